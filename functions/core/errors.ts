@@ -1,0 +1,56 @@
+/**
+ * One base error for the whole pipeline. Every subclass sets `name` (Step Functions Retry/Catch and
+ * the HTTP error middleware match on it) and carries `cause`, so nothing is lost when rethrown.
+ */
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. `shippingAddress.postcode` or `headers.idempotency-key`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class PipelineError extends Error {
+  /** HTTP status this error maps to at an API edge. 500 = not exposed to the caller. */
+  readonly statusCode: number = 500;
+  readonly issues: readonly FieldIssue[];
+
+  constructor(message: string, options?: { cause?: unknown; issues?: readonly FieldIssue[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.issues = options?.issues ?? [];
+  }
+
+  /** Whether the message may be shown to the caller (4xx only). */
+  get expose(): boolean {
+    return this.statusCode < 500;
+  }
+}
+
+export class BadRequestError extends PipelineError {
+  override readonly statusCode = 400;
+}
+export class UnauthorizedError extends PipelineError {
+  override readonly statusCode = 401;
+}
+export class ForbiddenError extends PipelineError {
+  override readonly statusCode = 403;
+}
+export class NotFoundError extends PipelineError {
+  override readonly statusCode = 404;
+}
+export class ConflictError extends PipelineError {
+  override readonly statusCode = 409;
+}
+export class PayloadTooLargeError extends PipelineError {
+  override readonly statusCode = 413;
+}
+export class UnsupportedMediaTypeError extends PipelineError {
+  override readonly statusCode = 415;
+}
+export class ValidationError extends PipelineError {
+  override readonly statusCode = 422;
+}
+
+/** Narrow an unknown caught value to an Error without losing it. */
+export function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}

@@ -1,0 +1,76 @@
+/**
+ * Single-table design for the pipeline table. See docs/data-model.md for the full picture.
+ *
+ * Table: pk (S), sk (S); TTL attribute `expiresAt` (epoch seconds).
+ * GSI1 (gsi1pk, gsi1sk): orders by channel, offers by supplier + supplier SKU, fulfillments by supplier.
+ * GSI2 (gsi2pk, gsi2sk): orders by status (operators), fulfillment by supplier reference.
+ * GSI3 (gsi3pk, gsi3sk): sparse exceptions index: only items needing operator attention carry gsi3pk.
+ *
+ * | entity            | pk                              | sk                          | gsi1                                   | gsi2                                      |
+ * |-------------------|---------------------------------|-----------------------------|----------------------------------------|-------------------------------------------|
+ * | channel           | CHANNEL#{channelId}             | #CHANNEL                    |                                        |                                           |
+ * | supplier          | SUPPLIER#{supplierId}           | #SUPPLIER                   |                                        |                                           |
+ * | supplier metrics  | SUPPLIER#{supplierId}           | METRICS#{yyyy-mm-dd}        |                                        |                                           |
+ * | product           | SKU#{sku}                       | #PRODUCT                    |                                        |                                           |
+ * | supplier offer    | SKU#{sku}                       | OFFER#{supplierId}          | SUPPLIER#{supplierId} / SSKU#{supSku}  |                                           |
+ * | order (+lines)    | ORDER#{orderId}                 | #ORDER                      | CHANNEL#{channelId} / {createdAt}#{id} | STATUS#{status} / {updatedAt}#{id}        |
+ * | timeline event    | ORDER#{orderId}                 | EVENT#{at}#{seq}            |                                        |                                           |
+ * | fulfillment       | ORDER#{orderId}                 | FULFILLMENT#{fulfillmentId} | SUPPLIER#{supplierId} / FULFILLMENT#.. | SUPREF#{supplierId}#{ref} / {fid}         |
+ * | task token        | TASKTOKEN#{fulfillmentId}       | #TASKTOKEN                  |                                        |                                           |
+ * | external-id guard | EXTORDER#{channelId}#{extId}    | #GUARD                      |                                        |                                           |
+ * | dedupe record     | DEDUPE#{scope}#{id}             | #DEDUPE                     |  (expiresAt TTL)                       |                                           |
+ */
+
+export const GSI1 = 'gsi1';
+export const GSI2 = 'gsi2';
+export const GSI3 = 'gsi3';
+
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+export const keys = {
+  channel: (channelId: string): ItemKey => ({ pk: `CHANNEL#${channelId}`, sk: '#CHANNEL' }),
+  supplier: (supplierId: string): ItemKey => ({ pk: `SUPPLIER#${supplierId}`, sk: '#SUPPLIER' }),
+  supplierMetrics: (supplierId: string, day: string): ItemKey => ({ pk: `SUPPLIER#${supplierId}`, sk: `METRICS#${day}` }),
+  product: (sku: string): ItemKey => ({ pk: `SKU#${sku}`, sk: '#PRODUCT' }),
+  offer: (sku: string, supplierId: string): ItemKey => ({ pk: `SKU#${sku}`, sk: `OFFER#${supplierId}` }),
+  order: (orderId: string): ItemKey => ({ pk: `ORDER#${orderId}`, sk: '#ORDER' }),
+  timelineEvent: (orderId: string, at: string, seq: number): ItemKey => ({
+    pk: `ORDER#${orderId}`,
+    sk: `EVENT#${at}#${String(seq).padStart(4, '0')}`,
+  }),
+  fulfillment: (orderId: string, fulfillmentId: string): ItemKey => ({ pk: `ORDER#${orderId}`, sk: `FULFILLMENT#${fulfillmentId}` }),
+  taskToken: (fulfillmentId: string): ItemKey => ({ pk: `TASKTOKEN#${fulfillmentId}`, sk: '#TASKTOKEN' }),
+  externalOrderGuard: (channelId: string, externalOrderId: string): ItemKey => ({
+    pk: `EXTORDER#${channelId}#${externalOrderId}`,
+    sk: '#GUARD',
+  }),
+  dedupe: (scope: string, id: string): ItemKey => ({ pk: `DEDUPE#${scope}#${id}`, sk: '#DEDUPE' }),
+} as const;
+
+export const gsiKeys = {
+  offerBySupplierSku: (supplierId: string, supplierSku: string) => ({ gsi1pk: `SUPPLIER#${supplierId}`, gsi1sk: `SSKU#${supplierSku}` }),
+  orderByChannel: (channelId: string, createdAt: string, orderId: string) => ({
+    gsi1pk: `CHANNEL#${channelId}`,
+    gsi1sk: `${createdAt}#${orderId}`,
+  }),
+  orderByStatus: (status: string, updatedAt: string, orderId: string) => ({ gsi2pk: `STATUS#${status}`, gsi2sk: `${updatedAt}#${orderId}` }),
+  fulfillmentBySupplier: (supplierId: string, fulfillmentId: string) => ({
+    gsi1pk: `SUPPLIER#${supplierId}`,
+    gsi1sk: `FULFILLMENT#${fulfillmentId}`,
+  }),
+  fulfillmentBySupplierRef: (supplierId: string, reference: string, fulfillmentId: string) => ({
+    gsi2pk: `SUPREF#${supplierId}#${reference}`,
+    gsi2sk: fulfillmentId,
+  }),
+  exception: (kind: string, since: string, ref: string) => ({ gsi3pk: `EXCEPTION#${kind}`, gsi3sk: `${since}#${ref}` }),
+} as const;
+
+/** Key prefixes used for Query begins_with conditions. */
+export const prefixes = {
+  timelineEvent: 'EVENT#',
+  fulfillment: 'FULFILLMENT#',
+  offer: 'OFFER#',
+} as const;
