@@ -90,6 +90,11 @@ export interface OrderTotals {
   readonly taxMinor: number;
   readonly discountMinor: number;
   readonly totalMinor: number;
+  /**
+   * Whether line prices and shipping already include tax (typical for EU storefronts). When true,
+   * total = subtotal + shipping - discount (tax is informational); otherwise total = subtotal + shipping + tax - discount.
+   */
+  readonly taxIncluded?: boolean | undefined;
 }
 
 export interface Payment {
@@ -118,9 +123,35 @@ export interface Order {
   readonly updatedAt: string;
   /** Optimistic-lock counter, incremented on every write to the order item. */
   readonly version: number;
+  /** Storefront's human order name (Shopify `name`, e.g. `#1001`), when it has one. */
+  readonly externalOrderName?: string | undefined;
+  /**
+   * Canonical hash (`sha256:<hex>`) of the request that created the order: a replay with the same
+   * Idempotency-Key and the same body returns the order; a different body is a 409. Internal, never returned.
+   */
+  readonly requestHash?: string | undefined;
 }
 
+/**
+ * Codes of problems recorded on an order (`Order.flags`) instead of being answered with a 4xx.
+ * The workflow decides what to do with them (hold, reject, cancel).
+ */
+export const ORDER_FLAG_CODES = [
+  'CANCELLED_AT_SOURCE',
+  'UNPAID',
+  'LINE_WITHOUT_SKU',
+  'UNKNOWN_SKU',
+  'INACTIVE_SKU',
+  'ADDRESS_INVALID',
+  'MISSING_EMAIL',
+  'TOTALS_MISMATCH',
+  'CURRENCY_MISMATCH',
+  'TEST_ORDER',
+] as const;
+export type OrderFlagCode = (typeof ORDER_FLAG_CODES)[number];
+
 export interface OrderFlag {
+  /** One of ORDER_FLAG_CODES (kept as string so later parts may add codes). */
   readonly code: string;
   readonly message: string;
   readonly lineNo?: number | undefined;
@@ -205,4 +236,33 @@ export interface SupplierOffer {
   readonly mapMinor?: number | undefined;
   readonly discontinued: boolean;
   readonly lastFeedAt: string;
+}
+
+/** A webhook delivery deduplication record (`DEDUPE#{scope}#{id}`), kept for a while with a TTL. */
+export interface DedupeRecord {
+  readonly scope: string;
+  readonly id: string;
+  readonly orderId: string;
+  readonly createdAt: string;
+  /** Epoch seconds; DynamoDB TTL attribute. Readers must also treat expired records as absent. */
+  readonly expiresAt: number;
+}
+
+/**
+ * An authentic storefront webhook that could not be mapped to an order at all (e.g. no shipping
+ * address). Acknowledged with 202 so the platform does not retry, and kept for operators
+ * (sparse index gsi3: EXCEPTION#WEBHOOK_REJECTED).
+ */
+export interface RejectedWebhook {
+  readonly channelId: string;
+  readonly webhookId: string;
+  readonly platform: ChannelPlatform;
+  readonly topic?: string | undefined;
+  /** Storefront order id as an exact decimal string, when it could be read. */
+  readonly externalOrderId?: string | undefined;
+  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  readonly receivedAt: string;
+  /** The raw body exactly as received (UTF-8), so an operator can fix and replay it. */
+  readonly rawBody: string;
+  readonly expiresAt: number;
 }

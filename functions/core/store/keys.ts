@@ -19,6 +19,7 @@
  * | task token        | TASKTOKEN#{fulfillmentId}       | #TASKTOKEN                  |                                        |                                           |
  * | external-id guard | EXTORDER#{channelId}#{extId}    | #GUARD                      |                                        |                                           |
  * | dedupe record     | DEDUPE#{scope}#{id}             | #DEDUPE                     |  (expiresAt TTL)                       |                                           |
+ * | rejected webhook  | WEBHOOK#{channelId}#{webhookId} | #REJECTED                   |  gsi3: EXCEPTION#WEBHOOK_REJECTED / {receivedAt}#{channelId}#{webhookId} (TTL) |
  */
 
 export const GSI1 = 'gsi1';
@@ -48,6 +49,10 @@ export const keys = {
     sk: '#GUARD',
   }),
   dedupe: (scope: string, id: string): ItemKey => ({ pk: `DEDUPE#${scope}#${id}`, sk: '#DEDUPE' }),
+  rejectedWebhook: (channelId: string, webhookId: string): ItemKey => ({
+    pk: `WEBHOOK#${channelId}#${webhookId}`,
+    sk: '#REJECTED',
+  }),
 } as const;
 
 export const gsiKeys = {

@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { countryRuleIssues, isCountryCode, isValidPostcode, normalizeAddress, validateAddress } from '../../../functions/core/domain/address';
+import type { Address } from '../../../functions/core/domain/types';
+
+const base: Address = { name: 'Ada Lovelace', line1: 'Invalidenstrasse 117', city: 'Berlin', postcode: '10115', country: 'DE' };
+
+describe('country codes', () => {
+  it.each(['DE', 'US', 'GB', 'FR', 'JP', 'HK', 'AE'])('%s is ISO 3166-1 alpha-2', (code) => expect(isCountryCode(code)).toBe(true));
+  it.each(['de', 'UK', 'XX', 'DEU', '276', '', 'D'])('%j is not', (code) => expect(isCountryCode(code)).toBe(false));
+});
+
+describe('postcodes per country', () => {
+  it.each([
+    ['10115', 'DE'],
+    ['SW1A 1AA', 'GB'],
+    ['SW1A1AA', 'GB'],
+    ['90210', 'US'],
+    ['90210-1234', 'US'],
+    ['K1A 0B1', 'CA'],
+    ['2000', 'AU'],
+    ['75008', 'FR'],
+    ['1012 AB', 'NL'],
+    ['100-0001', 'JP'],
+    ['', 'HK'],
+    ['anything', 'HK'],
+  ])('%j is valid in %s', (postcode, country) => expect(isValidPostcode(postcode, country)).toBe(true));
+
+  it.each([
+    ['1011', 'DE'],
+    ['101155', 'DE'],
+    ['ABCDE', 'US'],
+    ['9021', 'US'],
+    ['12345', 'GB'],
+    ['20000', 'AU'],
+    ['1000001', 'JP'],
+  ])('%j is invalid in %s', (postcode, country) => expect(isValidPostcode(postcode, country)).toBe(false));
+});
+
+describe('validateAddress', () => {
+  it('accepts a complete German address', () => {
+    expect(validateAddress(base)).toEqual([]);
+  });
+
+  it.each<[string, Partial<Address>, string, string]>([
+    ['unknown country', { country: 'XX' }, 'country', 'ISO 3166-1'],
+    ['bad postcode', { postcode: '1011' }, 'postcode', 'not a valid postcode for DE'],
+    ['missing postcode where required', { postcode: '' }, 'postcode', 'required for DE'],
+    ['US without state', { country: 'US', postcode: '90210', region: undefined }, 'region', 'required for US'],
+    ['CA without province', { country: 'CA', postcode: 'K1A 0B1' }, 'region', 'required for CA'],
+    ['AU without state', { country: 'AU', postcode: '2000' }, 'region', 'required for AU'],
+    ['blank name', { name: '  ' }, 'name', 'required'],
+    ['blank street', { line1: '' }, 'line1', 'required'],
+    ['blank city', { city: ' ' }, 'city', 'required'],
+  ])('%s', (_label, patch, path, fragment) => {
+    const issues = validateAddress({ ...base, ...patch });
+    expect(issues).toContainEqual({ path, message: expect.stringContaining(fragment) });
+  });
+
+  it('accepts a US address with a state and a country without postcodes with none', () => {
+    expect(validateAddress({ ...base, country: 'US', postcode: '90210', region: 'CA' })).toEqual([]);
+    expect(validateAddress({ ...base, country: 'HK', postcode: '' })).toEqual([]);
+  });
+
+  it('never echoes the postcode value in messages (no PII)', () => {
+    const issues = countryRuleIssues({ country: 'DE', postcode: 'SECRET1', region: undefined });
+    expect(JSON.stringify(issues)).not.toContain('SECRET1');
+  });
+});
+
+describe('normalizeAddress', () => {
+  it('trims, collapses whitespace and upper-cases codes', () => {
+    expect(
+      normalizeAddress({ name: '  Ada   Lovelace ', line1: ' Main  St 1 ', line2: '  ', city: ' london ', postcode: ' sw1a   1aa ', country: ' gb ', region: ' ca ' }),
+    ).toEqual({
+      name: 'Ada Lovelace',
+      company: undefined,
+      line1: 'Main St 1',
+      line2: undefined,
+      city: 'london',
+      region: 'CA',
+      postcode: 'SW1A 1AA',
+      country: 'GB',
+      phone: undefined,
+    });
+  });
+
+  const text = fc.string({ maxLength: 20 });
+  const address = fc.record({
+    name: text,
+    line1: text,
+    city: text,
+    postcode: text,
+    country: fc.constantFrom('de', 'DE', ' gb', 'us ', 'xx'),
+    region: fc.option(text, { nil: undefined }),
+    line2: fc.option(text, { nil: undefined }),
+    company: fc.option(text, { nil: undefined }),
+    phone: fc.option(text, { nil: undefined }),
+  });
+
+  it('is idempotent', () => {
+    fc.assert(
+      fc.property(address, (a) => {
+        const once = normalizeAddress(a);
+        expect(normalizeAddress(once)).toEqual(once);
+      }),
+    );
+  });
+
+  it('never leaves leading/trailing whitespace or empty optionals, and validation does not depend on formatting', () => {
+    fc.assert(
+      fc.property(address, (a) => {
+        const n = normalizeAddress(a);
+        for (const value of Object.values(n)) {
+          if (typeof value === 'string') expect(value).toBe(value.trim());
+        }
+        for (const key of ['line2', 'company', 'phone', 'region'] as const) expect(n[key]).not.toBe('');
+        expect(validateAddress(n)).toEqual(validateAddress(normalizeAddress(n)));
+      }),
+    );
+  });
+});

@@ -1,0 +1,254 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_AVAILABILITY_CONFIG, cartAvailability, skuAvailability } from '../../../functions/core/domain/availability';
+import type { AvailabilityQuery } from '../../../functions/core/domain/availability';
+import type { Supplier, SupplierOffer } from '../../../functions/core/domain/types';
+
+const NOW = '2026-11-25T10:00:00.000Z'; // Wednesday, before the 14:00 cut-off
+const hoursAgo = (h: number): string => new Date(Date.parse(NOW) - h * 3_600_000).toISOString();
+
+function supplier(id: string, patch: Partial<Supplier> = {}): Supplier {
+  return {
+    supplierId: id,
+    name: id.toUpperCase(),
+    channel: 'sqs',
+    priority: 10,
+    currency: 'USD',
+    acceptanceSlaMinutes: 60,
+    processingDays: 1,
+    feedFreshnessSlaHours: 24,
+    shippingZones: [{ zoneId: 'us', countries: ['US'], methods: [{ code: 'GROUND', name: 'Ground', transitDaysMin: 2, transitDaysMax: 5, costMinor: 500 }] }],
+    status: 'ACTIVE',
+    lastFeedAt: hoursAgo(1),
+    blindShipping: true,
+    ...patch,
+  };
+}
+
+function offer(supplierId: string, patch: Partial<SupplierOffer> = {}, sku = 'X'): SupplierOffer {
+  return {
+    sku,
+    supplierId,
+    supplierSku: `${supplierId}-${sku}`,
+    wholesaleCostMinor: 1_000,
+    currency: 'USD',
+    stock: 10,
+    reserved: 0,
+    discontinued: false,
+    lastFeedAt: hoursAgo(1),
+    ...patch,
+  };
+}
+
+function query(offers: SupplierOffer[], suppliers: Supplier[], patch: Partial<AvailabilityQuery> = {}): AvailabilityQuery {
+  return { sku: 'X', destination: { country: 'US', postcode: '94105' }, offers, suppliers, now: NOW, ...patch };
+}
+
+describe('sellable quantity', () => {
+  const A = supplier('a');
+  const B = supplier('b');
+  it.each<[string, SupplierOffer[], Supplier[], Partial<AvailabilityQuery>, number, number]>([
+    ['one supplier', [offer('a', { stock: 7, reserved: 2 })], [A], {}, 5, 0],
+    ['two suppliers add up', [offer('a', { stock: 7, reserved: 2 }), offer('b', { stock: 4, reserved: 1 })], [A, B], {}, 8, 0],
+    ['no offers', [], [A], {}, 0, 0],
+    ['everything reserved', [offer('a', { stock: 3, reserved: 3 })], [A], {}, 0, 0],
+    ['stock dropped below reservations: zero, with a shortfall', [offer('a', { stock: 2, reserved: 5 })], [A], {}, 0, 3],
+    ['a shortfall eats into the other supplier', [offer('a', { stock: 2, reserved: 5 }), offer('b', { stock: 10, reserved: 0 })], [A, B], {}, 7, 3],
+    ['stale feed does not count', [offer('a', { stock: 9, lastFeedAt: hoursAgo(30) }), offer('b', { stock: 4 })], [supplier('a', { lastFeedAt: hoursAgo(30) }), B], {}, 4, 0],
+    ['STALE supplier does not count', [offer('a', { stock: 9 }), offer('b', { stock: 4 })], [supplier('a', { status: 'STALE' }), B], {}, 4, 0],
+    ['discontinued does not count', [offer('a', { stock: 9, discontinued: true }), offer('b', { stock: 4 })], [A, B], {}, 4, 0],
+    ['not shipping to the destination does not count', [offer('a', { stock: 9 })], [A], { destination: { country: 'FR' } }, 0, 0],
+    ['MAP above the retail price does not count', [offer('a', { stock: 9, mapMinor: 3_000 }), offer('b', { stock: 4 })], [A, B], { unitPriceMinor: 2_500 }, 4, 0],
+    ['MAP is not checked without a price', [offer('a', { stock: 9, mapMinor: 3_000 })], [A], {}, 9, 0],
+    ['offers for other SKUs are ignored', [offer('a', { stock: 9 }, 'Y')], [A], {}, 0, 0],
+  ])('%s → sellable %i, shortfall %i', (_name, offers, suppliers, patch, sellable, shortfall) => {
+    const r = skuAvailability(query(offers, suppliers, patch));
+    expect(r.sellableQuantity).toBe(sellable);
+    expect(r.shortfall).toBe(shortfall);
+  });
+
+  it('without shortfall deduction each supplier counts max(0, stock − reserved)', () => {
+    const r = skuAvailability(query([offer('a', { stock: 2, reserved: 5 }), offer('b', { stock: 10 })], [supplier('a'), supplier('b')]), {
+      ...DEFAULT_AVAILABILITY_CONFIG,
+      deductShortfall: false,
+    });
+    expect(r).toMatchObject({ sellableQuantity: 10, grossAvailable: 10, shortfall: 3 });
+  });
+
+  it('reports per-supplier figures, and the shortfall of suppliers that are not counted too', () => {
+    const r = skuAvailability(query([offer('a', { stock: 1, reserved: 4 }), offer('b', { stock: 6, reserved: 1 })], [supplier('a', { status: 'STALE' }), supplier('b')]));
+    expect(r.suppliers).toEqual([
+      { supplierId: 'a', counted: false, stock: 1, reserved: 4, available: 0, shortfall: 3, reasons: [{ code: 'SUPPLIER_NOT_ACTIVE', detail: 'supplier status is STALE' }] },
+      { supplierId: 'b', counted: true, stock: 6, reserved: 1, available: 5, shortfall: 0, reasons: [] },
+    ]);
+    expect(r).toMatchObject({ sellableQuantity: 5, shortfall: 0, totalShortfall: 3 });
+  });
+});
+
+describe('supplier choice and delivery window', () => {
+  it('names the supplier routing would choose, its method and the delivery window', () => {
+    const r = skuAvailability(
+      query([offer('a', { wholesaleCostMinor: 1_200 }), offer('b', { wholesaleCostMinor: 900 })], [supplier('a'), supplier('b', { processingDays: 2 })], { quantity: 2 }),
+    );
+    expect(r.route).toEqual({
+      quantity: 2,
+      supplierId: 'b',
+      deliveryWindow: { earliest: '2026-12-01', latest: '2026-12-04' },
+      shipments: [
+        {
+          supplierId: 'b',
+          quantity: 2,
+          shippingMethod: { code: 'GROUND', name: 'Ground', transitDaysMin: 2, transitDaysMax: 5 },
+          shipBy: '2026-11-27',
+          earliestDelivery: '2026-12-01',
+          deliverBy: '2026-12-04',
+        },
+      ],
+    });
+    expect(r.reasons).toEqual([]);
+  });
+
+  it('asking for more than is sellable: the estimate covers what is sellable and says why', () => {
+    const r = skuAvailability(query([offer('a', { stock: 3 })], [supplier('a')], { quantity: 5 }));
+    expect(r.sellableQuantity).toBe(3);
+    expect(r.route?.quantity).toBe(3);
+    expect(r.reasons).toEqual([{ code: 'INSUFFICIENT_STOCK', detail: '3 sellable, 5 requested' }]);
+  });
+
+  it('nothing sellable: no route, and the routing reasons', () => {
+    const r = skuAvailability(query([offer('a', { lastFeedAt: hoursAgo(48) })], [supplier('a', { lastFeedAt: hoursAgo(48) })]));
+    expect(r.route).toBeUndefined();
+    expect(r.reasons.map((x) => x.code)).toEqual(['FEED_STALE']);
+  });
+
+  it('a split across suppliers gives one shipment each', () => {
+    const r = skuAvailability(query([offer('a', { stock: 2 }), offer('b', { stock: 2 })], [supplier('a'), supplier('b')], { quantity: 3 }));
+    expect(r.route?.shipments.map((s) => [s.supplierId, s.quantity])).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
+  });
+
+  it('rejects a non-positive quantity', () => {
+    expect(() => skuAvailability(query([], [], { quantity: 0 }))).toThrow(RangeError);
+  });
+});
+
+describe('cart (batch)', () => {
+  const suppliers = [supplier('a'), supplier('b', { processingDays: 3 })];
+  const offers = [offer('a', { stock: 5 }, 'X'), offer('a', { stock: 1 }, 'Y'), offer('b', { stock: 5 }, 'Y'), offer('b', { stock: 5 }, 'Z')];
+
+  it('availability per SKU with the cart total, and the whole cart routed together', () => {
+    const r = cartAvailability({
+      lines: [
+        { sku: 'X', quantity: 1 },
+        { sku: 'Y', quantity: 1 },
+        { sku: 'X', quantity: 2 },
+      ],
+      destination: { country: 'US' },
+      offers,
+      suppliers,
+      now: NOW,
+    });
+    expect(r.items.map((i) => [i.sku, i.requestedQuantity, i.sellableQuantity])).toEqual([
+      ['X', 3, 5],
+      ['Y', 1, 6],
+    ]);
+    expect(r.allAvailable).toBe(true);
+    // One parcel from a (it has X and Y) rather than two.
+    expect(r.route?.shipments.map((s) => [s.supplierId, s.quantity])).toEqual([['a', 4]]);
+    expect(r.route?.deliveryWindow).toEqual({ earliest: '2026-11-30', latest: '2026-12-03' });
+  });
+
+  it('a split cart is complete when the last shipment arrives', () => {
+    const r = cartAvailability({ lines: [{ sku: 'X', quantity: 1 }, { sku: 'Z', quantity: 1 }], destination: { country: 'US' }, offers, suppliers, now: NOW });
+    expect(r.route?.shipments.map((s) => s.supplierId)).toEqual(['a', 'b']);
+    expect(r.route?.deliveryWindow).toEqual({ earliest: '2026-12-02', latest: '2026-12-07' });
+  });
+
+  it('a cart with something unavailable has no route and says which SKU', () => {
+    const r = cartAvailability({ lines: [{ sku: 'X', quantity: 9 }, { sku: 'Y', quantity: 1 }], destination: { country: 'US' }, offers, suppliers, now: NOW });
+    expect(r.allAvailable).toBe(false);
+    expect(r.route).toBeUndefined();
+    expect(r.items.find((i) => i.sku === 'X')?.reasons.map((x) => x.code)).toEqual(['INSUFFICIENT_STOCK']);
+  });
+});
+
+describe('properties', () => {
+  const supplierArb = (id: string): fc.Arbitrary<Supplier> =>
+    fc
+      .record({
+        status: fc.constantFrom<Supplier['status']>('ACTIVE', 'ACTIVE', 'STALE', 'SUSPENDED'),
+        feedAge: fc.integer({ min: 0, max: 48 }),
+        shipsToUs: fc.boolean(),
+      })
+      .map((r) =>
+        supplier(id, {
+          status: r.status,
+          lastFeedAt: hoursAgo(r.feedAge),
+          shippingZones: [{ zoneId: 'z', countries: r.shipsToUs ? ['US'] : ['FR'], methods: [{ code: 'M', name: 'M', transitDaysMin: 1, transitDaysMax: 3, costMinor: 100 }] }],
+        }),
+      );
+  const world = fc.integer({ min: 0, max: 6 }).chain((n) => {
+    const ids = Array.from({ length: n }, (_, i) => `s${i}`);
+    return fc.record({
+      suppliers: fc.tuple(...ids.map(supplierArb)),
+      offers: fc.tuple(
+        ...ids.map((id) =>
+          fc
+            .record({ stock: fc.integer({ min: 0, max: 50 }), reserved: fc.integer({ min: 0, max: 50 }), discontinued: fc.boolean(), feedAge: fc.integer({ min: 0, max: 48 }) })
+            .map((r) => offer(id, { stock: r.stock, reserved: r.reserved, discontinued: r.discontinued, lastFeedAt: hoursAgo(r.feedAge) })),
+        ),
+      ),
+      quantity: fc.integer({ min: 1, max: 60 }),
+      deductShortfall: fc.boolean(),
+    });
+  });
+
+  function fresh(s: Supplier, o: SupplierOffer): boolean {
+    const feed = Math.max(Date.parse(s.lastFeedAt ?? ''), Date.parse(o.lastFeedAt));
+    return s.status === 'ACTIVE' && Date.parse(NOW) - feed <= s.feedFreshnessSlaHours * 3_600_000 && !o.discontinued && s.shippingZones.some((z) => z.countries.includes('US'));
+  }
+
+  it('never negative, never above the counted suppliers stock minus reserved, stale suppliers never count', () => {
+    fc.assert(
+      fc.property(world, (w) => {
+        const config = { ...DEFAULT_AVAILABILITY_CONFIG, deductShortfall: w.deductShortfall };
+        const r = skuAvailability(query([...w.offers], [...w.suppliers], { quantity: w.quantity }), config);
+        const counted = w.offers.filter((o) => fresh(w.suppliers.find((s) => s.supplierId === o.supplierId) as Supplier, o));
+        const sumClamped = counted.reduce((s, o) => s + Math.max(0, o.stock - o.reserved), 0);
+        const sumNet = counted.reduce((s, o) => s + o.stock - o.reserved, 0);
+        expect(r.sellableQuantity).toBeGreaterThanOrEqual(0);
+        expect(r.sellableQuantity).toBeLessThanOrEqual(sumClamped);
+        if (w.deductShortfall) expect(r.sellableQuantity).toBe(Math.max(0, sumNet));
+        else expect(r.sellableQuantity).toBe(sumClamped);
+        expect(r.suppliers.filter((s) => s.counted).map((s) => s.supplierId)).toEqual(counted.map((o) => o.supplierId));
+        // The estimate never promises more than is sellable, and covers what was asked when possible.
+        expect(r.route?.quantity ?? 0).toBeLessThanOrEqual(r.sellableQuantity);
+        if (r.sellableQuantity > 0) expect(r.route?.quantity).toBe(Math.min(w.quantity, r.sellableQuantity));
+        if (r.route !== undefined) {
+          expect(r.route.shipments.reduce((s, x) => s + x.quantity, 0)).toBe(r.route.quantity);
+          expect(r.route.deliveryWindow.latest >= r.route.deliveryWindow.earliest).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reserving more or losing stock never raises the sellable quantity', () => {
+    fc.assert(
+      fc.property(world, fc.nat(), fc.integer({ min: 0, max: 10 }), fc.boolean(), (w, pick, delta, moreReserved) => {
+        if (w.offers.length === 0) return;
+        const idx = pick % w.offers.length;
+        const changed = w.offers.map((o, i) =>
+          i !== idx ? o : moreReserved ? { ...o, reserved: o.reserved + delta } : { ...o, stock: Math.max(0, o.stock - delta) },
+        );
+        const config = { ...DEFAULT_AVAILABILITY_CONFIG, deductShortfall: w.deductShortfall };
+        const before = skuAvailability(query([...w.offers], [...w.suppliers]), config).sellableQuantity;
+        const after = skuAvailability(query(changed, [...w.suppliers]), config).sellableQuantity;
+        expect(after).toBeLessThanOrEqual(before);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
