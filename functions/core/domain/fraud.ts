@@ -45,6 +45,10 @@ export interface FraudConfig {
   readonly extraDisposableDomains: readonly string[];
   /** Domains never treated as disposable (overrides the list), e.g. a business partner's domain. */
   readonly allowedEmailDomains: readonly string[];
+  /** How long an AWAITING_PAYMENT hold lasts before the order is cancelled. */
+  readonly paymentHoldHours: number;
+  /** How long a HIGH_RISK_OF_FRAUD hold waits for an operator before the order is cancelled and refunded. */
+  readonly reviewHoldHours: number;
 }
 
 export const DEFAULT_FRAUD_CONFIG: FraudConfig = {
@@ -61,6 +65,8 @@ export const DEFAULT_FRAUD_CONFIG: FraudConfig = {
   },
   extraDisposableDomains: [],
   allowedEmailDomains: [],
+  paymentHoldHours: 72,
+  reviewHoldHours: 48,
 };
 
 /** Merge a partial config (e.g. from stage config) over the defaults. */
@@ -85,6 +91,8 @@ export interface FraudScreenInput {
   readonly billingCountry?: string | undefined;
   /** Number of OTHER orders to the same address (same addressFingerprint) inside the window. */
   readonly recentOrdersToAddress: number;
+  /** Screening time (ISO); when given, a hold comes with `holdExpiresAt`. */
+  readonly now?: string | undefined;
 }
 
 export interface FraudRuleResult {
@@ -102,6 +110,8 @@ export interface FraudScreenResult {
   readonly decision: FraudDecision;
   /** Hold reason to set on the order when decision is not ACCEPT. */
   readonly holdReason?: HoldReason | undefined;
+  /** When the hold times out (now + paymentHoldHours / reviewHoldHours), if `now` was given. */
+  readonly holdExpiresAt?: string | undefined;
   /** Triggered rules only, in evaluation order. */
   readonly triggered: readonly FraudRuleResult[];
   /** Every rule evaluated, triggered or not. */
@@ -292,11 +302,17 @@ export function screenOrder(input: FraudScreenInput, config: FraudConfig = DEFAU
     risk.reduce((sum, r) => sum + r.points, 0),
   );
   const triggered = rules.filter((r) => r.triggered);
+  const expires = (hours: number): string | undefined => {
+    if (input.now === undefined) return undefined;
+    const ms = Date.parse(input.now);
+    if (Number.isNaN(ms)) throw new RangeError(`now is not an ISO timestamp: ${JSON.stringify(input.now)}`);
+    return new Date(ms + hours * 3_600_000).toISOString();
+  };
   if (payment.triggered) {
-    return { score, decision: 'HOLD_PAYMENT', holdReason: 'AWAITING_PAYMENT', triggered, rules };
+    return { score, decision: 'HOLD_PAYMENT', holdReason: 'AWAITING_PAYMENT', holdExpiresAt: expires(config.paymentHoldHours), triggered, rules };
   }
   if (score >= config.reviewThreshold) {
-    return { score, decision: 'HOLD_REVIEW', holdReason: 'HIGH_RISK_OF_FRAUD', triggered, rules };
+    return { score, decision: 'HOLD_REVIEW', holdReason: 'HIGH_RISK_OF_FRAUD', holdExpiresAt: expires(config.reviewHoldHours), triggered, rules };
   }
   return { score, decision: 'ACCEPT', triggered, rules };
 }
@@ -306,6 +322,7 @@ export function fraudInputFromOrder(
   order: Pick<Order, 'totals' | 'currency' | 'payment' | 'customer' | 'shippingAddress' | 'billingAddress'>,
   channel: Pick<Channel, 'typicalOrderValueMinor' | 'currency'>,
   recentOrdersToAddress: number,
+  now?: string,
 ): FraudScreenInput {
   return {
     totalMinor: order.totals.totalMinor,
@@ -316,5 +333,6 @@ export function fraudInputFromOrder(
     shippingCountry: order.shippingAddress.country,
     billingCountry: order.billingAddress?.country,
     recentOrdersToAddress,
+    now,
   };
 }

@@ -124,6 +124,16 @@ describe('decision', () => {
     expect(yen.triggered[0]?.explanation).toBe("Order total 60000 JPY is 12× the channel's typical 5000 JPY (limit 5×).");
   });
 
+  it.each([
+    ['pending', 'HOLD_PAYMENT', '2026-11-28T12:00:00.000Z'],
+    ['paid', 'HOLD_REVIEW', '2026-11-27T12:00:00.000Z'],
+  ] as const)('a %s order held for %s expires at %s when now is given', (paymentStatus, decision, expires) => {
+    const result = screenOrder({ ...clean, paymentStatus, recentOrdersToAddress: 9, now: '2026-11-25T12:00:00.000Z' });
+    expect(result).toMatchObject({ decision, holdExpiresAt: expires });
+    expect(screenOrder({ ...clean, paymentStatus, recentOrdersToAddress: 9 }).holdExpiresAt).toBeUndefined();
+    expect(screenOrder({ ...clean, now: '2026-11-25T12:00:00.000Z' }).holdExpiresAt).toBeUndefined();
+  });
+
   it('thresholds and weights come from one config object', () => {
     const strict = fraudConfig({ reviewThreshold: 20, highValueMultiple: 2, weights: { HIGH_ORDER_VALUE: 25 } });
     expect(strict.weights.DISPOSABLE_EMAIL).toBe(DEFAULT_FRAUD_CONFIG.weights.DISPOSABLE_EMAIL);
@@ -198,6 +208,7 @@ describe('addresses and inputs', () => {
       shippingCountry: 'US',
       billingCountry: 'DE',
       recentOrdersToAddress: 2,
+      now: undefined,
     });
   });
 });
