@@ -1,0 +1,150 @@
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { Stage } from '../stage-config';
+import type { OrderStore } from './order-store';
+import type { PipelineFunction } from './pipeline-function';
+
+const PERIOD = Duration.minutes(5);
+
+export interface ObservabilityProps {
+  readonly stage: Stage;
+  /** The storefront REST API (4xx/5xx/latency widgets, 5xx alarm). */
+  readonly api: apigw.RestApi;
+  /** Functions to chart and alarm on; more can be added with monitorFunction(). */
+  readonly functions: readonly PipelineFunction[];
+  /** The order store (throttle widgets). */
+  readonly store: OrderStore;
+}
+
+/**
+ * One CloudWatch dashboard and the alarms that page an operator, publishing to an encrypted, SSL-only SNS
+ * topic. Subscribe to the topic (email, chat, pager) after deployment; its ARN is a stack output.
+ * Later constructs add their own widgets and alarms through monitorFunction(), addAlarm() and `dashboard`.
+ */
+export class Observability extends Construct {
+  /** Alarm notifications. Encrypted with `topicKey`; publishing requires TLS. */
+  public readonly alarmTopic: sns.Topic;
+  /** Customer managed key of the alarm topic (CloudWatch may use it to publish). */
+  public readonly topicKey: kms.Key;
+  public readonly dashboard: cloudwatch.Dashboard;
+  private readonly alarmList: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const retain = props.stage.config.retainData;
+
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: `Encrypts the dropship pipeline alarm topic (${props.stage.name})`,
+      enableKeyRotation: true,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    // CloudWatch alarms publish to an encrypted topic only if the key lets the service use it.
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `Dropship pipeline alarms (${props.stage.name})`,
+      masterKey: this.topicKey,
+      enforceSSL: true,
+    });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+    });
+
+    const api = props.api;
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `# Dropship pipeline (${props.stage.name})\nStorefront API, functions and the order table. Alarms notify the alarm topic.`,
+        width: 24,
+        height: 2,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'API requests and errors',
+        left: [
+          api.metricCount({ period: PERIOD, statistic: 'Sum' }),
+          api.metricClientError({ period: PERIOD, statistic: 'Sum' }),
+          api.metricServerError({ period: PERIOD, statistic: 'Sum' }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'API latency (p50 / p99)',
+        left: [api.metricLatency({ period: PERIOD, statistic: 'p50' }), api.metricLatency({ period: PERIOD, statistic: 'p99' })],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Order table throttled requests',
+        left: [
+          props.store.table.metric('ReadThrottleEvents', { period: PERIOD, statistic: 'Sum' }),
+          props.store.table.metric('WriteThrottleEvents', { period: PERIOD, statistic: 'Sum' }),
+        ],
+        width: 12,
+      }),
+    );
+
+    this.addAlarm(
+      'Api5xxAlarm',
+      api.metricServerError({ period: PERIOD, statistic: 'Sum' }),
+      'The storefront API answered 5xx: orders may not have been accepted.',
+    );
+
+    for (const fn of props.functions) this.monitorFunction(fn);
+  }
+
+  /** The alarms created so far. */
+  public get alarms(): readonly cloudwatch.Alarm[] {
+    return this.alarmList;
+  }
+
+  /** Add a function's errors/duration/throttles to the dashboard and alarm on its errors. */
+  public monitorFunction(fn: PipelineFunction): void {
+    const name = fn.node.id;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${name}: invocations, errors, throttles`,
+        left: [
+          fn.metricInvocations({ period: PERIOD, statistic: 'Sum' }),
+          fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+          fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${name}: duration (p50 / p99)`,
+        left: [fn.metricDuration({ period: PERIOD, statistic: 'p50' }), fn.metricDuration({ period: PERIOD, statistic: 'p99' })],
+        width: 12,
+      }),
+    );
+    this.addAlarm(`${name}ErrorsAlarm`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), `${fn.entryPath} threw (unhandled errors).`);
+  }
+
+  /** Alarm when `metric` reaches `threshold` within one period; notifies the alarm topic. */
+  public addAlarm(id: string, metric: cloudwatch.IMetric, description: string, threshold = 1): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric,
+      alarmDescription: description,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+    this.alarmList.push(alarm);
+    return alarm;
+  }
+}

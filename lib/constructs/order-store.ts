@@ -1,0 +1,130 @@
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import type { Stage } from '../stage-config';
+
+/**
+ * Logical IDs of the stateful resources. They are pinned (overrideLogicalId) so that moving or renaming a
+ * construct can never make CloudFormation replace the table (and lose the data) or its key.
+ * Changing one of these is a data migration, not a refactoring.
+ */
+export const ORDER_STORE_LOGICAL_IDS = {
+  table: 'PipelineTable',
+  key: 'PipelineTableKey',
+} as const;
+
+/** Global secondary indexes (see functions/core/store/keys.ts and docs/data-model.md). */
+export const ORDER_STORE_INDEXES = ['gsi1', 'gsi2', 'gsi3'] as const;
+export type OrderStoreIndex = (typeof ORDER_STORE_INDEXES)[number];
+
+/** TTL attribute (epoch seconds) of records that expire: dedupe and idempotency records. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** What a function may do with the items of the table. */
+export type TableAccess = 'read' | 'write' | 'readWrite';
+
+/** Item-level read actions. Scan is deliberately absent: nothing in the pipeline scans the single table. */
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+] as const;
+/** Item-level write actions (TransactWriteItems is authorized through these). */
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+/** KMS actions DynamoDB performs with the caller's permissions on a customer managed table key, written out (no wildcards). */
+export const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+export const KEY_WRITE_ACTIONS = [
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+] as const;
+
+export interface OrderStoreProps {
+  /** The deployment stage: `retainData` turns on deletion protection and RETAIN for the table and its key. */
+  readonly stage: Stage;
+}
+
+/**
+ * The pipeline's single DynamoDB table: pk/sk, gsi1..gsi3 (projection ALL), TTL on `expiresAt`, on-demand
+ * billing, streams with new and old images (the workflow starter consumes them), point-in-time recovery,
+ * encryption with a customer managed KMS key (rotated yearly), deletion protection and RETAIN when the
+ * stage keeps its data.
+ */
+export class OrderStore extends Construct {
+  /** The table. Its Ref (table name) is TABLE_NAME in every function. */
+  public readonly table: dynamodb.Table;
+  /** Customer managed key encrypting the table, its indexes, stream and backups. */
+  public readonly encryptionKey: kms.Key;
+  /** Names of the global secondary indexes. */
+  public readonly indexNames: readonly OrderStoreIndex[] = ORDER_STORE_INDEXES;
+
+  constructor(scope: Construct, id: string, props: OrderStoreProps) {
+    super(scope, id);
+    const retain = props.stage.config.retainData;
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.encryptionKey = new kms.Key(this, 'Key', {
+      description: `Encrypts the dropship pipeline table (${props.stage.name})`,
+      enableKeyRotation: true,
+      // Deleting the key would make the table's backups unreadable: keep it as long as the data.
+      removalPolicy,
+      pendingWindow: Duration.days(retain ? 30 : 7),
+    });
+    (this.encryptionKey.node.defaultChild as kms.CfnKey).overrideLogicalId(ORDER_STORE_LOGICAL_IDS.key);
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.encryptionKey,
+      deletionProtection: retain,
+      removalPolicy,
+    });
+    for (const index of ORDER_STORE_INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index,
+        partitionKey: { name: `${index}pk`, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: `${index}sk`, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+    (this.table.node.defaultChild as dynamodb.CfnTable).overrideLogicalId(ORDER_STORE_LOGICAL_IDS.table);
+  }
+
+  /**
+   * Grant item access: the listed DynamoDB actions on the table (reads also on each named index, never
+   * `index/*`), plus the matching KMS actions on the table key, only when called through DynamoDB.
+   */
+  public grantItemAccess(grantee: iam.IGrantable, access: TableAccess): iam.Grant {
+    const reads = access === 'read' || access === 'readWrite';
+    const writes = access === 'write' || access === 'readWrite';
+    const actions = [...new Set([...(reads ? TABLE_READ_ACTIONS : []), ...(writes ? TABLE_WRITE_ACTIONS : [])])];
+    const resourceArns = [
+      this.table.tableArn,
+      ...(reads ? this.indexNames.map((name) => `${this.table.tableArn}/index/${name}`) : []),
+    ];
+    const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...KEY_READ_ACTIONS, ...(writes ? KEY_WRITE_ACTIONS : [])],
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+    });
+    return grant;
+  }
+}

@@ -1,0 +1,213 @@
+import path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
+import { REPO_ROOT, fromRepoRoot, repoFileExists } from '../paths';
+import type { Stage } from '../stage-config';
+import type { OrderStore, TableAccess } from './order-store';
+
+/** CloudWatch metrics namespace shared by every function (Powertools Metrics). */
+export const METRICS_NAMESPACE = 'DropshipPipeline';
+
+/** Template metadata keys the local runtime reads to import the same source the bundle was built from. */
+export const ENTRY_METADATA_KEY = 'dropship:entry';
+export const HANDLER_METADATA_KEY = 'dropship:handler';
+
+/**
+ * ESM bundles still meet CommonJS dependencies that call `require` (some transitive packages do):
+ * give the module scope a real `require`.
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export interface PipelineFunctionProps {
+  /** Entry file, relative to the repository root and written with "/", e.g. `functions/api/create-order.ts`. */
+  readonly entry: string;
+  /** Name of the exported handler in the entry file. @default 'handler' */
+  readonly handler?: string;
+  /** One line saying what the function does (shown in the console). */
+  readonly description: string;
+  /** The deployment stage: log retention, removal policies, log level and the STAGE variable come from it. */
+  readonly stage: Stage;
+  /** Powertools service name (logs, traces and metrics dimension), e.g. `storefront-api`. */
+  readonly serviceName: string;
+  /** Memory in MB (CPU scales with it). @default 512 */
+  readonly memorySize?: number;
+  /** Timeout. API functions must stay well under API Gateway's 29 s integration timeout. @default 10 seconds */
+  readonly timeout?: Duration;
+  /** Extra environment variables (added to the shared defaults). */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Reserve concurrency for this function (caps it and guarantees it). @default - unreserved */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * How the function is invoked.
+   * - `synchronous` (API Gateway, Step Functions tasks): the caller receives the error, so there is
+   *   nothing for a dead-letter queue to catch.
+   * - `{ asyncFailureQueue }` (EventBridge, S3, SNS): events that still fail after two retries go to
+   *   the queue (the function's dead-letter queue).
+   */
+  readonly invocation: 'synchronous' | { readonly asyncFailureQueue: sqs.IQueue };
+}
+
+/**
+ * The one Lambda function shape of this project: Node.js 22 on ARM64, active tracing, explicit memory and
+ * timeout, its own log group with the stage's retention, JSON logs, source maps, and an ESM esbuild bundle
+ * built locally (never in Docker) with the AWS SDK left to the runtime.
+ *
+ * Bind resources with the helpers, which set the environment variable and grant least privilege in one call:
+ *
+ *   fn.useTable(store, 'read');
+ *   fn.useSecret(secret, 'WEBHOOK_SECRET_ARN');
+ */
+export class PipelineFunction extends NodejsFunction {
+  /** The function's own log group (retention from the stage config). */
+  public readonly functionLogGroup: logs.LogGroup;
+  /** The execution role (no AWS managed policies; every permission is granted explicitly). */
+  public readonly executionRole: iam.Role;
+  /** Entry file relative to the repo root, as written in the template metadata. */
+  public readonly entryPath: string;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    const entryPath = props.entry.split(path.sep).join('/');
+    if (path.isAbsolute(entryPath) || entryPath.startsWith('..')) {
+      throw new Error(`PipelineFunction ${id}: entry must be relative to the repository root, got "${props.entry}"`);
+    }
+    if (!repoFileExists(entryPath)) {
+      throw new Error(`PipelineFunction ${id}: entry file ${entryPath} does not exist (looked in ${REPO_ROOT})`);
+    }
+    const { stage } = props;
+    const retainData = stage.config.retainData;
+
+    // Created before super() so the function's LoggingConfig points at it; the role likewise, so that
+    // CDK does not attach the AWS managed AWSLambdaBasicExecutionRole policy (cdk-nag AwsSolutions-IAM4).
+    // Both are children of the scope, named after the function.
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: toRetention(stage.config.logRetentionDays),
+      removalPolicy: retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${entryPath}`,
+    });
+
+    const asyncFailureQueue = props.invocation === 'synchronous' ? undefined : props.invocation.asyncFailureQueue;
+
+    super(scope, id, {
+      entry: fromRepoRoot(entryPath),
+      handler: props.handler ?? 'handler',
+      description: props.description,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: fromRepoRoot('package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[stage.config.logLevel],
+      systemLogLevelV2: lambda.SystemLogLevel.INFO,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+      ...(asyncFailureQueue === undefined
+        ? {}
+        : { deadLetterQueue: asyncFailureQueue, retryAttempts: 2 }),
+      environment: {
+        STAGE: stage.name,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: stage.config.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        banner: ESM_REQUIRE_BANNER,
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+
+    this.functionLogGroup = logGroup;
+    this.executionRole = role;
+    this.entryPath = entryPath;
+
+    logGroup.grantWrite(role);
+
+    const cfn = this.node.defaultChild as lambda.CfnFunction;
+    cfn.addMetadata(ENTRY_METADATA_KEY, entryPath);
+    cfn.addMetadata(HANDLER_METADATA_KEY, props.handler ?? 'handler');
+
+    acknowledgeNag(
+      cfn,
+      'AwsSolutions-L1',
+      'Pinned to nodejs22.x on purpose: the bundle targets node22, the local runtime runs the same code on Node 20+, and the Node 24 move is a separate, tested upgrade.',
+    );
+    acknowledgeNag(
+      cfn,
+      'Serverless-LambdaLatestVersion',
+      'Pinned to nodejs22.x on purpose: the bundle targets node22, the local runtime runs the same code on Node 20+, and the Node 24 move is a separate, tested upgrade.',
+    );
+    if (props.invocation === 'synchronous') {
+      const reason =
+        'Invoked synchronously only (API Gateway proxy integration or a Step Functions task): the caller receives every error, so a dead-letter queue would never receive anything.';
+      acknowledgeNag(cfn, 'Serverless-LambdaDLQ', reason);
+    }
+    // X-Ray PutTraceSegments/PutTelemetryRecords (added by `tracing: ACTIVE`) support no resource-level permissions.
+    const defaultPolicy = role.node.tryFindChild('DefaultPolicy');
+    if (defaultPolicy !== undefined) {
+      acknowledgeNag(
+        defaultPolicy,
+        'AwsSolutions-IAM5[Resource::*]',
+        'Only the X-Ray actions xray:PutTraceSegments and xray:PutTelemetryRecords use Resource "*": X-Ray supports no resource-level permissions for them (added by active tracing).',
+      );
+    }
+  }
+
+  /** Set `envVar` to the store's table name and grant exactly the item actions of `access` (no Scan). */
+  public useTable(store: OrderStore, access: TableAccess, envVar = 'TABLE_NAME'): this {
+    this.addEnvironment(envVar, store.table.tableName);
+    store.grantItemAccess(this, access);
+    return this;
+  }
+
+  /**
+   * Grant secretsmanager:GetSecretValue on one secret (only that action, only that secret) and, when
+   * `envVar` is given, pass the secret ARN in it. Secrets named in a JSON variable (CHANNELS) pass no `envVar`.
+   */
+  public useSecret(secret: secretsmanager.ISecret, envVar?: string): this {
+    if (envVar !== undefined) this.addEnvironment(envVar, secret.secretArn);
+    iam.Grant.addToPrincipal({
+      grantee: this,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [secret.secretArn],
+    });
+    secret.encryptionKey?.grantDecrypt(this);
+    return this;
+  }
+}
+
+/** Map a number of days to the nearest CloudWatch Logs retention value that is not shorter. */
+export function toRetention(days: number): logs.RetentionDays {
+  const allowed = Object.values(logs.RetentionDays)
+    .filter((v): v is logs.RetentionDays => typeof v === 'number' && v !== logs.RetentionDays.INFINITE)
+    .sort((a, b) => a - b);
+  const match = allowed.find((v) => v >= days);
+  if (match === undefined) {
+    throw new Error(`logRetentionDays ${days} is longer than CloudWatch Logs allows`);
+  }
+  return match;
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * Stage configuration, read from CDK context: `stage` (default "dev") selects `stages.<name>` in cdk.json.
+ *
+ *   npx cdk synth -c stage=prod
+ *
+ * Everything a retailer tunes per deployment lives here; constructs receive the parsed value, never
+ * read context themselves.
+ */
+
+/** Channel ids become parts of CloudFormation logical IDs and of webhook URLs: keep them simple. */
+const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+const ThrottleSchema = z.strictObject({
+  /** Steady-state requests per second. */
+  rateLimit: z.number().positive(),
+  /** Burst bucket size (requests). */
+  burstLimit: z.int().positive(),
+});
+
+const QuotaSchema = z.strictObject({
+  /** Maximum number of requests per period. */
+  limit: z.int().positive(),
+  period: z.enum(['DAY', 'WEEK', 'MONTH']),
+});
+
+const ChannelSchema = z
+  .strictObject({
+    id: z.string().regex(CHANNEL_ID, 'lowercase letters, digits and "-", starting with a letter or digit, at most 40 characters'),
+    name: z.string().min(1),
+    platform: z.enum(['custom', 'shopify']),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 currency code, e.g. EUR'),
+    /** Shopify shop domain, required for platform "shopify" (webhooks name the shop in X-Shopify-Shop-Domain). */
+    shopDomain: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'a *.myshopify.com domain')
+      .optional(),
+    /** Usage plan throttle for this channel's API key (default: the stage's apiThrottle). */
+    throttle: ThrottleSchema.optional(),
+    /** Usage plan quota for this channel's API key (default: 100000 requests per day). */
+    quota: QuotaSchema.optional(),
+  })
+  .refine((c) => c.platform !== 'shopify' || c.shopDomain !== undefined, {
+    message: 'shopDomain is required when platform is "shopify"',
+    path: ['shopDomain'],
+  });
+
+export const StageConfigSchema = z
+  .strictObject({
+    /** Retention of every log group (Lambda, API access logs), in days. */
+    logRetentionDays: z.int().positive(),
+    /** Keep stateful resources (table, key, secrets, log groups) when the stack is deleted; protect the table and stack. */
+    retainData: z.boolean(),
+    /** Stage-wide API Gateway throttle (all methods). */
+    apiThrottle: ThrottleSchema,
+    /** Powertools log level of every function (default INFO). */
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    /** Storefront channels: each gets an API key, a usage plan and a webhook secret. */
+    channels: z.array(ChannelSchema).min(1),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, string>();
+    cfg.channels.forEach((c, i) => {
+      const key = logicalIdPart(c.id);
+      const other = seen.get(key);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'id'],
+          message: `channel id "${c.id}" collides with "${other}" (ids must stay distinct without "-")`,
+        });
+      }
+      seen.set(key, c.id);
+    });
+  });
+
+export type StageConfig = z.infer<typeof StageConfigSchema>;
+export type ChannelConfig = StageConfig['channels'][number];
+
+/** A parsed stage: its name plus its configuration. */
+export interface Stage {
+  readonly name: string;
+  readonly config: StageConfig;
+}
+
+export const DEFAULT_STAGE = 'dev';
+export const DEFAULT_QUOTA: z.infer<typeof QuotaSchema> = { limit: 100_000, period: 'DAY' };
+
+/** Anything that can answer a context lookup: a construct node (`app.node`) or a plain map. */
+export interface ContextSource {
+  tryGetContext(key: string): unknown;
+}
+
+export class StageConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StageConfigError';
+  }
+}
+
+/**
+ * Read and validate the selected stage from CDK context.
+ * Throws StageConfigError naming the stage and the offending field.
+ */
+export function loadStage(context: ContextSource): Stage {
+  const rawName = context.tryGetContext('stage') ?? DEFAULT_STAGE;
+  if (typeof rawName !== 'string' || rawName === '') {
+    throw new StageConfigError(`Context "stage" must be a non-empty string, got ${JSON.stringify(rawName)}`);
+  }
+  const stages = context.tryGetContext('stages');
+  if (stages === null || typeof stages !== 'object' || Array.isArray(stages)) {
+    throw new StageConfigError('Context "stages" is missing: cdk.json must define "context.stages.<name>"');
+  }
+  const known = Object.keys(stages);
+  const raw: unknown = (stages as Record<string, unknown>)[rawName];
+  if (raw === undefined) {
+    throw new StageConfigError(`Unknown stage "${rawName}". Known stages: ${known.join(', ')} (select one with -c stage=<name>)`);
+  }
+  return { name: rawName, config: parseStageConfig(rawName, raw) };
+}
+
+/** Validate one stage's configuration object. */
+export function parseStageConfig(name: string, raw: unknown): StageConfig {
+  const result = StageConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const details = result.error.issues
+      .map((issue) => `  stages.${name}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`)
+      .join('\n');
+    throw new StageConfigError(`Invalid configuration for stage "${name}":\n${details}`);
+  }
+  return result.data;
+}
+
+/** "demo-shopify" -> "DemoShopify": used to build readable, stable CloudFormation logical IDs. */
+export function logicalIdPart(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter((s) => s !== '')
+    .map((s) => s.charAt(0).toUpperCase() + s.slice(1))
+    .join('');
+}

@@ -1,0 +1,491 @@
+/**
+ * The dev stage template, synthesized once (no bundling): one targeted assertion per behaviour.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENTRY_METADATA_KEY, HANDLER_METADATA_KEY, METRICS_NAMESPACE } from '../../lib/constructs/pipeline-function';
+import { repoFileExists } from '../../lib/paths';
+import {
+  type Synthesized,
+  actionsOf,
+  apiMethods,
+  arr,
+  policyStatements,
+  props,
+  rec,
+  referencedId,
+  renderIntrinsics,
+  resourcesOfType,
+  roleStatements,
+  synthesize,
+} from './support';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthesize({ stage: 'dev' });
+});
+
+const CHANNELS = ['demo-web', 'demo-shopify'] as const;
+const ROUTES: Record<string, string> = {
+  'POST /orders': 'functions/api/create-order.ts',
+  'GET /orders/{orderId}': 'functions/api/get-order.ts',
+  'POST /webhooks/shopify/orders-create': 'functions/api/shopify-webhook.ts',
+  'POST /webhooks/shopify/{channelId}/orders-create': 'functions/api/shopify-webhook.ts',
+};
+const WEBHOOK_ROUTES = ['POST /webhooks/shopify/orders-create', 'POST /webhooks/shopify/{channelId}/orders-create'];
+
+function functionEntry(logicalId: string): string {
+  const r = s.json.Resources[logicalId];
+  return String(r?.Metadata?.[ENTRY_METADATA_KEY]);
+}
+function functionIdByEntry(entry: string): string {
+  const found = resourcesOfType(s.json, 'AWS::Lambda::Function').find(([, r]) => r.Metadata?.[ENTRY_METADATA_KEY] === entry);
+  if (found === undefined) throw new Error(`no function for ${entry}`);
+  return found[0];
+}
+function roleOfFunction(logicalId: string): string {
+  const role = referencedId(props(s.json.Resources[logicalId] ?? { Type: '' }).Role);
+  if (role === undefined) throw new Error(`function ${logicalId} has no role`);
+  return role;
+}
+
+describe('stack', () => {
+  it('is named DropshipPipeline-dev and not termination-protected in dev', () => {
+    expect(s.stack.stackName).toBe('DropshipPipeline-dev');
+    expect(s.stack.terminationProtection).toBe(false);
+  });
+});
+
+describe('order store', () => {
+  it('is exactly one table with the pinned logical id PipelineTable', () => {
+    s.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(s.json.Resources.PipelineTable?.Type).toBe('AWS::DynamoDB::Table');
+  });
+
+  it('has pk/sk string keys and on-demand billing', () => {
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('is encrypted with its customer managed, rotated KMS key', () => {
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': ['PipelineTableKey', 'Arn'] } },
+    });
+    expect(s.json.Resources.PipelineTableKey?.Type).toBe('AWS::KMS::Key');
+    expect(props(s.json.Resources.PipelineTableKey ?? { Type: '' }).EnableKeyRotation).toBe(true);
+  });
+
+  it('has point-in-time recovery, TTL on expiresAt and a NEW_AND_OLD_IMAGES stream', () => {
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+  });
+
+  it.each(['gsi1', 'gsi2', 'gsi3'])('has index %s on <index>pk/<index>sk projecting ALL', (index) => {
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        {
+          IndexName: index,
+          KeySchema: [
+            { AttributeName: `${index}pk`, KeyType: 'HASH' },
+            { AttributeName: `${index}sk`, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ]),
+    });
+  });
+
+  it('has exactly three indexes', () => {
+    expect(arr(props(s.json.Resources.PipelineTable ?? { Type: '' }).GlobalSecondaryIndexes)).toHaveLength(3);
+  });
+
+  it('can be deleted with the dev stack (retainData false): no deletion protection, policy Delete', () => {
+    s.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
+  });
+});
+
+describe('storefront API', () => {
+  it('is one regional REST API with the pinned logical id StorefrontRestApi', () => {
+    s.template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    s.template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    expect(s.json.Resources.StorefrontRestApi?.Type).toBe('AWS::ApiGateway::RestApi');
+  });
+
+  it('exposes exactly the contract routes, each proxied to its handler', () => {
+    const methods = apiMethods(s.json);
+    expect(methods.map((m) => m.route).sort()).toEqual(Object.keys(ROUTES).sort());
+    for (const m of methods) {
+      const integration = rec(m.properties.Integration);
+      expect(integration.Type, m.route).toBe('AWS_PROXY');
+      const uri = renderIntrinsics(integration.Uri);
+      const fnId = /<([A-Za-z0-9]+)\.Arn>/.exec(uri)?.[1];
+      expect(fnId, m.route).toBeDefined();
+      expect(functionEntry(fnId ?? ''), m.route).toBe(ROUTES[m.route]);
+    }
+  });
+
+  it.each(Object.keys(ROUTES).filter((r) => !WEBHOOK_ROUTES.includes(r)))('%s requires an API key', (route) => {
+    const method = apiMethods(s.json).find((m) => m.route === route);
+    expect(method?.properties.ApiKeyRequired).toBe(true);
+  });
+
+  it.each(WEBHOOK_ROUTES)('%s takes no API key (HMAC-authenticated in the handler)', (route) => {
+    const method = apiMethods(s.json).find((m) => m.route === route);
+    expect(method).toBeDefined();
+    expect(method?.properties.ApiKeyRequired ?? false).toBe(false);
+    expect(method?.properties.AuthorizationType).toBe('NONE');
+  });
+
+  it('every method that is not a webhook requires an API key', () => {
+    const open = apiMethods(s.json).filter((m) => !m.route.startsWith('POST /webhooks/') && m.properties.ApiKeyRequired !== true);
+    expect(open.map((m) => m.route)).toEqual([]);
+  });
+
+  it('validates declared request parameters with a request validator', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+    const get = apiMethods(s.json).find((m) => m.route === 'GET /orders/{orderId}');
+    expect(get?.properties.RequestParameters).toEqual({ 'method.request.path.orderId': true });
+    expect(referencedId(get?.properties.RequestValidatorId)).toBeDefined();
+  });
+
+  it('stage v1 logs access as JSON to a log group with the stage retention', () => {
+    const [, stage] = resourcesOfType(s.json, 'AWS::ApiGateway::Stage')[0] ?? [];
+    expect(stage).toBeDefined();
+    const p = props(stage ?? { Type: '' });
+    expect(p.StageName).toBe('v1');
+    const accessLog = rec(p.AccessLogSetting);
+    const format: unknown = JSON.parse(String(accessLog.Format));
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', apiKeyId: '$context.identity.apiKeyId' });
+    const logGroupId = referencedId(accessLog.DestinationArn);
+    expect(s.json.Resources[logGroupId ?? '']?.Type).toBe('AWS::Logs::LogGroup');
+    expect(props(s.json.Resources[logGroupId ?? ''] ?? { Type: '' }).RetentionInDays).toBe(14);
+  });
+
+  it('stage throttles all methods with the stage config, logs errors only, never request data, and traces', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      MethodSettings: [
+        {
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+        },
+      ],
+    });
+  });
+
+  it('sets the regional CloudWatch logging role (kept when the stack is deleted)', () => {
+    s.template.hasResource('AWS::ApiGateway::Account', { Properties: { CloudWatchRoleArn: Match.anyValue() } });
+    s.template.hasResource('AWS::IAM::Role', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] }) }),
+    });
+  });
+
+  it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])('answers its own %s errors with the JSON error shape', (type) => {
+    s.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: type,
+      ResponseTemplates: { 'application/json': '{"error":$context.error.messageString,"issues":[]}' },
+    });
+  });
+
+  it('answers unknown routes 404 instead of 403 Missing Authentication Token', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      StatusCode: '404',
+    });
+  });
+});
+
+describe('channels', () => {
+  it('has one API key per channel under pinned logical ids', () => {
+    s.template.resourceCountIs('AWS::ApiGateway::ApiKey', CHANNELS.length);
+    expect(s.json.Resources.StorefrontApiKeyDemoWeb?.Type).toBe('AWS::ApiGateway::ApiKey');
+    expect(s.json.Resources.StorefrontApiKeyDemoShopify?.Type).toBe('AWS::ApiGateway::ApiKey');
+  });
+
+  it('has one usage plan per channel, each with throttle and quota on the v1 stage', () => {
+    const plans = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlan');
+    expect(plans).toHaveLength(CHANNELS.length);
+    for (const [, plan] of plans) {
+      const p = props(plan);
+      expect(p.Throttle).toEqual({ RateLimit: 50, BurstLimit: 100 });
+      expect(p.Quota).toEqual({ Limit: 100000, Period: 'DAY' });
+      const stage = rec(arr(p.ApiStages)[0]);
+      expect(referencedId(stage.ApiId)).toBe('StorefrontRestApi');
+      expect(renderIntrinsics(stage.Stage)).toMatch(/<Ref:StorefrontApiDeploymentStagev1/);
+    }
+  });
+
+  it('binds each channel key to its own usage plan', () => {
+    const bindings = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlanKey').map(([, r]) => [referencedId(props(r).KeyId), referencedId(props(r).UsagePlanId)]);
+    expect(bindings.map(([key]) => key).sort()).toEqual(['StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb']);
+    expect(new Set(bindings.map(([, plan]) => plan)).size).toBe(CHANNELS.length);
+  });
+
+  it('has one webhook secret per channel with a generated placeholder value', () => {
+    for (const id of ['WebhookSecretDemoWeb', 'WebhookSecretDemoShopify']) {
+      const secret = s.json.Resources[id];
+      expect(secret?.Type, id).toBe('AWS::SecretsManager::Secret');
+      expect(rec(props(secret ?? { Type: '' }).GenerateSecretString).PasswordLength).toBe(64);
+    }
+    s.template.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length);
+  });
+
+  it('passes CHANNELS (contract shape) to every API function', () => {
+    for (const [id, fn] of resourcesOfType(s.json, 'AWS::Lambda::Function')) {
+      const variables = rec(rec(props(fn).Environment).Variables);
+      const channels: unknown = JSON.parse(renderIntrinsics(variables.CHANNELS));
+      expect(channels, id).toEqual([
+        {
+          channelId: 'demo-web',
+          platform: 'custom',
+          currency: 'EUR',
+          shopDomain: null,
+          apiKeyId: '<Ref:StorefrontApiKeyDemoWeb>',
+          webhookSecretArn: '<Ref:WebhookSecretDemoWeb>',
+        },
+        {
+          channelId: 'demo-shopify',
+          platform: 'shopify',
+          currency: 'EUR',
+          shopDomain: 'dropship-demo.myshopify.com',
+          apiKeyId: '<Ref:StorefrontApiKeyDemoShopify>',
+          webhookSecretArn: '<Ref:WebhookSecretDemoShopify>',
+        },
+      ]);
+    }
+  });
+});
+
+describe('functions', () => {
+  const fns = (): ReturnType<typeof resourcesOfType> => resourcesOfType(s.json, 'AWS::Lambda::Function');
+
+  it('are exactly the three contract handlers', () => {
+    expect(fns().map(([id]) => functionEntry(id)).sort()).toEqual([
+      'functions/api/create-order.ts',
+      'functions/api/get-order.ts',
+      'functions/api/shopify-webhook.ts',
+    ]);
+  });
+
+  it('run Node.js 22 on ARM64 with active tracing, explicit memory and timeout', () => {
+    for (const [id, fn] of fns()) {
+      const p = props(fn);
+      expect(p.Runtime, id).toBe('nodejs22.x');
+      expect(p.Architectures, id).toEqual(['arm64']);
+      expect(p.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(p.MemorySize, id).toBe(512);
+      expect(p.Timeout, id).toBe(10);
+      expect(p.Handler, id).toBe('index.handler');
+    }
+  });
+
+  it('each log to their own JSON log group with the stage retention', () => {
+    const groups = new Set<string>();
+    for (const [id, fn] of fns()) {
+      const logging = rec(props(fn).LoggingConfig);
+      expect(logging.LogFormat, id).toBe('JSON');
+      const groupId = referencedId(logging.LogGroup);
+      expect(groupId, id).toBeDefined();
+      const group = s.json.Resources[groupId ?? ''];
+      expect(group?.Type, id).toBe('AWS::Logs::LogGroup');
+      expect(props(group ?? { Type: '' }).RetentionInDays, id).toBe(14);
+      expect(group?.DeletionPolicy, id).toBe('Delete');
+      groups.add(groupId ?? '');
+    }
+    expect(groups.size).toBe(fns().length);
+  });
+
+  it('carry dropship:entry metadata naming an existing repo file and dropship:handler', () => {
+    for (const [id, fn] of fns()) {
+      const entry = fn.Metadata?.[ENTRY_METADATA_KEY];
+      expect(typeof entry, id).toBe('string');
+      expect(String(entry)).not.toMatch(/^\/|\\/);
+      expect(repoFileExists(String(entry)), String(entry)).toBe(true);
+      expect(fn.Metadata?.[HANDLER_METADATA_KEY], id).toBe('handler');
+    }
+  });
+
+  it('get the shared environment: TABLE_NAME, STAGE, Powertools settings, source maps', () => {
+    for (const [id, fn] of fns()) {
+      const variables = rec(rec(props(fn).Environment).Variables);
+      expect(variables, id).toMatchObject({
+        TABLE_NAME: { Ref: 'PipelineTable' },
+        STAGE: 'dev',
+        POWERTOOLS_SERVICE_NAME: 'storefront-api',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('use roles without AWS managed policies', () => {
+    for (const [id, fn] of fns()) {
+      const role = s.json.Resources[roleOfFunction(id)];
+      expect(props(role ?? { Type: '' }).ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+});
+
+describe('IAM', () => {
+  const dynamoActions = (roleId: string): string[] =>
+    roleStatements(s.json, roleId)
+      .flatMap(actionsOf)
+      .filter((a) => a.startsWith('dynamodb:'))
+      .sort();
+
+  it('no identity or resource policy we write allows a wildcard action', () => {
+    const offending = policyStatements(s.json)
+      .filter((st) => st.Effect === 'Allow')
+      // The default KMS key policy delegates the key to the account's IAM (principal: account root).
+      // It is AWS's documented default, not a grant to any workload; it is checked separately below.
+      .filter((st) => !isKeyPolicyAccountDelegation(st))
+      .flatMap((st) => actionsOf(st).filter((a) => a.includes('*')).map((a) => `${st.source}: ${a}`));
+    expect(offending).toEqual([]);
+  });
+
+  it('the only kms:* statement is the account-root delegation in key policies', () => {
+    const wildcard = policyStatements(s.json).filter((st) => actionsOf(st).includes('kms:*'));
+    expect(wildcard.length).toBeGreaterThan(0);
+    for (const st of wildcard) {
+      expect(st.source).toMatch(/\(key policy\)$/);
+      expect(isKeyPolicyAccountDelegation(st), st.source).toBe(true);
+    }
+  });
+
+  it('nothing may Scan the table or use index/* resources', () => {
+    const statements = policyStatements(s.json);
+    expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+    const resources = statements.flatMap((st) => arr(st.Resource)).map((r) => (typeof r === 'string' ? r : renderIntrinsics(r)));
+    expect(resources.filter((r) => r.endsWith('/index/*'))).toEqual([]);
+  });
+
+  it('get-order can only read items', () => {
+    const role = roleOfFunction(functionIdByEntry('functions/api/get-order.ts'));
+    expect(dynamoActions(role)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+  });
+
+  it.each(['functions/api/create-order.ts', 'functions/api/shopify-webhook.ts'])('%s can read and write items', (entry) => {
+    const role = roleOfFunction(functionIdByEntry(entry));
+    expect(dynamoActions(role)).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+  });
+
+  it('table key use is limited to calls made through DynamoDB', () => {
+    const kmsStatements = resourcesOfType(s.json, 'AWS::IAM::Policy')
+      .flatMap(([id]) => policyStatements({ Resources: { [id]: s.json.Resources[id] ?? { Type: '' } } }))
+      .filter((st) => actionsOf(st).some((a) => a.startsWith('kms:')));
+    expect(kmsStatements.length).toBe(3);
+    for (const st of kmsStatements) {
+      expect(renderIntrinsics(rec(rec(st.Condition).StringEquals)['kms:ViaService'])).toBe('dynamodb.<AWS::Region>.amazonaws.com');
+    }
+  });
+
+  it('only the webhook function may read webhook secrets, and only GetSecretValue on the channel secrets', () => {
+    const webhookRole = roleOfFunction(functionIdByEntry('functions/api/shopify-webhook.ts'));
+    for (const [id] of resourcesOfType(s.json, 'AWS::IAM::Role')) {
+      const secretStatements = roleStatements(s.json, id).filter((st) => actionsOf(st).some((a) => a.startsWith('secretsmanager:')));
+      if (id !== webhookRole) {
+        expect(secretStatements, id).toEqual([]);
+        continue;
+      }
+      expect(secretStatements.flatMap(actionsOf)).toEqual(['secretsmanager:GetSecretValue']);
+      expect(secretStatements.flatMap((st) => arr(st.Resource)).map(referencedId).sort()).toEqual(['WebhookSecretDemoShopify', 'WebhookSecretDemoWeb']);
+    }
+  });
+});
+
+describe('observability', () => {
+  it('publishes alarms to a KMS-encrypted topic that refuses non-TLS publishing', () => {
+    s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('lets CloudWatch use the topic key (otherwise alarms cannot publish)', () => {
+    const statements = policyStatements(s.json).filter(
+      (st) => typeof st.Principal === 'object' && st.Principal !== null && rec(st.Principal).Service === 'cloudwatch.amazonaws.com',
+    );
+    expect(statements.flatMap(actionsOf).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+
+  it('alarms on API 5xx and on each function\'s errors, notifying the topic', () => {
+    const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(1 + 3);
+    expect(alarms.map(([, a]) => props(a).MetricName).sort()).toEqual(['5XXError', 'Errors', 'Errors', 'Errors']);
+    for (const [id, a] of alarms) {
+      expect(arr(props(a).AlarmActions).map(referencedId), id).toEqual([expect.stringMatching(/^ObservabilityAlarmTopic/)]);
+    }
+  });
+
+  it('has a dashboard', () => {
+    s.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('outputs', () => {
+  it('publish the API URL, the table, the alarm topic and per-channel key ids, secret ARNs and webhook URLs', () => {
+    const outputs = s.json.Outputs ?? {};
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
+        'AlarmTopicArn',
+        'ApiKeyIdDemoShopify',
+        'ApiKeyIdDemoWeb',
+        'ApiUrl',
+        'DashboardName',
+        'TableName',
+        'WebhookSecretArnDemoShopify',
+        'WebhookSecretArnDemoWeb',
+        'WebhookUrlDemoShopify',
+        'WebhookUrlDemoWeb',
+      ].sort(),
+    );
+    expect(outputs.ApiKeyIdDemoWeb?.Value).toEqual({ Ref: 'StorefrontApiKeyDemoWeb' });
+    expect(outputs.WebhookSecretArnDemoShopify?.Value).toEqual({ Ref: 'WebhookSecretDemoShopify' });
+    expect(renderIntrinsics(outputs.WebhookUrlDemoShopify?.Value)).toMatch(
+      /^https:\/\/<Ref:StorefrontRestApi>\.execute-api\..*\/<Ref:StorefrontApiDeploymentStagev1[0-9A-F]+>\/webhooks\/shopify\/demo-shopify\/orders-create$/,
+    );
+  });
+});
+
+function isKeyPolicyAccountDelegation(st: { source: string; Effect: unknown; Action: unknown; Principal?: unknown; Resource?: unknown }): boolean {
+  if (!st.source.endsWith('(key policy)') || st.Effect !== 'Allow') return false;
+  const principal = st.Principal === undefined ? undefined : rec(st.Principal).AWS;
+  const rendered = principal === undefined ? '' : renderIntrinsics(principal);
+  return rendered === 'arn:<AWS::Partition>:iam::<AWS::AccountId>:root' && arr(st.Resource).every((r) => r === '*');
+}
