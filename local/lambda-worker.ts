@@ -1,0 +1,130 @@
+/**
+ * Inside one worker thread = one local "Lambda container": imports the function's entry source once
+ * (cold start), then runs invocations sent by local/lambda.ts with a Lambda-shaped context.
+ * process.env of this thread is the function's own environment (template variables + local endpoints).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+
+export interface WorkerInit {
+  readonly entryPath: string;
+  readonly handlerExport: string;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly memoryMb: number;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+}
+
+export interface InvokeMessage {
+  readonly type: 'invoke';
+  readonly id: number;
+  readonly requestId: string;
+  readonly deadline: number;
+  readonly event: unknown;
+}
+
+export interface LambdaErrorPayload {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: readonly string[];
+}
+
+export type WorkerMessage =
+  | { readonly type: 'ready'; readonly initMs: number }
+  | { readonly type: 'init-error'; readonly error: LambdaErrorPayload }
+  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: LambdaErrorPayload };
+
+type Callback = (error?: unknown, result?: unknown) => void;
+type Handler = (event: unknown, context: Context, callback: Callback) => unknown;
+
+export function toLambdaError(error: unknown, fallbackType = 'Error'): LambdaErrorPayload {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name === '' ? fallbackType : error.name,
+      errorMessage: error.message,
+      trace: (error.stack ?? '').split('\n'),
+    };
+  }
+  return { errorType: fallbackType, errorMessage: typeof error === 'string' ? error : JSON.stringify(error) ?? 'undefined', trace: [] };
+}
+
+function isHandler(value: unknown): value is Handler {
+  return typeof value === 'function';
+}
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (port === null) throw new Error('lambda-worker must run in a worker thread');
+  const init = workerData as WorkerInit;
+  const started = performance.now();
+  let handler: Handler;
+  try {
+    const mod = (await import(pathToFileURL(init.entryPath).href)) as Record<string, unknown>;
+    const candidate = mod[init.handlerExport] ?? (mod['default'] as Record<string, unknown> | undefined)?.[init.handlerExport];
+    if (!isHandler(candidate)) {
+      throw Object.assign(new Error(`${init.entryPath} does not export a function named "${init.handlerExport}"`), {
+        name: 'Runtime.HandlerNotFound',
+      });
+    }
+    handler = candidate;
+  } catch (error) {
+    const payload = toLambdaError(error, 'Runtime.ImportModuleError');
+    console.error(`INIT_ERROR\t${JSON.stringify(payload)}`);
+    port.postMessage({ type: 'init-error', error: payload } satisfies WorkerMessage);
+    return;
+  }
+  port.postMessage({ type: 'ready', initMs: performance.now() - started } satisfies WorkerMessage);
+
+  port.on('message', (message: InvokeMessage) => {
+    if (message.type !== 'invoke') return;
+    const context: Context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: init.functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: init.functionArn,
+      memoryLimitInMB: String(init.memoryMb),
+      awsRequestId: message.requestId,
+      logGroupName: init.logGroupName,
+      logStreamName: init.logStreamName,
+      getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+    const reply = (msg: WorkerMessage): void => {
+      try {
+        port.postMessage(msg);
+      } catch (error) {
+        port.postMessage({ type: 'result', id: message.id, ok: false, error: toLambdaError(error, 'Runtime.MarshalError') } satisfies WorkerMessage);
+      }
+    };
+    void new Promise<unknown>((resolve, reject) => {
+      // Callback-style handlers (3 parameters) and async handlers both work, as in the Node.js runtime.
+      const callback: Callback = (error, result) => (error === undefined || error === null ? resolve(result) : reject(error));
+      try {
+        const returned = handler(message.event, context, callback);
+        if (handler.length < 3 || (returned !== undefined && typeof (returned as Promise<unknown>).then === 'function')) {
+          Promise.resolve(returned).then(resolve, reject);
+        }
+      } catch (error) {
+        reject(error);
+      }
+    }).then(
+      (value) => {
+        // Lambda serializes the result to JSON: do the same so local behaviour matches (Dates, undefined, ...).
+        const json = JSON.stringify(value);
+        reply({ type: 'result', id: message.id, ok: true, value: json === undefined ? null : (JSON.parse(json) as unknown) });
+      },
+      (error: unknown) => {
+        const payload = toLambdaError(error);
+        console.error(`${new Date().toISOString()}\t${message.requestId}\tERROR\tInvoke Error \t${JSON.stringify(payload)}`);
+        reply({ type: 'result', id: message.id, ok: false, error: payload });
+      },
+    );
+  });
+}
+
+await main();

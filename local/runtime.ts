@@ -1,0 +1,393 @@
+/**
+ * The local runtime: the synthesized CDK app running on one machine.
+ *
+ *   const runtime = await startLocalRuntime({ dataDir: '.local' });
+ *   // runtime.endpoints.apiUrl, runtime.endpoints.apiKey, ... (also written to <dataDir>/endpoints.json)
+ *   await runtime.stop();
+ *
+ * It synthesizes the stack in-process (lib/synth.ts, no bundling) while DynamoDB Local starts, reads
+ * the template (local/template.ts), creates its tables, serves its REST API routes on localhost through
+ * the same handler code (one worker thread per function), answers Secrets Manager calls, seeds the demo
+ * data set and writes `<dataDir>/endpoints.json`. Used by `npm start` (local/cli.ts), the integration
+ * tests (test/integration/global-setup.ts) and `npm run bench`.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DEMO_SUPPLIERS, IN_STOCK_SKUS, LOW_STOCK_SKUS, OUT_OF_STOCK_SKUS, seedDemoData, type TemplateChannel } from './demo-data';
+import { DEFAULT_JVM_OPTIONS, ensureTables, localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
+import { listenGateway, type AccessLogEntry, type Gateway, type LocalApiKey } from './gateway';
+import { lambdaBaseEnvironment, LambdaRuntime, type InvokeResult } from './lambda';
+import { acquireLock, type Lock } from './lock';
+import { freePort } from './ports';
+import { LOCAL_REGION, Resolver } from './resolve';
+import { startSecretsServer, type SecretsServer } from './secrets';
+import { ensureApiKeys, ensureSecrets, loadState, saveState } from './state';
+import { readApiKeys, readTemplate, type FunctionSpec, type LocalModel, type RouteSpec } from './template';
+import { asTemplate, type CfnTemplate } from './template-types';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface LocalRuntimeOptions {
+  /** Where persisted data, state.json (local keys and secrets), logs and endpoints.json live. */
+  readonly dataDir: string;
+  /** Local API port. 0 = a random free port. @default 3000 */
+  readonly port?: number;
+  /** DynamoDB Local port. 0 or undefined = a random free port. */
+  readonly ddbPort?: number;
+  /** Keep DynamoDB Local in memory (tests, bench) instead of `<dataDir>/dynamodb`. @default false */
+  readonly inMemory?: boolean;
+  /** Stage to synthesize (cdk.json `stages.<name>`). @default cdk.json's `stage` ("dev") */
+  readonly stage?: string;
+  /** Seed the demo data set (idempotent). @default true */
+  readonly seed?: boolean;
+  /** No console output at all (function logs still go to `<dataDir>/logs`). @default false */
+  readonly quiet?: boolean;
+  /** Also echo every function log line to the console. @default false */
+  readonly echoFunctionLogs?: boolean;
+  /** Start every function's worker before resolving (no cold start on the first request). @default false */
+  readonly warm?: boolean;
+  /** Use this template instead of synthesizing the app (fixtures, a cdk.out template). */
+  readonly template?: { readonly stackName: string; readonly template: unknown };
+  /** Use an already running DynamoDB (e.g. shared by a test run) instead of starting DynamoDB Local. */
+  readonly dynamodbEndpoint?: string;
+  /** JVM options for DynamoDB Local (default: fast start; `[]` = JVM defaults, better peak throughput). */
+  readonly ddbJvmOptions?: readonly string[];
+  /** Extra environment for every function, applied last (e.g. `{ POWERTOOLS_LOG_LEVEL: 'DEBUG' }`). */
+  readonly functionEnv?: Readonly<Record<string, string>>;
+  /** Worker threads per function (default 1, serving concurrent invocations). */
+  readonly workersPerFunction?: number;
+  /** Where human-readable lines go (default console.log unless quiet). */
+  readonly log?: (line: string) => void;
+}
+
+export interface ChannelEndpoint {
+  readonly id: string;
+  readonly platform: string;
+  readonly currency: string;
+  readonly shopDomain: string | null;
+  /** Local API key value (send as `x-api-key`). */
+  readonly apiKey: string | null;
+  readonly apiKeyId: string | null;
+  /** Local webhook signing secret (Shopify: HMAC-SHA256 key for X-Shopify-Hmac-Sha256). */
+  readonly webhookSecret: string | null;
+  /** The channel's Shopify webhook URL (channel in the path). */
+  readonly shopifyWebhookUrl: string | null;
+}
+
+/** What `<dataDir>/endpoints.json` holds. Later parts add keys (queues, buckets, dashboard, ...). */
+export interface LocalEndpoints {
+  readonly apiUrl: string;
+  /** API key of the first channel (the quickest way to call the API). */
+  readonly apiKey: string;
+  readonly stage: string;
+  readonly stackName: string;
+  readonly apiStage: string;
+  readonly channels: readonly ChannelEndpoint[];
+  readonly webhooks: { readonly shopifyByShopDomainUrl: string | null };
+  readonly demo: {
+    /** Retailer SKUs with stock at some supplier. */
+    readonly skus: readonly string[];
+    readonly outOfStockSkus: readonly string[];
+    readonly lowStockSkus: readonly string[];
+  };
+  readonly suppliers: readonly { readonly id: string; readonly name: string; readonly channel: string }[];
+  readonly dynamodb: { readonly endpoint: string; readonly tableName: string; readonly tables: readonly string[] };
+  readonly secretsManager: { readonly endpoint: string };
+  readonly routes: readonly { readonly method: string; readonly path: string; readonly apiKeyRequired: boolean; readonly function: string | null }[];
+  readonly dataDir: string;
+  readonly logsDir: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly [later: string]: unknown;
+}
+
+export interface LocalRuntime {
+  readonly endpoints: LocalEndpoints;
+  readonly model: LocalModel;
+  readonly template: CfnTemplate;
+  readonly stackName: string;
+  /** Milliseconds from the call to ready. */
+  readonly startupMs: number;
+  /** Where the start-up time went (synth and DynamoDB Local overlap). */
+  readonly timings: { readonly synthMs: number; readonly dynamodbMs: number; readonly tablesAndSeedMs: number; readonly warmMs: number };
+  /** Invoke a function directly (by logical id), as `aws lambda invoke` would. */
+  invoke(functionLogicalId: string, event: unknown): Promise<InvokeResult>;
+  readonly lambda: LambdaRuntime;
+  /** Stop everything (workers, servers, DynamoDB Local) and release the data directory. */
+  stop(): Promise<void>;
+}
+
+/** `StorefrontCreateOrder10ADECC5` -> `StorefrontCreateOrder` (CDK's hash suffix off, for humans). */
+export function displayName(logicalId: string): string {
+  return logicalId.replace(/[0-9A-F]{8}$/, '');
+}
+
+async function loadTemplate(opts: LocalRuntimeOptions): Promise<{ stackName: string; template: CfnTemplate }> {
+  if (opts.template !== undefined) {
+    return { stackName: opts.template.stackName, template: asTemplate(opts.template.template, 'given template') };
+  }
+  const { synthesizeTemplate } = await import('../lib/synth');
+  const out = await synthesizeTemplate({
+    ...(opts.stage === undefined ? {} : { stage: opts.stage }),
+  });
+  return { stackName: out.stackName, template: asTemplate(out.template, `synthesized ${out.stackName}`) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Channels as the template's CHANNELS variable describes them (the first function that has it). */
+export function templateChannels(model: LocalModel): (TemplateChannel & { apiKeyId?: string; webhookSecretArn?: string })[] {
+  const raw = model.functions.map((f) => f.environment['CHANNELS']).find((v) => v !== undefined);
+  if (raw === undefined) return [];
+  const parsed: unknown = JSON.parse(raw);
+  if (!Array.isArray(parsed)) return [];
+  return parsed.filter(isRecord).flatMap((c) => {
+    const platform = c['platform'];
+    if (typeof c['channelId'] !== 'string' || (platform !== 'custom' && platform !== 'shopify')) return [];
+    return [
+      {
+        channelId: c['channelId'],
+        platform,
+        currency: typeof c['currency'] === 'string' ? c['currency'] : 'EUR',
+        shopDomain: typeof c['shopDomain'] === 'string' ? c['shopDomain'] : null,
+        ...(typeof c['apiKeyId'] === 'string' ? { apiKeyId: c['apiKeyId'] } : {}),
+        ...(typeof c['webhookSecretArn'] === 'string' ? { webhookSecretArn: c['webhookSecretArn'] } : {}),
+      },
+    ];
+  });
+}
+
+/** The table the functions use (their TABLE_NAME), else the only table. */
+function pipelineTableName(model: LocalModel): string | undefined {
+  const names = new Set(model.tables.map((t) => t.tableName));
+  const used = model.functions.map((f) => f.environment['TABLE_NAME']).find((n) => n !== undefined && names.has(n));
+  return used ?? (model.tables.length === 1 ? model.tables[0]?.tableName : undefined);
+}
+
+function routeFunction(route: RouteSpec): string | null {
+  return route.integration.type === 'LAMBDA_PROXY' ? route.integration.functionLogicalId : null;
+}
+
+export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const started = performance.now();
+  const dataDir = path.resolve(opts.dataDir);
+  const log = opts.quiet === true ? () => undefined : (opts.log ?? ((line: string) => console.log(line)));
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      await fn().catch((error: unknown) => log(`  (while stopping: ${error instanceof Error ? error.message : String(error)})`));
+    }
+  };
+
+  try {
+    const lock: Lock = await acquireLock(dataDir);
+    cleanups.push(() => lock.release());
+
+    // Bind the API port first: a port clash fails in milliseconds, before Java starts.
+    const gateway: Gateway = await listenGateway({ port: opts.port ?? 3000 });
+    cleanups.push(() => gateway.stop());
+
+    // DynamoDB Local (spawned now) and the CDK synth run in parallel.
+    let ddb: DynamoDbLocal | undefined;
+    let ddbPromise: Promise<DynamoDbLocal | undefined>;
+    if (opts.dynamodbEndpoint !== undefined) {
+      ddbPromise = Promise.resolve(undefined);
+    } else {
+      const ddbPort = opts.ddbPort !== undefined && opts.ddbPort > 0 ? opts.ddbPort : await freePort();
+      ddbPromise = startDynamoDbLocal({
+        port: ddbPort,
+        ...(opts.inMemory === true ? {} : { dbPath: path.join(dataDir, 'dynamodb') }),
+        jvmOptions: opts.ddbJvmOptions ?? DEFAULT_JVM_OPTIONS,
+      });
+      // Whatever happens next, never leave the JVM behind.
+      cleanups.push(async () => {
+        const started = await ddbPromise.catch(() => undefined);
+        await started?.stop();
+      });
+    }
+    const since = (t: number): number => Math.round(performance.now() - t);
+    let synthMs = 0;
+    let dynamodbMs = 0;
+    const t0 = performance.now();
+    const [loaded] = await Promise.all([
+      loadTemplate(opts).then((t) => ((synthMs = since(t0)), t)),
+      ddbPromise.then((d) => ((dynamodbMs = since(t0)), (ddb = d))),
+    ]);
+    const { stackName, template } = loaded;
+    const ddbEndpoint = opts.dynamodbEndpoint ?? ddb?.endpoint;
+    if (ddbEndpoint === undefined) throw new Error('DynamoDB Local did not start');
+
+    // Local credentials (stable across restarts) and the model read from the template.
+    const state = await loadState(dataDir);
+    const keysChanged = ensureApiKeys(state, readApiKeys(template, new Resolver(template, { stackName })));
+    const refs = new Map(Object.entries(state.apiKeys).map(([logicalId, key]) => [logicalId, key.id]));
+    const resolver = new Resolver(template, { refs, stackName });
+    const model = readTemplate(template, resolver, REPO_ROOT);
+    const secretsChanged = ensureSecrets(state, model.secrets);
+    if (keysChanged || secretsChanged) await saveState(dataDir, state);
+
+    const secrets: SecretsServer = await startSecretsServer({
+      secrets: model.secrets.map((s) => ({
+        logicalId: s.logicalId,
+        name: s.name,
+        arn: s.arn,
+        value: state.secrets[s.logicalId] ?? '',
+        ...(s.description === undefined ? {} : { description: s.description }),
+      })),
+    });
+    cleanups.push(() => secrets.stop());
+
+    // Tables and demo data.
+    const t1 = performance.now();
+    const client: DynamoDBClient = localDynamoClient(ddbEndpoint);
+    cleanups.push(async () => client.destroy());
+    const tableChanges = await ensureTables(client, model.tables);
+    const tableName = pipelineTableName(model);
+    const channels = templateChannels(model);
+    let seeded = { written: 0, present: 0 };
+    if (opts.seed !== false && tableName !== undefined) {
+      seeded = await seedDemoData(DynamoDBDocumentClient.from(client), tableName, channels);
+    }
+    const tablesAndSeedMs = since(t1);
+
+    // Functions: one worker per function, each with its own environment.
+    const logsDir = path.join(dataDir, 'logs');
+    await mkdir(logsDir, { recursive: true });
+    const logFiles = new Map<string, WriteStream>();
+    cleanups.push(async () => {
+      await Promise.all([...logFiles.values()].map((s) => new Promise<void>((resolve) => s.end(() => resolve()))));
+    });
+    const echo = opts.echoFunctionLogs === true && opts.quiet !== true;
+    const environmentFor = (fn: FunctionSpec): Record<string, string> => ({
+      ...lambdaBaseEnvironment(fn, REPO_ROOT),
+      ...fn.environment,
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+      // The machine's Node 20 runs what AWS runs on Node 22: the SDK's reminder about that is noise here.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...opts.functionEnv,
+    });
+    const lambda = new LambdaRuntime({
+      functions: model.functions,
+      environmentFor,
+      ...(opts.workersPerFunction === undefined ? {} : { workersPerFunction: opts.workersPerFunction }),
+      logSink: (fn, _stream, line) => {
+        let file = logFiles.get(fn.logicalId);
+        if (file === undefined) {
+          file = createWriteStream(path.join(logsDir, `${displayName(fn.logicalId)}.log`), { flags: 'a' });
+          logFiles.set(fn.logicalId, file);
+        }
+        file.write(`${line}\n`);
+        if (echo) log(`  [${displayName(fn.logicalId)}] ${line}`);
+      },
+    });
+    cleanups.push(() => lambda.stop());
+
+    const apiKeys: LocalApiKey[] = model.apiKeys.flatMap((k) => {
+      const local = state.apiKeys[k.logicalId];
+      return local === undefined ? [] : [{ logicalId: k.logicalId, id: local.id, value: local.value, enabled: k.enabled }];
+    });
+    const onRequest = (e: AccessLogEntry): void => {
+      const fn = e.route === undefined ? undefined : routeFunction(e.route);
+      const target = fn === null || fn === undefined ? '' : ` -> ${displayName(fn)}`;
+      const note = e.note === undefined ? '' : ` (${e.note})`;
+      log(`  ${e.method} ${e.path} ${e.status} ${e.durationMs.toFixed(0)} ms${target}${note}`);
+    };
+    gateway.serve({
+      apis: model.apis,
+      apiKeys,
+      usagePlans: model.usagePlans,
+      invoke: (fn, event) => lambda.invoke(fn, event),
+      onRequest,
+    });
+    const t2 = performance.now();
+    if (opts.warm === true) await lambda.warm();
+    const warmMs = since(t2);
+
+    // endpoints.json
+    const api = model.apis[0];
+    const routes = model.apis.flatMap((a) => a.routes);
+    const shopifyChannelRoute = routes.find((r) => r.path.startsWith('/webhooks/shopify/') && r.pathParams.includes('channelId'));
+    const shopifyDomainRoute = routes.find((r) => r.path.startsWith('/webhooks/shopify/') && r.pathParams.length === 0);
+    const channelEndpoints: ChannelEndpoint[] = channels.map((c) => {
+      const key = Object.entries(state.apiKeys).find(([, k]) => k.id === c.apiKeyId)?.[1];
+      const secret = model.secrets.find((s) => s.arn === c.webhookSecretArn);
+      return {
+        id: c.channelId,
+        platform: c.platform,
+        currency: c.currency,
+        shopDomain: c.shopDomain ?? null,
+        apiKey: key?.value ?? null,
+        apiKeyId: key?.id ?? null,
+        webhookSecret: secret === undefined ? null : (state.secrets[secret.logicalId] ?? null),
+        shopifyWebhookUrl:
+          shopifyChannelRoute === undefined
+            ? null
+            : `${gateway.url}${shopifyChannelRoute.path.replace('{channelId}', encodeURIComponent(c.channelId))}`,
+      };
+    });
+    const firstKey = channelEndpoints.find((c) => c.apiKey !== null)?.apiKey ?? apiKeys[0]?.value ?? '';
+    const endpoints: LocalEndpoints = {
+      apiUrl: gateway.url,
+      apiKey: firstKey,
+      stage: opts.stage ?? stackName.replace(/^.*-/, ''),
+      stackName,
+      apiStage: api?.stageName ?? '',
+      channels: channelEndpoints,
+      webhooks: { shopifyByShopDomainUrl: shopifyDomainRoute === undefined ? null : `${gateway.url}${shopifyDomainRoute.path}` },
+      demo: { skus: IN_STOCK_SKUS, outOfStockSkus: OUT_OF_STOCK_SKUS, lowStockSkus: LOW_STOCK_SKUS },
+      suppliers: DEMO_SUPPLIERS.map((s) => ({ id: s.supplierId, name: s.name, channel: s.channel })),
+      dynamodb: { endpoint: ddbEndpoint, tableName: tableName ?? '', tables: model.tables.map((t) => t.tableName) },
+      secretsManager: { endpoint: secrets.endpoint },
+      routes: routes.map((r) => ({ method: r.method, path: r.path, apiKeyRequired: r.apiKeyRequired, function: routeFunction(r) })),
+      dataDir,
+      logsDir,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+    };
+    const endpointsFile = path.join(dataDir, 'endpoints.json');
+    await writeFile(`${endpointsFile}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
+    await rename(`${endpointsFile}.tmp`, endpointsFile);
+    await lock.update({ apiUrl: gateway.url });
+
+    const startupMs = performance.now() - started;
+    if (tableChanges.length > 0) log(`  tables: ${tableChanges.join('; ')}`);
+    if (seeded.written > 0) log(`  demo data: ${seeded.written} items seeded (${seeded.present} were there before)`);
+    for (const skipped of model.skippedFunctions) log(`  not run locally: ${skipped.logicalId} (${skipped.reason})`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      endpoints,
+      model,
+      template,
+      stackName,
+      startupMs,
+      timings: { synthMs, dynamodbMs, tablesAndSeedMs, warmMs },
+      lambda,
+      invoke: (fn, event) => lambda.invoke(fn, event),
+      stop: () => {
+        stopping ??= (async () => {
+          // Endpoints describe a running stack only.
+          await rm(endpointsFile, { force: true });
+          await cleanup();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
