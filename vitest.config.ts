@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Node 20 lacks Map.groupBy (Node 21+), which vitest 5's reporter uses when printing failures.
 // The config runs in vitest's main process, so the polyfill reaches the reporter.
-if (typeof Map.groupBy !== 'function') {
+if (typeof (Map as { groupBy?: unknown }).groupBy !== 'function') {
   Object.defineProperty(Map, 'groupBy', {
     configurable: true,
     writable: true,
