@@ -1,8 +1,12 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Observability } from './constructs/observability';
+import { OpsApi } from './constructs/ops-api';
+import { OrderEvents } from './constructs/order-events';
 import { OrderStore } from './constructs/order-store';
+import { OrderWorkflow } from './constructs/order-workflow';
 import { StorefrontApi } from './constructs/storefront-api';
+import { SupplierGateway } from './constructs/supplier-gateway';
 import { type Stage, logicalIdPart } from './stage-config';
 
 export interface PipelineStackProps extends StackProps {
@@ -22,29 +26,76 @@ export function stackNameFor(stageName: string): string {
 export class PipelineStack extends Stack {
   public readonly store: OrderStore;
   public readonly storefront: StorefrontApi;
+  public readonly suppliers: SupplierGateway;
+  public readonly workflow: OrderWorkflow;
+  public readonly events: OrderEvents;
+  public readonly ops: OpsApi;
   public readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     const { stage, ...stackProps } = props;
     super(scope, id, {
-      description: `Dropshipping order pipeline (${stage.name}): storefront API, order store, monitoring`,
+      description: `Dropshipping order pipeline (${stage.name}): storefront and ops APIs, order store, order workflow, supplier queues, domain events, monitoring`,
       terminationProtection: stage.config.retainData,
       ...stackProps,
     });
 
     this.store = new OrderStore(this, 'OrderStore', { stage });
-    this.storefront = new StorefrontApi(this, 'Storefront', { stage, store: this.store });
+    this.suppliers = new SupplierGateway(this, 'Suppliers', { stage, store: this.store });
+    this.workflow = new OrderWorkflow(this, 'OrderWorkflow', { stage, store: this.store, suppliers: this.suppliers });
+    const stateMachine = this.workflow.stateMachine;
+    this.storefront = new StorefrontApi(this, 'Storefront', { stage, store: this.store, stateMachine });
+    this.ops = new OpsApi(this, 'Ops', {
+      stage,
+      store: this.store,
+      stateMachine,
+      ...(this.storefront.accountLoggingSetup === undefined ? {} : { accountLoggingSetup: this.storefront.accountLoggingSetup }),
+    });
+    this.events = new OrderEvents(this, 'Events', { stage, store: this.store, stateMachine });
+    const inbound = this.suppliers.connectInbound(stateMachine);
+
     this.observability = new Observability(this, 'Observability', {
       stage,
       api: this.storefront.api,
       functions: this.storefront.functions,
       store: this.store,
     });
+    this.observability.monitorWorkflow(stateMachine, this.workflow.functions.flagException);
+    this.observability.monitorFunctionGroup('Order workflow', this.workflow.allFunctions);
+    this.observability.monitorFunctionGroup('Stream, suppliers and ops', [this.events.router, inbound, ...this.ops.functions]);
+    this.observability.monitorDeadLetterQueues([
+      { name: 'table stream', queue: this.events.streamDlq },
+      ...this.suppliers.deadLetterQueues,
+    ]);
 
     new CfnOutput(this, 'ApiUrl', { value: this.storefront.url, description: 'Storefront API base URL' });
     new CfnOutput(this, 'TableName', { value: this.store.table.tableName, description: 'Pipeline table' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn, description: 'Subscribe operators here' });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+    new CfnOutput(this, 'OpsApiUrl', { value: this.ops.url, description: 'Ops API base URL (hold decisions, exceptions)' });
+    new CfnOutput(this, 'OpsApiKeyId', {
+      value: this.ops.apiKey.keyId,
+      description: 'API key id of the ops API (aws apigateway get-api-key --include-value --api-key <id>)',
+    });
+    new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn, description: 'Order workflow (one execution per order, name = orderId)' });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'Domain event bus (source dropship.pipeline)' });
+    for (const supplier of this.suppliers.suppliers) {
+      const part = logicalIdPart(supplier.config.id);
+      new CfnOutput(this, `SupplierInboundQueueUrl${part}`, {
+        value: supplier.inboundQueue.queueUrl,
+        description: `Supplier ${supplier.config.id} sends ACCEPTED/REJECTED/SHIPPED/TRACKING_EVENT/DELIVERED here`,
+      });
+      new CfnOutput(this, `SupplierOutboundQueueUrl${part}`, {
+        value: supplier.outboundQueue.queueUrl,
+        description: `Supplier ${supplier.config.id} receives PURCHASE_ORDER/CANCELLATION here`,
+      });
+      if (supplier.accessRole !== undefined) {
+        new CfnOutput(this, `SupplierRoleArn${part}`, {
+          value: supplier.accessRole.roleArn,
+          description: `Role supplier ${supplier.config.id} assumes from account ${supplier.config.accountId ?? ''}`,
+        });
+      }
+    }
     for (const channel of this.storefront.channels) {
       const part = logicalIdPart(channel.config.id);
       new CfnOutput(this, `ApiKeyId${part}`, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROUTING_RULES } from '../functions/core/domain/routing';
 
 /**
  * Stage configuration, read from CDK context: `stage` (default "dev") selects `stages.<name>` in cdk.json.
@@ -46,6 +47,57 @@ const ChannelSchema = z
     path: ['shopDomain'],
   });
 
+/** Supplier ids become parts of logical IDs, queue metadata and SUPPLIER_QUEUES: same shape as channel ids. */
+const SupplierSchema = z.strictObject({
+  id: z.string().regex(CHANNEL_ID, 'lowercase letters, digits and "-", starting with a letter or digit, at most 40 characters'),
+  name: z.string().min(1),
+  /**
+   * How the supplier exchanges messages: `sqs` (it reads/writes its queues directly) or `file` (file drops,
+   * translated to and from the same queue messages by the file adapter). Every supplier gets its queues.
+   */
+  channel: z.enum(['sqs', 'file']),
+  /** The supplier's AWS account: when set, a role in this stack that this account may assume to use its queues. */
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+    .optional(),
+  /** sts:ExternalId the supplier must present when assuming its role (recommended for third parties). */
+  externalId: z
+    .string()
+    .regex(/^[\w+=,.@:\/-]{2,1224}$/, '2-1224 characters of letters, digits and +=,.@:/-')
+    .optional(),
+});
+
+/** Workflow timings. The per-fulfillment SLAs (acceptance, ship-by, deliver-by) come from the supplier data. */
+const WorkflowSchema = z.strictObject({
+  /**
+   * How long an order may stay ON_HOLD (awaiting payment or an operator's fraud decision) before it is
+   * cancelled, for every hold reason. @default - per reason (the fraud config: payment 72 h, review 48 h)
+   */
+  holdTimeoutHours: z.number().positive().max(24 * 90).optional(),
+  /** After the ship-by deadline passed (exception raised), how long to wait for the shipment before cancelling the fulfillment. */
+  shipGraceDays: z.number().positive().max(60).default(7),
+  /** After the deliver-by deadline passed (exception raised), how long to wait for delivery before flagging the parcel LOST. */
+  deliveryGraceDays: z.number().positive().max(60).default(7),
+  /** Hard limit of one order execution (Standard workflows allow up to a year). */
+  stateMachineTimeoutDays: z.int().positive().max(365).default(60),
+  /**
+   * Routing rule order (docs/domain-rules.md), each rule at most once.
+   * @default - SINGLE_SHIPMENT, LOWEST_LANDED_COST, SUPPLIER_PRIORITY
+   */
+  routingRuleOrder: z
+    .array(z.enum(ROUTING_RULES))
+    .min(1)
+    .refine((rules) => new Set(rules).size === rules.length, 'each rule at most once')
+    .optional(),
+  /** Shipping method chosen per destination. @default - CHEAPEST */
+  routingShippingMethod: z.enum(['CHEAPEST', 'FASTEST']).optional(),
+  /** Overrides of the fraud screen's configuration (domain/fraud.ts), validated by the tasks at cold start. @default - none */
+  fraud: z.record(z.string(), z.unknown()).optional(),
+});
+
+const DEFAULT_WORKFLOW = WorkflowSchema.parse({});
+
 export const StageConfigSchema = z
   .strictObject({
     /** Retention of every log group (Lambda, API access logs), in days. */
@@ -58,6 +110,14 @@ export const StageConfigSchema = z
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     /** Storefront channels: each gets an API key, a usage plan and a webhook secret. */
     channels: z.array(ChannelSchema).min(1),
+    /** Suppliers: each gets an inbound and an outbound queue (each with a DLQ) and, with accountId, an access role. */
+    suppliers: z.array(SupplierSchema).default([]),
+    /** Workflow timings (defaults: hold per reason, ship grace 7 d, delivery grace 7 d, execution limit 60 d). */
+    workflow: WorkflowSchema.default(DEFAULT_WORKFLOW),
+    /** Ops API throttle (one key, one usage plan). @default { rateLimit: 10, burstLimit: 20 } */
+    opsApiThrottle: ThrottleSchema.default({ rateLimit: 10, burstLimit: 20 }),
+    /** Days the domain event archive keeps events for replay (0 = forever). @default 30 */
+    eventArchiveRetentionDays: z.int().min(0).default(30),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, string>();
@@ -73,10 +133,28 @@ export const StageConfigSchema = z
       }
       seen.set(key, c.id);
     });
+    const seenSuppliers = new Map<string, string>();
+    cfg.suppliers.forEach((s, i) => {
+      const key = logicalIdPart(s.id);
+      const other = seenSuppliers.get(key);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['suppliers', i, 'id'],
+          message: `supplier id "${s.id}" collides with "${other}" (ids must stay distinct without "-")`,
+        });
+      }
+      seenSuppliers.set(key, s.id);
+      if (s.externalId !== undefined && s.accountId === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['suppliers', i, 'externalId'], message: 'externalId needs accountId (it guards the access role)' });
+      }
+    });
   });
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 export type ChannelConfig = StageConfig['channels'][number];
+export type SupplierConfig = StageConfig['suppliers'][number];
+export type WorkflowConfig = StageConfig['workflow'];
 
 /** A parsed stage: its name plus its configuration. */
 export interface Stage {

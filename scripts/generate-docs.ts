@@ -1,7 +1,8 @@
 /**
- * Generates docs/openapi.json (OpenAPI 3.1) from the zod schemas in functions/core/schemas (the single
- * source of truth) with zod's native z.toJSONSchema: `npm run openapi`.
- * test/unit/docs/openapi.test.ts regenerates it in memory and fails when the committed file is stale.
+ * Generates docs/openapi.json (OpenAPI 3.1) and docs/supplier-messages.md (the supplier channel contract)
+ * from the zod schemas in functions/core/schemas (the single source of truth) with zod's native
+ * z.toJSONSchema: `npm run openapi`. test/unit/docs/openapi.test.ts and supplier-messages.test.ts
+ * regenerate them in memory and fail when a committed file is stale.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -23,6 +24,18 @@ import {
   TimelineEntry,
   WebhookAck,
 } from '../functions/core/schemas';
+import {
+  AcceptedMessage,
+  CancellationMessage,
+  DeliveredMessage,
+  INBOUND_ERROR_CODES,
+  PurchaseOrderMessage,
+  RejectedMessage,
+  ShippedMessage,
+  SupplierInboundMessage,
+  SupplierOutboundMessage,
+  TrackingEventMessage,
+} from '../functions/core/schemas/supplier-messages';
 
 export const OPENAPI_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'openapi.json');
 
@@ -232,7 +245,249 @@ export function renderOpenApi(): string {
   return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// docs/supplier-messages.md: the supplier channel contract, from functions/core/schemas/supplier-messages.ts
+// ---------------------------------------------------------------------------------------------
+
+export const SUPPLIER_MESSAGES_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'supplier-messages.md');
+
+const EXAMPLE_FULFILLMENT = 'ful_3q9x0c1m2k4v6b8n0p2r4t6w8y_01';
+
+/** One example per message, checked against its schema by test/unit/docs/supplier-messages.test.ts. */
+export const SUPPLIER_MESSAGE_EXAMPLES: ReadonlyArray<{ readonly title: string; readonly schema: z.ZodType; readonly example: Record<string, unknown> }> = [
+  {
+    title: 'ACCEPTED',
+    schema: AcceptedMessage,
+    example: { type: 'ACCEPTED', messageId: 'nh-20261125-0001', fulfillmentId: EXAMPLE_FULFILLMENT, occurredAt: '2026-11-25T10:05:00Z', estimatedShipDate: '2026-11-26' },
+  },
+  {
+    title: 'REJECTED',
+    schema: RejectedMessage,
+    example: {
+      type: 'REJECTED',
+      messageId: 'nh-20261125-0002',
+      fulfillmentId: EXAMPLE_FULFILLMENT,
+      occurredAt: '2026-11-25T10:06:00Z',
+      lines: [{ supplierSku: 'NH-TS-0101-M', reason: 'OUT_OF_STOCK', message: 'Back in stock in December' }],
+    },
+  },
+  {
+    title: 'SHIPPED (one parcel)',
+    schema: ShippedMessage,
+    example: {
+      type: 'SHIPPED',
+      messageId: 'nh-20261126-0003',
+      fulfillmentId: EXAMPLE_FULFILLMENT,
+      occurredAt: '2026-11-26T15:30:00Z',
+      carrier: 'UPS',
+      trackingNumber: '1Z5R89390357567127',
+      lines: [{ lineNo: 1, quantity: 2 }],
+    },
+  },
+  {
+    title: 'SHIPPED (several parcels)',
+    schema: ShippedMessage,
+    example: {
+      type: 'SHIPPED',
+      messageId: 'nh-20261126-0004',
+      fulfillmentId: EXAMPLE_FULFILLMENT,
+      occurredAt: '2026-11-26T15:30:00Z',
+      carrier: 'UPS',
+      parcels: [
+        { trackingNumber: '1Z5R89390357567127', lines: [{ lineNo: 1, quantity: 2 }] },
+        { trackingNumber: '1Z879E930346834440', lines: [{ supplierSku: 'NH-MG-2201', quantity: 1 }] },
+      ],
+    },
+  },
+  {
+    title: 'TRACKING_EVENT',
+    schema: TrackingEventMessage,
+    example: {
+      type: 'TRACKING_EVENT',
+      messageId: 'nh-20261126-0005',
+      fulfillmentId: EXAMPLE_FULFILLMENT,
+      occurredAt: '2026-11-26T18:02:00Z',
+      trackingNumber: '1Z5R89390357567127',
+      event: 'CARRIER_PICKED_UP',
+      location: 'Hamburg depot',
+    },
+  },
+  {
+    title: 'DELIVERED',
+    schema: DeliveredMessage,
+    example: { type: 'DELIVERED', messageId: 'nh-20261130-0006', fulfillmentId: EXAMPLE_FULFILLMENT, occurredAt: '2026-11-30T11:45:00Z', trackingNumber: '1Z5R89390357567127' },
+  },
+  {
+    title: 'PURCHASE_ORDER',
+    schema: PurchaseOrderMessage,
+    example: {
+      type: 'PURCHASE_ORDER',
+      messageId: `po-${EXAMPLE_FULFILLMENT}`,
+      fulfillmentId: EXAMPLE_FULFILLMENT,
+      orderRef: '#1001',
+      issuedAt: '2026-11-25T10:00:02Z',
+      acceptBy: '2026-11-25T11:00:02Z',
+      lines: [{ lineNo: 1, supplierSku: 'NH-TS-0101-M', quantity: 2, title: 'Organic cotton T-shirt, black, M' }],
+      shipTo: { name: 'Ada Example', line1: 'Invalidenstrasse 1', city: 'Berlin', postcode: '10115', country: 'DE' },
+      shippingMethod: { code: 'STANDARD', name: 'DHL Paket' },
+      shipBy: '2026-11-26',
+      deliverBy: '2026-12-02',
+      packingSlip: { blind: true, displayName: 'Northwind Goods', returnInstructions: 'Returns within 30 days.' },
+    },
+  },
+  {
+    title: 'CANCELLATION',
+    schema: CancellationMessage,
+    example: { type: 'CANCELLATION', messageId: `cancel-${EXAMPLE_FULFILLMENT}`, fulfillmentId: EXAMPLE_FULFILLMENT, issuedAt: '2026-11-28T00:00:05Z', reason: 'SHIP_BY_PASSED' },
+  },
+];
+
+type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; enum?: unknown[]; const?: unknown; format?: string; pattern?: string; description?: string; minimum?: number; maximum?: number; minItems?: number; maxItems?: number; minLength?: number; maxLength?: number; anyOf?: JsonSchema[]; oneOf?: JsonSchema[] };
+
+function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema & { $schema?: string };
+  return rest;
+}
+
+function typeText(s: JsonSchema): string {
+  if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
+  if (s.enum !== undefined) return s.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
+  if (s.type === 'array') return `array of ${s.items === undefined ? 'any' : s.items.type === 'object' ? 'objects' : typeText(s.items)}`;
+  const base = Array.isArray(s.type) ? s.type.join(' \\| ') : (s.type ?? 'any');
+  const bits: string[] = [];
+  if (s.format !== undefined) bits.push(s.format);
+  if (s.minLength !== undefined || s.maxLength !== undefined) bits.push(`${s.minLength ?? 0}-${s.maxLength ?? '∞'} chars`);
+  const max = s.maximum === Number.MAX_SAFE_INTEGER ? undefined : s.maximum;
+  if (s.minimum !== undefined && max === undefined) bits.push(`≥ ${s.minimum}`);
+  else if (max !== undefined) bits.push(`${s.minimum ?? '-∞'}..${max}`);
+  if (s.minItems !== undefined || s.maxItems !== undefined) bits.push(`${s.minItems ?? 0}-${s.maxItems ?? '∞'} items`);
+  return bits.length === 0 ? base : `${base} (${bits.join(', ')})`;
+}
+
+function fieldRows(s: JsonSchema, prefix = ''): string[] {
+  const rows: string[] = [];
+  const required = new Set(s.required ?? []);
+  for (const [name, prop] of Object.entries(s.properties ?? {})) {
+    const path = `${prefix}${name}`;
+    const description = (prop.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    rows.push(`| \`${path}\` | ${typeText(prop)} | ${required.has(name) ? 'yes' : 'no'} | ${description} |`);
+    if (prop.type === 'object') rows.push(...fieldRows(prop, `${path}.`));
+    if (prop.type === 'array' && prop.items?.type === 'object') rows.push(...fieldRows(prop.items, `${path}[].`));
+  }
+  return rows;
+}
+
+function messageSection(title: string, schema: z.ZodType, example: Record<string, unknown>, io: 'input' | 'output'): string {
+  const json = jsonSchemaOf(schema, io);
+  return [
+    `### ${title}`,
+    '',
+    json.description ?? '',
+    '',
+    '| field | type | required | description |',
+    '|---|---|---|---|',
+    ...fieldRows(json),
+    '',
+    '```json',
+    JSON.stringify(example, null, 2),
+    '```',
+    '',
+  ].join('\n');
+}
+
+const ERROR_CODE_MEANINGS: Readonly<Record<(typeof INBOUND_ERROR_CODES)[number], string>> = {
+  INVALID_JSON: 'The body is not JSON.',
+  SCHEMA_INVALID: 'The body does not match the message schema (errorMessage lists the field paths).',
+  UNKNOWN_FULFILLMENT: 'No fulfillment has this id.',
+  SUPPLIER_MISMATCH: 'The fulfillment belongs to another supplier (you can only act on your own purchase orders).',
+  UNKNOWN_LINE: 'A line named by lineNo / supplierSku is not in the purchase order (or the SKU is on several lines: use lineNo).',
+  INVALID_TRACKING_NUMBER: 'The tracking number is not valid for the carrier (format or check digit), or the carrier is not one the platform can verify.',
+  INVALID_EVENT: 'The event is malformed (e.g. an empty tracking number).',
+  OVER_SHIPPED: 'More units declared shipped than the fulfillment holds.',
+  TRACKING_CONFLICT: 'This tracking number was already reported with other lines or another carrier.',
+  ALREADY_SHIPPED: 'A rejection after goods were shipped.',
+  ACCEPTED_AFTER_CLOSE: 'An acceptance of a fulfillment the platform cancelled or that was rejected: the CANCELLATION is sent again.',
+  GOODS_MOVED_AFTER_CLOSE: 'A shipment or scan on a cancelled / rejected fulfillment.',
+};
+
+export function renderSupplierMessages(): string {
+  const inbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => !['PURCHASE_ORDER', 'CANCELLATION'].includes(e.title));
+  const outbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => ['PURCHASE_ORDER', 'CANCELLATION'].includes(e.title));
+  const schemaBlock = (title: string, schema: z.ZodType, io: 'input' | 'output') =>
+    [`### ${title}`, '', '```json', JSON.stringify(jsonSchemaOf(schema, io), null, 2), '```', ''].join('\n');
+  return [
+    '# Supplier messages (SQS)',
+    '',
+    '<!-- Generated from functions/core/schemas/supplier-messages.ts by `npm run openapi`; do not edit by hand. -->',
+    '',
+    'How a supplier exchanges purchase orders, acceptances, shipments and tracking with the pipeline.',
+    '',
+    '## Transport',
+    '',
+    '- Every supplier has two SQS queues (SSE, TLS only), each with a dead-letter queue:',
+    '  - **outbound** (platform → supplier): `PURCHASE_ORDER` and `CANCELLATION`. Receive, process, delete.',
+    '  - **inbound** (supplier → platform): `ACCEPTED`, `REJECTED`, `SHIPPED`, `TRACKING_EVENT`, `DELIVERED`.',
+    '- Access: an IAM role in the retailer\'s account that the supplier\'s AWS account assumes (optionally with an external id),',
+    '  allowed only `sqs:SendMessage` on its inbound queue and `sqs:ReceiveMessage` / `DeleteMessage` /',
+    '  `ChangeMessageVisibility` on its outbound queue.',
+    '- Bodies are UTF-8 JSON, one message per SQS message. Unknown fields are refused (`SCHEMA_INVALID`).',
+    '',
+    '## Rules',
+    '',
+    '- **Isolation.** The platform knows the supplier from the queue a message arrives on, never from its content.',
+    '  A message about another supplier\'s fulfillment is refused (`SUPPLIER_MISMATCH`) and never applied.',
+    '- **Once.** `messageId` must be unique per supplier; a message id seen before (14 days) is acknowledged and',
+    '  not applied again. Re-sending after a timeout is safe.',
+    '- **Any order.** Messages may arrive out of order or twice: nothing moves a fulfillment backwards (a scan',
+    '  older than the delivery changes nothing; a scan before `SHIPPED` creates the parcel, `SHIPPED` fills in its',
+    '  lines). Use the real `occurredAt`: between contradicting answers (accept / reject) time decides.',
+    '- **Acceptance.** Answer every `PURCHASE_ORDER` with `ACCEPTED` or `REJECTED` before its `acceptBy`: silence',
+    '  counts as a rejection (`TIMED_OUT`) and the lines go to another supplier. `REJECTED` after `ACCEPTED` (before',
+    '  shipping) withdraws the acceptance.',
+    '- **Shipped means scanned.** `SHIPPED` reports a label and what is in the parcel; the fulfillment counts as',
+    '  shipped at the parcel\'s first carrier scan (`TRACKING_EVENT` other than `LABEL_CREATED`). Ship by `shipBy`:',
+    '  after it the order shows an exception, and after a grace period the fulfillment is cancelled.',
+    '- **Partial shipments** are several `SHIPPED` messages (or one with several `parcels`); line quantities can',
+    '  never exceed the purchase order\'s. Several tracking numbers per fulfillment are kept.',
+    '- **Tracking numbers** are checked for the carrier (format and check digit). Supported carriers: UPS, USPS,',
+    '  FedEx, DHL (Express), Amazon Logistics, OnTrac, and national posts with UPU S10 numbers (Royal Mail, La',
+    '  Poste, Deutsche Post, ...).',
+    '- **Purchase orders** carry the customer\'s shipping address: keep it only as long as the shipment needs it.',
+    '  A re-sent purchase order has the same `messageId` (`po-{fulfillmentId}`): deduplicate on it.',
+    '',
+    '## Messages the platform refuses',
+    '',
+    'A message that cannot be applied and never will be is moved to the supplier\'s inbound dead-letter queue with',
+    'the message attributes `errorCode`, `errorMessage`, `supplierId` and `sourceMessageId`, and is not retried.',
+    'Anything a retry can fix (throttling, a dependency briefly unavailable) is retried by SQS (up to 5 receives).',
+    '',
+    '| errorCode | meaning |',
+    '|---|---|',
+    ...INBOUND_ERROR_CODES.map((code) => `| \`${code}\` | ${ERROR_CODE_MEANINGS[code]} |`),
+    '',
+    '## Supplier → platform (inbound queue)',
+    '',
+    'Every message has `type`, `messageId`, `fulfillmentId` and `occurredAt`.',
+    '',
+    ...inbound.map((e) => messageSection(e.title, e.schema, e.example, 'input')),
+    '## Platform → supplier (outbound queue)',
+    '',
+    'Each SQS message also carries the message attributes `type` and `fulfillmentId`.',
+    '',
+    ...outbound.map((e) => messageSection(e.title, e.schema, e.example, 'output')),
+    '## JSON Schema',
+    '',
+    'The same contracts as JSON Schema (draft 2020-12), for validators and code generators.',
+    '',
+    schemaBlock('Inbound (supplier → platform)', SupplierInboundMessage, 'input'),
+    schemaBlock('Outbound (platform → supplier)', SupplierOutboundMessage, 'output'),
+  ].join('\n');
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   writeFileSync(OPENAPI_PATH, renderOpenApi());
   console.log(`wrote ${OPENAPI_PATH}`);
+  writeFileSync(SUPPLIER_MESSAGES_PATH, renderSupplierMessages());
+  console.log(`wrote ${SUPPLIER_MESSAGES_PATH}`);
 }

@@ -50,6 +50,46 @@ export class ValidationError extends PipelineError {
   override readonly statusCode = 422;
 }
 
+// ---------------------------------------------------------------- workflow (Step Functions Retry/Catch match these names)
+
+/**
+ * A failure that retrying can fix (throttling, transaction conflicts that outlasted the in-process
+ * retries, a dependency briefly unavailable). The state machine retries `TransientError` with backoff.
+ */
+export class TransientError extends PipelineError {
+  // Explicit names: bundles are minified, and Step Functions matches these exact strings.
+  override readonly name = 'TransientError';
+  override readonly statusCode = 503;
+}
+
+/**
+ * The supplier rejected a fulfillment (or withdrew its acceptance). Sent with SendTaskFailure by the
+ * supplier inbound handler (and by the workflow tasks themselves when they find the rejection already
+ * recorded); `cause` is JSON `{ fulfillmentId, reasons: [{ reason, lineNo?, message? }] }`.
+ * The state machine catches it into `Reroute`.
+ */
+export class SupplierRejected extends PipelineError {
+  override readonly name = 'SupplierRejected';
+}
+
+/** A workflow task got a payload that does not match its contract (a definition bug: not retried). */
+export class TaskInputError extends PipelineError {
+  override readonly name = 'TaskInputError';
+}
+
+/** A workflow task found the order / fulfillment missing or in a state it cannot act on (not retried). */
+export class WorkflowStateError extends PipelineError {
+  override readonly name = 'WorkflowStateError';
+}
+
+/** Error names the state machine's Retry / Catch rely on (exact strings). */
+export const WORKFLOW_ERROR_NAMES = {
+  transient: 'TransientError',
+  supplierRejected: 'SupplierRejected',
+  taskInput: 'TaskInputError',
+  workflowState: 'WorkflowStateError',
+} as const;
+
 /** Narrow an unknown caught value to an Error without losing it. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(typeof value === 'string' ? value : JSON.stringify(value));

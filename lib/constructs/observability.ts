@@ -5,12 +5,15 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Stage } from '../stage-config';
 import type { OrderStore } from './order-store';
-import type { PipelineFunction } from './pipeline-function';
+import { METRICS_NAMESPACE, type PipelineFunction } from './pipeline-function';
 
 const PERIOD = Duration.minutes(5);
+
 
 export interface ObservabilityProps {
   readonly stage: Stage;
@@ -131,6 +134,78 @@ export class Observability extends Construct {
       }),
     );
     this.addAlarm(`${name}ErrorsAlarm`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), `${fn.entryPath} threw (unhandled errors).`);
+  }
+
+  /**
+   * Alarm on each function's errors and chart them all in one widget (a group of many small functions gets
+   * one graph, not two per function).
+   */
+  public monitorFunctionGroup(title: string, fns: readonly PipelineFunction[]): void {
+    if (fns.length === 0) return;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${title}: errors per function`,
+        left: fns.map((fn) => fn.metricErrors({ period: PERIOD, statistic: 'Sum', label: fn.node.id })),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${title}: duration p99`,
+        left: fns.map((fn) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: fn.node.id })),
+        width: 12,
+      }),
+    );
+    for (const fn of fns) {
+      this.addAlarm(`${fn.node.id}ErrorsAlarm`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), `${fn.entryPath} threw (unhandled errors).`);
+    }
+  }
+
+  /**
+   * The order workflow: executions started/succeeded/failed/timed out, fulfillment exceptions (invocations
+   * of the flag-exception task) and refused supplier messages (Powertools metrics of the inbound consumer)
+   * on the dashboard; alarms on failed, timed-out and throttled executions.
+   */
+  public monitorWorkflow(stateMachine: sfn.StateMachine, exceptionFlagger?: PipelineFunction): void {
+    const sum = { period: PERIOD, statistic: 'Sum' } as const;
+    const supplierMetric = (metricName: string, label: string): cloudwatch.Metric =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: 'supplier-gateway' }, ...sum, label });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Orders: workflow executions',
+        left: [
+          stateMachine.metricStarted({ ...sum, label: 'started' }),
+          stateMachine.metricSucceeded({ ...sum, label: 'finished (delivered, cancelled, rejected)' }),
+          stateMachine.metricFailed({ ...sum, label: 'failed' }),
+          stateMachine.metricTimedOut({ ...sum, label: 'timed out' }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Exceptions: fulfillments flagged (late, lost) and supplier messages refused',
+        left: [
+          ...(exceptionFlagger === undefined ? [] : [exceptionFlagger.metricInvocations({ ...sum, label: 'fulfillment exceptions flagged' })]),
+          supplierMetric('SupplierMessagePoison', 'supplier messages moved to a DLQ'),
+          supplierMetric('SupplierMismatch', 'supplier acting on another supplier\'s fulfillment'),
+        ],
+        width: 12,
+      }),
+    );
+    this.addAlarm('WorkflowExecutionsFailedAlarm', stateMachine.metricFailed(sum), 'An order workflow execution failed: the order was compensated or needs an operator (see the execution history).');
+    this.addAlarm('WorkflowExecutionsTimedOutAlarm', stateMachine.metricTimedOut(sum), 'An order workflow execution hit the state machine timeout: the order stopped where it was.');
+    this.addAlarm('WorkflowExecutionsThrottledAlarm', stateMachine.metricThrottled(sum), 'Step Functions throttled the order workflow (StartExecution or state transitions): raise the quota.');
+  }
+
+  /** Chart the depth of dead-letter queues in one widget and alarm on each as soon as it holds a message. */
+  public monitorDeadLetterQueues(queues: ReadonlyArray<{ readonly name: string; readonly queue: sqs.IQueue }>): void {
+    if (queues.length === 0) return;
+    const depth = (q: sqs.IQueue, label?: string): cloudwatch.IMetric =>
+      q.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', ...(label === undefined ? {} : { label }) });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Dead-letter queues: messages waiting', left: queues.map((q) => depth(q.queue, q.name)), width: 12 }),
+    );
+    for (const { name, queue } of queues) {
+      const id = `Dlq${name.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase()).replace(/^./, (c) => c.toUpperCase())}Alarm`;
+      this.addAlarm(id, depth(queue), `Dead-letter queue "${name}" holds messages that could not be processed: inspect them and redrive (SQS DLQ redrive).`);
+    }
   }
 
   /** Alarm when `metric` reaches `threshold` within one period; notifies the alarm topic. */

@@ -4,7 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag';
@@ -48,10 +50,17 @@ export interface PipelineFunctionProps {
    * How the function is invoked.
    * - `synchronous` (API Gateway, Step Functions tasks): the caller receives the error, so there is
    *   nothing for a dead-letter queue to catch.
+   * - `eventSourceMapping` (SQS queue, DynamoDB stream): Lambda polls and invokes synchronously; failed
+   *   records go to the queue's redrive DLQ or the mapping's on-failure destination, not to a function DLQ.
    * - `{ asyncFailureQueue }` (EventBridge, S3, SNS): events that still fail after two retries go to
    *   the queue (the function's dead-letter queue).
    */
-  readonly invocation: 'synchronous' | { readonly asyncFailureQueue: sqs.IQueue };
+  readonly invocation: 'synchronous' | 'eventSourceMapping' | { readonly asyncFailureQueue: sqs.IQueue };
+  /**
+   * Why the function will also need Resource "*" beyond X-Ray (e.g. dynamodb:ListStreams for a stream event
+   * source), added to the one cdk-nag acknowledgement of its policy. @default - X-Ray only
+   */
+  readonly wildcardResourceReason?: string;
 }
 
 /**
@@ -71,6 +80,8 @@ export class PipelineFunction extends NodejsFunction {
   public readonly executionRole: iam.Role;
   /** Entry file relative to the repo root, as written in the template metadata. */
   public readonly entryPath: string;
+  /** The scope the function, its log group and role were created in. */
+  private readonly parentScope: Construct;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     const entryPath = props.entry.split(path.sep).join('/');
@@ -95,7 +106,7 @@ export class PipelineFunction extends NodejsFunction {
       description: `Execution role of ${entryPath}`,
     });
 
-    const asyncFailureQueue = props.invocation === 'synchronous' ? undefined : props.invocation.asyncFailureQueue;
+    const asyncFailureQueue = typeof props.invocation === 'string' ? undefined : props.invocation.asyncFailureQueue;
 
     super(scope, id, {
       entry: fromRepoRoot(entryPath),
@@ -144,6 +155,7 @@ export class PipelineFunction extends NodejsFunction {
     this.functionLogGroup = logGroup;
     this.executionRole = role;
     this.entryPath = entryPath;
+    this.parentScope = scope;
 
     logGroup.grantWrite(role);
 
@@ -165,6 +177,12 @@ export class PipelineFunction extends NodejsFunction {
       const reason =
         'Invoked synchronously only (API Gateway proxy integration or a Step Functions task): the caller receives every error, so a dead-letter queue would never receive anything.';
       acknowledgeNag(cfn, 'Serverless-LambdaDLQ', reason);
+    } else if (props.invocation === 'eventSourceMapping') {
+      acknowledgeNag(
+        cfn,
+        'Serverless-LambdaDLQ',
+        'Invoked only by an event source mapping (SQS queue or DynamoDB stream), which Lambda calls synchronously: failed records go to the source queue\'s redrive DLQ or the mapping\'s on-failure destination; a function DLQ would never receive anything.',
+      );
     }
     // X-Ray PutTraceSegments/PutTelemetryRecords (added by `tracing: ACTIVE`) support no resource-level permissions.
     const defaultPolicy = role.node.tryFindChild('DefaultPolicy');
@@ -172,9 +190,58 @@ export class PipelineFunction extends NodejsFunction {
       acknowledgeNag(
         defaultPolicy,
         'AwsSolutions-IAM5[Resource::*]',
-        'Only the X-Ray actions xray:PutTraceSegments and xray:PutTelemetryRecords use Resource "*": X-Ray supports no resource-level permissions for them (added by active tracing).',
+        props.wildcardResourceReason === undefined
+          ? 'Only the X-Ray actions xray:PutTraceSegments and xray:PutTelemetryRecords use Resource "*": X-Ray supports no resource-level permissions for them (added by active tracing).'
+          : `Resource "*" only for the X-Ray actions xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) and ${props.wildcardResourceReason}: none of them supports resource-level permissions.`,
       );
     }
+  }
+
+  /**
+   * Let the function answer callback tasks of `stateMachine` (states:SendTaskSuccess and
+   * states:SendTaskFailure, on that state machine only).
+   *
+   * The statement lives in its own IAM policy, not in the role's default policy: the function depends on
+   * its default policy, and a task function of the same state machine would otherwise close a dependency
+   * cycle (state machine -> function -> policy -> state machine).
+   */
+  public allowTaskResponses(stateMachine: sfn.IStateMachine): this {
+    this.separatePolicy('TaskResponsePolicy').addStatements(
+      new iam.PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: [stateMachine.stateMachineArn],
+      }),
+    );
+    return this;
+  }
+
+  /** Pass the state machine ARN in `envVar` and grant states:StartExecution on it (only that action). */
+  public allowStartExecution(stateMachine: sfn.IStateMachine, envVar = 'STATE_MACHINE_ARN'): this {
+    this.addEnvironment(envVar, stateMachine.stateMachineArn);
+    iam.Grant.addToPrincipal({ grantee: this, actions: ['states:StartExecution'], resourceArns: [stateMachine.stateMachineArn] });
+    return this;
+  }
+
+  /** Grant sqs:SendMessage (only that action) on the queues. Queues use SQS-managed encryption: no KMS grant needed. */
+  public allowSendMessage(queues: readonly sqs.IQueue[]): this {
+    if (queues.length === 0) return this;
+    iam.Grant.addToPrincipal({ grantee: this, actions: ['sqs:SendMessage'], resourceArns: queues.map((q) => q.queueArn) });
+    for (const queue of queues) queue.encryptionMasterKey?.grantEncryptDecrypt(this);
+    return this;
+  }
+
+  /** Pass the bus name in `envVar` and grant events:PutEvents on that bus only. */
+  public usePutEvents(bus: events.IEventBus, envVar = 'EVENT_BUS_NAME'): this {
+    this.addEnvironment(envVar, bus.eventBusName);
+    iam.Grant.addToPrincipal({ grantee: this, actions: ['events:PutEvents'], resourceArns: [bus.eventBusArn] });
+    return this;
+  }
+
+  private separatePolicy(name: string): iam.Policy {
+    const id = `${this.node.id}${name}`;
+    const existing = this.parentScope.node.tryFindChild(id);
+    if (existing instanceof iam.Policy) return existing;
+    return new iam.Policy(this.parentScope, id, { roles: [this.executionRole] });
   }
 
   /** Set `envVar` to the store's table name and grant exactly the item actions of `access` (no Scan). */

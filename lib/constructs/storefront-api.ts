@@ -2,11 +2,13 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct, type IConstruct } from 'constructs';
 import { acknowledgeNag } from '../nag';
 import { type ChannelConfig, DEFAULT_QUOTA, type Stage, logicalIdPart } from '../stage-config';
 import type { OrderStore } from './order-store';
 import { PipelineFunction, toRetention } from './pipeline-function';
+import { workflowSettingsEnvironment } from './workflow-settings';
 
 /** Stage name of the REST API deployment: URLs look like https://{id}.execute-api.{region}.amazonaws.com/v1/orders */
 export const API_STAGE_NAME = 'v1';
@@ -21,8 +23,8 @@ export const storefrontLogicalIds = {
 /** JSON body of every error API Gateway itself answers (bad key, throttling, unknown route, too large). */
 export const GATEWAY_ERROR_TEMPLATE = '{"error":$context.error.messageString,"issues":[]}';
 
-/** Structured access log line (no request bodies, no headers beyond the user agent). */
-const ACCESS_LOG_FORMAT = JSON.stringify({
+/** Structured access log line (no request bodies, no headers beyond the user agent). Shared by every REST API of the stack. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: apigw.AccessLogField.contextRequestId(),
   requestTime: apigw.AccessLogField.contextRequestTime(),
   httpMethod: apigw.AccessLogField.contextHttpMethod(),
@@ -47,6 +49,8 @@ export interface StorefrontApiProps {
   readonly stage: Stage;
   /** The order store the handlers read and write. */
   readonly store: OrderStore;
+  /** The order workflow: a payment update resumes an order held AWAITING_PAYMENT (task token). */
+  readonly stateMachine: sfn.IStateMachine;
 }
 
 /** Everything that belongs to one storefront channel. */
@@ -65,6 +69,7 @@ export interface StorefrontChannel {
  *
  *   POST /orders                                      create-order     API key
  *   GET  /orders/{orderId}                            get-order        API key
+ *   POST /orders/{orderId}/payment                    update-payment   API key (resumes a payment hold)
  *   POST /webhooks/shopify/orders-create              shopify-webhook  HMAC (channel from X-Shopify-Shop-Domain)
  *   POST /webhooks/shopify/{channelId}/orders-create  shopify-webhook  HMAC
  *
@@ -78,10 +83,13 @@ export class StorefrontApi extends Construct {
   public readonly createOrderFunction: PipelineFunction;
   public readonly getOrderFunction: PipelineFunction;
   public readonly shopifyWebhookFunction: PipelineFunction;
+  public readonly updatePaymentFunction: PipelineFunction;
   /** Per-channel key, usage plan and webhook secret, in stage-config order. */
   public readonly channels: readonly StorefrontChannel[];
   /** Base URL of the deployed stage, ending with "/". */
   public readonly url: string;
+  /** The account-level API Gateway logging setting (AWS::ApiGateway::Account) this API creates; other APIs' stages depend on it. */
+  public readonly accountLoggingSetup: IConstruct | undefined;
 
   constructor(scope: Construct, id: string, props: StorefrontApiProps) {
     super(scope, id);
@@ -115,8 +123,9 @@ export class StorefrontApi extends Construct {
     // RestApi adds an "Endpoint" output with a generated name; the stack publishes the URL as ApiUrl instead.
     this.api.node.tryRemoveChild('Endpoint');
     this.url = this.api.url;
+    this.accountLoggingSetup = this.api.node.tryFindChild('Account');
 
-    this.addGatewayResponses();
+    addJsonGatewayResponses(this.api);
 
     // Parameters declared on a method are checked by API Gateway. Bodies and headers are validated by the
     // handlers (zod), so that every error has the same JSON shape with field paths, in AWS and locally.
@@ -156,11 +165,21 @@ export class StorefrontApi extends Construct {
       'POST /webhooks/shopify/...: verify the HMAC, dedupe and record a Shopify order',
     );
 
+    this.updatePaymentFunction = apiFunction(
+      'UpdatePayment',
+      'functions/api/update-payment.ts',
+      'POST /orders/{orderId}/payment: record paid/authorized and resume an order held for payment',
+    );
+
     // create-order also reads: idempotency records (Powertools reads the stored record when a key
     // repeats), the channel's existing-order guard and the catalog.
     this.createOrderFunction.useTable(store, 'readWrite');
     this.getOrderFunction.useTable(store, 'read');
     this.shopifyWebhookFunction.useTable(store, 'readWrite');
+    this.updatePaymentFunction.useTable(store, 'readWrite');
+    this.updatePaymentFunction.allowTaskResponses(props.stateMachine);
+    // It releases payment holds through the workflow services, which read the workflow settings.
+    for (const [name, value] of Object.entries(workflowSettingsEnvironment(stage))) this.updatePaymentFunction.addEnvironment(name, value);
     for (const channel of this.channels) {
       this.shopifyWebhookFunction.useSecret(channel.webhookSecret);
     }
@@ -174,7 +193,13 @@ export class StorefrontApi extends Construct {
       apiKeyRequired: true,
       requestValidator: validator,
     }));
-    this.storefrontMethod(orders.addResource('{orderId}').addMethod('GET', integration(this.getOrderFunction), {
+    const order = orders.addResource('{orderId}');
+    this.storefrontMethod(order.addMethod('GET', integration(this.getOrderFunction), {
+      apiKeyRequired: true,
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.orderId': true },
+    }));
+    this.storefrontMethod(order.addResource('payment').addMethod('POST', integration(this.updatePaymentFunction), {
       apiKeyRequired: true,
       requestValidator: validator,
       requestParameters: { 'method.request.path.orderId': true },
@@ -201,7 +226,7 @@ export class StorefrontApi extends Construct {
 
   /** Every function this construct created (for dashboards and alarms). */
   public get functions(): readonly PipelineFunction[] {
-    return [this.createOrderFunction, this.getOrderFunction, this.shopifyWebhookFunction];
+    return [this.createOrderFunction, this.getOrderFunction, this.shopifyWebhookFunction, this.updatePaymentFunction];
   }
 
   /** Base URL of a channel's Shopify webhook (append nothing: this is the full orders-create URL). */
@@ -259,18 +284,6 @@ export class StorefrontApi extends Construct {
     acknowledgeNag(method.node.defaultChild ?? method, 'AwsSolutions-COG4', reason);
   }
 
-  private addGatewayResponses(): void {
-    const jsonTemplate = { 'application/json': GATEWAY_ERROR_TEMPLATE };
-    this.api.addGatewayResponse('Default4xx', { type: apigw.ResponseType.DEFAULT_4XX, templates: jsonTemplate });
-    this.api.addGatewayResponse('Default5xx', { type: apigw.ResponseType.DEFAULT_5XX, templates: jsonTemplate });
-    // An unknown route answers 403 "Missing Authentication Token" by default, which misleads integrators.
-    this.api.addGatewayResponse('UnknownRoute', {
-      type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
-      statusCode: '404',
-      templates: { 'application/json': '{"error":"Not found","issues":[]}' },
-    });
-  }
-
   private acknowledgeApiFindings(): void {
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole')?.node.defaultChild;
     if (cloudWatchRole !== undefined) {
@@ -286,4 +299,17 @@ export class StorefrontApi extends Construct {
       'No AWS WAF web ACL by default (it costs per ACL and request): storefront routes need an API key with per-channel throttle and quota, webhooks need a valid HMAC, and the stage is throttled. Attach a web ACL to the stage where a retailer\'s policy requires one.',
     );
   }
+}
+
+/** Answer API Gateway's own errors with the handlers' JSON error shape, and unknown routes with 404. */
+export function addJsonGatewayResponses(api: apigw.RestApi): void {
+  const jsonTemplate = { 'application/json': GATEWAY_ERROR_TEMPLATE };
+  api.addGatewayResponse('Default4xx', { type: apigw.ResponseType.DEFAULT_4XX, templates: jsonTemplate });
+  api.addGatewayResponse('Default5xx', { type: apigw.ResponseType.DEFAULT_5XX, templates: jsonTemplate });
+  // An unknown route answers 403 "Missing Authentication Token" by default, which misleads integrators.
+  api.addGatewayResponse('UnknownRoute', {
+    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    statusCode: '404',
+    templates: { 'application/json': '{"error":"Not found","issues":[]}' },
+  });
 }

@@ -3,6 +3,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { ENTRY_METADATA_KEY, HANDLER_METADATA_KEY, METRICS_NAMESPACE } from '../../lib/constructs/pipeline-function';
 import { repoFileExists } from '../../lib/paths';
 import {
@@ -26,12 +27,29 @@ beforeAll(() => {
 });
 
 const CHANNELS = ['demo-web', 'demo-shopify'] as const;
+/** Storefront API routes (the ops API's are in ops-api.test.ts). */
 const ROUTES: Record<string, string> = {
   'POST /orders': 'functions/api/create-order.ts',
   'GET /orders/{orderId}': 'functions/api/get-order.ts',
+  'POST /orders/{orderId}/payment': 'functions/api/update-payment.ts',
   'POST /webhooks/shopify/orders-create': 'functions/api/shopify-webhook.ts',
   'POST /webhooks/shopify/{channelId}/orders-create': 'functions/api/shopify-webhook.ts',
 };
+/** Every function: entry → Powertools service name. */
+const FUNCTIONS: Record<string, string> = {
+  'functions/api/create-order.ts': 'storefront-api',
+  'functions/api/get-order.ts': 'storefront-api',
+  'functions/api/shopify-webhook.ts': 'storefront-api',
+  'functions/api/update-payment.ts': 'storefront-api',
+  'functions/api/ops-approve.ts': 'ops-api',
+  'functions/api/ops-reject.ts': 'ops-api',
+  'functions/api/ops-exceptions.ts': 'ops-api',
+  'functions/streams/stream-router.ts': 'stream-router',
+  'functions/suppliers/inbound.ts': 'supplier-gateway',
+  ...Object.fromEntries(Object.values(WORKFLOW_ENTRIES).map((entry) => [entry, 'order-workflow'])),
+};
+/** Timeout (s) per service. */
+const TIMEOUTS: Record<string, number> = { 'storefront-api': 10, 'ops-api': 10, 'stream-router': 60, 'supplier-gateway': 30, 'order-workflow': 30 };
 const WEBHOOK_ROUTES = ['POST /webhooks/shopify/orders-create', 'POST /webhooks/shopify/{channelId}/orders-create'];
 
 function functionEntry(logicalId: string): string {
@@ -116,14 +134,13 @@ describe('order store', () => {
 });
 
 describe('storefront API', () => {
-  it('is one regional REST API with the pinned logical id StorefrontRestApi', () => {
-    s.template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
-    s.template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
-    expect(s.json.Resources.StorefrontRestApi?.Type).toBe('AWS::ApiGateway::RestApi');
+  it('is a regional REST API with the pinned logical id StorefrontRestApi (the ops API is another one)', () => {
+    expect(resourcesOfType(s.json, 'AWS::ApiGateway::RestApi').map(([id]) => id).sort()).toEqual(['OpsRestApi', 'StorefrontRestApi']);
+    expect(props(s.json.Resources.StorefrontRestApi ?? { Type: '' }).EndpointConfiguration).toEqual({ Types: ['REGIONAL'] });
   });
 
   it('exposes exactly the contract routes, each proxied to its handler', () => {
-    const methods = apiMethods(s.json);
+    const methods = apiMethods(s.json).filter((m) => m.apiLogicalId === 'StorefrontRestApi');
     expect(methods.map((m) => m.route).sort()).toEqual(Object.keys(ROUTES).sort());
     for (const m of methods) {
       const integration = rec(m.properties.Integration);
@@ -216,14 +233,14 @@ describe('storefront API', () => {
 });
 
 describe('channels', () => {
-  it('has one API key per channel under pinned logical ids', () => {
-    s.template.resourceCountIs('AWS::ApiGateway::ApiKey', CHANNELS.length);
-    expect(s.json.Resources.StorefrontApiKeyDemoWeb?.Type).toBe('AWS::ApiGateway::ApiKey');
-    expect(s.json.Resources.StorefrontApiKeyDemoShopify?.Type).toBe('AWS::ApiGateway::ApiKey');
+  it('has one API key per channel under pinned logical ids (plus the ops key)', () => {
+    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['OpsApiKey', 'StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb']);
   });
 
   it('has one usage plan per channel, each with throttle and quota on the v1 stage', () => {
-    const plans = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlan');
+    const plans = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlan').filter(([, plan]) =>
+      arr(props(plan).ApiStages).some((st) => referencedId(rec(st).ApiId) === 'StorefrontRestApi'),
+    );
     expect(plans).toHaveLength(CHANNELS.length);
     for (const [, plan] of plans) {
       const p = props(plan);
@@ -236,7 +253,9 @@ describe('channels', () => {
   });
 
   it('binds each channel key to its own usage plan', () => {
-    const bindings = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlanKey').map(([, r]) => [referencedId(props(r).KeyId), referencedId(props(r).UsagePlanId)]);
+    const bindings = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlanKey')
+      .map(([, r]) => [referencedId(props(r).KeyId), referencedId(props(r).UsagePlanId)])
+      .filter(([key]) => key?.startsWith('StorefrontApiKey'));
     expect(bindings.map(([key]) => key).sort()).toEqual(['StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb']);
     expect(new Set(bindings.map(([, plan]) => plan)).size).toBe(CHANNELS.length);
   });
@@ -250,8 +269,10 @@ describe('channels', () => {
     s.template.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length);
   });
 
-  it('passes CHANNELS (contract shape) to every API function', () => {
-    for (const [id, fn] of resourcesOfType(s.json, 'AWS::Lambda::Function')) {
+  it('passes CHANNELS (contract shape) to every storefront API function', () => {
+    const storefront = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([, fn]) => rec(rec(props(fn).Environment).Variables).POWERTOOLS_SERVICE_NAME === 'storefront-api');
+    expect(storefront).toHaveLength(4);
+    for (const [id, fn] of storefront) {
       const variables = rec(rec(props(fn).Environment).Variables);
       const channels: unknown = JSON.parse(renderIntrinsics(variables.CHANNELS));
       expect(channels, id).toEqual([
@@ -279,23 +300,25 @@ describe('channels', () => {
 describe('functions', () => {
   const fns = (): ReturnType<typeof resourcesOfType> => resourcesOfType(s.json, 'AWS::Lambda::Function');
 
-  it('are exactly the three contract handlers', () => {
-    expect(fns().map(([id]) => functionEntry(id)).sort()).toEqual([
-      'functions/api/create-order.ts',
-      'functions/api/get-order.ts',
-      'functions/api/shopify-webhook.ts',
-    ]);
+  it('are exactly the contract handlers, each built once', () => {
+    expect(fns().map(([id]) => functionEntry(id)).sort()).toEqual(Object.keys(FUNCTIONS).sort());
   });
 
-  it('run Node.js 22 on ARM64 with active tracing, explicit memory and timeout', () => {
+  it('run Node.js 22 on ARM64 with active tracing, explicit memory and the timeout of their kind', () => {
     for (const [id, fn] of fns()) {
       const p = props(fn);
       expect(p.Runtime, id).toBe('nodejs22.x');
       expect(p.Architectures, id).toEqual(['arm64']);
       expect(p.TracingConfig, id).toEqual({ Mode: 'Active' });
       expect(p.MemorySize, id).toBe(512);
-      expect(p.Timeout, id).toBe(10);
+      expect(p.Timeout, id).toBe(TIMEOUTS[FUNCTIONS[functionEntry(id)] ?? '']);
       expect(p.Handler, id).toBe('index.handler');
+    }
+  });
+
+  it('API functions answer well within API Gateway\'s 29 s integration timeout', () => {
+    for (const [id, fn] of fns()) {
+      if (functionEntry(id).startsWith('functions/api/')) expect(props(fn).Timeout, id).toBeLessThanOrEqual(10);
     }
   });
 
@@ -325,13 +348,13 @@ describe('functions', () => {
     }
   });
 
-  it('get the shared environment: TABLE_NAME, STAGE, Powertools settings, source maps', () => {
+  it('get the shared environment: TABLE_NAME, STAGE, Powertools settings (service per kind), source maps', () => {
     for (const [id, fn] of fns()) {
       const variables = rec(rec(props(fn).Environment).Variables);
       expect(variables, id).toMatchObject({
         TABLE_NAME: { Ref: 'PipelineTable' },
         STAGE: 'dev',
-        POWERTOOLS_SERVICE_NAME: 'storefront-api',
+        POWERTOOLS_SERVICE_NAME: FUNCTIONS[functionEntry(id)],
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
@@ -401,12 +424,24 @@ describe('IAM', () => {
     );
   });
 
-  it('table key use is limited to calls made through DynamoDB', () => {
+  it('table key use is limited to calls made through DynamoDB (the stream reader may only decrypt)', () => {
+    const routerRole = roleOfFunction(functionIdByEntry('functions/streams/stream-router.ts'));
+    const routerPolicies = resourcesOfType(s.json, 'AWS::IAM::Policy')
+      .filter(([, p]) => arr(props(p).Roles).map(referencedId).includes(routerRole))
+      .map(([id]) => id);
     const kmsStatements = resourcesOfType(s.json, 'AWS::IAM::Policy')
       .flatMap(([id]) => policyStatements({ Resources: { [id]: s.json.Resources[id] ?? { Type: '' } } }))
       .filter((st) => actionsOf(st).some((a) => a.startsWith('kms:')));
-    expect(kmsStatements.length).toBe(3);
+    const tableUsers = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([id]) =>
+      roleStatements(s.json, roleOfFunction(id)).some((st) => actionsOf(st).includes('dynamodb:GetItem') || actionsOf(st).includes('dynamodb:PutItem')),
+    );
+    expect(kmsStatements.length).toBe(tableUsers.length + 1);
     for (const st of kmsStatements) {
+      expect(arr(st.Resource).map(renderIntrinsics)).toEqual(['<PipelineTableKey.Arn>']);
+      if (routerPolicies.some((id) => st.source.startsWith(`${id} `))) {
+        expect(actionsOf(st).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+        continue;
+      }
       expect(renderIntrinsics(rec(rec(st.Condition).StringEquals)['kms:ViaService'])).toBe('dynamodb.<AWS::Region>.amazonaws.com');
     }
   });
@@ -444,10 +479,20 @@ describe('observability', () => {
     expect(statements.flatMap(actionsOf).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 
-  it('alarms on API 5xx and on each function\'s errors, notifying the topic', () => {
+  it('alarms on API 5xx, each function\'s errors, failed/timed-out/throttled executions and each DLQ, notifying the topic', () => {
     const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(1 + 3);
-    expect(alarms.map(([, a]) => props(a).MetricName).sort()).toEqual(['5XXError', 'Errors', 'Errors', 'Errors']);
+    const functions = resourcesOfType(s.json, 'AWS::Lambda::Function').length;
+    const dlqs = 3 * 2 + 1;
+    expect(alarms).toHaveLength(1 + functions + 3 + dlqs);
+    const count = (metric: string): number => alarms.filter(([, a]) => props(a).MetricName === metric).length;
+    expect(count('5XXError')).toBe(1);
+    expect(count('Errors')).toBe(functions);
+    expect(count('ApproximateNumberOfMessagesVisible')).toBe(dlqs);
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled']) {
+      const [, alarm] = alarms.find(([, a]) => props(a).MetricName === metric) ?? [];
+      expect(props(alarm ?? { Type: '' }).Namespace, metric).toBe('AWS/States');
+      expect(referencedId(rec(arr(props(alarm ?? { Type: '' }).Dimensions)[0]).Value), metric).toBe('OrderWorkflowStateMachine');
+    }
     for (const [id, a] of alarms) {
       expect(arr(props(a).AlarmActions).map(referencedId), id).toEqual([expect.stringMatching(/^ObservabilityAlarmTopic/)]);
     }
@@ -459,7 +504,7 @@ describe('observability', () => {
 });
 
 describe('outputs', () => {
-  it('publish the API URL, the table, the alarm topic and per-channel key ids, secret ARNs and webhook URLs', () => {
+  it('publish the API URLs, the table, the alarm topic, per-channel key ids, secret ARNs and webhook URLs, the ops key, workflow, bus and supplier queues', () => {
     const outputs = s.json.Outputs ?? {};
     expect(Object.keys(outputs).sort()).toEqual(
       [
@@ -473,8 +518,14 @@ describe('outputs', () => {
         'WebhookSecretArnDemoWeb',
         'WebhookUrlDemoShopify',
         'WebhookUrlDemoWeb',
+        'OpsApiUrl',
+        'OpsApiKeyId',
+        'StateMachineArn',
+        'EventBusName',
+        ...['NordicHome', 'AtlanticOutfitters', 'PacificGadgets'].flatMap((p) => [`SupplierInboundQueueUrl${p}`, `SupplierOutboundQueueUrl${p}`]),
       ].sort(),
     );
+    expect(outputs.StateMachineArn?.Value).toEqual({ Ref: 'OrderWorkflowStateMachine' });
     expect(outputs.ApiKeyIdDemoWeb?.Value).toEqual({ Ref: 'StorefrontApiKeyDemoWeb' });
     expect(outputs.WebhookSecretArnDemoShopify?.Value).toEqual({ Ref: 'WebhookSecretDemoShopify' });
     expect(renderIntrinsics(outputs.WebhookUrlDemoShopify?.Value)).toMatch(

@@ -3,7 +3,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Synthesized, props, resourcesOfType, synthesize } from './support';
+import { type Synthesized, arr, props, rec, renderIntrinsics, resourcesOfType, synthesize } from './support';
 
 let s: Synthesized;
 beforeAll(() => {
@@ -37,20 +37,53 @@ describe('prod stage', () => {
     expect(s.json.Resources[id]?.DeletionPolicy).toBe('Retain');
   });
 
-  it('keys and plans follow the prod channels', () => {
-    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['StorefrontApiKeyShopify', 'StorefrontApiKeyWeb']);
-    for (const [, plan] of resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlan')) {
-      expect(props(plan).Throttle).toEqual({ RateLimit: 200, BurstLimit: 400 });
-    }
+  it('keys and plans follow the prod channels (plus the ops key with the ops throttle)', () => {
+    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['OpsApiKey', 'StorefrontApiKeyShopify', 'StorefrontApiKeyWeb']);
+    const throttles = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlan').map(([, plan]) => props(plan).Throttle);
+    expect(throttles).toHaveLength(3);
+    expect(throttles.filter((t) => rec(t).RateLimit === 200 && rec(t).BurstLimit === 400)).toHaveLength(2);
+    expect(throttles).toContainEqual({ RateLimit: 10, BurstLimit: 20 });
   });
 
   it('keeps every log group 90 days and retains them', () => {
     const groups = resourcesOfType(s.json, 'AWS::Logs::LogGroup');
-    expect(groups.length).toBe(4); // 3 functions + API access logs
+    const functions = resourcesOfType(s.json, 'AWS::Lambda::Function').length;
+    expect(groups.length).toBe(functions + 3); // one per function + two API access logs + the state machine's
     for (const [id, group] of groups) {
       expect(props(group).RetentionInDays, id).toBe(90);
       expect(group.DeletionPolicy, id).toBe('Retain');
     }
+  });
+
+  it('retains the supplier queues and their DLQs (messages in flight)', () => {
+    const queues = resourcesOfType(s.json, 'AWS::SQS::Queue');
+    expect(queues.map(([id]) => id).sort()).toEqual([
+      'StreamRouterDlq',
+      'SupplierInboundDlqExampleSupplier',
+      'SupplierInboundQueueExampleSupplier',
+      'SupplierOutboundDlqExampleSupplier',
+      'SupplierOutboundQueueExampleSupplier',
+    ]);
+    for (const [id, q] of queues) expect(q.DeletionPolicy, id).toBe('Retain');
+  });
+
+  it('creates no supplier role until a supplier\'s AWS account is configured (no account is trusted by default)', () => {
+    expect(resourcesOfType(s.json, 'AWS::IAM::Role').filter(([id]) => id.startsWith('SupplierAccessRole'))).toEqual([]);
+    expect(Object.keys(s.json.Outputs ?? {}).filter((k) => k.startsWith('SupplierRoleArn'))).toEqual([]);
+  });
+
+  it('limits executions to the prod setting (90 days) and archives events a year', () => {
+    const sm = props(s.json.Resources.OrderWorkflowStateMachine ?? { Type: '' });
+    expect(renderIntrinsics(sm.DefinitionString)).toContain('"TimeoutSeconds":7776000');
+    expect(props(s.json.Resources.DomainEventArchive ?? { Type: '' }).RetentionDays).toBe(365);
+  });
+
+  it('passes the prod grace periods to the workflow tasks', () => {
+    const variables = resourcesOfType(s.json, 'AWS::Lambda::Function')
+      .map(([, fn]) => rec(rec(props(fn).Environment).Variables))
+      .filter((v) => v.POWERTOOLS_SERVICE_NAME === 'order-workflow');
+    expect(variables).toHaveLength(10);
+    for (const v of variables) expect(v).toMatchObject({ SHIP_GRACE_DAYS: '7', DELIVERY_GRACE_DAYS: '10' });
   });
 
   it('throttles the stage with the prod limits', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readCdkJsonContext } from '../../lib/app-builder';
+import { workflowSettingsEnvironment } from '../../lib/constructs/workflow-settings';
 import { type ContextSource, StageConfigError, loadStage, logicalIdPart, parseStageConfig } from '../../lib/stage-config';
 
 const validStage = {
@@ -52,6 +53,17 @@ describe('parseStageConfig', () => {
     ['shopify without domain', 'stages.t.channels[0].shopDomain', { channels: [{ id: 'shop', name: 'S', platform: 'shopify', currency: 'EUR' }] }],
     ['bad shop domain', 'stages.t.channels[0].shopDomain', { channels: [{ id: 'shop', name: 'S', platform: 'shopify', currency: 'EUR', shopDomain: 'shop.example.com' }] }],
     ['ids colliding in logical ids', 'stages.t.channels[1].id', { channels: [{ id: 'eu-1', name: 'A', platform: 'custom', currency: 'EUR' }, { id: 'eu1', name: 'B', platform: 'custom', currency: 'EUR' }] }],
+    ['bad supplier id', 'stages.t.suppliers[0].id', { suppliers: [{ id: 'Nordic Home', name: 'N', channel: 'sqs' }] }],
+    ['unknown supplier channel', 'stages.t.suppliers[0].channel', { suppliers: [{ id: 'n', name: 'N', channel: 'ftp' }] }],
+    ['bad supplier account', 'stages.t.suppliers[0].accountId', { suppliers: [{ id: 'n', name: 'N', channel: 'sqs', accountId: '1234' }] }],
+    ['external id without account', 'stages.t.suppliers[0].externalId', { suppliers: [{ id: 'n', name: 'N', channel: 'sqs', externalId: 'abc' }] }],
+    ['supplier ids colliding in logical ids', 'stages.t.suppliers[1].id', { suppliers: [{ id: 'a-1', name: 'A', channel: 'sqs' }, { id: 'a1', name: 'B', channel: 'sqs' }] }],
+    ['non-positive grace', 'stages.t.workflow.shipGraceDays', { workflow: { shipGraceDays: 0 } }],
+    ['execution limit above a year', 'stages.t.workflow.stateMachineTimeoutDays', { workflow: { stateMachineTimeoutDays: 400 } }],
+    ['unknown workflow setting', 'stages.t.workflow', { workflow: { holdHours: 3 } }],
+    ['unknown routing rule', 'stages.t.workflow.routingRuleOrder[0]', { workflow: { routingRuleOrder: ['CHEAPEST_FIRST'] } }],
+    ['routing rule twice', 'stages.t.workflow.routingRuleOrder', { workflow: { routingRuleOrder: ['SINGLE_SHIPMENT', 'SINGLE_SHIPMENT'] } }],
+    ['unknown shipping method choice', 'stages.t.workflow.routingShippingMethod', { workflow: { routingShippingMethod: 'SLOWEST' } }],
   ])('rejects %s, naming %s', (_label, path, override) => {
     let message = '';
     try {
@@ -70,6 +82,52 @@ describe('parseStageConfig', () => {
       channels: [{ id: 'web', name: 'W', platform: 'custom', currency: 'EUR', throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: 'WEEK' } }],
     });
     expect(config.channels[0]?.quota).toEqual({ limit: 1000, period: 'WEEK' });
+  });
+});
+
+describe('workflow settings and suppliers', () => {
+  it('default to no suppliers, per-reason holds, 7-day graces, 60-day executions, a 30-day archive and a small ops throttle', () => {
+    const config = parseStageConfig('t', validStage);
+    expect(config.suppliers).toEqual([]);
+    expect(config.workflow).toEqual({ shipGraceDays: 7, deliveryGraceDays: 7, stateMachineTimeoutDays: 60 });
+    expect(config.eventArchiveRetentionDays).toBe(30);
+    expect(config.opsApiThrottle).toEqual({ rateLimit: 10, burstLimit: 20 });
+  });
+
+  it('turn into the tasks\' environment, only what the stage sets', () => {
+    const stage = (workflow: Record<string, unknown>) => ({ name: 't', config: parseStageConfig('t', { ...validStage, workflow }) });
+    expect(workflowSettingsEnvironment(stage({}))).toEqual({ SHIP_GRACE_DAYS: '7', DELIVERY_GRACE_DAYS: '7' });
+    expect(
+      workflowSettingsEnvironment(
+        stage({ holdTimeoutHours: 24, routingRuleOrder: ['LOWEST_LANDED_COST', 'SINGLE_SHIPMENT'], routingShippingMethod: 'FASTEST', fraud: { reviewThreshold: 50 } }),
+      ),
+    ).toEqual({
+      SHIP_GRACE_DAYS: '7',
+      DELIVERY_GRACE_DAYS: '7',
+      HOLD_TIMEOUT_HOURS: '24',
+      ROUTING_RULE_ORDER: 'LOWEST_LANDED_COST,SINGLE_SHIPMENT',
+      ROUTING_SHIPPING_METHOD: 'FASTEST',
+      FRAUD_CONFIG: '{"reviewThreshold":50}',
+    });
+  });
+
+  it('dev has the three demo suppliers, none with an AWS account', () => {
+    const stage = loadStage(contextOf({ ...readCdkJsonContext(), stage: 'dev' }));
+    expect(stage.config.suppliers.map((x) => [x.id, x.channel, x.accountId])).toEqual([
+      ['nordic-home', 'sqs', undefined],
+      ['atlantic-outfitters', 'file', undefined],
+      ['pacific-gadgets', 'sqs', undefined],
+    ]);
+  });
+
+  it('prod has one example supplier and trusts no AWS account until one is configured', () => {
+    const stage = loadStage(contextOf({ ...readCdkJsonContext(), stage: 'prod' }));
+    expect(stage.config.suppliers).toEqual([{ id: 'example-supplier', name: 'Example supplier (replace)', channel: 'sqs' }]);
+  });
+
+  it('accepts a supplier with an account and an external id', () => {
+    const config = parseStageConfig('t', { ...validStage, suppliers: [{ id: 's', name: 'S', channel: 'sqs', accountId: '123456789012', externalId: 'retailer-s' }] });
+    expect(config.suppliers[0]).toMatchObject({ accountId: '123456789012', externalId: 'retailer-s' });
   });
 });
 

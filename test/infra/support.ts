@@ -19,6 +19,7 @@ export interface Synthesized extends BuiltApp {
 
 export interface CfnResourceJson {
   readonly Type: string;
+  readonly DependsOn?: string | readonly string[];
   readonly Properties?: Record<string, unknown>;
   readonly Metadata?: Record<string, unknown>;
   readonly DeletionPolicy?: string;
@@ -115,6 +116,8 @@ export function apiResourcePaths(json: CfnTemplate): Map<string, string> {
 export interface RouteMethod {
   readonly route: string;
   readonly logicalId: string;
+  /** Logical id of the AWS::ApiGateway::RestApi the method belongs to. */
+  readonly apiLogicalId: string | undefined;
   readonly properties: Record<string, unknown>;
 }
 
@@ -125,7 +128,7 @@ export function apiMethods(json: CfnTemplate): RouteMethod[] {
     const p = props(r);
     const resourceId = referencedId(p.ResourceId);
     const routePath = resourceId !== undefined && paths.has(resourceId) ? (paths.get(resourceId) ?? '/') : '/';
-    return { route: `${String(p.HttpMethod)} ${routePath}`, logicalId, properties: p };
+    return { route: `${String(p.HttpMethod)} ${routePath}`, logicalId, apiLogicalId: referencedId(p.RestApiId), properties: p };
   });
 }
 
@@ -175,6 +178,25 @@ export function actionsOf(statement: Statement): string[] {
   return arr(statement.Action).map(String);
 }
 
+/** The role (logical id) of a Lambda function (logical id). */
+export function roleOfFunction(json: CfnTemplate, functionLogicalId: string): string {
+  const role = referencedId(props(json.Resources[functionLogicalId] ?? { Type: '' }).Role);
+  if (role === undefined) throw new Error(`function ${functionLogicalId} has no role`);
+  return role;
+}
+
+/** Logical id of the one function whose `dropship:entry` metadata is `entry`. */
+export function functionIdByEntry(json: CfnTemplate, entry: string): string {
+  const found = resourcesOfType(json, 'AWS::Lambda::Function').filter(([, r]) => r.Metadata?.['dropship:entry'] === entry);
+  if (found.length !== 1) throw new Error(`expected one function for ${entry}, found ${found.length}`);
+  return found[0]?.[0] ?? '';
+}
+
+/** Environment variables of a function (by logical id). */
+export function functionEnv(json: CfnTemplate, functionLogicalId: string): Record<string, unknown> {
+  return rec(rec(props(json.Resources[functionLogicalId] ?? { Type: '' }).Environment).Variables);
+}
+
 /** Statements of the identity policies attached to one role (by the role's logical id). */
 export function roleStatements(json: CfnTemplate, roleLogicalId: string): Statement[] {
   const out: Statement[] = [];
@@ -219,4 +241,54 @@ export function logicalIdOf(construct: IConstruct): string {
   if (element === undefined || !CfnElement.isCfnElement(element)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
   const id: unknown = Stack.of(element).resolve(element.logicalId);
   return String(id);
+}
+
+/** Logical ids a resource depends on: DependsOn, Ref, Fn::GetAtt and ${X} / ${X.Attr} in Fn::Sub. */
+export function dependenciesOf(resource: CfnResourceJson, known: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>(arr(resource.DependsOn).map(String));
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const o = value as Record<string, unknown>;
+    const ref = referencedId(o);
+    if (ref !== undefined && known.has(ref)) out.add(ref);
+    const sub = o['Fn::Sub'];
+    const text = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
+    for (const m of text?.matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z.]+)?\}/g) ?? []) if (known.has(m[1] ?? '')) out.add(m[1] ?? '');
+    Object.values(o).forEach(visit);
+  };
+  visit(resource.Properties);
+  return out;
+}
+
+/** A dependency cycle among the template's resources (CloudFormation refuses those), or undefined. */
+export function findDependencyCycle(json: CfnTemplate): string[] | undefined {
+  const ids = new Set(Object.keys(json.Resources));
+  const edges = new Map([...ids].map((id) => [id, dependenciesOf(json.Resources[id] ?? { Type: '' }, ids)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const dfs = (id: string): string[] | undefined => {
+    state.set(id, 'visiting');
+    stack.push(id);
+    for (const next of edges.get(id) ?? []) {
+      if (state.get(next) === 'visiting') return [...stack.slice(stack.indexOf(next)), next];
+      if (state.get(next) === undefined) {
+        const cycle = dfs(next);
+        if (cycle !== undefined) return cycle;
+      }
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of ids) {
+    if (state.get(id) === undefined) {
+      const cycle = dfs(id);
+      if (cycle !== undefined) return cycle;
+    }
+  }
+  return undefined;
 }

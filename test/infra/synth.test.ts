@@ -21,7 +21,7 @@ describe('synthesizeTemplate', () => {
     const resources = rec(template.Resources);
     expect(rec(resources.PipelineTable).Type).toBe('AWS::DynamoDB::Table');
     const fn = Object.values(resources).map(rec).find((r) => r.Type === 'AWS::Lambda::Function');
-    expect(rec(fn?.Metadata)['dropship:entry']).toMatch(/^functions\/api\/.+\.ts$/);
+    expect(rec(fn?.Metadata)['dropship:entry']).toMatch(/^functions\/[a-z]+\/[a-z-]+\.ts$/);
   });
 
   it('selects another stage', async () => {

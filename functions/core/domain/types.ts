@@ -164,6 +164,8 @@ export interface TimelineEvent {
   readonly type: string;
   readonly message: string;
   readonly data?: Readonly<Record<string, unknown>> | undefined;
+  /** The order's channel (set by the workflow; lets domain event consumers route by storefront). */
+  readonly channelId?: string | undefined;
 }
 
 export type ChannelPlatform = 'custom' | 'shopify';
@@ -265,4 +267,115 @@ export interface RejectedWebhook {
   /** The raw body exactly as received (UTF-8), so an operator can fix and replay it. */
   readonly rawBody: string;
   readonly expiresAt: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflow (issue 4): added fields and vocabulary. Everything below is additive.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Domain event names. A TimelineEvent whose `type` is one of these is published on the domain bus
+ * (source `dropship.pipeline`, detail-type = the type) by the stream router (transactional outbox).
+ * The intake's `ORDER_RECEIVED` timeline type is published as `OrderReceived`.
+ */
+export const DOMAIN_EVENT_TYPES = [
+  'OrderReceived',
+  'OrderValidated',
+  'OrderRejected',
+  'OrderOnHold',
+  'OrderReleased',
+  'PaymentUpdated',
+  'OrderReserved',
+  'OrderRouted',
+  'FulfillmentDispatched',
+  'FulfillmentAccepted',
+  'FulfillmentRejected',
+  'FulfillmentRerouted',
+  'FulfillmentCancelled',
+  'FulfillmentDelivered',
+  'FulfillmentException',
+  'ShipmentCreated',
+  'TrackingUpdated',
+  'OrderPartiallyShipped',
+  'OrderShipped',
+  'OrderDelivered',
+  'OrderCancelled',
+  'OrderFailed',
+  'LinesCancelled',
+  'RefundRequested',
+] as const;
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
+
+/** Why an order was rejected at validation: machine-readable, per line where it applies. No PII. */
+export interface OrderRejectionReason {
+  readonly lineNo?: number | undefined;
+  /** e.g. NO_OFFER, INSUFFICIENT_STOCK, ADDRESS_INVALID, UNKNOWN_SKU, CANCELLED_AT_SOURCE (routing codes + order codes). */
+  readonly code: string;
+  readonly detail: string;
+}
+
+/** The stored outcome of the payment gate and fraud screen (explanations are PII-free). */
+export interface OrderScreening {
+  readonly decision: 'ACCEPT' | 'HOLD_REVIEW' | 'HOLD_PAYMENT';
+  readonly score: number;
+  /** Codes of the triggered rules. */
+  readonly rules: readonly string[];
+  readonly at: string;
+}
+
+/** How a hold ended: who released or rejected it. */
+export interface HoldRelease {
+  readonly decision: 'APPROVE' | 'REJECT';
+  readonly actor: Actor;
+  readonly holdReason: HoldReason;
+  readonly at: string;
+  readonly note?: string | undefined;
+}
+
+export interface OrderCancellation {
+  /** e.g. OUT_OF_STOCK, HOLD_REJECTED, HOLD_TIMEOUT, FAILURE, ALL_LINES_CANCELLED. */
+  readonly reason: string;
+  readonly actor: Actor;
+  readonly at: string;
+}
+
+/** Fields the workflow adds to the order item (all optional: an intake order has none of them). */
+export interface OrderWorkflowFields {
+  readonly screening?: OrderScreening | undefined;
+  /** When the current hold times out (ISO). */
+  readonly holdExpiresAt?: string | undefined;
+  readonly holdRelease?: HoldRelease | undefined;
+  /** An operator approved the order's review flags (OPERATOR_HOLD): later screens skip them. */
+  readonly reviewApprovedAt?: string | undefined;
+  readonly rejectionReasons?: readonly OrderRejectionReason[] | undefined;
+  readonly cancellation?: OrderCancellation | undefined;
+  /** Cumulative cancelled quantities per line (lines no supplier could serve, cancelled fulfillments). */
+  readonly cancelledLines?: readonly { readonly lineNo: number; readonly quantity: number }[] | undefined;
+  /** Cumulative amount of every RefundRequested event (minor units): never refund twice. */
+  readonly refundRequestedMinor?: number | undefined;
+}
+
+/** An order as the workflow stores it. */
+export type WorkflowOrder = Order & OrderWorkflowFields;
+
+export const RESERVATION_STATUSES = ['HELD', 'RELEASED', 'CONSUMED'] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+
+/**
+ * Stock one fulfillment holds of one offer (order, fulfillment → supplier, retailer SKU). While HELD,
+ * `quantity` is included in the offer's `reserved`. RELEASED gives it back; CONSUMED (the goods were
+ * delivered) takes it out of both `stock` and `reserved`. Both happen exactly once (conditional on HELD).
+ */
+export interface Reservation {
+  readonly orderId: string;
+  readonly fulfillmentId: string;
+  readonly sku: string;
+  readonly supplierId: string;
+  readonly quantity: number;
+  readonly status: ReservationStatus;
+  readonly createdAt: string;
+  /** After this instant (ISO) a sweep may release a reservation still HELD (its workflow is gone). */
+  readonly holdExpiresAt: string;
+  readonly settledAt?: string | undefined;
+  readonly settleReason?: string | undefined;
 }

@@ -20,6 +20,10 @@
  * | external-id guard | EXTORDER#{channelId}#{extId}    | #GUARD                      |                                        |                                           |
  * | dedupe record     | DEDUPE#{scope}#{id}             | #DEDUPE                     |  (expiresAt TTL)                       |                                           |
  * | rejected webhook  | WEBHOOK#{channelId}#{webhookId} | #REJECTED                   |  gsi3: EXCEPTION#WEBHOOK_REJECTED / {receivedAt}#{channelId}#{webhookId} (TTL) |
+ * | reservation       | ORDER#{orderId}                 | RESERVATION#{fid}#{sku}     |  gsi2 while HELD: RESERVATION#HELD / {holdExpiresAt}#{orderId}#{fid}#{sku} |
+ * | hold task token   | TASKTOKEN#HOLD#{orderId}        | #TASKTOKEN                  |                                        |                                           |
+ * | address use       | ADDRESS#{sha256 fingerprint}    | ORDER#{at}#{orderId}        |  (expiresAt TTL; fraud address velocity)                                   |
+ * | fulfillment exc.  | (on the fulfillment item)       |                             |  gsi3: EXCEPTION#{code} / {since}#{orderId}#{fid}                           |
  */
 
 export const GSI1 = 'gsi1';
@@ -53,6 +57,15 @@ export const keys = {
     pk: `WEBHOOK#${channelId}#${webhookId}`,
     sk: '#REJECTED',
   }),
+  /** Stock one fulfillment holds of one retailer SKU (the supplier is the fulfillment's). */
+  reservation: (orderId: string, fulfillmentId: string, sku: string): ItemKey => ({
+    pk: `ORDER#${orderId}`,
+    sk: `RESERVATION#${fulfillmentId}#${sku}`,
+  }),
+  /** The task token of an order's AwaitHoldDecision state (never leaves the platform). */
+  holdTaskToken: (orderId: string): ItemKey => ({ pk: `TASKTOKEN#HOLD#${orderId}`, sk: '#TASKTOKEN' }),
+  /** One order shipped to an address (fingerprint = SHA-256 of the normalized address: no readable PII). */
+  addressUse: (fingerprint: string, at: string, orderId: string): ItemKey => ({ pk: `ADDRESS#${fingerprint}`, sk: `ORDER#${at}#${orderId}` }),
 } as const;
 
 export const gsiKeys = {
@@ -71,6 +84,11 @@ export const gsiKeys = {
     gsi2sk: fulfillmentId,
   }),
   exception: (kind: string, since: string, ref: string) => ({ gsi3pk: `EXCEPTION#${kind}`, gsi3sk: `${since}#${ref}` }),
+  /** Sparse: only HELD reservations carry it, oldest hold expiry first (the reservation sweep's query). */
+  heldReservation: (holdExpiresAt: string, orderId: string, fulfillmentId: string, sku: string) => ({
+    gsi2pk: 'RESERVATION#HELD',
+    gsi2sk: `${holdExpiresAt}#${orderId}#${fulfillmentId}#${sku}`,
+  }),
 } as const;
 
 /** Key prefixes used for Query begins_with conditions. */
@@ -78,4 +96,6 @@ export const prefixes = {
   timelineEvent: 'EVENT#',
   fulfillment: 'FULFILLMENT#',
   offer: 'OFFER#',
+  reservation: 'RESERVATION#',
+  addressUse: 'ORDER#',
 } as const;

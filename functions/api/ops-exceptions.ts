@@ -1,0 +1,27 @@
+/**
+ * GET /ops/exceptions?kind=&limit=&cursor= (ops API key): open exceptions (sparse index gsi3), newest
+ * first: fulfillments past ship-by / deliver-by, lost or with a carrier exception, rejected webhooks.
+ * 200 `{ items: [{ kind, since, entity, orderId?, fulfillmentId?, supplierId?, status?, channelId?, webhookId?, issues? }], cursor? }`.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { getDocumentClient } from '../core/clients';
+import { requireEnv } from '../core/config';
+import { httpHandler, json, validate } from '../core/middleware/http';
+import { metrics } from '../core/observability';
+import { ExceptionsQuery } from '../core/schemas/ops';
+import { listExceptions } from '../core/services/ops-exceptions';
+import { loadOpsKeyId, requireOperator } from './ops-common';
+
+const opsKeyId = loadOpsKeyId();
+const store = { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') };
+
+export async function opsExceptionsHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  requireOperator(event, opsKeyId);
+  const query = validate(ExceptionsQuery, event.queryStringParameters ?? {}, 'Query string is invalid');
+  const result = await listExceptions(store, query);
+  metrics.addMetric('ExceptionsListed', MetricUnit.Count, 1);
+  return json(200, result);
+}
+
+export const handler = httpHandler(opsExceptionsHandler);

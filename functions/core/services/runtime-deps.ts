@@ -1,0 +1,37 @@
+/**
+ * Dependencies of the workflow, supplier and ops handlers, built once per container (module scope of
+ * the handler), so configuration errors surface at cold start.
+ */
+import { getDocumentClient } from '../clients';
+import { requireEnv } from '../config';
+import { observability as defaultObservability, type Observability } from '../observability';
+import { getSfnClient, getSqsClient } from './aws-clients';
+import { loadSupplierDirectory, type SupplierDirectory } from './supplier-outbound';
+import type { WorkflowDeps } from './workflow-common';
+import { loadWorkflowSettings } from './workflow-settings';
+
+let cached: WorkflowDeps | undefined;
+
+/** Store, settings, clock and logger, built once per container (config errors surface at cold start). */
+export function workflowDeps(obs: Observability = defaultObservability): WorkflowDeps {
+  cached ??= {
+    store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
+    settings: loadWorkflowSettings(),
+    now: () => new Date(),
+    logger: obs.logger,
+  };
+  return cached;
+}
+
+let directory: SupplierDirectory | undefined;
+
+/** SQS and the supplier directory (SUPPLIER_QUEUES): only the tasks that message suppliers need them. */
+export function outboundDeps(): { readonly sqs: ReturnType<typeof getSqsClient>; readonly suppliers: SupplierDirectory } {
+  directory ??= loadSupplierDirectory();
+  return { sqs: getSqsClient(), suppliers: directory };
+}
+
+/** Workflow deps plus Step Functions, for the tasks that resume callback states. */
+export function responderDeps(obs: Observability = defaultObservability) {
+  return { ...workflowDeps(obs), sfn: getSfnClient() };
+}

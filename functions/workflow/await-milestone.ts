@@ -1,0 +1,13 @@
+/**
+ * AwaitShipment / AwaitDelivery (and their after-deadline waits), waitForTaskToken:
+ * `{ taskToken, fulfillment: FulfillmentTask, milestone: 'SHIPPED' | 'DELIVERED' }`. Stores the token
+ * with that stage; resumed by the supplier inbound handler (or at once, when already reached) with the
+ * refreshed FulfillmentTask (MilestoneResult).
+ */
+import { MilestoneInput } from '../core/schemas/workflow';
+import { awaitMilestone } from '../core/services/callbacks';
+import { responderDeps, taskHandler } from './task';
+
+const deps = responderDeps();
+
+export const handler = taskHandler('AwaitMilestone', MilestoneInput, (input) => awaitMilestone(deps, input));

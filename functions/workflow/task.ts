@@ -1,0 +1,82 @@
+/**
+ * The seam every workflow task handler shares: parse the Step Functions payload with the task's zod
+ * schema (a mismatch is a TaskInputError: a definition bug, never retried), add the order /
+ * fulfillment ids to the log context, flush metrics, trace; the business function does the rest.
+ * Errors reach Step Functions with their `name` (TransientError is retried, the rest caught).
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { PipelineError, TaskInputError, TransientError, toError } from '../core/errors';
+import { isRetryableAwsError, isTransactionCanceled } from '../core/store/transactions';
+import { observability as defaultObservability, type Observability } from '../core/observability';
+import { toFieldIssues } from '../core/schemas/common';
+
+/** Ids worth having on every log line of a task (never customer data). */
+function idsOf(value: unknown): Record<string, string> {
+  const ids: Record<string, string> = {};
+  if (typeof value !== 'object' || value === null) return ids;
+  const record = value as Record<string, unknown>;
+  const nested = typeof record.fulfillment === 'object' && record.fulfillment !== null ? (record.fulfillment as Record<string, unknown>) : {};
+  for (const source of [record, nested]) {
+    for (const key of ['orderId', 'fulfillmentId', 'supplierId']) {
+      const v = source[key];
+      if (typeof v === 'string') ids[key] = v;
+    }
+  }
+  return ids;
+}
+
+/**
+ * What Step Functions should see: pipeline errors keep their name; AWS SDK errors a retry can fix
+ * (throttling, 5xx, conflicts, network) become TransientError (retried with backoff) instead of
+ * failing the order; anything else (a bug) keeps its name and is caught by the compensations.
+ */
+export function toTaskError(value: unknown): Error {
+  const error = toError(value);
+  if (error instanceof PipelineError) return error;
+  const fault = (error as { $fault?: unknown }).$fault;
+  const retryable = (error as { $retryable?: unknown }).$retryable !== undefined;
+  if (isRetryableAwsError(error) || isTransactionCanceled(error) || fault === 'server' || retryable) {
+    return new TransientError(`${error.name}: ${error.message}`, { cause: error });
+  }
+  return error;
+}
+
+export function parseTaskInput<S extends z.ZodType>(task: string, schema: S, event: unknown): z.output<S> {
+  const parsed = schema.safeParse(event);
+  if (!parsed.success) {
+    const issues = toFieldIssues(parsed.error, 'input');
+    throw new TaskInputError(`${task}: the task input does not match its contract (${issues.map((i) => i.path).join(', ')})`, { issues });
+  }
+  return parsed.data;
+}
+
+export function taskHandler<S extends z.ZodType, R>(
+  task: string,
+  schema: S,
+  fn: (input: z.output<S>) => Promise<R>,
+  obs: Observability = defaultObservability,
+) {
+  const base = async (event: unknown, _context: Context): Promise<R> => {
+    obs.logger.appendKeys({ task, ...idsOf(event) });
+    return fn(parseTaskInput(task, schema, event));
+  };
+  return middy(base)
+    .use(injectLambdaContext(obs.logger, { resetKeys: true }))
+    .use(logMetrics(obs.metrics, { captureColdStartMetric: true }))
+    .use(captureLambdaHandler(obs.tracer, { captureResponse: false }))
+    .use({
+      onError: (request) => {
+        const error = toTaskError(request.error);
+        request.error = error;
+        // Name and message only: messages of pipeline errors carry ids and codes, never customer data.
+        obs.logger.error('Task failed', { errorName: error.name, errorMessage: error.message });
+      },
+    });
+}
+
+export { outboundDeps, responderDeps, workflowDeps } from '../core/services/runtime-deps';

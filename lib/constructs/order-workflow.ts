@@ -1,0 +1,369 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
+import type { Stage } from '../stage-config';
+import type { OrderStore } from './order-store';
+import { PipelineFunction, toRetention } from './pipeline-function';
+import type { SupplierGateway } from './supplier-gateway';
+import { workflowSettingsEnvironment } from './workflow-settings';
+
+/** Pinned: replacing the state machine would stop every order execution in flight. */
+export const ORDER_WORKFLOW_LOGICAL_IDS = {
+  stateMachine: 'OrderWorkflowStateMachine',
+} as const;
+
+/** One Lambda entry per task kind (several states may share one: flag-exception, await-milestone, cancel-order). */
+export const WORKFLOW_ENTRIES = {
+  validateAndScreen: 'functions/workflow/validate-and-screen.ts',
+  awaitHold: 'functions/workflow/await-hold.ts',
+  reserveAndRoute: 'functions/workflow/reserve-and-route.ts',
+  dispatch: 'functions/workflow/dispatch.ts',
+  reroute: 'functions/workflow/reroute.ts',
+  awaitMilestone: 'functions/workflow/await-milestone.ts',
+  flagException: 'functions/workflow/flag-exception.ts',
+  cancelFulfillment: 'functions/workflow/cancel-fulfillment.ts',
+  complete: 'functions/workflow/complete.ts',
+  cancelOrder: 'functions/workflow/cancel-order.ts',
+} as const;
+export type WorkflowTask = keyof typeof WORKFLOW_ENTRIES;
+
+/**
+ * Errors worth retrying: Lambda service-side failures (the names Step Functions reports for them) and the
+ * handlers' own `TransientError` (throttled or conflicting DynamoDB writes, SQS hiccups).
+ */
+export const TRANSIENT_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+  'TransientError',
+] as const;
+
+/** Error a supplier's rejection is reported with (SendTaskFailure from the inbound handler). */
+export const SUPPLIER_REJECTED_ERROR = 'SupplierRejected';
+
+/** Synchronous task functions: Lambda timeout, and the (longer) state timeout that bounds the whole task. */
+const TASK_FUNCTION_TIMEOUT = Duration.seconds(30);
+const SYNC_TASK_TIMEOUT = Duration.seconds(60);
+
+export interface OrderWorkflowProps {
+  readonly stage: Stage;
+  readonly store: OrderStore;
+  /** Supplier queues: dispatch and the cancellations send to the outbound queues. */
+  readonly suppliers: SupplierGateway;
+  /** Override entry files (construct tests point them at a fixture). @default WORKFLOW_ENTRIES */
+  readonly entries?: Partial<Record<WorkflowTask, string>>;
+}
+
+/**
+ * The order workflow: one Standard execution per order (name = orderId, started by the stream router),
+ * written in JSONPath (the local interpreter runs the same definition). See docs/infrastructure.md and the
+ * workflow contract for the states.
+ *
+ * Happy single-supplier path (10 transitions): ValidateAndScreen → Screened? → ReserveAndRoute → Routed? →
+ * Fulfill (Map: Dispatch → AwaitShipment → AwaitDelivery) → Complete → Delivered.
+ *
+ * - Synchronous tasks invoke the function directly (`payloadResponseOnly`: the result is the handler's
+ *   return value) and write it under their own ResultPath; callback tasks use
+ *   `lambda:invoke.waitForTaskToken` with the timeout read from the input (TimeoutSecondsPath).
+ * - Every task retries transient errors with exponential backoff and jitter; forward steps catch into
+ *   the compensations (CancelOrder, CompensateOrder), which retry longer and end in Cancelled (a business
+ *   outcome) or a Fail state with an error and a cause.
+ * - Logging ALL without execution data (inputs and outputs carry addresses), X-Ray tracing, and an
+ *   execution timeout from the stage config.
+ */
+export class OrderWorkflow extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly logGroup: logs.LogGroup;
+  /** The task functions, by task kind. */
+  public readonly functions: Readonly<Record<WorkflowTask, PipelineFunction>>;
+
+  constructor(scope: Construct, id: string, props: OrderWorkflowProps) {
+    super(scope, id);
+    const { stage, store, suppliers } = props;
+    const wf = stage.config.workflow;
+    const retain = stage.config.retainData;
+
+    const fn = (task: WorkflowTask, fnId: string, description: string, environment: Record<string, string> = {}): PipelineFunction =>
+      new PipelineFunction(this, fnId, {
+        entry: props.entries?.[task] ?? WORKFLOW_ENTRIES[task],
+        description,
+        stage,
+        serviceName: 'order-workflow',
+        timeout: TASK_FUNCTION_TIMEOUT,
+        invocation: 'synchronous',
+        environment: { ...settingsEnv, ...environment },
+      });
+    const supplierEnv = { SUPPLIER_QUEUES: suppliers.supplierQueuesJson };
+    const settingsEnv = workflowSettingsEnvironment(stage);
+    this.functions = {
+      validateAndScreen: fn('validateAndScreen', 'ValidateAndScreenFunction', 'Workflow: validate the order, then the payment and fraud screen'),
+      awaitHold: fn('awaitHold', 'AwaitHoldFunction', 'Workflow callback: store the hold task token (resumed by ops or a payment update)'),
+      reserveAndRoute: fn('reserveAndRoute', 'ReserveAndRouteFunction', 'Workflow: reserve stock for all lines in one transaction and route them to suppliers'),
+      dispatch: fn('dispatch', 'DispatchFunction', 'Workflow callback: store the acceptance token and send the purchase order to the supplier', supplierEnv),
+      reroute: fn('reroute', 'RerouteFunction', 'Workflow: release a rejected fulfillment and route its lines to the next supplier, or cancel them'),
+      awaitMilestone: fn('awaitMilestone', 'AwaitMilestoneFunction', 'Workflow callback: store the shipment/delivery token (resumed by supplier messages)'),
+      flagException: fn('flagException', 'FlagExceptionFunction', 'Workflow: flag a fulfillment exception (ship-by or deliver-by passed, lost) for operators'),
+      cancelFulfillment: fn('cancelFulfillment', 'CancelFulfillmentFunction', 'Workflow: cancel a fulfillment at its supplier, release stock, request the refund', supplierEnv),
+      complete: fn('complete', 'CompleteFunction', 'Workflow: derive the final order status from its fulfillments'),
+      cancelOrder: fn('cancelOrder', 'CancelOrderFunction', 'Workflow compensation: release reservations, cancel fulfillments, cancel the order, request refunds', supplierEnv),
+    };
+    const f = this.functions;
+    for (const task of Object.values(f)) task.useTable(store, 'readWrite');
+    // Purchase orders and cancellations go to the supplier outbound queues.
+    for (const sender of [f.dispatch, f.cancelFulfillment, f.cancelOrder]) sender.allowSendMessage(suppliers.outboundQueues);
+
+    // ---------------------------------------------------------------- states
+    const sync = (stateId: string, target: PipelineFunction, payload: Record<string, unknown>, resultPath: string): tasks.LambdaInvoke =>
+      tasks.LambdaInvoke.jsonPath(this, stateId, {
+        lambdaFunction: target,
+        payloadResponseOnly: true,
+        payload: sfn.TaskInput.fromObject(payload),
+        resultPath,
+        retryOnServiceExceptions: false,
+        taskTimeout: sfn.Timeout.duration(SYNC_TASK_TIMEOUT),
+      });
+    const callback = (stateId: string, target: PipelineFunction, payload: Record<string, unknown>, timeout: sfn.Timeout, resultPath: string): tasks.LambdaInvoke =>
+      tasks.LambdaInvoke.jsonPath(this, stateId, {
+        lambdaFunction: target,
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({ taskToken: sfn.JsonPath.taskToken, ...payload }),
+        resultPath,
+        retryOnServiceExceptions: false,
+        taskTimeout: timeout,
+      });
+    const forwardRetry = <T extends sfn.TaskStateBase>(state: T): T => {
+      state.addRetry({
+        errors: [...TRANSIENT_ERRORS],
+        interval: Duration.seconds(2),
+        maxAttempts: 4,
+        backoffRate: 2,
+        maxDelay: Duration.seconds(30),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      return state;
+    };
+    const compensationRetry = <T extends sfn.TaskStateBase>(state: T): T => {
+      state.addRetry({
+        errors: [...TRANSIENT_ERRORS],
+        interval: Duration.seconds(5),
+        maxAttempts: 8,
+        backoffRate: 2,
+        maxDelay: Duration.minutes(5),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      // A compensation must not give up on the first unexpected error either (a conflicting write, a cold dependency).
+      state.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 3 });
+      return state;
+    };
+    const orderId = sfn.JsonPath.stringAt('$.orderId');
+    const fulfillment = sfn.JsonPath.objectAt('$.fulfillment');
+
+    // Terminal states.
+    const rejected = sfn.Succeed.jsonPath(this, 'Rejected', { comment: 'Validation rejected the order (a business outcome, not an error).' });
+    const done = sfn.Succeed.jsonPath(this, 'Done', { comment: 'The order was already terminal (re-entered execution).' });
+    const cancelled = sfn.Succeed.jsonPath(this, 'Cancelled', { comment: 'The order was cancelled (hold rejected or expired, out of stock).' });
+    const delivered = sfn.Succeed.jsonPath(this, 'Delivered', { comment: 'Every line was delivered (or cancelled with a refund while others were delivered).' });
+    const failed = sfn.Fail.jsonPath(this, 'Failed', {
+      errorPath: '$.error.Error',
+      cause: 'The order workflow stopped on an error it could not recover from after retries; the order was compensated where it still could be (reservations released, fulfillments cancelled, refund requested). The original error and cause are in the execution history.',
+    });
+    const compensationFailed = sfn.Fail.jsonPath(this, 'CompensationFailed', {
+      error: 'CompensationFailed',
+      cause: 'A compensation (cancel order) failed after all its retries: reservations, supplier cancellations or the refund request may be incomplete. An operator must finish them; the execution history shows the error.',
+    });
+
+    // Compensations.
+    const cancelOrder = compensationRetry(
+      sync('CancelOrder', f.cancelOrder, { orderId, reason: sfn.JsonPath.stringAt('$.cancellation.reason') }, '$.cancellation.result'),
+    )
+      .addCatch(compensationFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' })
+      .next(cancelled);
+    const compensateOrder = compensationRetry(
+      sync('CompensateOrder', f.cancelOrder, { orderId, reason: 'FAILURE', error: sfn.JsonPath.objectAt('$.error') }, '$.compensation'),
+    )
+      .addCatch(compensationFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' })
+      .next(failed);
+    const cancelBecause = (stateId: string, reason: string): sfn.Pass => {
+      const pass = sfn.Pass.jsonPath(this, stateId, { result: sfn.Result.fromObject({ reason }), resultPath: '$.cancellation' });
+      pass.next(cancelOrder);
+      return pass;
+    };
+    const holdRejected = cancelBecause('HoldRejected', 'HOLD_REJECTED');
+    const holdExpired = cancelBecause('HoldExpired', 'HOLD_TIMEOUT');
+    const outOfStock = cancelBecause('OutOfStock', 'OUT_OF_STOCK');
+    const unexpectedOutcome = sfn.Pass.jsonPath(this, 'UnexpectedOutcome', {
+      comment: 'A task returned an outcome this definition does not know: compensate instead of guessing.',
+      result: sfn.Result.fromObject({ Error: 'UnexpectedOutcome', Cause: 'A workflow task returned an outcome the state machine does not handle.' }),
+      resultPath: '$.error',
+    });
+    unexpectedOutcome.next(compensateOrder);
+
+    // 1. Validate, then payment and fraud screen.
+    const validateAndScreen = forwardRetry(sync('ValidateAndScreen', f.validateAndScreen, { orderId }, '$.screen'));
+    validateAndScreen.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+
+    // 3. Hold: wait for an operator decision or a payment update.
+    const awaitHoldDecision = forwardRetry(
+      callback('AwaitHoldDecision', f.awaitHold, { orderId }, sfn.Timeout.at('$.screen.holdTimeoutSeconds'), '$.hold'),
+    );
+    awaitHoldDecision.addCatch(holdExpired, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.holdTimeout' });
+    awaitHoldDecision.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    const holdDecided = sfn.Choice.jsonPath(this, 'HoldDecided?')
+      .when(sfn.Condition.stringEquals('$.hold.decision', 'APPROVE'), validateAndScreen)
+      .when(sfn.Condition.stringEquals('$.hold.decision', 'REJECT'), holdRejected)
+      .otherwise(unexpectedOutcome);
+    awaitHoldDecision.next(holdDecided);
+
+    // 4. Reserve and route.
+    const reserveAndRoute = forwardRetry(sync('ReserveAndRoute', f.reserveAndRoute, { orderId }, '$.route'));
+    reserveAndRoute.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+
+    // 5. Per fulfillment, in parallel. Each iteration's state is `{ fulfillment: FulfillmentTask }`; a callback
+    // resumes with the same FulfillmentTask, its timeouts recomputed from the stored deadlines, which
+    // replaces `$.fulfillment` (so the next wait ends at the real ship-by / deliver-by).
+    const dispatch = forwardRetry(
+      callback('Dispatch', f.dispatch, { fulfillment }, sfn.Timeout.at('$.fulfillment.acceptanceTimeoutSeconds'), '$.fulfillment'),
+    );
+    const reroute = forwardRetry(sync('Reroute', f.reroute, { fulfillment, error: sfn.JsonPath.objectAt('$.rejection') }, '$.reroute'));
+    const dispatchRerouted = sfn.Pass.jsonPath(this, 'DispatchRerouted', {
+      comment: 'Continue with the new fulfillment (next supplier) as the iteration state.',
+      parameters: { fulfillment: sfn.JsonPath.objectAt('$.reroute.fulfillment') },
+    });
+    dispatchRerouted.next(dispatch);
+    const linesCancelled = sfn.Succeed.jsonPath(this, 'LinesCancelled', { comment: 'No other supplier could take the lines: cancelled, refund requested.' });
+    const rerouted = sfn.Choice.jsonPath(this, 'Rerouted?')
+      .when(sfn.Condition.stringEquals('$.reroute.outcome', 'REROUTED'), dispatchRerouted)
+      .when(sfn.Condition.stringEquals('$.reroute.outcome', 'LINES_CANCELLED'), linesCancelled)
+      .otherwise(
+        sfn.Fail.jsonPath(this, 'UnexpectedRerouteOutcome', {
+          error: 'UnexpectedOutcome',
+          cause: 'Reroute returned an outcome the state machine does not handle; the Map catch compensates the order.',
+        }),
+      );
+    dispatch.addCatch(reroute, { errors: [SUPPLIER_REJECTED_ERROR, sfn.Errors.TIMEOUT], resultPath: '$.rejection' });
+    reroute.next(rerouted);
+
+    const milestone = (stateId: string, name: 'SHIPPED' | 'DELIVERED', timeoutPath: string): tasks.LambdaInvoke =>
+      forwardRetry(callback(stateId, f.awaitMilestone, { fulfillment, milestone: name }, sfn.Timeout.at(timeoutPath), '$.fulfillment'));
+    const flag = (stateId: string, exception: 'SHIP_BY_PASSED' | 'DELIVER_BY_PASSED' | 'LOST'): tasks.LambdaInvoke =>
+      forwardRetry(sync(stateId, f.flagException, { fulfillment, exception }, '$.exception'));
+
+    const awaitShipment = milestone('AwaitShipment', 'SHIPPED', '$.fulfillment.shipTimeoutSeconds');
+    const shipmentLate = flag('ShipmentLate', 'SHIP_BY_PASSED');
+    const awaitShipmentAfterDeadline = milestone('AwaitShipmentAfterDeadline', 'SHIPPED', '$.fulfillment.shipGraceTimeoutSeconds');
+    const cancelFulfillment = compensationRetry(
+      sync('CancelFulfillment', f.cancelFulfillment, { fulfillment, reason: 'SHIP_BY_PASSED' }, '$.cancellation'),
+    );
+    const fulfillmentCancelled = sfn.Succeed.jsonPath(this, 'FulfillmentCancelled', { comment: 'Never shipped: cancelled at the supplier, refund requested.' });
+    const awaitDelivery = milestone('AwaitDelivery', 'DELIVERED', '$.fulfillment.deliveryTimeoutSeconds');
+    const deliveryLate = flag('DeliveryLate', 'DELIVER_BY_PASSED');
+    const awaitDeliveryAfterDeadline = milestone('AwaitDeliveryAfterDeadline', 'DELIVERED', '$.fulfillment.deliveryGraceTimeoutSeconds');
+    const deliveryLost = flag('DeliveryLost', 'LOST');
+
+    awaitShipment.addCatch(shipmentLate, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+    shipmentLate.next(awaitShipmentAfterDeadline);
+    awaitShipmentAfterDeadline.addCatch(cancelFulfillment, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+    awaitShipmentAfterDeadline.next(awaitDelivery);
+    cancelFulfillment.next(fulfillmentCancelled);
+    awaitDelivery.addCatch(deliveryLate, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+    deliveryLate.next(awaitDeliveryAfterDeadline);
+    awaitDeliveryAfterDeadline.addCatch(deliveryLost, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+    dispatch.next(awaitShipment);
+    awaitShipment.next(awaitDelivery);
+
+    const fulfill = sfn.Map.jsonPath(this, 'Fulfill', {
+      comment: 'One iteration per supplier fulfillment, all in parallel.',
+      itemsPath: '$.route.fulfillments',
+      itemSelector: { fulfillment: sfn.JsonPath.objectAt('$$.Map.Item.Value') },
+      maxConcurrency: 0,
+      resultPath: '$.fulfilled',
+    });
+    fulfill.itemProcessor(dispatch);
+    fulfill.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+
+    // 6. Complete: the final status from the fulfillments, or MORE (a reroute split lines onto further
+    // suppliers: their PENDING fulfillments go through the Map again). Nothing is left to compensate once every
+    // fulfillment finished: a failure here stops the execution (alarm); Complete is re-entrant, so a redrive
+    // finishes the order.
+    const complete = forwardRetry(sync('Complete', f.complete, { orderId }, '$.route'));
+    complete.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    const openException = sfn.Succeed.jsonPath(this, 'OpenException', {
+      comment: 'Every fulfillment finished waiting, one with an open exception (lost parcel): it stays on the exceptions index for an operator.',
+    });
+    const completed = sfn.Choice.jsonPath(this, 'Completed?')
+      .when(sfn.Condition.stringEquals('$.route.outcome', 'DELIVERED'), delivered)
+      .when(sfn.Condition.stringEquals('$.route.outcome', 'MORE'), fulfill)
+      .when(sfn.Condition.stringEquals('$.route.outcome', 'CANCELLED'), cancelled)
+      .when(sfn.Condition.stringEquals('$.route.outcome', 'EXCEPTION'), openException)
+      .otherwise(unexpectedOutcome);
+    fulfill.next(complete);
+    complete.next(completed);
+
+    const routed = sfn.Choice.jsonPath(this, 'Routed?')
+      .when(sfn.Condition.stringEquals('$.route.outcome', 'ROUTED'), fulfill)
+      .when(sfn.Condition.stringEquals('$.route.outcome', 'OUT_OF_STOCK'), outOfStock)
+      .otherwise(unexpectedOutcome);
+    reserveAndRoute.next(routed);
+
+    const screened = sfn.Choice.jsonPath(this, 'Screened?')
+      .when(sfn.Condition.stringEquals('$.screen.outcome', 'CONTINUE'), reserveAndRoute)
+      .when(sfn.Condition.stringEquals('$.screen.outcome', 'HOLD'), awaitHoldDecision)
+      .when(sfn.Condition.stringEquals('$.screen.outcome', 'REJECTED'), rejected)
+      .when(sfn.Condition.stringEquals('$.screen.outcome', 'DONE'), done)
+      .otherwise(unexpectedOutcome);
+    validateAndScreen.next(screened);
+
+    // ---------------------------------------------------------------- state machine
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: toRetention(stage.config.logRetentionDays),
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: `Dropship order workflow (${stage.name}): one execution per order, name = orderId`,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      definitionBody: sfn.DefinitionBody.fromChainable(validateAndScreen),
+      timeout: Duration.days(wf.stateMachineTimeoutDays),
+      tracingEnabled: true,
+      // Execution data (inputs, outputs) would copy order addresses into CloudWatch Logs: log events only.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).overrideLogicalId(ORDER_WORKFLOW_LOGICAL_IDS.stateMachine);
+
+    // Callback tasks answer their own token when the awaited event already happened (a hold resolved, a
+    // rejection or a first carrier scan recorded before the token was stored). The grant is a separate
+    // policy (see PipelineFunction.allowTaskResponses): the state machine already depends on these functions.
+    for (const resumer of [f.awaitHold, f.dispatch, f.awaitMilestone]) resumer.allowTaskResponses(this.stateMachine);
+
+    this.acknowledgeRoleFindings();
+  }
+
+  /** Every task function (for dashboards and alarms). */
+  public get allFunctions(): readonly PipelineFunction[] {
+    return Object.values(this.functions);
+  }
+
+  private acknowledgeRoleFindings(): void {
+    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (policy === undefined) return;
+    acknowledgeNag(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Resource "*" only for the CloudWatch Logs delivery actions (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets, which support no resource-level permissions.',
+    );
+    for (const task of Object.values(this.functions)) {
+      const logicalId = String(Stack.of(this).resolve((task.node.defaultChild as lambda.CfnFunction).logicalId));
+      acknowledgeNag(
+        policy,
+        `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        `lambda:InvokeFunction on the versions and aliases of ${task.entryPath} only (the ARN followed by ":*", added by the Step Functions Lambda task): the function itself is named exactly.`,
+      );
+    }
+  }
+}

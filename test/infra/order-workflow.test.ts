@@ -1,0 +1,596 @@
+/**
+ * The order workflow as synthesized (dev stage): the definition's shape (states, retries, catches, callback
+ * timeouts, the happy path's length), the state machine's settings and permissions, and the definition run by
+ * the local interpreter (aws-local-stepfunctions) with stub task handlers, asserting on the states entered.
+ */
+import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ORDER_WORKFLOW_LOGICAL_IDS, SUPPLIER_REJECTED_ERROR, TRANSIENT_ERRORS, WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
+import { type AslMachine, type AslState, allStates, isCallbackTask, localizeDefinition, stateMachineDefinition, successors, taskFunction, walkPath } from './asl';
+import { type Synthesized, actionsOf, arr, findDependencyCycle, props, rec, referencedId, renderIntrinsics, resourcesOfType, roleStatements, synthesize } from './support';
+
+// aws-local-stepfunctions uses Promise.withResolvers (Node 22+).
+if (!('withResolvers' in Promise)) {
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value: <T>() => {
+      let resolve!: (value: T | PromiseLike<T>) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
+let s: Synthesized;
+let machine: AslMachine;
+let smLogicalId: string;
+beforeAll(() => {
+  s = synthesize({ stage: 'dev' });
+  ({ logicalId: smLogicalId, definition: machine } = stateMachineDefinition(s.json));
+});
+
+const TOP_LEVEL_STATES = [
+  'ValidateAndScreen',
+  'Screened?',
+  'AwaitHoldDecision',
+  'HoldDecided?',
+  'ReserveAndRoute',
+  'Routed?',
+  'Fulfill',
+  'Complete',
+  'Completed?',
+  'HoldRejected',
+  'HoldExpired',
+  'OutOfStock',
+  'CancelOrder',
+  'CompensateOrder',
+  'UnexpectedOutcome',
+  'Rejected',
+  'Done',
+  'Cancelled',
+  'Delivered',
+  'OpenException',
+  'Failed',
+  'CompensationFailed',
+];
+const ITERATION_STATES = [
+  'Dispatch',
+  'Reroute',
+  'Rerouted?',
+  'DispatchRerouted',
+  'LinesCancelled',
+  'UnexpectedRerouteOutcome',
+  'AwaitShipment',
+  'ShipmentLate',
+  'AwaitShipmentAfterDeadline',
+  'CancelFulfillment',
+  'FulfillmentCancelled',
+  'AwaitDelivery',
+  'DeliveryLate',
+  'AwaitDeliveryAfterDeadline',
+  'DeliveryLost',
+];
+/** Task state → entry file of the function it invokes. */
+const TASK_ENTRIES: Record<string, string> = {
+  ValidateAndScreen: WORKFLOW_ENTRIES.validateAndScreen,
+  AwaitHoldDecision: WORKFLOW_ENTRIES.awaitHold,
+  ReserveAndRoute: WORKFLOW_ENTRIES.reserveAndRoute,
+  Complete: WORKFLOW_ENTRIES.complete,
+  CancelOrder: WORKFLOW_ENTRIES.cancelOrder,
+  CompensateOrder: WORKFLOW_ENTRIES.cancelOrder,
+  Dispatch: WORKFLOW_ENTRIES.dispatch,
+  Reroute: WORKFLOW_ENTRIES.reroute,
+  AwaitShipment: WORKFLOW_ENTRIES.awaitMilestone,
+  AwaitShipmentAfterDeadline: WORKFLOW_ENTRIES.awaitMilestone,
+  AwaitDelivery: WORKFLOW_ENTRIES.awaitMilestone,
+  AwaitDeliveryAfterDeadline: WORKFLOW_ENTRIES.awaitMilestone,
+  ShipmentLate: WORKFLOW_ENTRIES.flagException,
+  DeliveryLate: WORKFLOW_ENTRIES.flagException,
+  DeliveryLost: WORKFLOW_ENTRIES.flagException,
+  CancelFulfillment: WORKFLOW_ENTRIES.cancelFulfillment,
+};
+const COMPENSATIONS = ['CancelOrder', 'CompensateOrder', 'CancelFulfillment'];
+const HAPPY_CHOICES = { 'Screened?': 'CONTINUE', 'Routed?': 'ROUTED', 'Completed?': 'DELIVERED' };
+
+const state = (name: string): AslState => {
+  const found = allStates(machine).find((st) => st.name === name);
+  if (found === undefined) throw new Error(`no state ${name}`);
+  return found.state;
+};
+const tasks = (): ReturnType<typeof allStates> => allStates(machine).filter((st) => st.state.Type === 'Task');
+
+describe('definition', () => {
+  it('is JSONPath (the local interpreter ignores JSONata) and starts at ValidateAndScreen', () => {
+    expect(machine.QueryLanguage).toBe('JSONPath');
+    expect(machine.StartAt).toBe('ValidateAndScreen');
+    expect(JSON.stringify(machine)).not.toMatch(/JSONata|\{%/);
+  });
+
+  it('has exactly the states of the workflow contract', () => {
+    expect(Object.keys(machine.States).sort()).toEqual([...TOP_LEVEL_STATES].sort());
+    expect(Object.keys(state('Fulfill').ItemProcessor?.States ?? {}).sort()).toEqual([...ITERATION_STATES].sort());
+  });
+
+  it('times out executions after the stage setting (60 days in dev)', () => {
+    expect(machine.TimeoutSeconds).toBe(60 * 86400);
+  });
+
+  it('every state is reachable and every transition names an existing state', () => {
+    const check = (m: AslMachine): void => {
+      const reachable = new Set<string>([m.StartAt]);
+      const queue = [m.StartAt];
+      while (queue.length > 0) {
+        const current = m.States[queue.shift() ?? ''];
+        expect(current).toBeDefined();
+        for (const next of successors(current ?? { Type: '' })) {
+          expect(Object.keys(m.States), next).toContain(next);
+          if (!reachable.has(next)) {
+            reachable.add(next);
+            queue.push(next);
+          }
+        }
+      }
+      expect([...reachable].sort()).toEqual(Object.keys(m.States).sort());
+    };
+    check(machine);
+    check(state('Fulfill').ItemProcessor ?? machine);
+  });
+
+  it.each(Object.entries(TASK_ENTRIES))('task %s invokes %s', (name, entry) => {
+    const fnId = taskFunction(state(name));
+    expect(fnId, name).toBeDefined();
+    expect(s.json.Resources[fnId ?? '']?.Metadata?.['dropship:entry']).toBe(entry);
+  });
+
+  it('has no other task than those', () => {
+    expect(tasks().map((t) => t.name).sort()).toEqual(Object.keys(TASK_ENTRIES).sort());
+  });
+
+  it('every task writes its result under its own ResultPath (never over the whole state by accident)', () => {
+    for (const { name, state: st } of tasks()) {
+      expect(typeof st.ResultPath, name).toBe('string');
+      expect(st.ResultPath, name).not.toBe('$');
+    }
+  });
+
+  it('synchronous tasks invoke the function directly with a state timeout; callback tasks read theirs from the input', () => {
+    for (const { name, state: st } of tasks()) {
+      if (isCallbackTask(st)) {
+        expect(st.TimeoutSecondsPath, name).toMatch(/^\$\.(screen|fulfillment)\.[A-Za-z]+Seconds$/);
+        expect(st.TimeoutSeconds, name).toBeUndefined();
+        expect(rec(st.Parameters?.Payload)['taskToken.$'], name).toBe('$$.Task.Token');
+      } else {
+        expect(st.Resource, name).toMatch(/^<[A-Za-z0-9]+\.Arn>$/);
+        expect(st.TimeoutSeconds, name).toBe(60);
+      }
+    }
+  });
+
+  it.each([
+    ['AwaitHoldDecision', '$.screen.holdTimeoutSeconds'],
+    ['Dispatch', '$.fulfillment.acceptanceTimeoutSeconds'],
+    ['AwaitShipment', '$.fulfillment.shipTimeoutSeconds'],
+    ['AwaitShipmentAfterDeadline', '$.fulfillment.shipGraceTimeoutSeconds'],
+    ['AwaitDelivery', '$.fulfillment.deliveryTimeoutSeconds'],
+    ['AwaitDeliveryAfterDeadline', '$.fulfillment.deliveryGraceTimeoutSeconds'],
+  ])('callback task %s waits for a task token with TimeoutSecondsPath %s', (name, path) => {
+    const st = state(name);
+    expect(isCallbackTask(st)).toBe(true);
+    expect(st.TimeoutSecondsPath).toBe(path);
+  });
+
+  it('every task retries the transient errors with exponential backoff, and never retries a timeout of a callback', () => {
+    for (const { name, state: st } of tasks()) {
+      const transient = (st.Retry ?? []).find((r) => r.ErrorEquals.includes('TransientError'));
+      expect(transient?.ErrorEquals, name).toEqual([...TRANSIENT_ERRORS]);
+      expect(transient?.BackoffRate ?? 0, name).toBeGreaterThan(1);
+      expect(transient?.MaxAttempts ?? 0, name).toBeGreaterThanOrEqual(3);
+      if (isCallbackTask(st)) {
+        expect((st.Retry ?? []).flatMap((r) => r.ErrorEquals), name).not.toContain('States.Timeout');
+        expect((st.Retry ?? []).flatMap((r) => r.ErrorEquals), name).not.toContain('States.ALL');
+      }
+    }
+  });
+
+  it('compensations retry longer than forward steps, including unexpected errors', () => {
+    for (const name of COMPENSATIONS) {
+      const retry = state(name).Retry ?? [];
+      expect(retry.find((r) => r.ErrorEquals.includes('TransientError'))?.MaxAttempts, name).toBeGreaterThan(4);
+      expect(retry.at(-1)?.ErrorEquals, name).toEqual(['States.ALL']);
+    }
+  });
+
+  it('every top-level task catches everything (forward steps into a compensation, compensations into a Fail)', () => {
+    for (const { name, state: st, inMap } of tasks()) {
+      if (inMap !== undefined) continue;
+      const all = (st.Catch ?? []).find((c) => c.ErrorEquals.includes('States.ALL'));
+      expect(all, name).toBeDefined();
+      expect(all?.ResultPath, name).toBe('$.error');
+      const target = machine.States[all?.Next ?? ''];
+      if (name === 'CancelOrder' || name === 'CompensateOrder') expect(all?.Next, name).toBe('CompensationFailed');
+      else if (name === 'Complete') expect(target?.Type, name).toBe('Fail');
+      else expect(all?.Next, name).toBe('CompensateOrder');
+    }
+  });
+
+  it('an error inside a fulfillment that no iteration state handles fails the Map, which compensates the order', () => {
+    expect(state('Fulfill').Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CompensateOrder' }]);
+  });
+
+  it('a supplier rejection or silence reroutes', () => {
+    expect(state('Dispatch').Catch).toEqual([{ ErrorEquals: [SUPPLIER_REJECTED_ERROR, 'States.Timeout'], ResultPath: '$.rejection', Next: 'Reroute' }]);
+    expect(state('Reroute').Parameters).toEqual({ 'fulfillment.$': '$.fulfillment', 'error.$': '$.rejection' });
+    expect(state('DispatchRerouted').Parameters).toEqual({ 'fulfillment.$': '$.reroute.fulfillment' });
+    expect(state('DispatchRerouted').Next).toBe('Dispatch');
+  });
+
+  it.each([
+    ['AwaitHoldDecision', 'HoldExpired'],
+    ['AwaitShipment', 'ShipmentLate'],
+    ['AwaitShipmentAfterDeadline', 'CancelFulfillment'],
+    ['AwaitDelivery', 'DeliveryLate'],
+    ['AwaitDeliveryAfterDeadline', 'DeliveryLost'],
+  ])('a timeout of %s goes to %s', (name, next) => {
+    expect(state(name).Catch?.find((c) => c.ErrorEquals.includes('States.Timeout'))?.Next).toBe(next);
+  });
+
+  it('cancellations name their reason before CancelOrder, which ends in Cancelled', () => {
+    for (const [pass, reason] of [
+      ['HoldRejected', 'HOLD_REJECTED'],
+      ['HoldExpired', 'HOLD_TIMEOUT'],
+      ['OutOfStock', 'OUT_OF_STOCK'],
+    ] as const) {
+      expect(state(pass)).toMatchObject({ Type: 'Pass', Result: { reason }, ResultPath: '$.cancellation', Next: 'CancelOrder' });
+    }
+    expect(state('CancelOrder').Parameters).toEqual({ 'orderId.$': '$.orderId', 'reason.$': '$.cancellation.reason' });
+    expect(state('CancelOrder').Next).toBe('Cancelled');
+    expect(state('CompensateOrder').Parameters).toEqual({ 'orderId.$': '$.orderId', reason: 'FAILURE', 'error.$': '$.error' });
+    expect(state('CompensateOrder').Next).toBe('Failed');
+  });
+
+  it('Fail states say what happened (error and cause)', () => {
+    expect(state('Failed')).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error' });
+    expect((state('Failed').Cause ?? '').length).toBeGreaterThan(40);
+    expect(state('CompensationFailed')).toMatchObject({ Type: 'Fail', Error: 'CompensationFailed' });
+    expect((state('CompensationFailed').Cause ?? '').length).toBeGreaterThan(40);
+  });
+
+  it('every Choice has a Default (an unknown outcome compensates instead of failing with States.NoChoiceMatched)', () => {
+    for (const { name, state: st } of allStates(machine).filter((x) => x.state.Type === 'Choice')) {
+      expect(st.Default, name).toBeDefined();
+    }
+  });
+
+  it('fans fulfillments out in parallel, one iteration state `{ fulfillment }` per FulfillmentTask', () => {
+    expect(state('Fulfill')).toMatchObject({
+      ItemsPath: '$.route.fulfillments',
+      ItemSelector: { 'fulfillment.$': '$$.Map.Item.Value' },
+      ResultPath: '$.fulfilled',
+    });
+    expect(state('Fulfill').MaxConcurrency ?? 0).toBe(0);
+  });
+
+  it('Complete can send further fulfillments (a split reroute) through the Map again', () => {
+    expect(state('Complete').ResultPath).toBe('$.route');
+    expect(state('Completed?').Choices?.find((c) => c.StringEquals === 'MORE')?.Next).toBe('Fulfill');
+  });
+
+  it('the happy single-supplier path has 11 transitions (goal: at most 16)', () => {
+    const path = walkPath(machine, HAPPY_CHOICES);
+    expect(path).toEqual([
+      'ValidateAndScreen',
+      'Screened?',
+      'ReserveAndRoute',
+      'Routed?',
+      'Fulfill',
+      'Dispatch',
+      'AwaitShipment',
+      'AwaitDelivery',
+      'Complete',
+      'Completed?',
+      'Delivered',
+    ]);
+    expect(path.length).toBeLessThanOrEqual(16);
+  });
+});
+
+describe('state machine', () => {
+  it('is a Standard state machine under the pinned logical id', () => {
+    expect(smLogicalId).toBe(ORDER_WORKFLOW_LOGICAL_IDS.stateMachine);
+    expect(props(s.json.Resources[smLogicalId] ?? { Type: '' }).StateMachineType).toBe('STANDARD');
+  });
+
+  it('traces with X-Ray and logs ALL events without execution data (inputs carry addresses)', () => {
+    const p = props(s.json.Resources[smLogicalId] ?? { Type: '' });
+    expect(p.TracingConfiguration).toEqual({ Enabled: true });
+    const logging = rec(p.LoggingConfiguration);
+    expect(logging.Level).toBe('ALL');
+    expect(logging.IncludeExecutionData).toBe(false);
+    const group = referencedId(rec(rec(arr(logging.Destinations)[0]).CloudWatchLogsLogGroup).LogGroupArn);
+    expect(props(s.json.Resources[group ?? ''] ?? { Type: '' }).RetentionInDays).toBe(14);
+  });
+
+  it('may invoke exactly the workflow task functions (and their versions)', () => {
+    const role = referencedId(props(s.json.Resources[smLogicalId] ?? { Type: '' }).RoleArn);
+    const invoke = roleStatements(s.json, role ?? '').filter((st) => actionsOf(st).includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap(actionsOf).every((a) => a === 'lambda:InvokeFunction')).toBe(true);
+    const targets = new Set(invoke.flatMap((st) => arr(st.Resource)).map((r) => renderIntrinsics(r).replace(/:\*$/, '')));
+    const entries = [...targets].map((t) => String(s.json.Resources[/^<([A-Za-z0-9]+)\.Arn>$/.exec(t)?.[1] ?? '']?.Metadata?.['dropship:entry']));
+    expect(entries.sort()).toEqual(Object.values(WORKFLOW_ENTRIES).sort());
+  });
+
+  it('only the callback tasks may answer task tokens, in a policy of their own (no dependency cycle)', () => {
+    const resumers: string[] = [WORKFLOW_ENTRIES.awaitHold, WORKFLOW_ENTRIES.dispatch, WORKFLOW_ENTRIES.awaitMilestone];
+    for (const [id, fn] of resourcesOfType(s.json, 'AWS::Lambda::Function')) {
+      const entry = String(fn.Metadata?.['dropship:entry']);
+      if (!Object.values<string>(WORKFLOW_ENTRIES).includes(entry)) continue;
+      const role = referencedId(props(fn).Role) ?? '';
+      const responses = resourcesOfType(s.json, 'AWS::IAM::Policy').filter(
+        ([, p]) => arr(props(p).Roles).map(referencedId).includes(role) && JSON.stringify(props(p).PolicyDocument).includes('states:SendTask'),
+      );
+      expect(responses.length, entry).toBe(resumers.includes(entry) ? 1 : 0);
+      for (const [policyId, p] of responses) {
+        expect(arr(fn.DependsOn), entry).not.toContain(policyId);
+        const [statement] = arr(rec(props(p).PolicyDocument).Statement).map(rec);
+        expect(arr(statement?.Action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
+        expect(statement?.Resource).toEqual({ Ref: 'OrderWorkflowStateMachine' });
+      }
+    }
+  });
+
+  it('the template has no dependency cycle (CloudFormation would refuse it; cdk synth does not check)', () => {
+    expect(findDependencyCycle(s.json)).toBeUndefined();
+  });
+
+  it('task functions get the stage workflow settings and only the dispatchers get SUPPLIER_QUEUES', () => {
+    const senders: string[] = [WORKFLOW_ENTRIES.dispatch, WORKFLOW_ENTRIES.cancelFulfillment, WORKFLOW_ENTRIES.cancelOrder];
+    for (const [id, fn] of resourcesOfType(s.json, 'AWS::Lambda::Function')) {
+      const entry = String(fn.Metadata?.['dropship:entry']);
+      if (!Object.values<string>(WORKFLOW_ENTRIES).includes(entry)) continue;
+      const variables = rec(rec(props(fn).Environment).Variables);
+      expect(variables, id).toMatchObject({ TABLE_NAME: { Ref: 'PipelineTable' }, SHIP_GRACE_DAYS: '7', DELIVERY_GRACE_DAYS: '7', POWERTOOLS_SERVICE_NAME: 'order-workflow' });
+      expect('SUPPLIER_QUEUES' in variables, entry).toBe(senders.includes(entry));
+      expect(props(fn).Timeout, entry).toBe(30);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------- local interpreter
+
+type Handler = (input: Record<string, unknown>) => Promise<unknown>;
+type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type JsonValue = Parameters<LocalHandlers[string]>[0];
+
+/** Plain handlers as the interpreter wants them (JSON in, JSON out). */
+function asLocalHandlers(handlers: Record<string, Handler>): LocalHandlers {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([name, h]) => [
+      name,
+      async (input: JsonValue): Promise<JsonValue> => {
+        const output: JsonValue = JSON.parse(JSON.stringify((await h(rec(input))) ?? null));
+        return output;
+      },
+    ]),
+  );
+}
+interface Run {
+  readonly entered: string[];
+  readonly result: Promise<unknown>;
+}
+
+const FULFILLMENT = {
+  orderId: 'ord_01JTEST0000000000000000000',
+  fulfillmentId: 'ful_01JTEST0000000000000000000_01',
+  supplierId: 'nordic-home',
+  acceptanceTimeoutSeconds: 1,
+  shipTimeoutSeconds: 1,
+  deliveryTimeoutSeconds: 1,
+  shipGraceTimeoutSeconds: 1,
+  deliveryGraceTimeoutSeconds: 1,
+};
+const namedError = (name: string, message = name): Error => Object.assign(new Error(message), { name });
+const never: Handler = () => new Promise(() => undefined);
+
+/** Handlers for a clean run: everything succeeds, callbacks resume at once. */
+function happyHandlers(overrides: Record<string, Handler> = {}): Record<string, Handler> {
+  return {
+    ValidateAndScreen: async () => ({ outcome: 'CONTINUE' }),
+    ReserveAndRoute: async () => ({ outcome: 'ROUTED', fulfillments: [FULFILLMENT] }),
+    Dispatch: async (input) => ({ ...rec(rec(input.Payload).fulfillment), stage: 'ACCEPTANCE', accepted: true, reachedAt: 'now' }),
+    AwaitShipment: async (input) => ({ ...rec(rec(input.Payload).fulfillment), stage: 'SHIPPED', reachedAt: 'now' }),
+    AwaitDelivery: async (input) => ({ ...rec(rec(input.Payload).fulfillment), stage: 'DELIVERED', reachedAt: 'now' }),
+    Complete: async () => ({ outcome: 'DELIVERED', status: 'DELIVERED', fulfillments: [] }),
+    CancelOrder: async (input) => ({ cancelled: true, reason: input.reason }),
+    CompensateOrder: async () => ({ compensated: true }),
+    ...overrides,
+  };
+}
+
+function run(handlers: Record<string, Handler>): Run {
+  const definition: StateMachineDefinition = JSON.parse(JSON.stringify(localizeDefinition(machine)));
+  const sm = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const retryIntervalOverrides = Object.fromEntries(allStates(machine).filter((x) => x.state.Retry !== undefined).map((x) => [x.name, 0]));
+  const execution = sm.run(
+    { orderId: FULFILLMENT.orderId },
+    { overrides: { taskResourceLocalHandlers: asLocalHandlers(handlers), retryIntervalOverrides }, context: { Task: { Token: 'local-task-token' } } },
+  );
+  const entered: string[] = [];
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered') entered.push(event.state.name);
+    }
+  })();
+  return { entered, result: execution.result.finally(() => collecting) };
+}
+
+describe('definition run by the local interpreter (stub tasks)', () => {
+  it('the happy single-supplier order enters 11 states and succeeds in Delivered', async () => {
+    const r = run(happyHandlers());
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(r.entered).toEqual(walkPath(machine, HAPPY_CHOICES));
+    expect(r.entered).toHaveLength(11);
+  });
+
+  it('a payload reaches each task as the handler contract says', async () => {
+    const seen: Record<string, unknown> = {};
+    const spy = (name: string, inner: Handler): Handler => async (input) => {
+      seen[name] = input;
+      return inner(input);
+    };
+    const h = happyHandlers();
+    const r = run(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, spy(k, v)])));
+    await r.result;
+    expect(seen.ValidateAndScreen).toEqual({ orderId: FULFILLMENT.orderId });
+    expect(rec(rec(seen.Dispatch).Payload)).toEqual({ taskToken: 'local-task-token', fulfillment: FULFILLMENT });
+    expect(rec(seen.Dispatch).timeoutSeconds).toBe(FULFILLMENT.acceptanceTimeoutSeconds);
+    expect(rec(rec(seen.AwaitShipment).Payload)).toMatchObject({ milestone: 'SHIPPED', fulfillment: { ...FULFILLMENT, stage: 'ACCEPTANCE' } });
+    expect(rec(rec(seen.AwaitDelivery).Payload)).toMatchObject({ milestone: 'DELIVERED', fulfillment: { stage: 'SHIPPED' } });
+  });
+
+  it('a supplier rejection reroutes to the next supplier, which accepts', async () => {
+    const next = { ...FULFILLMENT, fulfillmentId: 'ful_01JTEST0000000000000000000_02', supplierId: 'atlantic-outfitters' };
+    let dispatches = 0;
+    const reroutes: unknown[] = [];
+    const r = run(
+      happyHandlers({
+        Dispatch: async (input) => {
+          dispatches += 1;
+          if (dispatches === 1) throw namedError(SUPPLIER_REJECTED_ERROR, '{"reasons":[{"reason":"OUT_OF_STOCK"}]}');
+          return { ...rec(rec(input.Payload).fulfillment), stage: 'ACCEPTANCE', accepted: true };
+        },
+        Reroute: async (input) => {
+          reroutes.push(input);
+          return { outcome: 'REROUTED', fulfillment: next, additionalFulfillments: 0 };
+        },
+      }),
+    );
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    expect(r.entered).toEqual(expect.arrayContaining(['Reroute', 'Rerouted?', 'DispatchRerouted']));
+    expect(rec(reroutes[0])).toMatchObject({ fulfillment: FULFILLMENT, error: { Error: SUPPLIER_REJECTED_ERROR } });
+    expect(dispatches).toBe(2);
+  });
+
+  it('supplier silence past the acceptance SLA reroutes; no supplier left cancels the lines', async () => {
+    const r = run(
+      happyHandlers({
+        Dispatch: never,
+        Reroute: async () => ({ outcome: 'LINES_CANCELLED', refundRequestedMinor: 1990 }),
+        Complete: async () => ({ outcome: 'CANCELLED', status: 'CANCELLED', fulfillments: [] }),
+      }),
+    );
+    await expect(r.result).resolves.toBeDefined();
+    expect(r.entered).toEqual(expect.arrayContaining(['Dispatch', 'Reroute', 'LinesCancelled', 'Complete', 'Completed?', 'Cancelled']));
+  });
+
+  it('a hold approved by an operator validates again and continues', async () => {
+    let screens = 0;
+    const r = run(
+      happyHandlers({
+        ValidateAndScreen: async () => {
+          screens += 1;
+          return screens === 1 ? { outcome: 'HOLD', holdReason: 'HIGH_RISK_OF_FRAUD', holdTimeoutSeconds: 60 } : { outcome: 'CONTINUE' };
+        },
+        AwaitHoldDecision: async () => ({ decision: 'APPROVE' }),
+      }),
+    );
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    expect(r.entered.slice(0, 6)).toEqual(['ValidateAndScreen', 'Screened?', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndScreen', 'Screened?']);
+  });
+
+  it('a hold that times out cancels the order with reason HOLD_TIMEOUT', async () => {
+    const cancels: unknown[] = [];
+    const r = run(
+      happyHandlers({
+        ValidateAndScreen: async () => ({ outcome: 'HOLD', holdReason: 'AWAITING_PAYMENT', holdTimeoutSeconds: 1 }),
+        AwaitHoldDecision: never,
+        CancelOrder: async (input) => {
+          cancels.push(input);
+          return { status: 'CANCELLED' };
+        },
+      }),
+    );
+    await expect(r.result).resolves.toBeDefined();
+    expect(r.entered.slice(-4)).toEqual(['AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'Cancelled']);
+    expect(cancels).toEqual([{ orderId: FULFILLMENT.orderId, reason: 'HOLD_TIMEOUT' }]);
+  });
+
+  it('out of stock cancels with reason OUT_OF_STOCK', async () => {
+    const cancels: unknown[] = [];
+    const r = run(
+      happyHandlers({
+        ReserveAndRoute: async () => ({ outcome: 'OUT_OF_STOCK', fulfillments: [] }),
+        CancelOrder: async (input) => {
+          cancels.push(input);
+          return { status: 'CANCELLED' };
+        },
+      }),
+    );
+    await r.result;
+    expect(cancels).toEqual([{ orderId: FULFILLMENT.orderId, reason: 'OUT_OF_STOCK' }]);
+    expect(r.entered.at(-1)).toBe('Cancelled');
+  });
+
+  it('a failing forward step is retried, then compensated, and the execution fails with the original error', async () => {
+    let attempts = 0;
+    const compensations: unknown[] = [];
+    const r = run(
+      happyHandlers({
+        ReserveAndRoute: async () => {
+          attempts += 1;
+          throw namedError('TransientError', 'throttled');
+        },
+        CompensateOrder: async (input) => {
+          compensations.push(input);
+          return { status: 'CANCELLED' };
+        },
+      }),
+    );
+    await expect(r.result).rejects.toMatchObject({ cause: { name: 'TransientError' } });
+    expect(attempts).toBe(5); // 1 + MaxAttempts 4
+    expect(compensations).toEqual([{ orderId: FULFILLMENT.orderId, reason: 'FAILURE', error: { Error: 'TransientError', Cause: 'throttled' } }]);
+    expect(r.entered.slice(-2)).toEqual(['CompensateOrder', 'Failed']);
+  });
+
+  it('a fulfillment that fails unexpectedly fails the Map, which compensates the whole order', async () => {
+    const r = run(happyHandlers({ AwaitShipment: async () => Promise.reject(namedError('WorkflowStateError', 'fulfillment missing')) }));
+    await expect(r.result).rejects.toMatchObject({ cause: { name: 'WorkflowStateError' } });
+    expect(r.entered).toContain('AwaitShipment');
+    expect(r.entered.slice(-2)).toEqual(['CompensateOrder', 'Failed']);
+  });
+
+  it('a compensation that keeps failing ends in CompensationFailed', async () => {
+    const r = run(
+      happyHandlers({
+        ValidateAndScreen: async () => Promise.reject(namedError('WorkflowStateError', 'order missing')),
+        CompensateOrder: async () => Promise.reject(namedError('TransientError', 'still throttled')),
+      }),
+    );
+    await expect(r.result).rejects.toMatchObject({ cause: { name: 'CompensationFailed' } });
+    expect(r.entered.slice(-2)).toEqual(['CompensateOrder', 'CompensationFailed']);
+  });
+
+  it('late shipment raises the exception, waits the grace period, then cancels the fulfillment', async () => {
+    const flags: unknown[] = [];
+    const r = run(
+      happyHandlers({
+        AwaitShipment: never,
+        ShipmentLate: async (input) => {
+          flags.push(input);
+          return { flagged: true };
+        },
+        AwaitShipmentAfterDeadline: never,
+        CancelFulfillment: async () => ({ outcome: 'CANCELLED', fulfillmentId: FULFILLMENT.fulfillmentId, refundRequestedMinor: 100 }),
+        Complete: async () => ({ outcome: 'CANCELLED', status: 'CANCELLED', fulfillments: [] }),
+      }),
+    );
+    await r.result;
+    expect(r.entered).toEqual(expect.arrayContaining(['AwaitShipment', 'ShipmentLate', 'AwaitShipmentAfterDeadline', 'CancelFulfillment', 'FulfillmentCancelled']));
+    expect(rec(flags[0])).toMatchObject({ fulfillment: FULFILLMENT, exception: 'SHIP_BY_PASSED' });
+  }, 20_000);
+});

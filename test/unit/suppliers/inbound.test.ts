@@ -1,0 +1,264 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { applyFulfillmentEvent, type FulfillmentEvent } from '../../../functions/core/domain/transitions';
+import type { WorkflowOrder } from '../../../functions/core/domain/types';
+import { handleSupplierMessage, type InboundDeps } from '../../../functions/core/services/supplier-inbound';
+import { putTaskToken, type TokenStage } from '../../../functions/core/store/task-tokens';
+import type { FulfillmentRecord } from '../../../functions/core/store/fulfillments';
+import { processSupplierRecord } from '../../../functions/suppliers/inbound';
+import { FakeTable } from '../workflow/support/fake-table';
+import {
+  F1,
+  F2,
+  NOW,
+  ORDER_ID,
+  catalogItems,
+  makeWorld,
+  order,
+  queueUrl,
+  routedOrder,
+  storedFulfillment,
+  storedOrder,
+  timelineTypes,
+  type World,
+} from '../workflow/support/world';
+import { sqsRecord } from './support';
+
+vi.hoisted(() => {
+  // The handler module reads its configuration at load (cold start).
+  process.env.TABLE_NAME = 'PipelineTable';
+  process.env.SUPPLIER_QUEUES = '[]';
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+});
+
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const sfnMock = mockClient(SFNClient);
+const sqsMock = mockClient(SQSClient);
+let table: FakeTable;
+let world: World;
+let deps: InboundDeps;
+
+beforeEach(() => {
+  ddbMock.reset();
+  sfnMock.reset();
+  sqsMock.reset();
+  sfnMock.resolves({});
+  sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm' });
+  table = new FakeTable();
+  table.install(ddbMock);
+  table.seed(...catalogItems());
+  world = makeWorld(table);
+  deps = { ...world.deps, sfn: world.sfn, sqs: world.sqs, suppliers: world.suppliers, metrics: world.metrics };
+});
+
+const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
+const UPS_1 = '1Z5R89390357567127';
+const UPS_2 = '1Z879E930346834440';
+const apply = (r: FulfillmentRecord, ...events: FulfillmentEvent[]): FulfillmentRecord =>
+  events.reduce<FulfillmentRecord>((state, e) => {
+    const result = applyFulfillmentEvent(state, e);
+    if (result.outcome !== 'applied') throw new Error(`${e.type} not applied`);
+    return { ...state, ...result.state };
+  }, r);
+const dispatched = (r: FulfillmentRecord) => apply(r, { type: 'DISPATCHED', at: at(0) });
+
+async function seed(mutate: (r: FulfillmentRecord, i: number) => FulfillmentRecord = dispatched, o: WorkflowOrder = order()) {
+  await routedOrder(world, o, mutate);
+  table.log.length = 0;
+}
+async function token(stage: Exclude<TokenStage, 'HOLD'>, fulfillmentId = F1, supplierId = 'nordic-home') {
+  await putTaskToken(world.store, { taskToken: `tok-${stage}`, stage, orderId: ORDER_ID, fulfillmentId, supplierId, storedAt: NOW.toISOString(), expiresAt: 1 });
+}
+const send = (supplierId: string, message: Record<string, unknown>) => handleSupplierMessage(deps, { supplierId, body: JSON.stringify(message) });
+let n = 0;
+const msg = (type: string, extra: Record<string, unknown> = {}, fulfillmentId = F1) => ({ type, messageId: `m-${++n}`, fulfillmentId, occurredAt: at(n), ...extra });
+const shipped = (extra: Record<string, unknown> = {}) => msg('SHIPPED', { carrier: 'UPS', trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }], ...extra });
+const successOutputs = () => sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => ({ token: c.args[0].input.taskToken, output: JSON.parse(c.args[0].input.output ?? '{}') }));
+
+describe('supplier inbound: applying messages', () => {
+  it('ACCEPTED: fulfillment ACCEPTED, dedupe record and timeline in one transaction, the Dispatch state resumed', async () => {
+    await seed();
+    await token('ACCEPTANCE');
+    const outcome = await send('nordic-home', msg('ACCEPTED', { estimatedShipDate: '2026-11-26' }));
+    expect(outcome).toMatchObject({ kind: 'applied', status: 'ACCEPTED', orderStatus: 'IN_FULFILLMENT', resumed: 'sent' });
+    expect(storedFulfillment(table, F1)).toMatchObject({ status: 'ACCEPTED', estimatedShipDate: '2026-11-26' });
+    expect(timelineTypes(table)).toEqual(['FulfillmentAccepted']);
+    expect(table.entities('Dedupe').map((d) => d.scope)).toEqual(['supplier:nordic-home']);
+    const tx = table.log.filter((l) => l.command === 'TransactWrite');
+    expect(tx).toHaveLength(1);
+    expect(successOutputs()).toEqual([{ token: 'tok-ACCEPTANCE', output: expect.objectContaining({ stage: 'ACCEPTANCE', accepted: true, fulfillmentId: F1 }) }]);
+    expect(table.get(`TASKTOKEN#${F1}`, '#TASKTOKEN')).toBeUndefined();
+  });
+
+  it('a duplicate delivery (same messageId) changes nothing twice', async () => {
+    await seed();
+    const accepted = msg('ACCEPTED');
+    await send('nordic-home', accepted);
+    const before = JSON.stringify(storedFulfillment(table, F1));
+    await expect(send('nordic-home', accepted)).resolves.toMatchObject({ kind: 'duplicate' });
+    expect(JSON.stringify(storedFulfillment(table, F1))).toBe(before);
+    expect(timelineTypes(table)).toEqual(['FulfillmentAccepted']);
+  });
+
+  it('REJECTED: reasons per line (by supplier SKU), Dispatch fails with SupplierRejected', async () => {
+    await seed();
+    await token('ACCEPTANCE');
+    await expect(send('nordic-home', msg('REJECTED', { lines: [{ supplierSku: 'NH-TS-0101-M', reason: 'OUT_OF_STOCK', message: 'sold out' }] }))).resolves.toMatchObject({ kind: 'applied', status: 'REJECTED' });
+    const [failure] = sfnMock.commandCalls(SendTaskFailureCommand);
+    expect(failure?.args[0].input).toMatchObject({ taskToken: 'tok-ACCEPTANCE', error: 'SupplierRejected' });
+    expect(JSON.parse(failure?.args[0].input.cause ?? '{}').reasons).toEqual([{ reason: 'OUT_OF_STOCK', lineNo: 1, message: 'sold out' }]);
+    expect(timelineTypes(table)).toEqual(['FulfillmentRejected']);
+  });
+
+  it('SHIPPED (label) is not shipped; the first carrier scan is: order SHIPPED, AwaitShipment resumed', async () => {
+    await seed((r) => apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }));
+    await token('SHIPPED');
+    await expect(send('nordic-home', shipped())).resolves.toMatchObject({ kind: 'applied', status: 'SHIPPED', orderStatus: 'IN_FULFILLMENT', resumed: 'waiting' });
+    expect(sfnMock.calls()).toHaveLength(0);
+    await expect(send('nordic-home', msg('TRACKING_EVENT', { trackingNumber: UPS_1, event: 'CARRIER_PICKED_UP', location: 'Hamburg depot' }))).resolves.toMatchObject({
+      kind: 'applied',
+      status: 'IN_TRANSIT',
+      orderStatus: 'SHIPPED',
+      resumed: 'sent',
+    });
+    expect(storedOrder(table).status).toBe('SHIPPED');
+    expect(timelineTypes(table)).toEqual(['ShipmentCreated', 'TrackingUpdated', 'OrderShipped']);
+    expect(successOutputs()[0]?.output).toMatchObject({ stage: 'SHIPPED', fulfillmentId: F1 });
+  });
+
+  it('partial shipment: one of two lines scanned → PARTIALLY_SHIPPED; several trackings are kept', async () => {
+    const o = order({
+      lines: [
+        { lineNo: 1, sku: 'TSHIRT-BLK-M', quantity: 2, unitPriceMinor: 1999 },
+        { lineNo: 2, sku: 'MUG-ENAMEL-WHT', quantity: 1, unitPriceMinor: 1490 },
+      ],
+    });
+    await seed((r) => apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }), o);
+    await send('nordic-home', msg('SHIPPED', { carrier: 'UPS', parcels: [{ trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }] }, { trackingNumber: UPS_2, lines: [{ supplierSku: 'NH-MG-2201', quantity: 1 }] }] }));
+    expect(storedFulfillment(table, F1).shipments.map((s) => [s.trackingNumber, s.lines])).toEqual([
+      [UPS_1, [{ lineNo: 1, quantity: 2 }]],
+      [UPS_2, [{ lineNo: 2, quantity: 1 }]],
+    ]);
+    await expect(send('nordic-home', msg('TRACKING_EVENT', { trackingNumber: UPS_1, event: 'IN_TRANSIT' }))).resolves.toMatchObject({ orderStatus: 'PARTIALLY_SHIPPED' });
+    await expect(send('nordic-home', msg('TRACKING_EVENT', { trackingNumber: UPS_2, event: 'CARRIER_PICKED_UP' }))).resolves.toMatchObject({ orderStatus: 'SHIPPED' });
+    expect(timelineTypes(table)).toEqual(['ShipmentCreated', 'ShipmentCreated', 'TrackingUpdated', 'OrderPartiallyShipped', 'TrackingUpdated', 'OrderShipped']);
+  });
+
+  it('out of order: a scan before SHIPPED creates the parcel, SHIPPED fills in its lines, and nothing moves back', async () => {
+    await seed((r) => apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }));
+    await send('nordic-home', msg('TRACKING_EVENT', { trackingNumber: UPS_1, event: 'IN_TRANSIT' }));
+    expect(storedFulfillment(table, F1).status).toBe('IN_TRANSIT');
+    await expect(send('nordic-home', { ...shipped(), occurredAt: at(0) })).resolves.toMatchObject({ kind: 'applied', status: 'IN_TRANSIT' });
+    await send('nordic-home', msg('DELIVERED', { trackingNumber: UPS_1 }));
+    expect(storedFulfillment(table, F1).status).toBe('DELIVERED');
+    // a late scan after delivery is stale: acknowledged, nothing written
+    const writesBefore = table.log.filter((l) => l.command === 'TransactWrite').length;
+    await expect(send('nordic-home', { ...msg('TRACKING_EVENT', { trackingNumber: UPS_1, event: 'OUT_FOR_DELIVERY' }), occurredAt: at(500) })).resolves.toMatchObject({ kind: 'stale' });
+    expect(table.log.filter((l) => l.command === 'TransactWrite').length).toBe(writesBefore);
+    expect(storedFulfillment(table, F1).status).toBe('DELIVERED');
+    expect(storedOrder(table).status).toBe('DELIVERED');
+    expect(timelineTypes(table).slice(-3)).toEqual(['TrackingUpdated', 'FulfillmentDelivered', 'OrderDelivered']);
+  });
+
+  it('DELIVERED resumes AwaitDelivery; a carrier EXCEPTION is surfaced on the exceptions index', async () => {
+    await seed((r) => apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }, { type: 'SHIPPED', at: at(2), trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }] }, { type: 'TRACKING', at: at(3), trackingNumber: UPS_1, code: 'IN_TRANSIT' }));
+    await send('nordic-home', msg('TRACKING_EVENT', { trackingNumber: UPS_1, event: 'EXCEPTION', message: 'damaged label' }));
+    expect(storedFulfillment(table, F1)).toMatchObject({ status: 'EXCEPTION', gsi3pk: 'EXCEPTION#EXCEPTION' });
+    // (the seeded order was still IN_FULFILLMENT: the first applied event also derives SHIPPED)
+    expect(timelineTypes(table)).toEqual(['TrackingUpdated', 'FulfillmentException', 'OrderShipped']);
+    await token('DELIVERED');
+    await expect(send('nordic-home', msg('DELIVERED', { trackingNumber: UPS_1 }))).resolves.toMatchObject({ status: 'DELIVERED', resumed: 'sent' });
+    expect(storedFulfillment(table, F1).gsi3pk).toBeUndefined();
+    expect(successOutputs()[0]).toMatchObject({ token: 'tok-DELIVERED', output: { stage: 'DELIVERED' } });
+  });
+
+  it.each(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'])('%s when resuming is "already handled": the message is still applied', async (name) => {
+    await seed();
+    await token('ACCEPTANCE');
+    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('gone'), { name }));
+    await expect(send('nordic-home', msg('ACCEPTED'))).resolves.toMatchObject({ kind: 'applied', resumed: 'already-handled' });
+    expect(table.get(`TASKTOKEN#${F1}`, '#TASKTOKEN')).toBeUndefined();
+  });
+
+  it('Step Functions unavailable: thrown (retried by SQS); the redelivery is a duplicate that resumes the state', async () => {
+    await seed();
+    await token('ACCEPTANCE');
+    sfnMock.on(SendTaskSuccessCommand).rejectsOnce(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    const accepted = msg('ACCEPTED');
+    await expect(send('nordic-home', accepted)).rejects.toMatchObject({ name: 'TransientError' });
+    await expect(send('nordic-home', accepted)).resolves.toMatchObject({ kind: 'duplicate', resumed: 'sent' });
+    expect(timelineTypes(table)).toEqual(['FulfillmentAccepted']);
+  });
+
+  it('ACCEPTED for a fulfillment the platform cancelled: refused, and the cancellation is sent again', async () => {
+    await seed((r) => apply(dispatched(r), { type: 'CANCELLED', at: at(1), reason: 'ORDER_CANCELLED' }));
+    await expect(send('nordic-home', msg('ACCEPTED'))).resolves.toMatchObject({ kind: 'poison', code: 'ACCEPTED_AFTER_CLOSE' });
+    const resent = sqsMock.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody ?? '{}'));
+    expect(resent).toEqual([expect.objectContaining({ type: 'CANCELLATION', fulfillmentId: F1, reason: 'ORDER_CANCELLED' })]);
+  });
+});
+
+describe('supplier inbound: isolation and poison messages', () => {
+  it('SUPPLIER_MISMATCH: another supplier cannot act on this fulfillment (metric, nothing applied)', async () => {
+    await seed();
+    const before = JSON.stringify(storedFulfillment(table, F1));
+    await expect(send('pacific-gadgets', msg('ACCEPTED'))).resolves.toMatchObject({ kind: 'poison', code: 'SUPPLIER_MISMATCH', fulfillmentId: F1 });
+    expect(JSON.stringify(storedFulfillment(table, F1))).toBe(before);
+    expect(world.metrics.addMetric).toHaveBeenCalledWith('SupplierMismatch', 'Count', 1);
+    expect(timelineTypes(table)).toEqual([]);
+  });
+
+  it.each<[string, string | Record<string, unknown>, string]>([
+    ['not JSON', '{nope', 'INVALID_JSON'],
+    ['missing messageId', { type: 'ACCEPTED', fulfillmentId: F1, occurredAt: NOW.toISOString() }, 'SCHEMA_INVALID'],
+    ['unknown type', { type: 'PAID', messageId: 'x', fulfillmentId: F1, occurredAt: NOW.toISOString() }, 'SCHEMA_INVALID'],
+    ['not a fulfillment id', { type: 'ACCEPTED', messageId: 'x', fulfillmentId: 'po-123', occurredAt: NOW.toISOString() }, 'SCHEMA_INVALID'],
+    ['unknown fulfillment', { type: 'ACCEPTED', messageId: 'x', fulfillmentId: F2, occurredAt: NOW.toISOString() }, 'UNKNOWN_FULFILLMENT'],
+    ['tracking number with a wrong check digit', { type: 'SHIPPED', messageId: 'x', fulfillmentId: F1, occurredAt: NOW.toISOString(), carrier: 'UPS', trackingNumber: '1Z5R89390357567128', lines: [{ lineNo: 1, quantity: 2 }] }, 'INVALID_TRACKING_NUMBER'],
+    ['tracking number of another carrier', { type: 'SHIPPED', messageId: 'x', fulfillmentId: F1, occurredAt: NOW.toISOString(), carrier: 'FedEx', trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }] }, 'INVALID_TRACKING_NUMBER'],
+    ['unknown supplier SKU', { type: 'REJECTED', messageId: 'x', fulfillmentId: F1, occurredAt: NOW.toISOString(), lines: [{ supplierSku: 'NOPE', reason: 'OTHER' }] }, 'UNKNOWN_LINE'],
+    ['more than ordered', { type: 'SHIPPED', messageId: 'x', fulfillmentId: F1, occurredAt: NOW.toISOString(), carrier: 'UPS', trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 3 }] }, 'OVER_SHIPPED'],
+    ['both parcels and a single tracking number', { type: 'SHIPPED', messageId: 'x', fulfillmentId: F1, occurredAt: NOW.toISOString(), carrier: 'UPS', trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 1 }], parcels: [{ trackingNumber: UPS_2, lines: [{ lineNo: 1, quantity: 1 }] }] }, 'SCHEMA_INVALID'],
+  ])('%s → poison %s (nothing applied)', async (_name, body, code) => {
+    await seed();
+    const before = JSON.stringify(storedFulfillment(table, F1));
+    const outcome = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: typeof body === 'string' ? body : JSON.stringify(body) });
+    expect(outcome).toMatchObject({ kind: 'poison', code });
+    expect(JSON.stringify(storedFulfillment(table, F1))).toBe(before);
+    expect(table.entities('Dedupe')).toEqual([]);
+  });
+});
+
+describe('supplier inbound handler: partial batch failures and the DLQ', () => {
+  it('moves a poison message to the supplier DLQ with errorCode / errorMessage and acknowledges it', async () => {
+    await seed();
+    const record = sqsRecord('pacific-gadgets', msg('ACCEPTED'));
+    await expect(processSupplierRecord(record, deps)).resolves.toBe('SUPPLIER_MISMATCH');
+    const [dlq] = sqsMock.commandCalls(SendMessageCommand);
+    expect(dlq?.args[0].input).toMatchObject({
+      QueueUrl: queueUrl('pacific-gadgets', 'dlq'),
+      MessageBody: record.body,
+      MessageAttributes: {
+        errorCode: { DataType: 'String', StringValue: 'SUPPLIER_MISMATCH' },
+        errorMessage: { DataType: 'String', StringValue: 'this fulfillment does not belong to the sending supplier' },
+        supplierId: { DataType: 'String', StringValue: 'pacific-gadgets' },
+        sourceMessageId: { DataType: 'String', StringValue: record.messageId },
+      },
+    });
+  });
+
+  it('a record from a queue that is not configured is a failure (left to the redrive policy)', async () => {
+    await expect(processSupplierRecord(sqsRecord('unknown-supplier', msg('ACCEPTED')), deps)).rejects.toThrow(/SUPPLIER_QUEUES/);
+  });
+
+  it('a DLQ that cannot be reached makes the record fail (retried, never lost)', async () => {
+    await seed();
+    sqsMock.on(SendMessageCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
+    await expect(processSupplierRecord(sqsRecord('nordic-home', '{bad'), deps)).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+  });
+});
