@@ -2,7 +2,12 @@
  * Generates docs/openapi.json (OpenAPI 3.1) and docs/supplier-messages.md (the supplier channel contract)
  * from the zod schemas in functions/core/schemas (the single source of truth) with zod's native
  * z.toJSONSchema: `npm run openapi`. test/unit/docs/openapi.test.ts and supplier-messages.test.ts
- * regenerate them in memory and fail when a committed file is stale.
+ * regenerate them in memory and fail when a committed file is stale; the OpenAPI test also fails when a
+ * route of the synthesized template (storefront or ops API) is missing here, or documented but not deployed.
+ *
+ * Two REST APIs, one document: the storefront API (top-level `servers`, tags Orders and Webhooks) and the
+ * ops API (its own `servers` on each /ops path, tag Ops, security scheme OpsApiKey: its key is valid on
+ * the ops API only).
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -25,6 +30,16 @@ import {
   WebhookAck,
 } from '../functions/core/schemas';
 import {
+  ApproveHoldRequest,
+  ExceptionEntry,
+  ExceptionsQuery,
+  ExceptionsResponse,
+  HoldDecisionResponse,
+  RejectHoldRequest,
+  UpdatePaymentRequest,
+  UpdatePaymentResponse,
+} from '../functions/core/schemas/ops';
+import {
   AcceptedMessage,
   CancellationMessage,
   DeliveredMessage,
@@ -36,6 +51,7 @@ import {
   SupplierOutboundMessage,
   TrackingEventMessage,
 } from '../functions/core/schemas/supplier-messages';
+import { API_STAGE_NAME } from '../lib/constructs/storefront-api';
 
 export const OPENAPI_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'openapi.json');
 
@@ -122,25 +138,153 @@ const webhookResponses = (unknownChannel: JsonObject) => ({
   ...unknownChannel,
 });
 
+const ORDER_ID_PATTERN_TEXT = '^ord_[0-9a-hjkmnp-tv-z]{26}$';
+const orderIdParameter = { name: 'orderId', in: 'path', required: true, schema: { type: 'string', pattern: ORDER_ID_PATTERN_TEXT } };
+
+/** The stage name is part of every URL (`/v1/orders`); local runtime URLs have none. */
+const STOREFRONT_SERVERS = [
+  {
+    url: `https://{restApiId}.execute-api.{region}.amazonaws.com/${API_STAGE_NAME}`,
+    description: 'Storefront API (stack output ApiUrl)',
+    variables: { restApiId: { default: 'example' }, region: { default: 'eu-west-1' } },
+  },
+  { url: 'http://127.0.0.1:{port}', description: 'Local runtime (`npm start`; `apiUrl` in .local/endpoints.json)', variables: { port: { default: '3000' } } },
+];
+const OPS_SERVERS = [
+  {
+    url: `https://{opsRestApiId}.execute-api.{region}.amazonaws.com/${API_STAGE_NAME}`,
+    description: 'Ops API, a REST API of its own (stack output OpsApiUrl)',
+    variables: { opsRestApiId: { default: 'example-ops' }, region: { default: 'eu-west-1' } },
+  },
+  { url: 'http://127.0.0.1:{port}', description: 'Local runtime (`npm start`; `opsApiUrl` in .local/endpoints.json)', variables: { port: { default: '3000' } } },
+];
+
+const OPS_ERRORS = {
+  403: 'Ops API key missing or invalid (answered by API Gateway: a storefront channel key is not valid on this API), or a key other than the ops key (the handler checks OPS_API_KEY_ID)',
+  429: 'Ops usage plan throttle or quota exceeded (answered by API Gateway)',
+  500: API_ERRORS[500],
+};
+
+/** Query parameters from a zod object schema (its JSON Schema properties, `required` from the schema). */
+function queryParameters(schema: z.ZodType): JsonObject[] {
+  const json = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as { properties?: Record<string, JsonObject>; required?: string[] };
+  const required = new Set(json.required ?? []);
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: 'query', required: required.has(name), ...(description === undefined ? {} : { description }), schema: rest };
+  });
+}
+
+function opsPaths(): Record<string, JsonObject> {
+  const holdResponses = (decision: 'APPROVE' | 'REJECT', bodyRequired: boolean) => ({
+    '200': {
+      description:
+        decision === 'APPROVE'
+          ? 'Hold released (timeline `OrderReleased`, actor operator). `resumed`: the waiting workflow was resumed now; false when the workflow has not reached the hold yet (it continues by itself when it does).'
+          : 'Order cancelled (`status: CANCELLED`, timeline `OrderCancelled` and `RefundRequested` when money was taken). `resumed`: the waiting workflow was resumed now (it then finds the order cancelled).',
+      content: json(ref('HoldDecisionResponse')),
+    },
+    ...errorResponses({
+      400: bodyRequired ? 'Malformed order id, empty or malformed JSON body' : 'Malformed order id, or a body that is not valid JSON',
+      403: OPS_ERRORS[403],
+      404: 'No such order',
+      409: 'The order is not on hold (its current status is in the issue)',
+      413: `Body larger than ${MAX_BODY_BYTES} bytes`,
+      415: 'A body was sent and Content-Type is not application/json',
+      422: bodyRequired ? 'Body is JSON but invalid (e.g. `reason` missing or longer than 500 characters)' : 'Body is JSON but invalid (e.g. an unknown field)',
+      429: OPS_ERRORS[429],
+      500: OPS_ERRORS[500],
+    }),
+  });
+  return {
+    '/ops/orders/{orderId}/approve': {
+      servers: OPS_SERVERS,
+      post: {
+        operationId: 'approveHold',
+        tags: ['Ops'],
+        summary: 'Release an order on hold (fraud review, payment or operator hold)',
+        description:
+          'The workflow validates and screens the order again and continues. The body is optional; a `note` is shown on the timeline (no customer data).',
+        security: [{ OpsApiKey: [] }],
+        parameters: [orderIdParameter],
+        requestBody: { required: false, content: json(ref('ApproveHoldRequest')) },
+        responses: holdResponses('APPROVE', false),
+      },
+    },
+    '/ops/orders/{orderId}/reject': {
+      servers: OPS_SERVERS,
+      post: {
+        operationId: 'rejectHold',
+        tags: ['Ops'],
+        summary: 'Reject an order on hold: it is cancelled (refund requested when money was taken)',
+        security: [{ OpsApiKey: [] }],
+        parameters: [orderIdParameter],
+        requestBody: { required: true, content: json(ref('RejectHoldRequest')) },
+        responses: holdResponses('REJECT', true),
+      },
+    },
+    '/ops/exceptions': {
+      servers: OPS_SERVERS,
+      get: {
+        operationId: 'listExceptions',
+        tags: ['Ops'],
+        summary: 'Open exceptions for operators, newest first',
+        description:
+          'From the sparse exceptions index: fulfillments past ship-by / deliver-by, lost or with a carrier exception, and authentic webhooks that could not be mapped to an order. Without `kind`: the newest `limit` entries over every kind (one page). With `kind`: that kind, paged with `cursor`. Entries carry ids, codes and statuses only (no customer data).',
+        security: [{ OpsApiKey: [] }],
+        parameters: queryParameters(ExceptionsQuery),
+        responses: {
+          '200': { description: 'Open exceptions; `cursor` when more entries of this `kind` follow', content: json(ref('ExceptionsResponse')) },
+          ...errorResponses({
+            400: 'Invalid cursor, or a cursor without `kind`',
+            403: OPS_ERRORS[403],
+            422: 'Query string is invalid (unknown `kind`, `limit` outside 1-100, unknown parameter)',
+            429: OPS_ERRORS[429],
+            500: OPS_ERRORS[500],
+          }),
+        },
+      },
+    },
+  };
+}
+
 export function buildOpenApiDocument(): JsonObject {
   const schemas = {
-    ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook }, 'input'),
-    ...components({ Order, OrderView, Address, OrderLine, OrderFlag, TimelineEntry, WebhookAck, ErrorResponse, Issue }, 'output'),
+    ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook, UpdatePaymentRequest, ApproveHoldRequest, RejectHoldRequest }, 'input'),
+    ...components(
+      {
+        Order,
+        OrderView,
+        Address,
+        OrderLine,
+        OrderFlag,
+        TimelineEntry,
+        WebhookAck,
+        UpdatePaymentResponse,
+        HoldDecisionResponse,
+        ExceptionsResponse,
+        ExceptionEntry,
+        ErrorResponse,
+        Issue,
+      },
+      'output',
+    ),
   };
 
   return {
     openapi: '3.1.0',
     info: {
-      title: 'Dropship order pipeline: storefront API',
-      version: '1.0.0',
+      title: 'Dropship order pipeline: storefront and ops APIs',
+      version: '1.1.0',
       description:
-        'Storefront order intake (API key per channel) and Shopify order webhooks (HMAC). Generated from the zod schemas by `npm run openapi`; do not edit by hand.',
+        'Storefront order intake and payment updates (API key per channel), Shopify order webhooks (HMAC), and the operators\' API (hold decisions, exceptions), which is a separate REST API with its own key and servers. Generated from the zod schemas by `npm run openapi`; do not edit by hand.',
     },
-    servers: [
-      { url: 'https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}', variables: { restApiId: { default: 'example' }, region: { default: 'eu-west-1' }, stage: { default: 'dev' } } },
-      { url: 'http://127.0.0.1:{port}', description: 'Local runtime (`npm start`; see .local/endpoints.json)', variables: { port: { default: '3000' } } },
+    servers: STOREFRONT_SERVERS,
+    tags: [
+      { name: 'Orders', description: 'Storefront API: one API key and usage plan per channel' },
+      { name: 'Webhooks', description: 'Storefront API: commerce-platform webhooks, authenticated by their HMAC signature' },
+      { name: 'Ops', description: 'Ops API (separate REST API, see the servers of each /ops path): one ops API key, not valid on the storefront API' },
     ],
-    tags: [{ name: 'Orders' }, { name: 'Webhooks' }],
     paths: {
       '/orders': {
         post: {
@@ -187,13 +331,42 @@ export function buildOpenApiDocument(): JsonObject {
           tags: ['Orders'],
           summary: "An order with its lines, status and timeline (this channel's orders only)",
           security: [{ ApiKey: [] }],
-          parameters: [{ name: 'orderId', in: 'path', required: true, schema: { type: 'string', pattern: '^ord_[0-9a-hjkmnp-tv-z]{26}$' } }],
+          parameters: [orderIdParameter],
           responses: {
             '200': { description: 'The order', content: json(ref('OrderView')) },
             ...errorResponses({
               400: 'Malformed order id',
               403: API_ERRORS[403],
               404: "No such order for this channel (another channel's order is indistinguishable from a missing one)",
+              429: API_ERRORS[429],
+              500: API_ERRORS[500],
+            }),
+          },
+        },
+      },
+      '/orders/{orderId}/payment': {
+        post: {
+          operationId: 'updatePayment',
+          tags: ['Orders'],
+          summary: 'Record that an order was paid or authorized (resumes an order waiting for payment)',
+          description:
+            "This channel's orders only. An order on hold `AWAITING_PAYMENT` is released and its workflow resumed (it screens the order again, now paid). Repeating the same update changes nothing; going backwards (paid to authorized) is a 409.",
+          security: [{ ApiKey: [] }],
+          parameters: [orderIdParameter],
+          requestBody: { required: true, content: json(ref('UpdatePaymentRequest')) },
+          responses: {
+            '200': {
+              description: 'Payment recorded. `resumed`: an order waiting for payment was released now.',
+              content: json(ref('UpdatePaymentResponse')),
+            },
+            ...errorResponses({
+              400: 'Malformed order id, empty or malformed JSON',
+              403: API_ERRORS[403],
+              404: "No such order for this channel (another channel's order is indistinguishable from a missing one)",
+              409: 'The order is cancelled or rejected, or the payment would go backwards (paid to authorized, or already refunded / voided)',
+              413: `Body larger than ${MAX_BODY_BYTES} bytes`,
+              415: 'Content-Type is not application/json',
+              422: 'Body is JSON but invalid (`status` not paid/authorized, unknown field)',
               429: API_ERRORS[429],
               500: API_ERRORS[500],
             }),
@@ -224,10 +397,17 @@ export function buildOpenApiDocument(): JsonObject {
           responses: webhookResponses({}),
         },
       },
+      ...opsPaths(),
     },
     components: {
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API Gateway API key of the storefront channel (one usage plan per channel)' },
+        OpsApiKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-api-key',
+          description: 'The ops API key (stack output OpsApiKeyId; its own usage plan on the ops API only). Storefront channel keys are refused here, and the ops key on the storefront API.',
+        },
         ShopifyHmac: {
           type: 'apiKey',
           in: 'header',

@@ -267,8 +267,14 @@ export class OrderWorkflow extends Construct {
     const deliveryLost = flag('DeliveryLost', 'LOST');
 
     awaitShipment.addCatch(shipmentLate, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+    // A supplier may withdraw its acceptance (REJECTED after ACCEPTED) until it ships: the inbound handler (or
+    // await-milestone itself) fails the SHIPPED wait with SupplierRejected, and the lines go to the next
+    // supplier exactly as a rejection at dispatch does (Reroute reads the same `$.rejection`). Without this
+    // catch the Map would fail and the whole order would be compensated.
+    awaitShipment.addCatch(reroute, { errors: [SUPPLIER_REJECTED_ERROR], resultPath: '$.rejection' });
     shipmentLate.next(awaitShipmentAfterDeadline);
     awaitShipmentAfterDeadline.addCatch(cancelFulfillment, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+    awaitShipmentAfterDeadline.addCatch(reroute, { errors: [SUPPLIER_REJECTED_ERROR], resultPath: '$.rejection' });
     awaitShipmentAfterDeadline.next(awaitDelivery);
     cancelFulfillment.next(fulfillmentCancelled);
     awaitDelivery.addCatch(deliveryLate, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });

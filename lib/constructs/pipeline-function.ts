@@ -66,7 +66,7 @@ export interface PipelineFunctionProps {
 /**
  * The one Lambda function shape of this project: Node.js 22 on ARM64, active tracing, explicit memory and
  * timeout, its own log group with the stage's retention, JSON logs, source maps, and an ESM esbuild bundle
- * built locally (never in Docker) with the AWS SDK left to the runtime.
+ * built locally (never in Docker), minified with class and function names kept, with the AWS SDK left to the runtime.
  *
  * Bind resources with the helpers, which set the environment variable and grant least privilege in one call:
  *
@@ -144,6 +144,9 @@ export class PipelineFunction extends NodejsFunction {
         target: 'node22',
         mainFields: ['module', 'main'],
         minify: true,
+        // Minification would rename classes: error classes must keep their `name` (Step Functions Retry/Catch
+        // and the HTTP error mapping match on it; `PipelineError` subclasses take it from `new.target.name`).
+        keepNames: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,

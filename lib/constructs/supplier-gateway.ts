@@ -113,7 +113,8 @@ export class SupplierGateway extends Construct {
   /**
    * Create the inbound consumer: one event source mapping per inbound queue (batches of 10, 1 s window,
    * partial batch failures), SendMessage on the inbound DLQs (poison messages are moved there with a
-   * reason), item read/write on the table, and task responses on the workflow.
+   * reason) and on the outbound queues (a CANCELLATION is sent again to a supplier that accepts a cancelled
+   * fulfillment), item read/write on the table, and task responses on the workflow.
    */
   public connectInbound(stateMachine: sfn.IStateMachine): PipelineFunction {
     if (this.inbound !== undefined) return this.inbound;
@@ -129,6 +130,8 @@ export class SupplierGateway extends Construct {
     fn.useTable(this.store, 'readWrite');
     fn.allowTaskResponses(stateMachine);
     fn.allowSendMessage(this.suppliers.map((s) => s.inboundDlq));
+    // A supplier that accepts a fulfillment the platform already cancelled gets the CANCELLATION again.
+    fn.allowSendMessage(this.outboundQueues);
     // What the Lambda poller needs to consume a queue (AWS's documented SQS execution-role actions).
     iam.Grant.addToPrincipal({
       grantee: fn,

@@ -1,14 +1,15 @@
 /**
  * Real esbuild bundling of every function (local esbuild, no Docker): ESM with the createRequire banner,
- * source maps, the AWS SDK left to the runtime. One synth with bundling for the whole file.
+ * source maps, the AWS SDK left to the runtime, class names kept through minification, a size budget.
+ * One synth with bundling for the whole file.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OPS_ENTRIES } from '../../lib/constructs/ops-api';
 import { STREAM_ROUTER_ENTRY } from '../../lib/constructs/order-events';
-import { WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
+import { SUPPLIER_REJECTED_ERROR, WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { ESM_REQUIRE_BANNER } from '../../lib/constructs/pipeline-function';
 import { SUPPLIER_INBOUND_ENTRY } from '../../lib/constructs/supplier-gateway';
 import { type Synthesized, props, rec, resourcesOfType, synthesize } from './support';
@@ -42,6 +43,12 @@ function bundles(): Map<string, string> {
   );
 }
 
+/**
+ * Per-bundle budget for index.mjs (minified, without source map). Today 0.2-1.0 MB, most of it zod (~460 KB);
+ * crossing it means a dependency (or the AWS SDK) got inlined by accident: cold starts grow with the bundle.
+ */
+const BUNDLE_BUDGET_BYTES = 1536 * 1024;
+
 const code = (entry: string): string => readFileSync(path.join(bundles().get(entry) ?? '', 'index.mjs'), 'utf8');
 
 describe('bundles', () => {
@@ -66,5 +73,34 @@ describe('bundles', () => {
 
   it('the table functions import the DynamoDB client from the runtime', () => {
     expect(code('functions/api/create-order.ts')).toMatch(/from\s*"@aws-sdk\/client-dynamodb"/);
+  });
+
+  // Minified without keepNames, `class ValidationError extends PipelineError` becomes `class zu extends at`
+  // and `new.target.name` (PipelineError's constructor) says "zu": the names Step Functions Retry/Catch and
+  // the HTTP error mapping match on would be lost. esbuild's keepNames re-attaches each class's name
+  // (`static{a(this,"ValidationError")}`).
+  it.each([
+    ['functions/api/create-order.ts', ['PipelineError', 'BadRequestError', 'ConflictError', 'ValidationError']],
+    ['functions/api/ops-approve.ts', ['PipelineError', 'ForbiddenError', 'NotFoundError', 'ConflictError', 'ValidationError']],
+    [WORKFLOW_ENTRIES.dispatch, ['PipelineError', 'TransientError', 'TaskInputError', 'WorkflowStateError']],
+    [WORKFLOW_ENTRIES.awaitMilestone, ['PipelineError', 'TransientError', 'TaskInputError', 'WorkflowStateError']],
+    [SUPPLIER_INBOUND_ENTRY, ['PipelineError', 'TransientError']],
+  ])('%s keeps the error class names %j through minification', (entry, names) => {
+    const text = code(entry);
+    const kept = names.filter((name) => new RegExp(`[\\w$]+\\(this,"${name}"\\)`).test(text));
+    expect(kept, entry).toEqual(names);
+  });
+
+  it.each([WORKFLOW_ENTRIES.dispatch, WORKFLOW_ENTRIES.awaitMilestone, SUPPLIER_INBOUND_ENTRY])(
+    '%s still fails task tokens with the exact error name SupplierRejected',
+    (entry) => {
+      expect(code(entry).includes(`"${SUPPLIER_REJECTED_ERROR}"`), entry).toBe(true);
+    },
+  );
+
+  it.each(ENTRIES)(`%s stays under the ${BUNDLE_BUDGET_BYTES / 1024} KiB bundle budget`, (entry) => {
+    const bytes = statSync(path.join(bundles().get(entry) ?? '', 'index.mjs')).size;
+    expect(bytes, entry).toBeGreaterThan(10_000);
+    expect(bytes, entry).toBeLessThan(BUNDLE_BUDGET_BYTES);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RerouteInput } from '../../functions/core/schemas/workflow';
 import { ORDER_WORKFLOW_LOGICAL_IDS, SUPPLIER_REJECTED_ERROR, TRANSIENT_ERRORS, WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { type AslMachine, type AslState, allStates, isCallbackTask, localizeDefinition, stateMachineDefinition, successors, taskFunction, walkPath } from './asl';
 import { type Synthesized, actionsOf, arr, findDependencyCycle, props, rec, referencedId, renderIntrinsics, resourcesOfType, roleStatements, synthesize } from './support';
@@ -227,6 +228,22 @@ describe('definition', () => {
     expect(state('Reroute').Parameters).toEqual({ 'fulfillment.$': '$.fulfillment', 'error.$': '$.rejection' });
     expect(state('DispatchRerouted').Parameters).toEqual({ 'fulfillment.$': '$.reroute.fulfillment' });
     expect(state('DispatchRerouted').Next).toBe('Dispatch');
+  });
+
+  it.each(['AwaitShipment', 'AwaitShipmentAfterDeadline'])(
+    'a supplier withdrawing its acceptance before shipping (SupplierRejected during %s) reroutes like a rejection at dispatch',
+    (name) => {
+      const catches = state(name).Catch ?? [];
+      expect(catches).toContainEqual({ ErrorEquals: [SUPPLIER_REJECTED_ERROR], ResultPath: '$.rejection', Next: 'Reroute' });
+      // The timeout catch is still there, and nothing catches everything inside the iteration (the Map does).
+      expect(catches.flatMap((c) => c.ErrorEquals).sort()).toEqual([SUPPLIER_REJECTED_ERROR, 'States.Timeout'].sort());
+    },
+  );
+
+  it('no wait after shipping reroutes (a shipped parcel cannot go to another supplier)', () => {
+    for (const name of ['AwaitDelivery', 'AwaitDeliveryAfterDeadline']) {
+      expect((state(name).Catch ?? []).flatMap((c) => c.ErrorEquals), name).not.toContain(SUPPLIER_REJECTED_ERROR);
+    }
   });
 
   it.each([
@@ -474,6 +491,43 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     expect(r.entered).toEqual(expect.arrayContaining(['Reroute', 'Rerouted?', 'DispatchRerouted']));
     expect(rec(reroutes[0])).toMatchObject({ fulfillment: FULFILLMENT, error: { Error: SUPPLIER_REJECTED_ERROR } });
     expect(dispatches).toBe(2);
+  });
+
+  it('a supplier withdrawing its acceptance before shipping reroutes to the next supplier, which ships and delivers', async () => {
+    const next = { ...FULFILLMENT, fulfillmentId: 'ful_01JTEST0000000000000000000_02', supplierId: 'atlantic-outfitters' };
+    let shipmentWaits = 0;
+    const reroutes: unknown[] = [];
+    const dispatched: unknown[] = [];
+    const cause = JSON.stringify({ fulfillmentId: FULFILLMENT.fulfillmentId, supplierId: FULFILLMENT.supplierId, reasons: [{ reason: 'OUT_OF_STOCK' }] });
+    const r = run(
+      happyHandlers({
+        Dispatch: async (input) => {
+          dispatched.push(rec(rec(input.Payload).fulfillment).fulfillmentId);
+          return { ...rec(rec(input.Payload).fulfillment), stage: 'ACCEPTANCE', accepted: true, reachedAt: 'now' };
+        },
+        AwaitShipment: async (input) => {
+          shipmentWaits += 1;
+          if (shipmentWaits === 1) throw namedError(SUPPLIER_REJECTED_ERROR, cause);
+          return { ...rec(rec(input.Payload).fulfillment), stage: 'SHIPPED', reachedAt: 'now' };
+        },
+        Reroute: async (input) => {
+          reroutes.push(input);
+          return { outcome: 'REROUTED', fulfillment: next, additionalFulfillments: 0 };
+        },
+      }),
+    );
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    expect(r.entered).toEqual(expect.arrayContaining(['AwaitShipment', 'Reroute', 'Rerouted?', 'DispatchRerouted']));
+    expect(r.entered).not.toContain('CompensateOrder');
+    expect(reroutes).toHaveLength(1);
+    // Reroute gets the accepted fulfillment (a MilestoneResult: the task drops the extra keys) and the rejection.
+    expect(rec(reroutes[0])).toMatchObject({ fulfillment: { ...FULFILLMENT, stage: 'ACCEPTANCE' }, error: { Error: SUPPLIER_REJECTED_ERROR, Cause: cause } });
+    // What the reroute Lambda parses (RerouteInput): every FulfillmentTask field, and the caught error as { Error, Cause }.
+    const payload = rec(reroutes[0]);
+    expect(Object.keys(rec(payload.fulfillment))).toEqual(expect.arrayContaining(Object.keys(RerouteInput.shape.fulfillment.shape)));
+    expect(RerouteInput.shape.error.safeParse(payload.error)).toMatchObject({ success: true, data: { Error: SUPPLIER_REJECTED_ERROR, Cause: cause } });
+    expect(dispatched).toEqual([FULFILLMENT.fulfillmentId, next.fulfillmentId]);
+    expect(shipmentWaits).toBe(2);
   });
 
   it('supplier silence past the acceptance SLA reroutes; no supplier left cancels the lines', async () => {

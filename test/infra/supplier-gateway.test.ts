@@ -122,7 +122,7 @@ describe('inbound consumer (dev)', () => {
     expect(env).toMatchObject({ TABLE_NAME: { Ref: 'PipelineTable' }, SHIP_GRACE_DAYS: '7', DELIVERY_GRACE_DAYS: '7' });
   });
 
-  it('may consume the inbound queues, move poison messages to the inbound DLQs, and answer the workflow\'s tasks', () => {
+  it('may consume the inbound queues, move poison messages to the inbound DLQs, re-send cancellations to the outbound queues, and answer the workflow\'s tasks', () => {
     const statements = roleStatements(s.json, roleOfFunction(s.json, fnId()));
     const on = (action: string): string[] =>
       statements
@@ -130,7 +130,12 @@ describe('inbound consumer (dev)', () => {
         .flatMap((st) => arr(st.Resource))
         .map((r) => referencedId(r) ?? renderIntrinsics(r))
         .sort();
-    expect(on('sqs:SendMessage')).toEqual(SUPPLIERS.map(supplierLogicalIds.inboundDlq).sort());
+    // Every supplier's outbound queue: a CANCELLATION goes again to a supplier that accepts a cancelled fulfillment.
+    expect(on('sqs:SendMessage')).toEqual([...SUPPLIERS.map(supplierLogicalIds.inboundDlq), ...SUPPLIERS.map(supplierLogicalIds.outboundQueue)].sort());
+    // Sending is all it may do there: never receive or delete what is meant for a supplier.
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
+      for (const id of SUPPLIERS) expect(on(action), `${action} ${id}`).not.toContain(supplierLogicalIds.outboundQueue(id));
+    }
     for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) {
       expect(on(action), action).toEqual(SUPPLIERS.map(supplierLogicalIds.inboundQueue).sort());
     }
