@@ -7,14 +7,20 @@
  *   npm start -- --logs             echo function logs to the terminal (always in .local/logs/)
  *   npm start -- --stage prod       synthesize another stage of cdk.json
  *   npm start -- --in-memory        keep DynamoDB in memory (nothing persists)
+ *   npm start -- --time-scale 1     real-time waits and SLAs (default 0.0027777: one hour in 10 s; or LOCAL_TIME_SCALE)
+ *   npm start -- --no-suppliers     no simulated demo suppliers (or LOCAL_SUPPLIERS=off): script them yourself
+ *   npm start -- --supplier-step-ms 500   simulated suppliers answer faster (default 1000 ms per message)
  *   npm run reset                   wipe the local data (keeps local API keys and secrets)
  *   npm run reset -- --all          wipe everything, including local API keys and secrets
+ *   npm run executions              list the workflow executions of the running stack
+ *   npm run executions -- show <orderId>   one execution: states entered, in order
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AlreadyRunningError, readLiveLock } from './lock';
 import { PortInUseError, portInUse } from './ports';
 import { TableMismatchError } from './dynamodb';
+import { executionsCommand, NotRunningError } from './executions';
 import { displayName, REPO_ROOT, startLocalRuntime, type LocalRuntime } from './runtime';
 import { statePath } from './state';
 
@@ -23,12 +29,16 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 interface Flags {
   readonly command: string;
+  readonly positional: readonly string[];
   readonly values: Map<string, string>;
   readonly switches: Set<string>;
 }
 
-const VALUE_FLAGS = new Set(['port', 'ddb-port', 'stage', 'data-dir']);
-const SWITCHES = new Set(['reset', 'all', 'logs', 'in-memory', 'no-seed', 'help']);
+const VALUE_FLAGS = new Set(['port', 'ddb-port', 'stage', 'data-dir', 'time-scale', 'supplier-step-ms']);
+const SWITCHES = new Set(['reset', 'all', 'logs', 'in-memory', 'no-seed', 'help', 'no-suppliers']);
+
+/** `npm start`'s default local time: one hour of SLA / timeout passes in 10 seconds. */
+export const DEFAULT_TIME_SCALE = 1 / 360;
 
 class UsageError extends Error {}
 
@@ -36,10 +46,12 @@ function parseArgs(argv: readonly string[]): Flags {
   const values = new Map<string, string>();
   const switches = new Set<string>();
   let command = 'start';
+  const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) {
-      command = arg;
+      if (positional.length === 0 && command === 'start' && i === 0) command = arg;
+      else positional.push(arg);
       continue;
     }
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
@@ -53,7 +65,7 @@ function parseArgs(argv: readonly string[]): Flags {
       throw new UsageError(`Unknown option --${name}`);
     }
   }
-  return { command, values, switches };
+  return { command, values, switches, positional };
 }
 
 function portFrom(value: string | undefined, what: string): number | undefined {
@@ -75,7 +87,7 @@ async function wipe(dataDir: string, all: boolean): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
     return;
   }
-  for (const entry of ['dynamodb', 'endpoints.json', 'logs', 'runtime.lock']) {
+  for (const entry of ['dynamodb', 'endpoints.json', 'logs', 'runtime.lock', 'stepfunctions.ndjson', 'events.ndjson', 'event-sources.json']) {
     await rm(path.join(dataDir, entry), { recursive: true, force: true });
   }
 }
@@ -99,11 +111,29 @@ function printSummary(runtime: LocalRuntime, dataDir: string, log: (line: string
   log(`  DynamoDB Local ${e.dynamodb.endpoint} (table ${e.dynamodb.tableName}), data kept in ${relative(dataDir)} (npm run reset wipes it)`);
   log(`  Function logs in ${relative(e.logsDir)}/ (npm start -- --logs to see them here)`);
   log('');
-  log('  Try it:  npm run demo');
+  const sm = e.stepFunctions.stateMachines.map((m) => m.name).join(', ') || '(none)';
+  log(`  Workflow ${sm} on local Step Functions ${e.stepFunctions.endpoint}; SQS ${e.sqs.endpoint} (${e.sqs.queues.length} queues); EventBridge ${e.eventBridge.endpoint}`);
+  log(`  Local time: x${(1 / e.timeScale).toFixed(0)} (an hour of SLA passes in ${(3600 * e.timeScale).toFixed(1)} s; --time-scale 1 for real time)`);
+  log(
+    e.simulatedSuppliers
+      ? '  Suppliers are simulated (accept, ship, deliver; rejection and silence rules in local/README.md; --no-suppliers to script them)'
+      : '  Suppliers are NOT simulated: purchase orders wait in the outbound queues (endpoints.json suppliers[])',
+  );
+  if (e.opsApiKey !== null) log(`  Ops API key (x-api-key for /ops/...): ${e.opsApiKey}`);
+  log('');
+  log('  Try it:  npm run demo            (an order through every state to DELIVERED, a reroute, a hold)');
+  log('           npm run executions      (workflow executions; -- show <orderId> for one history)');
   log(`           curl -s -X POST ${e.apiUrl}/orders -H "x-api-key: ${e.apiKey}" -H "Idempotency-Key: try-1" \\`);
   log(`                -H "content-type: application/json" -d @local/examples/order.json`);
   log('  Stop:    Ctrl-C');
   log('');
+}
+
+async function warmGradually(runtime: LocalRuntime): Promise<void> {
+  const api = runtime.endpoints.routes.map((r) => r.function).filter((f): f is string => f !== null);
+  const all = runtime.model.functions.map((f) => f.logicalId);
+  const order = [...new Set([...api, ...all])];
+  for (let i = 0; i < order.length; i += 2) await runtime.lambda.warm(order.slice(i, i + 2));
 }
 
 async function start(flags: Flags): Promise<void> {
@@ -114,6 +144,13 @@ async function start(flags: Flags): Promise<void> {
   const ddbPort = explicitDdbPort ?? ((await portInUse(8000)) ? 0 : 8000);
   const stage = flags.values.get('stage') ?? process.env['STAGE'];
   const log = (line: string): void => console.log(line);
+  const scaleText = flags.values.get('time-scale') ?? process.env['LOCAL_TIME_SCALE'];
+  const timeScale = scaleText === undefined || scaleText === '' ? DEFAULT_TIME_SCALE : Number(scaleText);
+  if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) throw new UsageError(`--time-scale / LOCAL_TIME_SCALE must be a number in (0, 1], got "${scaleText ?? ''}"`);
+  const suppliersOff = flags.switches.has('no-suppliers') || /^(off|false|0|no)$/i.test(process.env['LOCAL_SUPPLIERS'] ?? '');
+  const stepText = flags.values.get('supplier-step-ms') ?? process.env['LOCAL_SUPPLIER_STEP_MS'];
+  const supplierStepMs = stepText === undefined || stepText === '' ? undefined : Number(stepText);
+  if (supplierStepMs !== undefined && (!Number.isFinite(supplierStepMs) || supplierStepMs < 0)) throw new UsageError('--supplier-step-ms must be a number of milliseconds');
 
   if (flags.switches.has('reset')) {
     await wipe(dataDir, false);
@@ -127,6 +164,9 @@ async function start(flags: Flags): Promise<void> {
     inMemory: flags.switches.has('in-memory'),
     seed: !flags.switches.has('no-seed'),
     echoFunctionLogs: flags.switches.has('logs'),
+    timeScale,
+    suppliers: !suppliersOff,
+    ...(supplierStepMs === undefined ? {} : { supplierStepMs }),
     ...(stage === undefined ? {} : { stage }),
     log,
   });
@@ -134,8 +174,9 @@ async function start(flags: Flags): Promise<void> {
   const t = runtime.timings;
   const sec = (ms: number): string => (ms / 1000).toFixed(1);
   log(`  (started in ${sec(runtime.startupMs)} s: CDK synth ${sec(t.synthMs)} s alongside DynamoDB Local ${sec(t.dynamodbMs)} s, tables + demo data ${sec(t.tablesAndSeedMs)} s)`);
-  // Warm the function workers in the background: the first request then skips the cold start.
-  void runtime.lambda.warm().catch(() => undefined);
+  // Warm the function workers in the background, two at a time (API functions first): the first requests
+  // then skip the cold start without 19 workers compiling at once on a small machine.
+  void warmGradually(runtime).catch(() => undefined);
 
   let signals = 0;
   const shutdown = (signal: string): void => {
@@ -188,17 +229,22 @@ async function main(): Promise<void> {
       );
       return;
     }
+    case 'executions': {
+      const dataDir = path.resolve(flags.values.get('data-dir') ?? process.env['DROPSHIP_DATA_DIR'] ?? path.join(REPO_ROOT, '.local'));
+      await executionsCommand(dataDir, flags.positional);
+      return;
+    }
     default:
-      throw new UsageError(`Unknown command "${flags.command}" (use start or reset)`);
+      throw new UsageError(`Unknown command "${flags.command}" (use start, reset or executions)`);
   }
 }
 
 main().catch((error: unknown) => {
-  const known = error instanceof AlreadyRunningError || error instanceof PortInUseError || error instanceof TableMismatchError || error instanceof UsageError;
+  const known = error instanceof NotRunningError || error instanceof AlreadyRunningError || error instanceof PortInUseError || error instanceof TableMismatchError || error instanceof UsageError;
   if (known) {
     console.error(`\n${error.message}`);
   } else {
-    console.error(`\nThe local runtime could not start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`\n${process.argv.includes('executions') ? 'npm run executions failed' : 'The local runtime could not start'}: ${error instanceof Error ? error.message : String(error)}`);
     if (process.env['DEBUG'] !== undefined && error instanceof Error) console.error(error.stack);
     else console.error('(set DEBUG=1 for the stack trace)');
   }

@@ -157,7 +157,7 @@ export class Resolver {
     const resource = this.template.Resources[logicalId];
     if (resource === undefined) throw new UnresolvableError(`Fn::GetAtt to unknown logical id ${logicalId}`);
     const type = resource.Type;
-    if (attribute === 'Arn') return this.arnOf(logicalId, type);
+    if (attribute === 'Arn' && type !== 'AWS::Events::EventBus') return this.arnOf(logicalId, type);
     switch (`${type}.${attribute}`) {
       case 'AWS::DynamoDB::Table.StreamArn':
       case 'AWS::DynamoDB::GlobalTable.StreamArn':
@@ -171,7 +171,9 @@ export class Resolver {
       case 'AWS::SQS::Queue.QueueName':
         return (resource.Properties?.['QueueName'] as string | undefined) ?? logicalId;
       case 'AWS::StepFunctions::StateMachine.Name':
-        return logicalId;
+        return (resource.Properties?.['StateMachineName'] as string | undefined) ?? logicalId;
+      case 'AWS::Events::EventBus.Arn':
+        return `arn:${LOCAL_PARTITION}:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${String(this.ref(logicalId))}`;
       case 'AWS::S3::Bucket.DomainName':
       case 'AWS::S3::Bucket.RegionalDomainName':
         return `${String(this.ref(logicalId))}.s3.${LOCAL_REGION}.${LOCAL_URL_SUFFIX}`;
@@ -185,21 +187,27 @@ export class Resolver {
   }
 
   private arnOf(logicalId: string, type: string): string {
-    const name = String(this.ref(logicalId));
+    const name = (): string => String(this.ref(logicalId));
     switch (type) {
       case 'AWS::DynamoDB::Table':
       case 'AWS::DynamoDB::GlobalTable':
-        return localTableArn(name);
+        return localTableArn(name());
       case 'AWS::Lambda::Function':
-        return localFunctionArn(name);
+        return localFunctionArn(name());
       case 'AWS::SecretsManager::Secret':
         return localSecretArn(logicalId);
       case 'AWS::SQS::Queue':
-        return `arn:${LOCAL_PARTITION}:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${name.split('/').pop() ?? logicalId}`;
+        return `arn:${LOCAL_PARTITION}:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${name().split('/').pop() ?? logicalId}`;
       case 'AWS::S3::Bucket':
-        return `arn:${LOCAL_PARTITION}:s3:::${name}`;
-      case 'AWS::StepFunctions::StateMachine':
-        return `arn:${LOCAL_PARTITION}:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
+        return `arn:${LOCAL_PARTITION}:s3:::${name()}`;
+      case 'AWS::StepFunctions::StateMachine': {
+        const named = this.template.Resources[logicalId]?.Properties?.['StateMachineName'];
+        return `arn:${LOCAL_PARTITION}:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${typeof named === 'string' ? named : logicalId}`;
+      }
+      case 'AWS::Events::Rule':
+        return `arn:${LOCAL_PARTITION}:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${logicalId}`;
+      case 'AWS::SNS::Topic':
+        return `arn:${LOCAL_PARTITION}:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
       case 'AWS::IAM::Role':
         return `arn:${LOCAL_PARTITION}:iam::${LOCAL_ACCOUNT}:role/${logicalId}`;
       default:

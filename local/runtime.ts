@@ -23,11 +23,17 @@ import { listenGateway, type AccessLogEntry, type Gateway, type LocalApiKey } fr
 import { lambdaBaseEnvironment, LambdaRuntime, type InvokeResult } from './lambda';
 import { acquireLock, type Lock } from './lock';
 import { freePort } from './ports';
-import { LOCAL_REGION, Resolver } from './resolve';
+import { LOCAL_REGION, localFunctionArn, Resolver } from './resolve';
 import { startSecretsServer, type SecretsServer } from './secrets';
 import { ensureApiKeys, ensureSecrets, loadState, saveState } from './state';
 import { readApiKeys, readTemplate, type FunctionSpec, type LocalModel, type RouteSpec } from './template';
+import { queueOverrides } from './template-async';
 import { asTemplate, type CfnTemplate } from './template-types';
+import { EventSources } from './event-sources';
+import { LocalEventBridge } from './eventbridge';
+import { startLocalSqs, type LocalSqs } from './sqs';
+import { LocalStepFunctions } from './stepfunctions';
+import { SupplierSimulator, type SimulatedSupplier } from './supplier-sim';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -62,6 +68,22 @@ export interface LocalRuntimeOptions {
   readonly workersPerFunction?: number;
   /** Where human-readable lines go (default console.log unless quiet). */
   readonly log?: (line: string) => void;
+  /**
+   * Local time: multiplier of workflow waits (callback task timeouts, Wait states, execution timeout),
+   * SQS retry visibility and schedule intervals. 1 = real time; `npm start` uses 1/360 (an hour in 10 s).
+   * @default 1
+   */
+  readonly timeScale?: number;
+  /** Multiplier of Step Functions Retry intervals. @default max(timeScale, 0.05) */
+  readonly retryScale?: number;
+  /** Run the simulated demo suppliers (local/supplier-sim.ts). @default false (npm start turns them on) */
+  readonly suppliers?: boolean;
+  /** Delay between two simulated supplier messages of one fulfillment (ms). @default 1000 */
+  readonly supplierStepMs?: number;
+  /** Keep Step Functions executions and stream checkpoints in the data directory. @default !inMemory */
+  readonly persistWorkflow?: boolean;
+  /** Log workflow executions ending, stream gave-ups and simulated supplier actions. @default true */
+  readonly logWorkflow?: boolean;
 }
 
 export interface ChannelEndpoint {
@@ -94,9 +116,30 @@ export interface LocalEndpoints {
     readonly outOfStockSkus: readonly string[];
     readonly lowStockSkus: readonly string[];
   };
-  readonly suppliers: readonly { readonly id: string; readonly name: string; readonly channel: string }[];
+  readonly suppliers: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly channel: string;
+    readonly inboundQueueUrl: string | null;
+    readonly outboundQueueUrl: string | null;
+    readonly inboundDlqUrl: string | null;
+    readonly outboundDlqUrl: string | null;
+  }[];
   readonly dynamodb: { readonly endpoint: string; readonly tableName: string; readonly tables: readonly string[] };
   readonly secretsManager: { readonly endpoint: string };
+  readonly sqs: {
+    readonly endpoint: string;
+    /** Every queue of the template: logical id -> URL / ARN / DLQ URL. */
+    readonly queues: readonly { readonly logicalId: string; readonly name: string; readonly url: string; readonly arn: string; readonly dlqUrl: string | null }[];
+  };
+  readonly stepFunctions: { readonly endpoint: string; readonly stateMachineArn: string | null; readonly stateMachines: readonly { readonly name: string; readonly arn: string }[] };
+  readonly eventBridge: { readonly endpoint: string; readonly busName: string | null; readonly buses: readonly string[] };
+  /** API key of the ops API (x-api-key for /ops/...), when the template has one. */
+  readonly opsApiKey: string | null;
+  readonly opsApiUrl: string | null;
+  /** Local time scale (see LocalRuntimeOptions.timeScale) and whether the demo suppliers are simulated. */
+  readonly timeScale: number;
+  readonly simulatedSuppliers: boolean;
   readonly routes: readonly { readonly method: string; readonly path: string; readonly apiKeyRequired: boolean; readonly function: string | null }[];
   readonly dataDir: string;
   readonly logsDir: string;
@@ -117,6 +160,11 @@ export interface LocalRuntime {
   /** Invoke a function directly (by logical id), as `aws lambda invoke` would. */
   invoke(functionLogicalId: string, event: unknown): Promise<InvokeResult>;
   readonly lambda: LambdaRuntime;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly eventBridge: LocalEventBridge;
+  readonly eventSources: EventSources;
+  readonly sqs: LocalSqs;
+  readonly supplierSimulator: SupplierSimulator | undefined;
   /** Stop everything (workers, servers, DynamoDB Local) and release the data directory. */
   stop(): Promise<void>;
 }
@@ -170,6 +218,55 @@ function pipelineTableName(model: LocalModel): string | undefined {
   return used ?? (model.tables.length === 1 ? model.tables[0]?.tableName : undefined);
 }
 
+/** The template's SUPPLIER_QUEUES (the first function that has it): supplier id -> inbound/outbound URLs. */
+export function templateSupplierQueues(model: LocalModel): SimulatedSupplier[] {
+  const raw = model.functions.map((f) => f.environment['SUPPLIER_QUEUES']).find((v) => v !== undefined);
+  if (raw === undefined) return [];
+  const parsed: unknown = JSON.parse(raw);
+  if (!Array.isArray(parsed)) return [];
+  return parsed.filter(isRecord).flatMap((s) =>
+    typeof s['supplierId'] === 'string' && typeof s['inboundQueueUrl'] === 'string' && typeof s['outboundQueueUrl'] === 'string'
+      ? [{ supplierId: s['supplierId'], inboundQueueUrl: s['inboundQueueUrl'], outboundQueueUrl: s['outboundQueueUrl'] }]
+      : [],
+  );
+}
+
+function dlqUrlOf(model: LocalModel, queueUrl: string | undefined): string | null {
+  const queue = model.queues.find((q) => q.url === queueUrl);
+  const dlq = queue?.redrive === undefined ? undefined : model.queues.find((q) => q.arn === queue.redrive?.deadLetterTargetArn);
+  return dlq?.url ?? null;
+}
+
+function supplierEndpoints(model: LocalModel, queues: readonly SimulatedSupplier[]): LocalEndpoints['suppliers'] {
+  const ids = [...new Set([...DEMO_SUPPLIERS.map((s) => s.supplierId), ...queues.map((q) => q.supplierId)])];
+  return ids.map((id) => {
+    const demo = DEMO_SUPPLIERS.find((s) => s.supplierId === id);
+    const q = queues.find((x) => x.supplierId === id);
+    return {
+      id,
+      name: demo?.name ?? id,
+      channel: q === undefined ? (demo?.channel ?? 'sqs') : 'sqs',
+      inboundQueueUrl: q?.inboundQueueUrl ?? null,
+      outboundQueueUrl: q?.outboundQueueUrl ?? null,
+      inboundDlqUrl: dlqUrlOf(model, q?.inboundQueueUrl),
+      outboundDlqUrl: dlqUrlOf(model, q?.outboundQueueUrl),
+    };
+  });
+}
+
+/** The ops API key: the key of a usage plan whose API serves /ops/ routes. */
+function opsKey(model: LocalModel, keys: Readonly<Record<string, { id: string; value: string }>>): string | null {
+  const opsApis = new Set(model.apis.filter((a) => a.routes.some((r) => r.path.startsWith('/ops/'))).map((a) => a.logicalId));
+  for (const plan of model.usagePlans) {
+    if (!plan.apiStages.some((s) => opsApis.has(s.apiLogicalId))) continue;
+    for (const keyId of plan.apiKeyLogicalIds) {
+      const key = keys[keyId];
+      if (key !== undefined) return key.value;
+    }
+  }
+  return null;
+}
+
 function routeFunction(route: RouteSpec): string | null {
   return route.integration.type === 'LAMBDA_PROXY' ? route.integration.functionLogicalId : null;
 }
@@ -215,8 +312,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     let synthMs = 0;
     let dynamodbMs = 0;
     const t0 = performance.now();
-    const [loaded] = await Promise.all([
+    const sqsPromise = startLocalSqs();
+    cleanups.push(async () => {
+      const started = await sqsPromise.catch(() => undefined);
+      await started?.stop();
+    });
+    const [loaded, sqs] = await Promise.all([
       loadTemplate(opts).then((t) => ((synthMs = since(t0)), t)),
+      sqsPromise,
       ddbPromise.then((d) => ((dynamodbMs = since(t0)), (ddb = d))),
     ]);
     const { stackName, template } = loaded;
@@ -227,7 +330,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const state = await loadState(dataDir);
     const keysChanged = ensureApiKeys(state, readApiKeys(template, new Resolver(template, { stackName })));
     const refs = new Map(Object.entries(state.apiKeys).map(([logicalId, key]) => [logicalId, key.id]));
-    const resolver = new Resolver(template, { refs, stackName });
+    const queueRefs = queueOverrides(template, new Resolver(template, { refs, stackName }), sqs.endpoint);
+    for (const [id, url] of queueRefs.refs) refs.set(id, url);
+    const resolver = new Resolver(template, { refs, attrs: queueRefs.attrs, stackName });
     const model = readTemplate(template, resolver, REPO_ROOT);
     const secretsChanged = ensureSecrets(state, model.secrets);
     if (keysChanged || secretsChanged) await saveState(dataDir, state);
@@ -254,7 +359,35 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     if (opts.seed !== false && tableName !== undefined) {
       seeded = await seedDemoData(DynamoDBDocumentClient.from(client), tableName, channels);
     }
+    await sqs.createQueues(model.queues);
     const tablesAndSeedMs = since(t1);
+
+    // Step Functions and EventBridge stand-ins (their endpoints go into every function's environment).
+    const timeScale = opts.timeScale ?? 1;
+    const persist = opts.persistWorkflow ?? opts.inMemory !== true;
+    const workflowLog = opts.logWorkflow === false ? undefined : log;
+    const functionsByName = new Map(model.functions.map((f) => [f.functionName, f.logicalId]));
+    let invokeLate: (fn: string, event: unknown) => Promise<InvokeResult> = () => Promise.reject(new Error('functions not ready'));
+    const stepFunctions = new LocalStepFunctions({
+      machines: model.stateMachines,
+      functionsByName,
+      invoke: (fn, event) => invokeLate(fn, event),
+      ...(persist ? { dataDir } : {}),
+      timeScale,
+      ...(opts.retryScale === undefined ? {} : { retryScale: opts.retryScale }),
+      ...(workflowLog === undefined ? {} : { log: workflowLog }),
+    });
+    await stepFunctions.start();
+    const eventBridge = new LocalEventBridge({
+      buses: model.eventBuses,
+      rules: model.eventRules,
+      invokeAsync: (fn, event) => invokeLate(fn, event),
+      sqs: sqs.client,
+      dataDir,
+      scheduleScale: timeScale,
+      ...(workflowLog === undefined ? {} : { log: workflowLog }),
+    });
+    await eventBridge.start();
 
     // Functions: one worker per function, each with its own environment.
     const logsDir = path.join(dataDir, 'logs');
@@ -273,6 +406,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
       POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
       // The machine's Node 20 runs what AWS runs on Node 22: the SDK's reminder about that is noise here.
@@ -294,6 +430,24 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       },
     });
     cleanups.push(() => lambda.stop());
+    invokeLate = (fn, event) => lambda.invoke(fn, event);
+    // Stopped before the workers (cleanups run in reverse): a RUNNING execution must stay RUNNING on a
+    // clean stop (resumed next start), not fail because its Lambda worker went away.
+    cleanups.push(() => eventBridge.stop());
+    cleanups.push(() => stepFunctions.stop());
+    const eventSources = new EventSources({
+      mappings: model.eventSourceMappings,
+      invoke: (fn, event) => lambda.invoke(fn, event),
+      functionArn: (id) => localFunctionArn(model.functions.find((f) => f.logicalId === id)?.functionName ?? id),
+      sqs: sqs.client,
+      queues: model.queues,
+      dynamodb: { client, endpoint: ddbEndpoint },
+      tables: model.tables,
+      ...(persist ? { dataDir } : {}),
+      timeScale,
+      ...(workflowLog === undefined ? {} : { log: workflowLog }),
+    });
+    cleanups.push(() => eventSources.stop());
 
     const apiKeys: LocalApiKey[] = model.apiKeys.flatMap((k) => {
       const local = state.apiKeys[k.logicalId];
@@ -316,8 +470,29 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     if (opts.warm === true) await lambda.warm();
     const warmMs = since(t2);
 
+    // Asynchronous world: stream and queue pollers, executions interrupted by the last stop, suppliers.
+    await eventSources.start();
+    for (const skipped of eventSources.skipped) log(`  event source ${skipped.logicalId} not run locally: ${skipped.reason}`);
+    for (const warning of [...stepFunctions.warnings, ...eventBridge.warnings]) log(`  note: ${warning}`);
+    const resumed = stepFunctions.resume();
+    if (resumed > 0) log(`  workflow: ${resumed} execution(s) that were running at the last stop started again from the beginning`);
+    const supplierQueues = templateSupplierQueues(model);
+    let supplierSimulator: SupplierSimulator | undefined;
+    if (opts.suppliers === true && supplierQueues.length > 0) {
+      supplierSimulator = new SupplierSimulator({
+        suppliers: supplierQueues,
+        sqs: sqs.client,
+        ...(opts.supplierStepMs === undefined ? {} : { stepMs: opts.supplierStepMs }),
+        ...(workflowLog === undefined ? {} : { log: workflowLog }),
+      });
+      supplierSimulator.start();
+      const sim = supplierSimulator;
+      cleanups.push(() => sim.stop());
+    }
+
     // endpoints.json
-    const api = model.apis[0];
+    const opsApi = model.apis.find((a) => a.routes.some((r) => r.path.startsWith('/ops/')));
+    const api = model.apis.find((a) => a !== opsApi) ?? model.apis[0];
     const routes = model.apis.flatMap((a) => a.routes);
     const shopifyChannelRoute = routes.find((r) => r.path.startsWith('/webhooks/shopify/') && r.pathParams.includes('channelId'));
     const shopifyDomainRoute = routes.find((r) => r.path.startsWith('/webhooks/shopify/') && r.pathParams.length === 0);
@@ -348,9 +523,27 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       channels: channelEndpoints,
       webhooks: { shopifyByShopDomainUrl: shopifyDomainRoute === undefined ? null : `${gateway.url}${shopifyDomainRoute.path}` },
       demo: { skus: IN_STOCK_SKUS, outOfStockSkus: OUT_OF_STOCK_SKUS, lowStockSkus: LOW_STOCK_SKUS },
-      suppliers: DEMO_SUPPLIERS.map((s) => ({ id: s.supplierId, name: s.name, channel: s.channel })),
+      suppliers: supplierEndpoints(model, supplierQueues),
       dynamodb: { endpoint: ddbEndpoint, tableName: tableName ?? '', tables: model.tables.map((t) => t.tableName) },
       secretsManager: { endpoint: secrets.endpoint },
+      sqs: {
+        endpoint: sqs.endpoint,
+        queues: model.queues.map((q) => ({ logicalId: q.logicalId, name: q.queueName, url: q.url, arn: q.arn, dlqUrl: dlqUrlOf(model, q.url) })),
+      },
+      stepFunctions: {
+        endpoint: stepFunctions.endpoint,
+        stateMachineArn: model.stateMachines[0]?.arn ?? null,
+        stateMachines: model.stateMachines.map((m) => ({ name: m.name, arn: m.arn })),
+      },
+      eventBridge: {
+        endpoint: eventBridge.endpoint,
+        busName: model.eventBuses.find((b) => b.logicalId !== undefined)?.name ?? null,
+        buses: model.eventBuses.map((b) => b.name),
+      },
+      opsApiKey: opsKey(model, state.apiKeys),
+      opsApiUrl: opsApi === undefined ? null : gateway.url,
+      timeScale,
+      simulatedSuppliers: supplierSimulator !== undefined,
       routes: routes.map((r) => ({ method: r.method, path: r.path, apiKeyRequired: r.apiKeyRequired, function: routeFunction(r) })),
       dataDir,
       logsDir,
@@ -376,6 +569,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       startupMs,
       timings: { synthMs, dynamodbMs, tablesAndSeedMs, warmMs },
       lambda,
+      stepFunctions,
+      eventBridge,
+      eventSources,
+      sqs,
+      supplierSimulator,
       invoke: (fn, event) => lambda.invoke(fn, event),
       stop: () => {
         stopping ??= (async () => {

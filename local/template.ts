@@ -5,6 +5,18 @@
  */
 import path from 'node:path';
 import type { Resolver } from './resolve';
+import {
+  readEventBuses,
+  readEventRules,
+  readEventSourceMappings,
+  readQueues,
+  readStateMachines,
+  type EventBusSpec,
+  type EventRuleSpec,
+  type EventSourceMappingSpec,
+  type QueueSpec,
+  type StateMachineSpec,
+} from './template-async';
 import type { CfnResource, CfnTemplate } from './template-types';
 
 export type { CfnTemplate, CfnResource } from './template-types';
@@ -162,6 +174,11 @@ export interface LocalModel {
   readonly apiKeys: readonly ApiKeySpec[];
   readonly usagePlans: readonly UsagePlanSpec[];
   readonly secrets: readonly SecretSpec[];
+  readonly queues: readonly QueueSpec[];
+  readonly eventSourceMappings: readonly EventSourceMappingSpec[];
+  readonly stateMachines: readonly StateMachineSpec[];
+  readonly eventBuses: readonly EventBusSpec[];
+  readonly eventRules: readonly EventRuleSpec[];
 }
 
 export const ENTRY_METADATA = 'dropship:entry';
@@ -582,6 +599,7 @@ export function readSecrets(template: CfnTemplate, resolver: Resolver): SecretSp
 /** Read the whole local model from a template. */
 export function readTemplate(template: CfnTemplate, resolver: Resolver, repoRoot: string): LocalModel {
   const { functions, skipped } = readFunctions(template, resolver, repoRoot);
+  const functionsByName = new Map(functions.map((f) => [f.functionName, f.logicalId]));
   return {
     tables: readTables(template, resolver),
     functions,
@@ -590,5 +608,10 @@ export function readTemplate(template: CfnTemplate, resolver: Resolver, repoRoot
     apiKeys: readApiKeys(template, resolver),
     usagePlans: readUsagePlans(template, resolver),
     secrets: readSecrets(template, resolver),
+    queues: readQueues(template, resolver),
+    eventSourceMappings: readEventSourceMappings(template, resolver, functionsByName),
+    stateMachines: readStateMachines(template, resolver),
+    eventBuses: readEventBuses(template, resolver),
+    eventRules: readEventRules(template, resolver, functionsByName),
   };
 }

@@ -2,6 +2,10 @@
  * Starts the local runtime ONCE for the integration project: in this process, with a temporary data
  * directory, in-memory DynamoDB Local and random ports; the synthesized app, the real handlers.
  * Tests read the endpoints with `inject('endpoints')` and stop nothing themselves.
+ *
+ * Workflow tests script the suppliers themselves: the simulated suppliers are off. Local time runs at
+ * 1/360 (an hour of SLA lasts 10 s); a test that needs a shorter wait sets it per execution
+ * (`POST <stepFunctions.endpoint>/_local/overrides`).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,7 +22,9 @@ declare module 'vitest' {
   }
 }
 
-const START_DEADLINE_MS = 90_000;
+const START_DEADLINE_MS = 120_000;
+/** Local time of the integration runtime: one hour of workflow waits lasts 10 s. */
+export const TIME_SCALE = 1 / 360;
 const STOP_DEADLINE_MS = 20_000;
 
 function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -33,7 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dropship-it-'));
   const runtime = await withDeadline(
-    startLocalRuntime({ dataDir, port: 0, ddbPort: 0, inMemory: true, quiet: true, warm: true }),
+    startLocalRuntime({ dataDir, port: 0, ddbPort: 0, inMemory: true, quiet: true, warm: true, suppliers: false, timeScale: TIME_SCALE }),
     START_DEADLINE_MS,
     'Starting the local runtime',
   ).catch(async (error: unknown) => {

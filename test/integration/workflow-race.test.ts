@@ -1,0 +1,81 @@
+/**
+ * Concurrency (issue 4): 200 real orders race for the 10 units of KETTLE-GOOSENECK (one supplier) through
+ * the API, the stream, the workflow and ReserveAndRoute's conditional transaction: exactly 10 get stock,
+ * the others are cancelled (out of stock), nothing is oversold. Deadline well under a minute.
+ */
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { documentClient, endpoints } from './helpers';
+import { offer, overrideTimeouts, placeOrder, reservations, waitFor } from './workflow-helpers';
+
+const SKU = 'KETTLE-GOOSENECK';
+const SUPPLIER = 'nordic-home';
+const ORDERS = 200;
+
+async function statuses(orderIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < orderIds.length; i += 100) {
+    const chunk = orderIds.slice(i, i + 100);
+    let keys: Record<string, unknown>[] = chunk.map((id) => ({ pk: `ORDER#${id}`, sk: '#ORDER' }));
+    while (keys.length > 0) {
+      const res = await documentClient().send(
+        new BatchGetCommand({ RequestItems: { [endpoints().dynamodb.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'orderId, #s', ExpressionAttributeNames: { '#s': 'status' } } } }),
+      );
+      for (const item of res.Responses?.[endpoints().dynamodb.tableName] ?? []) out.set(String(item['orderId']), String(item['status']));
+      keys = (res.UnprocessedKeys?.[endpoints().dynamodb.tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return out;
+}
+
+describe('stock reservation under contention', () => {
+  it(`${ORDERS} orders racing for 10 units: exactly 10 reserved, 0 oversold`, async () => {
+    const before = await offer(SKU, SUPPLIER);
+    const stock = Number(before['stock']);
+    const alreadyReserved = Number(before['reserved'] ?? 0);
+    expect(stock - alreadyReserved).toBe(10);
+
+    const started = Date.now();
+    const orderIds: string[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next < ORDERS) {
+          next++;
+          const orderId = await placeOrder({ lines: [{ sku: SKU, quantity: 1, unitPrice: '79.90' }] });
+          // Real-time SLAs for these executions: the winners must still hold their stock when counted.
+          await overrideTimeouts(orderId, { timeScale: 1 });
+          orderIds.push(orderId);
+        }
+      }),
+    );
+    const placedMs = Date.now() - started;
+
+    // Settled: every order either holds stock (IN_FULFILLMENT) or ended (CANCELLED / REJECTED).
+    const settled = await waitFor(
+      `all ${ORDERS} orders to settle`,
+      async () => {
+        const s = await statuses(orderIds);
+        const open = [...s.values()].filter((x) => !['IN_FULFILLMENT', 'CANCELLED', 'REJECTED'].includes(x)).length;
+        return s.size === ORDERS && open === 0 ? s : undefined;
+      },
+      50_000,
+      500,
+    );
+    const byStatus = new Map<string, number>();
+    for (const st of settled.values()) byStatus.set(st, (byStatus.get(st) ?? 0) + 1);
+    console.log(`race: ${ORDERS} orders placed in ${(placedMs / 1000).toFixed(1)} s, settled in ${((Date.now() - started) / 1000).toFixed(1)} s:`, Object.fromEntries(byStatus));
+
+    expect(byStatus.get('IN_FULFILLMENT')).toBe(10);
+    const after = await offer(SKU, SUPPLIER);
+    expect(Number(after['reserved'])).toBe(alreadyReserved + 10);
+    expect(Number(after['reserved'])).toBeLessThanOrEqual(Number(after['stock']));
+
+    const winners = [...settled.entries()].filter(([, st]) => st === 'IN_FULFILLMENT').map(([id]) => id);
+    const held = (await Promise.all(winners.map((id) => reservations(id)))).flat().filter((r) => r['status'] === 'HELD' && r['sku'] === SKU);
+    expect(held.reduce((sum, r) => sum + Number(r['quantity']), 0)).toBe(10);
+    const losers = [...settled.entries()].filter(([, st]) => st !== 'IN_FULFILLMENT').map(([id]) => id);
+    const losersHeld = (await Promise.all(losers.slice(0, 40).map((id) => reservations(id)))).flat().filter((r) => r['status'] === 'HELD');
+    expect(losersHeld).toHaveLength(0);
+  }, 90_000);
+});
