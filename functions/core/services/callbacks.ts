@@ -80,7 +80,15 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
     const record = await readFulfillment(deps.store, task.orderId, task.fulfillmentId);
     const resumed = await resumeIfReached(deps, record, token);
     if (resumed !== 'waiting') return { action: resumed === 'sent' ? 'resumed' : 'already-handled', status: record.status };
-    if (record.dispatchedAt !== undefined) return { action: 'waiting', status: record.status };
+    if (record.dispatchedAt !== undefined) {
+      // Re-entry (Lambda retry, redrive, a restarted local runtime): the purchase order may never have
+      // reached the supplier, so send it again. Same messageId (`po-{fulfillmentId}`): suppliers dedupe on it.
+      const order = await getWorkflowOrder(deps.store, task.orderId);
+      if (order === undefined) throw new WorkflowStateError(`Order ${task.orderId} does not exist`);
+      const [supplier, channel] = await Promise.all([getSupplier(deps.store, record.supplierId), getChannel(deps.store, order.channelId)]);
+      await sendToSupplier(deps, record.supplierId, purchaseOrderMessage(order, record, supplier, channel, deps.now()));
+      return { action: 'waiting', status: record.status };
+    }
 
     const order = await getWorkflowOrder(deps.store, task.orderId);
     if (order === undefined) throw new WorkflowStateError(`Order ${task.orderId} does not exist`);

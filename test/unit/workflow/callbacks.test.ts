@@ -98,10 +98,15 @@ describe('Dispatch', () => {
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
-  it('re-entry on a DISPATCHED fulfillment stores the new token and does not send the purchase order again', async () => {
+  it('re-entry on a DISPATCHED fulfillment stores the new token and re-sends the same purchase order (same messageId), without a second timeline event', async () => {
     const fulfillment = await task((r) => apply(r, { type: 'DISPATCHED', at: at(0) }));
     await expect(dispatch(deps(), { taskToken: TOKEN, fulfillment })).resolves.toEqual({ action: 'waiting', status: 'DISPATCHED' });
-    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+    const sends = sqsMock.commandCalls(SendMessageCommand);
+    expect(sends).toHaveLength(1);
+    const po = PurchaseOrderMessage.parse(JSON.parse(sends[0]?.args[0].input.MessageBody ?? '{}'));
+    expect(po.messageId).toBe(`po-${F1}`);
+    expect(sends[0]?.args[0].input.MessageBody).not.toContain(TOKEN);
+    expect(timelineTypes(table)).toEqual([]);
     expect(tokenItem()?.taskToken).toBe(TOKEN);
   });
 
