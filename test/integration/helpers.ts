@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { LocalEndpoints } from '../../local/runtime';
+import { ORDER_RECEIVED_EVENT } from '../../functions/core/store/orders';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -98,4 +99,12 @@ export function orderBody(opts: OrderBodyOptions = {}): Record<string, unknown> 
     totals: { subtotal: dec(subtotal), shipping: dec(shipping), tax: '0.00', total: dec(subtotal + shipping) },
     payment: { reference: `pay_${randomUUID().slice(0, 8)}`, status: 'paid' },
   };
+}
+
+/**
+ * The intake's own timeline events among an order's items. The workflow starts as soon as the order
+ * is written and adds its own events (OrderValidated, ...), so intake assertions count only these.
+ */
+export function receivedEvents(items: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return items.filter((i) => i['entity'] === 'TimelineEvent' && i['type'] === ORDER_RECEIVED_EVENT);
 }
