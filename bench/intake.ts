@@ -1,99 +1,298 @@
 /**
- * Intake benchmark (issue 3): against ONE DynamoDB Local, measure
- * - the floor: a raw PutItem loop (one small item per call, same table, same client settings);
- * - intake: POST /orders through the local API Gateway + the create-order handler;
- * at the same concurrency, and report rate and p50/p99 latency for each.
+ * Intake benchmark (issue 3). Against ONE DynamoDB Local (the runtime's), at the same concurrency:
+ * - floor: a raw PutItem loop (one order-sized item per call, same table, an SDK client like the handlers');
+ * - intake: POST /orders through the local API Gateway + the create-order Lambda (one TransactWriteItems of
+ *   3 Puts: order, external-id guard, ORDER_RECEIVED timeline event);
+ * - components, to say where the time goes:
+ *   - `transactWrite3`: the intake's own transaction (copies of a real order's 3 items) in a loop, no HTTP;
+ *   - `putOrderItem`: one conditional PutItem of a copy of the real order item (with its GSI keys): what a
+ *     single-write intake would cost in DynamoDB;
+ *   - `queryMissingOrder`: the get-order handler's one call (consistent Query of a missing order's partition);
+ *   - `invokeMissingOrder`: the get-order Lambda invoked directly (no HTTP) with an API Gateway event the
+ *     gateway built for a missing order = worker round trip + handler framework + that Query;
+ *   - `getMissingOrder`: GET /orders/{id} for a well-formed id that does not exist = local API Gateway + Lambda
+ *     worker + handler framework + that Query (404). Minus `queryMissingOrder`: the HTTP path's own cost.
+ * Every order has its own street and postcode (many orders to one address trip the fraud screen's
+ * address-velocity rule when the workflow runs behind intake).
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { runLoad, round, type LoadResult } from './stats';
+import { DynamoDBClient, PutItemCommand, QueryCommand, GetItemCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { deriveOrderId } from '../functions/core/domain/order-id';
+import { keys } from '../functions/core/store/keys';
+import { loadResult, round, runLoad, runSamples, type LoadResult, type LoadSamples } from './stats';
 
 export interface IntakeEndpoints {
   readonly apiUrl: string;
   readonly apiKey: string;
   readonly dynamodb: { readonly endpoint: string; readonly tableName: string };
-  readonly demo: { readonly skus: readonly string[] };
 }
 
-export interface IntakeBenchResult {
-  readonly rawPutItem: LoadResult;
-  readonly intake: LoadResult;
-  readonly intakeToRawRatio: number;
-  readonly goals: { readonly ratioAtLeast: number; readonly p99AtMostMs: number; readonly met: boolean };
-}
+/** SKUs with plenty of stock at a supplier that ships to DE (one supplier per order) and their retail prices. */
+export const BENCH_SKUS: readonly { readonly sku: string; readonly price: string }[] = [
+  { sku: 'TSHIRT-BLK-M', price: '24.90' },
+  { sku: 'CABLE-USBC-2M', price: '12.90' },
+  { sku: 'MUG-ENAMEL-WHT', price: '14.90' },
+  { sku: 'BOTTLE-STEEL-750', price: '29.90' },
+];
 
-export function orderBody(sku: string, i: number): string {
+/** A valid POST /orders body; `tag` + `i` make the street, postcode and external id unique. */
+export function orderBody(i: number, tag: string): string {
+  const item = BENCH_SKUS[i % BENCH_SKUS.length] ?? { sku: 'TSHIRT-BLK-M', price: '24.90' };
+  const subtotalMinor = Math.round(Number(item.price) * 100);
+  const dec = (minor: number): string => (minor / 100).toFixed(2);
   return JSON.stringify({
-    externalOrderId: `bench-${i}-${randomUUID()}`,
+    externalOrderId: `bench-${tag}-${i}`,
     customer: { email: 'bench@example.com', firstName: 'Bench', lastName: 'Mark' },
     shippingAddress: {
       name: 'Bench Mark',
-      line1: 'Hauptstrasse 1',
+      line1: `Hauptstrasse ${tag}-${i}`,
       city: 'Berlin',
-      postcode: '10115',
+      postcode: String(10_000 + (i % 89_999)).padStart(5, '0'),
       country: 'DE',
     },
-    lines: [{ sku, quantity: 1, unitPrice: '19.99' }],
+    lines: [{ sku: item.sku, quantity: 1, unitPrice: item.price }],
     currency: 'EUR',
-    totals: { subtotal: '19.99', shipping: '4.90', tax: '0.00', discount: '0.00', total: '24.89' },
-    payment: { reference: `pay_${i}`, status: 'paid' },
+    totals: { subtotal: dec(subtotalMinor), shipping: '4.90', tax: '0.00', discount: '0.00', total: dec(subtotalMinor + 490) },
+    payment: { reference: `pay_${tag}_${i}`, status: 'paid' },
   });
 }
 
-export async function benchIntake(
-  endpoints: IntakeEndpoints,
-  opts: { requests: number; concurrency: number; warmup: number },
-): Promise<IntakeBenchResult> {
+export interface IntakeRun {
+  readonly rawPutItem: LoadResult;
+  readonly intake: LoadResult;
+  /** Component loops (only when measured with `components`). */
+  readonly transactWrite3?: LoadResult;
+  readonly putOrderItem?: LoadResult;
+  readonly queryMissingOrder?: LoadResult;
+  readonly invokeMissingOrder?: LoadResult;
+  readonly getMissingOrder?: LoadResult;
+  readonly intakeToRawRatio: number;
+  readonly goals: { readonly ratioAtLeast: number; readonly p99AtMostMs: number; readonly ratioMet: boolean; readonly p99Met: boolean; readonly met: boolean };
+}
+
+export const INTAKE_GOALS = { ratioAtLeast: 0.5, p99AtMostMs: 25 } as const;
+
+export interface MeasureOptions {
+  readonly concurrency: number;
+  /** Calls per path. */
+  readonly requests: number;
+  /** Time bound per path (no new call after it). */
+  readonly maxMsPerPath: number;
+  /** Also run the component loops (3-item transaction, GET of a missing order). */
+  readonly components: boolean;
+}
+
+export interface IntakeBench {
+  /** Measure the paths at one concurrency (after `warm`). */
+  measure(opts: MeasureOptions): Promise<IntakeRun>;
+  /** Warm every path (JIT of DynamoDB Local and the workers, connection pools), each bounded in time. */
+  warm(requests: number, maxMsPerPath: number, components: boolean): Promise<void>;
+  /** POST /orders sent so far (each a new order). */
+  readonly ordersPosted: () => number;
+  close(): void;
+}
+
+export interface IntakeBenchHooks {
+  /** Invoke the get-order Lambda directly with a gateway-built event for a missing order (true = 404). */
+  readonly invokeMissingOrder?: () => Promise<boolean>;
+}
+
+export function intakeBench(endpoints: IntakeEndpoints, phase: string, hooks: IntakeBenchHooks = {}): IntakeBench {
   const ddb = new DynamoDBClient({
     endpoint: endpoints.dynamodb.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const sku = endpoints.demo.skus[0];
-  if (sku === undefined) throw new Error('endpoints.demo.skus is empty');
-  const put = (i: number, prefix: string): Promise<boolean> =>
+  const table = endpoints.dynamodb.tableName;
+  const run = `${phase}${randomUUID().slice(0, 6)}`;
+  let posted = 0;
+  let seq = 0;
+  let template: { order: Record<string, AttributeValue>; guard: Record<string, AttributeValue>; event: Record<string, AttributeValue> } | undefined;
+
+  const put = (i: number): Promise<boolean> =>
     ddb
       .send(
         new PutItemCommand({
-          TableName: endpoints.dynamodb.tableName,
-          Item: {
-            pk: { S: `BENCH#${prefix}#${i}` },
-            sk: { S: '#BENCH' },
-            payload: { S: orderBody(sku, i) },
-          },
+          TableName: table,
+          Item: { pk: { S: `BENCH#${run}#${i}` }, sk: { S: '#BENCH' }, entity: { S: 'Bench' }, payload: { S: orderBody(i, run) } },
         }),
         { abortSignal: AbortSignal.timeout(10_000) },
       )
       .then(() => true);
-  const post = (i: number, prefix: string): Promise<boolean> =>
-    fetch(`${endpoints.apiUrl}/orders`, {
+
+  const post = async (): Promise<boolean> => {
+    const i = seq++;
+    posted++;
+    const res = await fetch(`${endpoints.apiUrl}/orders`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-api-key': endpoints.apiKey,
-        'idempotency-key': `bench-${prefix}-${i}`,
-      },
-      body: orderBody(sku, i),
+      headers: { 'content-type': 'application/json', 'x-api-key': endpoints.apiKey, 'idempotency-key': `bench-${run}-${i}` },
+      body: orderBody(i, run),
       signal: AbortSignal.timeout(10_000),
-    }).then(async (res) => {
-      await res.arrayBuffer();
-      return res.status === 201;
     });
+    const text = await res.text();
+    if (res.status === 201 && template === undefined) await captureTemplate(text);
+    return res.status === 201;
+  };
 
-  const run = randomUUID().slice(0, 8);
-  // Warm both paths (JIT, worker start, connection pools) before measuring.
-  await runLoad(opts.warmup, opts.concurrency, (i) => put(i, `warm-${run}`));
-  await runLoad(opts.warmup, opts.concurrency, (i) => post(i, `warm-${run}`));
+  /** A real order's three intake items, to replay the same transaction without HTTP. */
+  const captureTemplate = async (responseText: string): Promise<void> => {
+    const orderId = (JSON.parse(responseText) as { orderId?: string }).orderId;
+    if (orderId === undefined) return;
+    const part = await ddb.send(
+      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `ORDER#${orderId}` } }, ConsistentRead: true }),
+    );
+    const order = part.Items?.find((x) => x['entity']?.S === 'Order');
+    const event = part.Items?.find((x) => x['entity']?.S === 'TimelineEvent');
+    const channelId = order?.['channelId']?.S;
+    const externalOrderId = order?.['externalOrderId']?.S;
+    if (order === undefined || event === undefined || channelId === undefined || externalOrderId === undefined) return;
+    const guard = (await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: keys.externalOrderGuard(channelId, externalOrderId).pk }, sk: { S: '#GUARD' } } }))).Item;
+    if (guard === undefined) return;
+    template = { order, guard, event };
+  };
 
-  const rawPutItem = await runLoad(opts.requests, opts.concurrency, (i) => put(i, run));
-  const intake = await runLoad(opts.requests, opts.concurrency, (i) => post(i, run));
-  ddb.destroy();
-  const intakeToRawRatio = round(intake.perSecond / rawPutItem.perSecond, 2);
-  const goals = { ratioAtLeast: 0.5, p99AtMostMs: 25 };
+  const transact = (i: number): Promise<boolean> => {
+    const t = template;
+    if (t === undefined) return Promise.resolve(false);
+    const id = `BENCHTX#${run}#${i}`;
+    const withKey = (item: Record<string, AttributeValue>, pk: string, extra: Record<string, AttributeValue> = {}): Record<string, AttributeValue> => ({
+      ...item,
+      ...extra,
+      pk: { S: pk },
+      entity: { S: 'Bench' }, // not an Order: the stream router (when running) ignores it
+    });
+    return ddb
+      .send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table,
+                Item: withKey(t.order, id, { gsi1sk: { S: `bench#${id}` }, gsi2sk: { S: `bench#${id}` } }),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Put: { TableName: table, Item: withKey(t.guard, `${id}#GUARD`), ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: table, Item: withKey(t.event, id) } },
+          ],
+        }),
+        { abortSignal: AbortSignal.timeout(10_000) },
+      )
+      .then(() => true);
+  };
+
+  /** One conditional PutItem of a copy of the real order item (with its gsi1/gsi2 keys): a single-write intake's floor. */
+  const putOrder = (i: number): Promise<boolean> => {
+    const t = template;
+    if (t === undefined) return Promise.resolve(false);
+    const id = `BENCHPUT#${run}#${i}`;
+    return ddb
+      .send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { ...t.order, pk: { S: id }, entity: { S: 'Bench' }, gsi1sk: { S: `bench#${id}` }, gsi2sk: { S: `bench#${id}` } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+        { abortSignal: AbortSignal.timeout(10_000) },
+      )
+      .then(() => true);
+  };
+
+  /** The get-order handler's one DynamoDB call for a missing order (consistent Query of its partition), without HTTP. */
+  const queryMissing = (i: number): Promise<boolean> =>
+    ddb
+      .send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `ORDER#${deriveOrderId('bench-missing', 'api', `${run}-q-${i}`)}` } },
+          ConsistentRead: true,
+        }),
+        { abortSignal: AbortSignal.timeout(10_000) },
+      )
+      .then((out) => (out.Items ?? []).length === 0);
+
+  const getMissing = async (i: number): Promise<boolean> => {
+    // A well-formed order id that does not exist: the handler looks it up and answers 404.
+    const res = await fetch(`${endpoints.apiUrl}/orders/${deriveOrderId('bench-missing', 'api', `${run}-${i}`)}`, {
+      headers: { 'x-api-key': endpoints.apiKey },
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.arrayBuffer();
+    return res.status === 404;
+  };
+
+  let offset = 0;
+  const next = (n: number): number => {
+    const start = offset;
+    offset += n;
+    return start;
+  };
+
   return {
-    rawPutItem,
-    intake,
-    intakeToRawRatio,
-    goals: { ...goals, met: intakeToRawRatio >= goals.ratioAtLeast && intake.p99Ms <= goals.p99AtMostMs && intake.errors === 0 },
+    ordersPosted: () => posted,
+    async warm(requests, maxMsPerPath, components) {
+      for (const c of [4, 1]) {
+        const n = c === 1 ? Math.ceil(requests / 4) : requests;
+        const base = next(n);
+        await runLoad(n, c, (i) => put(base + i), maxMsPerPath);
+        await runLoad(n, c, () => post(), maxMsPerPath);
+        if (!components) continue;
+        await runLoad(n, c, (i) => transact(base + i), maxMsPerPath);
+        await runLoad(Math.ceil(n / 2), c, (i) => putOrder(base + i), maxMsPerPath);
+        await runLoad(Math.ceil(n / 2), c, (i) => queryMissing(base + i), maxMsPerPath);
+        await runLoad(Math.ceil(n / 2), c, (i) => getMissing(base + i), maxMsPerPath);
+        await runLoad(Math.ceil(n / 2), c, () => hooks.invokeMissingOrder?.() ?? Promise.resolve(false), maxMsPerPath);
+      }
+    },
+    async measure({ concurrency, requests, maxMsPerPath, components }) {
+      // Paths are interleaved in rounds, so the JIT still warming in DynamoDB Local (and any background
+      // work) spreads over all of them instead of favouring whichever runs last.
+      const paths: { name: keyof typeof samples; op: (i: number) => Promise<boolean> }[] = [
+        { name: 'rawPutItem', op: put },
+        { name: 'intake', op: () => post() },
+        ...(components
+          ? ([
+              { name: 'transactWrite3', op: transact },
+              { name: 'putOrderItem', op: putOrder },
+              { name: 'queryMissingOrder', op: queryMissing },
+              { name: 'invokeMissingOrder', op: () => hooks.invokeMissingOrder?.() ?? Promise.resolve(false) },
+              { name: 'getMissingOrder', op: getMissing },
+            ] as const)
+          : []),
+      ];
+      const samples = { rawPutItem: [] as LoadSamples[], intake: [] as LoadSamples[], transactWrite3: [] as LoadSamples[], putOrderItem: [] as LoadSamples[], queryMissingOrder: [] as LoadSamples[], invokeMissingOrder: [] as LoadSamples[], getMissingOrder: [] as LoadSamples[] };
+      const rounds = 3;
+      for (let r = 0; r < rounds; r++) {
+        for (const p of paths) {
+          const base = next(requests);
+          samples[p.name].push(await runSamples(Math.ceil(requests / rounds), concurrency, (i) => p.op(base + i), maxMsPerPath / rounds));
+        }
+      }
+      const rawPutItem = loadResult(samples.rawPutItem, concurrency);
+      const intake = loadResult(samples.intake, concurrency);
+      const parts: Pick<IntakeRun, 'transactWrite3' | 'putOrderItem' | 'queryMissingOrder' | 'invokeMissingOrder' | 'getMissingOrder'> = components
+        ? {
+            transactWrite3: loadResult(samples.transactWrite3, concurrency),
+            putOrderItem: loadResult(samples.putOrderItem, concurrency),
+            queryMissingOrder: loadResult(samples.queryMissingOrder, concurrency),
+            invokeMissingOrder: loadResult(samples.invokeMissingOrder, concurrency),
+            getMissingOrder: loadResult(samples.getMissingOrder, concurrency),
+          }
+        : {};
+      const intakeToRawRatio = round(intake.perSecond / rawPutItem.perSecond, 2);
+      const ratioMet = intakeToRawRatio >= INTAKE_GOALS.ratioAtLeast && intake.errors === 0;
+      const p99Met = intake.p99Ms <= INTAKE_GOALS.p99AtMostMs && intake.errors === 0;
+      return {
+        rawPutItem,
+        intake,
+        ...parts,
+        intakeToRawRatio,
+        goals: { ...INTAKE_GOALS, ratioMet, p99Met, met: ratioMet && p99Met },
+      };
+    },
+    close() {
+      ddb.destroy();
+    },
   };
 }

@@ -64,6 +64,11 @@ export interface LocalRuntimeOptions {
   readonly ddbJvmOptions?: readonly string[];
   /** Extra environment for every function, applied last (e.g. `{ POWERTOOLS_LOG_LEVEL: 'DEBUG' }`). */
   readonly functionEnv?: Readonly<Record<string, string>>;
+  /**
+   * Extra environment for one function (by logical id), applied after `functionEnv` (e.g. an endpoint per
+   * function, so a benchmark can attribute each function's AWS calls).
+   */
+  readonly functionEnvironment?: (functionLogicalId: string) => Readonly<Record<string, string>>;
   /** Worker threads per function (default 1, serving concurrent invocations). */
   readonly workersPerFunction?: number;
   /** Where human-readable lines go (default console.log unless quiet). */
@@ -84,6 +89,20 @@ export interface LocalRuntimeOptions {
   readonly persistWorkflow?: boolean;
   /** Log workflow executions ending, stream gave-ups and simulated supplier actions. @default true */
   readonly logWorkflow?: boolean;
+  /**
+   * Start the event source mappings (table stream -> workflow starts and domain events, supplier inbound
+   * queues) when the runtime starts. `false`: they are set up but idle until `runtime.eventSources.start()`,
+   * so orders are written and no workflow runs (intake-only benchmarks). Started later, the stream mapping
+   * begins at its StartingPosition (TRIM_HORIZON): what was written meanwhile is processed then.
+   * @default true
+   */
+  readonly startEventSources?: boolean;
+  /**
+   * Observer called after every local Lambda invocation (API routes, event source mappings, Step Functions
+   * tasks, EventBridge targets, `runtime.invoke`) with its event and result: benchmarks count invocations
+   * and durations with it. It must not throw (errors are ignored) and should return quickly.
+   */
+  readonly onInvoke?: (functionLogicalId: string, event: unknown, result: InvokeResult) => void;
 }
 
 export interface ChannelEndpoint {
@@ -414,6 +433,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       // The machine's Node 20 runs what AWS runs on Node 22: the SDK's reminder about that is noise here.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...opts.functionEnv,
+      ...opts.functionEnvironment?.(fn.logicalId),
     });
     const lambda = new LambdaRuntime({
       functions: model.functions,
@@ -430,14 +450,27 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       },
     });
     cleanups.push(() => lambda.stop());
-    invokeLate = (fn, event) => lambda.invoke(fn, event);
+    const onInvoke = opts.onInvoke;
+    const invokeFunction: (fn: string, event: unknown) => Promise<InvokeResult> =
+      onInvoke === undefined
+        ? (fn, event) => lambda.invoke(fn, event)
+        : async (fn, event) => {
+            const result = await lambda.invoke(fn, event);
+            try {
+              onInvoke(fn, event, result);
+            } catch {
+              // an observer never changes the invocation
+            }
+            return result;
+          };
+    invokeLate = invokeFunction;
     // Stopped before the workers (cleanups run in reverse): a RUNNING execution must stay RUNNING on a
     // clean stop (resumed next start), not fail because its Lambda worker went away.
     cleanups.push(() => eventBridge.stop());
     cleanups.push(() => stepFunctions.stop());
     const eventSources = new EventSources({
       mappings: model.eventSourceMappings,
-      invoke: (fn, event) => lambda.invoke(fn, event),
+      invoke: invokeFunction,
       functionArn: (id) => localFunctionArn(model.functions.find((f) => f.logicalId === id)?.functionName ?? id),
       sqs: sqs.client,
       queues: model.queues,
@@ -463,7 +496,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       apis: model.apis,
       apiKeys,
       usagePlans: model.usagePlans,
-      invoke: (fn, event) => lambda.invoke(fn, event),
+      invoke: invokeFunction,
       onRequest,
     });
     const t2 = performance.now();
@@ -471,7 +504,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const warmMs = since(t2);
 
     // Asynchronous world: stream and queue pollers, executions interrupted by the last stop, suppliers.
-    await eventSources.start();
+    if (opts.startEventSources !== false) await eventSources.start();
     for (const skipped of eventSources.skipped) log(`  event source ${skipped.logicalId} not run locally: ${skipped.reason}`);
     for (const warning of [...stepFunctions.warnings, ...eventBridge.warnings]) log(`  note: ${warning}`);
     const resumed = stepFunctions.resume();
@@ -574,7 +607,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       eventSources,
       sqs,
       supplierSimulator,
-      invoke: (fn, event) => lambda.invoke(fn, event),
+      invoke: invokeFunction,
       stop: () => {
         stopping ??= (async () => {
           // Endpoints describe a running stack only.
