@@ -361,14 +361,13 @@ describe('local runtime on the fixture template', () => {
       expect(out).toMatchObject({ ok: true, value: { n: 42 } });
     });
 
-    it('reuses the worker: per-invoke overhead well under 1 ms', async () => {
-      await runtime.invoke('DoubleFunction1234ABCD', { n: 1 });
-      const n = 2000;
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) await runtime.invoke('DoubleFunction1234ABCD', { n: i });
-      const perInvokeMs = (performance.now() - t0) / n;
-      console.log(`local Lambda invoke overhead: ${perInvokeMs.toFixed(3)} ms per call`);
-      expect(perInvokeMs).toBeLessThan(1);
+    // Speed is measured by `npm run bench`, never asserted here: this checks that many back-to-back
+    // invocations on the reused worker all answer correctly.
+    it('serves many back-to-back invocations from the reused worker, each with its own answer', async () => {
+      const n = 500;
+      for (let i = 0; i < n; i++) {
+        await expect(runtime.invoke('DoubleFunction1234ABCD', { n: i })).resolves.toMatchObject({ ok: true, value: { n: i * 2 } });
+      }
     });
   });
 
