@@ -179,6 +179,7 @@ function intakeLine(label: string, r: IntakeRun): string {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadBefore = os.loadavg().map((x) => round(x, 2));
   const requests = flag('requests', 1200);
   const warmup = flag('warmup', 400);
   const maxMsPerPath = flag('max-seconds-per-path', 6) * 1000;
@@ -281,6 +282,9 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      // 1/5/15-minute load averages: well above the bench's own ~2 means something else shared the CPUs.
+      loadAverageAtStart: loadBefore,
+      loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
     },
     goals: {
       intake: intakeGoals ?? (previous['goals'] as Record<string, unknown> | undefined)?.['intake'],
@@ -310,6 +314,7 @@ async function main(): Promise<void> {
     cost: cost ?? previous['cost'],
   };
   await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  if ((loadBefore[0] ?? 0) > 1.5) log(`note: the load average was ${loadBefore[0]} when the bench started: other work shared the CPUs, figures are pessimistic`);
   log(`written ${path.relative(process.cwd(), resultsFile)} in ${results.durationSeconds} s`);
 }
 
