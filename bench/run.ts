@@ -211,14 +211,14 @@ async function main(): Promise<void> {
     if (a4.transactWrite3 !== undefined && a1.transactWrite3 !== undefined) {
       why.push(
         `intake is one 3-item TransactWriteItems; on DynamoDB Local that transaction alone runs at ${a1.transactWrite3.perSecond}/s serially and ${a4.transactWrite3.perSecond}/s at concurrency 4 ` +
-          `(${round(a1.transactWrite3.perSecond / a1.rawPutItem.perSecond, 2)}x / ${round(a4.transactWrite3.perSecond / a4.rawPutItem.perSecond, 2)}x the raw put rate): with it, 0.5x is out of reach whatever the handler does`,
+          `(${round(a1.transactWrite3.perSecond / a1.rawPutItem.perSecond, 2)}x / ${round(a4.transactWrite3.perSecond / a4.rawPutItem.perSecond, 2)}x the raw put rate): intake cannot be faster than its own transaction, so with it 0.5x is out of reach even with no overhead around it`,
       );
     }
     const b1 = breakdown(a1);
     if (b1 !== undefined) {
       why.push(
         `serial p50 ${String(b1['intakeP50Ms'])} ms = transaction ${String(b1['transactionMs'])} + API Gateway stand-in ${String(b1['apiGatewayStandInMs'])} + Lambda worker and handler framework ${String(b1['lambdaWorkerAndHandlerFrameworkMs'])} + create-order code ${String(b1['createOrderCodeMs'])}; ` +
-          `a single conditional PutItem instead of the transaction would give ~${String(b1['singleWriteIntakeP50MsProjected'])} ms (0.5x needs <= ${round(2 * a1.rawPutItem.p50Ms, 1)} ms)`,
+          `a single conditional PutItem instead of the transaction would give ~${String(b1['singleWriteIntakeP50MsProjected'])} ms (0.5x serially needs about <= ${round(2 * a1.rawPutItem.p50Ms, 1)} ms, twice the raw put)`,
       );
     }
     intakeGoals = {
