@@ -99,8 +99,14 @@ export class CountingProxy {
   private counts: Counts = {};
   private byCaller: Record<string, Counts> = {};
 
-  /** @param service label; `dynamodb` enables the ConsumedCapacity accounting. */
-  constructor(private readonly service: 'dynamodb' | 'other') {}
+  /**
+   * @param service label; `dynamodb` enables the ConsumedCapacity accounting.
+   * @param onSuccess called with every successful request's caller, operation and (JSON) body.
+   */
+  constructor(
+    private readonly service: 'dynamodb' | 'other',
+    private readonly onSuccess?: (caller: string, operation: string, body: Record<string, unknown>) => void,
+  ) {}
 
   async listen(): Promise<string> {
     const server = http.createServer((req, res) => void this.handle(req, res));
@@ -205,6 +211,13 @@ export class CountingProxy {
         up.on('end', () => {
           const payload = Buffer.concat(out);
           const status = up.statusCode ?? 502;
+          if (status < 400 && this.onSuccess !== undefined) {
+            try {
+              this.onSuccess(caller, operation, parsed);
+            } catch {
+              // an observer never changes the answer
+            }
+          }
           if (status >= 400) for (const e of entries) e.failed++;
           else if (this.service === 'dynamodb' && CAPACITY_OPERATIONS.has(operation)) {
             try {

@@ -6,10 +6,11 @@
  * - Lambda: every invocation (API, stream router, workflow tasks, supplier inbound), billed duration = the
  *   measured local duration rounded up to 1 ms, at the template's MemorySize, Arm price.
  * - Step Functions (Standard): states entered in the executions' histories (+ task retries).
- * - DynamoDB (on-demand): the capacity units DynamoDB Local reports for each call the functions made
- *   (writes: 1 WRU per KB, x2 in transactions, GSI updates included; reads: 1 RRU per 4 KB strongly
- *   consistent, 0.5 eventually, x2 in transactions). Failed conditional writes report no capacity: counted
- *   at 1 unit per item (2 in a transaction). Stream reads by Lambda are free.
+ * - DynamoDB (on-demand): reads = the capacity units DynamoDB Local reports for each call the functions made
+ *   (1 RRU per 4 KB strongly consistent, 0.5 eventually); writes = computed from the table stream's before /
+ *   after images by DynamoDB's rules (1 WRU per KB, GSI writes included, x2 in transactions; DynamoDB Local
+ *   under-reports transactions), see bench/write-units.ts. Failed conditional writes report no capacity:
+ *   1 unit per call (2 per transaction item). Stream reads by Lambda are free.
  * - SQS: requests of the Lambda pollers that returned messages, their deletes and visibility changes, the
  *   functions' sends (purchase orders, cancellations, DLQ moves) and the supplier's receives / deletes /
  *   sends on the retailer's queues (the queue owner pays). Empty long-poll receives are a fixed cost per
@@ -20,6 +21,7 @@
  *   and X-Ray traces (default sampling).
  */
 import type { Counts } from './aws-proxy';
+import type { WriteUnitTotals } from './write-units';
 import type { CountedUsage } from './e2e';
 import {
   API_GATEWAY_REST_REQUEST,
@@ -71,30 +73,31 @@ export interface CostModel {
   readonly transitionsGoal: { readonly atMost: number; readonly perHappyOrder: number; readonly met: boolean };
   /** DynamoDB request units per order by calling function and by operation (where the DynamoDB cost goes). */
   readonly dynamodbPerOrder: {
-    readonly byFunction: Readonly<Record<string, { readonly calls: number; readonly writeUnits: number; readonly readUnits: number; readonly indexWriteUnits: number }>>;
-    readonly byOperation: Readonly<Record<string, { readonly calls: number; readonly units: number; readonly indexUnits: number }>>;
+    readonly byFunction: Readonly<Record<string, { readonly calls: number; readonly writeUnits: number; readonly indexWriteUnits: number; readonly readUnits: number }>>;
+    readonly byOperation: Readonly<Record<string, { readonly calls: number; readonly failed: number; readonly items: number }>>;
     readonly indexShareOfWrites: number;
+    readonly writeUnitsFromStream: { readonly records: number; readonly writesWithoutRecord: number; readonly conditionChecks: number; readonly unattributedRecords: number };
   };
   readonly whatIf: readonly { readonly change: string; readonly transitionsPerOrder: number; readonly usdPer1000Orders: number; readonly note: string }[];
 }
 
-export function dynamodbUnits(counts: Counts): { rru: number; wru: number; failedWriteItems: number; byOperation: Record<string, { calls: number; units: number; indexUnits: number }> } {
+/**
+ * Read units from DynamoDB Local's ConsumedCapacity (right for reads); write units from the stream-based
+ * report (bench/write-units.ts) + failed conditional writes (no capacity reported: 1 unit per call, 2 per
+ * transaction item, as DynamoDB charges a write whose condition fails).
+ */
+export function dynamodbUnits(counts: Counts, writes: WriteUnitTotals): { rru: number; wru: number; indexWru: number; failedWrites: number } {
   let rru = 0;
-  let wru = 0;
-  let failedWriteItems = 0;
-  const byOperation: Record<string, { calls: number; units: number; indexUnits: number }> = {};
+  let failed = 0;
+  let failedUnits = 0;
   for (const [op, c] of Object.entries(counts)) {
-    byOperation[op] = { calls: c.calls, units: round(c.capacityUnits, 1), indexUnits: round(c.indexUnits, 1) };
     if (READ_OPS.has(op)) rru += c.capacityUnits;
-    if (WRITE_OPS.has(op)) {
-      wru += c.capacityUnits;
-      // A failed conditional write is still billed: 1 unit per item (2 in a transaction), items unknown -> per call.
-      const perFailure = TRANSACTIONS.has(op) ? 2 * Math.max(1, c.items / Math.max(1, c.calls)) : 1;
-      failedWriteItems += c.failed;
-      wru += c.failed * perFailure;
+    if (WRITE_OPS.has(op) && c.failed > 0) {
+      failed += c.failed;
+      failedUnits += c.failed * (TRANSACTIONS.has(op) ? 2 * Math.max(1, c.items / Math.max(1, c.calls)) : 1);
     }
   }
-  return { rru, wru, failedWriteItems, byOperation };
+  return { rru, wru: writes.table + writes.index + failedUnits, indexWru: writes.index, failedWrites: failed };
 }
 
 export function costModel(usage: CountedUsage, happyTransitions: number, syncPrefixStates: number, syncPrefixLambdaMs: number): CostModel {
@@ -112,7 +115,7 @@ export function costModel(usage: CountedUsage, happyTransitions: number, syncPre
   const sfnUsd = per(transitions) * SFN_STANDARD_TRANSITION.usd;
 
   // DynamoDB
-  const ddb = dynamodbUnits(usage.dynamodb);
+  const ddb = dynamodbUnits(usage.dynamodb, usage.dynamodbWrites.total);
   const ddbUsd = per(ddb.wru) * DYNAMODB_WRITE_REQUEST_UNIT.usd + per(ddb.rru) * DYNAMODB_READ_REQUEST_UNIT.usd;
 
   // SQS (per-order requests; empty receives apart)
@@ -137,7 +140,7 @@ export function costModel(usage: CountedUsage, happyTransitions: number, syncPre
     { service: 'Step Functions (Standard)', perOrder: { stateTransitions: round(per(transitions), 2) }, usdPer1000Orders: usd(sfnUsd) },
     {
       service: 'DynamoDB (on-demand)',
-      perOrder: { writeRequestUnits: round(per(ddb.wru), 2), readRequestUnits: round(per(ddb.rru), 2), failedWrites: round(per(ddb.failedWriteItems), 3) },
+      perOrder: { writeRequestUnits: round(per(ddb.wru), 2), readRequestUnits: round(per(ddb.rru), 2), failedConditionalWrites: round(per(ddb.failedWrites), 3) },
       usdPer1000Orders: usd(ddbUsd),
     },
     {
@@ -172,29 +175,45 @@ export function costModel(usage: CountedUsage, happyTransitions: number, syncPre
     },
   ];
 
-  // What-if: the synchronous prefix (validate/screen, reserve/route and their Choice states) as an Express
-  // child execution started by one Standard task state (StartExecution.sync).
-  const expressTransitions = happyTransitions - syncPrefixStates + 1;
+  // What-if 1: the synchronous prefix (validate/screen, reserve/route and their Choice states) as an Express
+  // child execution started by one Standard task (StartExecution.sync:2) + one Choice on its outcome (hold,
+  // rejected, out of stock: the hold's task token wait cannot run in Express, it stays in the parent).
+  const expressTransitions = happyTransitions - syncPrefixStates + 2;
   const expressGb = 64 / 1024; // the smallest 64 MB chunk: a small definition and payload
   const expressSeconds = Math.ceil(Math.max(1, syncPrefixLambdaMs + 50) / 100) / 10;
   const expressUsdPerOrder = SFN_EXPRESS_REQUEST.usd + expressSeconds * expressGb * SFN_EXPRESS_GB_SECOND.usd;
   const happyDelta = (happyTransitions - expressTransitions) * SFN_STANDARD_TRANSITION.usd;
   const whatIfTotal = total - happyDelta + expressUsdPerOrder;
+  // What-if 2: ValidateAndScreen and ReserveAndRoute as ONE task (it returns HOLD / REJECTED before reserving),
+  // one Choice after it: two states fewer, no Express.
+  const mergedTransitions = happyTransitions - 2;
+  const mergedTotal = total - 2 * SFN_STANDARD_TRANSITION.usd;
+  // What-if 3: GSI maintenance. Every index write unit counted here would shrink to ~1 unit per index item
+  // (2 in a transaction) with KEYS_ONLY / small INCLUDE projections: the index share is the upper bound.
+  // What-if 3: every GSI projecting KEYS_ONLY (the stream images give the exact index sizes).
+  const w = usage.dynamodbWrites.total;
+  const keysOnlySavingUsd = per(w.index - w.indexIfKeysOnly) * DYNAMODB_WRITE_REQUEST_UNIT.usd;
+
   // Where the DynamoDB units go.
-  const byFunction: Record<string, { calls: number; writeUnits: number; readUnits: number; indexWriteUnits: number }> = {};
+  const byFunction: Record<string, { calls: number; writeUnits: number; indexWriteUnits: number; readUnits: number }> = {};
   for (const [fn, counts] of Object.entries(usage.dynamodbByFunction)) {
-    const u = dynamodbUnits(counts);
+    const writes = usage.dynamodbWrites.byCaller[fn] ?? { table: 0, index: 0, indexIfKeysOnly: 0, orderRewritesWithoutStatusChange: 0, records: 0, writesWithoutRecord: 0, conditionChecks: 0 };
+    const u = dynamodbUnits(counts, writes);
     const calls = Object.values(counts).reduce((a, c) => a + c.calls, 0);
-    const indexWrites = Object.entries(counts).reduce((a, [op, c]) => a + (WRITE_OPS.has(op) ? c.indexUnits : 0), 0);
-    byFunction[fn] = { calls: round(per(calls), 2), writeUnits: round(per(u.wru), 2), readUnits: round(per(u.rru), 2), indexWriteUnits: round(per(indexWrites), 2) };
+    byFunction[fn] = { calls: round(per(calls), 2), writeUnits: round(per(u.wru), 2), indexWriteUnits: round(per(u.indexWru), 2), readUnits: round(per(u.rru), 2) };
   }
-  const byOperation: Record<string, { calls: number; units: number; indexUnits: number }> = {};
-  for (const [op, c] of Object.entries(ddb.byOperation)) byOperation[op] = { calls: round(per(c.calls), 2), units: round(per(c.units), 2), indexUnits: round(per(c.indexUnits), 2) };
-  const indexWriteUnits = Object.entries(usage.dynamodb).reduce((a, [op, c]) => a + (WRITE_OPS.has(op) ? c.indexUnits : 0), 0);
+  const byOperation: Record<string, { calls: number; failed: number; items: number }> = {};
+  for (const [op, c] of Object.entries(usage.dynamodb)) byOperation[op] = { calls: round(per(c.calls), 2), failed: round(per(c.failed), 3), items: round(per(c.items), 2) };
   const dynamodbPerOrder = {
     byFunction: Object.fromEntries(Object.entries(byFunction).sort((a, b) => b[1].writeUnits - a[1].writeUnits)),
     byOperation,
-    indexShareOfWrites: round(indexWriteUnits / Math.max(1, ddb.wru), 2),
+    indexShareOfWrites: round(w.index / Math.max(1, ddb.wru), 2),
+    writeUnitsFromStream: {
+      records: round(per(w.records), 2),
+      writesWithoutRecord: round(per(w.writesWithoutRecord), 2),
+      conditionChecks: round(per(w.conditionChecks), 2),
+      unattributedRecords: usage.dynamodbWrites.unattributedRecords,
+    },
   };
 
   const goalUsd = 0.4;
@@ -220,6 +239,24 @@ export function costModel(usage: CountedUsage, happyTransitions: number, syncPre
         transitionsPerOrder: expressTransitions,
         usdPer1000Orders: usd(whatIfTotal),
         note: `Express: 1 request + ${expressSeconds} s x 64 MB per order; Lambda and DynamoDB unchanged`,
+      },
+      {
+        change: 'ValidateAndScreen + ReserveAndRoute merged into one task with one Choice after it (Standard only)',
+        transitionsPerOrder: mergedTransitions,
+        usdPer1000Orders: usd(mergedTotal),
+        note: 'the task returns HOLD / REJECTED before reserving; the hold wait stays as it is',
+      },
+      {
+        change: 'no order-item rewrite when a supplier message changes no order status (scans after SHIPPED)',
+        transitionsPerOrder: happyTransitions,
+        usdPer1000Orders: usd(total - per(w.orderRewritesWithoutStatusChange) * DYNAMODB_WRITE_REQUEST_UNIT.usd),
+        note: `${round(per(w.orderRewritesWithoutStatusChange), 1)} write units per order are order rewrites (version bumps) that keep the status; dropping them needs another guard for concurrent fulfillments`,
+      },
+      {
+        change: 'every GSI projecting KEYS_ONLY instead of ALL',
+        transitionsPerOrder: happyTransitions,
+        usdPer1000Orders: usd(total - keysOnlySavingUsd),
+        note: `index write units ${round(per(w.index), 1)} -> ${round(per(w.indexIfKeysOnly), 1)} per order (computed from the same stream images); reads that list orders would then fetch the items they show`,
       },
     ],
   };

@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { keys } from '../functions/core/store/keys';
@@ -20,6 +20,8 @@ import { directoryBytes, LambdaCounter, SqsCounter, type FunctionUsage, type Sqs
 import { orderBody } from './intake';
 import { ScriptedSupplier, type SupplierQueues } from './scripted-supplier';
 import { round, runLoad, summarize, type Summary } from './stats';
+import { StreamTap, WriteLedger, type WriteUnitReport } from './write-units';
+import type { TableSpec } from '../local/template';
 
 export interface EndToEndOptions {
   readonly orders: number;
@@ -44,9 +46,12 @@ export interface FunctionFigures {
 export interface CountedUsage {
   readonly orders: number;
   readonly lambda: readonly FunctionFigures[];
+  /** Calls per operation; capacity units as DynamoDB Local reports them (right for reads, not for transactions). */
   readonly dynamodb: Counts;
   /** The same per calling function. */
   readonly dynamodbByFunction: Record<string, Counts>;
+  /** Write units computed from the table stream by DynamoDB's rules (bench/write-units.ts). */
+  readonly dynamodbWrites: WriteUnitReport;
   readonly secretsManager: Counts;
   readonly stepFunctionsApi: Counts;
   readonly stepFunctionsApiByFunction: Record<string, Counts>;
@@ -119,7 +124,33 @@ function retriesIn(history: readonly HistoryEvent[]): number {
 
 export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResult> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dropship-bench-e2e-'));
-  const ddbProxy = new CountingProxy('dynamodb');
+  // Every successful write, by caller and item key (transactional or not), to cost it from the stream.
+  const ledger = new WriteLedger();
+  let table: TableSpec | undefined;
+  const recordWrites = (caller: string, operation: string, body: Record<string, unknown>): void => {
+    const t = table;
+    if (t === undefined) return;
+    const keyOf = (item: unknown): string => WriteLedger.keyOf(typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {}, t);
+    if (operation === 'PutItem') ledger.write(caller, keyOf(body['Item']), false);
+    else if (operation === 'UpdateItem' || operation === 'DeleteItem') ledger.write(caller, keyOf(body['Key']), false);
+    else if (operation === 'BatchWriteItem') {
+      const req = body['RequestItems'];
+      for (const list of typeof req === 'object' && req !== null ? Object.values(req) : []) {
+        for (const r of Array.isArray(list) ? (list as Record<string, Record<string, unknown> | undefined>[]) : []) {
+          if (r['PutRequest'] !== undefined) ledger.write(caller, keyOf(r['PutRequest']['Item']), false);
+          else if (r['DeleteRequest'] !== undefined) ledger.write(caller, keyOf(r['DeleteRequest']['Key']), false);
+        }
+      }
+    } else if (operation === 'TransactWriteItems') {
+      for (const x of Array.isArray(body['TransactItems']) ? (body['TransactItems'] as Record<string, Record<string, unknown> | undefined>[]) : []) {
+        if (x['Put'] !== undefined) ledger.write(caller, keyOf(x['Put']['Item']), true);
+        else if (x['Update'] !== undefined) ledger.write(caller, keyOf(x['Update']['Key']), true);
+        else if (x['Delete'] !== undefined) ledger.write(caller, keyOf(x['Delete']['Key']), true);
+        else if (x['ConditionCheck'] !== undefined) ledger.conditionCheck(caller);
+      }
+    }
+  };
+  const ddbProxy = new CountingProxy('dynamodb', recordWrites);
   const secretsProxy = new CountingProxy('other');
   const sfnProxy = new CountingProxy('other');
   const [ddbUrl, secretsUrl, sfnUrl] = await Promise.all([ddbProxy.listen(), secretsProxy.listen(), sfnProxy.listen()]);
@@ -151,6 +182,7 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
     },
   });
   const ep = runtime.endpoints;
+  table = runtime.model.tables.find((t) => t.tableName === ep.dynamodb.tableName);
   ddbProxy.setTarget(ep.dynamodb.endpoint);
   secretsProxy.setTarget(ep.secretsManager.endpoint);
   sfnProxy.setTarget(ep.stepFunctions.endpoint);
@@ -161,6 +193,9 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
   supplierSqs.attach(supplierSqsClient, 'supplier');
   const direct = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: ep.dynamodb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
 
+  const streamArn = (await direct.send(new DescribeTableCommand({ TableName: ep.dynamodb.tableName }))).Table?.LatestStreamArn;
+  if (streamArn === undefined || table === undefined) throw new Error('the pipeline table has no stream');
+  const tap = new StreamTap(ep.dynamodb.endpoint, streamArn);
   const inboundFunction = runtime.model.eventSourceMappings.find((m) => m.source.kind === 'sqs')?.functionLogicalId;
   const machineArn = ep.stepFunctions.stateMachineArn;
   const queues: SupplierQueues[] = ep.suppliers.flatMap((s) =>
@@ -231,6 +266,7 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
     sfnProxy.reset();
     esmSqs.reset();
     supplierSqs.reset();
+    ledger.reset();
   };
 
   try {
@@ -271,6 +307,7 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
 
     // The measured window.
     opts.log(`  e2e: ${opts.orders} orders, ${opts.concurrency} in the pipeline at once`);
+    await tap.mark();
     resetCounters();
     const ebBefore = { ...runtime.eventBridge.stats };
     const logBytesBefore = await directoryBytes(ep.logsDir);
@@ -289,6 +326,7 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
     const secretsCounts = secretsProxy.snapshot();
     const sfnCounts = sfnProxy.snapshot();
     const sfnByFunction = sfnProxy.snapshotByCaller();
+    const writes = ledger.cost(await tap.since(), table);
     const esmUsage = esmSqs.snapshot();
     const supplierUsage = supplierSqs.snapshot();
     const eb = runtime.eventBridge.stats;
@@ -331,6 +369,7 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
       lambda: functionFigures(runtime, lambdaUsage),
       dynamodb: ddbCounts,
       dynamodbByFunction: ddbByFunction,
+      dynamodbWrites: writes,
       secretsManager: secretsCounts,
       stepFunctionsApi: sfnCounts,
       stepFunctionsApiByFunction: sfnByFunction,
