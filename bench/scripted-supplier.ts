@@ -9,9 +9,9 @@
  * other. Every wait has a deadline; a fulfillment that misses one is reported, never waited on forever.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { InvokeResult } from '../local/lambda';
-import { trackingFor } from '../local/supplier-sim';
+import { receiveOutbound, trackingFor } from '../local/supplier-sim';
 
 export interface SupplierQueues {
   readonly supplierId: string;
@@ -98,18 +98,7 @@ export class ScriptedSupplier {
     const signal = this.controller.signal;
     while (!signal.aborted) {
       try {
-        const out = await this.opts.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: supplier.outboundQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-          { abortSignal: signal },
-        );
-        for (const m of out.Messages ?? []) {
-          let body: unknown;
-          try {
-            body = JSON.parse(m.Body ?? '');
-          } catch {
-            body = undefined;
-          }
-          await this.opts.sqs.send(new DeleteMessageCommand({ QueueUrl: supplier.outboundQueueUrl, ReceiptHandle: m.ReceiptHandle ?? '' }), { abortSignal: signal });
+        for (const body of await receiveOutbound(this.opts.sqs, supplier.outboundQueueUrl, signal)) {
           if (isRecord(body) && body['type'] === 'PURCHASE_ORDER' && typeof body['fulfillmentId'] === 'string') {
             this.stats.purchaseOrders++;
             const script = this.fulfil(supplier, body).catch((error: unknown) => {

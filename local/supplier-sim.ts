@@ -114,6 +114,27 @@ export function decide(
   return { kind: 'accept', split: line2.includes('split-shipment') && po.lines.length > 1 };
 }
 
+/**
+ * One long-poll of a supplier's outbound queue, the way a supplier reads it: every message received is
+ * deleted and its body returned parsed (`undefined` when it is not JSON). Shared by the simulator and
+ * the benchmark's scripted supplier.
+ */
+export async function receiveOutbound(sqs: SQSClient, queueUrl: string, signal: AbortSignal): Promise<unknown[]> {
+  const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }), { abortSignal: signal });
+  const bodies: unknown[] = [];
+  for (const m of out.Messages ?? []) {
+    let body: unknown;
+    try {
+      body = JSON.parse(m.Body ?? '');
+    } catch {
+      body = undefined;
+    }
+    bodies.push(body);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle ?? '' }), { abortSignal: signal });
+  }
+  return bodies;
+}
+
 export class SupplierSimulator {
   private readonly controller = new AbortController();
   private readonly scheduled = new Map<string, Cancellable[]>();
@@ -137,20 +158,7 @@ export class SupplierSimulator {
     const signal = this.controller.signal;
     while (!signal.aborted) {
       try {
-        const out = await this.opts.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: supplier.outboundQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-          { abortSignal: signal },
-        );
-        for (const m of out.Messages ?? []) {
-          let body: unknown;
-          try {
-            body = JSON.parse(m.Body ?? '');
-          } catch {
-            body = undefined;
-          }
-          this.handle(supplier, body);
-          await this.opts.sqs.send(new DeleteMessageCommand({ QueueUrl: supplier.outboundQueueUrl, ReceiptHandle: m.ReceiptHandle ?? '' }));
-        }
+        for (const body of await receiveOutbound(this.opts.sqs, supplier.outboundQueueUrl, signal)) this.handle(supplier, body);
       } catch (error) {
         if (signal.aborted) return;
         this.opts.log?.(`  [supplier ${supplier.supplierId}] ${error instanceof Error ? error.message : String(error)}`);
