@@ -22,10 +22,10 @@ export const ORDER_EVENTS_LOGICAL_IDS = {
   streamDlq: 'StreamRouterDlq',
 } as const;
 
-/** Item types (`entity`) whose INSERTs the stream router receives: orders start executions, timeline events become domain events. */
-export const STREAM_ROUTER_ENTITIES = ['Order', 'TimelineEvent'] as const;
+/** Item types (`entity`) whose INSERTs the stream router receives: orders start executions, timeline and supplier events become domain events. */
+export const STREAM_ROUTER_ENTITIES = ['Order', 'TimelineEvent', 'SupplierEvent'] as const;
 
-/** The event source mapping filter: INSERTs of Order and TimelineEvent items only (everything else is never delivered, never billed). */
+/** The event source mapping filter: INSERTs of Order, TimelineEvent and SupplierEvent items only (everything else is never delivered, never billed). */
 export function streamRouterFilter(): Record<string, unknown> {
   return lambda.FilterCriteria.filter({
     eventName: lambda.FilterRule.isEqual('INSERT'),

@@ -39,9 +39,9 @@ describe('stream router mapping', () => {
     expect(streamMapping()).toMatchObject({ StartingPosition: 'TRIM_HORIZON', FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });
 
-  it('receives only INSERTs of Order and TimelineEvent items', () => {
+  it('receives only INSERTs of Order, TimelineEvent and SupplierEvent items', () => {
     const filters = arr(rec(streamMapping().FilterCriteria).Filters).map((f) => JSON.parse(String(rec(f).Pattern)) as unknown);
-    expect(filters).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Order', 'TimelineEvent'] } } } }]);
+    expect(filters).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Order', 'TimelineEvent', 'SupplierEvent'] } } } }]);
   });
 
   it('bisects failing batches, retries a bounded number of times, and sends what still fails to its DLQ', () => {

@@ -214,6 +214,95 @@ export interface Supplier {
   readonly lastFeedAt?: string | undefined;
   /** Whether packing slips for this supplier are neutral (no supplier branding) - retailer branded. */
   readonly blindShipping: boolean;
+  /** File-drop preferences (issue 5); absent = defaults (CSV purchase orders, default header aliases). */
+  readonly files?: SupplierFileSettings | undefined;
+  /** Set while status is STALE: when the sweep found the feed older than its SLA (ISO). */
+  readonly staleSince?: string | undefined;
+  /** S3 key of the last inventory feed applied (inbox drop or pull source). */
+  readonly lastFeedKey?: string | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Supplier files and inventory (issue 5). Additive.
+// ---------------------------------------------------------------------------------------------
+
+/** Canonical columns of an inventory feed row (CSV headers are mapped onto these by aliases). */
+export const FEED_FIELDS = ['supplierSku', 'quantity', 'cost', 'map', 'discontinued', 'currency'] as const;
+export type FeedField = (typeof FEED_FIELDS)[number];
+
+export interface SupplierFileSettings {
+  /** Format of purchase-order (and cancellation) files written to a `file` supplier's outbox. */
+  readonly purchaseOrderFormat: 'csv' | 'json';
+  /** Extra accepted header names per canonical field (case-insensitive), added to the defaults. */
+  readonly headerAliases?: Partial<Record<FeedField, readonly string[]>> | undefined;
+  /** Share of bad rows (0..1) above which a whole feed file is quarantined instead of applied. Default 0.2. */
+  readonly quarantineThreshold?: number | undefined;
+  /** How `cost` / `map` columns are written: `major` = decimal units (12.50, default), `minor` = integer cents. */
+  readonly moneyUnits?: 'major' | 'minor' | undefined;
+}
+
+/** Kinds of files a supplier drops in its inbox (`suppliers/{id}/inbox/{kind-folder}/...`). */
+export const SUPPLIER_FILE_KINDS = ['INVENTORY', 'TRACKING', 'ACKNOWLEDGEMENT'] as const;
+export type SupplierFileKind = (typeof SUPPLIER_FILE_KINDS)[number];
+
+export const SUPPLIER_FILE_STATUSES = ['PROCESSING', 'APPLIED', 'QUARANTINED', 'REFUSED', 'FAILED'] as const;
+export type SupplierFileStatus = (typeof SUPPLIER_FILE_STATUSES)[number];
+
+/** The record of one supplier file (`FILE#{supplierId}` / `{kind}#{key}#{etag}`): replay guard and outcome. */
+export interface SupplierFileRecord {
+  readonly supplierId: string;
+  readonly kind: SupplierFileKind;
+  readonly bucket: string;
+  readonly objectKey: string;
+  readonly etag: string;
+  readonly status: SupplierFileStatus;
+  readonly startedAt: string;
+  readonly finishedAt?: string | undefined;
+  /** Data rows read (header excluded, blank lines not counted). */
+  readonly rows?: number | undefined;
+  /** Rows written (changed), unchanged rows skipped, rows rejected (in the report), rows for unknown supplier SKUs. */
+  readonly written?: number | undefined;
+  readonly unchanged?: number | undefined;
+  readonly rejected?: number | undefined;
+  readonly unmapped?: number | undefined;
+  /** Outbox key of the rejected-row report, when one was written. */
+  readonly reportKey?: string | undefined;
+  /** Why the file was quarantined / refused / failed (no PII). */
+  readonly reason?: string | undefined;
+}
+
+/** Supplier-level domain events, written as `SupplierEvent` outbox items and published by the stream router. */
+export const SUPPLIER_EVENT_TYPES = [
+  'SupplierFeedApplied',
+  'SupplierFeedQuarantined',
+  'SupplierFileRefused',
+  'SupplierStale',
+  'SupplierFresh',
+  'StockShortfall',
+] as const;
+export type SupplierEventType = (typeof SUPPLIER_EVENT_TYPES)[number];
+
+export interface SupplierEvent {
+  readonly supplierId: string;
+  readonly at: string;
+  readonly type: SupplierEventType;
+  readonly message: string;
+  readonly data?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The platform-owned counter beside an offer (`SKU#{sku}` / `RESERVED#{supplierId}`). */
+export interface OfferReservations {
+  readonly sku: string;
+  readonly supplierId: string;
+  /** Units HELD by reservations of this offer (Σ quantity of HELD Reservation records). */
+  readonly reserved: number;
+}
+
+/** Documents published for a fulfillment in the supplier's outbox (S3 keys in the supplier files bucket). */
+export interface FulfillmentDocuments {
+  readonly packingSlipKey?: string | undefined;
+  readonly purchaseOrderKey?: string | undefined;
+  readonly cancellationKey?: string | undefined;
 }
 
 /** A retailer SKU as sold on the storefronts. */
@@ -303,6 +392,9 @@ export const DOMAIN_EVENT_TYPES = [
   'OrderFailed',
   'LinesCancelled',
   'RefundRequested',
+  // issue 5: surfaced by the sweeps
+  'FulfillmentOverdue',
+  'OrderStuck',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 

@@ -3,7 +3,9 @@
  * - an INSERTed order (`entity = Order`) starts its workflow execution, named after the order
  *   (ExecutionAlreadyExists = already started = success);
  * - an INSERTed timeline event whose type is a domain event is published on the domain bus
- *   (source `dropship.pipeline`, detail-type = the type), 10 entries per PutEvents call.
+ *   (source `dropship.pipeline`, detail-type = the type), 10 entries per PutEvents call;
+ * - an INSERTed supplier event (feed applied, stale, fresh again, file quarantined, stock shortfall)
+ *   likewise, with `supplierId` instead of `orderId`.
  * Everything else (updates, deletes, other entities) is ignored. Delivery is at least once: consumers
  * deduplicate on `detail.eventId` (the timeline item's key, stable across retries).
  */
@@ -13,7 +15,7 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { DOMAIN_EVENT_TYPES, type DomainEventType } from '../domain/types';
+import { DOMAIN_EVENT_TYPES, SUPPLIER_EVENT_TYPES, type DomainEventType, type SupplierEventType } from '../domain/types';
 import { ORDER_RECEIVED_EVENT } from '../store/orders';
 import type { TaskLogger, TaskMetrics } from './workflow-common';
 
@@ -48,6 +50,7 @@ export function classify(record: DynamoDBRecord, eventBusName: string): StreamAc
   // aws-lambda's stream AttributeValue and the SDK's describe the same wire shape.
   const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
   if (item.entity === 'Order' && typeof item.orderId === 'string') return { kind: 'start', orderId: item.orderId };
+  if (item.entity === 'SupplierEvent') return classifySupplierEvent(item, eventBusName);
   if (item.entity !== 'TimelineEvent') return { kind: 'ignore' };
   const type = domainEventType(item.type);
   if (type === undefined || typeof item.orderId !== 'string') return { kind: 'ignore' };
@@ -62,6 +65,31 @@ export function classify(record: DynamoDBRecord, eventBusName: string): StreamAc
     ...(item.data === undefined ? {} : { data: item.data }),
   };
   const time = typeof item.at === 'string' && !Number.isNaN(Date.parse(item.at)) ? new Date(item.at) : undefined;
+  return {
+    kind: 'publish',
+    entry: { EventBusName: eventBusName, Source: EVENT_SOURCE, DetailType: type, Detail: JSON.stringify(detail), ...(time === undefined ? {} : { Time: time }) },
+  };
+}
+
+function eventTime(at: unknown): Date | undefined {
+  return typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? new Date(at) : undefined;
+}
+
+function classifySupplierEvent(item: Record<string, unknown>, eventBusName: string): StreamAction {
+  const type = item.type;
+  if (typeof type !== 'string' || !(SUPPLIER_EVENT_TYPES as readonly string[]).includes(type) || typeof item.supplierId !== 'string') {
+    return { kind: 'ignore' };
+  }
+  const detail = {
+    eventId: `${String(item.pk)}|${String(item.sk)}`,
+    supplierId: item.supplierId,
+    at: item.at,
+    actor: 'platform',
+    type: type as SupplierEventType,
+    message: item.message,
+    ...(item.data === undefined ? {} : { data: item.data }),
+  };
+  const time = eventTime(item.at);
   return {
     kind: 'publish',
     entry: { EventBusName: eventBusName, Source: EVENT_SOURCE, DetailType: type, Detail: JSON.stringify(detail), ...(time === undefined ? {} : { Time: time }) },

@@ -24,6 +24,12 @@
  * | hold task token   | TASKTOKEN#HOLD#{orderId}        | #TASKTOKEN                  |                                        |                                           |
  * | address use       | ADDRESS#{sha256 fingerprint}    | ORDER#{at}#{orderId}        |  (expiresAt TTL; fraud address velocity)                                   |
  * | fulfillment exc.  | (on the fulfillment item)       |                             |  gsi3: EXCEPTION#{code} / {since}#{orderId}#{fid}                           |
+ * | offer reservations| SKU#{sku}                       | RESERVED#{supplierId}       |  (platform-owned `reserved` counter; the offer item itself is feed-owned)  |
+ * | supplier event    | SUPPLIER#{supplierId}           | EVENT#{at}#{seq}            |  (outbox: published on the bus by the stream router, like timeline events) |
+ * | supplier file     | FILE#{supplierId}               | {kind}#{s3 key}#{etag}      |  gsi3 when QUARANTINED: EXCEPTION#FILE_QUARANTINED / {at}#{supplierId}      |
+ * | sweep state       | SWEEP#{name}                    | #STATE                      |  (cursor of a bounded, resumable sweep)                                     |
+ * | stock shortfall   | (on the offer item)             |                             |  gsi3: EXCEPTION#STOCK_SHORTFALL / {since}#{sku}#{supplierId}               |
+ * | stuck order       | (on the order item)             |                             |  gsi3: EXCEPTION#ORDER_STUCK / {since}#{orderId}                            |
  */
 
 export const GSI1 = 'gsi1';
@@ -66,6 +72,23 @@ export const keys = {
   holdTaskToken: (orderId: string): ItemKey => ({ pk: `TASKTOKEN#HOLD#${orderId}`, sk: '#TASKTOKEN' }),
   /** One order shipped to an address (fingerprint = SHA-256 of the normalized address: no readable PII). */
   addressUse: (fingerprint: string, at: string, orderId: string): ItemKey => ({ pk: `ADDRESS#${fingerprint}`, sk: `ORDER#${at}#${orderId}` }),
+  /**
+   * The platform-owned `reserved` counter of one offer. The offer item (`OFFER#{supplierId}`) is written
+   * whole by inventory feeds (BatchWriteItem), so what orders hold lives beside it, never on it.
+   */
+  offerReservations: (sku: string, supplierId: string): ItemKey => ({ pk: `SKU#${sku}`, sk: `RESERVED#${supplierId}` }),
+  /** A supplier-level domain event (feed applied, stale, fresh again, file quarantined, stock shortfall): an outbox item. */
+  supplierEvent: (supplierId: string, at: string, seq: number): ItemKey => ({
+    pk: `SUPPLIER#${supplierId}`,
+    sk: `EVENT#${at}#${String(seq).padStart(4, '0')}`,
+  }),
+  /** One supplier file (inbox or pull source) by kind, S3 key and ETag: processing state and replay guard. */
+  supplierFile: (supplierId: string, kind: string, objectKey: string, etag: string): ItemKey => ({
+    pk: `FILE#${supplierId}`,
+    sk: `${kind}#${objectKey}#${etag}`,
+  }),
+  /** Where a bounded, resumable sweep stopped last time. */
+  sweepState: (name: string): ItemKey => ({ pk: `SWEEP#${name}`, sk: '#STATE' }),
 } as const;
 
 export const gsiKeys = {
@@ -98,4 +121,7 @@ export const prefixes = {
   offer: 'OFFER#',
   reservation: 'RESERVATION#',
   addressUse: 'ORDER#',
+  offerReservations: 'RESERVED#',
+  supplierEvent: 'EVENT#',
+  offerBySupplierSku: 'SSKU#',
 } as const;

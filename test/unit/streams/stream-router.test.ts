@@ -119,4 +119,18 @@ describe('stream router', () => {
   it('REMOVE records (TTL expiry) are ignored', () => {
     expect(classify(record('REMOVE', { pk: 'DEDUPE#x', sk: '#DEDUPE', entity: 'Dedupe' }), 'bus')).toEqual({ kind: 'ignore' });
   });
+
+  it('an INSERTed supplier event is published with its supplier id', () => {
+    const item = { pk: 'SUPPLIER#nordic-home', sk: 'EVENT#2026-11-25T10:00:00.000Z#0001', entity: 'SupplierEvent', supplierId: 'nordic-home', at: '2026-11-25T10:00:00.000Z', type: 'SupplierStale', message: 'Feed older than 24 h' };
+    const action = classify(record('INSERT', item), 'bus');
+    expect(action.kind).toBe('publish');
+    if (action.kind !== 'publish') return;
+    expect(action.entry.DetailType).toBe('SupplierStale');
+    expect(JSON.parse(action.entry.Detail ?? '{}')).toMatchObject({ supplierId: 'nordic-home', type: 'SupplierStale', eventId: `${item.pk}|${item.sk}` });
+  });
+
+  it('a supplier event of an unknown type is not published', () => {
+    const item = { pk: 'SUPPLIER#x', sk: 'EVENT#1', entity: 'SupplierEvent', supplierId: 'x', at: '2026-11-25T10:00:00.000Z', type: 'Whatever', message: '' };
+    expect(classify(record('INSERT', item), 'bus')).toEqual({ kind: 'ignore' });
+  });
 });
