@@ -184,10 +184,6 @@ export function costModel(usage: CountedUsage, happyTransitions: number, syncPre
   const expressUsdPerOrder = SFN_EXPRESS_REQUEST.usd + expressSeconds * expressGb * SFN_EXPRESS_GB_SECOND.usd;
   const happyDelta = (happyTransitions - expressTransitions) * SFN_STANDARD_TRANSITION.usd;
   const whatIfTotal = total - happyDelta + expressUsdPerOrder;
-  // What-if 2: ValidateAndScreen and ReserveAndRoute as ONE task (it returns HOLD / REJECTED before reserving),
-  // one Choice after it: two states fewer, no Express.
-  const mergedTransitions = happyTransitions - 2;
-  const mergedTotal = total - 2 * SFN_STANDARD_TRANSITION.usd;
   // What-if 3: GSI maintenance. Every index write unit counted here would shrink to ~1 unit per index item
   // (2 in a transaction) with KEYS_ONLY / small INCLUDE projections: the index share is the upper bound.
   // What-if 3: every GSI projecting KEYS_ONLY (the stream images give the exact index sizes).
@@ -235,22 +231,16 @@ export function costModel(usage: CountedUsage, happyTransitions: number, syncPre
     dynamodbPerOrder,
     whatIf: [
       {
-        change: 'synchronous prefix (ValidateAndScreen, Screened?, ReserveAndRoute, Routed?) as an Express child workflow',
+        change: 'synchronous prefix (ValidateAndRoute, Routed?) as an Express child workflow',
         transitionsPerOrder: expressTransitions,
         usdPer1000Orders: usd(whatIfTotal),
         note: `Express: 1 request + ${expressSeconds} s x 64 MB per order; Lambda and DynamoDB unchanged`,
       },
       {
-        change: 'ValidateAndScreen + ReserveAndRoute merged into one task with one Choice after it (Standard only)',
-        transitionsPerOrder: mergedTransitions,
-        usdPer1000Orders: usd(mergedTotal),
-        note: 'the task returns HOLD / REJECTED before reserving; the hold wait stays as it is',
-      },
-      {
-        change: 'no order-item rewrite when a supplier message changes no order status (scans after SHIPPED)',
+        change: 'no order version bump at all when a supplier message changes no order status',
         transitionsPerOrder: happyTransitions,
         usdPer1000Orders: usd(total - per(w.orderRewritesWithoutStatusChange) * DYNAMODB_WRITE_REQUEST_UNIT.usd),
-        note: `${round(per(w.orderRewritesWithoutStatusChange), 1)} write units per order are order rewrites (version bumps) that keep the status; dropping them needs another guard for concurrent fulfillments`,
+        note: `${round(per(w.orderRewritesWithoutStatusChange), 1)} write units per order are order version bumps that keep the status (scans after SHIPPED and acceptances no longer bump; labels, exceptions and rejections still do, so a concurrent Complete or cancellation re-reads): dropping them needs another guard for concurrent fulfillments`,
       },
       {
         change: 'every GSI projecting KEYS_ONLY instead of ALL',

@@ -1,11 +1,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { InventorySync, SWEEPS_SERVICE } from './constructs/inventory-sync';
 import { Observability } from './constructs/observability';
 import { OpsApi } from './constructs/ops-api';
 import { OrderEvents } from './constructs/order-events';
 import { OrderStore } from './constructs/order-store';
 import { OrderWorkflow } from './constructs/order-workflow';
 import { StorefrontApi } from './constructs/storefront-api';
+import { SUPPLIER_FILES_SERVICE, SupplierFiles } from './constructs/supplier-files';
 import { SupplierGateway } from './constructs/supplier-gateway';
 import { type Stage, logicalIdPart } from './stage-config';
 
@@ -31,6 +33,8 @@ export class PipelineStack extends Stack {
   public readonly events: OrderEvents;
   public readonly ops: OpsApi;
   public readonly observability: Observability;
+  public readonly files: SupplierFiles;
+  public readonly inventory: InventorySync;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     const { stage, ...stackProps } = props;
@@ -54,6 +58,14 @@ export class PipelineStack extends Stack {
     this.events = new OrderEvents(this, 'Events', { stage, store: this.store, stateMachine });
     const inbound = this.suppliers.connectInbound(stateMachine);
 
+    // Supplier files: the bucket, its notifications and the supplier roles' file access; the workflow's
+    // dispatch and cancellation paths (and the inbound consumer, which re-sends a cancellation) write
+    // purchase orders, cancellations and packing slips to the outboxes.
+    this.files = new SupplierFiles(this, 'SupplierFiles', { stage, store: this.store, suppliers: this.suppliers });
+    const wf = this.workflow.functions;
+    for (const fn of [wf.dispatch, wf.cancelFulfillment, wf.cancelOrder, inbound]) this.files.grantOutboxWrite(fn);
+    this.inventory = new InventorySync(this, 'InventorySync', { stage, store: this.store, files: this.files, stateMachine });
+
     this.observability = new Observability(this, 'Observability', {
       stage,
       api: this.storefront.api,
@@ -63,9 +75,18 @@ export class PipelineStack extends Stack {
     this.observability.monitorWorkflow(stateMachine, this.workflow.functions.flagException);
     this.observability.monitorFunctionGroup('Order workflow', this.workflow.allFunctions);
     this.observability.monitorFunctionGroup('Stream, suppliers and ops', [this.events.router, inbound, ...this.ops.functions]);
+    this.observability.monitorFunctionGroup('Supplier files and scheduled jobs', [...this.files.functions, ...this.inventory.allFunctions]);
+    this.observability.monitorSupplierFiles({
+      filesService: SUPPLIER_FILES_SERVICE,
+      fileFunctions: [...this.files.functions, this.inventory.functions.refreshFeeds],
+      rejectedRowsThreshold: stage.config.files.rejectedRowsAlarmThreshold,
+    });
+    this.observability.monitorSweeps({ sweepsService: SWEEPS_SERVICE, jobs: this.inventory.allFunctions });
     this.observability.monitorDeadLetterQueues([
       { name: 'table stream', queue: this.events.streamDlq },
       ...this.suppliers.deadLetterQueues,
+      ...this.files.deadLetterQueues,
+      ...this.inventory.deadLetterQueues,
     ]);
 
     new CfnOutput(this, 'ApiUrl', { value: this.storefront.url, description: 'Storefront API base URL' });
@@ -79,6 +100,10 @@ export class PipelineStack extends Stack {
     });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn, description: 'Order workflow (one execution per order, name = orderId)' });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'Domain event bus (source dropship.pipeline)' });
+    new CfnOutput(this, 'FilesBucketName', {
+      value: this.files.bucket.bucketName,
+      description: 'Supplier files bucket: suppliers/{id}/inbox/(inventory|tracking|acknowledgements)/ in, suppliers/{id}/outbox/ out',
+    });
     for (const supplier of this.suppliers.suppliers) {
       const part = logicalIdPart(supplier.config.id);
       new CfnOutput(this, `SupplierInboundQueueUrl${part}`, {

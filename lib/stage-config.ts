@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROUTING_RULES } from '../functions/core/domain/routing';
+import type { OrderStatus } from '../functions/core/domain/types';
 
 /**
  * Stage configuration, read from CDK context: `stage` (default "dev") selects `stages.<name>` in cdk.json.
@@ -47,6 +48,8 @@ const ChannelSchema = z
     path: ['shopDomain'],
   });
 
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
 /** Supplier ids become parts of logical IDs, queue metadata and SUPPLIER_QUEUES: same shape as channel ids. */
 const SupplierSchema = z.strictObject({
   id: z.string().regex(CHANNEL_ID, 'lowercase letters, digits and "-", starting with a letter or digit, at most 40 characters'),
@@ -65,6 +68,24 @@ const SupplierSchema = z.strictObject({
   externalId: z
     .string()
     .regex(/^[\w+=,.@:\/-]{2,1224}$/, '2-1224 characters of letters, digits and +=,.@:/-')
+    .optional(),
+  /**
+   * Where the supplier publishes its full inventory feed for the scheduled refresh (refresh-feeds reads it,
+   * skips it when its ETag was already applied). `bucket` defaults to the supplier files bucket; a bucket of
+   * the supplier's must grant this stack's refresh function s3:GetObject on the key.
+   */
+  inventoryPull: z
+    .strictObject({
+      key: z
+        .string()
+        .min(1)
+        .max(1024)
+        .refine((k) => !k.startsWith('/') && !k.includes('*'), 'an object key without a leading "/" or "*"'),
+      bucket: z
+        .string()
+        .regex(BUCKET_NAME, 'an S3 bucket name (3-63 lowercase letters, digits, "." and "-")')
+        .optional(),
+    })
     .optional(),
 });
 
@@ -98,6 +119,72 @@ const WorkflowSchema = z.strictObject({
 
 const DEFAULT_WORKFLOW = WorkflowSchema.parse({});
 
+/** Order statuses an order can be stuck in (every status but the terminal ones). */
+export const NON_TERMINAL_ORDER_STATUSES = [
+  'RECEIVED',
+  'VALIDATED',
+  'ON_HOLD',
+  'RESERVED',
+  'IN_FULFILLMENT',
+  'PARTIALLY_SHIPPED',
+  'SHIPPED',
+] as const satisfies readonly OrderStatus[];
+const NonTerminalStatusSchema = z.enum(NON_TERMINAL_ORDER_STATUSES);
+
+/** Minutes between two runs of one schedule (EventBridge rate), 1 minute to 1 day. */
+const ScheduleMinutesSchema = z.int().min(1).max(1440);
+
+/** The scheduled jobs (one EventBridge rule each). */
+export const SCHEDULED_JOBS = ['sweepReservations', 'sweepDispatches', 'sweepOrders', 'sweepStaleFeeds', 'refreshFeeds'] as const;
+export type ScheduledJob = (typeof SCHEDULED_JOBS)[number];
+
+const SweepsSchema = z.strictObject({
+  /** Minutes between runs, per job. */
+  scheduleMinutes: z
+    .strictObject({
+      sweepReservations: ScheduleMinutesSchema.default(5),
+      sweepDispatches: ScheduleMinutesSchema.default(15),
+      sweepOrders: ScheduleMinutesSchema.default(15),
+      sweepStaleFeeds: ScheduleMinutesSchema.default(15),
+      refreshFeeds: ScheduleMinutesSchema.default(60),
+    })
+    .default({ sweepReservations: 5, sweepDispatches: 15, sweepOrders: 15, sweepStaleFeeds: 15, refreshFeeds: 60 }),
+  /** Items one sweep run handles at most (the next run resumes from the stored cursor). */
+  pageLimit: z.int().min(1).max(5000).default(200),
+  /** Minutes after a dispatched fulfillment's acceptBy before the sweep surfaces it as unacknowledged. */
+  dispatchGraceMinutes: z.int().min(0).max(10_080).default(60),
+  /**
+   * Per non-terminal order status: minutes an order may stay in it (since its last update) before the sweep
+   * surfaces it as stuck (a RECEIVED order without an execution is started instead). A status not listed is
+   * never swept.
+   */
+  stuckOrderMinutes: z
+    .partialRecord(NonTerminalStatusSchema, z.int().positive().max(525_600))
+    .default({ RECEIVED: 15, VALIDATED: 60, RESERVED: 60, ON_HOLD: 4_500, IN_FULFILLMENT: 20_160, PARTIALLY_SHIPPED: 43_200, SHIPPED: 43_200 }),
+});
+const DEFAULT_SWEEPS = SweepsSchema.parse({});
+
+const FilesSchema = z.strictObject({
+  /**
+   * Name of the supplier files bucket. @default - `dropship-<stage>-files-<account>-<8 characters of the stack id>`
+   * (unique per stack instance: a retained bucket never blocks a re-created stack)
+   */
+  bucketName: z.string().regex(BUCKET_NAME, 'an S3 bucket name (3-63 lowercase letters, digits, "." and "-")').optional(),
+  /** Days inbox files (feeds, tracking, acknowledgements) are kept after they land (they are applied within seconds). */
+  inboxRetentionDays: z.int().min(1).max(3650).default(30),
+  /** Days rejected-row reports are kept in the suppliers' outboxes. */
+  reportRetentionDays: z.int().min(1).max(3650).default(90),
+  /** Days quarantined file copies are kept for operators. */
+  quarantineRetentionDays: z.int().min(1).max(3650).default(90),
+  /** Days an overwritten or deleted object version is kept (versioning protects against accidental overwrites). */
+  noncurrentVersionRetentionDays: z.int().min(1).max(3650).default(30),
+  /** Days the server access logs of the bucket are kept. */
+  accessLogRetentionDays: z.int().min(1).max(3650).default(90),
+  /** Alarm when more feed rows than this are rejected within 5 minutes (all suppliers). */
+  rejectedRowsAlarmThreshold: z.int().min(1).default(100),
+});
+const DEFAULT_FILES = FilesSchema.parse({});
+
 export const StageConfigSchema = z
   .strictObject({
     /** Retention of every log group (Lambda, API access logs), in days. */
@@ -118,6 +205,10 @@ export const StageConfigSchema = z
     opsApiThrottle: ThrottleSchema.default({ rateLimit: 10, burstLimit: 20 }),
     /** Days the domain event archive keeps events for replay (0 = forever). @default 30 */
     eventArchiveRetentionDays: z.int().min(0).default(30),
+    /** Sweeps and the feed refresh: schedules, page limit, dispatch grace, stuck-order deadlines. */
+    sweeps: SweepsSchema.default(DEFAULT_SWEEPS),
+    /** The supplier files bucket: retention of inbox files, reports, quarantine, old versions and access logs. */
+    files: FilesSchema.default(DEFAULT_FILES),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, string>();
@@ -155,6 +246,8 @@ export type StageConfig = z.infer<typeof StageConfigSchema>;
 export type ChannelConfig = StageConfig['channels'][number];
 export type SupplierConfig = StageConfig['suppliers'][number];
 export type WorkflowConfig = StageConfig['workflow'];
+export type SweepsConfig = StageConfig['sweeps'];
+export type FilesConfig = StageConfig['files'];
 
 /** A parsed stage: its name plus its configuration. */
 export interface Stage {

@@ -18,7 +18,11 @@ export class AwsError extends Error {
 }
 
 export type JsonHandler = (operation: string, input: Record<string, unknown>) => unknown;
-export type LocalRoute = (method: string, url: URL, body: unknown) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown } | undefined;
+export type LocalRoute = (
+  method: string,
+  url: URL,
+  body: unknown,
+) => Promise<{ status: number; body: unknown } | undefined> | { status: number; body: unknown } | undefined;
 
 export interface JsonServer {
   readonly endpoint: string;

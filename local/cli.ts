@@ -10,10 +10,16 @@
  *   npm start -- --time-scale 1     real-time waits and SLAs (default 0.0027777: one hour in 10 s; or LOCAL_TIME_SCALE)
  *   npm start -- --no-suppliers     no simulated demo suppliers (or LOCAL_SUPPLIERS=off): script them yourself
  *   npm start -- --supplier-step-ms 500   simulated suppliers answer faster (default 1000 ms per message)
+ *   npm start -- --no-schedules     schedule rules (sweeps, feed refresh) do not run on timers (or LOCAL_SCHEDULES=off)
+ *   npm start -- --log-schedules    one line per schedule firing (target, result, duration)
+ *   npm start -- --log-files        one line per S3 event notification delivered (bucket key -> function)
  *   npm run reset                   wipe the local data (keeps local API keys and secrets)
  *   npm run reset -- --all          wipe everything, including local API keys and secrets
  *   npm run executions              list the workflow executions of the running stack
  *   npm run executions -- show <orderId>   one execution: states entered, in order
+ *   npm run schedules               schedule rules of the running stack: local interval, firings, last result
+ *   npm run schedules -- fire <rule>   fire one now (name or logical id) and print its result
+ *   npm run drop -- feed.csv --supplier <id>   drop a file into a supplier's inbox (local/drop.ts)
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +27,7 @@ import { AlreadyRunningError, readLiveLock } from './lock';
 import { PortInUseError, portInUse } from './ports';
 import { TableMismatchError } from './dynamodb';
 import { executionsCommand, NotRunningError } from './executions';
+import { schedulesCommand } from './schedules';
 import { displayName, REPO_ROOT, startLocalRuntime, type LocalRuntime } from './runtime';
 import { statePath } from './state';
 
@@ -35,7 +42,7 @@ interface Flags {
 }
 
 const VALUE_FLAGS = new Set(['port', 'ddb-port', 'stage', 'data-dir', 'time-scale', 'supplier-step-ms']);
-const SWITCHES = new Set(['reset', 'all', 'logs', 'in-memory', 'no-seed', 'help', 'no-suppliers']);
+const SWITCHES = new Set(['reset', 'all', 'logs', 'in-memory', 'no-seed', 'help', 'no-suppliers', 'no-schedules', 'log-schedules', 'log-files']);
 
 /** `npm start`'s default local time: one hour of SLA / timeout passes in 10 seconds. */
 export const DEFAULT_TIME_SCALE = 1 / 360;
@@ -87,7 +94,7 @@ async function wipe(dataDir: string, all: boolean): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
     return;
   }
-  for (const entry of ['dynamodb', 'endpoints.json', 'logs', 'runtime.lock', 'stepfunctions.ndjson', 'events.ndjson', 'event-sources.json']) {
+  for (const entry of ['dynamodb', 's3', 'endpoints.json', 'logs', 'runtime.lock', 'stepfunctions.ndjson', 'events.ndjson', 'event-sources.json']) {
     await rm(path.join(dataDir, entry), { recursive: true, force: true });
   }
 }
@@ -114,6 +121,18 @@ function printSummary(runtime: LocalRuntime, dataDir: string, log: (line: string
   const sm = e.stepFunctions.stateMachines.map((m) => m.name).join(', ') || '(none)';
   log(`  Workflow ${sm} on local Step Functions ${e.stepFunctions.endpoint}; SQS ${e.sqs.endpoint} (${e.sqs.queues.length} queues); EventBridge ${e.eventBridge.endpoint}`);
   log(`  Local time: x${(1 / e.timeScale).toFixed(0)} (an hour of SLA passes in ${(3600 * e.timeScale).toFixed(1)} s; --time-scale 1 for real time)`);
+  if (e.s3.bucket !== null) {
+    log(`  S3 ${e.s3.endpoint}: supplier files bucket ${e.s3.bucket}; drop a feed with npm run drop -- feed.csv --supplier ${e.suppliers[0]?.id ?? '<id>'}`);
+  }
+  if (e.schedules.rules.length > 0) {
+    const every = (r: (typeof e.schedules.rules)[number]): string => (r.localIntervalMs === null ? r.expression : `${r.expression}: every ${(r.localIntervalMs / 1000).toFixed(1)} s`);
+    if (e.schedules.enabled) {
+      log('  Schedules (local time; npm run schedules shows their firings):');
+      for (const r of e.schedules.rules) log(`    ${displayName(r.name).padEnd(40)} ${every(r)}`);
+    } else {
+      log(`  Schedules are off (--no-schedules): ${e.schedules.rules.length} rule(s) fire only with npm run schedules -- fire <rule>`);
+    }
+  }
   log(
     e.simulatedSuppliers
       ? '  Suppliers are simulated (accept, ship, deliver; rejection and silence rules in local/README.md; --no-suppliers to script them)'
@@ -148,6 +167,7 @@ async function start(flags: Flags): Promise<void> {
   const timeScale = scaleText === undefined || scaleText === '' ? DEFAULT_TIME_SCALE : Number(scaleText);
   if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) throw new UsageError(`--time-scale / LOCAL_TIME_SCALE must be a number in (0, 1], got "${scaleText ?? ''}"`);
   const suppliersOff = flags.switches.has('no-suppliers') || /^(off|false|0|no)$/i.test(process.env['LOCAL_SUPPLIERS'] ?? '');
+  const schedulesOff = flags.switches.has('no-schedules') || /^(off|false|0|no)$/i.test(process.env['LOCAL_SCHEDULES'] ?? '');
   const stepText = flags.values.get('supplier-step-ms') ?? process.env['LOCAL_SUPPLIER_STEP_MS'];
   const supplierStepMs = stepText === undefined || stepText === '' ? undefined : Number(stepText);
   if (supplierStepMs !== undefined && (!Number.isFinite(supplierStepMs) || supplierStepMs < 0)) throw new UsageError('--supplier-step-ms must be a number of milliseconds');
@@ -166,6 +186,9 @@ async function start(flags: Flags): Promise<void> {
     echoFunctionLogs: flags.switches.has('logs'),
     timeScale,
     suppliers: !suppliersOff,
+    schedules: !schedulesOff,
+    logSchedules: flags.switches.has('log-schedules'),
+    logNotifications: flags.switches.has('log-files'),
     ...(supplierStepMs === undefined ? {} : { supplierStepMs }),
     ...(stage === undefined ? {} : { stage }),
     log,
@@ -234,8 +257,13 @@ async function main(): Promise<void> {
       await executionsCommand(dataDir, flags.positional);
       return;
     }
+    case 'schedules': {
+      const dataDir = path.resolve(flags.values.get('data-dir') ?? process.env['DROPSHIP_DATA_DIR'] ?? path.join(REPO_ROOT, '.local'));
+      await schedulesCommand(dataDir, flags.positional);
+      return;
+    }
     default:
-      throw new UsageError(`Unknown command "${flags.command}" (use start, reset or executions)`);
+      throw new UsageError(`Unknown command "${flags.command}" (use start, reset, executions or schedules)`);
   }
 }
 
@@ -244,7 +272,8 @@ main().catch((error: unknown) => {
   if (known) {
     console.error(`\n${error.message}`);
   } else {
-    console.error(`\n${process.argv.includes('executions') ? 'npm run executions failed' : 'The local runtime could not start'}: ${error instanceof Error ? error.message : String(error)}`);
+    const command = ['executions', 'schedules'].find((c) => process.argv.includes(c));
+    console.error(`\n${command !== undefined ? `npm run ${command} failed` : 'The local runtime could not start'}: ${error instanceof Error ? error.message : String(error)}`);
     if (process.env['DEBUG'] !== undefined && error instanceof Error) console.error(error.stack);
     else console.error('(set DEBUG=1 for the stack trace)');
   }

@@ -9,7 +9,8 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Channel, ChannelPlatform, Product, ShippingZone, Supplier, SupplierOffer } from '../functions/core/domain/types';
+import type { Channel, ChannelPlatform, Product, ShippingZone, Supplier } from '../functions/core/domain/types';
+import type { StoredOffer } from '../functions/core/store/catalog';
 import { gsiKeys, keys } from '../functions/core/store/keys';
 
 /** A channel as the template describes it (CHANNELS environment variable of the API functions). */
@@ -256,7 +257,11 @@ export function demoProducts(currency = 'EUR'): Product[] {
   return DEMO_CATALOG.map((p) => ({ sku: p.sku, title: p.title, retailPriceMinor: p.retailPriceMinor, currency, active: true }));
 }
 
-export function demoOffers(now: string): SupplierOffer[] {
+/**
+ * The demo offers as feeds write them: feed-owned fields only. Nothing is reserved at seed time, and what
+ * orders hold lives on the platform-owned counter `SKU#{sku}` / `RESERVED#{supplierId}` (absent = 0).
+ */
+export function demoOffers(now: string): StoredOffer[] {
   return DEMO_CATALOG.flatMap((p) =>
     p.offers.map((o) => ({
       sku: p.sku,
@@ -265,7 +270,6 @@ export function demoOffers(now: string): SupplierOffer[] {
       wholesaleCostMinor: o.wholesaleCostMinor,
       currency: 'EUR',
       stock: o.stock,
-      reserved: 0,
       ...(o.mapMinor === undefined ? {} : { mapMinor: o.mapMinor }),
       discontinued: false,
       lastFeedAt: now,

@@ -10,9 +10,13 @@
  *   targets (async invoke, 2 retries) and SQS targets (SendMessage), with Input / InputPath /
  *   InputTransformer;
  * - AWS::Events::Rule with a ScheduleExpression (`rate(...)`, `cron(...)`) fires on a timer; local time
- *   runs `1 / scheduleScale` times faster (an hourly rule fires every 10 s at 1/360);
+ *   runs `1 / scheduleScale` times faster (an hourly rule fires every 10 s at 1/360), never more often
+ *   than every `minScheduleIntervalMs` (1 s), or at a fixed `scheduleIntervalMs` (tests); a tick is
+ *   skipped while the rule's previous firing is still running; `schedules: false` = no timers (a rule
+ *   still fires on demand: `fireSchedule`, `POST /_local/schedules/fire?rule=<name>`);
  * - ListEventBuses, DescribeEventBus, ListRules; local-only `GET /_local/events?bus=&detailType=&contains=&limit=`
- *   returns recent events (tests, the demo).
+ *   returns recent events (tests, the demo), `GET /_local/schedules` every schedule rule with its local
+ *   interval, firings, last result and next firing (`npm run schedules`).
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -52,6 +56,14 @@ export interface EventBridgeOptions {
   readonly keep?: number;
   /** Multiplier of schedule intervals (local time runs 1/scale times faster). @default 1 */
   readonly scheduleScale?: number;
+  /** Run schedule rules on timers. `false`: they fire only on demand (fireSchedule). @default true */
+  readonly schedules?: boolean;
+  /** Fire every schedule rule at this fixed interval (ms) instead of its expression x scale (tests). */
+  readonly scheduleIntervalMs?: number;
+  /** Shortest local interval of a schedule rule (ms); ignored with scheduleIntervalMs. @default 1000 */
+  readonly minScheduleIntervalMs?: number;
+  /** Log one line per schedule firing (target, result, duration); failures are always logged. @default false */
+  readonly logSchedules?: boolean;
   readonly port?: number;
   readonly log?: (line: string) => void;
 }
@@ -183,6 +195,59 @@ export function parseCron(expression: string): ((after: Date) => Date | undefine
 
 // ---------------------------------------------------------------------------------------------------
 
+export interface TargetResult {
+  readonly target: string;
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly error?: string;
+}
+
+export interface ScheduleFiring {
+  readonly rule: string;
+  readonly at: string;
+  readonly onDemand: boolean;
+  readonly results: readonly TargetResult[];
+}
+
+/** What `GET /_local/schedules` (and `npm run schedules`) shows per schedule rule. */
+export interface ScheduleInfo {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly expression: string;
+  readonly enabled: boolean;
+  /** Local interval between firings (ms); for cron, the next gap. Undefined when not armed. */
+  readonly localIntervalMs?: number;
+  readonly targets: readonly string[];
+  readonly firings: number;
+  readonly failures: number;
+  readonly skippedTicks: number;
+  readonly lastFiredAt?: string;
+  readonly lastResults?: readonly TargetResult[];
+  readonly nextAt?: string;
+  readonly running: boolean;
+  readonly note?: string;
+}
+
+interface ScheduleState {
+  readonly rule: EventRuleSpec;
+  readonly expression: string;
+  localIntervalMs?: number;
+  firings: number;
+  failures: number;
+  skippedTicks: number;
+  lastFiredAt?: string;
+  lastResults?: readonly TargetResult[];
+  nextAt?: number;
+  running: boolean;
+  note?: string;
+}
+
+function targetLabel(target: RuleTarget): string {
+  if (target.kind === 'lambda') return target.functionLogicalId;
+  if (target.kind === 'sqs') return target.queueUrl.split('/').pop() ?? target.queueUrl;
+  return target.arn;
+}
+
 export class LocalEventBridge {
   private readonly recent = new Map<string, BusEvent[]>();
   private readonly busByName = new Map<string, EventBusSpec>();
@@ -190,7 +255,8 @@ export class LocalEventBridge {
   private journal?: WriteStream;
   private readonly timers: Cancellable[] = [];
   private readonly controller = new AbortController();
-  private readonly inflight = new Set<Promise<void>>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly scheduleStates: ScheduleState[] = [];
   readonly warnings: string[] = [];
   readonly stats = { putEventsCalls: 0, entries: 0, failedEntries: 0, deliveries: 0, failedDeliveries: 0, scheduledFirings: 0 };
 
@@ -217,7 +283,16 @@ export class LocalEventBridge {
       what: 'EventBridge',
       port: this.opts.port ?? 0,
       handle: async (op, input) => this.handle(op, input),
-      local: (method, url) => (method === 'GET' && url.pathname === '/_local/events' ? { status: 200, body: { events: this.query(url.searchParams) } } : undefined),
+      local: async (method, url) => {
+        if (method === 'GET' && url.pathname === '/_local/events') return { status: 200, body: { events: this.query(url.searchParams) } };
+        if (method === 'GET' && url.pathname === '/_local/schedules') return { status: 200, body: { schedules: this.schedules() } };
+        if (method === 'POST' && url.pathname === '/_local/schedules/fire') {
+          const rule = url.searchParams.get('rule') ?? '';
+          if (this.findSchedule(rule) === undefined) return { status: 404, body: { message: `no schedule rule ${rule}` } };
+          return { status: 200, body: await this.fireSchedule(rule) };
+        }
+        return undefined;
+      },
     });
     this.startSchedules();
     return this.server.endpoint;
@@ -268,13 +343,16 @@ export class LocalEventBridge {
     for (const rule of this.opts.rules) {
       if (!rule.enabled || rule.busName !== busName || rule.eventPattern === undefined) continue;
       if (!matchesPattern(rule.eventPattern, event)) continue;
-      for (const target of rule.targets) this.deliver(rule, target, event);
+      for (const target of rule.targets) void this.deliver(rule, target, event);
     }
   }
 
-  private deliver(rule: EventRuleSpec, target: RuleTarget, event: BusEvent): void {
-    const p = (async () => {
+  private deliver(rule: EventRuleSpec, target: RuleTarget, event: BusEvent): Promise<TargetResult> {
+    const started = performance.now();
+    const label = targetLabel(target);
+    const p = (async (): Promise<TargetResult> => {
       const input = targetInput(target, event);
+      let lastError = 'not delivered';
       for (let attempt = 0; attempt < 3 && !this.controller.signal.aborted; attempt++) {
         try {
           if (target.kind === 'lambda') {
@@ -284,66 +362,136 @@ export class LocalEventBridge {
             if (this.opts.sqs === undefined) throw new Error('no local SQS');
             await this.opts.sqs.send(new SendMessageCommand({ QueueUrl: target.queueUrl, MessageBody: typeof input === 'string' ? input : JSON.stringify(input) }));
           } else {
-            return;
+            return { target: label, ok: false, durationMs: 0, error: 'target not emulated locally' };
           }
           this.stats.deliveries++;
-          return;
+          return { target: label, ok: true, durationMs: Math.round(performance.now() - started) };
         } catch (error) {
+          lastError = error instanceof Error ? error.message : String(error);
           if (attempt === 2) {
             this.stats.failedDeliveries++;
-            this.opts.log?.(`  [events] rule ${rule.logicalId} -> ${target.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+            this.opts.log?.(`  [events] rule ${rule.logicalId} -> ${target.id} failed: ${lastError}`);
           } else {
             await sleep(200 * (attempt + 1), this.controller.signal);
           }
         }
       }
+      return { target: label, ok: false, durationMs: Math.round(performance.now() - started), error: lastError };
     })();
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
+    return p;
+  }
+
+  /** Every schedule rule with its local timing and last results. */
+  schedules(): ScheduleInfo[] {
+    return this.scheduleStates.map((st) => ({
+      logicalId: st.rule.logicalId,
+      name: st.rule.name,
+      expression: st.expression,
+      enabled: st.rule.enabled,
+      ...(st.localIntervalMs === undefined ? {} : { localIntervalMs: Math.round(st.localIntervalMs) }),
+      targets: st.rule.targets.map(targetLabel),
+      firings: st.firings,
+      failures: st.failures,
+      skippedTicks: st.skippedTicks,
+      ...(st.lastFiredAt === undefined ? {} : { lastFiredAt: st.lastFiredAt }),
+      ...(st.lastResults === undefined ? {} : { lastResults: st.lastResults }),
+      ...(st.nextAt === undefined ? {} : { nextAt: new Date(st.nextAt).toISOString() }),
+      running: st.running,
+      ...(st.note === undefined ? {} : { note: st.note }),
+    }));
+  }
+
+  private findSchedule(nameOrLogicalId: string): ScheduleState | undefined {
+    return this.scheduleStates.find((st) => st.rule.logicalId === nameOrLogicalId || st.rule.name === nameOrLogicalId);
+  }
+
+  /** Fire a schedule rule now (by name or logical id), whatever its timer; resolves with the target results. */
+  async fireSchedule(nameOrLogicalId: string): Promise<ScheduleFiring> {
+    const st = this.findSchedule(nameOrLogicalId);
+    if (st === undefined) throw new Error(`no schedule rule ${nameOrLogicalId}`);
+    return this.fire(st, true);
+  }
+
+  private async fire(st: ScheduleState, onDemand: boolean): Promise<ScheduleFiring> {
+    const rule = st.rule;
+    this.stats.scheduledFirings++;
+    st.firings++;
+    st.running = true;
+    const at = new Date().toISOString();
+    st.lastFiredAt = at;
+    const event: BusEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: LOCAL_ACCOUNT,
+      time: at.replace(/\.\d{3}Z$/, 'Z'),
+      region: LOCAL_REGION,
+      resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${rule.name}`],
+      detail: {},
+    };
+    try {
+      const results = await Promise.all(rule.targets.map((target) => this.deliver(rule, target, event)));
+      st.lastResults = results;
+      if (results.some((r) => !r.ok)) st.failures++;
+      if (this.opts.logSchedules === true) {
+        const outcome = results.map((r) => `${r.target} ${r.ok ? 'ok' : `FAILED (${r.error ?? ''})`} ${r.durationMs} ms`).join(', ');
+        this.opts.log?.(`  [schedule] ${rule.logicalId} ${st.expression}${onDemand ? ' (on demand)' : ''} -> ${outcome || 'no targets'}`);
+      }
+      return { rule: rule.name, at, onDemand, results };
+    } finally {
+      st.running = false;
+    }
   }
 
   private startSchedules(): void {
     const scale = this.opts.scheduleScale ?? 1;
+    const fixed = this.opts.scheduleIntervalMs;
+    const floor = this.opts.minScheduleIntervalMs ?? 1000;
+    const timersOn = this.opts.schedules !== false;
     const t0 = Date.now();
     const virtualNow = (): number => t0 + (Date.now() - t0) / scale;
     for (const rule of this.opts.rules) {
-      if (!rule.enabled || rule.scheduleExpression === undefined) continue;
+      if (rule.scheduleExpression === undefined) continue;
       const expression = rule.scheduleExpression;
+      const st: ScheduleState = { rule, expression, firings: 0, failures: 0, skippedTicks: 0, running: false };
+      this.scheduleStates.push(st);
       const rate = rateMs(expression);
       const cron = rate === undefined ? parseCron(expression) : undefined;
       if (rate === undefined && cron === undefined) {
+        st.note = 'expression not supported locally';
         this.warnings.push(`rule ${rule.logicalId}: schedule ${expression} is not supported locally`);
         continue;
       }
-      const fire = (): void => {
-        this.stats.scheduledFirings++;
-        const event: BusEvent = {
-          version: '0',
-          id: randomUUID(),
-          'detail-type': 'Scheduled Event',
-          source: 'aws.events',
-          account: LOCAL_ACCOUNT,
-          time: new Date().toISOString(),
-          region: LOCAL_REGION,
-          resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${rule.name}`],
-          detail: {},
-        };
-        for (const target of rule.targets) this.deliver(rule, target, event);
-      };
+      if (!rule.enabled) {
+        st.note = 'rule DISABLED in the template';
+        continue;
+      }
+      if (!timersOn) {
+        st.note = 'schedules off (fires on demand only)';
+        continue;
+      }
       const arm = (): void => {
         if (this.controller.signal.aborted) return;
         let delay: number;
-        if (rate !== undefined) delay = rate * scale;
+        if (fixed !== undefined) delay = fixed;
+        else if (rate !== undefined) delay = Math.max(floor, rate * scale);
         else {
           const next = cron?.(new Date(virtualNow()));
           if (next === undefined) return;
-          delay = (next.getTime() - virtualNow()) * scale;
+          delay = Math.max(floor, (next.getTime() - virtualNow()) * scale);
         }
+        delay = Math.max(20, delay);
+        st.localIntervalMs = delay;
+        st.nextAt = Date.now() + delay;
         this.timers.push(
           longTimeout(() => {
-            fire();
+            if (st.running) st.skippedTicks++;
+            else void this.fire(st, false).catch(() => undefined);
             arm();
-          }, Math.max(50, delay)),
+          }, delay),
         );
       };
       arm();

@@ -11,12 +11,15 @@
  * | AWS::ApiGateway::ApiKey      | the local key id (state.json, via overrides)     | APIKeyId                                |
  * | AWS::ApiGateway::Stage       | StageName                                        |                                         |
  * | AWS::SecretsManager::Secret  | arn:aws:secretsmanager:us-east-1:000000000000:secret:<logicalId> |                         |
+ * | AWS::S3::Bucket              | BucketName, else the logical id in lower case    | Arn, DomainName, RegionalDomainName     |
+ * | AWS::IAM::Role               | the logical id                                   | Arn, RoleId (`AROA...`, stable)         |
  * | anything else                | the logical id (or a Name property)              | Arn = arn:aws:<service>:...:<logicalId> |
  *
  * Later parts (queues, buckets, state machines) register their local values with `overrides`.
  * Pseudo parameters: AWS::Region us-east-1, AWS::AccountId 000000000000, AWS::Partition aws,
  * AWS::URLSuffix amazonaws.com.
  */
+import { createHash } from 'node:crypto';
 import type { CfnTemplate } from './template-types';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -65,6 +68,18 @@ export function localFunctionArn(functionName: string): string {
 
 export function localTableArn(tableName: string): string {
   return `arn:${LOCAL_PARTITION}:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${tableName}`;
+}
+
+/**
+ * Local unique id of an IAM role (`Fn::GetAtt Role.RoleId`): shaped like AWS's (`AROA` + 17 upper-case
+ * letters and digits), stable per logical id. An assumed-role principal is `AWS:<RoleId>:<session>`.
+ */
+export function localRoleId(logicalId: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const digest = createHash('sha256').update(logicalId).digest();
+  let id = 'AROA';
+  for (let i = 0; i < 17; i++) id += alphabet[(digest[i] ?? 0) % 32];
+  return id;
 }
 
 /** Service part of a resource type: `AWS::SQS::Queue` -> `sqs`. */
@@ -143,8 +158,11 @@ export class Resolver {
       case 'AWS::SNS::Topic':
       case 'AWS::StepFunctions::StateMachine':
         return this.arnOf(logicalId, resource.Type);
-      case 'AWS::S3::Bucket':
-        return literal('BucketName') ?? logicalId.toLowerCase();
+      case 'AWS::S3::Bucket': {
+        // CDK writes generated names as intrinsics (e.g. Fn::Join with AWS::AccountId / AWS::StackId): resolved here too.
+        const named = props['BucketName'];
+        return named === undefined ? logicalId.toLowerCase() : this.resolveString(named, `bucket ${logicalId} BucketName`);
+      }
       default:
         return literal('Name') ?? logicalId;
     }
@@ -181,6 +199,8 @@ export class Resolver {
         return this.ref(logicalId);
       case 'AWS::KMS::Key.KeyId':
         return logicalId;
+      case 'AWS::IAM::Role.RoleId':
+        return localRoleId(logicalId);
       default:
         return `${logicalId}.${attribute}`;
     }

@@ -33,7 +33,23 @@ import { EventSources } from './event-sources';
 import { LocalEventBridge } from './eventbridge';
 import { startLocalSqs, type LocalSqs } from './sqs';
 import { LocalStepFunctions } from './stepfunctions';
-import { SupplierSimulator, type SimulatedSupplier } from './supplier-sim';
+import { SupplierSimulator, type SimulatedFileSupplier, type SimulatedSupplier } from './supplier-sim';
+import { startLocalS3, type LocalS3 } from './s3';
+import { S3Notifications, supplierPrincipals } from './s3-notifications';
+import {
+  DEMO_PULL_SUPPLIER,
+  currentInventoryCsv,
+  defaultPublishedKey,
+  demoInventoryCsv,
+  demoSkuPairs,
+  filesBucketName,
+  supplierFreshness,
+  supplierPrefixes,
+  templateInventoryPull,
+  templateSupplierFiles,
+  type PullSource,
+} from './supplier-files';
+import { notificationHandlers } from './template-s3';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -103,6 +119,19 @@ export interface LocalRuntimeOptions {
    * and durations with it. It must not throw (errors are ignored) and should return quickly.
    */
   readonly onInvoke?: (functionLogicalId: string, event: unknown, result: InvokeResult) => void;
+  /**
+   * Run the template's schedule rules (AWS::Events::Rule ScheduleExpression) on timers, their intervals
+   * multiplied by `timeScale` (at least 1 s apart). Off: they fire only on demand
+   * (`runtime.eventBridge.fireSchedule(rule)`, `npm run schedules -- fire <rule>`).
+   * @default false (npm start turns them on; tests and benchmarks stay quiet)
+   */
+  readonly schedules?: boolean;
+  /** Fire every schedule rule at this fixed interval (ms) instead of its expression x timeScale (tests). */
+  readonly scheduleIntervalMs?: number;
+  /** Log one line per schedule firing (failures are always logged). @default false */
+  readonly logSchedules?: boolean;
+  /** Log one line per S3 event notification delivered (failures are always logged). @default false */
+  readonly logNotifications?: boolean;
 }
 
 export interface ChannelEndpoint {
@@ -138,7 +167,15 @@ export interface LocalEndpoints {
   readonly suppliers: readonly {
     readonly id: string;
     readonly name: string;
+    /** `sqs` or `file` (SUPPLIER_FILES, else the demo data). */
     readonly channel: string;
+    /** Key prefixes in `s3.bucket`: where the supplier drops files (`<inbox>inventory/`, `tracking/`, `acknowledgements/`) and reads its documents. */
+    readonly inbox: string;
+    readonly outbox: string;
+    /** Its supplier SKU <-> retailer SKU pairs (the demo catalog). */
+    readonly skus: readonly { readonly supplierSku: string; readonly sku: string }[];
+    /** Where it publishes its inventory for the scheduled refresh (INVENTORY_PULL), if it does. */
+    readonly pullSource: { readonly bucket: string; readonly key: string } | null;
     readonly inboundQueueUrl: string | null;
     readonly outboundQueueUrl: string | null;
     readonly inboundDlqUrl: string | null;
@@ -153,6 +190,13 @@ export interface LocalEndpoints {
   };
   readonly stepFunctions: { readonly endpoint: string; readonly stateMachineArn: string | null; readonly stateMachines: readonly { readonly name: string; readonly arn: string }[] };
   readonly eventBridge: { readonly endpoint: string; readonly busName: string | null; readonly buses: readonly string[] };
+  /** Local S3: the supplier files bucket (`bucket`) and every bucket of the template. */
+  readonly s3: { readonly endpoint: string; readonly bucket: string | null; readonly buckets: readonly string[] };
+  /** Schedule rules: whether they run on timers, and each rule's expression and local interval. */
+  readonly schedules: {
+    readonly enabled: boolean;
+    readonly rules: readonly { readonly name: string; readonly expression: string; readonly localIntervalMs: number | null; readonly targets: readonly string[] }[];
+  };
   /** API key of the ops API (x-api-key for /ops/...), when the template has one. */
   readonly opsApiKey: string | null;
   readonly opsApiUrl: string | null;
@@ -183,6 +227,9 @@ export interface LocalRuntime {
   readonly eventBridge: LocalEventBridge;
   readonly eventSources: EventSources;
   readonly sqs: LocalSqs;
+  /** Local S3 (buckets of the template) and the bucket notifications the runtime delivers. */
+  readonly s3: LocalS3;
+  readonly s3Notifications: S3Notifications;
   readonly supplierSimulator: SupplierSimulator | undefined;
   /** Stop everything (workers, servers, DynamoDB Local) and release the data directory. */
   stop(): Promise<void>;
@@ -256,21 +303,36 @@ function dlqUrlOf(model: LocalModel, queueUrl: string | undefined): string | nul
   return dlq?.url ?? null;
 }
 
-function supplierEndpoints(model: LocalModel, queues: readonly SimulatedSupplier[]): LocalEndpoints['suppliers'] {
-  const ids = [...new Set([...DEMO_SUPPLIERS.map((s) => s.supplierId), ...queues.map((q) => q.supplierId)])];
+function supplierEndpoints(model: LocalModel, queues: readonly SimulatedSupplier[], pulls: readonly PullSource[]): LocalEndpoints['suppliers'] {
+  const files = templateSupplierFiles(model);
+  const ids = [...new Set([...DEMO_SUPPLIERS.map((s) => s.supplierId), ...queues.map((q) => q.supplierId), ...files.map((f) => f.supplierId)])];
   return ids.map((id) => {
     const demo = DEMO_SUPPLIERS.find((s) => s.supplierId === id);
     const q = queues.find((x) => x.supplierId === id);
+    const pull = pulls.find((p) => p.supplierId === id);
     return {
       id,
       name: demo?.name ?? id,
-      channel: q === undefined ? (demo?.channel ?? 'sqs') : 'sqs',
+      channel: files.find((f) => f.supplierId === id)?.channel ?? demo?.channel ?? 'sqs',
+      ...supplierPrefixes(id),
+      skus: demoSkuPairs(id),
+      pullSource: pull === undefined ? null : { bucket: pull.bucket, key: pull.key },
       inboundQueueUrl: q?.inboundQueueUrl ?? null,
       outboundQueueUrl: q?.outboundQueueUrl ?? null,
       inboundDlqUrl: dlqUrlOf(model, q?.inboundQueueUrl),
       outboundDlqUrl: dlqUrlOf(model, q?.outboundQueueUrl),
     };
   });
+}
+
+/**
+ * Pull sources: the template's INVENTORY_PULL; without one (older templates) the demo supplier that
+ * publishes its inventory, in the supplier files bucket.
+ */
+function pullSources(model: LocalModel, filesBucket: string | undefined): PullSource[] {
+  const fromTemplate = templateInventoryPull(model);
+  if (fromTemplate.length > 0 || filesBucket === undefined) return fromTemplate;
+  return [{ supplierId: DEMO_PULL_SUPPLIER, bucket: filesBucket, key: defaultPublishedKey(DEMO_PULL_SUPPLIER) }];
 }
 
 /** The ops API key: the key of a usage plan whose API serves /ops/ routes. */
@@ -284,6 +346,24 @@ function opsKey(model: LocalModel, keys: Readonly<Record<string, { id: string; v
     }
   }
   return null;
+}
+
+/**
+ * A function's progress log line (Powertools JSON with a `message` mentioning progress, the object `key`
+ * and a numeric `rowsSoFar`, optional `phase`) -> the local S3's progress board (npm run drop's bar).
+ */
+function reportFileProgress(s3: LocalS3, line: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return;
+  }
+  if (!isRecord(parsed) || typeof parsed['message'] !== 'string' || !/progress/i.test(parsed['message'])) return;
+  const key = parsed['key'];
+  const rows = parsed['rowsSoFar'];
+  if (typeof key !== 'string' || typeof rows !== 'number') return;
+  s3.reportProgress(key, { rowsSoFar: rows, ...(typeof parsed['phase'] === 'string' ? { phase: parsed['phase'] } : {}) });
 }
 
 function routeFunction(route: RouteSpec): string | null {
@@ -336,9 +416,15 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       const started = await sqsPromise.catch(() => undefined);
       await started?.stop();
     });
-    const [loaded, sqs] = await Promise.all([
+    const s3Promise = startLocalS3(opts.inMemory === true ? {} : { dataDir });
+    cleanups.push(async () => {
+      const started = await s3Promise.catch(() => undefined);
+      await started?.stop();
+    });
+    const [loaded, sqs, s3] = await Promise.all([
       loadTemplate(opts).then((t) => ((synthMs = since(t0)), t)),
       sqsPromise,
+      s3Promise,
       ddbPromise.then((d) => ((dynamodbMs = since(t0)), (ddb = d))),
     ]);
     const { stackName, template } = loaded;
@@ -379,6 +465,17 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       seeded = await seedDemoData(DynamoDBDocumentClient.from(client), tableName, channels);
     }
     await sqs.createQueues(model.queues);
+    // Buckets (and the pull sources' buckets), then the demo supplier's published inventory (kept if present).
+    const filesBucket = filesBucketName(model);
+    const pulls = pullSources(model, filesBucket);
+    s3.createBuckets([...new Set([...model.buckets.map((b) => b.name), ...pulls.map((p) => p.bucket)])]);
+    let published = 0;
+    if (opts.seed !== false) {
+      for (const pull of pulls) {
+        if (!DEMO_SUPPLIERS.some((d) => d.supplierId === pull.supplierId)) continue;
+        if (s3.putObject(pull.bucket, pull.key, demoInventoryCsv(pull.supplierId), { contentType: 'text/csv; charset=utf-8', ifAbsent: true }) !== undefined) published++;
+      }
+    }
     const tablesAndSeedMs = since(t1);
 
     // Step Functions and EventBridge stand-ins (their endpoints go into every function's environment).
@@ -404,9 +501,23 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       sqs: sqs.client,
       dataDir,
       scheduleScale: timeScale,
+      schedules: opts.schedules === true,
+      ...(opts.scheduleIntervalMs === undefined ? {} : { scheduleIntervalMs: opts.scheduleIntervalMs }),
+      logSchedules: opts.logSchedules === true,
       ...(workflowLog === undefined ? {} : { log: workflowLog }),
     });
     await eventBridge.start();
+    // S3 event notifications of the template's buckets, delivered by the runtime from the store's change hook.
+    const s3Notifications = new S3Notifications({
+      buckets: model.buckets,
+      invokeAsync: (fn, event) => invokeLate(fn, event),
+      sqs: sqs.client,
+      publish: (bus, event) => eventBridge.publish(bus, event),
+      principalFor: supplierPrincipals(templateSupplierFiles(model)),
+      verbose: opts.logNotifications === true,
+      ...(workflowLog === undefined ? {} : { log: workflowLog }),
+    });
+    const unhook = s3.onChange((change) => s3Notifications.handle(change));
 
     // Functions: one worker per function, each with its own environment.
     const logsDir = path.join(dataDir, 'logs');
@@ -428,6 +539,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
       POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
       // The machine's Node 20 runs what AWS runs on Node 22: the SDK's reminder about that is noise here.
@@ -447,6 +559,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         }
         file.write(`${line}\n`);
         if (echo) log(`  [${displayName(fn.logicalId)}] ${line}`);
+        if (line.includes('rowsSoFar')) reportFileProgress(s3, line);
       },
     });
     cleanups.push(() => lambda.stop());
@@ -466,6 +579,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     invokeLate = invokeFunction;
     // Stopped before the workers (cleanups run in reverse): a RUNNING execution must stay RUNNING on a
     // clean stop (resumed next start), not fail because its Lambda worker went away.
+    cleanups.push(async () => {
+      unhook();
+      await s3Notifications.stop();
+    });
     cleanups.push(() => eventBridge.stop());
     cleanups.push(() => stepFunctions.stop());
     const eventSources = new EventSources({
@@ -506,21 +623,50 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     // Asynchronous world: stream and queue pollers, executions interrupted by the last stop, suppliers.
     if (opts.startEventSources !== false) await eventSources.start();
     for (const skipped of eventSources.skipped) log(`  event source ${skipped.logicalId} not run locally: ${skipped.reason}`);
-    for (const warning of [...stepFunctions.warnings, ...eventBridge.warnings]) log(`  note: ${warning}`);
+    for (const warning of [...stepFunctions.warnings, ...eventBridge.warnings, ...s3Notifications.warnings]) log(`  note: ${warning}`);
     const resumed = stepFunctions.resume();
     if (resumed > 0) log(`  workflow: ${resumed} execution(s) that were running at the last stop started again from the beginning`);
     const supplierQueues = templateSupplierQueues(model);
+    const docClient = DynamoDBDocumentClient.from(client);
+    const fileSuppliers: SimulatedFileSupplier[] =
+      filesBucket === undefined
+        ? []
+        : templateSupplierFiles(model)
+            .filter((f) => f.channel === 'file')
+            .map((f) => {
+              const inbound = supplierQueues.find((q) => q.supplierId === f.supplierId)?.inboundQueueUrl;
+              return { supplierId: f.supplierId, bucket: filesBucket, ...(inbound === undefined ? {} : { inboundQueueUrl: inbound }) };
+            });
     let supplierSimulator: SupplierSimulator | undefined;
-    if (opts.suppliers === true && supplierQueues.length > 0) {
-      supplierSimulator = new SupplierSimulator({
+    if (opts.suppliers === true && (supplierQueues.length > 0 || fileSuppliers.length > 0)) {
+      const sim = new SupplierSimulator({
         suppliers: supplierQueues,
         sqs: sqs.client,
+        ...(fileSuppliers.length === 0 ? {} : { files: { s3Endpoint: s3.endpoint, suppliers: fileSuppliers } }),
+        ...(filesBucket === undefined || tableName === undefined
+          ? {}
+          : {
+              feeds: {
+                s3Endpoint: s3.endpoint,
+                bucket: filesBucket,
+                supplierIds: DEMO_SUPPLIERS.map((d) => d.supplierId).filter((id) => model.buckets.some((b) => b.notifications.some((n) => n.prefix !== undefined && `${supplierPrefixes(id).inbox}inventory/`.startsWith(n.prefix)))),
+                freshness: (id: string) => supplierFreshness(docClient, tableName, id),
+                snapshot: (id: string) => currentInventoryCsv(docClient, tableName, id),
+              },
+            }),
         ...(opts.supplierStepMs === undefined ? {} : { stepMs: opts.supplierStepMs }),
         ...(workflowLog === undefined ? {} : { log: workflowLog }),
       });
-      supplierSimulator.start();
-      const sim = supplierSimulator;
-      cleanups.push(() => sim.stop());
+      sim.start();
+      // New outbox files reach the file suppliers through the store's change hook (no listing).
+      const unhookSim = s3.onChange((change) => {
+        if (change.eventName.startsWith('ObjectCreated:')) sim.objectCreated(change.bucket, change.key, change.eTag);
+      });
+      cleanups.push(async () => {
+        unhookSim();
+        await sim.stop();
+      });
+      supplierSimulator = sim;
     }
 
     // endpoints.json
@@ -556,7 +702,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       channels: channelEndpoints,
       webhooks: { shopifyByShopDomainUrl: shopifyDomainRoute === undefined ? null : `${gateway.url}${shopifyDomainRoute.path}` },
       demo: { skus: IN_STOCK_SKUS, outOfStockSkus: OUT_OF_STOCK_SKUS, lowStockSkus: LOW_STOCK_SKUS },
-      suppliers: supplierEndpoints(model, supplierQueues),
+      suppliers: supplierEndpoints(model, supplierQueues, pulls),
       dynamodb: { endpoint: ddbEndpoint, tableName: tableName ?? '', tables: model.tables.map((t) => t.tableName) },
       secretsManager: { endpoint: secrets.endpoint },
       sqs: {
@@ -572,6 +718,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         endpoint: eventBridge.endpoint,
         busName: model.eventBuses.find((b) => b.logicalId !== undefined)?.name ?? null,
         buses: model.eventBuses.map((b) => b.name),
+      },
+      s3: { endpoint: s3.endpoint, bucket: filesBucket ?? null, buckets: s3.bucketNames() },
+      schedules: {
+        enabled: opts.schedules === true,
+        rules: eventBridge.schedules().map((r) => ({ name: r.name, expression: r.expression, localIntervalMs: r.localIntervalMs ?? null, targets: r.targets })),
       },
       opsApiKey: opsKey(model, state.apiKeys),
       opsApiUrl: opsApi === undefined ? null : gateway.url,
@@ -591,7 +742,12 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const startupMs = performance.now() - started;
     if (tableChanges.length > 0) log(`  tables: ${tableChanges.join('; ')}`);
     if (seeded.written > 0) log(`  demo data: ${seeded.written} items seeded (${seeded.present} were there before)`);
-    for (const skipped of model.skippedFunctions) log(`  not run locally: ${skipped.logicalId} (${skipped.reason})`);
+    if (published > 0) log(`  demo data: ${published} published inventory file(s) for the scheduled refresh (${pulls.map((p) => p.key).join(', ')})`);
+    const emulatedHandlers = notificationHandlers(template);
+    for (const skipped of model.skippedFunctions) {
+      if (emulatedHandlers.has(skipped.logicalId)) continue; // CDK's bucket-notifications handler: the runtime applies them itself
+      log(`  not run locally: ${skipped.logicalId} (${skipped.reason})`);
+    }
 
     let stopping: Promise<void> | undefined;
     return {
@@ -606,6 +762,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       eventBridge,
       eventSources,
       sqs,
+      s3,
+      s3Notifications,
       supplierSimulator,
       invoke: invokeFunction,
       stop: () => {

@@ -34,7 +34,7 @@ interface StoreClasses {
 }
 
 /** fauxqs' store classes (not in its package exports: loaded from its dist folder, pinned version 1.9.x). */
-async function fauxqsStores(): Promise<StoreClasses> {
+export async function fauxqsStores(): Promise<StoreClasses> {
   // The package's main entry is dist/app.js: the stores live next to it.
   // (Its exports map offers only "." with the import condition: look the folder up on the resolution paths.)
   const require = createRequire(import.meta.url);

@@ -17,6 +17,7 @@ import {
   type QueueSpec,
   type StateMachineSpec,
 } from './template-async';
+import { readBuckets, type BucketSpec } from './template-s3';
 import type { CfnResource, CfnTemplate } from './template-types';
 
 export type { CfnTemplate, CfnResource } from './template-types';
@@ -179,6 +180,8 @@ export interface LocalModel {
   readonly stateMachines: readonly StateMachineSpec[];
   readonly eventBuses: readonly EventBusSpec[];
   readonly eventRules: readonly EventRuleSpec[];
+  /** S3 buckets with their event notifications (local/template-s3.ts). */
+  readonly buckets: readonly BucketSpec[];
 }
 
 export const ENTRY_METADATA = 'dropship:entry';
@@ -600,6 +603,7 @@ export function readSecrets(template: CfnTemplate, resolver: Resolver): SecretSp
 export function readTemplate(template: CfnTemplate, resolver: Resolver, repoRoot: string): LocalModel {
   const { functions, skipped } = readFunctions(template, resolver, repoRoot);
   const functionsByName = new Map(functions.map((f) => [f.functionName, f.logicalId]));
+  const queues = readQueues(template, resolver);
   return {
     tables: readTables(template, resolver),
     functions,
@@ -608,10 +612,11 @@ export function readTemplate(template: CfnTemplate, resolver: Resolver, repoRoot
     apiKeys: readApiKeys(template, resolver),
     usagePlans: readUsagePlans(template, resolver),
     secrets: readSecrets(template, resolver),
-    queues: readQueues(template, resolver),
+    queues,
     eventSourceMappings: readEventSourceMappings(template, resolver, functionsByName),
     stateMachines: readStateMachines(template, resolver),
     eventBuses: readEventBuses(template, resolver),
     eventRules: readEventRules(template, resolver, functionsByName),
+    buckets: readBuckets(template, resolver, functionsByName, queues),
   };
 }

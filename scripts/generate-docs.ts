@@ -51,6 +51,13 @@ import {
   SupplierOutboundMessage,
   TrackingEventMessage,
 } from '../functions/core/schemas/supplier-messages';
+import {
+  AvailabilityQuery,
+  AvailabilityRequest,
+  AvailabilityResponse,
+  CartAvailabilityResponse,
+  MAX_AVAILABILITY_ITEMS,
+} from '../functions/core/schemas/availability';
 import { API_STAGE_NAME } from '../lib/constructs/storefront-api';
 
 export const OPENAPI_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'openapi.json');
@@ -175,6 +182,55 @@ function queryParameters(schema: z.ZodType): JsonObject[] {
   });
 }
 
+function availabilityPaths(): Record<string, JsonObject> {
+  const rules =
+    'Counted: offers not discontinued, of suppliers ACTIVE with a feed within their freshness SLA (a STALE supplier sells nothing until its next good feed), shipping to the destination country, MAP respected (against `unitPrice`, else the catalog retail price) and in the channel\'s currency. sellableQuantity = max(0, Σ counted (stock − reserved)): never negative, never more than the fresh suppliers hold minus what orders reserved. The supplier, shipping method and delivery window are what routing would choose for an order placed now (same rule order), in business days (cut-off 14:00 UTC). Reads are strongly consistent; nothing is written.';
+  return {
+    '/availability': {
+      get: {
+        operationId: 'getAvailability',
+        tags: ['Availability'],
+        summary: 'Sellable quantity and delivery estimate of one SKU for a destination',
+        description: rules,
+        security: [{ ApiKey: [] }],
+        parameters: queryParameters(AvailabilityQuery),
+        responses: {
+          '200': {
+            description: 'Availability (also when nothing can be sold: `available: false` with `reasons`, e.g. UNKNOWN_SKU, FEED_STALE, NO_SHIPPING_ZONE)',
+            content: json(ref('AvailabilityResponse')),
+          },
+          ...errorResponses({
+            403: API_ERRORS[403],
+            422: 'Query string is invalid: missing `sku` / `country`, unknown country, postcode not valid for the country, `quantity` outside 1-999, a price with more decimals than the currency, an unknown or repeated parameter (one issue per parameter)',
+            429: API_ERRORS[429],
+            500: API_ERRORS[500],
+          }),
+        },
+      },
+      post: {
+        operationId: 'checkCartAvailability',
+        tags: ['Availability'],
+        summary: `Availability of a cart (1-${MAX_AVAILABILITY_ITEMS} items) and the delivery window of the whole cart`,
+        description: `${rules} Items of the same SKU are added up; \`cart\` routes everything together (fewest shipments first) when every SKU is available.`,
+        security: [{ ApiKey: [] }],
+        requestBody: { required: true, content: json(ref('AvailabilityRequest')) },
+        responses: {
+          '200': { description: 'Availability per SKU, and of the whole cart', content: json(ref('CartAvailabilityResponse')) },
+          ...errorResponses({
+            400: 'Empty or malformed JSON',
+            403: API_ERRORS[403],
+            413: `Body larger than ${MAX_BODY_BYTES} bytes`,
+            415: 'Content-Type is not application/json',
+            422: 'Body is JSON but invalid: one issue per problem with its dotted path (e.g. `destination.postcode`, `items.0.quantity`, `items.1.unitPrice`)',
+            429: API_ERRORS[429],
+            500: API_ERRORS[500],
+          }),
+        },
+      },
+    },
+  };
+}
+
 function opsPaths(): Record<string, JsonObject> {
   const holdResponses = (decision: 'APPROVE' | 'REJECT', bodyRequired: boolean) => ({
     '200': {
@@ -230,7 +286,7 @@ function opsPaths(): Record<string, JsonObject> {
         tags: ['Ops'],
         summary: 'Open exceptions for operators, newest first',
         description:
-          'From the sparse exceptions index: fulfillments past ship-by / deliver-by, lost or with a carrier exception, and authentic webhooks that could not be mapped to an order. Without `kind`: the newest `limit` entries over every kind (one page). With `kind`: that kind, paged with `cursor`. Entries carry ids, codes and statuses only (no customer data).',
+          'From the sparse exceptions index (the `kind` enum lists them): fulfillments past ship-by / deliver-by, lost or with a carrier exception, authentic webhooks that could not be mapped to an order, and what the scheduled sweeps and feeds surface (purchase orders not acknowledged, stuck orders, quarantined files, stock shortfalls) when those kinds are listed. Without `kind`: the newest `limit` entries over every kind (one page). With `kind`: that kind, paged with `cursor`. Entries carry ids, codes and statuses only (no customer data).',
         security: [{ OpsApiKey: [] }],
         parameters: queryParameters(ExceptionsQuery),
         responses: {
@@ -250,7 +306,7 @@ function opsPaths(): Record<string, JsonObject> {
 
 export function buildOpenApiDocument(): JsonObject {
   const schemas = {
-    ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook, UpdatePaymentRequest, ApproveHoldRequest, RejectHoldRequest }, 'input'),
+    ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook, UpdatePaymentRequest, ApproveHoldRequest, RejectHoldRequest, AvailabilityRequest }, 'input'),
     ...components(
       {
         Order,
@@ -264,6 +320,8 @@ export function buildOpenApiDocument(): JsonObject {
         HoldDecisionResponse,
         ExceptionsResponse,
         ExceptionEntry,
+        AvailabilityResponse,
+        CartAvailabilityResponse,
         ErrorResponse,
         Issue,
       },
@@ -275,13 +333,14 @@ export function buildOpenApiDocument(): JsonObject {
     openapi: '3.1.0',
     info: {
       title: 'Dropship order pipeline: storefront and ops APIs',
-      version: '1.1.0',
+      version: '1.2.0',
       description:
-        'Storefront order intake and payment updates (API key per channel), Shopify order webhooks (HMAC), and the operators\' API (hold decisions, exceptions), which is a separate REST API with its own key and servers. Generated from the zod schemas by `npm run openapi`; do not edit by hand.',
+        'Storefront order intake, payment updates and availability before checkout (API key per channel), Shopify order webhooks (HMAC), and the operators\' API (hold decisions, exceptions), which is a separate REST API with its own key and servers. Generated from the zod schemas by `npm run openapi`; do not edit by hand.',
     },
     servers: STOREFRONT_SERVERS,
     tags: [
       { name: 'Orders', description: 'Storefront API: one API key and usage plan per channel' },
+      { name: 'Availability', description: 'Storefront API: sellable quantity and delivery estimate before checkout (same API key as orders)' },
       { name: 'Webhooks', description: 'Storefront API: commerce-platform webhooks, authenticated by their HMAC signature' },
       { name: 'Ops', description: 'Ops API (separate REST API, see the servers of each /ops path): one ops API key, not valid on the storefront API' },
     ],
@@ -397,6 +456,7 @@ export function buildOpenApiDocument(): JsonObject {
           responses: webhookResponses({}),
         },
       },
+      ...availabilityPaths(),
       ...opsPaths(),
     },
     components: {

@@ -14,6 +14,14 @@ import { METRICS_NAMESPACE, type PipelineFunction } from './pipeline-function';
 
 const PERIOD = Duration.minutes(5);
 
+/** Powertools metric names of the supplier files and sweeps (issue 5 contract), published with the `service` dimension only. */
+export const SUPPLIER_FILE_METRICS = {
+  rowsRejected: 'FeedRowsRejected',
+  filesQuarantined: 'SupplierFilesQuarantined',
+  filesRefused: 'SupplierFilesRefused',
+  suppliersStale: 'SuppliersStale',
+} as const;
+
 
 export interface ObservabilityProps {
   readonly stage: Stage;
@@ -192,6 +200,71 @@ export class Observability extends Construct {
     this.addAlarm('WorkflowExecutionsFailedAlarm', stateMachine.metricFailed(sum), 'An order workflow execution failed: the order was compensated or needs an operator (see the execution history).');
     this.addAlarm('WorkflowExecutionsTimedOutAlarm', stateMachine.metricTimedOut(sum), 'An order workflow execution hit the state machine timeout: the order stopped where it was.');
     this.addAlarm('WorkflowExecutionsThrottledAlarm', stateMachine.metricThrottled(sum), 'Step Functions throttled the order workflow (StartExecution or state transitions): raise the quota.');
+  }
+
+  /**
+   * Supplier files and feeds (Powertools metrics with `service=<filesService>`): rows rejected, files
+   * quarantined and refused, and the files processed (invocations of the file functions) on the dashboard;
+   * alarms when a file is quarantined, when a file is refused (a supplier wrote into another's inbox), and
+   * when more than `rejectedRowsThreshold` feed rows are rejected within 5 minutes.
+   */
+  public monitorSupplierFiles(opts: {
+    readonly filesService: string;
+    readonly fileFunctions: readonly PipelineFunction[];
+    readonly rejectedRowsThreshold: number;
+  }): void {
+    // Alarms take the plain metric (a labelled one would be rendered as a metric-math alarm).
+    const metric = (metricName: string): cloudwatch.Metric =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: opts.filesService }, period: PERIOD, statistic: 'Sum' });
+    const rejected = metric(SUPPLIER_FILE_METRICS.rowsRejected);
+    const quarantined = metric(SUPPLIER_FILE_METRICS.filesQuarantined);
+    const refused = metric(SUPPLIER_FILE_METRICS.filesRefused);
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Supplier files: processed per function',
+        left: opts.fileFunctions.map((fn) => fn.metricInvocations({ period: PERIOD, statistic: 'Sum', label: fn.node.id })),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Supplier files: rows rejected, files quarantined and refused',
+        left: [rejected.with({ label: 'feed rows rejected' })],
+        right: [quarantined.with({ label: 'files quarantined' }), refused.with({ label: 'files refused (written by another supplier)' })],
+        leftAnnotations: [{ value: opts.rejectedRowsThreshold, label: 'rejected rows alarm' }],
+        width: 12,
+      }),
+    );
+    this.addAlarm('SupplierFilesQuarantinedAlarm', quarantined, 'A supplier file was quarantined (mostly garbage, no required header or unparsable): nothing was applied; see quarantine/ and the report in the supplier\'s outbox.');
+    this.addAlarm('SupplierFilesRefusedAlarm', refused, 'A supplier file was refused: it was written by another supplier\'s access role into this supplier\'s inbox. Check that supplier\'s credentials and the bucket policy.');
+    this.addAlarm(
+      'FeedRowsRejectedAlarm',
+      rejected,
+      `More than ${opts.rejectedRowsThreshold} inventory feed rows were rejected within 5 minutes: a supplier's feed format may have changed (see the rejected-row reports in the outboxes).`,
+      opts.rejectedRowsThreshold,
+    );
+  }
+
+  /**
+   * The scheduled sweeps: runs per job and the stale-supplier gauge (`SuppliersStale`, Maximum, published by
+   * the stale-feed sweep with `service=<sweepsService>`) on the dashboard; an alarm while any supplier is STALE
+   * (its SKUs are not sold until its next good feed). Errors of the functions: monitorFunctionGroup().
+   */
+  public monitorSweeps(opts: { readonly sweepsService: string; readonly jobs: readonly PipelineFunction[] }): void {
+    const stale = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: SUPPLIER_FILE_METRICS.suppliersStale,
+      dimensionsMap: { service: opts.sweepsService },
+      period: PERIOD,
+      statistic: 'Maximum',
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Scheduled jobs: runs',
+        left: opts.jobs.map((fn) => fn.metricInvocations({ period: PERIOD, statistic: 'Sum', label: fn.node.id })),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({ title: 'Suppliers with a stale feed (not sold)', left: [stale.with({ label: 'suppliers STALE' })], width: 12 }),
+    );
+    this.addAlarm('SuppliersStaleAlarm', stale, 'At least one supplier\'s last inventory feed is older than its freshness SLA: it is STALE and its SKUs are not sold until a good feed arrives.');
   }
 
   /** Chart the depth of dead-letter queues in one widget and alarm on each as soon as it holds a message. */

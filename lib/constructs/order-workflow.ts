@@ -18,9 +18,8 @@ export const ORDER_WORKFLOW_LOGICAL_IDS = {
 
 /** One Lambda entry per task kind (several states may share one: flag-exception, await-milestone, cancel-order). */
 export const WORKFLOW_ENTRIES = {
-  validateAndScreen: 'functions/workflow/validate-and-screen.ts',
+  validateAndRoute: 'functions/workflow/validate-and-route.ts',
   awaitHold: 'functions/workflow/await-hold.ts',
-  reserveAndRoute: 'functions/workflow/reserve-and-route.ts',
   dispatch: 'functions/workflow/dispatch.ts',
   reroute: 'functions/workflow/reroute.ts',
   awaitMilestone: 'functions/workflow/await-milestone.ts',
@@ -65,8 +64,10 @@ export interface OrderWorkflowProps {
  * written in JSONPath (the local interpreter runs the same definition). See docs/infrastructure.md and the
  * workflow contract for the states.
  *
- * Happy single-supplier path (10 transitions): ValidateAndScreen → Screened? → ReserveAndRoute → Routed? →
- * Fulfill (Map: Dispatch → AwaitShipment → AwaitDelivery) → Complete → Delivered.
+ * Happy single-supplier path (9 state transitions): ValidateAndRoute → Routed? → Fulfill (Map: Dispatch →
+ * AwaitShipment → AwaitDelivery) → Complete → Completed? → Delivered. Validation, the payment/fraud screen,
+ * the reservation and the routing are ONE task (each still writes its own transaction and timeline events):
+ * every state costs a Standard transition, so synchronous steps are not split into states.
  *
  * - Synchronous tasks invoke the function directly (`payloadResponseOnly`: the result is the handler's
  *   return value) and write it under their own ResultPath; callback tasks use
@@ -102,9 +103,12 @@ export class OrderWorkflow extends Construct {
     const supplierEnv = { SUPPLIER_QUEUES: suppliers.supplierQueuesJson };
     const settingsEnv = workflowSettingsEnvironment(stage);
     this.functions = {
-      validateAndScreen: fn('validateAndScreen', 'ValidateAndScreenFunction', 'Workflow: validate the order, then the payment and fraud screen'),
+      validateAndRoute: fn(
+        'validateAndRoute',
+        'ValidateAndRouteFunction',
+        'Workflow: validate, payment and fraud screen, then reserve stock for all lines in one transaction and route them to suppliers',
+      ),
       awaitHold: fn('awaitHold', 'AwaitHoldFunction', 'Workflow callback: store the hold task token (resumed by ops or a payment update)'),
-      reserveAndRoute: fn('reserveAndRoute', 'ReserveAndRouteFunction', 'Workflow: reserve stock for all lines in one transaction and route them to suppliers'),
       dispatch: fn('dispatch', 'DispatchFunction', 'Workflow callback: store the acceptance token and send the purchase order to the supplier', supplierEnv),
       reroute: fn('reroute', 'RerouteFunction', 'Workflow: release a rejected fulfillment and route its lines to the next supplier, or cancel them'),
       awaitMilestone: fn('awaitMilestone', 'AwaitMilestoneFunction', 'Workflow callback: store the shipment/delivery token (resumed by supplier messages)'),
@@ -204,27 +208,23 @@ export class OrderWorkflow extends Construct {
     });
     unexpectedOutcome.next(compensateOrder);
 
-    // 1. Validate, then payment and fraud screen.
-    const validateAndScreen = forwardRetry(sync('ValidateAndScreen', f.validateAndScreen, { orderId }, '$.screen'));
-    validateAndScreen.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    // 1. Validate, payment and fraud screen, reserve and route: one task (re-entrant from the stored order).
+    const validateAndRoute = forwardRetry(sync('ValidateAndRoute', f.validateAndRoute, { orderId }, '$.route'));
+    validateAndRoute.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
-    // 3. Hold: wait for an operator decision or a payment update.
+    // 2. Hold: wait for an operator decision or a payment update.
     const awaitHoldDecision = forwardRetry(
-      callback('AwaitHoldDecision', f.awaitHold, { orderId }, sfn.Timeout.at('$.screen.holdTimeoutSeconds'), '$.hold'),
+      callback('AwaitHoldDecision', f.awaitHold, { orderId }, sfn.Timeout.at('$.route.holdTimeoutSeconds'), '$.hold'),
     );
     awaitHoldDecision.addCatch(holdExpired, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.holdTimeout' });
     awaitHoldDecision.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const holdDecided = sfn.Choice.jsonPath(this, 'HoldDecided?')
-      .when(sfn.Condition.stringEquals('$.hold.decision', 'APPROVE'), validateAndScreen)
+      .when(sfn.Condition.stringEquals('$.hold.decision', 'APPROVE'), validateAndRoute)
       .when(sfn.Condition.stringEquals('$.hold.decision', 'REJECT'), holdRejected)
       .otherwise(unexpectedOutcome);
     awaitHoldDecision.next(holdDecided);
 
-    // 4. Reserve and route.
-    const reserveAndRoute = forwardRetry(sync('ReserveAndRoute', f.reserveAndRoute, { orderId }, '$.route'));
-    reserveAndRoute.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
-
-    // 5. Per fulfillment, in parallel. Each iteration's state is `{ fulfillment: FulfillmentTask }`; a callback
+    // 3. Per fulfillment, in parallel. Each iteration's state is `{ fulfillment: FulfillmentTask }`; a callback
     // resumes with the same FulfillmentTask, its timeouts recomputed from the stored deadlines, which
     // replaces `$.fulfillment` (so the next wait ends at the real ship-by / deliver-by).
     const dispatch = forwardRetry(
@@ -293,7 +293,7 @@ export class OrderWorkflow extends Construct {
     fulfill.itemProcessor(dispatch);
     fulfill.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
-    // 6. Complete: the final status from the fulfillments, or MORE (a reroute split lines onto further
+    // 4. Complete: the final status from the fulfillments, or MORE (a reroute split lines onto further
     // suppliers: their PENDING fulfillments go through the Map again). Nothing is left to compensate once every
     // fulfillment finished: a failure here stops the execution (alarm); Complete is re-entrant, so a redrive
     // finishes the order.
@@ -313,17 +313,12 @@ export class OrderWorkflow extends Construct {
 
     const routed = sfn.Choice.jsonPath(this, 'Routed?')
       .when(sfn.Condition.stringEquals('$.route.outcome', 'ROUTED'), fulfill)
+      .when(sfn.Condition.stringEquals('$.route.outcome', 'HOLD'), awaitHoldDecision)
       .when(sfn.Condition.stringEquals('$.route.outcome', 'OUT_OF_STOCK'), outOfStock)
+      .when(sfn.Condition.stringEquals('$.route.outcome', 'REJECTED'), rejected)
+      .when(sfn.Condition.stringEquals('$.route.outcome', 'DONE'), done)
       .otherwise(unexpectedOutcome);
-    reserveAndRoute.next(routed);
-
-    const screened = sfn.Choice.jsonPath(this, 'Screened?')
-      .when(sfn.Condition.stringEquals('$.screen.outcome', 'CONTINUE'), reserveAndRoute)
-      .when(sfn.Condition.stringEquals('$.screen.outcome', 'HOLD'), awaitHoldDecision)
-      .when(sfn.Condition.stringEquals('$.screen.outcome', 'REJECTED'), rejected)
-      .when(sfn.Condition.stringEquals('$.screen.outcome', 'DONE'), done)
-      .otherwise(unexpectedOutcome);
-    validateAndScreen.next(screened);
+    validateAndRoute.next(routed);
 
     // ---------------------------------------------------------------- state machine
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -334,7 +329,7 @@ export class OrderWorkflow extends Construct {
       comment: `Dropship order workflow (${stage.name}): one execution per order, name = orderId`,
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
-      definitionBody: sfn.DefinitionBody.fromChainable(validateAndScreen),
+      definitionBody: sfn.DefinitionBody.fromChainable(validateAndRoute),
       timeout: Duration.days(wf.stateMachineTimeoutDays),
       tracingEnabled: true,
       // Execution data (inputs, outputs) would copy order addresses into CloudWatch Logs: log events only.

@@ -180,6 +180,16 @@ export class PipelineFunction extends NodejsFunction {
       const reason =
         'Invoked synchronously only (API Gateway proxy integration or a Step Functions task): the caller receives every error, so a dead-letter queue would never receive anything.';
       acknowledgeNag(cfn, 'Serverless-LambdaDLQ', reason);
+    } else if (asyncFailureQueue !== undefined) {
+      // retryAttempts creates the function's EventInvokeConfig; failed events already go to the DLQ above.
+      const invokeConfig = this.node.tryFindChild('EventInvokeConfig');
+      if (invokeConfig !== undefined) {
+        acknowledgeNag(
+          invokeConfig.node.defaultChild ?? invokeConfig,
+          'Serverless-LambdaAsyncFailureDestination',
+          'Events that still fail after the two asynchronous retries go to the function\'s dead-letter queue (DeadLetterConfig), which is alarmed on; an on-failure destination on the same queue would deliver every failed event twice.',
+        );
+      }
     } else if (props.invocation === 'eventSourceMapping') {
       acknowledgeNag(
         cfn,

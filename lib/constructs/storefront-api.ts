@@ -70,6 +70,7 @@ export interface StorefrontChannel {
  *   POST /orders                                      create-order     API key
  *   GET  /orders/{orderId}                            get-order        API key
  *   POST /orders/{orderId}/payment                    update-payment   API key (resumes a payment hold)
+ *   GET  /availability, POST /availability            availability     API key (sellable quantity, supplier, delivery window)
  *   POST /webhooks/shopify/orders-create              shopify-webhook  HMAC (channel from X-Shopify-Shop-Domain)
  *   POST /webhooks/shopify/{channelId}/orders-create  shopify-webhook  HMAC
  *
@@ -84,6 +85,7 @@ export class StorefrontApi extends Construct {
   public readonly getOrderFunction: PipelineFunction;
   public readonly shopifyWebhookFunction: PipelineFunction;
   public readonly updatePaymentFunction: PipelineFunction;
+  public readonly availabilityFunction: PipelineFunction;
   /** Per-channel key, usage plan and webhook secret, in stage-config order. */
   public readonly channels: readonly StorefrontChannel[];
   /** Base URL of the deployed stage, ending with "/". */
@@ -171,10 +173,17 @@ export class StorefrontApi extends Construct {
       'POST /orders/{orderId}/payment: record paid/authorized and resume an order held for payment',
     );
 
+    this.availabilityFunction = apiFunction(
+      'Availability',
+      'functions/api/availability.ts',
+      'GET/POST /availability: sellable quantity, chosen supplier, shipping method and delivery window per SKU',
+    );
+
     // create-order also reads: idempotency records (Powertools reads the stored record when a key
     // repeats), the channel's existing-order guard and the catalog.
     this.createOrderFunction.useTable(store, 'readWrite');
     this.getOrderFunction.useTable(store, 'read');
+    this.availabilityFunction.useTable(store, 'read');
     this.shopifyWebhookFunction.useTable(store, 'readWrite');
     this.updatePaymentFunction.useTable(store, 'readWrite');
     this.updatePaymentFunction.allowTaskResponses(props.stateMachine);
@@ -205,6 +214,15 @@ export class StorefrontApi extends Construct {
       requestParameters: { 'method.request.path.orderId': true },
     }));
 
+    // Query parameters and the body are validated by the handler (zod), so errors carry field paths.
+    const availability = this.api.root.addResource('availability');
+    for (const method of ['GET', 'POST']) {
+      this.storefrontMethod(availability.addMethod(method, integration(this.availabilityFunction), {
+        apiKeyRequired: true,
+        requestValidator: validator,
+      }));
+    }
+
     const shopify = this.api.root.addResource('webhooks').addResource('shopify');
     this.webhookMethod(shopify.addResource('orders-create').addMethod('POST', integration(this.shopifyWebhookFunction), {
       apiKeyRequired: false,
@@ -226,7 +244,7 @@ export class StorefrontApi extends Construct {
 
   /** Every function this construct created (for dashboards and alarms). */
   public get functions(): readonly PipelineFunction[] {
-    return [this.createOrderFunction, this.getOrderFunction, this.shopifyWebhookFunction, this.updatePaymentFunction];
+    return [this.createOrderFunction, this.getOrderFunction, this.shopifyWebhookFunction, this.updatePaymentFunction, this.availabilityFunction];
   }
 
   /** Base URL of a channel's Shopify webhook (append nothing: this is the full orders-create URL). */

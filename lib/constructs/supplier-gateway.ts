@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeNag } from '../nag';
+import { acknowledgeNag, wildcardResourceFinding } from '../nag';
 import { type Stage, type SupplierConfig, logicalIdPart } from '../stage-config';
 import type { OrderStore } from './order-store';
 import { workflowSettingsEnvironment } from './workflow-settings';
@@ -32,6 +32,21 @@ export const supplierLogicalIds = {
 /** What a supplier may do on its own queues, and nothing else. */
 export const SUPPLIER_INBOUND_ACTIONS = ['sqs:SendMessage'] as const;
 export const SUPPLIER_OUTBOUND_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'] as const;
+/** What a supplier may do in the supplier files bucket: write its own inbox, read and list its own outbox. */
+export const SUPPLIER_FILE_WRITE_ACTIONS = ['s3:PutObject'] as const;
+export const SUPPLIER_FILE_READ_ACTIONS = ['s3:GetObject'] as const;
+export const SUPPLIER_FILE_LIST_ACTIONS = ['s3:ListBucket'] as const;
+
+/** The part of the supplier files bucket a supplier's role needs to know (see SupplierFiles). */
+export interface SupplierFileArea {
+  /** ARN of the bucket (`arn:<partition>:s3:::<name>`). */
+  readonly bucketArn: string;
+  /** Key prefix the supplier writes, e.g. `suppliers/acme/inbox/` (ends with "/"). */
+  inboxPrefix(supplierId: string): string;
+  /** Key prefix the supplier reads, e.g. `suppliers/acme/outbox/` (ends with "/"). */
+  outboxPrefix(supplierId: string): string;
+}
+
 /** What the inbound consumer's event source mappings need on the inbound queues. */
 export const INBOUND_CONSUMER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const;
 
@@ -103,6 +118,50 @@ export class SupplierGateway extends Construct {
       { name: `${s.config.id} inbound`, queue: s.inboundDlq },
       { name: `${s.config.id} outbound`, queue: s.outboundDlq },
     ]);
+  }
+
+  /**
+   * Extend every supplier access role to the supplier files bucket: s3:PutObject on its own inbox prefix,
+   * s3:GetObject on its own outbox prefix, and s3:ListBucket on the bucket only for keys under its own outbox
+   * (`s3:prefix` condition). Nothing else in the bucket; the bucket policy also denies each role writes
+   * outside its inbox and reads outside its outbox (SupplierFiles).
+   */
+  public grantSupplierFileAccess(area: SupplierFileArea): void {
+    for (const s of this.suppliers) {
+      const role = s.accessRole;
+      if (role === undefined) continue;
+      const inbox = area.inboxPrefix(s.config.id);
+      const outbox = area.outboxPrefix(s.config.id);
+      const inboxObjects = `${area.bucketArn}/${inbox}*`;
+      const outboxObjects = `${area.bucketArn}/${outbox}*`;
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'WriteOwnInboxFiles', actions: [...SUPPLIER_FILE_WRITE_ACTIONS], resources: [inboxObjects] }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'ReadOwnOutboxFiles', actions: [...SUPPLIER_FILE_READ_ACTIONS], resources: [outboxObjects] }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ListOwnOutboxFiles',
+          actions: [...SUPPLIER_FILE_LIST_ACTIONS],
+          resources: [area.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [outbox, `${outbox}*`] } },
+        }),
+      );
+      const policy = role.node.tryFindChild('DefaultPolicy');
+      if (policy !== undefined) {
+        acknowledgeNag(
+          policy,
+          wildcardResourceFinding(policy, inboxObjects),
+          `s3:PutObject only on the keys under suppliers/${s.config.id}/inbox/ (the supplier's own inbox, where it drops feeds, tracking and acknowledgement files under names it chooses); the bucket policy denies this role writes anywhere else.`,
+        );
+        acknowledgeNag(
+          policy,
+          wildcardResourceFinding(policy, outboxObjects),
+          `s3:GetObject only on the keys under suppliers/${s.config.id}/outbox/ (purchase orders, cancellations, packing slips and reports written for this supplier, named per fulfillment); the bucket policy denies this role reads anywhere else.`,
+        );
+      }
+    }
   }
 
   /** The inbound consumer (after connectInbound()). */

@@ -7,29 +7,35 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SCHEDULED_ENTRIES } from '../../lib/constructs/inventory-sync';
 import { OPS_ENTRIES } from '../../lib/constructs/ops-api';
 import { STREAM_ROUTER_ENTRY } from '../../lib/constructs/order-events';
 import { SUPPLIER_REJECTED_ERROR, WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { ESM_REQUIRE_BANNER } from '../../lib/constructs/pipeline-function';
+import { SUPPLIER_FILE_ENTRIES } from '../../lib/constructs/supplier-files';
 import { SUPPLIER_INBOUND_ENTRY } from '../../lib/constructs/supplier-gateway';
 import { type Synthesized, props, rec, resourcesOfType, synthesize } from './support';
 
 let s: Synthesized;
 let outdir: string;
+// 26 esbuild bundles: about 15 s on a quiet machine, minutes when other work shares the cores.
 beforeAll(() => {
   outdir = mkdtempSync(path.join(tmpdir(), 'dropship-bundle-test-'));
   s = synthesize({ stage: 'dev', bundling: true, outdir });
-});
+}, 360_000);
 
 const ENTRIES = [
   'functions/api/create-order.ts',
   'functions/api/get-order.ts',
   'functions/api/shopify-webhook.ts',
   'functions/api/update-payment.ts',
+  'functions/api/availability.ts',
   ...Object.values(OPS_ENTRIES),
   STREAM_ROUTER_ENTRY,
   SUPPLIER_INBOUND_ENTRY,
   ...Object.values(WORKFLOW_ENTRIES),
+  ...Object.values(SUPPLIER_FILE_ENTRIES),
+  ...Object.values(SCHEDULED_ENTRIES),
 ];
 
 /** entry → staged bundle directory. */

@@ -3,8 +3,10 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SCHEDULED_ENTRIES } from '../../lib/constructs/inventory-sync';
 import { WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { ENTRY_METADATA_KEY, HANDLER_METADATA_KEY, METRICS_NAMESPACE } from '../../lib/constructs/pipeline-function';
+import { SUPPLIER_FILE_ENTRIES } from '../../lib/constructs/supplier-files';
 import { repoFileExists } from '../../lib/paths';
 import {
   type Synthesized,
@@ -32,6 +34,8 @@ const ROUTES: Record<string, string> = {
   'POST /orders': 'functions/api/create-order.ts',
   'GET /orders/{orderId}': 'functions/api/get-order.ts',
   'POST /orders/{orderId}/payment': 'functions/api/update-payment.ts',
+  'GET /availability': 'functions/api/availability.ts',
+  'POST /availability': 'functions/api/availability.ts',
   'POST /webhooks/shopify/orders-create': 'functions/api/shopify-webhook.ts',
   'POST /webhooks/shopify/{channelId}/orders-create': 'functions/api/shopify-webhook.ts',
 };
@@ -41,15 +45,29 @@ const FUNCTIONS: Record<string, string> = {
   'functions/api/get-order.ts': 'storefront-api',
   'functions/api/shopify-webhook.ts': 'storefront-api',
   'functions/api/update-payment.ts': 'storefront-api',
+  'functions/api/availability.ts': 'storefront-api',
   'functions/api/ops-approve.ts': 'ops-api',
   'functions/api/ops-reject.ts': 'ops-api',
   'functions/api/ops-exceptions.ts': 'ops-api',
   'functions/streams/stream-router.ts': 'stream-router',
   'functions/suppliers/inbound.ts': 'supplier-gateway',
   ...Object.fromEntries(Object.values(WORKFLOW_ENTRIES).map((entry) => [entry, 'order-workflow'])),
+  [SUPPLIER_FILE_ENTRIES.feedFile]: 'supplier-files',
+  [SUPPLIER_FILE_ENTRIES.messageFile]: 'supplier-files',
+  [SCHEDULED_ENTRIES.refreshFeeds]: 'supplier-files',
+  [SCHEDULED_ENTRIES.sweepReservations]: 'sweeps',
+  [SCHEDULED_ENTRIES.sweepDispatches]: 'sweeps',
+  [SCHEDULED_ENTRIES.sweepOrders]: 'sweeps',
+  [SCHEDULED_ENTRIES.sweepStaleFeeds]: 'sweeps',
 };
 /** Timeout (s) per service. */
-const TIMEOUTS: Record<string, number> = { 'storefront-api': 10, 'ops-api': 10, 'stream-router': 60, 'supplier-gateway': 30, 'order-workflow': 30 };
+const TIMEOUTS: Record<string, number> = { 'storefront-api': 10, 'ops-api': 10, 'stream-router': 60, 'supplier-gateway': 30, 'order-workflow': 30, sweeps: 60 };
+/** Functions that stream whole files get more memory (CPU) and minutes: entry → [memory MB, timeout s]. */
+const FILE_FUNCTION_SIZES: Record<string, readonly [number, number]> = {
+  [SUPPLIER_FILE_ENTRIES.feedFile]: [1024, 300],
+  [SUPPLIER_FILE_ENTRIES.messageFile]: [512, 120],
+  [SCHEDULED_ENTRIES.refreshFeeds]: [1024, 600],
+};
 const WEBHOOK_ROUTES = ['POST /webhooks/shopify/orders-create', 'POST /webhooks/shopify/{channelId}/orders-create'];
 
 function functionEntry(logicalId: string): string {
@@ -271,7 +289,7 @@ describe('channels', () => {
 
   it('passes CHANNELS (contract shape) to every storefront API function', () => {
     const storefront = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([, fn]) => rec(rec(props(fn).Environment).Variables).POWERTOOLS_SERVICE_NAME === 'storefront-api');
-    expect(storefront).toHaveLength(4);
+    expect(storefront).toHaveLength(5);
     for (const [id, fn] of storefront) {
       const variables = rec(rec(props(fn).Environment).Variables);
       const channels: unknown = JSON.parse(renderIntrinsics(variables.CHANNELS));
@@ -310,8 +328,9 @@ describe('functions', () => {
       expect(p.Runtime, id).toBe('nodejs22.x');
       expect(p.Architectures, id).toEqual(['arm64']);
       expect(p.TracingConfig, id).toEqual({ Mode: 'Active' });
-      expect(p.MemorySize, id).toBe(512);
-      expect(p.Timeout, id).toBe(TIMEOUTS[FUNCTIONS[functionEntry(id)] ?? '']);
+      const [memory, timeout] = FILE_FUNCTION_SIZES[functionEntry(id)] ?? [512, TIMEOUTS[FUNCTIONS[functionEntry(id)] ?? '']];
+      expect(p.MemorySize, id).toBe(memory);
+      expect(p.Timeout, id).toBe(timeout);
       expect(p.Handler, id).toBe('index.handler');
     }
   });
@@ -479,11 +498,12 @@ describe('observability', () => {
     expect(statements.flatMap(actionsOf).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 
-  it('alarms on API 5xx, each function\'s errors, failed/timed-out/throttled executions and each DLQ, notifying the topic', () => {
+  it('alarms on API 5xx, each function\'s errors, failed/timed-out/throttled executions, each DLQ and the supplier-file metrics, notifying the topic', () => {
     const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm');
     const functions = resourcesOfType(s.json, 'AWS::Lambda::Function').length;
-    const dlqs = 3 * 2 + 1;
-    expect(alarms).toHaveLength(1 + functions + 3 + dlqs);
+    const dlqs = 3 * 2 + 1 + 2; // supplier queues, the stream router, file events, scheduled jobs
+    const fileAndSweepMetrics = 4; // quarantined, refused, rejected rows, stale suppliers (inventory-sync.test.ts)
+    expect(alarms).toHaveLength(1 + functions + 3 + dlqs + fileAndSweepMetrics);
     const count = (metric: string): number => alarms.filter(([, a]) => props(a).MetricName === metric).length;
     expect(count('5XXError')).toBe(1);
     expect(count('Errors')).toBe(functions);
@@ -522,6 +542,7 @@ describe('outputs', () => {
         'OpsApiKeyId',
         'StateMachineArn',
         'EventBusName',
+        'FilesBucketName',
         ...['NordicHome', 'AtlanticOutfitters', 'PacificGadgets'].flatMap((p) => [`SupplierInboundQueueUrl${p}`, `SupplierOutboundQueueUrl${p}`]),
       ].sort(),
     );

@@ -36,12 +36,10 @@ beforeAll(() => {
 });
 
 const TOP_LEVEL_STATES = [
-  'ValidateAndScreen',
-  'Screened?',
+  'ValidateAndRoute',
+  'Routed?',
   'AwaitHoldDecision',
   'HoldDecided?',
-  'ReserveAndRoute',
-  'Routed?',
   'Fulfill',
   'Complete',
   'Completed?',
@@ -78,9 +76,8 @@ const ITERATION_STATES = [
 ];
 /** Task state → entry file of the function it invokes. */
 const TASK_ENTRIES: Record<string, string> = {
-  ValidateAndScreen: WORKFLOW_ENTRIES.validateAndScreen,
+  ValidateAndRoute: WORKFLOW_ENTRIES.validateAndRoute,
   AwaitHoldDecision: WORKFLOW_ENTRIES.awaitHold,
-  ReserveAndRoute: WORKFLOW_ENTRIES.reserveAndRoute,
   Complete: WORKFLOW_ENTRIES.complete,
   CancelOrder: WORKFLOW_ENTRIES.cancelOrder,
   CompensateOrder: WORKFLOW_ENTRIES.cancelOrder,
@@ -96,7 +93,7 @@ const TASK_ENTRIES: Record<string, string> = {
   CancelFulfillment: WORKFLOW_ENTRIES.cancelFulfillment,
 };
 const COMPENSATIONS = ['CancelOrder', 'CompensateOrder', 'CancelFulfillment'];
-const HAPPY_CHOICES = { 'Screened?': 'CONTINUE', 'Routed?': 'ROUTED', 'Completed?': 'DELIVERED' };
+const HAPPY_CHOICES = { 'Routed?': 'ROUTED', 'Completed?': 'DELIVERED' };
 
 const state = (name: string): AslState => {
   const found = allStates(machine).find((st) => st.name === name);
@@ -106,9 +103,9 @@ const state = (name: string): AslState => {
 const tasks = (): ReturnType<typeof allStates> => allStates(machine).filter((st) => st.state.Type === 'Task');
 
 describe('definition', () => {
-  it('is JSONPath (the local interpreter ignores JSONata) and starts at ValidateAndScreen', () => {
+  it('is JSONPath (the local interpreter ignores JSONata) and starts at ValidateAndRoute', () => {
     expect(machine.QueryLanguage).toBe('JSONPath');
-    expect(machine.StartAt).toBe('ValidateAndScreen');
+    expect(machine.StartAt).toBe('ValidateAndRoute');
     expect(JSON.stringify(machine)).not.toMatch(/JSONata|\{%/);
   });
 
@@ -162,7 +159,7 @@ describe('definition', () => {
   it('synchronous tasks invoke the function directly with a state timeout; callback tasks read theirs from the input', () => {
     for (const { name, state: st } of tasks()) {
       if (isCallbackTask(st)) {
-        expect(st.TimeoutSecondsPath, name).toMatch(/^\$\.(screen|fulfillment)\.[A-Za-z]+Seconds$/);
+        expect(st.TimeoutSecondsPath, name).toMatch(/^\$\.(route|fulfillment)\.[A-Za-z]+Seconds$/);
         expect(st.TimeoutSeconds, name).toBeUndefined();
         expect(rec(st.Parameters?.Payload)['taskToken.$'], name).toBe('$$.Task.Token');
       } else {
@@ -173,7 +170,7 @@ describe('definition', () => {
   });
 
   it.each([
-    ['AwaitHoldDecision', '$.screen.holdTimeoutSeconds'],
+    ['AwaitHoldDecision', '$.route.holdTimeoutSeconds'],
     ['Dispatch', '$.fulfillment.acceptanceTimeoutSeconds'],
     ['AwaitShipment', '$.fulfillment.shipTimeoutSeconds'],
     ['AwaitShipmentAfterDeadline', '$.fulfillment.shipGraceTimeoutSeconds'],
@@ -297,12 +294,20 @@ describe('definition', () => {
     expect(state('Completed?').Choices?.find((c) => c.StringEquals === 'MORE')?.Next).toBe('Fulfill');
   });
 
-  it('the happy single-supplier path has 11 transitions (goal: at most 16)', () => {
+  it('ValidateAndRoute writes every outcome under $.route, and Routed? sends each one on', () => {
+    expect(state('ValidateAndRoute')).toMatchObject({ ResultPath: '$.route', Parameters: { 'orderId.$': '$.orderId' } });
+    const routes = Object.fromEntries((state('Routed?').Choices ?? []).map((c) => [c.StringEquals, c.Next]));
+    expect((state('Routed?').Choices ?? []).every((c) => c.Variable === '$.route.outcome')).toBe(true);
+    expect(routes).toEqual({ ROUTED: 'Fulfill', HOLD: 'AwaitHoldDecision', OUT_OF_STOCK: 'OutOfStock', REJECTED: 'Rejected', DONE: 'Done' });
+    expect(state('Routed?').Default).toBe('UnexpectedOutcome');
+    // An approved hold goes back into the same task, which continues from the stored order.
+    expect(state('HoldDecided?').Choices?.find((c) => c.StringEquals === 'APPROVE')?.Next).toBe('ValidateAndRoute');
+  });
+
+  it('the happy single-supplier path has 9 transitions (goal: at most 16)', () => {
     const path = walkPath(machine, HAPPY_CHOICES);
     expect(path).toEqual([
-      'ValidateAndScreen',
-      'Screened?',
-      'ReserveAndRoute',
+      'ValidateAndRoute',
       'Routed?',
       'Fulfill',
       'Dispatch',
@@ -416,8 +421,7 @@ const never: Handler = () => new Promise(() => undefined);
 /** Handlers for a clean run: everything succeeds, callbacks resume at once. */
 function happyHandlers(overrides: Record<string, Handler> = {}): Record<string, Handler> {
   return {
-    ValidateAndScreen: async () => ({ outcome: 'CONTINUE' }),
-    ReserveAndRoute: async () => ({ outcome: 'ROUTED', fulfillments: [FULFILLMENT] }),
+    ValidateAndRoute: async () => ({ outcome: 'ROUTED', fulfillments: [FULFILLMENT] }),
     Dispatch: async (input) => ({ ...rec(rec(input.Payload).fulfillment), stage: 'ACCEPTANCE', accepted: true, reachedAt: 'now' }),
     AwaitShipment: async (input) => ({ ...rec(rec(input.Payload).fulfillment), stage: 'SHIPPED', reachedAt: 'now' }),
     AwaitDelivery: async (input) => ({ ...rec(rec(input.Payload).fulfillment), stage: 'DELIVERED', reachedAt: 'now' }),
@@ -446,12 +450,22 @@ function run(handlers: Record<string, Handler>): Run {
 }
 
 describe('definition run by the local interpreter (stub tasks)', () => {
-  it('the happy single-supplier order enters 11 states and succeeds in Delivered', async () => {
+  it('the happy single-supplier order enters 9 states and succeeds in Delivered', async () => {
     const r = run(happyHandlers());
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(r.entered).toEqual(walkPath(machine, HAPPY_CHOICES));
-    expect(r.entered).toHaveLength(11);
+    expect(r.entered).toHaveLength(9);
+  });
+
+  it.each([
+    ['REJECTED', 'Rejected'],
+    ['DONE', 'Done'],
+  ])('ValidateAndRoute answering %s ends in %s (a business outcome, not an error)', async (outcome, end) => {
+    const r = run(happyHandlers({ ValidateAndRoute: async () => ({ outcome, fulfillments: [] }) }));
+    await expect(r.result).resolves.toMatchObject({ route: { outcome } });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(r.entered).toEqual(['ValidateAndRoute', 'Routed?', end]);
   });
 
   it('a payload reaches each task as the handler contract says', async () => {
@@ -463,7 +477,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     const h = happyHandlers();
     const r = run(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, spy(k, v)])));
     await r.result;
-    expect(seen.ValidateAndScreen).toEqual({ orderId: FULFILLMENT.orderId });
+    expect(seen.ValidateAndRoute).toEqual({ orderId: FULFILLMENT.orderId });
     expect(rec(rec(seen.Dispatch).Payload)).toEqual({ taskToken: 'local-task-token', fulfillment: FULFILLMENT });
     expect(rec(seen.Dispatch).timeoutSeconds).toBe(FULFILLMENT.acceptanceTimeoutSeconds);
     expect(rec(rec(seen.AwaitShipment).Payload)).toMatchObject({ milestone: 'SHIPPED', fulfillment: { ...FULFILLMENT, stage: 'ACCEPTANCE' } });
@@ -546,22 +560,25 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     let screens = 0;
     const r = run(
       happyHandlers({
-        ValidateAndScreen: async () => {
+        ValidateAndRoute: async () => {
           screens += 1;
-          return screens === 1 ? { outcome: 'HOLD', holdReason: 'HIGH_RISK_OF_FRAUD', holdTimeoutSeconds: 60 } : { outcome: 'CONTINUE' };
+          return screens === 1
+            ? { outcome: 'HOLD', fulfillments: [], holdReason: 'HIGH_RISK_OF_FRAUD', holdTimeoutSeconds: 60 }
+            : { outcome: 'ROUTED', fulfillments: [FULFILLMENT] };
         },
         AwaitHoldDecision: async () => ({ decision: 'APPROVE' }),
       }),
     );
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
-    expect(r.entered.slice(0, 6)).toEqual(['ValidateAndScreen', 'Screened?', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndScreen', 'Screened?']);
+    expect(r.entered.slice(0, 7)).toEqual(['ValidateAndRoute', 'Routed?', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute', 'Routed?', 'Fulfill']);
+    expect(screens).toBe(2);
   });
 
   it('a hold that times out cancels the order with reason HOLD_TIMEOUT', async () => {
     const cancels: unknown[] = [];
     const r = run(
       happyHandlers({
-        ValidateAndScreen: async () => ({ outcome: 'HOLD', holdReason: 'AWAITING_PAYMENT', holdTimeoutSeconds: 1 }),
+        ValidateAndRoute: async () => ({ outcome: 'HOLD', fulfillments: [], holdReason: 'AWAITING_PAYMENT', holdTimeoutSeconds: 1 }),
         AwaitHoldDecision: never,
         CancelOrder: async (input) => {
           cancels.push(input);
@@ -578,7 +595,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     const cancels: unknown[] = [];
     const r = run(
       happyHandlers({
-        ReserveAndRoute: async () => ({ outcome: 'OUT_OF_STOCK', fulfillments: [] }),
+        ValidateAndRoute: async () => ({ outcome: 'OUT_OF_STOCK', fulfillments: [] }),
         CancelOrder: async (input) => {
           cancels.push(input);
           return { status: 'CANCELLED' };
@@ -595,7 +612,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     const compensations: unknown[] = [];
     const r = run(
       happyHandlers({
-        ReserveAndRoute: async () => {
+        ValidateAndRoute: async () => {
           attempts += 1;
           throw namedError('TransientError', 'throttled');
         },
@@ -621,7 +638,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
   it('a compensation that keeps failing ends in CompensationFailed', async () => {
     const r = run(
       happyHandlers({
-        ValidateAndScreen: async () => Promise.reject(namedError('WorkflowStateError', 'order missing')),
+        ValidateAndRoute: async () => Promise.reject(namedError('WorkflowStateError', 'order missing')),
         CompensateOrder: async () => Promise.reject(namedError('TransientError', 'still throttled')),
       }),
     );

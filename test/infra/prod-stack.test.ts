@@ -3,6 +3,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { type Synthesized, arr, props, rec, renderIntrinsics, resourcesOfType, synthesize } from './support';
 
 let s: Synthesized;
@@ -58,13 +59,23 @@ describe('prod stage', () => {
   it('retains the supplier queues and their DLQs (messages in flight)', () => {
     const queues = resourcesOfType(s.json, 'AWS::SQS::Queue');
     expect(queues.map(([id]) => id).sort()).toEqual([
+      'ScheduledJobsDlq',
       'StreamRouterDlq',
+      'SupplierFileEventsDlq',
       'SupplierInboundDlqExampleSupplier',
       'SupplierInboundQueueExampleSupplier',
       'SupplierOutboundDlqExampleSupplier',
       'SupplierOutboundQueueExampleSupplier',
     ]);
     for (const [id, q] of queues) expect(q.DeletionPolicy, id).toBe('Retain');
+  });
+
+  it('retains the supplier files bucket (purchase orders, packing slips, reports) and its access logs', () => {
+    for (const id of ['SupplierFilesBucket', 'SupplierFilesAccessLogs']) {
+      expect(s.json.Resources[id]?.Type, id).toBe('AWS::S3::Bucket');
+      expect(s.json.Resources[id]?.DeletionPolicy, id).toBe('Retain');
+    }
+    expect(renderIntrinsics(props(s.json.Resources.SupplierFilesBucket ?? { Type: '' }).BucketName)).toMatch(/^dropship-prod-files-<AWS::AccountId>-/);
   });
 
   it('creates no supplier role until a supplier\'s AWS account is configured (no account is trusted by default)', () => {
@@ -82,7 +93,7 @@ describe('prod stage', () => {
     const variables = resourcesOfType(s.json, 'AWS::Lambda::Function')
       .map(([, fn]) => rec(rec(props(fn).Environment).Variables))
       .filter((v) => v.POWERTOOLS_SERVICE_NAME === 'order-workflow');
-    expect(variables).toHaveLength(10);
+    expect(variables).toHaveLength(Object.keys(WORKFLOW_ENTRIES).length);
     for (const v of variables) expect(v).toMatchObject({ SHIP_GRACE_DAYS: '7', DELIVERY_GRACE_DAYS: '10' });
   });
 

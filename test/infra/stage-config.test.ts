@@ -64,6 +64,19 @@ describe('parseStageConfig', () => {
     ['unknown routing rule', 'stages.t.workflow.routingRuleOrder[0]', { workflow: { routingRuleOrder: ['CHEAPEST_FIRST'] } }],
     ['routing rule twice', 'stages.t.workflow.routingRuleOrder', { workflow: { routingRuleOrder: ['SINGLE_SHIPMENT', 'SINGLE_SHIPMENT'] } }],
     ['unknown shipping method choice', 'stages.t.workflow.routingShippingMethod', { workflow: { routingShippingMethod: 'SLOWEST' } }],
+    ['a schedule of 0 minutes', 'stages.t.sweeps.scheduleMinutes.sweepOrders', { sweeps: { scheduleMinutes: { sweepOrders: 0 } } }],
+    ['a schedule longer than a day', 'stages.t.sweeps.scheduleMinutes.refreshFeeds', { sweeps: { scheduleMinutes: { refreshFeeds: 1441 } } }],
+    ['an unknown scheduled job', 'stages.t.sweeps.scheduleMinutes', { sweeps: { scheduleMinutes: { sweepEverything: 5 } } }],
+    ['a stuck deadline for a terminal status', 'stages.t.sweeps.stuckOrderMinutes', { sweeps: { stuckOrderMinutes: { DELIVERED: 60 } } }],
+    ['a non-positive stuck deadline', 'stages.t.sweeps.stuckOrderMinutes.RECEIVED', { sweeps: { stuckOrderMinutes: { RECEIVED: 0 } } }],
+    ['a page limit of 0', 'stages.t.sweeps.pageLimit', { sweeps: { pageLimit: 0 } }],
+    ['a negative dispatch grace', 'stages.t.sweeps.dispatchGraceMinutes', { sweeps: { dispatchGraceMinutes: -5 } }],
+    ['an inbox retention of 0 days', 'stages.t.files.inboxRetentionDays', { files: { inboxRetentionDays: 0 } }],
+    ['an invalid bucket name', 'stages.t.files.bucketName', { files: { bucketName: 'Supplier_Files' } }],
+    ['an unknown files setting', 'stages.t.files', { files: { encryption: 'kms' } }],
+    ['a pull key with a leading slash', 'stages.t.suppliers[0].inventoryPull.key', { suppliers: [{ id: 'n', name: 'N', channel: 'sqs', inventoryPull: { key: '/feeds/stock.csv' } }] }],
+    ['a pull key with a wildcard', 'stages.t.suppliers[0].inventoryPull.key', { suppliers: [{ id: 'n', name: 'N', channel: 'sqs', inventoryPull: { key: 'feeds/*.csv' } }] }],
+    ['an invalid pull bucket', 'stages.t.suppliers[0].inventoryPull.bucket', { suppliers: [{ id: 'n', name: 'N', channel: 'sqs', inventoryPull: { key: 'a.csv', bucket: 'S3://x' } }] }],
   ])('rejects %s, naming %s', (_label, path, override) => {
     let message = '';
     try {
@@ -128,6 +141,45 @@ describe('workflow settings and suppliers', () => {
   it('accepts a supplier with an account and an external id', () => {
     const config = parseStageConfig('t', { ...validStage, suppliers: [{ id: 's', name: 'S', channel: 'sqs', accountId: '123456789012', externalId: 'retailer-s' }] });
     expect(config.suppliers[0]).toMatchObject({ accountId: '123456789012', externalId: 'retailer-s' });
+  });
+});
+
+describe('sweeps and supplier files', () => {
+  it('default to 5-15 minute sweeps, an hourly refresh, 200 items per run, a 60-minute dispatch grace and per-status stuck deadlines', () => {
+    const config = parseStageConfig('t', validStage);
+    expect(config.sweeps).toEqual({
+      scheduleMinutes: { sweepReservations: 5, sweepDispatches: 15, sweepOrders: 15, sweepStaleFeeds: 15, refreshFeeds: 60 },
+      pageLimit: 200,
+      dispatchGraceMinutes: 60,
+      stuckOrderMinutes: { RECEIVED: 15, VALIDATED: 60, RESERVED: 60, ON_HOLD: 4500, IN_FULFILLMENT: 20160, PARTIALLY_SHIPPED: 43200, SHIPPED: 43200 },
+    });
+    expect(config.files).toEqual({
+      inboxRetentionDays: 30,
+      reportRetentionDays: 90,
+      quarantineRetentionDays: 90,
+      noncurrentVersionRetentionDays: 30,
+      accessLogRetentionDays: 90,
+      rejectedRowsAlarmThreshold: 100,
+    });
+  });
+
+  it('fills unset schedules with their defaults and sweeps only the statuses listed', () => {
+    const config = parseStageConfig('t', { ...validStage, sweeps: { scheduleMinutes: { refreshFeeds: 5 }, stuckOrderMinutes: { RECEIVED: 5 } } });
+    expect(config.sweeps.scheduleMinutes).toEqual({ sweepReservations: 5, sweepDispatches: 15, sweepOrders: 15, sweepStaleFeeds: 15, refreshFeeds: 5 });
+    expect(config.sweeps.stuckOrderMinutes).toEqual({ RECEIVED: 5 });
+  });
+
+  it('dev: pacific-gadgets publishes its feed into the files bucket for the scheduled refresh', () => {
+    const stage = loadStage(contextOf({ ...readCdkJsonContext(), stage: 'dev' }));
+    expect(stage.config.suppliers.filter((x) => x.inventoryPull !== undefined).map((x) => [x.id, x.inventoryPull])).toEqual([
+      ['pacific-gadgets', { key: 'suppliers/pacific-gadgets/published/inventory.csv' }],
+    ]);
+  });
+
+  it('prod keeps access logs a year and sweeps on the default schedule', () => {
+    const stage = loadStage(contextOf({ ...readCdkJsonContext(), stage: 'prod' }));
+    expect(stage.config.files.accessLogRetentionDays).toBe(365);
+    expect(stage.config.sweeps.scheduleMinutes).toEqual(parseStageConfig('t', validStage).sweeps.scheduleMinutes);
   });
 });
 

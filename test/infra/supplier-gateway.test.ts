@@ -63,7 +63,7 @@ describe('queues (dev)', () => {
 
   it('every queue of the stack is encrypted and refuses non-TLS access', () => {
     const queues = resourcesOfType(s.json, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(SUPPLIERS.length * 4 + 1); // + the stream router's on-failure queue
+    expect(queues).toHaveLength(SUPPLIERS.length * 4 + 3); // + the stream router's on-failure queue, the file-event and scheduled-job DLQs
     const sslOnly = new Set(
       resourcesOfType(s.json, 'AWS::SQS::QueuePolicy')
         .filter(([, p]) =>
@@ -147,7 +147,12 @@ describe('inbound consumer (dev)', () => {
 
 describe('DLQ alarms (dev)', () => {
   it('alarm on every dead-letter queue as soon as it holds a message', () => {
-    const dlqs = [...SUPPLIERS.flatMap((id) => [supplierLogicalIds.inboundDlq(id), supplierLogicalIds.outboundDlq(id)]), 'StreamRouterDlq'];
+    const dlqs = [
+      ...SUPPLIERS.flatMap((id) => [supplierLogicalIds.inboundDlq(id), supplierLogicalIds.outboundDlq(id)]),
+      'StreamRouterDlq',
+      'SupplierFileEventsDlq',
+      'ScheduledJobsDlq',
+    ];
     const alarmed = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm')
       .filter(([, a]) => props(a).MetricName === 'ApproximateNumberOfMessagesVisible')
       .map(([, a]) => {

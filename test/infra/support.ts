@@ -91,6 +91,13 @@ export function renderIntrinsics(value: unknown): string {
   if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
     return join[1].map(renderIntrinsics).join(join[0]);
   }
+  // Fn::Select / Fn::Split (e.g. a part of AWS::StackId in a bucket name): rendered as `<select(i,split(d,x))>`.
+  const select = o['Fn::Select'];
+  if (Array.isArray(select) && select.length === 2) return `<select(${String(select[0])},${renderIntrinsics(select[1]).replace(/^<|>$/g, '')})>`;
+  const split = o['Fn::Split'];
+  if (Array.isArray(split) && split.length === 2 && typeof split[0] === 'string') {
+    return `<split(${split[0]},${renderIntrinsics(split[1]).replace(/^<|>$/g, '')})>`;
+  }
   throw new Error(`cannot render ${JSON.stringify(value)}`);
 }
 
@@ -137,6 +144,7 @@ export interface Statement {
   readonly Effect: unknown;
   readonly Action: unknown;
   readonly Resource?: unknown;
+  readonly NotResource?: unknown;
   readonly Principal?: unknown;
   readonly Condition?: unknown;
 }

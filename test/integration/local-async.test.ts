@@ -130,6 +130,7 @@ describe('asynchronous emulation on the fixture template', () => {
       // Local time: one hour lasts one second (Wait 3600 s, rate(1 hour), callback timeouts).
       timeScale: 1 / 3600,
       retryScale: 0.05,
+      schedules: true,
     });
     sfn = new SFNClient({ endpoint: runtime.endpoints.stepFunctions.endpoint, region: 'us-east-1', credentials });
     sqs = new SQSClient({ endpoint: runtime.endpoints.sqs.endpoint, region: 'us-east-1', credentials });

@@ -147,6 +147,12 @@ export async function offer(sku: string, supplierId: string): Promise<Record<str
   return out.Item;
 }
 
+/** The units orders hold of an offer: its platform-owned counter `RESERVED#{supplierId}` (absent = 0). */
+export async function reservedUnits(sku: string, supplierId: string): Promise<number> {
+  const out = await documentClient().send(new GetCommand({ TableName: endpoints().dynamodb.tableName, Key: { pk: `SKU#${sku}`, sk: `RESERVED#${supplierId}` }, ConsistentRead: true }));
+  return Number(out.Item?.['reserved'] ?? 0);
+}
+
 export async function exceptionsOfKind(kind: string): Promise<Record<string, unknown>[]> {
   const out = await documentClient().send(
     new QueryCommand({ TableName: endpoints().dynamodb.tableName, IndexName: 'gsi3', KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': `EXCEPTION#${kind}` } }),
@@ -274,12 +280,29 @@ export function shipmentCount(f: Record<string, unknown>): number {
   return Array.isArray(f['shipments']) ? f['shipments'].length : 0;
 }
 
+/**
+ * The lines a supplier was asked for: from the PURCHASE_ORDER message on its outbound queue (`sqs`
+ * suppliers), or, for `file` suppliers (their purchase order is a file in their outbox instead), from the
+ * DISPATCHED fulfillment, whose `documents.purchaseOrderKey` must name that outbox file.
+ */
+async function purchaseOrderLines(supplierId: string, fulfillment: Record<string, unknown>): Promise<{ lineNo: number; quantity: number }[]> {
+  const fulfillmentId = String(fulfillment['fulfillmentId']);
+  const documents = obj(fulfillment['documents'] ?? {});
+  if (typeof documents['purchaseOrderKey'] === 'string') {
+    if (!documents['purchaseOrderKey'].startsWith(`suppliers/${supplierId}/outbox/purchase-orders/${fulfillmentId}.`)) {
+      throw new Error(`purchase order of ${fulfillmentId} is not in ${supplierId}'s outbox: ${documents['purchaseOrderKey']}`);
+    }
+    return (fulfillment['lines'] as { lineNo: number; quantity: number }[]).map((l) => ({ lineNo: l.lineNo, quantity: l.quantity }));
+  }
+  const po = await outboundMessages(supplierId, fulfillmentId, 'PURCHASE_ORDER');
+  return (po['lines'] as { lineNo: number; quantity: number }[]).map((l) => ({ lineNo: l.lineNo, quantity: l.quantity }));
+}
+
 /** A scripted, well-behaved supplier: accept, ship every line in one parcel, first scan, deliver (each step applied before the next). */
 export async function fulfilHappily(supplierId: string, fulfillment: Record<string, unknown>, carrierMethod = 'DHL Paket'): Promise<string> {
   const orderId = String(fulfillment['orderId']);
   const fulfillmentId = String(fulfillment['fulfillmentId']);
-  const po = await outboundMessages(supplierId, fulfillmentId, 'PURCHASE_ORDER');
-  const lines = (po['lines'] as { lineNo: number; quantity: number }[]).map((l) => ({ lineNo: l.lineNo, quantity: l.quantity }));
+  const lines = await purchaseOrderLines(supplierId, fulfillment);
   const { carrier, trackingNumber } = trackingFor(carrierMethod);
   await supplierSays(supplierId, { type: 'ACCEPTED', fulfillmentId });
   await fulfillmentWhen(orderId, fulfillmentId, 'ACCEPTED', (f) => f['status'] === 'ACCEPTED');

@@ -14,11 +14,28 @@
  * stock dropped below its reservations will be rerouted to the others, so those units are not for
  * sale again. With it, sellable = max(0, Σ counted (stock − reserved)): never negative and never
  * above the counted suppliers' stock minus their reservations.
+ *
+ * Product gate (optional, when the caller passes the catalog product): an unknown SKU (`product:
+ * null`) or an inactive product sells nothing (UNKNOWN_SKU / INACTIVE_SKU), exactly as an order for it
+ * would be rejected; and without an explicit unit price the product's retail price (same currency) is
+ * the price MAP is checked against.
  */
-import type { Supplier, SupplierOffer } from './types';
+import type { Product, Supplier, SupplierOffer } from './types';
 import { DEFAULT_ROUTING_CONFIG, checkEligibility, routeOrder } from './routing';
-import type { Destination, IneligibilityReason, PlannedFulfillment, RoutingConfig, RoutingLine } from './routing';
+import type { Destination, IneligibilityCode, IneligibilityReason, PlannedFulfillment, RoutingConfig, RoutingLine } from './routing';
 import type { DeliveryWindow } from './delivery';
+
+/** Reasons availability adds to the routing ones: the SKU is not for sale at all. */
+export const PRODUCT_REASON_CODES = ['UNKNOWN_SKU', 'INACTIVE_SKU'] as const;
+export type AvailabilityReasonCode = IneligibilityCode | (typeof PRODUCT_REASON_CODES)[number];
+
+export interface AvailabilityReason {
+  readonly code: AvailabilityReasonCode;
+  readonly detail: string;
+}
+
+/** What availability needs of a catalog product. */
+export type ProductInfo = Pick<Product, 'active' | 'retailPriceMinor' | 'currency'>;
 
 export interface AvailabilityConfig {
   /** Deduct the counted suppliers' shortfall (reserved above stock) from the sellable quantity. */
@@ -44,6 +61,11 @@ export interface AvailabilityQuery {
   /** Retail unit price; when given, suppliers whose MAP is above it are not counted. */
   readonly unitPriceMinor?: number | undefined;
   readonly currency?: string | undefined;
+  /**
+   * The catalog product: `null` = the SKU is not in the catalog (nothing sellable), undefined = not
+   * checked. Without `unitPriceMinor`, its retail price (when in `currency`) is the MAP check price.
+   */
+  readonly product?: ProductInfo | null | undefined;
 }
 
 export interface SupplierAvailability {
@@ -90,8 +112,8 @@ export interface SkuAvailability {
   readonly suppliers: readonly SupplierAvailability[];
   /** Absent when nothing can be sold. */
   readonly route?: RouteEstimate | undefined;
-  /** Why nothing (or less than requested) can be sold: codes from the routing rules. */
-  readonly reasons: readonly IneligibilityReason[];
+  /** Why nothing (or less than requested) can be sold: codes from the routing rules (or the product gate). */
+  readonly reasons: readonly AvailabilityReason[];
 }
 
 function requestedQuantity(q: number | undefined): number {
@@ -143,8 +165,31 @@ function estimate(
   };
 }
 
+/** The unit price MAP is checked against: the given one, else the product's retail price in the same currency. */
+export function effectiveUnitPrice(query: Pick<AvailabilityQuery, 'unitPriceMinor' | 'product' | 'currency'>): number | undefined {
+  if (query.unitPriceMinor !== undefined) return query.unitPriceMinor;
+  const product = query.product;
+  if (product === undefined || product === null) return undefined;
+  return query.currency === undefined || product.currency === query.currency ? product.retailPriceMinor : undefined;
+}
+
+/** UNKNOWN_SKU / INACTIVE_SKU when the product is known not to be for sale. */
+export function productReason(sku: string, product: ProductInfo | null | undefined): AvailabilityReason | undefined {
+  if (product === null) return { code: 'UNKNOWN_SKU', detail: `SKU ${sku} is not in the catalog` };
+  if (product !== undefined && !product.active) return { code: 'INACTIVE_SKU', detail: `SKU ${sku} is not for sale (inactive)` };
+  return undefined;
+}
+
 /** Sellable quantity, shortfall, chosen supplier and delivery window for one SKU and destination. */
 export function skuAvailability(query: AvailabilityQuery, config: AvailabilityConfig = DEFAULT_AVAILABILITY_CONFIG): SkuAvailability {
+  const blocked = productReason(query.sku, query.product);
+  const priced = { ...query, unitPriceMinor: effectiveUnitPrice(query) };
+  const result = stockAvailability(priced, config);
+  if (blocked === undefined) return result;
+  return { ...result, sellableQuantity: 0, route: undefined, reasons: [blocked] };
+}
+
+function stockAvailability(query: AvailabilityQuery, config: AvailabilityConfig): SkuAvailability {
   const wanted = requestedQuantity(query.quantity);
   const offers = query.offers.filter((o) => o.sku === query.sku);
   const [line] = checkEligibility(
@@ -182,7 +227,7 @@ export function skuAvailability(query: AvailabilityQuery, config: AvailabilityCo
   const sellableQuantity = config.deductShortfall ? Math.max(0, grossAvailable - shortfall) : grossAvailable;
 
   const route = estimate(query, Math.min(wanted, sellableQuantity), config);
-  let reasons: readonly IneligibilityReason[] = [];
+  let reasons: readonly AvailabilityReason[] = [];
   if (sellableQuantity < wanted) {
     reasons =
       counted.length === 0
@@ -209,6 +254,8 @@ export interface CartQuery {
   readonly suppliers: readonly Supplier[];
   readonly now: string;
   readonly currency?: string | undefined;
+  /** Catalog products by SKU: when given, a SKU missing from it is UNKNOWN_SKU (see AvailabilityQuery.product). */
+  readonly products?: ReadonlyMap<string, ProductInfo> | undefined;
 }
 
 export interface CartAvailability {
@@ -234,9 +281,20 @@ export function cartAvailability(query: CartQuery, config: AvailabilityConfig = 
         acc?.unitPriceMinor === undefined ? l.unitPriceMinor : l.unitPriceMinor === undefined ? acc.unitPriceMinor : Math.min(acc.unitPriceMinor, l.unitPriceMinor),
     });
   }
+  const productOf = (sku: string): ProductInfo | null | undefined => (query.products === undefined ? undefined : (query.products.get(sku) ?? null));
   const items = [...bySku.entries()].map(([sku, v]) =>
     skuAvailability(
-      { sku, destination: query.destination, offers: query.offers, suppliers: query.suppliers, now: query.now, quantity: v.quantity, unitPriceMinor: v.unitPriceMinor, currency: query.currency },
+      {
+        sku,
+        destination: query.destination,
+        offers: query.offers,
+        suppliers: query.suppliers,
+        now: query.now,
+        quantity: v.quantity,
+        unitPriceMinor: v.unitPriceMinor,
+        currency: query.currency,
+        product: productOf(sku),
+      },
       config,
     ),
   );
@@ -247,7 +305,7 @@ export function cartAvailability(query: CartQuery, config: AvailabilityConfig = 
     lineNo: i + 1,
     sku: l.sku,
     quantity: l.quantity,
-    unitPriceMinor: l.unitPriceMinor ?? Number.MAX_SAFE_INTEGER,
+    unitPriceMinor: effectiveUnitPrice({ unitPriceMinor: l.unitPriceMinor, product: productOf(l.sku), currency: query.currency }) ?? Number.MAX_SAFE_INTEGER,
   }));
   const allocation = routeOrder(
     { lines, destination: query.destination, offers: query.offers, suppliers: query.suppliers, now: query.now, currency: query.currency },

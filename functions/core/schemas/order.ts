@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { countryRuleIssues } from '../domain/address';
 import { DECIMAL_PATTERN, decimalToMinor, expectedTotalMinor, isCurrencyCode, lineTotalMinor, minorToDecimal } from '../domain/money';
-import { ACTORS, HOLD_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from '../domain/types';
+import { ACTORS, FULFILLMENT_STATUSES, HOLD_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from '../domain/types';
 import { CurrencyCode, DecimalString, OrderFlag, PhoneNumber, text } from './common';
 
 export const MAX_LINES = 100;
@@ -241,7 +241,27 @@ export const TimelineEntry = z.object({
   message: z.string(),
 });
 
+export const FulfillmentDocumentsView = z
+  .object({
+    packingSlipKey: z.string().optional().meta({ description: 'The packing slip PDF (every supplier)', examples: ['suppliers/nordic-home/outbox/packing-slips/ful_3q9x0c1m2k4v6b8n0p2r4t6w8y_01.pdf'] }),
+    purchaseOrderKey: z.string().optional().meta({ description: 'The purchase-order file (suppliers that work with files)' }),
+    cancellationKey: z.string().optional().meta({ description: 'The cancellation file (suppliers that work with files)' }),
+  })
+  .meta({ description: 'Documents published to the supplier: object keys in the supplier files bucket (docs/supplier-files.md)' });
+
+export const FulfillmentView = z
+  .object({
+    fulfillmentId: z.string().meta({ examples: ['ful_3q9x0c1m2k4v6b8n0p2r4t6w8y_01'] }),
+    supplierId: z.string(),
+    status: z.enum(FULFILLMENT_STATUSES),
+    lines: z.array(z.object({ lineNo: z.int(), quantity: z.int() })).meta({ description: 'Order lines (and quantities) this fulfillment ships' }),
+    documents: FulfillmentDocumentsView,
+  })
+  .meta({ description: 'One supplier purchase order of the order (a reroute adds another).' });
+
 export const OrderView = Order.extend({
   timeline: z.array(TimelineEntry).meta({ description: 'Who did what and when, oldest first' }),
-}).meta({ description: 'An order with its timeline (GET /orders/{orderId}).' });
+  fulfillments: z.array(FulfillmentView).meta({ description: 'Purchase orders sent to suppliers, oldest first (empty until the order is routed)' }),
+}).meta({ description: 'An order with its timeline and fulfillments (GET /orders/{orderId}).' });
 export type OrderViewResponse = z.infer<typeof OrderView>;
+export type FulfillmentViewResponse = z.infer<typeof FulfillmentView>;

@@ -176,6 +176,14 @@ export const PurchaseOrderMessage = z
       })
       .optional()
       .meta({ description: "Present for blind shipping: print the retailer's branding instead of yours" }),
+    packingSlipKey: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'S3 key of the ready-made packing slip (PDF) in your outbox of the supplier files bucket: print it and put it in the parcel (see docs/supplier-files.md)',
+        examples: ['suppliers/nordic-home/outbox/packing-slips/ful_3q9x0c1m2k4v6b8n0p2r4t6w8y_01.pdf'],
+      }),
   })
   .meta({ description: 'A purchase order (platform → supplier, the supplier\'s outbound queue).' });
 export type PurchaseOrderMessage = z.output<typeof PurchaseOrderMessage>;

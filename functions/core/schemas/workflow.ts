@@ -48,8 +48,23 @@ export type AwaitHoldInput = z.output<typeof AwaitHoldInput>;
 export const HoldDecision = z.object({ decision: z.enum(['APPROVE', 'REJECT']) });
 export type HoldDecision = z.output<typeof HoldDecision>;
 
+/** The reservation-and-routing half of ValidateAndRoute. */
 export const RouteResult = z.object({ outcome: z.enum(['ROUTED', 'OUT_OF_STOCK']), fulfillments: z.array(FulfillmentTask) });
 export type RouteResult = z.output<typeof RouteResult>;
+
+/**
+ * ValidateAndRoute (ResultPath `$.route`): the screen's REJECTED / DONE / HOLD (with the hold's reason and
+ * the seconds left: AwaitHoldDecision's TimeoutSecondsPath `$.route.holdTimeoutSeconds`), or, when the
+ * screen let the order CONTINUE, the routing outcome with the fulfillments for the Fulfill Map.
+ */
+export const ValidateAndRouteOutcome = z.enum(['ROUTED', 'OUT_OF_STOCK', 'HOLD', 'REJECTED', 'DONE']);
+export const ValidateAndRouteResult = z.object({
+  outcome: ValidateAndRouteOutcome,
+  fulfillments: z.array(FulfillmentTask),
+  holdReason: z.enum(HOLD_REASONS).optional(),
+  holdTimeoutSeconds: Seconds.optional(),
+});
+export type ValidateAndRouteResult = z.output<typeof ValidateAndRouteResult>;
 
 export const DispatchInput = z.object({ taskToken: TaskToken, fulfillment: FulfillmentTask });
 export type DispatchInput = z.output<typeof DispatchInput>;
@@ -102,8 +117,10 @@ export const CANCEL_REASONS = ['OUT_OF_STOCK', 'HOLD_REJECTED', 'HOLD_TIMEOUT', 
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 /**
- * CancelOrder gets the whole state (`Payload.$: "$"`) and infers the reason from it; CompensateOrder
- * passes `{ orderId, reason: 'FAILURE', error }`.
+ * CancelOrder gets `{ orderId, reason }` from the definition, and can also be given the whole state
+ * (`Payload.$: "$"`): it then infers the reason (`route.outcome` HOLD + a timeout, OUT_OF_STOCK, a REJECT
+ * decision; `screen` is what executions started before ValidateAndRoute carried). CompensateOrder passes
+ * `{ orderId, reason: 'FAILURE', error }`.
  */
 export const CancelOrderInput = z.object({
   orderId: OrderId,

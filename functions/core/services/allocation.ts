@@ -8,7 +8,7 @@ import { newFulfillment } from '../domain/transitions';
 import type { Reservation, Supplier, SupplierOffer, WorkflowOrder } from '../domain/types';
 import type { StoreContext } from '../store/context';
 import { fulfillmentId, parseFulfillmentId, putNewFulfillment, type FulfillmentRecord } from '../store/fulfillments';
-import { offerClaims, putReservationItem, reserveOfferItem, settleReservations } from '../store/reservations';
+import { ITEMS_PER_RESERVATION, offerClaims, putReservationItem, reserveOfferItems, settleReservations } from '../store/reservations';
 import { MAX_TRANSACT_ITEMS, transact, type TransactItem } from '../store/transactions';
 import type { WorkflowSettings } from './workflow-settings';
 
@@ -79,18 +79,21 @@ export function allocate(
 
 export type CommitOutcome = { readonly ok: true } | { readonly ok: false; readonly codes: readonly string[]; readonly stage: 'reserve' | 'final' };
 
-/** Reservation items of one chunk: each (sku, supplier) offer claim followed by its reservation records. */
+/**
+ * Reservation items of one chunk: per (sku, supplier) claim the counter increment + the offer check,
+ * then the reservation records.
+ */
 function reservationItems(ctx: StoreContext, reservations: readonly Reservation[], offers: readonly SupplierOffer[]): TransactItem[] {
   const stock = new Map(offers.map((o) => [`${o.sku}\u0000${o.supplierId}`, o.stock]));
   const claims = offerClaims(reservations, (sku, supplierId) => stock.get(`${sku}\u0000${supplierId}`) ?? 0);
-  return [...claims.map((c) => reserveOfferItem(ctx, c)), ...reservations.map((r) => putReservationItem(ctx, r))];
+  return [...claims.flatMap((c) => reserveOfferItems(ctx, c)), ...reservations.map((r) => putReservationItem(ctx, r))];
 }
 
 /**
- * Reserve and write in ONE TransactWriteItems when it fits (≤ 100 items: every offer claim, every
- * reservation record, the new fulfillments and `rest` = order update + timeline + ...). Orders too large
- * for one transaction reserve in chunks first (each chunk all-or-nothing; a failed chunk releases the
- * chunks before it) and then write `rest` with the fulfillments.
+ * Reserve and write in ONE TransactWriteItems when it fits (≤ 100 items: per (sku, supplier) claim a
+ * counter update and an offer check, every reservation record, the new fulfillments and `rest` = order
+ * update + timeline + ...). Orders too large for one transaction reserve in chunks first (each chunk
+ * all-or-nothing; a failed chunk releases the chunks before it) and then write `rest` with the fulfillments.
  */
 export async function commitAllocation(
   ctx: StoreContext,
@@ -106,9 +109,9 @@ export async function commitAllocation(
     const outcome = await transact(ctx, single);
     return outcome.ok ? outcome : { ok: false, codes: outcome.codes, stage: 'final' };
   }
-  // Large orders: chunks of reservations (≤ 2 items per reservation), then the rest.
+  // Large orders: chunks of reservations (≤ 3 items per reservation: counter, offer check, record), then the rest.
   const done: Reservation[] = [];
-  const chunkSize = Math.floor((MAX_TRANSACT_ITEMS - 4) / 2);
+  const chunkSize = Math.floor((MAX_TRANSACT_ITEMS - 4) / ITEMS_PER_RESERVATION);
   for (let start = 0; start < reservations.length; start += chunkSize) {
     const chunk = reservations.slice(start, start + chunkSize);
     const outcome = await transact(ctx, reservationItems(ctx, chunk, offers));

@@ -6,17 +6,18 @@
  * (twice at worst, the second answer being "already handled").
  */
 import { applyFulfillmentEvent } from '../domain/transitions';
-import type { Channel, Supplier } from '../domain/types';
+import type { Channel, FulfillmentDocuments, Supplier } from '../domain/types';
 import { WorkflowStateError } from '../errors';
 import type { DispatchInput, MilestoneInput } from '../schemas/workflow';
 import { getChannel, getSupplier } from '../store/catalog';
 import type { StoreContext } from '../store/context';
+import { documentsOf, hasDocuments, recordDocuments, type WithDocuments } from '../store/documents';
 import { getFulfillment, nextFulfillment, putFulfillmentUpdate, type FulfillmentRecord } from '../store/fulfillments';
 import { bumpOrderVersion, getWorkflowOrder } from '../store/order-aggregate';
 import { getFulfillmentToken, putTaskToken, TOKEN_TTL_SECONDS, type TaskTokenRecord, type TokenStage } from '../store/task-tokens';
 import { TimelineBatch } from '../store/timeline';
 import { transact } from '../store/transactions';
-import { purchaseOrderMessage, sendToSupplier, type OutboundDeps } from './supplier-outbound';
+import { deliverPurchaseOrder, type OutboundDeps } from './supplier-outbound';
 import { resumeWithStoredToken, type Responder, type TaskResponse } from './task-responder';
 import { RETRY, checkFulfillmentStage, holdDecisionFor, optimistic, type WorkflowDeps } from './workflow-common';
 
@@ -67,8 +68,10 @@ async function readFulfillment(store: StoreContext, orderId: string, fulfillment
 export type DispatchDeps = CallbackDeps & OutboundDeps;
 
 /**
- * Dispatch: store the ACCEPTANCE token, send the purchase order (first, so a crash can only repeat
- * it, never lose it; suppliers deduplicate on its messageId), record DISPATCHED + FulfillmentDispatched.
+ * Dispatch: store the ACCEPTANCE token, publish the purchase order (first, so a crash can only repeat
+ * it, never lose it: the packing slip and, for `file` suppliers, the purchase-order file in the
+ * supplier's outbox, or the PURCHASE_ORDER message; same keys and messageId every time), record
+ * DISPATCHED + FulfillmentDispatched with the published `documents`.
  * A fulfillment already accepted / rejected / cancelled resumes the state at once.
  */
 export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promise<CallbackResult> {
@@ -76,17 +79,21 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
   const token = tokenRecord('ACCEPTANCE', input.taskToken, task.orderId, deps.now(), task);
   await putTaskToken(deps.store, token);
   let sent = false;
+  let published: FulfillmentDocuments = {};
   return optimistic('Dispatch', async () => {
     const record = await readFulfillment(deps.store, task.orderId, task.fulfillmentId);
     const resumed = await resumeIfReached(deps, record, token);
     if (resumed !== 'waiting') return { action: resumed === 'sent' ? 'resumed' : 'already-handled', status: record.status };
     if (record.dispatchedAt !== undefined) {
       // Re-entry (Lambda retry, redrive, a restarted local runtime): the purchase order may never have
-      // reached the supplier, so send it again. Same messageId (`po-{fulfillmentId}`): suppliers dedupe on it.
+      // reached the supplier, so publish it again, as first issued (same keys, same messageId: suppliers dedupe).
       const order = await getWorkflowOrder(deps.store, task.orderId);
       if (order === undefined) throw new WorkflowStateError(`Order ${task.orderId} does not exist`);
       const [supplier, channel] = await Promise.all([getSupplier(deps.store, record.supplierId), getChannel(deps.store, order.channelId)]);
-      await sendToSupplier(deps, record.supplierId, purchaseOrderMessage(order, record, supplier, channel, deps.now()));
+      const again = await deliverPurchaseOrder(deps, { order, fulfillment: record, supplier, channel, issuedAt: new Date(record.dispatchedAt) });
+      if (Object.keys(again.documents).length > 0 && !hasDocuments(documentsOf(record), again.documents)) {
+        await recordDocuments(deps.store, record.orderId, record.fulfillmentId, again.documents);
+      }
       return { action: 'waiting', status: record.status };
     }
 
@@ -101,13 +108,13 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
         getSupplier(deps.store, record.supplierId),
         getChannel(deps.store, order.channelId),
       ]);
-      const message = purchaseOrderMessage(order, record, supplier, channel, now);
-      const delivery = await sendToSupplier(deps, record.supplierId, message);
-      if (delivery === 'no-channel') {
+      const result = await deliverPurchaseOrder(deps, { order, fulfillment: record, supplier, channel, issuedAt: now });
+      if (result.delivery === 'no-channel') {
         deps.logger.error('Supplier has no outbound queue configured', { supplierId: record.supplierId, fulfillmentId: record.fulfillmentId });
         event = { type: 'REJECTED', at, reasons: [{ reason: 'OTHER', message: 'the supplier has no outbound channel configured' }] };
       } else {
         sent = true;
+        published = result.documents;
         event = { type: 'DISPATCHED', at };
       }
     } else {
@@ -130,7 +137,12 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
         data: { fulfillmentId: record.fulfillmentId, supplierId: record.supplierId, reasons: applied.state.rejections ?? [] },
       });
     }
-    const next = nextFulfillment(record, applied.state, at);
+    // The published documents go into the same write as DISPATCHED (merged with any recorded before).
+    const changes: Partial<FulfillmentRecord> & WithDocuments =
+      event.type === 'DISPATCHED' && Object.keys(published).length > 0
+        ? { ...applied.state, documents: { ...documentsOf(record), ...published } }
+        : applied.state;
+    const next = nextFulfillment(record, changes, at);
     const outcome = await transact(deps.store, [
       putFulfillmentUpdate(deps.store, next, record.version),
       bumpOrderVersion(deps.store, order.orderId, order.version),

@@ -8,7 +8,7 @@
  * reservations of closed fulfillments are released; both are retried by every later call.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { moneyActionOnCancel, refundForCancelledLines, type LineQuantity } from '../domain/transitions';
+import { fulfillmentLineProgress, moneyActionOnCancel, refundForCancelledLines, type LineQuantity } from '../domain/transitions';
 import type { Actor, WorkflowOrder } from '../domain/types';
 import type { StoreContext } from '../store/context';
 import { isLive, type FulfillmentRecord } from '../store/fulfillments';
@@ -72,6 +72,21 @@ export function openLines(order: WorkflowOrder): LineQuantity[] {
 /** Whether a fulfillment can still be cancelled (nothing shipped). */
 export function isCancellable(record: FulfillmentRecord): boolean {
   return isLive(record) && record.shipments.length === 0 && record.deliveredAt === undefined;
+}
+
+/**
+ * What order-level decisions read of a fulfillment: the writers that derive the order from fulfillments
+ * they only READ (Complete, CancelOrder / ops reject via planOrderCancellation, the supplier inbound
+ * handler's derived status) look at liveness, PENDING / DELIVERED / EXCEPTION, cancellability and the
+ * per-line shipped / delivered quantities (summarizeOrderProgress), nothing else. A fulfillment change that
+ * leaves this view as it was (a carrier scan after the parcel already counts as shipped, OUT_FOR_DELIVERY,
+ * DELAYED, an acceptance) cannot invalidate any of those decisions, so it need not bump the order's
+ * version: it writes the fulfillment (version-conditioned) and its timeline events only.
+ */
+export function orderLevelView(record: FulfillmentRecord): string {
+  // DISPATCHED and ACCEPTED are the same stage for every order-level reader (awaiting shipment).
+  const stage = record.status === 'ACCEPTED' ? 'DISPATCHED' : record.status;
+  return JSON.stringify({ stage, live: isLive(record), cancellable: isCancellable(record), lines: fulfillmentLineProgress(record) });
 }
 
 export interface AfterworkDeps {

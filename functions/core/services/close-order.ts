@@ -53,7 +53,7 @@ async function load(deps: WorkflowDeps, orderId: string): Promise<OrderAggregate
 export function cancelReason(input: CancelOrderInput): CancelReason {
   if (input.reason !== undefined) return input.reason;
   if (input.hold?.decision === 'REJECT') return 'HOLD_REJECTED';
-  if (input.error?.Error === 'States.Timeout' && input.screen?.outcome === 'HOLD') return 'HOLD_TIMEOUT';
+  if (input.error?.Error === 'States.Timeout' && (input.route?.outcome === 'HOLD' || input.screen?.outcome === 'HOLD')) return 'HOLD_TIMEOUT';
   if (input.route?.outcome === 'OUT_OF_STOCK') return 'OUT_OF_STOCK';
   return input.error === undefined ? 'CANCELLED' : 'FAILURE';
 }

@@ -1,7 +1,8 @@
 /** Domain order (minor units) → API response (decimal strings). Picks fields explicitly: nothing internal leaks. */
 import { minorToDecimal } from '../domain/money';
-import type { Address, Order, TimelineEvent } from '../domain/types';
-import type { OrderResponse, OrderViewResponse } from '../schemas/order';
+import type { Address, FulfillmentDocuments, Order, TimelineEvent } from '../domain/types';
+import type { FulfillmentViewResponse, OrderResponse, OrderViewResponse } from '../schemas/order';
+import type { FulfillmentRecord } from '../store/fulfillments';
 
 function address(a: Address): OrderResponse['shippingAddress'] {
   return {
@@ -59,9 +60,27 @@ export function toOrderResponse(order: Order): OrderResponse {
   };
 }
 
-export function toOrderViewResponse(order: Order, timeline: readonly TimelineEvent[]): OrderViewResponse {
+/** A stored fulfillment item → its public view (ids, status, lines, published documents; no costs, no address). */
+export function toFulfillmentView(item: Readonly<Record<string, unknown>>): FulfillmentViewResponse {
+  const record = item as Partial<FulfillmentRecord> & { readonly documents?: FulfillmentDocuments };
+  const documents = record.documents ?? {};
+  return {
+    fulfillmentId: String(record.fulfillmentId),
+    supplierId: String(record.supplierId),
+    status: record.status ?? 'PENDING',
+    lines: (record.lines ?? []).map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })),
+    documents: {
+      packingSlipKey: documents.packingSlipKey,
+      purchaseOrderKey: documents.purchaseOrderKey,
+      cancellationKey: documents.cancellationKey,
+    },
+  };
+}
+
+export function toOrderViewResponse(order: Order, timeline: readonly TimelineEvent[], fulfillments: readonly Readonly<Record<string, unknown>>[] = []): OrderViewResponse {
   return {
     ...toOrderResponse(order),
     timeline: timeline.map((event) => ({ at: event.at, actor: event.actor, type: event.type, message: event.message })),
+    fulfillments: fulfillments.map(toFulfillmentView),
   };
 }

@@ -13,7 +13,7 @@ import { routeOrder, type Exclusion } from '../domain/routing';
 import { applyFulfillmentEvent, type LineQuantity } from '../domain/transitions';
 import { WorkflowStateError } from '../errors';
 import type { RerouteInput, RerouteResult } from '../schemas/workflow';
-import { loadCatalog, loadSuppliers } from '../store/catalog';
+import { loadRoutingCatalog } from '../store/catalog';
 import { isLive, nextFulfillment, putFulfillmentUpdate, type FulfillmentRecord } from '../store/fulfillments';
 import { bumpOrderVersion, loadOrderAggregate, nextOrder, putOrderUpdate } from '../store/order-aggregate';
 import { settleReservations } from '../store/reservations';
@@ -88,8 +88,8 @@ export async function reroute(deps: WorkflowDeps, input: RerouteInput): Promise<
       const line = orderLines.get(l.lineNo);
       return line === undefined ? [] : [{ lineNo: l.lineNo, sku: line.sku, quantity: l.quantity, unitPriceMinor: line.unitPriceMinor }];
     });
-    const catalog = await loadCatalog(deps.store, lines.map((l) => l.sku));
-    const suppliers = await loadSuppliers(deps.store, [...new Set(catalog.offers.map((o) => o.supplierId))]);
+    const catalog = await loadRoutingCatalog(deps.store, lines.map((l) => l.sku));
+    const { suppliers } = catalog;
     const allocation = routeOrder(
       {
         lines,

@@ -1,4 +1,10 @@
 /**
+ * ValidateAndRoute, the first task of every execution: validate-and-screen.ts, then (on CONTINUE) the
+ * reservation and routing below, in ONE Lambda invocation and one state transition. Each half keeps its
+ * own transaction and timeline events (OrderValidated [+ OrderOnHold] | OrderRejected, then
+ * OrderReserved + OrderRouted), so a failure between them leaves a VALIDATED order that the retried
+ * (or redriven) task continues from.
+ *
  * ReserveAndRoute: route every line (domain/routing.ts), reserve the stock of every line in one
  * transaction (all or nothing, never oversold), write one PENDING fulfillment per supplier, move the
  * order VALIDATED → RESERVED → IN_FULFILLMENT (one write, timeline OrderReserved + OrderRouted).
@@ -9,22 +15,52 @@
  */
 import { routeOrder } from '../domain/routing';
 import { WorkflowStateError } from '../errors';
-import type { RouteResult } from '../schemas/workflow';
-import { loadCatalog, loadSuppliers } from '../store/catalog';
+import type { RouteResult, ValidateAndRouteResult } from '../schemas/workflow';
+import { loadRoutingCatalog, type RoutingCatalog } from '../store/catalog';
 import { isLive } from '../store/fulfillments';
 import { loadOrderAggregate, nextOrder, putOrderUpdate } from '../store/order-aggregate';
 import { settleReservations } from '../store/reservations';
 import { TimelineBatch } from '../store/timeline';
 import { allocate, commitAllocation, fulfillmentSummary, nextSequence } from './allocation';
+import { screenForRouting } from './validate-and-screen';
 import { RETRY, optimistic, toFulfillmentTask, type WorkflowDeps } from './workflow-common';
 
 /** Racing orders for the last units re-read and retry this often before handing back to Step Functions. */
 const RESERVE_ATTEMPTS = 12;
 
-export async function reserveAndRoute(deps: WorkflowDeps, input: { readonly orderId: string }): Promise<RouteResult> {
+/**
+ * The ValidateAndRoute task: `{ orderId }` → `{ outcome: 'ROUTED' | 'OUT_OF_STOCK' | 'HOLD' | 'REJECTED' |
+ * 'DONE', fulfillments, holdReason?, holdTimeoutSeconds? }` (ResultPath `$.route`). Re-entrant: a held order
+ * answers HOLD with the time left, an approved one is reserved and routed, a routed one gets its live
+ * fulfillments back, a terminal one DONE.
+ */
+export async function validateAndRoute(deps: WorkflowDeps, input: { readonly orderId: string }): Promise<ValidateAndRouteResult> {
+  const screened = await screenForRouting(deps, input);
+  const { result } = screened;
+  switch (result.outcome) {
+    case 'REJECTED':
+    case 'DONE':
+      return { outcome: result.outcome, fulfillments: [] };
+    case 'HOLD':
+      return {
+        outcome: 'HOLD',
+        fulfillments: [],
+        ...(result.holdReason === undefined ? {} : { holdReason: result.holdReason }),
+        ...(result.holdTimeoutSeconds === undefined ? {} : { holdTimeoutSeconds: result.holdTimeoutSeconds }),
+      };
+    case 'CONTINUE':
+      return reserveAndRoute(deps, input, screened.catalog);
+  }
+}
+
+/**
+ * Reserve and route a VALIDATED order. `prefetched` = the catalog validation just read (used for the first
+ * attempt only: a lost race re-reads).
+ */
+export async function reserveAndRoute(deps: WorkflowDeps, input: { readonly orderId: string }, prefetched?: RoutingCatalog): Promise<RouteResult> {
   return optimistic(
     'ReserveAndRoute',
-    async () => {
+    async (attempt) => {
       const aggregate = await loadOrderAggregate(deps.store, input.orderId);
       if (aggregate === undefined) throw new WorkflowStateError(`Order ${input.orderId} does not exist`);
       const { order, fulfillments, reservations } = aggregate;
@@ -44,8 +80,10 @@ export async function reserveAndRoute(deps: WorkflowDeps, input: { readonly orde
         return RETRY;
       }
 
-      const catalog = await loadCatalog(deps.store, order.lines.map((l) => l.sku));
-      const suppliers = await loadSuppliers(deps.store, [...new Set(catalog.offers.map((o) => o.supplierId))]);
+      const skus = order.lines.map((l) => l.sku);
+      const catalog =
+        attempt === 1 && prefetched !== undefined && skus.every((sku) => prefetched.products.has(sku)) ? prefetched : await loadRoutingCatalog(deps.store, skus);
+      const { suppliers } = catalog;
       const allocation = routeOrder(
         {
           lines: order.lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),

@@ -6,7 +6,8 @@ import { getDocumentClient } from '../clients';
 import { requireEnv } from '../config';
 import { observability as defaultObservability, type Observability } from '../observability';
 import { getSfnClient, getSqsClient } from './aws-clients';
-import { loadSupplierDirectory, type SupplierDirectory } from './supplier-outbound';
+import { getS3Client } from './file-reports';
+import { loadSupplierDirectory, type OutboundDeps, type SupplierDirectory } from './supplier-outbound';
 import type { WorkflowDeps } from './workflow-common';
 import { loadWorkflowSettings } from './workflow-settings';
 
@@ -25,10 +26,19 @@ export function workflowDeps(obs: Observability = defaultObservability): Workflo
 
 let directory: SupplierDirectory | undefined;
 
-/** SQS and the supplier directory (SUPPLIER_QUEUES): only the tasks that message suppliers need them. */
-export function outboundDeps(): { readonly sqs: ReturnType<typeof getSqsClient>; readonly suppliers: SupplierDirectory } {
-  directory ??= loadSupplierDirectory();
-  return { sqs: getSqsClient(), suppliers: directory };
+/**
+ * SQS and the supplier directory (SUPPLIER_QUEUES): only the tasks that message suppliers need them.
+ * With FILES_BUCKET set, also the supplier files bucket: packing slips for every supplier, purchase
+ * orders and cancellations as outbox files for `file` suppliers (supplier-outbound.ts).
+ */
+export function outboundDeps(env: NodeJS.ProcessEnv = process.env): OutboundDeps {
+  directory ??= loadSupplierDirectory(env);
+  const bucket = env.FILES_BUCKET;
+  const files =
+    bucket === undefined || bucket === ''
+      ? undefined
+      : { s3: getS3Client(), bucket, store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME', env) } };
+  return { sqs: getSqsClient(), suppliers: directory, ...(files === undefined ? {} : { files }) };
 }
 
 /** Workflow deps plus Step Functions, for the tasks that resume callback states. */

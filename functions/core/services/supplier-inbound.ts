@@ -7,6 +7,9 @@
  *   the domain's applyFulfillmentEvent also recognizes duplicates and never moves a fulfillment back.
  * - Every applied change writes its timeline events and, when the shipments change what the order
  *   looks like, the order's derived status (PARTIALLY_SHIPPED / SHIPPED / DELIVERED) in that transaction.
+ *   A change that leaves both the order status and the fulfillment's order-level view as they were (a
+ *   scan after the parcel already counts as shipped, OUT_FOR_DELIVERY, DELAYED, an acceptance) does not
+ *   touch the order item at all: fulfillment + timeline (+ dedupe) only, fewer write units per order.
  * - Then the waiting workflow state (if any) is resumed when its stage was reached.
  *
  * Outcomes: applied / duplicate / stale (acknowledge) or poison (move to the DLQ with a reason);
@@ -25,6 +28,7 @@ import { bumpOrderVersion, loadOrderAggregate, nextOrder, putOrderUpdate } from 
 import { TimelineBatch } from '../store/timeline';
 import { transact, type TransactItem } from '../store/transactions';
 import { reconcileFulfillmentToken, type CallbackDeps } from './callbacks';
+import { orderLevelView } from './cancellations';
 import { cancellationMessage, sendToSupplier, type OutboundDeps } from './supplier-outbound';
 import { RETRY, optimistic, type TaskMetrics } from './workflow-common';
 
@@ -306,12 +310,18 @@ export async function handleSupplierMessage(
       const text = orderStatus === 'DELIVERED' ? 'Every line was delivered' : orderStatus === 'SHIPPED' ? 'Every line has shipped' : 'Some lines have shipped';
       timeline.add({ type, actor: 'platform', message: text });
     }
+    // The order item: rewritten when its status changes; its version bumped when the fulfillment changed what
+    // order-level writers read (orderLevelView), so a concurrent Complete / cancellation re-reads; else untouched.
+    const orderItem: TransactItem[] =
+      orderStatus !== order.status
+        ? [putOrderUpdate(deps.store, nextOrder(order, { status: orderStatus }, at), order.version)]
+        : orderLevelView(next) !== orderLevelView(record)
+          ? [bumpOrderVersion(deps.store, order.orderId, order.version)]
+          : [];
     const items: TransactItem[] = [
       dedupePut(deps, input.supplierId, message.messageId, ref.orderId, now),
       putFulfillmentUpdate(deps.store, next, record.version),
-      orderStatus === order.status
-        ? bumpOrderVersion(deps.store, order.orderId, order.version)
-        : putOrderUpdate(deps.store, nextOrder(order, { status: orderStatus }, at), order.version),
+      ...orderItem,
       ...timeline.items(deps.store),
     ];
     const outcome = await transact(deps.store, items);

@@ -1,5 +1,6 @@
 /**
- * ValidateAndScreen: the first state of every execution, re-entrant from the stored order.
+ * The validation and screening half of the ValidateAndRoute task (reserve-and-route.ts runs the other
+ * half in the same invocation when this one answers CONTINUE). Re-entrant from the stored order.
  *
  * RECEIVED  → validate (catalog, address, shipping zone, stock) → REJECTED (reasons per line) or
  *             VALIDATED, then the payment gate + fraud screen → ON_HOLD (AWAITING_PAYMENT /
@@ -16,7 +17,7 @@ import type { HoldReason, OrderRejectionReason, OrderScreening, Product, Supplie
 import { WorkflowStateError } from '../errors';
 import type { ScreenResult } from '../schemas/workflow';
 import { countRecentOrdersToAddress, putAddressUse } from '../store/address-uses';
-import { getChannel, loadCatalog, loadSuppliers } from '../store/catalog';
+import { getChannel, loadRoutingCatalog, type RoutingCatalog } from '../store/catalog';
 import { getWorkflowOrder, nextOrder, putOrderUpdate } from '../store/order-aggregate';
 import { TimelineBatch } from '../store/timeline';
 import { onlyContention, transact, type TransactItem } from '../store/transactions';
@@ -145,8 +146,20 @@ function acceptedAlready(order: WorkflowOrder): boolean {
   return order.holdRelease?.decision === 'APPROVE' && order.holdRelease.actor === 'operator' && order.holdRelease.holdReason !== 'OPERATOR_HOLD';
 }
 
+/** What validation decided, and the catalog it read (routing reuses it for its first attempt). */
+export interface ScreenStep {
+  readonly result: ScreenResult;
+  readonly catalog?: RoutingCatalog | undefined;
+}
+
 export async function validateAndScreen(deps: WorkflowDeps, input: { readonly orderId: string }): Promise<ScreenResult> {
-  return optimistic('ValidateAndScreen', async () => {
+  return (await screenForRouting(deps, input)).result;
+}
+
+/** validateAndScreen, also handing back the catalog it read when it validated a RECEIVED order. */
+export async function screenForRouting(deps: WorkflowDeps, input: { readonly orderId: string }): Promise<ScreenStep> {
+  let catalog: RoutingCatalog | undefined;
+  const result = await optimistic('ValidateAndScreen', async (): Promise<ScreenResult | typeof RETRY> => {
     const order = await getWorkflowOrder(deps.store, input.orderId);
     if (order === undefined) throw new WorkflowStateError(`Order ${input.orderId} does not exist`);
     const now = deps.now();
@@ -175,9 +188,8 @@ export async function validateAndScreen(deps: WorkflowDeps, input: { readonly or
     let validatedNow = false;
     if (order.status === 'RECEIVED') {
       const skus = [...new Set(order.lines.map((l) => l.sku).filter((s) => s.trim() !== ''))];
-      const catalog = await loadCatalog(deps.store, skus);
-      const suppliers = await loadSuppliers(deps.store, [...new Set(catalog.offers.map((o) => o.supplierId))]);
-      const reasons = validateOrder(order, { ...catalog, suppliers: [...suppliers.values()] }, nowIso, deps.settings);
+      catalog = await loadRoutingCatalog(deps.store, skus);
+      const reasons = validateOrder(order, { ...catalog, suppliers: [...catalog.suppliers.values()] }, nowIso, deps.settings);
       if (reasons.length > 0) {
         timeline.add({
           type: 'OrderRejected',
@@ -224,4 +236,5 @@ export async function validateAndScreen(deps: WorkflowDeps, input: { readonly or
     deps.logger.info('Order screened', { orderId: order.orderId, decision: decision.screening.decision, score: decision.screening.score, rules: decision.screening.rules });
     return decision.holdReason === undefined ? { outcome: 'CONTINUE' } : holdResult(next, now, deps.settings);
   });
+  return { result, catalog };
 }

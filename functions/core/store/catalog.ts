@@ -1,11 +1,12 @@
 /**
  * Catalog reads for the workflow: products and supplier offers per retailer SKU (one Query per SKU:
- * `SKU#{sku}` holds `#PRODUCT` and every `OFFER#{supplierId}`), suppliers (BatchGet) and channels.
+ * `SKU#{sku}` holds `#PRODUCT`, every feed-owned `OFFER#{supplierId}` and the platform-owned
+ * `RESERVED#{supplierId}` counters beside them), suppliers (BatchGet) and channels.
  */
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Product, Supplier, SupplierOffer } from '../domain/types';
 import { stripKeys, type StoreContext } from './context';
-import { keys } from './keys';
+import { keys, prefixes } from './keys';
 import { sleep } from './transactions';
 
 export interface CatalogSlice {
@@ -13,19 +14,44 @@ export interface CatalogSlice {
   readonly offers: readonly SupplierOffer[];
 }
 
-function toOffer(item: Record<string, unknown>): SupplierOffer {
-  const offer = stripKeys(item) as unknown as SupplierOffer;
-  // Offers written before `reserved` existed (or by a feed that only sets stock) hold nothing.
-  return { ...offer, reserved: typeof offer.reserved === 'number' ? offer.reserved : 0 };
+/** What validating and routing an order reads: its SKUs' products and offers, and the suppliers of those offers. */
+export interface RoutingCatalog extends CatalogSlice {
+  readonly suppliers: ReadonlyMap<string, Supplier>;
 }
 
-/** Products and offers of the given retailer SKUs (strongly consistent: stock decisions follow). */
+/**
+ * An offer as stored: feed-owned, WITHOUT `reserved` (that lives on the OfferReservations counter).
+ * Feeds may add `shortfall` (+ gsi3 keys) while stock is below what is reserved.
+ */
+export type StoredOffer = Omit<SupplierOffer, 'reserved'> & { readonly shortfall?: number | undefined };
+
+/** The offer as domain code sees it: the stored row plus the units its counter holds. */
+function toOffer(item: Record<string, unknown>, reserved: number): SupplierOffer {
+  // `reserved` on the offer item itself (rows written before the counter existed) and the feed's
+  // `shortfall` bookkeeping are not part of the domain view: the counter is the truth.
+  const { reserved: _legacy, shortfall: _shortfall, ...row } = stripKeys(item);
+  return { ...(row as unknown as Omit<SupplierOffer, 'reserved'>), reserved };
+}
+
+/** Units held on a counter item (absent or malformed = 0). */
+function reservedOf(item: Record<string, unknown> | undefined): number {
+  const value = item?.reserved;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * Products and offers of the given retailer SKUs (strongly consistent: stock decisions follow). Each
+ * offer's `reserved` comes from its counter `RESERVED#{supplierId}`, read by the same SKU-partition
+ * Query (absent counter = 0), so routing and availability keep seeing `SupplierOffer { stock, reserved }`.
+ */
 export async function loadCatalog(ctx: StoreContext, skus: readonly string[]): Promise<CatalogSlice> {
   const unique = [...new Set(skus)];
   const products = new Map<string, Product>();
   const offers: SupplierOffer[] = [];
   await Promise.all(
     unique.map(async (sku) => {
+      const rows: Record<string, unknown>[] = [];
+      const counters = new Map<string, Record<string, unknown>>();
       let start: Record<string, unknown> | undefined;
       do {
         const page = await ctx.ddb.send(
@@ -39,14 +65,25 @@ export async function loadCatalog(ctx: StoreContext, skus: readonly string[]): P
         );
         for (const item of page.Items ?? []) {
           if (item.entity === 'Product') products.set(sku, stripKeys(item) as unknown as Product);
-          else if (item.entity === 'Offer') offers.push(toOffer(item));
+          else if (item.entity === 'Offer') rows.push(item);
+          else if (typeof item.sk === 'string' && item.sk.startsWith(prefixes.offerReservations)) {
+            counters.set(item.sk.slice(prefixes.offerReservations.length), item);
+          }
         }
         start = page.LastEvaluatedKey;
       } while (start !== undefined);
+      for (const row of rows) offers.push(toOffer(row, reservedOf(counters.get(String(row.supplierId)))));
     }),
   );
   offers.sort((a, b) => (a.sku === b.sku ? (a.supplierId < b.supplierId ? -1 : 1) : a.sku < b.sku ? -1 : 1));
   return { products, offers };
+}
+
+/** loadCatalog + the suppliers of the offers found (one read for validation and routing). */
+export async function loadRoutingCatalog(ctx: StoreContext, skus: readonly string[]): Promise<RoutingCatalog> {
+  const catalog = await loadCatalog(ctx, skus);
+  const suppliers = await loadSuppliers(ctx, [...new Set(catalog.offers.map((o) => o.supplierId))]);
+  return { ...catalog, suppliers };
 }
 
 /** Suppliers by id (missing ids are absent from the map). */

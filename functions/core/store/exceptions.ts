@@ -3,7 +3,11 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './context';
 import { GSI3 } from './keys';
 
-/** Kinds written today: fulfillment exceptions (workflow / carrier) and rejected storefront webhooks. */
+/**
+ * Kinds written today: fulfillment exceptions (workflow / carrier), rejected storefront webhooks, and
+ * what the sweeps and supplier files surface (stuck orders, unacknowledged dispatches, quarantined
+ * files, stock shortfalls).
+ */
 export const EXCEPTION_KINDS = [
   'SHIP_BY_PASSED',
   'DELIVER_BY_PASSED',
@@ -12,6 +16,10 @@ export const EXCEPTION_KINDS = [
   'FAILURE',
   'RETURNED_TO_SENDER',
   'WEBHOOK_REJECTED',
+  'ORDER_STUCK',
+  'DISPATCH_UNACKNOWLEDGED',
+  'FILE_QUARANTINED',
+  'STOCK_SHORTFALL',
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 

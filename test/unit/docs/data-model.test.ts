@@ -31,6 +31,10 @@ const KEY_CASES: Record<keyof typeof keys, ItemKey> = {
   reservation: keys.reservation('{orderId}', '{fulfillmentId}', '{sku}'),
   holdTaskToken: keys.holdTaskToken('{orderId}'),
   addressUse: keys.addressUse('{fingerprint}', '{at}', '{orderId}'),
+  offerReservations: keys.offerReservations('{sku}', '{supplierId}'),
+  supplierEvent: { ...keys.supplierEvent('{supplierId}', '{at}', 0), sk: 'EVENT#{at}#{seq}' },
+  supplierFile: keys.supplierFile('{supplierId}', '{kind}', '{key}', '{etag}'),
+  sweepState: keys.sweepState('{name}'),
 };
 
 const GSI_CASES: Record<keyof typeof gsiKeys, ReadonlyArray<Record<string, string>>> = {

@@ -38,6 +38,8 @@ describe('docs/openapi.json', () => {
         'POST /orders',
         'GET /orders/{orderId}',
         'POST /orders/{orderId}/payment',
+        'GET /availability',
+        'POST /availability',
         'POST /webhooks/shopify/orders-create',
         'POST /webhooks/shopify/{channelId}/orders-create',
         'POST /ops/orders/{orderId}/approve',
@@ -50,13 +52,15 @@ describe('docs/openapi.json', () => {
       OpsApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
       ShopifyHmac: { type: 'apiKey', in: 'header', name: 'X-Shopify-Hmac-Sha256' },
     });
-    expect(doc.tags.map((t) => t.name)).toEqual(['Orders', 'Webhooks', 'Ops']);
+    expect(doc.tags.map((t) => t.name)).toEqual(['Orders', 'Availability', 'Webhooks', 'Ops']);
   });
 
   it.each([
     ['/orders', 'post', 'ApiKey', 'Orders', ['201', '400', '403', '409', '413', '415', '422', '500']],
     ['/orders/{orderId}', 'get', 'ApiKey', 'Orders', ['200', '400', '403', '404', '500']],
     ['/orders/{orderId}/payment', 'post', 'ApiKey', 'Orders', ['200', '400', '403', '404', '409', '413', '415', '422', '429', '500']],
+    ['/availability', 'get', 'ApiKey', 'Availability', ['200', '403', '422', '429', '500']],
+    ['/availability', 'post', 'ApiKey', 'Availability', ['200', '400', '403', '413', '415', '422', '429', '500']],
     ['/webhooks/shopify/{channelId}/orders-create', 'post', 'ShopifyHmac', 'Webhooks', ['200', '201', '202', '400', '401', '404', '413', '500']],
     ['/webhooks/shopify/orders-create', 'post', 'ShopifyHmac', 'Webhooks', ['200', '201', '202', '400', '401', '413', '500']],
     ['/ops/orders/{orderId}/approve', 'post', 'OpsApiKey', 'Ops', ['200', '400', '403', '404', '409', '415', '422', '429', '500']],
@@ -115,6 +119,23 @@ describe('docs/openapi.json', () => {
     ]);
     expect(parameters[0]?.schema).toMatchObject({ enum: [...EXCEPTION_KINDS] });
     expect(parameters[1]?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 50 });
+  });
+
+  it('documents the availability query parameters and the cart body from their schemas', () => {
+    const parameters = operation('/availability', 'get').parameters ?? [];
+    expect(parameters.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['sku', 'query', true],
+      ['country', 'query', true],
+      ['postcode', 'query', false],
+      ['quantity', 'query', false],
+      ['unitPrice', 'query', false],
+    ]);
+    expect(doc.components.schemas.AvailabilityRequest).toMatchObject({
+      required: ['destination', 'items'],
+      properties: { items: { minItems: 1, maxItems: 50 } },
+      additionalProperties: false,
+    });
+    expect(doc.components.schemas.CartAvailabilityResponse).toMatchObject({ required: expect.arrayContaining(['destination', 'asOf', 'allAvailable', 'items']) });
   });
 
   describe('against the synthesized template (dev stage)', () => {

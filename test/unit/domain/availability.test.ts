@@ -252,3 +252,81 @@ describe('properties', () => {
     );
   });
 });
+
+describe('stale feeds and the product gate', () => {
+  it.each<[string, Partial<Supplier>, Partial<Supplier>, number, string[]]>([
+    ['both fresh', {}, {}, 14, []],
+    ['a STALE, b fresh: b still sells', { status: 'STALE' }, {}, 4, []],
+    ['a feed past its SLA, b fresh: b still sells', { lastFeedAt: hoursAgo(25) }, {}, 4, []],
+    ['both STALE: nothing, with the reasons', { status: 'STALE' }, { status: 'STALE' }, 0, ['SUPPLIER_NOT_ACTIVE']],
+    ['both past the SLA', { lastFeedAt: hoursAgo(30) }, { lastFeedAt: hoursAgo(30) }, 0, ['FEED_STALE']],
+  ])('%s → sellable %i', (_name, a, b, sellable, reasonCodes) => {
+    const r = skuAvailability(
+      query([offer('a', { stock: 10, lastFeedAt: hoursAgo(30) }), offer('b', { stock: 4, lastFeedAt: hoursAgo(30) })], [supplier('a', a), supplier('b', b)]),
+    );
+    expect(r.sellableQuantity).toBe(sellable);
+    expect([...new Set(r.reasons.map((x) => x.code))]).toEqual(reasonCodes);
+    if (sellable === 4) expect(r.route?.supplierId).toBe('b');
+  });
+
+  it.each<[string, { active: boolean; retailPriceMinor: number; currency: string } | null, number, string[]]>([
+    ['unknown SKU', null, 0, ['UNKNOWN_SKU']],
+    ['inactive product', { active: false, retailPriceMinor: 2_000, currency: 'USD' }, 0, ['INACTIVE_SKU']],
+    ['active product', { active: true, retailPriceMinor: 2_000, currency: 'USD' }, 10, []],
+  ])('%s → sellable %i', (_name, product, sellable, codes) => {
+    const r = skuAvailability(query([offer('a', { stock: 10 })], [supplier('a')], { product }));
+    expect(r.sellableQuantity).toBe(sellable);
+    expect(r.reasons.map((x) => x.code)).toEqual(codes);
+    if (sellable === 0) expect(r.route).toBeUndefined();
+  });
+
+  it('without a unit price, MAP is checked against the catalog retail price (same currency only)', () => {
+    const offers = [offer('a', { stock: 9, mapMinor: 3_000 }), offer('b', { stock: 4 })];
+    const suppliers = [supplier('a'), supplier('b')];
+    expect(skuAvailability(query(offers, suppliers, { product: { active: true, retailPriceMinor: 2_500, currency: 'USD' }, currency: 'USD' })).sellableQuantity).toBe(4);
+    expect(skuAvailability(query(offers, suppliers, { product: { active: true, retailPriceMinor: 3_500, currency: 'USD' }, currency: 'USD' })).sellableQuantity).toBe(13);
+    // An explicit price wins over the catalog price.
+    expect(skuAvailability(query(offers, suppliers, { product: { active: true, retailPriceMinor: 3_500, currency: 'USD' }, unitPriceMinor: 2_000 })).sellableQuantity).toBe(4);
+    // A catalog price in another currency is not comparable: MAP is not checked.
+    expect(skuAvailability(query(offers, suppliers, { product: { active: true, retailPriceMinor: 10, currency: 'EUR' }, currency: 'USD' })).sellableQuantity).toBe(13);
+  });
+
+  it('a cart with an unknown SKU is not available and has no cart route', () => {
+    const r = cartAvailability({
+      lines: [{ sku: 'X', quantity: 1 }, { sku: 'NOPE', quantity: 1 }],
+      destination: { country: 'US' },
+      offers: [offer('a', { stock: 5 })],
+      suppliers: [supplier('a')],
+      now: NOW,
+      products: new Map([['X', { active: true, retailPriceMinor: 2_000, currency: 'USD' }]]),
+    });
+    expect(r.items.map((i) => [i.sku, i.sellableQuantity, i.reasons.map((x) => x.code)])).toEqual([
+      ['X', 5, []],
+      ['NOPE', 0, ['UNKNOWN_SKU']],
+    ]);
+    expect(r.allAvailable).toBe(false);
+    expect(r.route).toBeUndefined();
+  });
+
+  it('property: stale suppliers never add to the sellable quantity; a fresh one keeps selling what it has', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ stock: fc.integer({ min: 0, max: 40 }), reserved: fc.integer({ min: 0, max: 40 }), stale: fc.boolean(), markedStale: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+        (rows) => {
+          const suppliers = rows.map((r, i) => supplier(`s${i}`, { status: r.markedStale ? 'STALE' : 'ACTIVE', lastFeedAt: hoursAgo(r.stale ? 30 : 1) }));
+          const offers = rows.map((r, i) => offer(`s${i}`, { stock: r.stock, reserved: r.reserved, lastFeedAt: hoursAgo(r.stale ? 30 : 1) }));
+          const result = skuAvailability(query(offers, suppliers));
+          const fresh = rows.filter((r) => !r.stale && !r.markedStale);
+          const freshNet = fresh.reduce((s, r) => s + r.stock - r.reserved, 0);
+          expect(result.sellableQuantity).toBe(Math.max(0, freshNet));
+          expect(result.sellableQuantity).toBeGreaterThanOrEqual(0);
+          expect(result.sellableQuantity).toBeLessThanOrEqual(fresh.reduce((s, r) => s + Math.max(0, r.stock - r.reserved), 0));
+          // Making every fresh supplier stale takes everything off sale.
+          const allStale = skuAvailability(query(offers, suppliers.map((s) => ({ ...s, status: 'STALE' as const }))));
+          expect(allStale.sellableQuantity).toBe(0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -61,6 +61,7 @@ describe('GET /orders/{orderId}', () => {
         { at: '2026-11-25T10:00:00.000Z', actor: 'retailer', type: 'ORDER_RECEIVED', message: 'Order received through the API' },
         { at: '2026-11-25T10:00:05.000Z', actor: 'platform', type: 'ORDER_VALIDATED', message: 'Validated' },
       ],
+      fulfillments: [],
     });
     expect(ddbMock.calls()).toHaveLength(1);
   });

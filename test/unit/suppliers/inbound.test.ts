@@ -18,6 +18,7 @@ import {
   catalogItems,
   makeWorld,
   order,
+  putOrder,
   queueUrl,
   routedOrder,
   storedFulfillment,
@@ -79,6 +80,60 @@ let n = 0;
 const msg = (type: string, extra: Record<string, unknown> = {}, fulfillmentId = F1) => ({ type, messageId: `m-${++n}`, fulfillmentId, occurredAt: at(n), ...extra });
 const shipped = (extra: Record<string, unknown> = {}) => msg('SHIPPED', { carrier: 'UPS', trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }], ...extra });
 const successOutputs = () => sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => ({ token: c.args[0].input.taskToken, output: JSON.parse(c.args[0].input.output ?? '{}') }));
+
+/** The order item keys a transaction touched (Put or Update). */
+const orderWrites = (): string[] =>
+  table.log
+    .filter((l) => l.command === 'TransactWrite')
+    .flatMap((l) => (l.input as { TransactItems: { Put?: { Item?: Record<string, unknown> }; Update?: { Key?: Record<string, unknown> } }[] }).TransactItems)
+    .filter((i) => (i.Put?.Item?.sk ?? i.Update?.Key?.sk) === '#ORDER')
+    .map((i) => (i.Put !== undefined ? 'put' : 'bump'));
+
+describe('supplier inbound: the order item is written only when an order-level view changes', () => {
+  /** routedOrder stores the order IN_FULFILLMENT; an order whose parcels already scanned is SHIPPED. */
+  const seedWithStatus = async (mutate: (r: FulfillmentRecord) => FulfillmentRecord, status: WorkflowOrder['status']): Promise<void> => {
+    await seed(mutate);
+    const current = storedOrder(table);
+    putOrder(table, { ...current, status, version: current.version + 1 });
+    table.log.length = 0;
+  };
+  const inTransit = (r: FulfillmentRecord) =>
+    apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }, { type: 'SHIPPED', at: at(2), trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }] }, { type: 'TRACKING', at: at(3), trackingNumber: UPS_1, code: 'IN_TRANSIT' });
+
+  it.each(['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELAYED', 'ATTEMPTED_DELIVERY'])(
+    'TRACKING_EVENT %s after the parcel counts as shipped: fulfillment + timeline + dedupe only, order untouched',
+    async (event) => {
+      await seedWithStatus(inTransit, 'SHIPPED');
+      const before = storedOrder(table);
+      await expect(send('nordic-home', { ...msg('TRACKING_EVENT', { trackingNumber: UPS_1, event }), occurredAt: at(100) })).resolves.toMatchObject({ kind: 'applied', status: 'IN_TRANSIT', orderStatus: 'SHIPPED' });
+      expect(orderWrites()).toEqual([]);
+      expect(storedOrder(table)).toEqual(before);
+      expect(storedFulfillment(table, F1).shipments[0]?.lastEvent?.code).toBe(event);
+      expect(timelineTypes(table)).toEqual(['TrackingUpdated']);
+      const [tx] = table.log.filter((l) => l.command === 'TransactWrite');
+      expect((tx?.input as { TransactItems: unknown[] }).TransactItems).toHaveLength(3); // dedupe, fulfillment, timeline
+    },
+  );
+
+  it('an acceptance changes no order-level view either (DISPATCHED and ACCEPTED both await shipment)', async () => {
+    await seed();
+    await send('nordic-home', msg('ACCEPTED'));
+    expect(orderWrites()).toEqual([]);
+    expect(storedOrder(table).version).toBe(2);
+    expect(storedFulfillment(table, F1).status).toBe('ACCEPTED');
+  });
+
+  it.each<[string, (r: FulfillmentRecord) => FulfillmentRecord, Record<string, unknown>, string[]]>([
+    ['a label makes the fulfillment no longer cancellable: version bump', (r) => apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }), { type: 'SHIPPED', carrier: 'UPS', trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }] }, ['bump']],
+    ['the first carrier scan changes the order status: order rewritten', (r) => apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }, { type: 'SHIPPED', at: at(2), trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }] }), { type: 'TRACKING_EVENT', trackingNumber: UPS_1, event: 'CARRIER_PICKED_UP' }, ['put']],
+    ['a carrier exception opens an exception on the fulfillment: version bump', inTransit, { type: 'TRACKING_EVENT', trackingNumber: UPS_1, event: 'EXCEPTION' }, ['bump']],
+    ['a rejection takes the fulfillment out of the live ones: version bump', dispatched, { type: 'REJECTED', lines: [{ lineNo: 1, reason: 'OUT_OF_STOCK' }] }, ['bump']],
+  ])('%s', async (_name, mutate, message, writes) => {
+    await seedWithStatus(mutate, message.event === 'EXCEPTION' ? 'SHIPPED' : 'IN_FULFILLMENT');
+    await expect(send('nordic-home', msg(String(message.type), message))).resolves.toMatchObject({ kind: 'applied' });
+    expect(orderWrites()).toEqual(writes);
+  });
+});
 
 describe('supplier inbound: applying messages', () => {
   it('ACCEPTED: fulfillment ACCEPTED, dedupe record and timeline in one transaction, the Dispatch state resumed', async () => {

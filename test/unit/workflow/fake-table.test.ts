@@ -55,6 +55,32 @@ describe('fake table', () => {
     expect(table.get('A', '1')?.n).toBe(1);
   });
 
+  it('a ConditionCheck takes part in the transaction (a failed check cancels it) and never writes its item', async () => {
+    table.seed({ pk: 'SKU#X', sk: 'OFFER#a', stock: 5, discontinued: false });
+    const reserve = (stockRead: number) =>
+      ddbClient.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: { TableName: TABLE, Key: { pk: 'SKU#X', sk: 'RESERVED#a' }, UpdateExpression: 'SET reserved = if_not_exists(reserved, :zero) + :q', ExpressionAttributeValues: { ':zero': 0, ':q': 2 } } },
+            {
+              ConditionCheck: {
+                TableName: TABLE,
+                Key: { pk: 'SKU#X', sk: 'OFFER#a' },
+                ConditionExpression: 'attribute_exists(pk) AND #stock >= :stockRead AND #d = :false',
+                ExpressionAttributeNames: { '#stock': 'stock', '#d': 'discontinued' },
+                ExpressionAttributeValues: { ':stockRead': stockRead, ':false': false },
+              },
+            },
+          ],
+        }),
+      );
+    await expect(reserve(6)).rejects.toMatchObject({ name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }] });
+    expect(table.get('SKU#X', 'RESERVED#a')).toBeUndefined();
+    await reserve(5);
+    expect(table.get('SKU#X', 'RESERVED#a')).toEqual({ pk: 'SKU#X', sk: 'RESERVED#a', reserved: 2 });
+    expect(table.get('SKU#X', 'OFFER#a')).toEqual({ pk: 'SKU#X', sk: 'OFFER#a', stock: 5, discontinued: false });
+  });
+
   it('refuses two operations on one item in a transaction (as DynamoDB does)', async () => {
     const item = { TableName: TABLE, Key: { pk: 'A', sk: '1' }, UpdateExpression: 'SET n = :one', ExpressionAttributeValues: { ':one': 1 } };
     await expect(ddbClient.send(new TransactWriteCommand({ TransactItems: [{ Update: item }, { Update: item }] }))).rejects.toMatchObject({ name: 'ValidationException' });

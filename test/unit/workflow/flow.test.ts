@@ -11,9 +11,8 @@ import { MilestoneResult } from '../../../functions/core/schemas/workflow';
 import { awaitMilestone, dispatch } from '../../../functions/core/services/callbacks';
 import { complete } from '../../../functions/core/services/close-order';
 import { reroute } from '../../../functions/core/services/reroute';
-import { reserveAndRoute } from '../../../functions/core/services/reserve-and-route';
+import { validateAndRoute } from '../../../functions/core/services/reserve-and-route';
 import { handleSupplierMessage, type InboundDeps } from '../../../functions/core/services/supplier-inbound';
-import { validateAndScreen } from '../../../functions/core/services/validate-and-screen';
 import { FakeTable } from './support/fake-table';
 import { F1, F2, NOW, ORDER_ID, catalogItems, makeWorld, offerOf, order, putOrder, storedOrder, timelineTypes, type World } from './support/world';
 
@@ -54,8 +53,8 @@ const UPS = '1Z5R89390357567127';
 describe('the tasks in state machine order', () => {
   it('happy single-supplier path: RECEIVED → DELIVERED, every wait resumed by the supplier messages', async () => {
     putOrder(table, order());
-    expect(await validateAndScreen(world.deps, { orderId: ORDER_ID })).toEqual({ outcome: 'CONTINUE' });
-    const route = await reserveAndRoute(world.deps, { orderId: ORDER_ID });
+    const route = await validateAndRoute(world.deps, { orderId: ORDER_ID });
+    expect(route.outcome).toBe('ROUTED');
     const [task] = route.fulfillments;
     if (task === undefined) throw new Error('not routed');
 
@@ -99,8 +98,7 @@ describe('the tasks in state machine order', () => {
 
   it('supplier rejects → reroute → the next supplier accepts; the restarted execution resumes it', async () => {
     putOrder(table, order());
-    await validateAndScreen(world.deps, { orderId: ORDER_ID });
-    const [task] = (await reserveAndRoute(world.deps, { orderId: ORDER_ID })).fulfillments;
+    const [task] = (await validateAndRoute(world.deps, { orderId: ORDER_ID })).fulfillments;
     if (task === undefined) throw new Error('not routed');
     await dispatch(inbound, { taskToken: 'tok-1', fulfillment: task });
     await supplier('nordic-home', 'REJECTED', F1, { lines: [{ lineNo: 1, reason: 'OUT_OF_STOCK' }] });
@@ -115,8 +113,8 @@ describe('the tasks in state machine order', () => {
     expect(lastSuccess()?.taskToken).toBe('tok-2');
 
     // The local runtime restarts: a new execution starts from the top and finds where the order is.
-    await expect(validateAndScreen(world.deps, { orderId: ORDER_ID })).resolves.toEqual({ outcome: 'CONTINUE' });
-    const again = await reserveAndRoute(world.deps, { orderId: ORDER_ID });
+    const again = await validateAndRoute(world.deps, { orderId: ORDER_ID });
+    expect(again.outcome).toBe('ROUTED');
     expect(again.fulfillments.map((f) => f.fulfillmentId)).toEqual([F2]);
     const [resumed] = again.fulfillments;
     if (resumed === undefined) throw new Error();

@@ -10,9 +10,8 @@ import { FakeTable } from './support/fake-table';
 import { F1, ORDER_ID, catalogItems, order, putOrder, storedOrder } from './support/world';
 
 const ENTRIES = {
-  'validate-and-screen': () => import('../../../functions/workflow/validate-and-screen'),
+  'validate-and-route': () => import('../../../functions/workflow/validate-and-route'),
   'await-hold': () => import('../../../functions/workflow/await-hold'),
-  'reserve-and-route': () => import('../../../functions/workflow/reserve-and-route'),
   dispatch: () => import('../../../functions/workflow/dispatch'),
   reroute: () => import('../../../functions/workflow/reroute'),
   'await-milestone': () => import('../../../functions/workflow/await-milestone'),
@@ -49,9 +48,9 @@ const task = { orderId: ORDER_ID, fulfillmentId: F1, supplierId: 'nordic-home', 
 
 describe('workflow task handlers', () => {
   it.each<[Entry, unknown]>([
-    ['validate-and-screen', { orderId: 'nope' }],
+    ['validate-and-route', { orderId: 'nope' }],
+    ['validate-and-route', {}],
     ['await-hold', { orderId: ORDER_ID }],
-    ['reserve-and-route', {}],
     ['dispatch', { taskToken: 't', fulfillment: { ...task, acceptanceTimeoutSeconds: 0 } }],
     ['reroute', { fulfillment: { ...task, fulfillmentId: 'ful_x' } }],
     ['await-milestone', { taskToken: 't', fulfillment: task, milestone: 'ACCEPTED' }],
@@ -68,8 +67,12 @@ describe('workflow task handlers', () => {
 
   it('runs the business function with the parsed payload (extra state keys are ignored)', async () => {
     putOrder(table, order());
-    await expect(handlers.get('validate-and-screen')?.({ orderId: ORDER_ID, screen: { outcome: 'HOLD' }, extra: 1 }, lambdaContext)).resolves.toEqual({ outcome: 'CONTINUE' });
-    expect(storedOrder(table).status).toBe('VALIDATED');
+    await expect(handlers.get('validate-and-route')?.({ orderId: ORDER_ID, route: { outcome: 'HOLD' }, extra: 1 }, lambdaContext)).resolves.toMatchObject({
+      outcome: 'ROUTED',
+      fulfillments: [{ orderId: ORDER_ID, fulfillmentId: F1, supplierId: 'nordic-home' }],
+    });
+    expect(storedOrder(table).status).toBe('IN_FULFILLMENT');
+    expect(output.text()).toContain('"task":"ValidateAndRoute"');
     expect(output.text()).toContain(`"orderId":"${ORDER_ID}"`);
     expect(output.text()).not.toMatch(/ada@example\.com|Invalidenstrasse|Lovelace/);
   });
@@ -77,7 +80,7 @@ describe('workflow task handlers', () => {
   it('a DynamoDB throttle reaches Step Functions as TransientError (retried), not as a failure to compensate', async () => {
     putOrder(table, order());
     table.failNext.push({ command: 'Get', error: Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' }) });
-    await expect(handlers.get('validate-and-screen')?.({ orderId: ORDER_ID }, lambdaContext)).rejects.toMatchObject({ name: 'TransientError' });
+    await expect(handlers.get('validate-and-route')?.({ orderId: ORDER_ID }, lambdaContext)).rejects.toMatchObject({ name: 'TransientError' });
   });
 });
 

@@ -5,8 +5,9 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deriveOrderId } from '../../../functions/core/domain/order-id';
 import type { Reservation, WorkflowOrder } from '../../../functions/core/domain/types';
-import { reserveAndRoute } from '../../../functions/core/services/reserve-and-route';
-import { reservationItem } from '../../../functions/core/store/reservations';
+import { reserveAndRoute, validateAndRoute } from '../../../functions/core/services/reserve-and-route';
+import { loadCatalog } from '../../../functions/core/store/catalog';
+import { reservationItem, settleReservations } from '../../../functions/core/store/reservations';
 import { FakeTable } from './support/fake-table';
 import {
   F1,
@@ -19,6 +20,7 @@ import {
   order,
   putOrder,
   routedOrder,
+  seedReserved,
   storedFulfillment,
   storedOrder,
   timelineTypes,
@@ -147,8 +149,7 @@ describe('ReserveAndRoute', () => {
       holdExpiresAt: NOW.toISOString(),
     };
     table.seed(reservationItem(leftover));
-    const offer = table.get('SKU#TSHIRT-BLK-M', 'OFFER#nordic-home');
-    table.seed({ ...offer, reserved: 2 });
+    seedReserved(table, 'TSHIRT-BLK-M', 'nordic-home', 2);
     await expect(reserveAndRoute(world.deps, { orderId: ORDER_ID })).resolves.toMatchObject({ outcome: 'ROUTED' });
     expect(offerOf(table, 'TSHIRT-BLK-M', 'nordic-home').reserved).toBe(2);
     expect(table.entities('Reservation').map((r) => [r.fulfillmentId, r.status])).toEqual([
@@ -179,6 +180,192 @@ describe('ReserveAndRoute', () => {
     }
     await expect(reserveAndRoute(world.deps, { orderId: ORDER_ID })).rejects.toMatchObject({ name: 'TransientError' });
     expect(offerOf(table, 'TSHIRT-BLK-M', 'nordic-home').reserved).toBe(0);
+  });
+});
+
+describe('offer ownership: the counter holds `reserved`, the feed-owned offer is only checked', () => {
+  const kettleOrder = (quantity: number) => validated({ lines: [{ lineNo: 1, sku: 'KETTLE-GOOSENECK', quantity, unitPriceMinor: 7990 }] });
+
+  it('reserves with an Update of the counter and a ConditionCheck of the offer: the offer item is not written', async () => {
+    putOrder(table, kettleOrder(3));
+    const before = table.get('SKU#KETTLE-GOOSENECK', 'OFFER#nordic-home');
+    await expect(reserveAndRoute(world.deps, { orderId: ORDER_ID })).resolves.toMatchObject({ outcome: 'ROUTED' });
+    expect(table.get('SKU#KETTLE-GOOSENECK', 'OFFER#nordic-home')).toEqual(before);
+    expect(before).not.toHaveProperty('reserved');
+    expect(table.get('SKU#KETTLE-GOOSENECK', 'RESERVED#nordic-home')).toEqual({
+      pk: 'SKU#KETTLE-GOOSENECK',
+      sk: 'RESERVED#nordic-home',
+      entity: 'OfferReservations',
+      sku: 'KETTLE-GOOSENECK',
+      supplierId: 'nordic-home',
+      reserved: 3,
+    });
+    const [tx] = transactions();
+    const items = (tx?.input as { TransactItems: Record<string, { Key?: Record<string, string>; ConditionExpression?: string }>[] }).TransactItems;
+    expect(items.slice(0, 2).map((i) => Object.keys(i)[0])).toEqual(['Update', 'ConditionCheck']);
+    expect(items[0]?.Update?.Key).toEqual({ pk: 'SKU#KETTLE-GOOSENECK', sk: 'RESERVED#nordic-home' });
+    expect(items[1]?.ConditionCheck).toMatchObject({
+      Key: { pk: 'SKU#KETTLE-GOOSENECK', sk: 'OFFER#nordic-home' },
+      ConditionExpression: 'attribute_exists(pk) AND #stock >= :stockRead AND #discontinued = :false',
+    });
+  });
+
+  it('a feed rewriting the offer whole (BatchWrite Put, no `reserved`) keeps what orders hold', async () => {
+    putOrder(table, kettleOrder(4));
+    await reserveAndRoute(world.deps, { orderId: ORDER_ID });
+    const offer = table.get('SKU#KETTLE-GOOSENECK', 'OFFER#nordic-home');
+    table.seed({ ...offer, stock: 6, lastFeedAt: '2026-11-25T11:00:00.000Z' });
+    expect(offerOf(table, 'KETTLE-GOOSENECK', 'nordic-home')).toEqual({ stock: 6, reserved: 4 });
+    const catalog = await loadCatalog(world.store, ['KETTLE-GOOSENECK']);
+    expect(catalog.offers).toEqual([expect.objectContaining({ supplierId: 'nordic-home', stock: 6, reserved: 4 })]);
+  });
+
+  it('loadCatalog merges each counter into its own offer (absent counter = 0; a legacy `reserved` on the offer is ignored)', async () => {
+    seedReserved(table, 'CABLE-USBC-2M', 'nordic-home', 7);
+    const legacy = table.get('SKU#CABLE-USBC-2M', 'OFFER#atlantic-outfitters');
+    table.seed({ ...legacy, reserved: 99, shortfall: 3 });
+    const { offers, products } = await loadCatalog(world.store, ['CABLE-USBC-2M']);
+    expect(products.has('CABLE-USBC-2M')).toBe(true);
+    expect(offers.map((o) => [o.supplierId, o.stock, o.reserved])).toEqual([
+      ['atlantic-outfitters', 15, 0],
+      ['nordic-home', 50, 7],
+      ['pacific-gadgets', 200, 0],
+    ]);
+    expect(offers[0]).not.toHaveProperty('shortfall');
+    // One Query for the SKU partition: product, offers and counters together.
+    expect(table.log.filter((l) => l.command === 'Query')).toHaveLength(1);
+  });
+
+  it('an offer discontinued after routing read it fails the check: re-read, then OUT_OF_STOCK (nothing held)', async () => {
+    putOrder(table, kettleOrder(1));
+    let flipped = false;
+    table.before = (command) => {
+      if (command !== 'TransactWrite' || flipped) return;
+      const offer = table.get('SKU#KETTLE-GOOSENECK', 'OFFER#nordic-home');
+      table.seed({ ...offer, discontinued: true });
+      flipped = true;
+    };
+    await expect(reserveAndRoute(world.deps, { orderId: ORDER_ID })).resolves.toEqual({ outcome: 'OUT_OF_STOCK', fulfillments: [] });
+    expect(flipped).toBe(true);
+    expect(offerOf(table, 'KETTLE-GOOSENECK', 'nordic-home').reserved).toBe(0);
+    expect(table.entities('Reservation')).toEqual([]);
+  });
+});
+
+describe('ValidateAndRoute: validation, screen, reservation and routing in one task', () => {
+  it('a new clean order: VALIDATED, reserved and routed in one call, each step with its own transaction and events', async () => {
+    putOrder(table, order());
+    const result = await validateAndRoute(world.deps, { orderId: ORDER_ID });
+    expect(result).toMatchObject({ outcome: 'ROUTED', fulfillments: [{ fulfillmentId: F1, supplierId: 'nordic-home' }] });
+    expect(result).not.toHaveProperty('holdReason');
+    expect(storedOrder(table)).toMatchObject({ status: 'IN_FULFILLMENT', screening: { decision: 'ACCEPT' } });
+    expect(timelineTypes(table)).toEqual(['OrderValidated', 'OrderReserved', 'OrderRouted']);
+    expect(transactions()).toHaveLength(2);
+    expect(offerOf(table, 'TSHIRT-BLK-M', 'nordic-home').reserved).toBe(2);
+    // Routing reuses the catalog validation read: one Query per SKU partition, one supplier BatchGet.
+    const skuQueries = table.log.filter((l) => l.command === 'Query' && JSON.stringify(l.input).includes('SKU#'));
+    expect(skuQueries).toHaveLength(1);
+    expect(table.log.filter((l) => l.command === 'BatchGet')).toHaveLength(1);
+  });
+
+  it('HOLD: the order waits (nothing reserved), with the hold reason and the seconds left', async () => {
+    putOrder(table, order({ payment: { reference: 'pi_1', status: 'pending' } }));
+    const result = await validateAndRoute(world.deps, { orderId: ORDER_ID });
+    expect(result).toMatchObject({ outcome: 'HOLD', fulfillments: [], holdReason: 'AWAITING_PAYMENT' });
+    expect(result.holdTimeoutSeconds).toBeGreaterThan(0);
+    expect(storedOrder(table).status).toBe('ON_HOLD');
+    expect(table.entities('Reservation')).toEqual([]);
+  });
+
+  it('re-entry after the hold was approved continues into the reservation', async () => {
+    putOrder(table, order({ status: 'VALIDATED', holdRelease: { decision: 'APPROVE', actor: 'operator', holdReason: 'HIGH_RISK_OF_FRAUD', at: NOW.toISOString() } }));
+    await expect(validateAndRoute(world.deps, { orderId: ORDER_ID })).resolves.toMatchObject({ outcome: 'ROUTED', fulfillments: [{ fulfillmentId: F1 }] });
+    expect(timelineTypes(table)).toEqual(['OrderReserved', 'OrderRouted']);
+  });
+
+  it('REJECTED: reasons per line, nothing reserved', async () => {
+    putOrder(table, order({ lines: [{ lineNo: 1, sku: 'NOPE', quantity: 1, unitPriceMinor: 100 }] }));
+    await expect(validateAndRoute(world.deps, { orderId: ORDER_ID })).resolves.toEqual({ outcome: 'REJECTED', fulfillments: [] });
+    expect(storedOrder(table).status).toBe('REJECTED');
+    expect(table.entities('OfferReservations')).toEqual([]);
+  });
+
+  it.each(['CANCELLED', 'DELIVERED', 'REJECTED'] as const)('a %s order is DONE', async (status) => {
+    putOrder(table, order({ status }));
+    await expect(validateAndRoute(world.deps, { orderId: ORDER_ID })).resolves.toEqual({ outcome: 'DONE', fulfillments: [] });
+    expect(transactions()).toEqual([]);
+  });
+
+  it('a routed order (restarted execution) gets its live fulfillments back, nothing written', async () => {
+    await routedOrder(world);
+    table.log.length = 0;
+    await expect(validateAndRoute(world.deps, { orderId: ORDER_ID })).resolves.toMatchObject({ outcome: 'ROUTED', fulfillments: [{ fulfillmentId: F1 }] });
+    expect(transactions()).toEqual([]);
+  });
+
+  it('stock gone between validation and reservation: OUT_OF_STOCK (the state machine cancels the order)', async () => {
+    putOrder(table, order({ lines: [{ lineNo: 1, sku: 'KETTLE-GOOSENECK', quantity: 2, unitPriceMinor: 7990 }] }));
+    // Another order takes 9 of the 10 kettles right after this one was validated.
+    let taken = false;
+    table.before = (command) => {
+      if (command === 'TransactWrite' && !taken && timelineTypes(table).includes('OrderValidated')) {
+        taken = true;
+        seedReserved(table, 'KETTLE-GOOSENECK', 'nordic-home', 9);
+      }
+    };
+    await expect(validateAndRoute(world.deps, { orderId: ORDER_ID })).resolves.toEqual({ outcome: 'OUT_OF_STOCK', fulfillments: [] });
+    expect(storedOrder(table).status).toBe('VALIDATED');
+    expect(offerOf(table, 'KETTLE-GOOSENECK', 'nordic-home').reserved).toBe(9);
+  });
+});
+
+describe('settling many reservations of one offer (a sweep, several fulfillments)', () => {
+  const held = (i: number, quantity = 1): Reservation => ({
+    orderId: deriveOrderId('demo-web', 'api', `settle-${i}`),
+    fulfillmentId: `ful_${deriveOrderId('demo-web', 'api', `settle-${i}`).slice(4)}_01`,
+    sku: 'CABLE-USBC-2M',
+    supplierId: 'pacific-gadgets',
+    quantity,
+    status: 'HELD',
+    createdAt: NOW.toISOString(),
+    holdExpiresAt: NOW.toISOString(),
+  });
+
+  it.each(['RELEASE', 'CONSUME'] as const)('%s of 70 reservations: one counter update per transaction, each reservation once', async (mode) => {
+    const reservations = Array.from({ length: 70 }, (_, i) => held(i, (i % 3) + 1));
+    const units = reservations.reduce((sum, r) => sum + r.quantity, 0);
+    table.seed(...reservations.map(reservationItem));
+    seedReserved(table, 'CABLE-USBC-2M', 'pacific-gadgets', units + 5);
+    const settled = await settleReservations(world.store, [...reservations, ...reservations.slice(0, 3)], mode, 'TEST', NOW.toISOString());
+    expect(settled).toHaveLength(70);
+    expect(offerOf(table, 'CABLE-USBC-2M', 'pacific-gadgets')).toEqual({ stock: mode === 'CONSUME' ? 200 - units : 200, reserved: 5 });
+    expect(table.entities('Reservation').every((r) => r.status === (mode === 'RELEASE' ? 'RELEASED' : 'CONSUMED'))).toBe(true);
+    for (const tx of transactions()) {
+      const items = (tx.input as { TransactItems: unknown[] }).TransactItems;
+      expect(items.length).toBeLessThanOrEqual(100);
+    }
+    // A second pass (the records were HELD when read) settles nothing again and gives nothing back twice.
+    await expect(settleReservations(world.store, reservations, mode, 'TEST', NOW.toISOString())).resolves.toEqual([]);
+    expect(offerOf(table, 'CABLE-USBC-2M', 'pacific-gadgets').reserved).toBe(5);
+  });
+
+  it('a reservation settled meanwhile by someone else is skipped and the counter gets back only the rest', async () => {
+    const [a, b] = [held(1, 2), held(2, 3)];
+    if (a === undefined || b === undefined) throw new Error();
+    table.seed(reservationItem(a), reservationItem({ ...b, status: 'RELEASED' }));
+    seedReserved(table, 'CABLE-USBC-2M', 'pacific-gadgets', 2);
+    await expect(settleReservations(world.store, [a, b], 'RELEASE', 'TEST', NOW.toISOString())).resolves.toEqual([a]);
+    expect(offerOf(table, 'CABLE-USBC-2M', 'pacific-gadgets').reserved).toBe(0);
+  });
+
+  it('consume never takes stock below zero (a feed already lowered it): the records settle, stock stays', async () => {
+    const r = held(1, 4);
+    table.seed(reservationItem(r));
+    seedReserved(table, 'CABLE-USBC-2M', 'pacific-gadgets', 4);
+    const offer = table.get('SKU#CABLE-USBC-2M', 'OFFER#pacific-gadgets');
+    table.seed({ ...offer, stock: 1 });
+    await expect(settleReservations(world.store, [r], 'CONSUME', 'DELIVERED', NOW.toISOString())).resolves.toHaveLength(1);
+    expect(offerOf(table, 'CABLE-USBC-2M', 'pacific-gadgets')).toEqual({ stock: 1, reserved: 0 });
   });
 });
 
@@ -286,8 +473,7 @@ describe('ReserveAndRoute: orders too large for one transaction', () => {
     putOrder(table, bulkOrder());
     // Second chunk loses a race on one offer: the first chunk must be released before the re-read.
     const lastSku = `BULK-${String(many - 1).padStart(2, '0')}`;
-    const offer = table.get(`SKU#${lastSku}`, 'OFFER#nordic-home');
-    table.seed({ ...offer, reserved: 5 });
+    seedReserved(table, lastSku, 'nordic-home', 5);
     await expect(reserveAndRoute(world.deps, { orderId: ORDER_ID })).resolves.toEqual({ outcome: 'OUT_OF_STOCK', fulfillments: [] });
     for (let i = 0; i < many - 1; i++) expect(offerOf(table, `BULK-${String(i).padStart(2, '0')}`, 'nordic-home').reserved).toBe(0);
     expect(table.entities('Reservation').filter((r) => r.status === 'HELD')).toEqual([]);

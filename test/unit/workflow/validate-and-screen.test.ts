@@ -7,7 +7,7 @@ import type { WorkflowOrder } from '../../../functions/core/domain/types';
 import { validateAndScreen, validateOrder } from '../../../functions/core/services/validate-and-screen';
 import { keys } from '../../../functions/core/store/keys';
 import { FakeTable } from './support/fake-table';
-import { CATALOG, NOW, ORDER_ID, SUPPLIERS, catalogItems, makeWorld, order, putOrder, storedOrder, timelineTypes, type World } from './support/world';
+import { CATALOG, NOW, ORDER_ID, SUPPLIERS, catalogItems, catalogOffers, makeWorld, order, putOrder, storedOrder, timelineTypes, type World } from './support/world';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 let table: FakeTable;
@@ -77,7 +77,7 @@ describe('ValidateAndScreen: a new order', () => {
         { lineNo: 2, sku: 'KETTLE-GOOSENECK', quantity: 50, unitPriceMinor: 7990 },
       ],
     });
-    const catalog = { products: new Map(CATALOG.map((p) => [p.sku, { sku: p.sku, title: p.sku, retailPriceMinor: p.retailPriceMinor, currency: 'EUR', active: p.active ?? true }])), offers: table.entities('Offer').map((o2) => o2 as never), suppliers: [...SUPPLIERS] };
+    const catalog = { products: new Map(CATALOG.map((p) => [p.sku, { sku: p.sku, title: p.sku, retailPriceMinor: p.retailPriceMinor, currency: 'EUR', active: p.active ?? true }])), offers: catalogOffers(table), suppliers: [...SUPPLIERS] };
     const reasons = validateOrder(o, catalog, NOW.toISOString(), world.deps.settings);
     expect(reasons.map((r) => [r.lineNo, r.code])).toEqual([[2, 'INSUFFICIENT_STOCK']]);
   });

@@ -54,6 +54,8 @@ export class FakeTable {
   jitterMs = 0;
   /** Throw this (once per entry) instead of running the next matching command. */
   readonly failNext: { command: string; error: Error }[] = [];
+  /** Called before each command runs (after the jitter): a test can change the table "between" a read and a write. */
+  before: ((command: string, input: unknown) => void) | undefined;
 
   seed(...items: Item[]): this {
     for (const item of items) this.items.set(keyOf(item.pk, item.sk), structuredClone(clean(item)));
@@ -86,6 +88,7 @@ export class FakeTable {
     if (this.jitterMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * this.jitterMs));
     else await Promise.resolve();
     this.log.push({ command, input: structuredClone(input) });
+    this.before?.(command, input);
     const forced = this.failNext.findIndex((f) => f.command === command);
     if (forced >= 0) {
       const [entry] = this.failNext.splice(forced, 1);

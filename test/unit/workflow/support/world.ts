@@ -14,6 +14,7 @@ import { allocate, commitAllocation } from '../../../../functions/core/services/
 import { SupplierDirectory } from '../../../../functions/core/services/supplier-outbound';
 import type { TaskLogger, WorkflowDeps } from '../../../../functions/core/services/workflow-common';
 import { DEFAULT_WORKFLOW_SETTINGS, type WorkflowSettings } from '../../../../functions/core/services/workflow-settings';
+import type { StoredOffer } from '../../../../functions/core/store/catalog';
 import type { StoreContext } from '../../../../functions/core/store/context';
 import type { FulfillmentRecord } from '../../../../functions/core/store/fulfillments';
 import { fulfillmentItem } from '../../../../functions/core/store/fulfillments';
@@ -125,8 +126,14 @@ export const CHANNEL: Channel = {
   branding: { displayName: 'Northwind Goods', logoUrl: 'https://example.com/logo.svg', returnInstructions: 'Returns within 30 days.' },
 };
 
-export function offerItem(offer: SupplierOffer): Record<string, unknown> {
+/** An offer as feeds write it: feed-owned fields only, no `reserved` (that is the counter's). */
+export function offerItem(offer: StoredOffer): Record<string, unknown> {
   return { ...offer, ...keys.offer(offer.sku, offer.supplierId), ...gsiKeys.offerBySupplierSku(offer.supplierId, offer.supplierSku), entity: 'Offer' };
+}
+
+/** The platform-owned counter beside an offer (`SKU#{sku}` / `RESERVED#{supplierId}`). */
+export function reservationsCounterItem(sku: string, supplierId: string, reserved: number): Record<string, unknown> {
+  return { sku, supplierId, reserved, ...keys.offerReservations(sku, supplierId), entity: 'OfferReservations' };
 }
 
 export function catalogItems(catalog: readonly CatalogSeed[] = CATALOG, at: string = NOW.toISOString()): Record<string, unknown>[] {
@@ -136,7 +143,7 @@ export function catalogItems(catalog: readonly CatalogSeed[] = CATALOG, at: stri
     ...catalog.flatMap((p) => [
       { sku: p.sku, title: p.sku, retailPriceMinor: p.retailPriceMinor, currency: 'EUR', active: p.active ?? true, ...keys.product(p.sku), entity: 'Product' } satisfies Product & Record<string, unknown>,
       ...p.offers.map((o) =>
-        offerItem({ sku: p.sku, ...o, currency: 'EUR', reserved: 0, discontinued: false, lastFeedAt: at }),
+        offerItem({ sku: p.sku, ...o, currency: 'EUR', discontinued: false, lastFeedAt: at }),
       ),
     ]),
   ];
@@ -226,9 +233,24 @@ export function storedFulfillment(table: FakeTable, id: string, orderId: string 
   return item as unknown as FulfillmentRecord & Record<string, unknown>;
 }
 
+/** An offer's stock (offer item) and reserved units (its counter item; absent = 0). */
 export function offerOf(table: FakeTable, sku: string, supplierId: string): { stock: number; reserved: number } {
   const item = table.get(`SKU#${sku}`, `OFFER#${supplierId}`);
-  return { stock: Number(item?.stock), reserved: Number(item?.reserved ?? 0) };
+  const counter = table.get(`SKU#${sku}`, `RESERVED#${supplierId}`);
+  return { stock: Number(item?.stock), reserved: Number(counter?.reserved ?? 0) };
+}
+
+/** Set an offer's reserved units (its counter) as if orders held them. */
+export function seedReserved(table: FakeTable, sku: string, supplierId: string, reserved: number): void {
+  table.seed(reservationsCounterItem(sku, supplierId, reserved));
+}
+
+/** Every offer as domain code sees it (stock from the offer, reserved from its counter). */
+export function catalogOffers(table: FakeTable): SupplierOffer[] {
+  return table.entities('Offer').map((i) => {
+    const row = i as unknown as StoredOffer;
+    return { ...row, reserved: offerOf(table, row.sku, row.supplierId).reserved };
+  });
 }
 
 export function timelineTypes(table: FakeTable, orderId: string = ORDER_ID): string[] {
@@ -248,7 +270,7 @@ export async function routedOrder(
   mutate: (record: FulfillmentRecord, index: number) => FulfillmentRecord = (r) => r,
 ): Promise<FulfillmentRecord[]> {
   const { table, store, deps } = world;
-  const offers = table.entities('Offer').map((i) => i as unknown as SupplierOffer);
+  const offers = catalogOffers(table);
   const allocation = routeOrder({
     lines: o.lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
     destination: { country: o.shippingAddress.country },

@@ -1,0 +1,79 @@
+/**
+ * Scheduled refresh of pull sources (EventBridge schedule; the event's content is ignored).
+ *
+ * INVENTORY_PULL = JSON `[{ "supplierId", "bucket", "key" }]`: an S3 location each supplier publishes
+ * its feed to. Per source: HeadObject → the ETag; the same key + ETag already recorded (applied,
+ * quarantined, refused, or being processed) → skipped without reading it; otherwise the object is
+ * applied with the feed service (same rules, report and record as an inbox drop). One failing source
+ * does not stop the others; failures are rethrown at the end (the schedule's retry replays: the
+ * finished sources are skipped).
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { z } from 'zod';
+import { getDocumentClient } from '../core/clients';
+import { jsonEnv, requireEnv } from '../core/config';
+import { logger, metrics, tracer } from '../core/observability';
+import { fileMetrics, getS3Client, headEtag, openObject } from '../core/services/file-reports';
+import { applyFeedFile, type FeedDeps, type FeedFileStatus } from '../core/services/inventory-feed';
+import { FILE_LEASE_MINUTES, getFileRecord } from '../core/store/supplier-files';
+
+export const PullSource = z.object({ supplierId: z.string().min(1), bucket: z.string().min(1), key: z.string().min(1) });
+export type PullSource = z.output<typeof PullSource>;
+
+const deps: FeedDeps = {
+  store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
+  s3: getS3Client(),
+  filesBucket: requireEnv('FILES_BUCKET'),
+  now: () => new Date(),
+  logger,
+  metrics: fileMetrics(metrics),
+};
+const sources: readonly PullSource[] =
+  process.env['INVENTORY_PULL'] === undefined || process.env['INVENTORY_PULL'] === '' ? [] : jsonEnv('INVENTORY_PULL', (v) => z.array(PullSource).parse(v));
+
+export type PullOutcome = FeedFileStatus | 'UNCHANGED';
+
+/** One pull source: skip what was already recorded for this ETag, else apply it. */
+export async function refreshSource(source: PullSource, feed: FeedDeps = deps): Promise<PullOutcome> {
+  const etag = await headEtag(feed.s3, source.bucket, source.key);
+  const ref = { supplierId: source.supplierId, kind: 'INVENTORY' as const, bucket: source.bucket, objectKey: source.key, etag };
+  const existing = await getFileRecord(feed.store, ref);
+  const leaseExpired = existing?.status === 'PROCESSING' && Date.parse(existing.startedAt) < feed.now().getTime() - FILE_LEASE_MINUTES * 60_000;
+  if (existing !== undefined && existing.status !== 'FAILED' && !leaseExpired) {
+    feed.logger.debug('Pull source unchanged since its last run', { supplierId: source.supplierId, key: source.key, status: existing.status });
+    return 'UNCHANGED';
+  }
+  const result = await applyFeedFile(feed, {
+    bucket: source.bucket,
+    key: source.key,
+    etag,
+    supplierId: source.supplierId,
+    source: 'pull',
+    body: () => openObject(feed.s3, source.bucket, source.key, etag),
+  });
+  return result.status;
+}
+
+export async function refreshFeeds(pulls: readonly PullSource[] = sources, feed: FeedDeps = deps): Promise<{ readonly outcomes: Record<string, PullOutcome> }> {
+  const outcomes: Record<string, PullOutcome> = {};
+  const failures: unknown[] = [];
+  for (const source of pulls) {
+    try {
+      outcomes[`${source.supplierId}:${source.key}`] = await refreshSource(source, feed);
+    } catch (error) {
+      feed.logger.error('Pull refresh failed', { supplierId: source.supplierId, key: source.key, error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, `${failures.length} pull sources failed`);
+  return { outcomes };
+}
+
+export const handler = middy(() => refreshFeeds())
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }));
