@@ -43,6 +43,14 @@ export const TRANSIENT_ERRORS = [
   'TransientError',
 ] as const;
 
+/**
+ * A synchronous task that ran out of time: the function's own timeout (`Sandbox.Timedout`; reported as
+ * `Lambda.Unknown` by older runtimes) or the state's TimeoutSeconds (`States.Timeout`). Every synchronous
+ * forward task is re-entrant from the stored order, so it is retried (the next attempt finds what the
+ * timed-out one committed) before the catch compensates a good order.
+ */
+export const SYNC_TIMEOUT_ERRORS = ['Sandbox.Timedout', 'Lambda.Unknown', 'States.Timeout'] as const;
+
 /** Error a supplier's rejection is reported with (SendTaskFailure from the inbound handler). */
 export const SUPPLIER_REJECTED_ERROR = 'SupplierRejected';
 
@@ -152,6 +160,19 @@ export class OrderWorkflow extends Construct {
       });
       return state;
     };
+    /** forwardRetry + a retry of timeouts, for synchronous (re-entrant) tasks only: a callback's timeout is its answer. */
+    const forwardSyncRetry = <T extends sfn.TaskStateBase>(state: T): T => {
+      forwardRetry(state);
+      state.addRetry({
+        errors: [...SYNC_TIMEOUT_ERRORS],
+        interval: Duration.seconds(5),
+        maxAttempts: 3,
+        backoffRate: 2,
+        maxDelay: Duration.seconds(60),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      return state;
+    };
     const compensationRetry = <T extends sfn.TaskStateBase>(state: T): T => {
       state.addRetry({
         errors: [...TRANSIENT_ERRORS],
@@ -209,7 +230,7 @@ export class OrderWorkflow extends Construct {
     unexpectedOutcome.next(compensateOrder);
 
     // 1. Validate, payment and fraud screen, reserve and route: one task (re-entrant from the stored order).
-    const validateAndRoute = forwardRetry(sync('ValidateAndRoute', f.validateAndRoute, { orderId }, '$.route'));
+    const validateAndRoute = forwardSyncRetry(sync('ValidateAndRoute', f.validateAndRoute, { orderId }, '$.route'));
     validateAndRoute.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
     // 2. Hold: wait for an operator decision or a payment update.
@@ -230,7 +251,7 @@ export class OrderWorkflow extends Construct {
     const dispatch = forwardRetry(
       callback('Dispatch', f.dispatch, { fulfillment }, sfn.Timeout.at('$.fulfillment.acceptanceTimeoutSeconds'), '$.fulfillment'),
     );
-    const reroute = forwardRetry(sync('Reroute', f.reroute, { fulfillment, error: sfn.JsonPath.objectAt('$.rejection') }, '$.reroute'));
+    const reroute = forwardSyncRetry(sync('Reroute', f.reroute, { fulfillment, error: sfn.JsonPath.objectAt('$.rejection') }, '$.reroute'));
     const dispatchRerouted = sfn.Pass.jsonPath(this, 'DispatchRerouted', {
       comment: 'Continue with the new fulfillment (next supplier) as the iteration state.',
       parameters: { fulfillment: sfn.JsonPath.objectAt('$.reroute.fulfillment') },
@@ -252,7 +273,7 @@ export class OrderWorkflow extends Construct {
     const milestone = (stateId: string, name: 'SHIPPED' | 'DELIVERED', timeoutPath: string): tasks.LambdaInvoke =>
       forwardRetry(callback(stateId, f.awaitMilestone, { fulfillment, milestone: name }, sfn.Timeout.at(timeoutPath), '$.fulfillment'));
     const flag = (stateId: string, exception: 'SHIP_BY_PASSED' | 'DELIVER_BY_PASSED' | 'LOST'): tasks.LambdaInvoke =>
-      forwardRetry(sync(stateId, f.flagException, { fulfillment, exception }, '$.exception'));
+      forwardSyncRetry(sync(stateId, f.flagException, { fulfillment, exception }, '$.exception'));
 
     const awaitShipment = milestone('AwaitShipment', 'SHIPPED', '$.fulfillment.shipTimeoutSeconds');
     const shipmentLate = flag('ShipmentLate', 'SHIP_BY_PASSED');
@@ -297,7 +318,7 @@ export class OrderWorkflow extends Construct {
     // suppliers: their PENDING fulfillments go through the Map again). Nothing is left to compensate once every
     // fulfillment finished: a failure here stops the execution (alarm); Complete is re-entrant, so a redrive
     // finishes the order.
-    const complete = forwardRetry(sync('Complete', f.complete, { orderId }, '$.route'));
+    const complete = forwardSyncRetry(sync('Complete', f.complete, { orderId }, '$.route'));
     complete.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const openException = sfn.Succeed.jsonPath(this, 'OpenException', {
       comment: 'Every fulfillment finished waiting, one with an open exception (lost parcel): it stays on the exceptions index for an operator.',

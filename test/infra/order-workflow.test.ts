@@ -6,7 +6,7 @@
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RerouteInput } from '../../functions/core/schemas/workflow';
-import { ORDER_WORKFLOW_LOGICAL_IDS, SUPPLIER_REJECTED_ERROR, TRANSIENT_ERRORS, WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
+import { ORDER_WORKFLOW_LOGICAL_IDS, SUPPLIER_REJECTED_ERROR, SYNC_TIMEOUT_ERRORS, TRANSIENT_ERRORS, WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { type AslMachine, type AslState, allStates, isCallbackTask, localizeDefinition, stateMachineDefinition, successors, taskFunction, walkPath } from './asl';
 import { type Synthesized, actionsOf, arr, findDependencyCycle, props, rec, referencedId, renderIntrinsics, resourcesOfType, roleStatements, synthesize } from './support';
 
@@ -193,6 +193,35 @@ describe('definition', () => {
         expect((st.Retry ?? []).flatMap((r) => r.ErrorEquals), name).not.toContain('States.ALL');
       }
     }
+  });
+
+  it('synchronous forward tasks (re-entrant) retry a timeout before anything compensates; callbacks and compensations do not need to', () => {
+    const syncForward = tasks().filter(({ name, state: st }) => !isCallbackTask(st) && !COMPENSATIONS.includes(name));
+    expect(syncForward.map((t) => t.name).sort()).toEqual(['Complete', 'DeliveryLate', 'DeliveryLost', 'Reroute', 'ShipmentLate', 'ValidateAndRoute']);
+    for (const { name, state: st } of syncForward) {
+      const timeouts = (st.Retry ?? []).find((r) => r.ErrorEquals.includes('Sandbox.Timedout'));
+      expect(timeouts?.ErrorEquals, name).toEqual([...SYNC_TIMEOUT_ERRORS]);
+      expect(timeouts?.MaxAttempts ?? 0, name).toBeGreaterThanOrEqual(2);
+    }
+    for (const { name, state: st } of tasks().filter((t) => isCallbackTask(t.state))) {
+      expect((st.Retry ?? []).flatMap((r) => r.ErrorEquals), name).not.toContain('Sandbox.Timedout');
+    }
+  });
+
+  it('a ValidateAndRoute that timed out is retried (it continues from the stored order) instead of compensating the order', async () => {
+    let attempts = 0;
+    const r = run(
+      happyHandlers({
+        ValidateAndRoute: async () => {
+          attempts += 1;
+          if (attempts === 1) throw namedError('Sandbox.Timedout', 'Task timed out after 30.00 seconds');
+          return { outcome: 'ROUTED', fulfillments: [FULFILLMENT] };
+        },
+      }),
+    );
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    expect(attempts).toBe(2);
+    expect(r.entered).not.toContain('CompensateOrder');
   });
 
   it('compensations retry longer than forward steps, including unexpected errors', () => {

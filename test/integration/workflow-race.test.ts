@@ -7,22 +7,27 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { documentClient, endpoints } from './helpers';
-import { offer, overrideTimeouts, placeOrder, reservations, reservedUnits, waitFor } from './workflow-helpers';
+import { history, offer, overrideTimeouts, placeOrder, reservations, reservedUnits, waitFor } from './workflow-helpers';
 
 const SKU = 'KETTLE-GOOSENECK';
 const SUPPLIER = 'nordic-home';
 const ORDERS = 200;
 
-async function statuses(orderIds: readonly string[]): Promise<Map<string, string>> {
+/** Status of each order, and why the cancelled ones were cancelled. */
+async function statuses(orderIds: readonly string[], reasons?: Map<string, string>): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < orderIds.length; i += 100) {
     const chunk = orderIds.slice(i, i + 100);
     let keys: Record<string, unknown>[] = chunk.map((id) => ({ pk: `ORDER#${id}`, sk: '#ORDER' }));
     while (keys.length > 0) {
       const res = await documentClient().send(
-        new BatchGetCommand({ RequestItems: { [endpoints().dynamodb.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'orderId, #s', ExpressionAttributeNames: { '#s': 'status' } } } }),
+        new BatchGetCommand({ RequestItems: { [endpoints().dynamodb.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'orderId, #s, cancellation', ExpressionAttributeNames: { '#s': 'status' } } } }),
       );
-      for (const item of res.Responses?.[endpoints().dynamodb.tableName] ?? []) out.set(String(item['orderId']), String(item['status']));
+      for (const item of res.Responses?.[endpoints().dynamodb.tableName] ?? []) {
+        out.set(String(item['orderId']), String(item['status']));
+        const cancellation = item['cancellation'] as { reason?: unknown } | undefined;
+        if (cancellation !== undefined) reasons?.set(String(item['orderId']), String(cancellation.reason));
+      }
       keys = (res.UnprocessedKeys?.[endpoints().dynamodb.tableName]?.Keys ?? []) as Record<string, unknown>[];
     }
   }
@@ -67,7 +72,23 @@ describe('stock reservation under contention', () => {
     );
     const byStatus = new Map<string, number>();
     for (const st of settled.values()) byStatus.set(st, (byStatus.get(st) ?? 0) + 1);
-    console.log(`race: ${ORDERS} orders placed in ${(placedMs / 1000).toFixed(1)} s, settled in ${((Date.now() - started) / 1000).toFixed(1)} s:`, Object.fromEntries(byStatus));
+    const reasons = new Map<string, string>();
+    await statuses(orderIds, reasons);
+    const byReason = new Map<string, number>();
+    for (const r of reasons.values()) byReason.set(r, (byReason.get(r) ?? 0) + 1);
+    console.log(
+      `race: ${ORDERS} orders placed in ${(placedMs / 1000).toFixed(1)} s, settled in ${((Date.now() - started) / 1000).toFixed(1)} s:`,
+      Object.fromEntries(byStatus),
+      'cancelled because:',
+      Object.fromEntries(byReason),
+    );
+    // When some were compensated instead, show why (the first few executions' failures) before the assertion fails.
+    for (const id of [...reasons.entries()].filter(([, r]) => r !== 'OUT_OF_STOCK').map(([id]) => id).slice(0, 3)) {
+      const failures = (await history(id)).filter((e) => /Failed|TimedOut/.test(String(e.type))).slice(0, 4);
+      console.log(`race: ${id} was cancelled (${reasons.get(id) ?? '?'}):`, JSON.stringify(failures));
+    }
+    // Every loser lost the race for stock (never a workflow failure that gave stock back after the others gave up).
+    expect(Object.fromEntries(byReason)).toEqual({ OUT_OF_STOCK: ORDERS - 10 });
 
     expect(byStatus.get('IN_FULFILLMENT')).toBe(10);
     const after = await offer(SKU, SUPPLIER);

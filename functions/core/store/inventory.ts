@@ -25,6 +25,8 @@ export const BATCH_GET_SIZE = 100;
 /** BatchWriteItem calls in flight at once per writer. */
 export const DEFAULT_WRITE_CONCURRENCY = 8;
 const MAX_BATCH_ATTEMPTS = 10;
+/** Offers per gsi1 Query page when loading a supplier's offers. */
+export const OFFER_PAGE_SIZE = 1000;
 
 /** Run `fn` over `items` with at most `concurrency` calls in flight; the first error rejects (after in-flight calls settle). */
 export async function inPool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -125,6 +127,9 @@ export async function loadSupplierOffers(ctx: StoreContext, supplierId: string):
         KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': prefixes.offerBySupplierSku },
         ...OFFER_PROJECTION,
+        // Pages of 1,000 offers (~250 KB) instead of 1 MB: the same cost on DynamoDB, and DynamoDB Local
+        // answers 1 MB pages of a large item collection ~8x slower than 1,000-item pages.
+        Limit: OFFER_PAGE_SIZE,
         ExclusiveStartKey: start,
       }),
     );
