@@ -6,12 +6,15 @@
  *   1. intake alone: event source mappings not started (no workflow runs while measuring);
  *   2. intake with the workflow running behind it (stream -> Step Functions -> tasks; suppliers off, so
  *      executions run up to the purchase order and wait there);
- *   3. end to end with a scripted supplier + counted usage -> cost per 1,000 orders.
+ *   3. end to end with a scripted supplier + counted usage -> cost per 1,000 orders;
+ *   4. supplier feeds: a 100,000-row inventory feed applied vs a raw BatchWriteItem loop on the same
+ *      DynamoDB Local, the same feed again (changed-rows-only ratio), and feed drop -> availability
+ *      changed latency through the local S3 notifications and GET /availability.
  *
  * Flags: --requests=N (per path at concurrency 4; half at 1; default 1200), --warmup=N (default 400),
  * --max-seconds-per-path=N (time bound of every measured loop; default 6),
- * --e2e-orders=N (default 100), --e2e-concurrency=N (default 10), --only=intake|e2e (keeps the other
- * section of the previous results.json).
+ * --e2e-orders=N (default 100), --e2e-concurrency=N (default 10), --feed-rows=N (default 100000),
+ * --only=intake|e2e|feeds (keeps the other sections of the previous results.json).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 import { costModel } from './cost';
 import { benchEndToEnd, type EndToEndResult } from './e2e';
+import { runFeedBench, type FeedBenchResult } from './feed';
+import { feedToAvailabilityLatency, type FeedLatencyResult } from './feed-latency';
 import { INTAKE_GOALS, intakeBench, type IntakeRun } from './intake';
 import { round } from './stats';
 
@@ -35,9 +40,9 @@ function flag(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
 }
 
-function only(): 'intake' | 'e2e' | undefined {
+function only(): 'intake' | 'e2e' | 'feeds' | undefined {
   const arg = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
-  return arg === 'intake' || arg === 'e2e' ? arg : undefined;
+  return arg === 'intake' || arg === 'e2e' || arg === 'feeds' ? arg : undefined;
 }
 
 function log(line: string): void {
@@ -185,6 +190,7 @@ async function main(): Promise<void> {
   const maxMsPerPath = flag('max-seconds-per-path', 6) * 1000;
   const e2eOrders = flag('e2e-orders', 100);
   const e2eConcurrency = flag('e2e-concurrency', 10);
+  const feedRows = flag('feed-rows', 100_000);
   const part = only();
   const previous: Record<string, unknown> = await readFile(resultsFile, 'utf8')
     .then((text) => JSON.parse(text) as Record<string, unknown>)
@@ -193,13 +199,13 @@ async function main(): Promise<void> {
   let template: Template | undefined;
   let intake: Record<string, unknown> | undefined;
   let intakeGoals: Record<string, unknown> | undefined;
-  if (part !== 'e2e') {
-    log(`bench 1/3: intake alone (no workflow behind it)`);
+  if (part === undefined || part === 'intake') {
+    log(`bench 1/4: intake alone (no workflow behind it)`);
     const alone = await intakeMode('intakeOnly', { requests, warmup, maxMsPerPath });
     template = alone.template;
     log(intakeLine('  intake alone, concurrency 1', alone.concurrency1));
     log(intakeLine('  intake alone, concurrency 4', alone.concurrency4));
-    log(`bench 2/3: intake with the workflow running behind it`);
+    log(`bench 2/4: intake with the workflow running behind it`);
     const busy = await intakeMode('withWorkflow', { requests, warmup, maxMsPerPath, template });
     log(intakeLine('  with workflow, concurrency 1', busy.concurrency1));
     log(intakeLine('  with workflow, concurrency 4', busy.concurrency4));
@@ -242,8 +248,8 @@ async function main(): Promise<void> {
   let e2e: EndToEndResult | undefined;
   let endToEnd: Record<string, unknown> | undefined;
   let cost: ReturnType<typeof costModel> | undefined;
-  if (part !== 'intake') {
-    log(`bench 3/3: end to end (scripted supplier, counted usage)`);
+  if (part === undefined || part === 'e2e') {
+    log(`bench 3/4: end to end (scripted supplier, counted usage)`);
     e2e = await benchEndToEnd({
       orders: e2eOrders,
       concurrency: e2eConcurrency,
@@ -256,7 +262,7 @@ async function main(): Promise<void> {
     const fulfilAt = states.indexOf('Fulfill');
     const syncPrefix = fulfilAt > 0 ? fulfilAt : 4;
     const syncLambdaMs = e2e.singleOrder.lambda
-      .filter((f) => /ValidateAndScreen|ReserveAndRoute/.test(f.function))
+      .filter((f) => /ValidateAndRoute/.test(f.function))
       .reduce((s, f) => s + f.durationMs.mean * f.invocations, 0);
     cost = costModel(e2e.usage, e2e.singleOrder.transitions, syncPrefix, syncLambdaMs);
     const { usage, ...figures } = e2e;
@@ -268,6 +274,19 @@ async function main(): Promise<void> {
     log(`  transitions per happy single-supplier order: ${e2e.singleOrder.transitions} (${states.join(' > ')}); goal <= 16: ${cost.transitionsGoal.met ? 'met' : 'NOT met'}`);
     log(`  cost per 1,000 orders: $${cost.usdPer1000Orders} (goal <= $0.40: ${cost.goal.met ? 'met' : 'NOT met'}); with logs + X-Ray ~$${cost.usdPer1000OrdersWithObservability}`);
     for (const l of cost.lines) log(`    ${l.service.padEnd(28)} $${l.usdPer1000Orders.toFixed(4)}  ${JSON.stringify(l.perOrder)}`);
+  }
+
+  let feeds: { apply: FeedBenchResult; latency: FeedLatencyResult } | undefined;
+  if (part === undefined || part === 'feeds') {
+    log(`bench 4/4: supplier feeds (${feedRows.toLocaleString('en')} rows) and feed drop -> availability`);
+    const apply = await runFeedBench({ offers: feedRows, ...(template === undefined ? {} : { template }), log });
+    log(
+      `  raw BatchWriteItem ${apply.rawBatchWrite.rowsPerSecond}/s (${apply.rawBatchWrite.ms} ms); feed apply ${apply.feedApply.rowsPerSecond}/s ` +
+        `(${apply.feedApply.ms} ms, ${apply.feedApply.feedToRawRatio}x raw, peak RSS ${apply.feedApply.peakRssMb} MB); same feed again: ${apply.feedReplay.written} rows written ` +
+        `(changed-rows ratio ${apply.feedReplay.changedRowsRatio}) in ${apply.feedReplay.ms} ms`,
+    );
+    const latency = await feedToAvailabilityLatency({ drops: 20, ...(template === undefined ? {} : { template }), log });
+    feeds = { apply, latency };
   }
 
   const results = {
@@ -292,6 +311,25 @@ async function main(): Promise<void> {
         cost === undefined
           ? (previous['goals'] as Record<string, unknown> | undefined)?.['transitions']
           : { goal: `<= ${cost.transitionsGoal.atMost} state transitions per happy single-supplier order`, figure: cost.transitionsGoal.perHappyOrder, met: cost.transitionsGoal.met },
+      feeds:
+        feeds === undefined
+          ? (previous['goals'] as Record<string, unknown> | undefined)?.['feeds']
+          : {
+              goal: `a ${feeds.apply.offers.toLocaleString('en')}-row feed applied in <= ${feeds.apply.goals.applyAtMostMs / 1000} s locally; the same feed again writes ~0 rows`,
+              applySeconds: round(feeds.apply.feedApply.ms / 1000, 1),
+              met: feeds.apply.goals.met,
+              rawBatchWriteSeconds: round(feeds.apply.rawBatchWrite.ms / 1000, 1),
+              feedToRawRatio: feeds.apply.feedApply.feedToRawRatio,
+              replayChangedRowsRatio: feeds.apply.feedReplay.changedRowsRatio,
+              replayMet: feeds.apply.goals.replayMet,
+              why: feeds.apply.goals.met
+                ? []
+                : [
+                    `the feed writes at ${feeds.apply.feedApply.feedToRawRatio}x the rate of a raw BatchWriteItem loop on the same DynamoDB Local (${feeds.apply.rawBatchWrite.rowsPerSecond} items/s): ` +
+                      `the local database's write rate bounds both; ${feeds.apply.offers.toLocaleString('en')} changed rows in 15 s would need ${Math.round(feeds.apply.offers / 15)} items/s`,
+                  ],
+              dropToAvailabilityP50Ms: feeds.latency.dropToAvailabilityMs.p50,
+            },
       costPer1000Orders:
         cost === undefined
           ? (previous['goals'] as Record<string, unknown> | undefined)?.['costPer1000Orders']
@@ -317,6 +355,7 @@ async function main(): Promise<void> {
     intake: intake ?? previous['intake'],
     endToEnd: endToEnd ?? previous['endToEnd'],
     cost: cost ?? previous['cost'],
+    feeds: feeds ?? previous['feeds'],
   };
   await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   if ((loadBefore[0] ?? 0) > 1.5) log(`note: the load average was ${loadBefore[0]} when the bench started: other work shared the CPUs, figures are pessimistic`);

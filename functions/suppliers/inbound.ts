@@ -17,10 +17,11 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger, metrics, tracer } from '../core/observability';
 import { outboundDeps, responderDeps } from '../core/services/runtime-deps';
+import { fileMetrics } from '../core/services/file-reports';
 import { moveToDlq } from '../core/services/supplier-dlq';
 import { handleSupplierMessage, type InboundDeps } from '../core/services/supplier-inbound';
 
-const deps: InboundDeps = { ...responderDeps(), ...outboundDeps(), metrics };
+const deps: InboundDeps = { ...responderDeps(), ...outboundDeps(), metrics, fileMetrics: fileMetrics(metrics) };
 
 /** One record: apply it, or move it to the DLQ with its reason. Throws only when a retry can help. */
 export async function processSupplierRecord(record: SQSRecord, inbound: InboundDeps = deps): Promise<string> {

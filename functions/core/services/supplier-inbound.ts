@@ -30,14 +30,23 @@ import { transact, type TransactItem } from '../store/transactions';
 import { reconcileFulfillmentToken, type CallbackDeps } from './callbacks';
 import { orderLevelView } from './cancellations';
 import { cancellationMessage, sendToSupplier, type OutboundDeps } from './supplier-outbound';
+import { InventoryUpdateMessage } from '../schemas/inventory';
+import type { FileMetrics } from './file-reports';
+import { applyInventoryRows } from './inventory-feed';
 import { RETRY, optimistic, type TaskMetrics } from './workflow-common';
 
-export type InboundDeps = CallbackDeps & OutboundDeps & { readonly metrics: TaskMetrics };
+export type InboundDeps = CallbackDeps &
+  OutboundDeps & {
+    readonly metrics: TaskMetrics;
+    /** Counters for INVENTORY_UPDATE messages (per supplier too); absent = not counted. */
+    readonly fileMetrics?: FileMetrics | undefined;
+  };
 
 export type InboundOutcome =
   | { readonly kind: 'applied'; readonly fulfillmentId: string; readonly status: string; readonly orderStatus: OrderStatus; readonly resumed: string }
   | { readonly kind: 'duplicate' | 'stale'; readonly fulfillmentId: string; readonly resumed: string }
-  | { readonly kind: 'poison'; readonly code: InboundErrorCode; readonly message: string; readonly fulfillmentId?: string | undefined };
+  | { readonly kind: 'poison'; readonly code: InboundErrorCode; readonly message: string; readonly fulfillmentId?: string | undefined }
+  | { readonly kind: 'inventory'; readonly written: number; readonly unchanged: number; readonly unmapped: number };
 
 class Poison extends Error {
   constructor(
@@ -225,10 +234,49 @@ function parseMessage(body: string): SupplierInboundMessage {
   return parsed.data;
 }
 
+const NO_FILE_METRICS: FileMetrics = { count: () => undefined };
+
+/** `{"type": "INVENTORY_UPDATE", ...}`: stock rows over SQS, for suppliers with an API instead of files. */
+function isInventoryUpdate(body: string): unknown {
+  try {
+    const json: unknown = JSON.parse(body);
+    return typeof json === 'object' && json !== null && (json as { type?: unknown }).type === 'INVENTORY_UPDATE' ? json : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Inventory rows over SQS: the same row schema and the same service as a feed file (only changed rows
+ * are written, so a duplicate delivery changes nothing). A bad row rejects the whole message (DLQ, reason).
+ */
+async function handleInventoryUpdate(deps: InboundDeps, supplierId: string, json: unknown): Promise<InboundOutcome> {
+  const parsed = InventoryUpdateMessage.safeParse(json);
+  if (!parsed.success) {
+    const issues = toFieldIssues(parsed.error);
+    return { kind: 'poison', code: 'SCHEMA_INVALID', message: issues.map((i) => `${i.path}: ${i.message}`).join('; ').slice(0, 900) };
+  }
+  const message = parsed.data;
+  const outcome = await applyInventoryRows(
+    { store: deps.store, now: deps.now, logger: deps.logger, metrics: deps.fileMetrics ?? NO_FILE_METRICS },
+    supplierId,
+    message.rows,
+    { complete: message.complete, source: { kind: 'sqs', messageId: message.messageId } },
+  );
+  if (outcome.kind === 'unknown-supplier') return { kind: 'poison', code: 'SCHEMA_INVALID', message: `supplier ${supplierId} is not in the catalog` };
+  if (outcome.kind === 'rejected') {
+    return { kind: 'poison', code: 'SCHEMA_INVALID', message: outcome.issues.map((i) => `${i.path}: ${i.message}`).join('; ').slice(0, 900) };
+  }
+  deps.logger.info('Inventory update applied', { supplierId, messageId: message.messageId, written: outcome.written, unchanged: outcome.unchanged, unmapped: outcome.unmapped });
+  return { kind: 'inventory', written: outcome.written, unchanged: outcome.unchanged, unmapped: outcome.unmapped };
+}
+
 export async function handleSupplierMessage(
   deps: InboundDeps,
   input: { readonly supplierId: string; readonly body: string },
 ): Promise<InboundOutcome> {
+  const inventory = isInventoryUpdate(input.body);
+  if (inventory !== undefined) return handleInventoryUpdate(deps, input.supplierId, inventory);
   let message: SupplierInboundMessage;
   try {
     message = parseMessage(input.body);

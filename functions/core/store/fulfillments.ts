@@ -11,7 +11,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryPromise } from '../domain/delivery';
 import type { FulfillmentState, LineQuantity } from '../domain/transitions';
 import { openExceptions } from '../domain/transitions';
-import type { ShippingMethod } from '../domain/types';
+import type { FulfillmentDocuments, ShippingMethod } from '../domain/types';
 import { stripKeys, type StoreContext } from './context';
 import { gsiKeys, keys } from './keys';
 import type { TransactItem } from './transactions';
@@ -80,12 +80,19 @@ export interface FulfillmentRecord extends FulfillmentState {
   /** Platform-declared loss: nothing delivered within the grace period after deliver-by. */
   readonly lostAt?: string | undefined;
   readonly exception?: ExceptionMarker | undefined;
+  /** Set once by the dispatch sweep: still DISPATCHED past acceptBy + grace (surfaced as DISPATCH_UNACKNOWLEDGED until answered). */
+  readonly overdueAt?: string | undefined;
+  /** Packing slip and purchase-order / cancellation files in the supplier's outbox (store/documents.ts). */
+  readonly documents?: FulfillmentDocuments | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
 }
 
-/** The live exception of a fulfillment: an open domain exception, else a platform LOST flag until delivery. */
+/**
+ * The live exception of a fulfillment: an open domain exception, else a platform LOST flag until
+ * delivery, else an unacknowledged dispatch (the sweep's `overdueAt`) while the supplier has not answered.
+ */
 export function exceptionMarker(record: FulfillmentRecord): ExceptionMarker | undefined {
   const open = openExceptions(record);
   const latest = open[open.length - 1];
@@ -93,6 +100,7 @@ export function exceptionMarker(record: FulfillmentRecord): ExceptionMarker | un
   if (record.lostAt !== undefined && record.status !== 'DELIVERED' && record.status !== 'CANCELLED' && record.status !== 'REJECTED') {
     return { code: 'LOST', since: record.lostAt };
   }
+  if (record.overdueAt !== undefined && record.status === 'DISPATCHED') return { code: 'DISPATCH_UNACKNOWLEDGED', since: record.overdueAt };
   return undefined;
 }
 

@@ -317,3 +317,38 @@ describe('supplier inbound handler: partial batch failures and the DLQ', () => {
     await expect(processSupplierRecord(sqsRecord('nordic-home', '{bad'), deps)).rejects.toMatchObject({ name: 'ServiceUnavailable' });
   });
 });
+
+describe('INVENTORY_UPDATE over the inbound queue', () => {
+  const update = (rows: readonly Record<string, unknown>[], messageId = 'inv-1') =>
+    JSON.stringify({ type: 'INVENTORY_UPDATE', messageId, sentAt: NOW.toISOString(), rows });
+  const stockOf = (sku: string, supplierId: string) => table.get(`SKU#${sku}`, `OFFER#${supplierId}`)?.['stock'];
+
+  it('applies the rows to the sending supplier\'s offers, and a duplicate delivery writes nothing', async () => {
+    const first = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 7 }]) });
+    expect(first).toMatchObject({ kind: 'inventory', written: 1 });
+    expect(stockOf('TSHIRT-BLK-M', 'nordic-home')).toBe(7);
+    // Another supplier's offer for the same retailer SKU is untouched.
+    expect(stockOf('TSHIRT-BLK-M', 'atlantic-outfitters')).toBe(50);
+    const again = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 7 }]) });
+    expect(again).toMatchObject({ kind: 'inventory', written: 0, unchanged: 1 });
+  });
+
+  it('a supplier SKU of another supplier is unmapped for the sender, never applied to the other', async () => {
+    const outcome = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'AO/TEE/BLK/M', quantity: 0 }]) });
+    expect(outcome).toMatchObject({ kind: 'inventory', written: 0, unmapped: 1 });
+    expect(stockOf('TSHIRT-BLK-M', 'atlantic-outfitters')).toBe(50);
+  });
+
+  it('one bad row rejects the whole message with the field (DLQ), nothing written', async () => {
+    const outcome = await handleSupplierMessage(deps, {
+      supplierId: 'nordic-home',
+      body: update([
+        { supplierSku: 'NH-TS-0101-M', quantity: 3 },
+        { supplierSku: 'NH-TS-0101-M', quantity: -1 },
+      ]),
+    });
+    expect(outcome).toMatchObject({ kind: 'poison', code: 'SCHEMA_INVALID' });
+    expect(outcome.kind === 'poison' ? outcome.message : '').toContain('rows.1.quantity');
+    expect(stockOf('TSHIRT-BLK-M', 'nordic-home')).toBe(100);
+  });
+});

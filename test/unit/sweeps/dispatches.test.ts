@@ -80,14 +80,18 @@ describe('dispatch sweep', () => {
     expect(stored(reserved).overdueAt).toBeUndefined();
   });
 
-  it('a workflow write drops the index mark but never makes it surface twice', async () => {
+  it('a workflow write keeps the index mark while still DISPATCHED, never surfaces it twice, and drops it once answered', async () => {
     const orderId = seed(1, 'DISPATCHED');
     await sweepDispatches(deps());
     // The workflow rewrites the fulfillment (e.g. re-sends the purchase order): the marker is recomputed from its facts.
     const record = toFulfillmentRecord(stored(orderId));
     table.seed(fulfillmentItem(nextFulfillment(record, {}, plusMinutes(T0, 95))));
-    expect(stored(orderId).gsi3pk).toBeUndefined();
+    expect(stored(orderId).gsi3pk).toBe('EXCEPTION#DISPATCH_UNACKNOWLEDGED');
     expect(stored(orderId).overdueAt).toBe(plusMinutes(T0, 91));
+    // The supplier finally answers: the exception is resolved, the index mark leaves with the next write.
+    const answered = toFulfillmentRecord(stored(orderId));
+    table.seed(fulfillmentItem(nextFulfillment(answered, { status: 'ACCEPTED' }, plusMinutes(T0, 96))));
+    expect(stored(orderId).gsi3pk).toBeUndefined();
 
     const again = await sweepDispatches(deps());
     expect(again.overdue).toBe(0);

@@ -8,6 +8,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -16,6 +17,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type BatchGetCommandInput,
+  type BatchWriteCommandInput,
   type DeleteCommandInput,
   type GetCommandInput,
   type PutCommandInput,
@@ -81,6 +83,7 @@ export class FakeTable {
     mock.on(QueryCommand).callsFake((input: QueryCommandInput) => this.run('Query', input, () => this.doQuery(input)));
     mock.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => this.run('BatchGet', input, () => this.doBatchGet(input)));
     mock.on(TransactWriteCommand).callsFake((input: TransactWriteCommandInput) => this.run('TransactWrite', input, () => this.doTransact(input)));
+    mock.on(BatchWriteCommand).callsFake((input: BatchWriteCommandInput) => this.run('BatchWrite', input, () => this.doBatchWrite(input)));
     return mock;
   }
 
@@ -95,6 +98,17 @@ export class FakeTable {
       if (entry !== undefined) throw entry.error;
     }
     return fn();
+  }
+
+  /** Unconditional puts and deletes; nothing is ever left unprocessed. */
+  private doBatchWrite(input: BatchWriteCommandInput): { UnprocessedItems: Record<string, never> } {
+    for (const [tableName, requests] of Object.entries(input.RequestItems ?? {})) {
+      for (const request of requests) {
+        if (request.PutRequest?.Item !== undefined) this.doPut({ TableName: tableName, Item: request.PutRequest.Item });
+        else if (request.DeleteRequest?.Key !== undefined) this.doDelete({ TableName: tableName, Key: request.DeleteRequest.Key });
+      }
+    }
+    return { UnprocessedItems: {} };
   }
 
   private doGet(input: GetCommandInput): { Item?: Item } {
