@@ -133,7 +133,7 @@ async function intakeMode(mode: 'intakeOnly' | 'withWorkflow', opts: IntakeSetti
         failedExecutionErrors: errors,
         streamRecordsProcessed: stream.reduce((n, s) => n + s.records, 0),
         streamRouterInvocations: stream.reduce((n, s) => n + s.invocations, 0),
-        note: 'suppliers off: executions run ValidateAndScreen, ReserveAndRoute, Dispatch and wait for the acceptance there; the workflow cannot keep up with intake on 2 cores, so a backlog builds',
+        note: 'suppliers off: executions run ValidateAndRoute and Dispatch and wait for the acceptance there; the workflow cannot keep up with intake on 2 cores, so a backlog builds',
       };
     }
     bench.close();

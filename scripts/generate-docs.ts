@@ -1,6 +1,7 @@
 /**
- * Generates docs/openapi.json (OpenAPI 3.1) and docs/supplier-messages.md (the supplier channel contract)
- * from the zod schemas in functions/core/schemas (the single source of truth) with zod's native
+ * Generates docs/openapi.json (OpenAPI 3.1) and docs/supplier-messages.md (the supplier channel contract,
+ * fulfillment messages and INVENTORY_UPDATE) from the zod schemas in functions/core/schemas (the single
+ * source of truth) with zod's native
  * z.toJSONSchema: `npm run openapi`. test/unit/docs/openapi.test.ts and supplier-messages.test.ts
  * regenerate them in memory and fail when a committed file is stale; the OpenAPI test also fails when a
  * route of the synthesized template (storefront or ops API) is missing here, or documented but not deployed.
@@ -51,6 +52,7 @@ import {
   SupplierOutboundMessage,
   TrackingEventMessage,
 } from '../functions/core/schemas/supplier-messages';
+import { InventoryUpdateMessage, MAX_INVENTORY_MESSAGE_ROWS } from '../functions/core/schemas/inventory';
 import {
   AvailabilityQuery,
   AvailabilityRequest,
@@ -488,6 +490,7 @@ export function renderOpenApi(): string {
 
 // ---------------------------------------------------------------------------------------------
 // docs/supplier-messages.md: the supplier channel contract, from functions/core/schemas/supplier-messages.ts
+// (fulfillment messages) and functions/core/schemas/inventory.ts (INVENTORY_UPDATE)
 // ---------------------------------------------------------------------------------------------
 
 export const SUPPLIER_MESSAGES_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'supplier-messages.md');
@@ -559,6 +562,21 @@ export const SUPPLIER_MESSAGE_EXAMPLES: ReadonlyArray<{ readonly title: string; 
     example: { type: 'DELIVERED', messageId: 'nh-20261130-0006', fulfillmentId: EXAMPLE_FULFILLMENT, occurredAt: '2026-11-30T11:45:00Z', trackingNumber: '1Z5R89390357567127' },
   },
   {
+    title: 'INVENTORY_UPDATE',
+    schema: InventoryUpdateMessage,
+    example: {
+      type: 'INVENTORY_UPDATE',
+      messageId: 'nh-inv-20261125-0900',
+      sentAt: '2026-11-25T09:00:00Z',
+      rows: [
+        { supplierSku: 'NH-TS-0101-M', quantity: 4200, cost: '9.80' },
+        { supplierSku: 'NH-MG-2201', quantity: 0 },
+        { sku: 'NH-BL-9001', quantity: 25, map: '79.90', discontinued: false },
+        { supplierSku: 'NH-LP-3100', quantity: 0, discontinued: true },
+      ],
+    },
+  },
+  {
     title: 'PURCHASE_ORDER',
     schema: PurchaseOrderMessage,
     example: {
@@ -593,6 +611,7 @@ function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 function typeText(s: JsonSchema): string {
   if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
   if (s.enum !== undefined) return s.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
+  if (s.anyOf !== undefined && s.type === undefined) return s.anyOf.map((branch) => typeText(branch)).join(' \\| ');
   if (s.type === 'array') return `array of ${s.items === undefined ? 'any' : s.items.type === 'object' ? 'objects' : typeText(s.items)}`;
   const base = Array.isArray(s.type) ? s.type.join(' \\| ') : (s.type ?? 'any');
   const bits: string[] = [];
@@ -652,22 +671,25 @@ const ERROR_CODE_MEANINGS: Readonly<Record<(typeof INBOUND_ERROR_CODES)[number],
 };
 
 export function renderSupplierMessages(): string {
-  const inbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => !['PURCHASE_ORDER', 'CANCELLATION'].includes(e.title));
+  const inbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => !['PURCHASE_ORDER', 'CANCELLATION', 'INVENTORY_UPDATE'].includes(e.title));
+  const inventory = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => e.title === 'INVENTORY_UPDATE');
   const outbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => ['PURCHASE_ORDER', 'CANCELLATION'].includes(e.title));
   const schemaBlock = (title: string, schema: z.ZodType, io: 'input' | 'output') =>
     [`### ${title}`, '', '```json', JSON.stringify(jsonSchemaOf(schema, io), null, 2), '```', ''].join('\n');
   return [
     '# Supplier messages (SQS)',
     '',
-    '<!-- Generated from functions/core/schemas/supplier-messages.ts by `npm run openapi`; do not edit by hand. -->',
+    '<!-- Generated from functions/core/schemas/supplier-messages.ts and inventory.ts by `npm run openapi`; do not edit by hand. -->',
     '',
-    'How a supplier exchanges purchase orders, acceptances, shipments and tracking with the pipeline.',
+    'How a supplier exchanges purchase orders, acceptances, shipments, tracking and stock with the pipeline.',
+    'Suppliers that exchange files instead: [supplier-files.md](supplier-files.md) (the same rules, as CSV / JSON files).',
     '',
     '## Transport',
     '',
     '- Every supplier has two SQS queues (SSE, TLS only), each with a dead-letter queue:',
     '  - **outbound** (platform → supplier): `PURCHASE_ORDER` and `CANCELLATION`. Receive, process, delete.',
-    '  - **inbound** (supplier → platform): `ACCEPTED`, `REJECTED`, `SHIPPED`, `TRACKING_EVENT`, `DELIVERED`.',
+    '  - **inbound** (supplier → platform): `ACCEPTED`, `REJECTED`, `SHIPPED`, `TRACKING_EVENT`, `DELIVERED`, and',
+    '    `INVENTORY_UPDATE` (stock rows, for suppliers with an API instead of inventory feed files).',
     '- Access: an IAM role in the retailer\'s account that the supplier\'s AWS account assumes (optionally with an external id),',
     '  allowed only `sqs:SendMessage` on its inbound queue and `sqs:ReceiveMessage` / `DeleteMessage` /',
     '  `ChangeMessageVisibility` on its outbound queue.',
@@ -677,8 +699,9 @@ export function renderSupplierMessages(): string {
     '',
     '- **Isolation.** The platform knows the supplier from the queue a message arrives on, never from its content.',
     '  A message about another supplier\'s fulfillment is refused (`SUPPLIER_MISMATCH`) and never applied.',
-    '- **Once.** `messageId` must be unique per supplier; a message id seen before (14 days) is acknowledged and',
-    '  not applied again. Re-sending after a timeout is safe.',
+    '- **Once.** `messageId` must be unique per supplier; a fulfillment message id seen before (14 days) is',
+    '  acknowledged and not applied again. Re-sending after a timeout is safe (for `INVENTORY_UPDATE` too: rows',
+    '  equal to what the platform holds write nothing).',
     '- **Any order.** Messages may arrive out of order or twice: nothing moves a fulfillment backwards (a scan',
     '  older than the delivery changes nothing; a scan before `SHIPPED` creates the parcel, `SHIPPED` fills in its',
     '  lines). Use the real `occurredAt`: between contradicting answers (accept / reject) time decides.',
@@ -711,6 +734,20 @@ export function renderSupplierMessages(): string {
     'Every message has `type`, `messageId`, `fulfillmentId` and `occurredAt`.',
     '',
     ...inbound.map((e) => messageSection(e.title, e.schema, e.example, 'input')),
+    '## Stock (inbound queue)',
+    '',
+    `The rows of an inventory feed file ([supplier-files.md](supplier-files.md#inventory-feed-inboxinventory)), sent as a message: at most ${MAX_INVENTORY_MESSAGE_ROWS} rows per message, one row per SKU`,
+    '(a SKU listed twice: the last row wins). Applied by the same service as feed files: only rows that change',
+    'stock, cost, MAP, the discontinued flag or the currency are written; a SKU the retailer does not sell from you',
+    'is ignored; stock below what open orders hold never makes availability negative (operators see the',
+    'shortfall). `complete: true` says the rows are your whole catalog: it counts as a feed for your feed',
+    'freshness SLA (without any message or file within the SLA your SKUs stop being sold). The message is taken',
+    'whole or not at all: one invalid row sends it to the dead-letter queue (`SCHEMA_INVALID`, `errorMessage`',
+    'names the rows, e.g. `rows.2.quantity`). Rows are applied when the message arrives, not in `sentAt` order: a',
+    'standard queue can deliver two messages out of order, so keep updates of one SKU a few seconds apart, and a',
+    'periodic complete snapshot corrects any drift.',
+    '',
+    ...inventory.map((e) => messageSection(e.title, e.schema, e.example, 'input')),
     '## Platform → supplier (outbound queue)',
     '',
     'Each SQS message also carries the message attributes `type` and `fulfillmentId`.',
@@ -721,6 +758,7 @@ export function renderSupplierMessages(): string {
     'The same contracts as JSON Schema (draft 2020-12), for validators and code generators.',
     '',
     schemaBlock('Inbound (supplier → platform)', SupplierInboundMessage, 'input'),
+    schemaBlock('Inbound stock (supplier → platform): INVENTORY_UPDATE', InventoryUpdateMessage, 'input'),
     schemaBlock('Outbound (platform → supplier)', SupplierOutboundMessage, 'output'),
   ].join('\n');
 }

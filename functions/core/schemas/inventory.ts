@@ -135,7 +135,11 @@ const MessageId = z
   .min(1)
   .max(128)
   .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces')
-  .meta({ description: 'Unique per supplier: a message id seen before is acknowledged and not applied again', examples: ['inv-000123'] });
+  .meta({
+    description:
+      'Unique per supplier (logs, DLQ reasons). A repeated delivery of the same message writes nothing (only changed rows are written); messages are applied in arrival order, so an older snapshot delivered late overwrites a newer one: send the next snapshot only after the previous one was taken from the queue.',
+    examples: ['inv-000123'],
+  });
 
 /**
  * Inventory over SQS (suppliers with an API instead of files), on the supplier's INBOUND queue.

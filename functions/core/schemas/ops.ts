@@ -40,6 +40,8 @@ export const ExceptionEntry = z.object({
   status: z.string().optional(),
   channelId: z.string().optional(),
   webhookId: z.string().optional(),
+  /** Retailer SKU (stock shortfalls: the offer is this SKU at `supplierId`). */
+  sku: z.string().optional(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 export type ExceptionEntry = z.output<typeof ExceptionEntry>;

@@ -44,6 +44,7 @@ export function toExceptionEntry(item: Record<string, unknown>): ExceptionEntry 
     status: str(item.status),
     channelId: str(item.channelId),
     webhookId: str(item.webhookId),
+    sku: str(item.sku),
     ...(issues === undefined ? {} : { issues }),
   };
 }

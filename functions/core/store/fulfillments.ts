@@ -100,7 +100,11 @@ export function exceptionMarker(record: FulfillmentRecord): ExceptionMarker | un
   if (record.lostAt !== undefined && record.status !== 'DELIVERED' && record.status !== 'CANCELLED' && record.status !== 'REJECTED') {
     return { code: 'LOST', since: record.lostAt };
   }
-  if (record.overdueAt !== undefined && record.status === 'DISPATCHED') return { code: 'DISPATCH_UNACKNOWLEDGED', since: record.overdueAt };
+  if (record.overdueAt !== undefined && record.status === 'DISPATCHED') {
+    // Keep the sweep's `since` (the missed accept-by instant) so the index key never moves.
+    const since = record.exception?.code === 'DISPATCH_UNACKNOWLEDGED' ? record.exception.since : record.overdueAt;
+    return { code: 'DISPATCH_UNACKNOWLEDGED', since };
+  }
   return undefined;
 }
 

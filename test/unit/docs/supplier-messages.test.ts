@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { InventoryUpdateMessage } from '../../../functions/core/schemas/inventory';
 import { INBOUND_ERROR_CODES, SupplierInboundMessage, SupplierOutboundMessage } from '../../../functions/core/schemas/supplier-messages';
 import { SUPPLIER_MESSAGES_PATH, SUPPLIER_MESSAGE_EXAMPLES, renderSupplierMessages } from '../../../scripts/generate-docs';
 
@@ -10,13 +11,15 @@ describe('docs/supplier-messages.md', () => {
 
   it.each(SUPPLIER_MESSAGE_EXAMPLES.map((e) => [e.title, e] as const))('the %s example is valid against its schema', (_title, { schema, example }) => {
     expect(schema.safeParse(example).success).toBe(true);
-    const union = ['PURCHASE_ORDER', 'CANCELLATION'].includes(String(example.type)) ? SupplierOutboundMessage : SupplierInboundMessage;
+    // INVENTORY_UPDATE is recognized by its type before the fulfillment-message union (services/supplier-inbound.ts).
+    const type = String(example.type);
+    const union = ['PURCHASE_ORDER', 'CANCELLATION'].includes(type) ? SupplierOutboundMessage : type === 'INVENTORY_UPDATE' ? InventoryUpdateMessage : SupplierInboundMessage;
     expect(union.safeParse(example).success).toBe(true);
   });
 
   it('documents every message type and every DLQ errorCode', () => {
     const doc = renderSupplierMessages();
-    for (const type of ['ACCEPTED', 'REJECTED', 'SHIPPED', 'TRACKING_EVENT', 'DELIVERED', 'PURCHASE_ORDER', 'CANCELLATION']) expect(doc).toContain(`### ${type}`);
+    for (const type of ['ACCEPTED', 'REJECTED', 'SHIPPED', 'TRACKING_EVENT', 'DELIVERED', 'INVENTORY_UPDATE', 'PURCHASE_ORDER', 'CANCELLATION']) expect(doc).toContain(`### ${type}`);
     for (const code of INBOUND_ERROR_CODES) expect(doc).toContain(`| \`${code}\` |`);
   });
 
