@@ -148,9 +148,6 @@ export interface RejectedRow {
   readonly value?: string | undefined;
 }
 
-/** Warning codes of the report (tracking / acknowledgement files may add their own). */
-export const FEED_WARNING_CODES = ['DUPLICATE_SKU', 'UNKNOWN_SKU', 'UNKNOWN_COLUMN', 'DUPLICATE_COLUMN'] as const;
-
 export interface FeedWarning {
   readonly row: number;
   readonly code: string;

@@ -22,6 +22,19 @@ export const outboxKeys = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------
+// SUPPLIER_FILES (environment of the file handlers and the stale-feed sweep)
+
+/** One supplier that may exchange files: `{ supplierId, channel, roleId? }`. */
+export const SupplierFilesEntry = z.object({
+  supplierId: z.string().min(1),
+  channel: z.enum(['sqs', 'file']),
+  /** Unique id (AROA...) of the supplier's access role: objects it writes carry it in the event's principalId. */
+  roleId: z.string().min(1).optional(),
+});
+export type SupplierFilesEntry = z.output<typeof SupplierFilesEntry>;
+export const SupplierFilesConfig = z.array(SupplierFilesEntry);
+
+// ---------------------------------------------------------------------------------------------
 // Inbox rows. Values arrive as text; empty cells are absent.
 
 /** Header name → canonical column: lower-cased, trimmed, spaces / hyphens / dots as underscores. */

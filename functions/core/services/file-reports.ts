@@ -18,6 +18,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { jsonEnv } from '../config';
 import { fileReportCsv, type FileReport } from '../domain/inventory-feed';
+import { SupplierFilesConfig, type SupplierFilesEntry } from '../schemas/supplier-files';
 import type { SupplierFileKind, SupplierEvent } from '../domain/types';
 import { tracer } from '../observability';
 import type { StoreContext } from '../store/context';
@@ -137,14 +138,6 @@ export async function quarantineFile(
 
 // ------------------------------------------------------------------------------------------ who may drop files
 
-export const SupplierFilesEntry = z.object({
-  supplierId: z.string().min(1),
-  channel: z.enum(['sqs', 'file']),
-  /** Unique id (AROA...) of the supplier's access role: objects it writes carry it in the event's principalId. */
-  roleId: z.string().min(1).optional(),
-});
-export type SupplierFilesEntry = z.output<typeof SupplierFilesEntry>;
-
 export class SupplierFilesDirectory {
   private readonly byId = new Map<string, SupplierFilesEntry>();
   private readonly byRole = new Map<string, SupplierFilesEntry>();
@@ -167,7 +160,7 @@ export class SupplierFilesDirectory {
 }
 
 export function loadSupplierFiles(env: NodeJS.ProcessEnv = process.env): SupplierFilesDirectory {
-  return jsonEnv('SUPPLIER_FILES', (value) => new SupplierFilesDirectory(z.array(SupplierFilesEntry).parse(value)), env);
+  return jsonEnv('SUPPLIER_FILES', (value) => new SupplierFilesDirectory(SupplierFilesConfig.parse(value)), env);
 }
 
 /** `AWS:AROAEXAMPLE:session` / `AROAEXAMPLE:session` → `AROAEXAMPLE` (an assumed role's unique id), else undefined. */
@@ -240,6 +233,7 @@ export async function refuseFile(deps: RefuseDeps, ref: FileRef, check: Exclude<
 /** The parts of an S3 ObjectCreated notification record the file handlers use. */
 export const S3ObjectCreatedRecord = z.object({
   eventName: z.string().optional(),
+  eventTime: z.string().optional(),
   userIdentity: z.object({ principalId: z.string() }).partial().optional(),
   s3: z.object({
     bucket: z.object({ name: z.string().min(1) }),

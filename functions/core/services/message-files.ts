@@ -22,7 +22,7 @@
  * 5. the report (when there is something to report) and the final record.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CsvError, parse } from 'csv-parse';
 import { z } from 'zod';
@@ -47,9 +47,11 @@ import { sleep } from '../store/transactions';
 import {
   checkInboxOwnership,
   decodeS3EventKey,
+  headEtag,
   parseInboxKey,
   quarantineFile,
   refuseFile,
+  S3ObjectCreatedRecord,
   writeFileReport,
   type FileMetrics,
   type SupplierFilesDirectory,
@@ -626,23 +628,8 @@ export async function processMessageFile(deps: MessageFileDeps, input: MessageFi
 // ---------------------------------------------------------------------------------------------
 // The S3 event (functions/suppliers/message-file.ts)
 
-/** The parts of an S3 event notification record the handler reads. */
-const S3Record = z.object({
-  eventName: z.string().optional(),
-  eventTime: z.string().optional(),
-  userIdentity: z.object({ principalId: z.string() }).partial().optional(),
-  s3: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
-    object: z.object({ key: z.string().min(1), eTag: z.string().min(1).optional(), size: z.number().int().nonnegative().optional() }),
-  }),
-});
+/** Records are parsed one by one (S3ObjectCreatedRecord): one that is not an ObjectCreated record is ignored. */
 const S3Event = z.object({ Records: z.array(z.unknown()).default([]) });
-
-async function etagOf(s3: S3Client, bucket: string, key: string, fromEvent: string | undefined): Promise<string | undefined> {
-  if (fromEvent !== undefined) return fromEvent;
-  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  return head.ETag;
-}
 
 /**
  * Every record of an S3 event notification, in order (key decoded: `+` = space). A record that fails
@@ -654,7 +641,7 @@ export async function handleMessageFileEvent(event: unknown, deps: MessageFileDe
   const outcomes: MessageFileOutcome[] = [];
   let failure: unknown;
   for (const raw of Records) {
-    const parsed = S3Record.safeParse(raw);
+    const parsed = S3ObjectCreatedRecord.safeParse(raw);
     if (!parsed.success || (parsed.data.eventName !== undefined && !parsed.data.eventName.startsWith('ObjectCreated'))) {
       deps.logger.warn('Not an S3 ObjectCreated record: ignored', { eventName: parsed.success ? parsed.data.eventName : undefined });
       outcomes.push({ status: 'IGNORED', reason: 'not an ObjectCreated record' });
@@ -664,8 +651,8 @@ export async function handleMessageFileEvent(event: unknown, deps: MessageFileDe
     const bucket = record.s3.bucket.name;
     const key = decodeS3EventKey(record.s3.object.key);
     try {
-      const etag = await etagOf(deps.s3, bucket, key, record.s3.object.eTag);
-      if (etag === undefined) throw new Error('object has no ETag');
+      const fromEvent = record.s3.object.eTag;
+      const etag = fromEvent === undefined || normalizeEtag(fromEvent) === '' ? await headEtag(deps.s3, bucket, key) : fromEvent;
       outcomes.push(
         await processMessageFile(deps, { bucket, key, etag, size: record.s3.object.size, principalId: record.userIdentity?.principalId, receivedAt: record.eventTime }),
       );

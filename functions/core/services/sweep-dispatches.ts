@@ -19,8 +19,8 @@ import { stripKeys } from '../store/context';
 import { toFulfillmentRecord, type FulfillmentRecord } from '../store/fulfillments';
 import { GSI2, gsiKeys, keys, prefixes } from '../store/keys';
 import { TimelineBatch } from '../store/timeline';
-import { backoffMs, sleep, transact, type TransactItem } from '../store/transactions';
-import { eachItem, runPagedSweep, type SweepDeps } from './sweeps';
+import type { TransactItem } from '../store/transactions';
+import { eachItem, runPagedSweep, transactSurfacing, type SweepDeps } from './sweeps';
 
 export const DISPATCH_UNACKNOWLEDGED = 'DISPATCH_UNACKNOWLEDGED';
 
@@ -87,15 +87,9 @@ export function markOverdueItems(deps: SweepDeps, f: FulfillmentRecord, acceptBy
 
 /** Surface one fulfillment; false when someone changed it first (it is then no longer this sweep's business or already surfaced). */
 async function surface(deps: DispatchSweepDeps, f: FulfillmentRecord, acceptBy: string, at: string): Promise<boolean> {
-  for (let attempt = 1; attempt <= 4; attempt++) {
-    const outcome = await transact(deps.store, markOverdueItems(deps, f, acceptBy, deps.graceMinutes, at));
-    if (outcome.ok) return true;
-    // The fulfillment's condition failed: it moved on, or another run surfaced it.
-    if (outcome.codes[0] === 'ConditionalCheckFailed') return false;
-    // Contention, or a timeline key collision (the event put's condition): again, with new sequence numbers.
-    await sleep(backoffMs(attempt));
-  }
-  throw new Error(`Could not surface fulfillment ${f.fulfillmentId}: transaction kept conflicting`);
+  // false: the fulfillment's condition failed (it moved on, or another run surfaced it). Contention, or a
+  // timeline key collision (the event put's condition): again, with new sequence numbers.
+  return transactSurfacing(deps.store, () => markOverdueItems(deps, f, acceptBy, deps.graceMinutes, at), `surface fulfillment ${f.fulfillmentId}`);
 }
 
 export async function sweepDispatches(deps: DispatchSweepDeps): Promise<DispatchSweepResult> {

@@ -27,8 +27,8 @@ import type { WorkflowOrder } from '../domain/types';
 import { stripKeys } from '../store/context';
 import { GSI2, gsiKeys, keys } from '../store/keys';
 import { TimelineBatch } from '../store/timeline';
-import { backoffMs, sleep, transact, type TransactItem } from '../store/transactions';
-import { eachItem, runPagedSweep, type SweepDeps } from './sweeps';
+import type { TransactItem } from '../store/transactions';
+import { eachItem, runPagedSweep, transactSurfacing, type SweepDeps } from './sweeps';
 
 export const ORDER_STUCK = 'ORDER_STUCK';
 
@@ -108,13 +108,7 @@ export function markStuckItems(
 }
 
 async function surface(deps: OrderSweepDeps, order: WorkflowOrder, details: Parameters<typeof markStuckItems>[2], at: string): Promise<boolean> {
-  for (let attempt = 1; attempt <= 4; attempt++) {
-    const outcome = await transact(deps.store, markStuckItems(deps, order, details, at));
-    if (outcome.ok) return true;
-    if (outcome.codes[0] === 'ConditionalCheckFailed') return false;
-    await sleep(backoffMs(attempt));
-  }
-  throw new Error(`Could not surface order ${order.orderId}: transaction kept conflicting`);
+  return transactSurfacing(deps.store, () => markStuckItems(deps, order, details, at), `surface order ${order.orderId}`);
 }
 
 /** Why the order is stuck, for the operator (OrderStuck `data.reason`). */

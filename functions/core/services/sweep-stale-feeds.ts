@@ -10,22 +10,16 @@
  * Bounded by the number of configured suppliers.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
 import { feedFreshness } from '../domain/sweeps';
 import type { Supplier, SupplierEvent } from '../domain/types';
+import { SupplierFilesConfig } from '../schemas/supplier-files';
 import { loadSuppliers } from '../store/catalog';
+import { supplierEventItem, takeSupplierEventSeq } from '../store/inventory';
 import { keys } from '../store/keys';
-import { backoffMs, sleep, transact, type TransactItem } from '../store/transactions';
-import type { SweepDeps } from './sweeps';
+import type { TransactItem } from '../store/transactions';
+import { transactSurfacing, type SweepDeps } from './sweeps';
 
-/** SUPPLIER_FILES entries (only the ids matter here). */
-export const SupplierFilesEntry = z.object({
-  supplierId: z.string().min(1),
-  channel: z.enum(['sqs', 'file']),
-  roleId: z.string().min(1).nullish(),
-});
-export const SupplierFilesConfig = z.array(SupplierFilesEntry);
-
+/** The configured supplier ids of SUPPLIER_FILES (only the ids matter here). */
 export function supplierIdsFromConfig(value: unknown): string[] {
   return [...new Set(SupplierFilesConfig.parse(value).map((e) => e.supplierId))];
 }
@@ -40,16 +34,6 @@ export interface StaleFeedSweepResult {
   readonly staleAfter: number;
   /** Configured ids without a supplier item. */
   readonly missing: readonly string[];
-}
-
-let seq = 1000 + Math.floor(Math.random() * 8000);
-function nextSeq(): number {
-  seq = seq >= 9999 ? 1000 : seq + 1;
-  return seq;
-}
-
-export function supplierEventItem(event: SupplierEvent, sequence: number): Record<string, unknown> {
-  return { ...event, ...keys.supplierEvent(event.supplierId, event.at, sequence), entity: 'SupplierEvent' };
 }
 
 export function markStaleItems(deps: Pick<SweepDeps, 'store'>, supplier: Supplier, at: string, sequence: number): TransactItem[] {
@@ -86,13 +70,7 @@ export function markStaleItems(deps: Pick<SweepDeps, 'store'>, supplier: Supplie
 }
 
 async function markStale(deps: StaleFeedSweepDeps, supplier: Supplier, at: string): Promise<boolean> {
-  for (let attempt = 1; attempt <= 4; attempt++) {
-    const outcome = await transact(deps.store, markStaleItems(deps, supplier, at, nextSeq()));
-    if (outcome.ok) return true;
-    if (outcome.codes[0] === 'ConditionalCheckFailed') return false;
-    await sleep(backoffMs(attempt));
-  }
-  throw new Error(`Could not mark supplier ${supplier.supplierId} stale: transaction kept conflicting`);
+  return transactSurfacing(deps.store, () => markStaleItems(deps, supplier, at, takeSupplierEventSeq()), `mark supplier ${supplier.supplierId} stale`);
 }
 
 export async function sweepStaleFeeds(deps: StaleFeedSweepDeps): Promise<StaleFeedSweepResult> {

@@ -27,6 +27,7 @@ import {
 } from '../domain/sweeps';
 import type { StoreContext } from '../store/context';
 import { keys } from '../store/keys';
+import { backoffMs, sleep, transact, type TransactItem } from '../store/transactions';
 import type { TaskLogger, TaskMetrics } from './workflow-common';
 
 export interface SweepDeps {
@@ -226,4 +227,19 @@ export function scheduledSweepHandler<R extends object>(name: SweepName, run: ()
     .use(injectLambdaContext(obs.logger, { resetKeys: true }))
     .use(logMetrics(obs.metrics, { captureColdStartMetric: true }))
     .use(captureLambdaHandler(obs.tracer, { captureResponse: false }));
+}
+
+/**
+ * A sweep's surfacing transaction, up to 4 attempts (`build` runs per attempt: fresh event sequence
+ * numbers after a key collision). true = written; false = the FIRST item's condition failed (the
+ * record moved on, or another run surfaced it); contention is retried with backoff, then thrown.
+ */
+export async function transactSurfacing(store: StoreContext, build: () => readonly TransactItem[], what: string): Promise<boolean> {
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    const outcome = await transact(store, build());
+    if (outcome.ok) return true;
+    if (outcome.codes[0] === 'ConditionalCheckFailed') return false;
+    await sleep(backoffMs(attempt));
+  }
+  throw new Error(`Could not ${what}: transaction kept conflicting`);
 }

@@ -221,22 +221,25 @@ export async function loadReservedCounts(
 
 /** Per-container sequence (random start) so same-millisecond events of one writer keep their order. */
 let nextSeq = 1000 + Math.floor(Math.random() * 8000);
-function takeSeq(count: number): number {
+
+/** The first of `count` consecutive supplier-event sequence numbers of this container (1000-9999). */
+export function takeSupplierEventSeq(count = 1): number {
   if (nextSeq + count > 9999) nextSeq = 1000;
   const base = nextSeq;
   nextSeq += Math.max(1, count);
   return base;
 }
 
+/** One SupplierEvent item: the event plus its keys. */
+export function supplierEventItem(event: SupplierEvent, sequence: number): Record<string, unknown> {
+  return { ...event, ...keys.supplierEvent(event.supplierId, event.at, sequence), entity: 'SupplierEvent' };
+}
+
 /** SupplierEvent outbox items (conditional puts: a key collision cancels the transaction instead of overwriting). */
 export function supplierEventItems(ctx: StoreContext, events: readonly SupplierEvent[]): TransactItem[] {
-  const base = takeSeq(events.length);
+  const base = takeSupplierEventSeq(events.length);
   return events.map((event, index) => ({
-    Put: {
-      TableName: ctx.tableName,
-      Item: { ...event, ...keys.supplierEvent(event.supplierId, event.at, base + index), entity: 'SupplierEvent' },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
+    Put: { TableName: ctx.tableName, Item: supplierEventItem(event, base + index), ConditionExpression: 'attribute_not_exists(pk)' },
   }));
 }
 
