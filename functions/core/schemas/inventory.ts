@@ -137,7 +137,7 @@ const MessageId = z
   .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces')
   .meta({
     description:
-      'Unique per supplier (logs, DLQ reasons). A repeated delivery of the same message writes nothing (only changed rows are written); messages are applied in arrival order, so an older snapshot delivered late overwrites a newer one: send the next snapshot only after the previous one was taken from the queue.',
+      'Unique per supplier: a message id applied before (within 14 days) is acknowledged and not applied again, so a duplicate delivery never brings older stock back. Distinct messages are applied in arrival order: an older snapshot sent under a NEW id after a newer one overwrites it.',
     examples: ['inv-000123'],
   });
 

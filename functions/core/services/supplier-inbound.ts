@@ -15,7 +15,7 @@
  * Outcomes: applied / duplicate / stale (acknowledge) or poison (move to the DLQ with a reason);
  * anything thrown is transient (the message is retried).
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { applyFulfillmentEvent, nextOrderStatus, summarizeOrderProgress, type FulfillmentEvent, type RejectionRecord } from '../domain/transitions';
 import { normalizeTrackingNumber, validateTrackingNumber } from '../domain/tracking';
@@ -46,7 +46,7 @@ export type InboundOutcome =
   | { readonly kind: 'applied'; readonly fulfillmentId: string; readonly status: string; readonly orderStatus: OrderStatus; readonly resumed: string }
   | { readonly kind: 'duplicate' | 'stale'; readonly fulfillmentId: string; readonly resumed: string }
   | { readonly kind: 'poison'; readonly code: InboundErrorCode; readonly message: string; readonly fulfillmentId?: string | undefined }
-  | { readonly kind: 'inventory'; readonly written: number; readonly unchanged: number; readonly unmapped: number };
+  | { readonly kind: 'inventory'; readonly written: number; readonly unchanged: number; readonly unmapped: number; readonly duplicate: boolean };
 
 class Poison extends Error {
   constructor(
@@ -257,6 +257,16 @@ async function handleInventoryUpdate(deps: InboundDeps, supplierId: string, json
     return { kind: 'poison', code: 'SCHEMA_INVALID', message: issues.map((i) => `${i.path}: ${i.message}`).join('; ').slice(0, 900) };
   }
   const message = parsed.data;
+  // A duplicate delivery arriving after a newer update must not bring older stock back: the message id
+  // is recorded once applied (same scope as fulfillment messages), and a recorded id is skipped.
+  const now = deps.now();
+  const dedupeKey = keys.dedupe(DEDUPE_SCOPE(supplierId), message.messageId);
+  const seen = await deps.store.ddb.send(new GetCommand({ TableName: deps.store.tableName, Key: dedupeKey, ConsistentRead: true }));
+  const seenExpiresAt = seen.Item?.['expiresAt'];
+  if (seen.Item !== undefined && (typeof seenExpiresAt !== 'number' || seenExpiresAt >= Math.floor(now.getTime() / 1000))) {
+    deps.logger.info('Inventory update already applied', { supplierId, messageId: message.messageId });
+    return { kind: 'inventory', written: 0, unchanged: 0, unmapped: 0, duplicate: true };
+  }
   const outcome = await applyInventoryRows(
     { store: deps.store, now: deps.now, logger: deps.logger, metrics: deps.fileMetrics ?? NO_FILE_METRICS },
     supplierId,
@@ -267,8 +277,22 @@ async function handleInventoryUpdate(deps: InboundDeps, supplierId: string, json
   if (outcome.kind === 'rejected') {
     return { kind: 'poison', code: 'SCHEMA_INVALID', message: outcome.issues.map((i) => `${i.path}: ${i.message}`).join('; ').slice(0, 900) };
   }
+  await deps.store.ddb.send(
+    new PutCommand({
+      TableName: deps.store.tableName,
+      Item: {
+        ...dedupeKey,
+        scope: DEDUPE_SCOPE(supplierId),
+        id: message.messageId,
+        kind: 'INVENTORY_UPDATE',
+        createdAt: now.toISOString(),
+        expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.dedupeTtlSeconds,
+        entity: 'Dedupe',
+      },
+    }),
+  );
   deps.logger.info('Inventory update applied', { supplierId, messageId: message.messageId, written: outcome.written, unchanged: outcome.unchanged, unmapped: outcome.unmapped });
-  return { kind: 'inventory', written: outcome.written, unchanged: outcome.unchanged, unmapped: outcome.unmapped };
+  return { kind: 'inventory', written: outcome.written, unchanged: outcome.unchanged, unmapped: outcome.unmapped, duplicate: false };
 }
 
 export async function handleSupplierMessage(

@@ -330,7 +330,18 @@ describe('INVENTORY_UPDATE over the inbound queue', () => {
     // Another supplier's offer for the same retailer SKU is untouched.
     expect(stockOf('TSHIRT-BLK-M', 'atlantic-outfitters')).toBe(50);
     const again = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 7 }]) });
-    expect(again).toMatchObject({ kind: 'inventory', written: 0, unchanged: 1 });
+    expect(again).toMatchObject({ kind: 'inventory', written: 0, duplicate: true });
+    // The same rows under a new message id: applied, but nothing changed.
+    const same = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 7 }], 'inv-2') });
+    expect(same).toMatchObject({ kind: 'inventory', written: 0, unchanged: 1, duplicate: false });
+  });
+
+  it('a duplicate delivery arriving after a newer update does not bring the older stock back', async () => {
+    await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 10 }], 'inv-a') });
+    await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 4 }], 'inv-b') });
+    const late = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 10 }], 'inv-a') });
+    expect(late).toMatchObject({ kind: 'inventory', duplicate: true });
+    expect(stockOf('TSHIRT-BLK-M', 'nordic-home')).toBe(4);
   });
 
   it('a supplier SKU of another supplier is unmapped for the sender, never applied to the other', async () => {
