@@ -63,6 +63,7 @@ export async function processFeedObject(object: InboxObject, feed: FeedDeps = de
     etag,
     supplierId: inbox.supplierId,
     body: () => openObject(feed.s3, object.bucket, object.key, etag),
+    objectTime: object.eventTime,
     // One line per 10,000 rows: operators see a long import moving (and `npm run drop` draws its bar from it).
     onProgress: (rowsSoFar, phase) => {
       if (rowsSoFar > 0 && rowsSoFar % 10_000 === 0) feed.logger.info('Feed progress', { key: object.key, rowsSoFar, phase });

@@ -220,6 +220,11 @@ export interface Supplier {
   readonly staleSince?: string | undefined;
   /** S3 key of the last inventory feed applied (inbox drop or pull source). */
   readonly lastFeedKey?: string | undefined;
+  /**
+   * When the last applied inbox feed was stored in S3 (its event time): an older feed delivered or
+   * retried later is SUPERSEDED instead of bringing older stock back.
+   */
+  readonly lastFeedObjectAt?: string | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +250,7 @@ export interface SupplierFileSettings {
 export const SUPPLIER_FILE_KINDS = ['INVENTORY', 'TRACKING', 'ACKNOWLEDGEMENT'] as const;
 export type SupplierFileKind = (typeof SUPPLIER_FILE_KINDS)[number];
 
-export const SUPPLIER_FILE_STATUSES = ['PROCESSING', 'APPLIED', 'QUARANTINED', 'REFUSED', 'FAILED'] as const;
+export const SUPPLIER_FILE_STATUSES = ['PROCESSING', 'APPLIED', 'QUARANTINED', 'REFUSED', 'FAILED', 'SUPERSEDED'] as const;
 export type SupplierFileStatus = (typeof SUPPLIER_FILE_STATUSES)[number];
 
 /** The record of one supplier file (`FILE#{supplierId}` / `{kind}#{key}#{etag}`): replay guard and outcome. */

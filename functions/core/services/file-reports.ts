@@ -250,6 +250,8 @@ export interface InboxObject {
   readonly etag?: string | undefined;
   readonly size?: number | undefined;
   readonly principalId?: string | undefined;
+  /** When S3 stored the object (the record's eventTime, ISO). */
+  readonly eventTime?: string | undefined;
 }
 
 /** The objects of an S3 event (throws a zod error for something that is not an S3 notification). */
@@ -260,6 +262,7 @@ export function inboxObjectsOf(event: unknown): InboxObject[] {
     ...(r.s3.object.eTag === undefined || normalizeEtag(r.s3.object.eTag) === '' ? {} : { etag: normalizeEtag(r.s3.object.eTag) }),
     ...(r.s3.object.size === undefined ? {} : { size: r.s3.object.size }),
     ...(r.userIdentity?.principalId === undefined ? {} : { principalId: r.userIdentity.principalId }),
+    ...(r.eventTime === undefined || Number.isNaN(Date.parse(r.eventTime)) ? {} : { eventTime: new Date(r.eventTime).toISOString() }),
   }));
 }
 

@@ -116,6 +116,11 @@ export interface FeedFileInput {
   readonly format?: 'csv' | 'json' | undefined;
   /** `file` (inbox drop, default) or `pull` (scheduled refresh): recorded on the SupplierFeedApplied event. */
   readonly source?: 'file' | 'pull' | undefined;
+  /**
+   * When S3 stored the object (inbox drops: the event time). A file older than the supplier's last
+   * applied inbox feed is SUPERSEDED (not applied): a late delivery or retry never brings older stock back.
+   */
+  readonly objectTime?: string | undefined;
   /** Rows read so far, per pass (validate, then apply); for the local CLI's progress bar. */
   readonly onProgress?: ((rowsSoFar: number, phase: 'validate' | 'apply') => void) | undefined;
 }
@@ -512,6 +517,14 @@ export async function applyFeedFile(deps: FeedDeps, input: FeedFileInput): Promi
     return { ...ZERO, status: status === 'PROCESSING' ? 'IN_PROGRESS' : 'ALREADY_PROCESSED', reason: status };
   }
 
+  if (input.objectTime !== undefined && supplier.lastFeedObjectAt !== undefined && input.objectTime < supplier.lastFeedObjectAt) {
+    const reason = `a newer feed (stored ${supplier.lastFeedObjectAt}) was already applied`;
+    await finishFile(deps.store, claim.record, { status: 'SUPERSEDED', reason }, deps.now());
+    deps.metrics.count('FeedFilesSuperseded', 1, input.supplierId);
+    deps.logger.warn('Feed file older than the last applied feed: not applied', { ...log, objectTime: input.objectTime, lastFeedObjectAt: supplier.lastFeedObjectAt });
+    return { ...ZERO, status: 'SUPERSEDED', reason };
+  }
+
   const format = input.format ?? (/\.json$/i.test(input.key) ? 'json' : 'csv');
   const fileName = fileNameOf(input.key);
   let source: FeedSource | undefined;
@@ -562,7 +575,7 @@ export async function applyFeedFile(deps: FeedDeps, input: FeedFileInput): Promi
     // Re-read: the stale-feed sweep may have run while a large file was applied.
     let current = (await getSupplier(deps.store, input.supplierId)) ?? supplier;
     for (let attempt = 1; ; attempt++) {
-      const items = feedAppliedItems(deps.store, current, finishedAt.toISOString(), { feedKey: input.key, counts, reportKey, tally, sourceData });
+      const items = feedAppliedItems(deps.store, current, finishedAt.toISOString(), { feedKey: input.key, objectAt: input.objectTime, counts, reportKey, tally, sourceData });
       const finished = await finishFile(
         deps.store,
         claim.record,
@@ -595,7 +608,7 @@ function feedAppliedItems(
   store: StoreContext,
   supplier: Supplier,
   at: string,
-  info: { feedKey?: string | undefined; counts: FeedCounts; reportKey?: string | undefined; tally: ApplyTally; sourceData: Record<string, unknown> },
+  info: { feedKey?: string | undefined; objectAt?: string | undefined; counts: FeedCounts; reportKey?: string | undefined; tally: ApplyTally; sourceData: Record<string, unknown> },
 ): TransactItem[] {
   const fresh = supplier.status === 'STALE';
   const { counts } = info;
@@ -618,7 +631,7 @@ function feedAppliedItems(
     });
   }
   if (info.tally.shortfalls > 0) events.push(shortfallEvent(supplier.supplierId, at, info.tally, info.sourceData));
-  return [supplierFeedUpdate(store, supplier.supplierId, { at, feedKey: info.feedKey, fresh }), ...supplierEventItems(store, events)];
+  return [supplierFeedUpdate(store, supplier.supplierId, { at, feedKey: info.feedKey, objectAt: info.objectAt, fresh }), ...supplierEventItems(store, events)];
 }
 
 async function quarantine(

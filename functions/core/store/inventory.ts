@@ -247,6 +247,8 @@ export interface FeedRefresh {
   readonly at: string;
   /** S3 key of the applied feed (absent for SQS snapshots: lastFeedKey is kept). */
   readonly feedKey?: string | undefined;
+  /** When S3 stored the applied inbox feed (its event time): later, older files are SUPERSEDED. */
+  readonly objectAt?: string | undefined;
   /** The supplier was read STALE: flip it to ACTIVE (conditional on still being STALE). */
   readonly fresh: boolean;
 }
@@ -258,7 +260,12 @@ export interface FeedRefresh {
  * meanwhile: re-read and rebuild.
  */
 export function supplierFeedUpdate(ctx: StoreContext, supplierId: string, refresh: FeedRefresh): TransactItem {
-  const sets = ['lastFeedAt = :at', ...(refresh.feedKey === undefined ? [] : ['lastFeedKey = :key']), ...(refresh.fresh ? ['#status = :active'] : [])];
+  const sets = [
+    'lastFeedAt = :at',
+    ...(refresh.feedKey === undefined ? [] : ['lastFeedKey = :key']),
+    ...(refresh.objectAt === undefined ? [] : ['lastFeedObjectAt = :objectAt']),
+    ...(refresh.fresh ? ['#status = :active'] : []),
+  ];
   return {
     Update: {
       TableName: ctx.tableName,
@@ -271,6 +278,7 @@ export function supplierFeedUpdate(ctx: StoreContext, supplierId: string, refres
         ':at': refresh.at,
         ':stale': 'STALE',
         ...(refresh.feedKey === undefined ? {} : { ':key': refresh.feedKey }),
+        ...(refresh.objectAt === undefined ? {} : { ':objectAt': refresh.objectAt }),
         ...(refresh.fresh ? { ':active': 'ACTIVE' } : {}),
       },
     },

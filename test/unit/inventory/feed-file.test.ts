@@ -204,6 +204,23 @@ describe('applyFeedFile: replay and failure', () => {
     expect(stored(world)?.lastFeedAt).toBe(NOW.toISOString());
   });
 
+  it('an inbox feed stored before the last applied one (late delivery or retry) is SUPERSEDED: older stock never comes back', async () => {
+    const world = feedWorld();
+    const newer = { ...dropped(world, 'b.csv', 'sku,qty\nB-2,9\n'), objectTime: '2026-11-25T10:05:00.000Z' };
+    expect(await applyFeedFile(world.deps, newer)).toMatchObject({ status: 'APPLIED', written: 1 });
+    expect(stored(world)?.lastFeedObjectAt).toBe('2026-11-25T10:05:00.000Z');
+    const before = world.batchWrites();
+
+    const older = { ...dropped(world, 'a.csv', 'sku,qty\nB-2,1\n'), objectTime: '2026-11-25T10:00:00.000Z' };
+    const late = await applyFeedFile(world.deps, older);
+
+    expect(late).toMatchObject({ status: 'SUPERSEDED', written: 0 });
+    expect(world.batchWrites()).toBe(before);
+    expect(world.storedOffer('SKU-B')?.stock).toBe(9);
+    expect(fileRecord(world, older.key, older.etag)).toMatchObject({ status: 'SUPERSEDED' });
+    expect(world.deps.metrics.total('FeedFilesSuperseded')).toBe(1);
+  });
+
   it('the same content under a new ETag writes nothing (changed rows only) but refreshes the feed time', async () => {
     const world = feedWorld();
     await applyFeedFile(world.deps, dropped(world, 'f.csv', 'sku,qty\nA-1,1\nB-2,2\n'));
