@@ -315,6 +315,35 @@ function rejectGroup<R>(ctx: PlanContext, group: Group<R>, problem: GroupProblem
   }
 }
 
+/**
+ * The common end of both planners: a candidate message that failed its schema, or that the consumer's
+ * own rules would refuse (dry run against the fulfillment), rejects its whole group; otherwise it is
+ * planned and the fulfillment's state after it is returned (later groups of the purchase order build on it).
+ */
+function planGroup<R extends { readonly line_no?: number | undefined }>(
+  ctx: PlanContext,
+  group: Group<R>,
+  candidate:
+    | { readonly success: true; readonly data: SupplierInboundMessage }
+    | { readonly success: false; readonly error: { readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[] } },
+  record: FulfillmentRecord,
+  statusField: string,
+  planned: PlannedMessage[],
+): FulfillmentRecord | undefined {
+  if (!candidate.success) {
+    rejectGroup(ctx, group, { field: '(row)', reason: candidate.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    return undefined;
+  }
+  const tried = dryRun(candidate.data, record, statusField);
+  if (!tried.ok) {
+    const field = tried.problem.field === 'line_no' && group.rows[0]?.data.line_no === undefined ? 'supplier_sku' : tried.problem.field;
+    rejectGroup(ctx, group, { ...tried.problem, field });
+    return undefined;
+  }
+  planned.push({ message: candidate.data, rows: group.rows.map((r) => r.row) });
+  return tried.state;
+}
+
 function groupBy<R>(rows: readonly { row: number; data: R; cells: Partial<Record<string, string>> }[], keyOf: (data: R) => string, fulfillmentOf: (data: R) => string): Group<R>[] {
   const groups = new Map<string, { fulfillmentId: string; rows: { row: number; data: R; cells: Partial<Record<string, string>> }[] }>();
   for (const r of rows) {
@@ -405,18 +434,8 @@ export async function planTracking(rows: readonly CsvRow<string>[], ctx: PlanCon
         quantity: r.data.quantity,
       })),
     });
-    if (!candidate.success) {
-      rejectGroup(ctx, group, { field: '(row)', reason: candidate.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-      continue;
-    }
-    const tried = dryRun(candidate.data, record, 'fulfillment_id');
-    if (!tried.ok) {
-      const field = tried.problem.field === 'line_no' && first.data.line_no === undefined ? 'supplier_sku' : tried.problem.field;
-      rejectGroup(ctx, group, { ...tried.problem, field });
-      continue;
-    }
-    states.set(group.fulfillmentId, tried.state);
-    planned.push({ message: candidate.data, rows: group.rows.map((r) => r.row) });
+    const next = planGroup(ctx, group, candidate, record, 'fulfillment_id', planned);
+    if (next !== undefined) states.set(group.fulfillmentId, next);
   }
   return planned;
 }
@@ -473,18 +492,8 @@ export async function planAcknowledgements(rows: readonly CsvRow<string>[], ctx:
           }));
       candidate = RejectedMessage.safeParse({ type: 'REJECTED', messageId, fulfillmentId: group.fulfillmentId, occurredAt, lines });
     }
-    if (!candidate.success) {
-      rejectGroup(ctx, group, { field: '(row)', reason: candidate.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-      continue;
-    }
-    const tried = dryRun(candidate.data, record, 'status');
-    if (!tried.ok) {
-      const field = tried.problem.field === 'line_no' && first.data.line_no === undefined ? 'supplier_sku' : tried.problem.field;
-      rejectGroup(ctx, group, { ...tried.problem, field });
-      continue;
-    }
-    states.set(group.fulfillmentId, tried.state);
-    planned.push({ message: candidate.data, rows: group.rows.map((r) => r.row) });
+    const next = planGroup(ctx, group, candidate, record, 'status', planned);
+    if (next !== undefined) states.set(group.fulfillmentId, next);
   }
   return planned;
 }

@@ -82,17 +82,10 @@ export async function claimFile(ctx: StoreContext, ref: FileRef, now: Date): Pro
   }
 }
 
-export interface FileOutcome {
+/** How a file ended: its final status plus the record's counts, report key and reason (no PII). */
+export type FileOutcome = Pick<SupplierFileRecord, 'rows' | 'written' | 'unchanged' | 'rejected' | 'unmapped' | 'reportKey' | 'reason'> & {
   readonly status: Exclude<SupplierFileStatus, 'PROCESSING'>;
-  readonly rows?: number | undefined;
-  readonly written?: number | undefined;
-  readonly unchanged?: number | undefined;
-  readonly rejected?: number | undefined;
-  readonly unmapped?: number | undefined;
-  readonly reportKey?: string | undefined;
-  /** Why (quarantined / refused / failed); no PII. */
-  readonly reason?: string | undefined;
-}
+};
 
 /** `ok` = written; `lease-lost` = another attempt took the file over (nothing written); `conflict` = an item of `alsoWrite` failed its condition (nothing written). */
 export type FinishResult = { readonly ok: true; readonly record: SupplierFileRecord } | { readonly ok: false; readonly reason: 'lease-lost' | 'conflict'; readonly codes?: readonly string[] };
