@@ -12,13 +12,9 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { getDocumentClient } from '../core/clients';
-import { requireEnv } from '../core/config';
 import { logger, metrics, tracer } from '../core/observability';
 import {
   checkInboxOwnership,
-  fileMetrics,
-  getS3Client,
   headEtag,
   inboxObjectsOf,
   loadSupplierFiles,
@@ -28,16 +24,10 @@ import {
   type InboxObject,
   type SupplierFilesDirectory,
 } from '../core/services/file-reports';
+import { feedDepsFromEnv } from './feed-deps';
 import { applyFeedFile, type FeedDeps, type FeedFileStatus } from '../core/services/inventory-feed';
 
-const deps: FeedDeps = {
-  store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  s3: getS3Client(),
-  filesBucket: requireEnv('FILES_BUCKET'),
-  now: () => new Date(),
-  logger,
-  metrics: fileMetrics(metrics),
-};
+const deps: FeedDeps = feedDepsFromEnv();
 const directory: SupplierFilesDirectory = loadSupplierFiles();
 
 export type FeedObjectOutcome = FeedFileStatus | 'IGNORED';

@@ -13,24 +13,17 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { z } from 'zod';
-import { getDocumentClient } from '../core/clients';
-import { jsonEnv, requireEnv } from '../core/config';
+import { jsonEnv } from '../core/config';
 import { logger, metrics, tracer } from '../core/observability';
-import { fileMetrics, getS3Client, headEtag, openObject } from '../core/services/file-reports';
+import { headEtag, openObject } from '../core/services/file-reports';
+import { feedDepsFromEnv } from './feed-deps';
 import { applyFeedFile, type FeedDeps, type FeedFileStatus } from '../core/services/inventory-feed';
 import { FILE_LEASE_MINUTES, getFileRecord } from '../core/store/supplier-files';
 
 export const PullSource = z.object({ supplierId: z.string().min(1), bucket: z.string().min(1), key: z.string().min(1) });
 export type PullSource = z.output<typeof PullSource>;
 
-const deps: FeedDeps = {
-  store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  s3: getS3Client(),
-  filesBucket: requireEnv('FILES_BUCKET'),
-  now: () => new Date(),
-  logger,
-  metrics: fileMetrics(metrics),
-};
+const deps: FeedDeps = feedDepsFromEnv();
 const sources: readonly PullSource[] =
   process.env['INVENTORY_PULL'] === undefined || process.env['INVENTORY_PULL'] === '' ? [] : jsonEnv('INVENTORY_PULL', (v) => z.array(PullSource).parse(v));
 
