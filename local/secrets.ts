@@ -8,9 +8,8 @@
  * UnknownOperationException; an unknown SecretId answers ResourceNotFoundException like AWS.
  * Request signatures are not checked.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
+import { AwsError, startJsonServer, type JsonServer } from './aws-json-server';
 
 export interface LocalSecret {
   readonly logicalId: string;
@@ -20,11 +19,7 @@ export interface LocalSecret {
   readonly value: string;
 }
 
-export interface SecretsServer {
-  readonly endpoint: string;
-  readonly port: number;
-  stop(): Promise<void>;
-}
+export type SecretsServer = JsonServer;
 
 const CREATED = Math.floor(Date.now() / 1000);
 
@@ -44,15 +39,6 @@ function describe(secret: LocalSecret): Record<string, unknown> {
   };
 }
 
-class AwsError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
 
 export function createSecretsHandler(secrets: readonly LocalSecret[]): (target: string, input: Record<string, unknown>) => unknown {
   const find = (id: unknown): LocalSecret => {
@@ -95,51 +81,12 @@ export function createSecretsHandler(secrets: readonly LocalSecret[]): (target: 
 
 export async function startSecretsServer(opts: { secrets: readonly LocalSecret[]; port?: number }): Promise<SecretsServer> {
   const handle = createSecretsHandler(opts.secrets);
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const requestId = randomUUID();
-      const send = (status: number, body: unknown, errorType?: string): void => {
-        res.writeHead(status, {
-          'content-type': 'application/x-amz-json-1.1',
-          'x-amzn-requestid': requestId,
-          ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
-        });
-        res.end(JSON.stringify(body));
-      };
-      try {
-        const target = req.headers['x-amz-target'];
-        if (req.method !== 'POST' || typeof target !== 'string') {
-          throw new AwsError('UnknownOperationException', 'Expected POST with an X-Amz-Target header.');
-        }
-        const text = Buffer.concat(chunks).toString('utf8');
-        const input: unknown = text === '' ? {} : JSON.parse(text);
-        const record = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
-        send(200, handle(target, record));
-      } catch (error) {
-        if (error instanceof AwsError) {
-          send(error.status, { __type: error.type, message: error.message }, error.type);
-        } else if (error instanceof SyntaxError) {
-          send(400, { __type: 'SerializationException', message: 'Request body is not valid JSON.' }, 'SerializationException');
-        } else {
-          send(500, { __type: 'InternalServiceError', message: 'Local Secrets Manager failed.' }, 'InternalServiceError');
-        }
-      }
-    });
+  // The same AWS JSON protocol plumbing as the Step Functions and EventBridge stand-ins.
+  return startJsonServer({
+    targetPrefix: 'secretsmanager',
+    jsonVersion: '1.1',
+    handle: async (operation, input) => handle(`secretsmanager.${operation}`, input),
+    ...(opts.port === undefined ? {} : { port: opts.port }),
+    what: 'Secrets Manager',
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
