@@ -187,6 +187,8 @@ async function start(flags: Flags): Promise<void> {
     timeScale,
     suppliers: !suppliersOff,
     schedules: !schedulesOff,
+    // Sweeps compare deadlines with the real clock: every 15 s is plenty locally (x360 would fire them every second).
+    minScheduleIntervalMs: 15_000,
     logSchedules: flags.switches.has('log-schedules'),
     logNotifications: flags.switches.has('log-files'),
     ...(supplierStepMs === undefined ? {} : { supplierStepMs }),

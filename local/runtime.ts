@@ -121,13 +121,18 @@ export interface LocalRuntimeOptions {
   readonly onInvoke?: (functionLogicalId: string, event: unknown, result: InvokeResult) => void;
   /**
    * Run the template's schedule rules (AWS::Events::Rule ScheduleExpression) on timers, their intervals
-   * multiplied by `timeScale` (at least 1 s apart). Off: they fire only on demand
+   * multiplied by `timeScale` (at least `minScheduleIntervalMs` apart). Off: they fire only on demand
    * (`runtime.eventBridge.fireSchedule(rule)`, `npm run schedules -- fire <rule>`).
    * @default false (npm start turns them on; tests and benchmarks stay quiet)
    */
   readonly schedules?: boolean;
   /** Fire every schedule rule at this fixed interval (ms) instead of its expression x timeScale (tests). */
   readonly scheduleIntervalMs?: number;
+  /**
+   * Shortest local interval of a scaled schedule. The handlers compare deadlines with the real clock, so
+   * firing more often only adds load. @default 1000 (`npm start` uses 15 s)
+   */
+  readonly minScheduleIntervalMs?: number;
   /** Log one line per schedule firing (failures are always logged). @default false */
   readonly logSchedules?: boolean;
   /** Log one line per S3 event notification delivered (failures are always logged). @default false */
@@ -503,6 +508,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       scheduleScale: timeScale,
       schedules: opts.schedules === true,
       ...(opts.scheduleIntervalMs === undefined ? {} : { scheduleIntervalMs: opts.scheduleIntervalMs }),
+      ...(opts.minScheduleIntervalMs === undefined ? {} : { minScheduleIntervalMs: opts.minScheduleIntervalMs }),
       logSchedules: opts.logSchedules === true,
       ...(workflowLog === undefined ? {} : { log: workflowLog }),
     });
