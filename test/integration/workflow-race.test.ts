@@ -21,12 +21,14 @@ async function statuses(orderIds: readonly string[], reasons?: Map<string, strin
     let keys: Record<string, unknown>[] = chunk.map((id) => ({ pk: `ORDER#${id}`, sk: '#ORDER' }));
     while (keys.length > 0) {
       const res = await documentClient().send(
-        new BatchGetCommand({ RequestItems: { [endpoints().dynamodb.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'orderId, #s, cancellation', ExpressionAttributeNames: { '#s': 'status' } } } }),
+        new BatchGetCommand({ RequestItems: { [endpoints().dynamodb.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'orderId, #s, cancellation, rejectionReasons', ExpressionAttributeNames: { '#s': 'status' } } } }),
       );
       for (const item of res.Responses?.[endpoints().dynamodb.tableName] ?? []) {
         out.set(String(item['orderId']), String(item['status']));
         const cancellation = item['cancellation'] as { reason?: unknown } | undefined;
         if (cancellation !== undefined) reasons?.set(String(item['orderId']), String(cancellation.reason));
+        const rejected = item['rejectionReasons'] as { code?: unknown }[] | undefined;
+        if (rejected !== undefined) reasons?.set(String(item['orderId']), `REJECTED:${rejected.map((r) => String(r.code)).join('+')}`);
       }
       keys = (res.UnprocessedKeys?.[endpoints().dynamodb.tableName]?.Keys ?? []) as Record<string, unknown>[];
     }

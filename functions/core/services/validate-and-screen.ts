@@ -65,7 +65,10 @@ export function validateOrder(order: WorkflowOrder, catalog: CatalogView, now: s
       {
         lines: routable.map((l) => ({ lineNo: l.lineNo, sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
         destination: { country: order.shippingAddress.country, postcode: order.shippingAddress.postcode },
-        offers: catalog.offers,
+        // Stock held by other orders is the reservation's question (OUT_OF_STOCK: cancelled, refund
+        // requested), not a validation failure: validating against it REJECTED orders that merely
+        // lost a race for the last units, depending on when they were validated.
+        offers: catalog.offers.map((offer) => ({ ...offer, reserved: 0 })),
         suppliers: catalog.suppliers,
         now,
         orderedAt: order.createdAt,

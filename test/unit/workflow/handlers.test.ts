@@ -7,7 +7,7 @@ import { toTaskError } from '../../../functions/workflow/task';
 import { captureOutput, importWithEnv } from '../fixtures/handler-env';
 import { lambdaContext } from '../fixtures/requests';
 import { FakeTable } from './support/fake-table';
-import { F1, ORDER_ID, catalogItems, order, putOrder, storedOrder } from './support/world';
+import { F1, NOW, ORDER_ID, catalogItems, order, putOrder, storedOrder } from './support/world';
 
 const ENTRIES = {
   'validate-and-route': () => import('../../../functions/workflow/validate-and-route'),
@@ -36,13 +36,19 @@ beforeAll(async () => {
 });
 afterAll(() => vi.unstubAllEnvs());
 beforeEach(() => {
+  // The entry files build their deps with the wall clock; pin it to the fixtures' moment so feed
+  // freshness and promises are computed as they would be on the day the world describes.
+  vi.useFakeTimers({ toFake: ['Date'], now: NOW });
   ddbMock.reset();
   table = new FakeTable();
   table.install(ddbMock);
   table.seed(...catalogItems());
   output = captureOutput();
 });
-afterEach(() => output.restore());
+afterEach(() => {
+  output.restore();
+  vi.useRealTimers();
+});
 
 const task = { orderId: ORDER_ID, fulfillmentId: F1, supplierId: 'nordic-home', acceptanceTimeoutSeconds: 60, shipTimeoutSeconds: 60, deliveryTimeoutSeconds: 60, shipGraceTimeoutSeconds: 60, deliveryGraceTimeoutSeconds: 60 };
 

@@ -82,6 +82,13 @@ describe('ValidateAndScreen: a new order', () => {
     expect(reasons.map((r) => [r.lineNo, r.code])).toEqual([[2, 'INSUFFICIENT_STOCK']]);
   });
 
+  it('validates against the stock on the feed: units other orders hold are for the reservation to decide, not a rejection', () => {
+    const o = order({ lines: [{ lineNo: 1, sku: 'KETTLE-GOOSENECK', quantity: 1, unitPriceMinor: 7990 }] });
+    const products = new Map(CATALOG.map((p) => [p.sku, { sku: p.sku, title: p.sku, retailPriceMinor: p.retailPriceMinor, currency: 'EUR', active: p.active ?? true }]));
+    const soldOut = catalogOffers(table).map((offer) => (offer.sku === 'KETTLE-GOOSENECK' ? { ...offer, reserved: offer.stock } : offer));
+    expect(validateOrder(o, { products, offers: soldOut, suppliers: [...SUPPLIERS] }, NOW.toISOString(), world.deps.settings)).toEqual([]);
+  });
+
   it.each<[string, Partial<WorkflowOrder>, string, number]>([
     ['payment pending → AWAITING_PAYMENT (72 h)', { payment: { reference: 'pi_1', status: 'pending' } }, 'AWAITING_PAYMENT', 72 * 3600],
     [
