@@ -8,13 +8,12 @@
  */
 import { z } from 'zod';
 import { isCurrencyCode } from '../domain/money';
+import { isRecord } from '../kernel/guards';
 
 /** Largest stock a feed row may state (anything above is a data error, not a warehouse). */
 export const MAX_FEED_QUANTITY = 1_000_000_000;
 /** At most this many rows in one INVENTORY_UPDATE message. */
 export const MAX_INVENTORY_MESSAGE_ROWS = 500;
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'discontinued']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'active']);
