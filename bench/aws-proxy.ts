@@ -16,6 +16,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRecord } from '../functions/core/kernel/guards';
 
 export interface OperationCount {
   calls: number;
@@ -45,9 +46,6 @@ const CAPACITY_OPERATIONS = new Set([
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'proxy-connection', 'upgrade']);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function num(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;

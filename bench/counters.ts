@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { InvokeResult } from '../local/lambda';
+import type { InvokeResult } from '../local/emulators/lambda/lambda';
 
 export interface FunctionUsage {
   invocations: number;

@@ -13,15 +13,15 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { keys } from '../functions/core/store/keys';
-import { displayName, startLocalRuntime, type LocalRuntime } from '../local/runtime';
-import { countTransitions, type HistoryEvent } from '../local/stepfunctions';
+import { displayName, startLocalRuntime, type LocalRuntime } from '../local/runtime/runtime';
+import { countTransitions, type HistoryEvent } from '../local/emulators/stepfunctions/service';
 import { CountingProxy, type Counts } from './aws-proxy';
 import { directoryBytes, LambdaCounter, SqsCounter, type FunctionUsage, type SqsUsage } from './counters';
 import { orderBody } from './intake';
 import { ScriptedSupplier, type SupplierQueues } from './scripted-supplier';
 import { round, runLoad, summarize, type Summary } from './stats';
 import { StreamTap, WriteLedger, type WriteUnitReport } from './write-units';
-import type { TableSpec } from '../local/template';
+import type { TableSpec } from '../local/template/tables';
 
 export interface EndToEndOptions {
   readonly orders: number;

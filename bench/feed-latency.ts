@@ -11,9 +11,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
-import { localS3Client } from '../local/s3';
-import { supplierAccessKeyId } from '../local/s3-notifications';
+import { startLocalRuntime, type LocalRuntime } from '../local/runtime/runtime';
+import { localS3Client } from '../local/emulators/s3/s3';
+import { supplierAccessKeyId } from '../local/emulators/s3/notifications';
 import { round, summarize, type Summary } from './stats';
 
 export interface FeedLatencyOptions {

@@ -25,10 +25,12 @@ import { applyFeedFile, type FeedDeps, type FeedFileResult } from '../functions/
 import type { StoreContext } from '../functions/core/store/context';
 import { DEFAULT_WRITE_CONCURRENCY, inPool, offerItem } from '../functions/core/store/inventory';
 import { keys } from '../functions/core/store/keys';
-import { ensureTables, localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb';
-import { Resolver } from '../local/resolve';
-import { readTables, type CfnTemplate } from '../local/template';
+import { ensureTables, localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from '../local/emulators/dynamodb/dynamodb-local';
+import { Resolver } from '../local/template/resolve';
+import { readTables } from '../local/template/tables';
+import { type CfnTemplate } from '../local/template/cfn';
 import { round } from './stats';
+import { isRecord } from '../functions/core/kernel/guards';
 
 export interface FeedBenchOptions {
   /** Offers of the bench supplier = rows of the feed (default 100,000). */
@@ -75,9 +77,6 @@ export const FEED_GOALS = { applyAtMostMs: 15_000, replayChangedRowsRatioAtMost:
 const SUPPLIER_ID = 'bench-feed-supplier';
 const SHORT_EVERY = 1000;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Peak RSS while `fn` runs (sampled every 25 ms, plus before and after). */
 async function measured<T>(rows: (value: T) => number, fn: () => Promise<T>): Promise<{ value: T; phase: PhaseResult }> {

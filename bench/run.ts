@@ -21,13 +21,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
+import { startLocalRuntime, type LocalRuntime } from '../local/runtime/runtime';
 import { costModel } from './cost';
 import { benchEndToEnd, type EndToEndResult } from './e2e';
 import { runFeedBench, type FeedBenchResult } from './feed';
 import { feedToAvailabilityLatency, type FeedLatencyResult } from './feed-latency';
 import { INTAKE_GOALS, intakeBench, type IntakeRun } from './intake';
 import { round } from './stats';
+import { isRecord } from '../functions/core/kernel/guards';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
 
@@ -58,9 +59,6 @@ function javaVersionLine(): string {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 type Template = { readonly stackName: string; readonly template: unknown };
 

@@ -10,8 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { InvokeResult } from '../local/lambda';
-import { receiveOutbound, trackingFor } from '../local/supplier-sim';
+import type { InvokeResult } from '../local/emulators/lambda/lambda';
+import { receiveOutbound, trackingFor } from '../local/tools/supplier-sim';
+import { isRecord } from '../functions/core/kernel/guards';
 
 export interface SupplierQueues {
   readonly supplierId: string;
@@ -29,9 +30,6 @@ export interface ScriptedSupplierOptions {
   readonly stepTimeoutMs?: number;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** `ful_{26 characters of the order id}_{nn}` -> `ord_{...}`. */
 export function orderIdOfFulfillment(fulfillmentId: string): string {

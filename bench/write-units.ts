@@ -15,12 +15,10 @@
  * Item size: attribute name bytes + value bytes (strings UTF-8, numbers ~1 byte per 2 digits + 1, booleans and
  * nulls 1, lists and maps 3 + their elements (+1 each)), as the DynamoDB developer guide describes it.
  */
-import type { IndexSpec, TableSpec } from '../local/template';
-import { DynamoStreamsClient, type StreamRecord } from '../local/ddb-streams';
+import type { IndexSpec, TableSpec } from '../local/template/tables';
+import { DynamoStreamsClient, type StreamRecord } from '../local/emulators/dynamodb/streams';
+import { isRecord } from '../functions/core/kernel/guards';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../local/runtime';
+import { REPO_ROOT } from '../../local/runtime/runtime';
 import { endpoints, http, obj, orderBody } from './helpers';
 
 const TSX_LOADER = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
@@ -22,7 +22,7 @@ interface Cli {
 }
 
 function runCli(args: readonly string[]): Cli {
-  const child = spawn(process.execPath, ['--import', `file://${TSX_LOADER}`, path.join(REPO_ROOT, 'local', 'cli.ts'), ...args], {
+  const child = spawn(process.execPath, ['--import', `file://${TSX_LOADER}`, path.join(REPO_ROOT, 'local', 'tools', 'cli.ts'), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '', DDB_PORT: '' },
   });
@@ -84,7 +84,7 @@ function alive(pid: number): boolean {
 const READY = /^ready: API (http:\/\/127\.0\.0\.1:\d+) /m;
 const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$/m;
 
-describe('npm start (local/cli.ts)', () => {
+describe('npm start (local/tools/cli.ts)', () => {
   let dataDir: string;
   const started: Cli[] = [];
 

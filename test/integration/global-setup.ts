@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startLocalRuntime, type LocalEndpoints } from '../../local/runtime';
+import { startLocalRuntime, type LocalEndpoints } from '../../local/runtime/runtime';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -3,7 +3,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import type { LocalEndpoints } from '../../local/runtime';
+import type { LocalEndpoints } from '../../local/runtime/runtime';
 import { ORDER_RECEIVED_EVENT } from '../../functions/core/store/orders';
 
 export const REQUEST_TIMEOUT_MS = 10_000;

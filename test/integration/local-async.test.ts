@@ -24,10 +24,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matchesPattern, parsePattern, passesFilters } from '../../local/patterns';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { countTransitions } from '../../local/stepfunctions';
-import { asTemplate } from '../../local/template-types';
+import { matchesPattern, parsePattern, passesFilters } from '../../local/emulators/patterns';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/runtime';
+import { countTransitions } from '../../local/emulators/stepfunctions/service';
+import { asTemplate } from '../../local/template/cfn';
 import { endpoints } from './helpers';
 import { waitFor } from './workflow-helpers';
 

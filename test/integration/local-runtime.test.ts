@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Resolver } from '../../local/resolve';
-import { REPO_ROOT, startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { readTemplate } from '../../local/template';
-import { asTemplate } from '../../local/template-types';
+import { Resolver } from '../../local/template/resolve';
+import { REPO_ROOT, startLocalRuntime, type LocalRuntime } from '../../local/runtime/runtime';
+import { readTemplate } from '../../local/template/reader';
+import { asTemplate } from '../../local/template/cfn';
 import { endpoints, http, obj } from './helpers';
 
 const fixture = asTemplate(JSON.parse(await readFile(new URL('./fixtures/template.json', import.meta.url), 'utf8')), 'fixture');

@@ -22,14 +22,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rateMs } from '../../local/eventbridge';
-import { localRoleId, Resolver } from '../../local/resolve';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { localS3Client, startLocalS3 } from '../../local/s3';
-import { encodeS3EventKey, supplierAccessKeyId, supplierPrincipals } from '../../local/s3-notifications';
-import { readTemplate } from '../../local/template';
-import { eventMatches, notificationApplies, type BucketNotification } from '../../local/template-s3';
-import { asTemplate } from '../../local/template-types';
+import { rateMs } from '../../local/emulators/eventbridge/eventbridge';
+import { localRoleId, Resolver } from '../../local/template/resolve';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/runtime';
+import { localS3Client, startLocalS3 } from '../../local/emulators/s3/s3';
+import { encodeS3EventKey, supplierAccessKeyId, supplierPrincipals } from '../../local/emulators/s3/notifications';
+import { readTemplate } from '../../local/template/reader';
+import { eventMatches, notificationApplies, type BucketNotification } from '../../local/template/buckets';
+import { asTemplate } from '../../local/template/cfn';
 import { endpoints } from './helpers';
 import { waitFor } from './workflow-helpers';
 

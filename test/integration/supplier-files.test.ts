@@ -15,10 +15,10 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drop, parseDropArgs } from '../../local/drop';
-import { localS3Client } from '../../local/s3';
-import { currentInventoryCsv, demoInventoryCsv } from '../../local/supplier-files';
-import { SupplierSimulator } from '../../local/supplier-sim';
+import { drop, parseDropArgs } from '../../local/tools/drop';
+import { localS3Client } from '../../local/emulators/s3/s3';
+import { currentInventoryCsv, demoInventoryCsv } from '../../local/tools/supplier-files';
+import { SupplierSimulator } from '../../local/tools/supplier-sim';
 import { documentClient, endpoints } from './helpers';
 import { fulfillments, placeOrder, waitFor, waitForStatus } from './workflow-helpers';
 

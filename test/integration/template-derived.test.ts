@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { synthesizeTemplate } from '../../lib/synth';
-import { REPO_ROOT } from '../../local/runtime';
+import { REPO_ROOT } from '../../local/runtime/runtime';
 import { endpoints } from './helpers';
 
 interface RawResource {

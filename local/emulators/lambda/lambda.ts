@@ -1,0 +1,309 @@
+/**
+ * Local Lambda: each function of the template runs its `dropship:entry` source in its OWN worker thread,
+ * with its own process.env (the template's resolved Environment.Variables plus the local endpoints),
+ * exactly like a separate Lambda container. Workers start lazily on the first invoke (that is the cold
+ * start) and are reused. A handler that throws, times out (the template's Timeout) or crashes its
+ * worker gives the caller a Lambda error result, never an exception.
+ *
+ * Differences from AWS worth knowing: one worker serves concurrent invocations of its function
+ * (AWS would start more containers), and memory size is not enforced.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { localFunctionArn } from '../../template/resolve';
+import type { FunctionSpec } from '../../template/functions';
+import type { InvokeMessage, LambdaErrorPayload, WorkerInit, WorkerMessage } from './worker';
+
+export type { LambdaErrorPayload } from './worker';
+
+export type InvokeResult =
+  | { readonly ok: true; readonly value: unknown; readonly requestId: string; readonly durationMs: number; readonly coldStart: boolean }
+  | {
+      readonly ok: false;
+      readonly error: LambdaErrorPayload;
+      readonly requestId: string;
+      readonly durationMs: number;
+      readonly coldStart: boolean;
+    };
+
+/** One line of a function's output (console/Powertools logs), tagged with its function. */
+export type LogSink = (fn: FunctionSpec, stream: 'stdout' | 'stderr', line: string) => void;
+
+export interface LambdaRuntimeOptions {
+  readonly functions: readonly FunctionSpec[];
+  /** The complete process.env of a function's worker. */
+  readonly environmentFor: (fn: FunctionSpec) => Record<string, string>;
+  readonly logSink?: LogSink;
+  /** Workers per function (default 1; invocations go to the least busy one). */
+  readonly workersPerFunction?: number;
+}
+
+interface Pending {
+  readonly resolve: (r: InvokeResult) => void;
+  readonly requestId: string;
+  readonly started: number;
+  readonly coldStart: boolean;
+  readonly timer: NodeJS.Timeout;
+}
+
+interface WorkerHandle {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  readonly inflight: Map<number, Pending>;
+  state: 'starting' | 'ready' | 'dead';
+  retired: boolean;
+  initError?: LambdaErrorPayload;
+}
+
+const require = createRequire(import.meta.url);
+/** tsx's ESM API (the `import` build: `require.resolve` answers with the CommonJS twin next to it). */
+const TSX_ESM_API = pathToFileURL(
+  ((cjs: string): string => (cjs.endsWith('.cjs') && existsSync(`${cjs.slice(0, -4)}.mjs`) ? `${cjs.slice(0, -4)}.mjs` : cjs))(
+    require.resolve('tsx/esm/api'),
+  ),
+).href;
+const WORKER_MODULE = new URL('./worker.ts', import.meta.url).href;
+
+/**
+ * Worker bootstrap (plain JavaScript): register tsx's ESM loader in this thread, then load the worker
+ * module. (`execArgv: ['--import', 'tsx']` does not work here: on Node 20 tsx registers its hooks
+ * only on the main thread.)
+ */
+const BOOTSTRAP = `
+const { parentPort } = require('node:worker_threads');
+import(${JSON.stringify(TSX_ESM_API)})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_MODULE)}); })
+  .catch((error) => {
+    parentPort.postMessage({ type: 'init-error', error: {
+      errorType: 'Runtime.ImportModuleError', errorMessage: String(error && error.message || error),
+      trace: String(error && error.stack || '').split('\\n') } });
+  });
+`;
+
+export class LambdaRuntime {
+  private readonly functions = new Map<string, FunctionSpec>();
+  private readonly pools = new Map<string, WorkerHandle[]>();
+  private nextId = 1;
+  private stopped = false;
+
+  constructor(private readonly options: LambdaRuntimeOptions) {
+    for (const fn of options.functions) this.functions.set(fn.logicalId, fn);
+  }
+
+  get functionSpecs(): readonly FunctionSpec[] {
+    return [...this.functions.values()];
+  }
+
+  /** Start the workers of these functions now (default all) instead of on their first invoke. */
+  async warm(logicalIds: readonly string[] = [...this.functions.keys()]): Promise<void> {
+    await Promise.all(
+      logicalIds.map(async (id) => {
+        const handle = this.pick(id);
+        await handle.ready.catch(() => undefined);
+      }),
+    );
+  }
+
+  /** Invoke a function synchronously (RequestResponse). Never throws for handler failures. */
+  async invoke(logicalId: string, event: unknown): Promise<InvokeResult> {
+    const fn = this.functions.get(logicalId);
+    if (fn === undefined) throw new Error(`No local function ${logicalId}`);
+    if (this.stopped) throw new Error('The local Lambda runtime is stopped');
+    const handle = this.pick(logicalId);
+    const coldStart = handle.state === 'starting';
+    const requestId = randomUUID();
+    const started = performance.now();
+    const failure = (error: LambdaErrorPayload): InvokeResult => ({
+      ok: false,
+      error,
+      requestId,
+      durationMs: performance.now() - started,
+      coldStart,
+    });
+    try {
+      await handle.ready;
+    } catch {
+      return failure(handle.initError ?? { errorType: 'Runtime.Unknown', errorMessage: 'worker failed to start', trace: [] });
+    }
+    if (handle.state === 'dead') {
+      return failure({ errorType: 'Runtime.ExitError', errorMessage: 'RequestId: worker exited before the invoke', trace: [] });
+    }
+    const timeoutMs = fn.timeoutSeconds * 1000;
+    const id = this.nextId++;
+    return new Promise<InvokeResult>((resolve) => {
+      const timer = setTimeout(() => {
+        if (!handle.inflight.delete(id)) return;
+        resolve(
+          failure({
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`,
+            trace: [],
+          }),
+        );
+        // Like Lambda, a timed-out container is not reused.
+        this.retire(logicalId, handle);
+      }, timeoutMs);
+      handle.inflight.set(id, { resolve, requestId, started, coldStart, timer });
+      const message: InvokeMessage = { type: 'invoke', id, requestId, deadline: Date.now() + timeoutMs, event };
+      try {
+        handle.worker.postMessage(message);
+      } catch (error) {
+        clearTimeout(timer);
+        handle.inflight.delete(id);
+        resolve(failure({ errorType: 'Runtime.MarshalError', errorMessage: `event could not be sent: ${String(error)}`, trace: [] }));
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.pools.values()].flat();
+    this.pools.clear();
+    await Promise.all(all.map((h) => this.kill(h, 'the local runtime stopped')));
+  }
+
+  private pick(logicalId: string): WorkerHandle {
+    const pool = (this.pools.get(logicalId) ?? []).filter((h) => h.state !== 'dead' && !h.retired);
+    this.pools.set(logicalId, pool);
+    const max = Math.max(1, this.options.workersPerFunction ?? 1);
+    const idle = pool.find((h) => h.inflight.size === 0);
+    if (idle !== undefined) return idle;
+    if (pool.length < max) {
+      const handle = this.spawn(logicalId);
+      pool.push(handle);
+      return handle;
+    }
+    return pool.reduce((a, b) => (b.inflight.size < a.inflight.size ? b : a));
+  }
+
+  private spawn(logicalId: string): WorkerHandle {
+    const fn = this.functions.get(logicalId);
+    if (fn === undefined) throw new Error(`No local function ${logicalId}`);
+    const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+    const init: WorkerInit = {
+      entryPath: fn.entryPath,
+      handlerExport: fn.handlerExport,
+      functionName: fn.functionName,
+      functionArn: localFunctionArn(fn.functionName),
+      memoryMb: fn.memoryMb,
+      logGroupName: `/aws/lambda/${fn.functionName}`,
+      logStreamName: `${day}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+    };
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      workerData: init,
+      env: this.options.environmentFor(fn),
+      stdout: true,
+      stderr: true,
+      name: fn.functionName,
+    });
+    const sink = this.options.logSink;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const lines = createInterface({ input: worker[stream], crlfDelay: Infinity });
+      lines.on('line', (line) => sink?.(fn, stream, line));
+    }
+    let markReady: () => void = () => undefined;
+    let markFailed: (e: Error) => void = () => undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      markFailed = reject;
+    });
+    ready.catch(() => undefined);
+    const handle: WorkerHandle = { worker, ready, inflight: new Map(), state: 'starting', retired: false };
+
+    worker.on('message', (message: WorkerMessage) => {
+      switch (message.type) {
+        case 'ready':
+          handle.state = 'ready';
+          markReady();
+          return;
+        case 'init-error':
+          handle.initError = message.error;
+          handle.state = 'dead';
+          markFailed(new Error(message.error.errorMessage));
+          void worker.terminate();
+          return;
+        case 'result': {
+          const pending = handle.inflight.get(message.id);
+          if (pending === undefined) return;
+          handle.inflight.delete(message.id);
+          clearTimeout(pending.timer);
+          const base = { requestId: pending.requestId, durationMs: performance.now() - pending.started, coldStart: pending.coldStart };
+          pending.resolve(message.ok ? { ok: true, value: message.value, ...base } : { ok: false, error: message.error, ...base });
+          if (handle.retired && handle.inflight.size === 0) void this.kill(handle, 'retired');
+          return;
+        }
+      }
+    });
+    const onDeath = (reason: LambdaErrorPayload): void => {
+      if (handle.state === 'dead' && handle.inflight.size === 0) return;
+      handle.state = 'dead';
+      handle.initError ??= reason;
+      markFailed(new Error(reason.errorMessage));
+      for (const [id, pending] of handle.inflight) {
+        clearTimeout(pending.timer);
+        handle.inflight.delete(id);
+        pending.resolve({
+          ok: false,
+          error: reason,
+          requestId: pending.requestId,
+          durationMs: performance.now() - pending.started,
+          coldStart: pending.coldStart,
+        });
+      }
+    };
+    worker.on('error', (error) => {
+      const payload: LambdaErrorPayload = {
+        errorType: 'Runtime.ExitError',
+        errorMessage: `worker crashed: ${error.message}`,
+        trace: (error.stack ?? '').split('\n'),
+      };
+      sink?.(fn, 'stderr', `RUNTIME_ERROR\t${JSON.stringify(payload)}`);
+      onDeath(payload);
+    });
+    worker.on('exit', (code) => {
+      onDeath({ errorType: 'Runtime.ExitError', errorMessage: `worker exited with code ${code}`, trace: [] });
+    });
+    return handle;
+  }
+
+  private retire(logicalId: string, handle: WorkerHandle): void {
+    handle.retired = true;
+    const pool = this.pools.get(logicalId);
+    if (pool !== undefined) this.pools.set(logicalId, pool.filter((h) => h !== handle));
+    if (handle.inflight.size === 0) void this.kill(handle, 'timed out');
+  }
+
+  private async kill(handle: WorkerHandle, why: string): Promise<void> {
+    for (const [id, pending] of handle.inflight) {
+      clearTimeout(pending.timer);
+      handle.inflight.delete(id);
+      pending.resolve({
+        ok: false,
+        error: { errorType: 'Runtime.ExitError', errorMessage: `worker stopped: ${why}`, trace: [] },
+        requestId: pending.requestId,
+        durationMs: performance.now() - pending.started,
+        coldStart: pending.coldStart,
+      });
+    }
+    handle.state = 'dead';
+    await handle.worker.terminate().catch(() => undefined);
+  }
+}
+
+/** The Lambda-provided part of a function's environment (names as in the Node.js managed runtime). */
+export function lambdaBaseEnvironment(fn: FunctionSpec, repoRoot: string): Record<string, string> {
+  return {
+    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    LAMBDA_TASK_ROOT: repoRoot,
+    _HANDLER: `${fn.entry}.${fn.handlerExport}`,
+  };
+}

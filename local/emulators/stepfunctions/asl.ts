@@ -1,0 +1,223 @@
+import { isRecord } from '../../../functions/core/kernel/guards';
+/**
+ * Prepares a template's ASL definition for the local interpreter (aws-local-stepfunctions 3.0):
+ *
+ * - every Task state is described (which local function it invokes, whether it waits for a task token,
+ *   its TimeoutSeconds[Path] / HeartbeatSeconds[Path]);
+ * - the interpreter's own task timeout is neutralised (it evaluates TimeoutSecondsPath against the
+ *   input AFTER Parameters, accepts whole seconds only and defaults to 60 s): the local stand-in times
+ *   tasks out itself. A TimeoutSecondsPath / HeartbeatSecondsPath is carried to the stand-in through an
+ *   extra Parameters field (`__local.timeoutSeconds.$`) evaluated on the state input, as AWS does;
+ * - the top-level TimeoutSeconds is removed (setTimeout overflows beyond 24.8 days) and returned;
+ * - Retry intervals and Wait `Seconds` become per-state overrides scaled by the caller.
+ * Pure: returns a modified copy.
+ */
+
+export const LOCAL_PARAMS_KEY = '__local';
+/** What `$$.Task.Token` resolves to in the interpreter; the stand-in swaps it for a minted token per task. */
+export const TASK_TOKEN_PLACEHOLDER = '__LOCAL_TASK_TOKEN__';
+/** The interpreter's task timer is set beyond any local wait (and below setTimeout's 2^31-1 ms limit). */
+export const INTERPRETER_TASK_TIMEOUT_SECONDS = 2_000_000;
+
+export type TaskKind = 'lambda-arn' | 'lambda-invoke' | 'unsupported';
+
+export interface TaskInfo {
+  readonly stateName: string;
+  readonly resource: string;
+  readonly kind: TaskKind;
+  /** `.waitForTaskToken`. */
+  readonly callback: boolean;
+  /** Logical id of the local function (lambda kinds), when the ARN / FunctionName is one of the template's. */
+  readonly functionLogicalId?: string;
+  /** FunctionName as given (lambda-invoke): may be a JSONPath-resolved value at run time. */
+  readonly staticFunction?: string;
+  readonly timeoutSeconds?: number;
+  readonly timeoutSecondsPath?: string;
+  readonly heartbeatSeconds?: number;
+  readonly heartbeatSecondsPath?: string;
+  /** Whether Parameters were added to carry the state input (`__local.input`). */
+  readonly wrappedInput: boolean;
+}
+
+export interface PreparedDefinition {
+  readonly definition: Record<string, unknown>;
+  readonly tasks: ReadonlyMap<string, TaskInfo>;
+  /** IntervalSeconds of each retrier, by state name. */
+  readonly retryIntervals: ReadonlyMap<string, readonly number[]>;
+  /** Wait states with a fixed `Seconds`. */
+  readonly waitSeconds: ReadonlyMap<string, number>;
+  /** Top-level TimeoutSeconds (execution timeout). */
+  readonly timeoutSeconds?: number;
+  /** Every state name, including those inside Map / Parallel. */
+  readonly stateNames: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+
+const LAMBDA_ARN = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/;
+const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
+
+/** Function name from an ARN, a partial ARN or a plain name. */
+export function functionNameOf(value: string): string {
+  const m = LAMBDA_ARN.exec(value);
+  if (m?.[1] !== undefined) return m[1];
+  const partial = /(?:^|:)function:([^:]+)/.exec(value);
+  return partial?.[1] ?? value.split(':')[0] ?? value;
+}
+
+export function prepareDefinition(source: Readonly<Record<string, unknown>>, functionsByName: ReadonlyMap<string, string>): PreparedDefinition {
+  const definition = JSON.parse(JSON.stringify(source)) as Record<string, unknown>;
+  const tasks = new Map<string, TaskInfo>();
+  const retryIntervals = new Map<string, number[]>();
+  const waitSeconds = new Map<string, number>();
+  const stateNames: string[] = [];
+  const warnings: string[] = [];
+  if (definition['QueryLanguage'] === 'JSONata') {
+    throw new Error('The state machine uses JSONata: the local interpreter runs JSONPath definitions only');
+  }
+  const timeout = definition['TimeoutSeconds'];
+  delete definition['TimeoutSeconds'];
+  delete definition['QueryLanguage'];
+
+  const visit = (machine: Record<string, unknown>): void => {
+    const states = machine['States'];
+    if (!isRecord(states)) return;
+    delete machine['QueryLanguage'];
+    for (const [name, state] of Object.entries(states)) {
+      if (!isRecord(state)) continue;
+      stateNames.push(name);
+      if (state['QueryLanguage'] === 'JSONata') throw new Error(`State ${name} uses JSONata: not supported locally`);
+      delete state['QueryLanguage'];
+      if (Array.isArray(state['Retry'])) {
+        retryIntervals.set(
+          name,
+          state['Retry'].map((r) => (isRecord(r) && typeof r['IntervalSeconds'] === 'number' ? r['IntervalSeconds'] : 1)),
+        );
+      }
+      switch (state['Type']) {
+        case 'Task':
+          tasks.set(name, prepareTask(name, state, functionsByName, warnings));
+          break;
+        case 'Wait':
+          if (typeof state['Seconds'] === 'number') waitSeconds.set(name, state['Seconds']);
+          else warnings.push(`Wait state ${name}: only a fixed Seconds is time-scaled locally`);
+          break;
+        case 'Map': {
+          const processor = state['ItemProcessor'] ?? state['Iterator'];
+          if (isRecord(processor)) {
+            visit(processor);
+            // The interpreter runs item processors inline; a DISTRIBUTED processor config means nothing here.
+            delete processor['ProcessorConfig'];
+          }
+          break;
+        }
+        case 'Parallel':
+          if (Array.isArray(state['Branches'])) for (const b of state['Branches']) if (isRecord(b)) visit(b);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  visit(definition);
+  return {
+    definition,
+    tasks,
+    retryIntervals,
+    waitSeconds,
+    ...(typeof timeout === 'number' ? { timeoutSeconds: timeout } : {}),
+    stateNames,
+    warnings,
+  };
+}
+
+function prepareTask(name: string, state: Record<string, unknown>, functionsByName: ReadonlyMap<string, string>, warnings: string[]): TaskInfo {
+  const resource = typeof state['Resource'] === 'string' ? state['Resource'] : '';
+  const invoke = LAMBDA_INVOKE.exec(resource);
+  const direct = LAMBDA_ARN.exec(resource);
+  let kind: TaskKind = 'unsupported';
+  let functionLogicalId: string | undefined;
+  let staticFunction: string | undefined;
+  const callback = resource.endsWith('.waitForTaskToken');
+  if (direct !== null) {
+    kind = 'lambda-arn';
+    functionLogicalId = functionsByName.get(functionNameOf(resource));
+    staticFunction = resource;
+  } else if (invoke !== null) {
+    kind = 'lambda-invoke';
+    const params = state['Parameters'];
+    const fn = isRecord(params) ? params['FunctionName'] : undefined;
+    if (typeof fn === 'string') {
+      staticFunction = fn;
+      functionLogicalId = functionsByName.get(functionNameOf(fn));
+    }
+  } else {
+    warnings.push(`Task ${name}: resource ${resource} is not emulated locally (the task fails when it runs)`);
+  }
+  if ((kind === 'lambda-arn' || kind === 'lambda-invoke') && staticFunction !== undefined && functionLogicalId === undefined) {
+    warnings.push(`Task ${name}: function ${staticFunction} is not one of the template's local functions`);
+  }
+
+  const info: Record<string, unknown> = {};
+  for (const key of ['TimeoutSeconds', 'HeartbeatSeconds'] as const) {
+    if (typeof state[key] === 'number') info[key] = state[key];
+    delete state[key];
+  }
+  const paths: Record<string, string> = {};
+  for (const key of ['TimeoutSecondsPath', 'HeartbeatSecondsPath'] as const) {
+    if (typeof state[key] === 'string') paths[key] = state[key];
+    delete state[key];
+  }
+  state['TimeoutSeconds'] = INTERPRETER_TASK_TIMEOUT_SECONDS;
+
+  let wrappedInput = false;
+  if (Object.keys(paths).length > 0) {
+    const local: Record<string, string> = {};
+    if (paths['TimeoutSecondsPath'] !== undefined) local['timeoutSeconds.$'] = paths['TimeoutSecondsPath'];
+    if (paths['HeartbeatSecondsPath'] !== undefined) local['heartbeatSeconds.$'] = paths['HeartbeatSecondsPath'];
+    if (isRecord(state['Parameters'])) {
+      state['Parameters'] = { ...state['Parameters'], [LOCAL_PARAMS_KEY]: local };
+    } else {
+      // No Parameters: the effective input is the state input; carry it alongside.
+      state['Parameters'] = { [LOCAL_PARAMS_KEY]: { ...local, 'input.$': '$' } };
+      wrappedInput = true;
+    }
+  }
+  return {
+    stateName: name,
+    resource,
+    kind,
+    callback,
+    ...(functionLogicalId === undefined ? {} : { functionLogicalId }),
+    ...(staticFunction === undefined ? {} : { staticFunction }),
+    ...(typeof info['TimeoutSeconds'] === 'number' ? { timeoutSeconds: info['TimeoutSeconds'] } : {}),
+    ...(paths['TimeoutSecondsPath'] === undefined ? {} : { timeoutSecondsPath: paths['TimeoutSecondsPath'] }),
+    ...(typeof info['HeartbeatSeconds'] === 'number' ? { heartbeatSeconds: info['HeartbeatSeconds'] } : {}),
+    ...(paths['HeartbeatSecondsPath'] === undefined ? {} : { heartbeatSecondsPath: paths['HeartbeatSecondsPath'] }),
+    wrappedInput,
+  };
+}
+
+/** Replace the task token placeholder anywhere inside a JSON value. */
+export function withTaskToken(value: unknown, token: string): unknown {
+  if (value === TASK_TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(value)) return value.map((v) => withTaskToken(v, token));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withTaskToken(v, token)]));
+  return value;
+}
+
+/** Take the stand-in's `__local` fields off a task input. */
+export function unwrapLocal(
+  value: unknown,
+  task: TaskInfo,
+): { input: unknown; timeoutSeconds?: number | undefined; heartbeatSeconds?: number | undefined } {
+  if (!isRecord(value) || !isRecord(value[LOCAL_PARAMS_KEY])) return { input: value };
+  const { [LOCAL_PARAMS_KEY]: local, ...rest } = value;
+  const l = local as Record<string, unknown>;
+  const n = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  return {
+    input: task.wrappedInput ? l['input'] : rest,
+    timeoutSeconds: n(l['timeoutSeconds']),
+    heartbeatSeconds: n(l['heartbeatSeconds']),
+  };
+}
