@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rateMs } from '../../local/emulators/eventbridge/eventbridge';
+import { rateMs } from '../../local/emulators/eventbridge/schedule-expressions';
 import { localRoleId, Resolver } from '../../local/template/resolve';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/runtime';
 import { localS3Client, startLocalS3 } from '../../local/emulators/s3/s3';
