@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { InvokeResult } from '../local/emulators/lambda/lambda';
-import { receiveOutbound, trackingFor } from '../local/tools/supplier-sim';
+import { receiveOutbound } from '../local/tools/supplier-messages';
+import { trackingFor } from '../local/tools/supplier-plan';
 import { isRecord } from '../functions/core/kernel/guards';
 
 export interface SupplierQueues {

@@ -27,7 +27,7 @@
  * cancellation file in `outbox/cancellations/` stops them. New files are seen through the runtime's S3
  * change hook (`objectCreated`, no polling) or, for a simulator outside the runtime, by listing the
  * outbox every `listIntervalMs`. Their uploads are signed as `supplier-<id>` (the supplier's own access
- * role, local/s3-notifications.ts). The carrier's scans (CARRIER_PICKED_UP ... DELIVERED) are not files:
+ * role, local/emulators/s3/notifications.ts). The carrier's scans (CARRIER_PICKED_UP ... DELIVERED) are not files:
  * they arrive as TRACKING_EVENT / DELIVERED messages on the supplier's inbound queue, one step after the
  * tracking file, standing in for a carrier tracking feed.
  *
@@ -40,15 +40,15 @@
  * State is in memory: fulfillments in progress when the runtime stops are not continued after a
  * restart (the workflow's own deadlines then surface them).
  */
-import { randomInt } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { validateTrackingNumber } from '../../functions/core/domain/tracking';
-import { longTimeout, sleep, type Cancellable } from '../emulators/clock';
-import { localS3Client } from '../emulators/s3/s3';
-import { supplierAccessKeyId } from '../emulators/s3/notifications';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { isRecord } from '../../functions/core/kernel/guards';
+import { longTimeout, sleep, type Cancellable } from '../emulators/clock';
+import { supplierAccessKeyId } from '../emulators/s3/notifications';
+import { localS3Client } from '../emulators/s3/s3';
+import { parseCancellationFile, parsePurchaseOrderFile, receiveOutbound } from './supplier-messages';
+import { answerPlan, asPurchaseOrder, type PurchaseOrder } from './supplier-plan';
+
 
 export interface SimulatedSupplier {
   readonly supplierId: string;
@@ -90,251 +90,6 @@ export interface SupplierSimOptions {
     readonly checkEveryMs?: number;
   };
 }
-
-export const DISCONTINUED: Readonly<Record<string, readonly string[]>> = {
-  'nordic-home': ['NH-LP-3100'],
-  'pacific-gadgets': ['PGD-SPK-MINI'],
-};
-/** Quantity from which a line is out of stock, per supplier (default for any other supplier). */
-export const OUT_OF_STOCK_FROM: Readonly<Record<string, number>> = { 'nordic-home': 5 };
-export const OUT_OF_STOCK_FROM_DEFAULT = 10;
-
-export interface PoLine {
-  readonly lineNo: number;
-  readonly supplierSku: string;
-  readonly quantity: number;
-}
-
-export interface PurchaseOrder {
-  readonly type: 'PURCHASE_ORDER';
-  readonly fulfillmentId: string;
-  readonly lines: readonly PoLine[];
-  readonly shipTo?: { readonly line2?: string; readonly country?: string };
-  readonly shippingMethod?: { readonly code?: string; readonly name?: string };
-  readonly shipBy?: string;
-}
-
-
-function asPurchaseOrder(value: unknown): PurchaseOrder | undefined {
-  if (!isRecord(value) || value['type'] !== 'PURCHASE_ORDER' || typeof value['fulfillmentId'] !== 'string' || !Array.isArray(value['lines'])) return undefined;
-  return value as unknown as PurchaseOrder;
-}
-
-/** Carrier + a valid tracking number for a shipping method name (check digit found with the domain validator). */
-export function trackingFor(methodName: string): { carrier: string; trackingNumber: string } {
-  const digits = (n: number): string => Array.from({ length: n }, () => String(randomInt(10))).join('');
-  const attempt = (carrier: string, make: () => [string, string]): { carrier: string; trackingNumber: string } => {
-    for (let tries = 0; tries < 20; tries++) {
-      const [prefix, suffix] = make();
-      for (let d = 0; d < 10; d++) {
-        const candidate = `${prefix}${d}${suffix}`;
-        if (validateTrackingNumber(candidate, carrier).valid) return { carrier, trackingNumber: candidate };
-      }
-    }
-    throw new Error(`could not generate a valid ${carrier} tracking number`);
-  };
-  const name = methodName.toUpperCase();
-  if (name.includes('UPS')) return attempt('UPS', () => [`1Z${digits(3)}A${digits(2)}03${digits(7)}`, '']);
-  if (name.includes('DHL')) return attempt('DHL', () => [digits(9), '']);
-  return attempt('Royal Mail', () => [`RB${digits(8)}`, 'GB']);
-}
-
-/** What a supplier answers to a purchase order (pure: the documented rules). */
-export function decide(
-  supplierId: string,
-  po: PurchaseOrder,
-): { kind: 'silent' } | { kind: 'reject'; lines: { lineNo: number; supplierSku: string; reason: string; message: string }[] } | { kind: 'accept'; split: boolean } {
-  const line2 = (po.shipTo?.line2 ?? '').toLowerCase();
-  if (line2.includes(`silent:${supplierId.toLowerCase()}`) || line2.includes('silent:all')) return { kind: 'silent' };
-  const discontinued = DISCONTINUED[supplierId] ?? [];
-  const limit = OUT_OF_STOCK_FROM[supplierId] ?? OUT_OF_STOCK_FROM_DEFAULT;
-  const rejected = po.lines.flatMap((l) => {
-    if (discontinued.includes(l.supplierSku)) {
-      return [{ lineNo: l.lineNo, supplierSku: l.supplierSku, reason: 'INELIGIBLE_PRODUCT', message: 'Discontinued at this supplier' }];
-    }
-    if (l.quantity >= limit) {
-      return [{ lineNo: l.lineNo, supplierSku: l.supplierSku, reason: 'OUT_OF_STOCK', message: `Only ${limit - 1} available for immediate dispatch` }];
-    }
-    return [];
-  });
-  if (rejected.length > 0) return { kind: 'reject', lines: rejected };
-  return { kind: 'accept', split: line2.includes('split-shipment') && po.lines.length > 1 };
-}
-
-/**
- * One long-poll of a supplier's outbound queue, the way a supplier reads it: every message received is
- * deleted and its body returned parsed (`undefined` when it is not JSON). Shared by the simulator and
- * the benchmark's scripted supplier.
- */
-export async function receiveOutbound(sqs: SQSClient, queueUrl: string, signal: AbortSignal): Promise<unknown[]> {
-  const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }), { abortSignal: signal });
-  const bodies: unknown[] = [];
-  for (const m of out.Messages ?? []) {
-    let body: unknown;
-    try {
-      body = JSON.parse(m.Body ?? '');
-    } catch {
-      body = undefined;
-    }
-    bodies.push(body);
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle ?? '' }), { abortSignal: signal });
-  }
-  return bodies;
-}
-
-
-// ---------------------------------------------------------------------------------------------------
-// Files
-
-/** CSV cell (RFC 4180 quoting). */
-function cell(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-function csv(columns: readonly string[], rows: readonly (readonly (string | number | undefined)[])[]): string {
-  return `${[columns.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\r\n')}\r\n`;
-}
-
-export const ACK_COLUMNS = ['fulfillment_id', 'status', 'estimated_ship_date', 'line_no', 'supplier_sku', 'reason', 'message'] as const;
-export const TRACKING_FILE_COLUMNS = ['fulfillment_id', 'carrier', 'tracking_number', 'ship_date', 'line_no', 'supplier_sku', 'quantity'] as const;
-
-/** A purchase order read from an outbox file: the JSON message body, or the CSV (one row per line). */
-export function parsePurchaseOrderFile(key: string, text: string): PurchaseOrder | undefined {
-  if (key.endsWith('.json')) {
-    try {
-      return asPurchaseOrder(JSON.parse(text));
-    } catch {
-      return undefined;
-    }
-  }
-  let rows: Record<string, string>[];
-  try {
-    rows = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, bom: true, trim: true, relax_column_count: true });
-  } catch {
-    return undefined;
-  }
-  const first = rows[0];
-  const fulfillmentId = first?.['fulfillment_id'];
-  if (first === undefined || fulfillmentId === undefined || fulfillmentId === '') return undefined;
-  const lines = rows.flatMap((r) => {
-    const lineNo = Number(r['line_no']);
-    const quantity = Number(r['quantity']);
-    const supplierSku = (r['supplier_sku'] ?? '').replace(/^'/, '');
-    return Number.isInteger(lineNo) && Number.isInteger(quantity) && supplierSku !== '' ? [{ lineNo, supplierSku, quantity }] : [];
-  });
-  if (lines.length === 0) return undefined;
-  const line2 = first['ship_to_line2'];
-  return {
-    type: 'PURCHASE_ORDER',
-    fulfillmentId,
-    lines,
-    shipTo: { ...(line2 === undefined || line2 === '' ? {} : { line2: line2.replace(/^'/, '') }), ...(first['ship_to_country'] === undefined ? {} : { country: first['ship_to_country'] }) },
-    shippingMethod: { ...(first['shipping_method_code'] === undefined ? {} : { code: first['shipping_method_code'] }), ...(first['shipping_method_name'] === undefined ? {} : { name: first['shipping_method_name'] }) },
-    ...(first['ship_by'] === undefined ? {} : { shipBy: first['ship_by'] }),
-  };
-}
-
-/** The fulfillment id of a cancellation file (JSON message body or CSV `fulfillment_id,...`). */
-export function parseCancellationFile(key: string, text: string): string | undefined {
-  if (key.endsWith('.json')) {
-    try {
-      const body: unknown = JSON.parse(text);
-      return isRecord(body) && typeof body['fulfillmentId'] === 'string' ? body['fulfillmentId'] : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  try {
-    const rows: Record<string, string>[] = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, bom: true, trim: true });
-    const id = rows[0]?.['fulfillment_id'];
-    return id === undefined || id === '' ? undefined : id;
-  } catch {
-    return undefined;
-  }
-}
-
-/** One answer of a simulated supplier: a message on its inbound queue, or a file in its inbox. */
-export type SimAction = { readonly kind: 'message'; readonly body: Record<string, unknown> } | { readonly kind: 'file'; readonly key: string; readonly body: string };
-
-export interface AnswerPlan {
-  readonly summary: string;
-  readonly decision: 'silent' | 'reject' | 'accept';
-  readonly steps: readonly { readonly afterSteps: number; readonly action: SimAction }[];
-}
-
-/**
- * What a supplier sends for a purchase order, step by step (pure apart from the random tracking
- * numbers): messages for `sqs` suppliers; for `file` suppliers the acknowledgement and tracking CSVs in
- * their inbox, then the carrier scans as messages (one step after each tracking file).
- */
-export function answerPlan(supplierId: string, po: PurchaseOrder, channel: 'sqs' | 'file', today: Date = new Date()): AnswerPlan {
-  const id = po.fulfillmentId;
-  const decision = decide(supplierId, po);
-  const inbox = `suppliers/${supplierId}/inbox`;
-  const steps: { afterSteps: number; action: SimAction }[] = [];
-  const message = (afterSteps: number, body: Record<string, unknown>): void => {
-    steps.push({ afterSteps, action: { kind: 'message', body } });
-  };
-  if (decision.kind === 'silent') return { summary: 'stays silent (silent: marker)', decision: 'silent', steps };
-  if (decision.kind === 'reject') {
-    if (channel === 'file') {
-      const rows = decision.lines.map((l) => [id, 'REJECTED', undefined, l.lineNo, l.supplierSku, l.reason, l.message]);
-      steps.push({ afterSteps: 0.5, action: { kind: 'file', key: `${inbox}/acknowledgements/${id}.csv`, body: csv(ACK_COLUMNS, rows) } });
-    } else {
-      message(0.5, { type: 'REJECTED', messageId: `sim-${id}-rejected`, fulfillmentId: id, lines: decision.lines });
-    }
-    return { summary: `rejects ${decision.lines.map((l) => `${l.supplierSku} ${l.reason}`).join(', ')}`, decision: 'reject', steps };
-  }
-  const shipDate = new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10);
-  if (channel === 'file') {
-    steps.push({ afterSteps: 0.5, action: { kind: 'file', key: `${inbox}/acknowledgements/${id}.csv`, body: csv(ACK_COLUMNS, [[id, 'ACCEPTED', shipDate]]) } });
-  } else {
-    message(0.5, { type: 'ACCEPTED', messageId: `sim-${id}-accepted`, fulfillmentId: id, estimatedShipDate: shipDate });
-  }
-  const parcels = decision.split ? [po.lines.slice(0, 1), po.lines.slice(1)] : [po.lines];
-  const method = po.shippingMethod?.name ?? po.shippingMethod?.code ?? '';
-  // A tracking file goes through S3, its handler and the inbound queue: the first scan waits a whole step.
-  const scanGap = channel === 'file' ? 1 : 0.5;
-  let at = 1.5;
-  const trackings: string[] = [];
-  let carrierName = '';
-  parcels.forEach((lines, i) => {
-    const { carrier, trackingNumber } = trackingFor(method);
-    carrierName = carrier;
-    trackings.push(trackingNumber);
-    if (channel === 'file') {
-      const rows = lines.map((l) => [id, carrier, trackingNumber, today.toISOString().slice(0, 10), l.lineNo, l.supplierSku, l.quantity]);
-      steps.push({ afterSteps: at, action: { kind: 'file', key: `${inbox}/tracking/${id}-${i + 1}.csv`, body: csv(TRACKING_FILE_COLUMNS, rows) } });
-    } else {
-      message(at, {
-        type: 'SHIPPED',
-        messageId: `sim-${id}-shipped-${i + 1}`,
-        fulfillmentId: id,
-        carrier,
-        trackingNumber,
-        lines: lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })),
-      });
-    }
-    message(at + scanGap, { type: 'TRACKING_EVENT', messageId: `sim-${id}-pickup-${i + 1}`, fulfillmentId: id, trackingNumber, event: 'CARRIER_PICKED_UP', location: 'Origin depot' });
-    at += 1;
-  });
-  if (channel === 'file') at += scanGap - 0.5;
-  for (const [event, location] of [
-    ['IN_TRANSIT', 'Sorting hub'],
-    ['OUT_FOR_DELIVERY', 'Local depot'],
-  ] as const) {
-    trackings.forEach((trackingNumber, i) =>
-      message(at, { type: 'TRACKING_EVENT', messageId: `sim-${id}-${event.toLowerCase()}-${i + 1}`, fulfillmentId: id, trackingNumber, event, location }),
-    );
-    at += 1;
-  }
-  trackings.forEach((trackingNumber, i) => message(at, { type: 'DELIVERED', messageId: `sim-${id}-delivered-${i + 1}`, fulfillmentId: id, trackingNumber }));
-  return { summary: `accepts, ships with ${carrierName} ${trackings.join(', ')}${channel === 'file' ? ' (acknowledgement and tracking CSV files)' : ''}`, decision: 'accept', steps };
-}
-
-// ---------------------------------------------------------------------------------------------------
 
 export class SupplierSimulator {
   private readonly controller = new AbortController();

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { trackingFor } from '../../local/tools/supplier-sim';
+import { trackingFor } from '../../local/tools/supplier-plan';
 import { documentClient, endpoints, http, obj, partition } from './helpers';
 
 export const TERMINAL_ORDER = new Set(['DELIVERED', 'CANCELLED', 'REJECTED']);

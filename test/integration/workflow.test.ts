@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { countTransitions } from '../../local/emulators/stepfunctions/service';
-import { trackingFor } from '../../local/tools/supplier-sim';
+import { trackingFor } from '../../local/tools/supplier-plan';
 import { endpoints, http, obj } from './helpers';
 import { busEvents, dispatchedFulfillment, drainQueue, exceptionsOfKind, fulfilHappily, fulfillments, fulfillmentWhen, history, outboundMessages, overrideTimeouts, placeOrder, reservations, shipmentCount, statesEntered, supplierQueues, supplierSays, timelineTypes, waitFor, waitForExecutionEnd, waitForStatus, webKey } from './workflow-helpers';
 
