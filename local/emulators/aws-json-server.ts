@@ -32,7 +32,7 @@ export interface JsonServer {
 }
 
 
-export async function startJsonServer(opts: {
+export interface JsonServerOptions {
   /** `AWSStepFunctions`, `AWSEvents`, ... */
   readonly targetPrefix: string;
   /** `1.0` or `1.1`. */
@@ -41,46 +41,50 @@ export async function startJsonServer(opts: {
   readonly local?: LocalRoute;
   readonly port?: number;
   readonly what: string;
-}): Promise<JsonServer> {
+}
+
+type Send = (status: number, body: unknown, errorType?: string, type?: string) => void;
+
+/** AwsError as AWS words it; a body that is not JSON: SerializationException; anything else: InternalFailure. */
+function failWith(send: Send, what: string): (error: unknown) => void {
+  return (error) => {
+    if (error instanceof AwsError) send(error.status, { __type: error.type, message: error.message }, error.type);
+    else if (error instanceof SyntaxError) send(400, { __type: 'SerializationException', message: 'Request body is not valid JSON.' }, 'SerializationException');
+    else send(500, { __type: 'InternalFailure', message: `Local ${what} failed: ${error instanceof Error ? error.message : String(error)}` }, 'InternalFailure');
+  };
+}
+
+/** One request: a local-only route (`/_local/...`), else the operation named by X-Amz-Target. */
+async function dispatch(opts: JsonServerOptions, req: http.IncomingMessage, text: string, send: Send): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (url.pathname.startsWith('/_local/') && opts.local !== undefined) {
+    const body: unknown = text === '' ? undefined : JSON.parse(text);
+    const out = await opts.local(req.method ?? 'GET', url, body);
+    if (out === undefined) send(404, { message: 'no such local route' }, undefined, 'application/json');
+    else send(out.status, out.body, undefined, 'application/json');
+    return;
+  }
+  const target = req.headers['x-amz-target'];
+  if (req.method !== 'POST' || typeof target !== 'string' || !target.startsWith(`${opts.targetPrefix}.`)) {
+    throw new AwsError('UnknownOperationException', `Expected POST with X-Amz-Target ${opts.targetPrefix}.<Operation>.`);
+  }
+  const input: unknown = text === '' ? {} : JSON.parse(text);
+  send(200, await opts.handle(target.slice(opts.targetPrefix.length + 1), isRecord(input) ? input : {}));
+}
+
+export async function startJsonServer(opts: JsonServerOptions): Promise<JsonServer> {
   const contentType = `application/x-amz-json-${opts.jsonVersion}`;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const requestId = randomUUID();
-      const send = (status: number, body: unknown, errorType?: string, type = contentType): void => {
+      const send: Send = (status, body, errorType, type = contentType) => {
         if (res.headersSent) return;
-        res.writeHead(status, {
-          'content-type': type,
-          'x-amzn-requestid': requestId,
-          ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
-        });
+        res.writeHead(status, { 'content-type': type, 'x-amzn-requestid': requestId, ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }) });
         res.end(JSON.stringify(body));
       };
-      const fail = (error: unknown): void => {
-        if (error instanceof AwsError) send(error.status, { __type: error.type, message: error.message }, error.type);
-        else if (error instanceof SyntaxError) send(400, { __type: 'SerializationException', message: 'Request body is not valid JSON.' }, 'SerializationException');
-        else {
-          send(500, { __type: 'InternalFailure', message: `Local ${opts.what} failed: ${error instanceof Error ? error.message : String(error)}` }, 'InternalFailure');
-        }
-      };
-      void (async () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-        if (url.pathname.startsWith('/_local/') && opts.local !== undefined) {
-          const body: unknown = text === '' ? undefined : JSON.parse(text);
-          const out = await opts.local(req.method ?? 'GET', url, body);
-          if (out === undefined) send(404, { message: 'no such local route' }, undefined, 'application/json');
-          else send(out.status, out.body, undefined, 'application/json');
-          return;
-        }
-        const target = req.headers['x-amz-target'];
-        if (req.method !== 'POST' || typeof target !== 'string' || !target.startsWith(`${opts.targetPrefix}.`)) {
-          throw new AwsError('UnknownOperationException', `Expected POST with X-Amz-Target ${opts.targetPrefix}.<Operation>.`);
-        }
-        const input: unknown = text === '' ? {} : JSON.parse(text);
-        send(200, await opts.handle(target.slice(opts.targetPrefix.length + 1), isRecord(input) ? input : {}));
-      })().catch(fail);
+      dispatch(opts, req, Buffer.concat(chunks).toString('utf8'), send).catch(failWith(send, opts.what));
     });
   });
   server.keepAliveTimeout = 5_000;

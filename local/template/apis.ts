@@ -144,92 +144,108 @@ function paramsOf(routePath: string): string[] {
   return [...routePath.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => m[1] as string);
 }
 
-export function readApis(template: CfnTemplate, resolver: Resolver, functions: readonly FunctionSpec[]): RestApiSpec[] {
-  const functionsByName = new Map(functions.map((f) => [f.functionName, f.logicalId]));
-  const paths = resourcePaths(template);
+/** Each API's stage name (its Stage, else the Deployment's StageName). */
+function stageNames(template: CfnTemplate): Map<string, string> {
   const stages = new Map<string, string>();
-  for (const [, stage] of resourcesOfType(template, 'AWS::ApiGateway::Stage')) {
-    const api = targetOf(props(stage)['RestApiId']);
-    const name = props(stage)['StageName'];
-    if (api !== undefined && typeof name === 'string' && !stages.has(api)) stages.set(api, name);
+  for (const type of ['AWS::ApiGateway::Stage', 'AWS::ApiGateway::Deployment']) {
+    for (const [, resource] of resourcesOfType(template, type)) {
+      const api = targetOf(props(resource)['RestApiId']);
+      const name = props(resource)['StageName'];
+      if (api !== undefined && typeof name === 'string' && !stages.has(api)) stages.set(api, name);
+    }
   }
-  for (const [, deployment] of resourcesOfType(template, 'AWS::ApiGateway::Deployment')) {
-    const api = targetOf(props(deployment)['RestApiId']);
-    const name = props(deployment)['StageName'];
-    if (api !== undefined && typeof name === 'string' && !stages.has(api)) stages.set(api, name);
+  return stages;
+}
+
+function readGatewayResponse(id: string, p: Readonly<Record<string, unknown>>, resolver: Resolver): { api: string; response: GatewayResponseSpec } {
+  const api = targetOf(p['RestApiId']);
+  const type = p['ResponseType'];
+  if (api === undefined || typeof type !== 'string') throw new Error(`GatewayResponse ${id} needs RestApiId and ResponseType`);
+  const headers: Record<string, string> = {};
+  const params = resolver.resolve(p['ResponseParameters']);
+  if (isRecord(params)) {
+    for (const [key, value] of Object.entries(params)) {
+      const header = /^gatewayresponse\.header\.(.+)$/.exec(key)?.[1];
+      if (header !== undefined && typeof value === 'string') headers[header] = value.replace(/^'(.*)'$/, '$1');
+    }
   }
+  const templates = resolver.resolve(p['ResponseTemplates']);
+  const json = isRecord(templates) ? templates['application/json'] : undefined;
+  const status = p['StatusCode'];
+  return {
+    api,
+    response: { responseType: type, ...(status === undefined ? {} : { statusCode: num(status, 0) }), headers, ...(typeof json === 'string' ? { template: json } : {}) },
+  };
+}
+
+/** Each API's gateway responses, in template order. */
+function gatewayResponsesByApi(template: CfnTemplate, resolver: Resolver): Map<string, GatewayResponseSpec[]> {
+  const out = new Map<string, GatewayResponseSpec[]>();
+  for (const [id, resource] of resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse')) {
+    const { api, response } = readGatewayResponse(id, props(resource), resolver);
+    out.set(api, [...(out.get(api) ?? []), response]);
+  }
+  return out;
+}
+
+interface RouteContext {
+  readonly paths: Map<string, { apiLogicalId: string | undefined; path: string }>;
+  /** RequestValidator logical id -> ValidateRequestParameters. */
+  readonly validators: ReadonlyMap<string, boolean>;
+  readonly functionsByName: ReadonlyMap<string, string>;
+  readonly resolver: Resolver;
+}
+
+function readRoute(methodId: string, p: Readonly<Record<string, unknown>>, ctx: RouteContext): RouteSpec {
+  const resourceRef = p['ResourceId'];
+  const resourceTarget = targetOf(resourceRef);
+  const att = isRecord(resourceRef) ? resourceRef['Fn::GetAtt'] : undefined;
+  const onRoot = Array.isArray(att) && att[1] === 'RootResourceId';
+  const apiLogicalId = targetOf(p['RestApiId']) ?? (onRoot ? resourceTarget : undefined);
+  if (apiLogicalId === undefined || resourceTarget === undefined) {
+    throw new Error(`ApiGateway method ${methodId} has no RestApiId/ResourceId reference`);
+  }
+  const routePath = onRoot ? '/' : ctx.paths.get(resourceTarget)?.path;
+  if (routePath === undefined) throw new Error(`ApiGateway method ${methodId}: resource ${resourceTarget} not found`);
+  const httpMethod = p['HttpMethod'];
+  if (typeof httpMethod !== 'string') throw new Error(`ApiGateway method ${methodId} has no HttpMethod`);
+  const validatorId = targetOf(p['RequestValidatorId']);
+  const validateParams = validatorId !== undefined && ctx.validators.get(validatorId) === true;
+  const required = (kind: string): string[] => {
+    const params = p['RequestParameters'];
+    if (!validateParams || !isRecord(params)) return [];
+    return Object.entries(params)
+      .filter(([k, v]) => k.startsWith(`method.request.${kind}.`) && bool(v, false))
+      .map(([k]) => k.slice(`method.request.${kind}.`.length));
+  };
+  return {
+    apiLogicalId,
+    methodLogicalId: methodId,
+    resourceLogicalId: onRoot ? `${apiLogicalId}-root` : resourceTarget,
+    method: httpMethod.toUpperCase(),
+    path: routePath,
+    pathParams: paramsOf(routePath),
+    apiKeyRequired: bool(ctx.resolver.resolve(p['ApiKeyRequired']), false),
+    authorizationType: typeof p['AuthorizationType'] === 'string' ? p['AuthorizationType'] : 'NONE',
+    integration: readIntegration(methodId, p['Integration'], ctx.resolver, ctx.functionsByName),
+    requiredHeaders: required('header'),
+    requiredQueryStrings: required('querystring'),
+  };
+}
+
+export function readApis(template: CfnTemplate, resolver: Resolver, functions: readonly FunctionSpec[]): RestApiSpec[] {
   const validators = new Map<string, boolean>();
   for (const [id, validator] of resourcesOfType(template, 'AWS::ApiGateway::RequestValidator')) {
     validators.set(id, bool(props(validator)['ValidateRequestParameters'], false));
   }
-  const gatewayResponses = new Map<string, GatewayResponseSpec[]>();
-  for (const [id, response] of resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse')) {
-    const p = props(response);
-    const api = targetOf(p['RestApiId']);
-    const type = p['ResponseType'];
-    if (api === undefined || typeof type !== 'string') throw new Error(`GatewayResponse ${id} needs RestApiId and ResponseType`);
-    const headers: Record<string, string> = {};
-    const params = resolver.resolve(p['ResponseParameters']);
-    if (isRecord(params)) {
-      for (const [key, value] of Object.entries(params)) {
-        const header = /^gatewayresponse\.header\.(.+)$/.exec(key)?.[1];
-        if (header !== undefined && typeof value === 'string') headers[header] = value.replace(/^'(.*)'$/, '$1');
-      }
-    }
-    const templates = resolver.resolve(p['ResponseTemplates']);
-    const json = isRecord(templates) ? templates['application/json'] : undefined;
-    const status = p['StatusCode'];
-    gatewayResponses.set(api, [
-      ...(gatewayResponses.get(api) ?? []),
-      {
-        responseType: type,
-        ...(status === undefined ? {} : { statusCode: num(status, 0) }),
-        headers,
-        ...(typeof json === 'string' ? { template: json } : {}),
-      },
-    ]);
-  }
+  const ctx: RouteContext = { paths: resourcePaths(template), validators, functionsByName: new Map(functions.map((f) => [f.functionName, f.logicalId])), resolver };
   const routesByApi = new Map<string, RouteSpec[]>();
   for (const [methodId, method] of resourcesOfType(template, 'AWS::ApiGateway::Method')) {
-    const p = props(method);
-    const resourceRef = p['ResourceId'];
-    const resourceTarget = targetOf(resourceRef);
-    const att = isRecord(resourceRef) ? resourceRef['Fn::GetAtt'] : undefined;
-    const onRoot = Array.isArray(att) && att[1] === 'RootResourceId';
-    const apiLogicalId = targetOf(p['RestApiId']) ?? (onRoot ? resourceTarget : undefined);
-    if (apiLogicalId === undefined || resourceTarget === undefined) {
-      throw new Error(`ApiGateway method ${methodId} has no RestApiId/ResourceId reference`);
-    }
-    const routePath = onRoot ? '/' : paths.get(resourceTarget)?.path;
-    if (routePath === undefined) throw new Error(`ApiGateway method ${methodId}: resource ${resourceTarget} not found`);
-    const httpMethod = p['HttpMethod'];
-    if (typeof httpMethod !== 'string') throw new Error(`ApiGateway method ${methodId} has no HttpMethod`);
-    const validatorId = targetOf(p['RequestValidatorId']);
-    const validateParams = validatorId !== undefined && validators.get(validatorId) === true;
-    const required = (kind: string): string[] => {
-      const params = p['RequestParameters'];
-      if (!validateParams || !isRecord(params)) return [];
-      return Object.entries(params)
-        .filter(([k, v]) => k.startsWith(`method.request.${kind}.`) && bool(v, false))
-        .map(([k]) => k.slice(`method.request.${kind}.`.length));
-    };
-    const route: RouteSpec = {
-      apiLogicalId,
-      methodLogicalId: methodId,
-      resourceLogicalId: onRoot ? `${apiLogicalId}-root` : resourceTarget,
-      method: httpMethod.toUpperCase(),
-      path: routePath,
-      pathParams: paramsOf(routePath),
-      apiKeyRequired: bool(resolver.resolve(p['ApiKeyRequired']), false),
-      authorizationType: typeof p['AuthorizationType'] === 'string' ? p['AuthorizationType'] : 'NONE',
-      integration: readIntegration(methodId, p['Integration'], resolver, functionsByName),
-      requiredHeaders: required('header'),
-      requiredQueryStrings: required('querystring'),
-    };
-    const routes = routesByApi.get(apiLogicalId) ?? [];
-    routes.push(route);
-    routesByApi.set(apiLogicalId, routes);
+    const route = readRoute(methodId, props(method), ctx);
+    routesByApi.set(route.apiLogicalId, [...(routesByApi.get(route.apiLogicalId) ?? []), route]);
   }
+  const stages = stageNames(template);
+  const gatewayResponses = gatewayResponsesByApi(template, resolver);
   return resourcesOfType(template, 'AWS::ApiGateway::RestApi').map(([logicalId, api]) => {
     const p = props(api);
     const name = resolver.resolve(p['Name']);

@@ -108,6 +108,82 @@ async function answers(endpoint: string): Promise<boolean> {
   }
 }
 
+/** The `sh` wrapper and its JVM: the last lines of output, the JVM's pid, how it exited. */
+class JvmProcess {
+  readonly tail: string[] = [];
+  javaPid = 0;
+  exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  readonly exitPromise: Promise<void>;
+  readonly spawnError: Promise<never>;
+
+  constructor(readonly child: ChildProcessByStdio<Writable, Readable, Readable>) {
+    const remember = (chunk: Buffer): void => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        const m = /^dynamodb-local-pid=(\d+)$/.exec(line.trim());
+        if (m?.[1] !== undefined) {
+          this.javaPid = Number(m[1]);
+          continue;
+        }
+        if (line.trim() !== '') this.tail.push(line);
+        if (this.tail.length > 30) this.tail.shift();
+      }
+    };
+    child.stdout.on('data', remember);
+    child.stderr.on('data', remember);
+    // An EPIPE on our end of the pipe is expected once the wrapper is gone.
+    child.stdin.on('error', () => undefined);
+    this.exitPromise = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exited = { code, signal };
+        resolve();
+      });
+    });
+    this.spawnError = new Promise<never>((_, reject) => {
+      child.once('error', (error) => reject(new Error(`could not start sh/java for DynamoDB Local: ${error.message}`)));
+    });
+  }
+
+  /** Close the wrapper's stdin (it stops the JVM); after 8 s, SIGKILL both. */
+  async stop(): Promise<void> {
+    if (this.exited !== undefined) return;
+    this.child.stdin.end();
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 8000).unref());
+    if ((await Promise.race([this.exitPromise.then(() => 'exited' as const), deadline])) !== 'timeout') return;
+    if (this.javaPid > 0) {
+      try {
+        process.kill(this.javaPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    this.child.kill('SIGKILL');
+    await this.exitPromise;
+  }
+
+  /** Why the JVM exited before it answered, in words a person can act on. */
+  exitError(port: number): Error {
+    const text = this.tail.join('\n');
+    if (this.exited?.code === 127 || /java: (command )?not found/i.test(text)) {
+      return new Error('Java was not found. DynamoDB Local needs Java 17+: install it (e.g. apt-get install openjdk-17-jre-headless).');
+    }
+    if (/Address already in use|BindException/i.test(text)) return new PortInUseError(port, 'DynamoDB Local', 'Pick another with --ddb-port or DDB_PORT.');
+    return new Error(`DynamoDB Local exited (code ${String(this.exited?.code)}) before it answered:\n${text}`);
+  }
+}
+
+async function waitReady(jvm: JvmProcess, endpoint: string, port: number, timeoutMs: number): Promise<void> {
+  const deadlineAt = Date.now() + timeoutMs;
+  for (;;) {
+    if (jvm.exited !== undefined) throw jvm.exitError(port);
+    if (await answers(endpoint)) return;
+    if (Date.now() > deadlineAt) {
+      await jvm.stop();
+      throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms:\n${jvm.tail.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
  * Start DynamoDB Local and wait until it answers ListTables. With an explicit `port` the JVM is spawned
  * synchronously, before this function first yields, so a caller can overlap other work with its start.
@@ -126,87 +202,15 @@ export async function startDynamoDbLocal(options: StartDynamoDbOptions = {}): Pr
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
-  const tail: string[] = [];
-  let javaPid = 0;
-  const remember = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      const m = /^dynamodb-local-pid=(\d+)$/.exec(line.trim());
-      if (m?.[1] !== undefined) {
-        javaPid = Number(m[1]);
-        continue;
-      }
-      if (line.trim() !== '') tail.push(line);
-      if (tail.length > 30) tail.shift();
-    }
-  };
-  child.stdout.on('data', remember);
-  child.stderr.on('data', remember);
-  // An EPIPE on our end of the pipe is expected once the wrapper is gone.
-  child.stdin.on('error', () => undefined);
-
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      resolve();
-    });
-  });
-  const spawnError = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`could not start sh/java for DynamoDB Local: ${error.message}`)));
-  });
-
+  const jvm = new JvmProcess(child);
   const endpoint = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (exited !== undefined) return;
-    child.stdin.end();
-    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 8000).unref());
-    if ((await Promise.race([exitPromise.then(() => 'exited' as const), deadline])) === 'timeout') {
-      if (javaPid > 0) {
-        try {
-          process.kill(javaPid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      child.kill('SIGKILL');
-      await exitPromise;
-    }
-  };
-
-  const deadlineAt = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  const waitReady = async (): Promise<void> => {
-    for (;;) {
-      if (exited !== undefined) {
-        const text = tail.join('\n');
-        if (exited.code === 127 || /java: (command )?not found/i.test(text)) {
-          throw new Error('Java was not found. DynamoDB Local needs Java 17+: install it (e.g. apt-get install openjdk-17-jre-headless).');
-        }
-        if (/Address already in use|BindException/i.test(text)) {
-          throw new PortInUseError(port, 'DynamoDB Local', 'Pick another with --ddb-port or DDB_PORT.');
-        }
-        throw new Error(`DynamoDB Local exited (code ${String(exited.code)}) before it answered:\n${text}`);
-      }
-      if (await answers(endpoint)) return;
-      if (Date.now() > deadlineAt) {
-        await stop();
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${options.readyTimeoutMs ?? 30_000} ms:\n${tail.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
   try {
-    await Promise.race([waitReady(), spawnError]);
+    await Promise.race([waitReady(jvm, endpoint, port, options.readyTimeoutMs ?? 30_000), jvm.spawnError]);
   } catch (error) {
-    await stop();
+    await jvm.stop();
     throw error;
   }
-  return {
-    endpoint,
-    port,
-    javaPid,
-    wrapperPid: child.pid ?? 0,
-    stop,
-  };
+  return { endpoint, port, javaPid: jvm.javaPid, wrapperPid: child.pid ?? 0, stop: () => jvm.stop() };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -180,9 +180,8 @@ export class LambdaRuntime {
     return pool.reduce((a, b) => (b.inflight.size < a.inflight.size ? b : a));
   }
 
-  private spawn(logicalId: string): WorkerHandle {
-    const fn = this.functions.get(logicalId);
-    if (fn === undefined) throw new Error(`No local function ${logicalId}`);
+  /** A worker thread for a function, its stdout/stderr lines going to the log sink. */
+  private startWorker(fn: FunctionSpec): Worker {
     const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
     const init: WorkerInit = {
       entryPath: fn.entryPath,
@@ -206,6 +205,13 @@ export class LambdaRuntime {
       const lines = createInterface({ input: worker[stream], crlfDelay: Infinity });
       lines.on('line', (line) => sink?.(fn, stream, line));
     }
+    return worker;
+  }
+
+  private spawn(logicalId: string): WorkerHandle {
+    const fn = this.functions.get(logicalId);
+    if (fn === undefined) throw new Error(`No local function ${logicalId}`);
+    const worker = this.startWorker(fn);
     let markReady: () => void = () => undefined;
     let markFailed: (e: Error) => void = () => undefined;
     const ready = new Promise<void>((resolve, reject) => {
@@ -214,61 +220,59 @@ export class LambdaRuntime {
     });
     ready.catch(() => undefined);
     const handle: WorkerHandle = { worker, ready, inflight: new Map(), state: 'starting', retired: false };
-
-    worker.on('message', (message: WorkerMessage) => {
-      switch (message.type) {
-        case 'ready':
-          handle.state = 'ready';
-          markReady();
-          return;
-        case 'init-error':
-          handle.initError = message.error;
-          handle.state = 'dead';
-          markFailed(new Error(message.error.errorMessage));
-          void worker.terminate();
-          return;
-        case 'result': {
-          const pending = handle.inflight.get(message.id);
-          if (pending === undefined) return;
-          handle.inflight.delete(message.id);
-          clearTimeout(pending.timer);
-          const base = { requestId: pending.requestId, durationMs: performance.now() - pending.started, coldStart: pending.coldStart };
-          pending.resolve(message.ok ? { ok: true, value: message.value, ...base } : { ok: false, error: message.error, ...base });
-          if (handle.retired && handle.inflight.size === 0) void this.kill(handle, 'retired');
-          return;
-        }
-      }
-    });
-    const onDeath = (reason: LambdaErrorPayload): void => {
-      if (handle.state === 'dead' && handle.inflight.size === 0) return;
-      handle.state = 'dead';
-      handle.initError ??= reason;
-      markFailed(new Error(reason.errorMessage));
-      for (const [id, pending] of handle.inflight) {
-        clearTimeout(pending.timer);
-        handle.inflight.delete(id);
-        pending.resolve({
-          ok: false,
-          error: reason,
-          requestId: pending.requestId,
-          durationMs: performance.now() - pending.started,
-          coldStart: pending.coldStart,
-        });
-      }
-    };
+    worker.on('message', (message: WorkerMessage) => this.onMessage(handle, message, markReady, markFailed));
+    const onDeath = (reason: LambdaErrorPayload): void => this.onDeath(handle, reason, markFailed);
     worker.on('error', (error) => {
       const payload: LambdaErrorPayload = {
         errorType: 'Runtime.ExitError',
         errorMessage: `worker crashed: ${error.message}`,
         trace: (error.stack ?? '').split('\n'),
       };
-      sink?.(fn, 'stderr', `RUNTIME_ERROR\t${JSON.stringify(payload)}`);
+      this.options.logSink?.(fn, 'stderr', `RUNTIME_ERROR\t${JSON.stringify(payload)}`);
       onDeath(payload);
     });
     worker.on('exit', (code) => {
       onDeath({ errorType: 'Runtime.ExitError', errorMessage: `worker exited with code ${code}`, trace: [] });
     });
     return handle;
+  }
+
+  private onMessage(handle: WorkerHandle, message: WorkerMessage, markReady: () => void, markFailed: (e: Error) => void): void {
+    switch (message.type) {
+      case 'ready':
+        handle.state = 'ready';
+        markReady();
+        return;
+      case 'init-error':
+        handle.initError = message.error;
+        handle.state = 'dead';
+        markFailed(new Error(message.error.errorMessage));
+        void handle.worker.terminate();
+        return;
+      case 'result': {
+        const pending = handle.inflight.get(message.id);
+        if (pending === undefined) return;
+        handle.inflight.delete(message.id);
+        clearTimeout(pending.timer);
+        const base = { requestId: pending.requestId, durationMs: performance.now() - pending.started, coldStart: pending.coldStart };
+        pending.resolve(message.ok ? { ok: true, value: message.value, ...base } : { ok: false, error: message.error, ...base });
+        if (handle.retired && handle.inflight.size === 0) void this.kill(handle, 'retired');
+        return;
+      }
+    }
+  }
+
+  /** The worker crashed or exited: every invocation in flight fails with the reason. */
+  private onDeath(handle: WorkerHandle, reason: LambdaErrorPayload, markFailed: (e: Error) => void): void {
+    if (handle.state === 'dead' && handle.inflight.size === 0) return;
+    handle.state = 'dead';
+    handle.initError ??= reason;
+    markFailed(new Error(reason.errorMessage));
+    for (const [id, pending] of handle.inflight) {
+      clearTimeout(pending.timer);
+      handle.inflight.delete(id);
+      pending.resolve({ ok: false, error: reason, requestId: pending.requestId, durationMs: performance.now() - pending.started, coldStart: pending.coldStart });
+    }
   }
 
   private retire(logicalId: string, handle: WorkerHandle): void {

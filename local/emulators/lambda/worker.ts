@@ -3,7 +3,7 @@
  * (cold start), then runs invocations sent by local/lambda.ts with a Lambda-shaped context.
  * process.env of this thread is the function's own environment (template variables + local endpoints).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 
@@ -55,12 +55,8 @@ function isHandler(value: unknown): value is Handler {
   return typeof value === 'function';
 }
 
-async function main(): Promise<void> {
-  const port = parentPort;
-  if (port === null) throw new Error('lambda-worker must run in a worker thread');
-  const init = workerData as WorkerInit;
-  const started = performance.now();
-  let handler: Handler;
+/** Import the handler module (cold start); undefined after reporting an init error. */
+async function loadHandler(port: MessagePort, init: WorkerInit): Promise<Handler | undefined> {
   try {
     const mod = (await import(pathToFileURL(init.entryPath).href)) as Record<string, unknown>;
     const candidate = mod[init.handlerExport] ?? (mod['default'] as Record<string, unknown> | undefined)?.[init.handlerExport];
@@ -69,61 +65,79 @@ async function main(): Promise<void> {
         name: 'Runtime.HandlerNotFound',
       });
     }
-    handler = candidate;
+    return candidate;
   } catch (error) {
     const payload = toLambdaError(error, 'Runtime.ImportModuleError');
     console.error(`INIT_ERROR\t${JSON.stringify(payload)}`);
     port.postMessage({ type: 'init-error', error: payload } satisfies WorkerMessage);
-    return;
+    return undefined;
   }
-  port.postMessage({ type: 'ready', initMs: performance.now() - started } satisfies WorkerMessage);
+}
 
+function contextFor(init: WorkerInit, message: InvokeMessage): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: init.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: init.functionArn,
+    memoryLimitInMB: String(init.memoryMb),
+    awsRequestId: message.requestId,
+    logGroupName: init.logGroupName,
+    logStreamName: init.logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Callback-style handlers (3 parameters) and async handlers both work, as in the Node.js runtime. */
+function callHandler(handler: Handler, event: unknown, context: Context): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
+    const callback: Callback = (error, result) => (error === undefined || error === null ? resolve(result) : reject(error));
+    try {
+      const returned = handler(event, context, callback);
+      if (handler.length < 3 || (returned !== undefined && typeof (returned as Promise<unknown>).then === 'function')) {
+        Promise.resolve(returned).then(resolve, reject);
+      }
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
+
+function invoke(port: MessagePort, init: WorkerInit, handler: Handler, message: InvokeMessage): void {
+  const reply = (msg: WorkerMessage): void => {
+    try {
+      port.postMessage(msg);
+    } catch (error) {
+      port.postMessage({ type: 'result', id: message.id, ok: false, error: toLambdaError(error, 'Runtime.MarshalError') } satisfies WorkerMessage);
+    }
+  };
+  callHandler(handler, message.event, contextFor(init, message)).then(
+    (value) => {
+      // Lambda serializes the result to JSON: do the same so local behaviour matches (Dates, undefined, ...).
+      const json = JSON.stringify(value);
+      reply({ type: 'result', id: message.id, ok: true, value: json === undefined ? null : (JSON.parse(json) as unknown) });
+    },
+    (error: unknown) => {
+      const payload = toLambdaError(error);
+      console.error(`${new Date().toISOString()}\t${message.requestId}\tERROR\tInvoke Error \t${JSON.stringify(payload)}`);
+      reply({ type: 'result', id: message.id, ok: false, error: payload });
+    },
+  );
+}
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (port === null) throw new Error('the Lambda worker must run in a worker thread');
+  const init = workerData as WorkerInit;
+  const started = performance.now();
+  const handler = await loadHandler(port, init);
+  if (handler === undefined) return;
+  port.postMessage({ type: 'ready', initMs: performance.now() - started } satisfies WorkerMessage);
   port.on('message', (message: InvokeMessage) => {
-    if (message.type !== 'invoke') return;
-    const context: Context = {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName: init.functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: init.functionArn,
-      memoryLimitInMB: String(init.memoryMb),
-      awsRequestId: message.requestId,
-      logGroupName: init.logGroupName,
-      logStreamName: init.logStreamName,
-      getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
-    };
-    const reply = (msg: WorkerMessage): void => {
-      try {
-        port.postMessage(msg);
-      } catch (error) {
-        port.postMessage({ type: 'result', id: message.id, ok: false, error: toLambdaError(error, 'Runtime.MarshalError') } satisfies WorkerMessage);
-      }
-    };
-    void new Promise<unknown>((resolve, reject) => {
-      // Callback-style handlers (3 parameters) and async handlers both work, as in the Node.js runtime.
-      const callback: Callback = (error, result) => (error === undefined || error === null ? resolve(result) : reject(error));
-      try {
-        const returned = handler(message.event, context, callback);
-        if (handler.length < 3 || (returned !== undefined && typeof (returned as Promise<unknown>).then === 'function')) {
-          Promise.resolve(returned).then(resolve, reject);
-        }
-      } catch (error) {
-        reject(error);
-      }
-    }).then(
-      (value) => {
-        // Lambda serializes the result to JSON: do the same so local behaviour matches (Dates, undefined, ...).
-        const json = JSON.stringify(value);
-        reply({ type: 'result', id: message.id, ok: true, value: json === undefined ? null : (JSON.parse(json) as unknown) });
-      },
-      (error: unknown) => {
-        const payload = toLambdaError(error);
-        console.error(`${new Date().toISOString()}\t${message.requestId}\tERROR\tInvoke Error \t${JSON.stringify(payload)}`);
-        reply({ type: 'result', id: message.id, ok: false, error: payload });
-      },
-    );
+    if (message.type === 'invoke') invoke(port, init, handler, message);
   });
 }
 
