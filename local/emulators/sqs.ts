@@ -15,7 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import { LOCAL_REGION } from '../template/resolve';
+import { LOCAL_REGION } from '../template/local-ids';
 import type { QueueSpec } from '../template/queues';
 
 export interface LocalSqs {

@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventSources } from '../emulators/event-sources/event-sources';
 import type { LocalApiKey } from '../emulators/gateway/gateway';
 import type { LocalModel } from '../template/reader';
-import { localFunctionArn } from '../template/resolve';
+import { localFunctionArn } from '../template/local-ids';
 import { DEMO_SUPPLIERS } from '../tools/demo-data';
 import { currentInventoryCsv, supplierFreshness, supplierPrefixes, templateSupplierFiles } from '../tools/supplier-files';
 import { SupplierSimulator, type SimulatedFileSupplier, type SimulatedSupplier } from '../tools/supplier-sim';

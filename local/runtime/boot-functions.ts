@@ -13,7 +13,7 @@ import type { SecretsServer } from '../emulators/secrets';
 import { LocalStepFunctions } from '../emulators/stepfunctions/service';
 import type { FunctionSpec } from '../template/functions';
 import type { LocalModel } from '../template/reader';
-import { LOCAL_REGION } from '../template/resolve';
+import { LOCAL_REGION } from '../template/local-ids';
 import { templateSupplierFiles } from '../tools/supplier-files';
 import type { Services } from './boot-services';
 import type { Cleanups } from './cleanups';

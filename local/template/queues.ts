@@ -5,7 +5,8 @@
 import { isRecord } from '../../functions/core/kernel/guards';
 import { parsePattern, type Pattern } from '../emulators/patterns';
 import { bool, num, props, resourcesOfType, targetOf, type CfnTemplate } from './cfn';
-import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION, type Resolver } from './resolve';
+import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION } from './local-ids';
+import { type Resolver } from './resolve';
 
 export interface QueueSpec {
   readonly logicalId: string;

@@ -19,14 +19,9 @@
  * Pseudo parameters: AWS::Region us-east-1, AWS::AccountId 000000000000, AWS::Partition aws,
  * AWS::URLSuffix amazonaws.com.
  */
-import { createHash } from 'node:crypto';
-import type { CfnTemplate } from './cfn';
 import { isRecord } from '../../functions/core/kernel/guards';
-
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_ACCOUNT = '000000000000';
-export const LOCAL_PARTITION = 'aws';
-export const LOCAL_URL_SUFFIX = 'amazonaws.com';
+import type { CfnTemplate } from './cfn';
+import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION, LOCAL_URL_SUFFIX, localFunctionArn, localRoleId, localSecretArn, localTableArn } from './local-ids';
 
 /** Marker returned for `Ref: AWS::NoValue`; removed from the enclosing object or array. */
 const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
@@ -52,32 +47,6 @@ function toMap<V>(value: ReadonlyMap<string, V> | Readonly<Record<string, V>> | 
   if (value === undefined) return new Map();
   if (value instanceof Map) return new Map(value);
   return new Map(Object.entries(value as Readonly<Record<string, V>>));
-}
-
-
-/** Local ARN of a secret (contract: `arn:aws:secretsmanager:us-east-1:000000000000:secret:<logicalId>`). */
-export function localSecretArn(logicalId: string): string {
-  return `arn:${LOCAL_PARTITION}:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${logicalId}`;
-}
-
-export function localFunctionArn(functionName: string): string {
-  return `arn:${LOCAL_PARTITION}:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`;
-}
-
-export function localTableArn(tableName: string): string {
-  return `arn:${LOCAL_PARTITION}:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${tableName}`;
-}
-
-/**
- * Local unique id of an IAM role (`Fn::GetAtt Role.RoleId`): shaped like AWS's (`AROA` + 17 upper-case
- * letters and digits), stable per logical id. An assumed-role principal is `AWS:<RoleId>:<session>`.
- */
-export function localRoleId(logicalId: string): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const digest = createHash('sha256').update(logicalId).digest();
-  let id = 'AROA';
-  for (let i = 0; i < 17; i++) id += alphabet[(digest[i] ?? 0) % 32];
-  return id;
 }
 
 /** Service part of a resource type: `AWS::SQS::Queue` -> `sqs`. */
@@ -298,14 +267,44 @@ export class Resolver {
         if (id === undefined || attrParts.length === 0) throw new UnresolvableError(`Bad Fn::GetAtt ${JSON.stringify(arg)}`);
         return this.getAtt(id, attrParts.join('.'));
       }
+      case 'Fn::Sub':
+        return this.sub(arg);
+      case 'Fn::Base64':
+        return Buffer.from(this.scalar(fn, this.walk(arg)), 'utf8').toString('base64');
+      case 'Fn::GetAZs':
+        return [`${LOCAL_REGION}a`, `${LOCAL_REGION}b`, `${LOCAL_REGION}c`];
+      case 'Fn::ToJsonString':
+        return JSON.stringify(this.walk(arg));
+      case 'Fn::ImportValue':
+        throw new UnresolvableError(
+          `Fn::ImportValue ${JSON.stringify(arg)}: cross-stack imports cannot be resolved locally (the local runtime runs one stack)`,
+        );
+      case 'Fn::Join':
+      case 'Fn::Select':
+      case 'Fn::Split':
+      case 'Fn::FindInMap':
+      case 'Fn::Length':
+        return this.listIntrinsic(fn, arg);
+      case 'Fn::If':
+      case 'Fn::Equals':
+      case 'Fn::Not':
+      case 'Fn::And':
+      case 'Fn::Or':
+        return this.logicIntrinsic(fn, arg);
+      default:
+        throw new UnresolvableError(`Intrinsic ${fn} is not supported by the local runtime`);
+    }
+  }
+
+  /** Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap, Fn::Length. */
+  private listIntrinsic(fn: string, arg: unknown): Resolved {
+    switch (fn) {
       case 'Fn::Join': {
         const [delimiter, list] = this.expectArray(fn, arg, 2);
         const items = this.walk(list);
         if (!Array.isArray(items)) throw new UnresolvableError('Fn::Join expects a list');
         return items.map((i) => this.scalar(fn, i)).join(String(delimiter));
       }
-      case 'Fn::Sub':
-        return this.sub(arg);
       case 'Fn::Select': {
         const [index, list] = this.expectArray(fn, arg, 2);
         const items = this.walk(list);
@@ -319,16 +318,25 @@ export class Resolver {
         const [delimiter, source] = this.expectArray(fn, arg, 2);
         return this.scalar(fn, this.walk(source)).split(String(delimiter));
       }
-      case 'Fn::Base64':
-        return Buffer.from(this.scalar(fn, this.walk(arg)), 'utf8').toString('base64');
-      case 'Fn::GetAZs':
-        return [`${LOCAL_REGION}a`, `${LOCAL_REGION}b`, `${LOCAL_REGION}c`];
       case 'Fn::FindInMap': {
         const [map, top, second] = (this.expectArray(fn, arg, 3) as unknown[]).map((v) => this.scalar(fn, this.walk(v)));
         const value = this.template.Mappings?.[map as string]?.[top as string]?.[second as string];
         if (value === undefined) throw new UnresolvableError(`Fn::FindInMap ${map}.${top}.${second} not found`);
         return value;
       }
+      case 'Fn::Length': {
+        const items = this.walk(arg);
+        if (!Array.isArray(items)) throw new UnresolvableError('Fn::Length expects a list');
+        return items.length;
+      }
+      default:
+        throw new UnresolvableError(`Intrinsic ${fn} is not supported by the local runtime`);
+    }
+  }
+
+  /** Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or. */
+  private logicIntrinsic(fn: string, arg: unknown): Resolved {
+    switch (fn) {
       case 'Fn::If': {
         const [name, whenTrue, whenFalse] = this.expectArray(fn, arg, 3);
         return this.condition(String(name)) ? this.walk(whenTrue) : this.walk(whenFalse);
@@ -345,17 +353,6 @@ export class Resolver {
         return (this.walk(arg) as unknown[]).every(Boolean);
       case 'Fn::Or':
         return (this.walk(arg) as unknown[]).some(Boolean);
-      case 'Fn::ToJsonString':
-        return JSON.stringify(this.walk(arg));
-      case 'Fn::Length': {
-        const items = this.walk(arg);
-        if (!Array.isArray(items)) throw new UnresolvableError('Fn::Length expects a list');
-        return items.length;
-      }
-      case 'Fn::ImportValue':
-        throw new UnresolvableError(
-          `Fn::ImportValue ${JSON.stringify(arg)}: cross-stack imports cannot be resolved locally (the local runtime runs one stack)`,
-        );
       default:
         throw new UnresolvableError(`Intrinsic ${fn} is not supported by the local runtime`);
     }

@@ -3,7 +3,8 @@
  */
 import { isRecord } from '../../functions/core/kernel/guards';
 import { props, resourcesOfType, type CfnTemplate } from './cfn';
-import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION, type Resolver } from './resolve';
+import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION } from './local-ids';
+import { type Resolver } from './resolve';
 
 export interface StateMachineSpec {
   readonly logicalId: string;

@@ -23,7 +23,8 @@ import {
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateMs } from '../../local/emulators/eventbridge/schedule-expressions';
-import { localRoleId, Resolver } from '../../local/template/resolve';
+import { localRoleId } from '../../local/template/local-ids';
+import { Resolver } from '../../local/template/resolve';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/runtime';
 import { localS3Client, startLocalS3 } from '../../local/emulators/s3/s3';
 import { encodeS3EventKey, supplierAccessKeyId, supplierPrincipals } from '../../local/emulators/s3/notifications';

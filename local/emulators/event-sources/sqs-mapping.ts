@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EventSourceMappingSpec, QueueSpec } from '../../template/queues';
-import { LOCAL_REGION } from '../../template/resolve';
+import { LOCAL_REGION } from '../../template/local-ids';
 import { sleep } from '../clock';
 import { passesFilters } from '../patterns';
 import { batchItemFailures, type EventSourcesOptions, type MappingStats } from './shared';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isRecord } from '../../../functions/core/kernel/guards';
 import type { EventSourceMappingSpec } from '../../template/queues';
-import { LOCAL_REGION } from '../../template/resolve';
+import { LOCAL_REGION } from '../../template/local-ids';
 import { sleep } from '../clock';
 import { DynamoStreamsClient, StreamsError, type StreamRecord, type StreamShard } from '../dynamodb/streams';
 import { passesFilters } from '../patterns';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { isRecord } from '../../../functions/core/kernel/guards';
 import { busNameOf } from '../../template/events';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../template/resolve';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../template/local-ids';
 import { AwsError } from '../aws-json-server';
 import type { BusEvent } from './bus';
 import type { LocalEventBridge } from './eventbridge';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventRuleSpec } from '../../template/events';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../template/resolve';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../template/local-ids';
 import { longTimeout, type Cancellable } from '../clock';
 import type { BusEvent } from './bus';
 import { parseCron, rateMs } from './schedule-expressions';

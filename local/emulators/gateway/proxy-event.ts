@@ -6,7 +6,7 @@
 import type http from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { RestApiSpec, RouteSpec } from '../../template/apis';
-import { LOCAL_ACCOUNT } from '../../template/resolve';
+import { LOCAL_ACCOUNT } from '../../template/local-ids';
 import { mediaTypeMatches, requestTime } from './responses';
 import type { Match } from './router';
 

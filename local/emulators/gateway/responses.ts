@@ -3,7 +3,7 @@
  * errors rendered through the API's gateway responses (status, headers, `$context` mapping template).
  */
 import type { GatewayResponseSpec } from '../../template/apis';
-import { LOCAL_ACCOUNT } from '../../template/resolve';
+import { LOCAL_ACCOUNT } from '../../template/local-ids';
 
 export function mediaTypeMatches(contentType: string | undefined, patterns: readonly string[]): boolean {
   if (contentType === undefined || patterns.length === 0) return false;

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { localFunctionArn } from '../../template/resolve';
+import { localFunctionArn } from '../../template/local-ids';
 import type { FunctionSpec } from '../../template/functions';
 import type { InvokeMessage, LambdaErrorPayload, WorkerInit, WorkerMessage } from './worker';
 

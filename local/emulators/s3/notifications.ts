@@ -22,7 +22,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { sleep } from '../clock';
 import type { BusEvent } from '../eventbridge/eventbridge';
 import type { InvokeResult } from '../lambda/lambda';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../template/resolve';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../template/local-ids';
 import type { S3Change } from './s3';
 import { notificationApplies, type BucketNotification, type BucketSpec } from '../../template/buckets';
 

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { buildApp } from 'fauxqs';
-import { LOCAL_REGION } from '../../template/resolve';
+import { LOCAL_REGION } from '../../template/local-ids';
 import { fauxqsStores } from '../sqs';
 import { loadPersisted, S3Persistence } from './persistence';
 import { ProgressBoard } from './progress-board';

@@ -5,7 +5,7 @@
  */
 import { isRecord } from '../../../functions/core/kernel/guards';
 import { AwsError } from '../aws-json-server';
-import { LOCAL_ACCOUNT, LOCAL_PARTITION } from '../../template/resolve';
+import { LOCAL_ACCOUNT, LOCAL_PARTITION } from '../../template/local-ids';
 import type { StateMachineSpec } from '../../template/workflows';
 import { seconds, TERMINAL, type Execution, type ExecutionOverrides, type HistoryEvent } from './state';
 import type { LocalStepFunctions } from './service';

@@ -65,99 +65,92 @@ export function functionNameOf(value: string): string {
   return partial?.[1] ?? value.split(':')[0] ?? value;
 }
 
+interface Collected {
+  readonly tasks: Map<string, TaskInfo>;
+  readonly retryIntervals: Map<string, number[]>;
+  readonly waitSeconds: Map<string, number>;
+  readonly stateNames: string[];
+  readonly warnings: string[];
+}
+
+/** One state: its Retry intervals, and what its type needs (tasks prepared, Wait seconds, nested machines). */
+function visitState(name: string, state: Record<string, unknown>, out: Collected, functionsByName: ReadonlyMap<string, string>): void {
+  out.stateNames.push(name);
+  if (state['QueryLanguage'] === 'JSONata') throw new Error(`State ${name} uses JSONata: not supported locally`);
+  delete state['QueryLanguage'];
+  if (Array.isArray(state['Retry'])) {
+    out.retryIntervals.set(
+      name,
+      state['Retry'].map((r) => (isRecord(r) && typeof r['IntervalSeconds'] === 'number' ? r['IntervalSeconds'] : 1)),
+    );
+  }
+  switch (state['Type']) {
+    case 'Task':
+      out.tasks.set(name, prepareTask(name, state, functionsByName, out.warnings));
+      break;
+    case 'Wait':
+      if (typeof state['Seconds'] === 'number') out.waitSeconds.set(name, state['Seconds']);
+      else out.warnings.push(`Wait state ${name}: only a fixed Seconds is time-scaled locally`);
+      break;
+    case 'Map': {
+      const processor = state['ItemProcessor'] ?? state['Iterator'];
+      if (isRecord(processor)) {
+        visitMachine(processor, out, functionsByName);
+        // The interpreter runs item processors inline; a DISTRIBUTED processor config means nothing here.
+        delete processor['ProcessorConfig'];
+      }
+      break;
+    }
+    case 'Parallel':
+      if (Array.isArray(state['Branches'])) for (const b of state['Branches']) if (isRecord(b)) visitMachine(b, out, functionsByName);
+      break;
+    default:
+      break;
+  }
+}
+
+function visitMachine(machine: Record<string, unknown>, out: Collected, functionsByName: ReadonlyMap<string, string>): void {
+  const states = machine['States'];
+  if (!isRecord(states)) return;
+  delete machine['QueryLanguage'];
+  for (const [name, state] of Object.entries(states)) if (isRecord(state)) visitState(name, state, out, functionsByName);
+}
+
 export function prepareDefinition(source: Readonly<Record<string, unknown>>, functionsByName: ReadonlyMap<string, string>): PreparedDefinition {
   const definition = JSON.parse(JSON.stringify(source)) as Record<string, unknown>;
-  const tasks = new Map<string, TaskInfo>();
-  const retryIntervals = new Map<string, number[]>();
-  const waitSeconds = new Map<string, number>();
-  const stateNames: string[] = [];
-  const warnings: string[] = [];
   if (definition['QueryLanguage'] === 'JSONata') {
     throw new Error('The state machine uses JSONata: the local interpreter runs JSONPath definitions only');
   }
   const timeout = definition['TimeoutSeconds'];
   delete definition['TimeoutSeconds'];
   delete definition['QueryLanguage'];
+  const out: Collected = { tasks: new Map(), retryIntervals: new Map(), waitSeconds: new Map(), stateNames: [], warnings: [] };
+  visitMachine(definition, out, functionsByName);
+  return { definition, ...out, ...(typeof timeout === 'number' ? { timeoutSeconds: timeout } : {}) };
+}
 
-  const visit = (machine: Record<string, unknown>): void => {
-    const states = machine['States'];
-    if (!isRecord(states)) return;
-    delete machine['QueryLanguage'];
-    for (const [name, state] of Object.entries(states)) {
-      if (!isRecord(state)) continue;
-      stateNames.push(name);
-      if (state['QueryLanguage'] === 'JSONata') throw new Error(`State ${name} uses JSONata: not supported locally`);
-      delete state['QueryLanguage'];
-      if (Array.isArray(state['Retry'])) {
-        retryIntervals.set(
-          name,
-          state['Retry'].map((r) => (isRecord(r) && typeof r['IntervalSeconds'] === 'number' ? r['IntervalSeconds'] : 1)),
-        );
-      }
-      switch (state['Type']) {
-        case 'Task':
-          tasks.set(name, prepareTask(name, state, functionsByName, warnings));
-          break;
-        case 'Wait':
-          if (typeof state['Seconds'] === 'number') waitSeconds.set(name, state['Seconds']);
-          else warnings.push(`Wait state ${name}: only a fixed Seconds is time-scaled locally`);
-          break;
-        case 'Map': {
-          const processor = state['ItemProcessor'] ?? state['Iterator'];
-          if (isRecord(processor)) {
-            visit(processor);
-            // The interpreter runs item processors inline; a DISTRIBUTED processor config means nothing here.
-            delete processor['ProcessorConfig'];
-          }
-          break;
-        }
-        case 'Parallel':
-          if (Array.isArray(state['Branches'])) for (const b of state['Branches']) if (isRecord(b)) visit(b);
-          break;
-        default:
-          break;
-      }
-    }
-  };
-  visit(definition);
-  return {
-    definition,
-    tasks,
-    retryIntervals,
-    waitSeconds,
-    ...(typeof timeout === 'number' ? { timeoutSeconds: timeout } : {}),
-    stateNames,
-    warnings,
-  };
+/** Which function a task invokes: its kind, the function as the definition names it, the local logical id. */
+function taskTarget(name: string, state: Record<string, unknown>, functionsByName: ReadonlyMap<string, string>, warnings: string[]): { kind: TaskKind; functionLogicalId?: string | undefined; staticFunction?: string | undefined } {
+  const resource = typeof state['Resource'] === 'string' ? state['Resource'] : '';
+  let target: { kind: TaskKind; functionLogicalId?: string | undefined; staticFunction?: string | undefined } = { kind: 'unsupported' };
+  if (LAMBDA_ARN.exec(resource) !== null) {
+    target = { kind: 'lambda-arn', functionLogicalId: functionsByName.get(functionNameOf(resource)), staticFunction: resource };
+  } else if (LAMBDA_INVOKE.exec(resource) !== null) {
+    const params = state['Parameters'];
+    const fn = isRecord(params) ? params['FunctionName'] : undefined;
+    target = typeof fn === 'string' ? { kind: 'lambda-invoke', staticFunction: fn, functionLogicalId: functionsByName.get(functionNameOf(fn)) } : { kind: 'lambda-invoke' };
+  } else {
+    warnings.push(`Task ${name}: resource ${resource} is not emulated locally (the task fails when it runs)`);
+  }
+  if (target.kind !== 'unsupported' && target.staticFunction !== undefined && target.functionLogicalId === undefined) {
+    warnings.push(`Task ${name}: function ${target.staticFunction} is not one of the template's local functions`);
+  }
+  return target;
 }
 
 function prepareTask(name: string, state: Record<string, unknown>, functionsByName: ReadonlyMap<string, string>, warnings: string[]): TaskInfo {
   const resource = typeof state['Resource'] === 'string' ? state['Resource'] : '';
-  const invoke = LAMBDA_INVOKE.exec(resource);
-  const direct = LAMBDA_ARN.exec(resource);
-  let kind: TaskKind = 'unsupported';
-  let functionLogicalId: string | undefined;
-  let staticFunction: string | undefined;
-  const callback = resource.endsWith('.waitForTaskToken');
-  if (direct !== null) {
-    kind = 'lambda-arn';
-    functionLogicalId = functionsByName.get(functionNameOf(resource));
-    staticFunction = resource;
-  } else if (invoke !== null) {
-    kind = 'lambda-invoke';
-    const params = state['Parameters'];
-    const fn = isRecord(params) ? params['FunctionName'] : undefined;
-    if (typeof fn === 'string') {
-      staticFunction = fn;
-      functionLogicalId = functionsByName.get(functionNameOf(fn));
-    }
-  } else {
-    warnings.push(`Task ${name}: resource ${resource} is not emulated locally (the task fails when it runs)`);
-  }
-  if ((kind === 'lambda-arn' || kind === 'lambda-invoke') && staticFunction !== undefined && functionLogicalId === undefined) {
-    warnings.push(`Task ${name}: function ${staticFunction} is not one of the template's local functions`);
-  }
-
+  const { kind, functionLogicalId, staticFunction } = taskTarget(name, state, functionsByName, warnings);
   const info: Record<string, unknown> = {};
   for (const key of ['TimeoutSeconds', 'HeartbeatSeconds'] as const) {
     if (typeof state[key] === 'number') info[key] = state[key];
@@ -169,25 +162,12 @@ function prepareTask(name: string, state: Record<string, unknown>, functionsByNa
     delete state[key];
   }
   state['TimeoutSeconds'] = INTERPRETER_TASK_TIMEOUT_SECONDS;
-
-  let wrappedInput = false;
-  if (Object.keys(paths).length > 0) {
-    const local: Record<string, string> = {};
-    if (paths['TimeoutSecondsPath'] !== undefined) local['timeoutSeconds.$'] = paths['TimeoutSecondsPath'];
-    if (paths['HeartbeatSecondsPath'] !== undefined) local['heartbeatSeconds.$'] = paths['HeartbeatSecondsPath'];
-    if (isRecord(state['Parameters'])) {
-      state['Parameters'] = { ...state['Parameters'], [LOCAL_PARAMS_KEY]: local };
-    } else {
-      // No Parameters: the effective input is the state input; carry it alongside.
-      state['Parameters'] = { [LOCAL_PARAMS_KEY]: { ...local, 'input.$': '$' } };
-      wrappedInput = true;
-    }
-  }
+  const wrappedInput = carryTimeoutPaths(state, paths);
   return {
     stateName: name,
     resource,
     kind,
-    callback,
+    callback: resource.endsWith('.waitForTaskToken'),
     ...(functionLogicalId === undefined ? {} : { functionLogicalId }),
     ...(staticFunction === undefined ? {} : { staticFunction }),
     ...(typeof info['TimeoutSeconds'] === 'number' ? { timeoutSeconds: info['TimeoutSeconds'] } : {}),
@@ -196,6 +176,21 @@ function prepareTask(name: string, state: Record<string, unknown>, functionsByNa
     ...(paths['HeartbeatSecondsPath'] === undefined ? {} : { heartbeatSecondsPath: paths['HeartbeatSecondsPath'] }),
     wrappedInput,
   };
+}
+
+/** Timeout/heartbeat paths ride along in the task's Parameters; true when the input itself had to be wrapped. */
+function carryTimeoutPaths(state: Record<string, unknown>, paths: Record<string, string>): boolean {
+  if (Object.keys(paths).length === 0) return false;
+  const local: Record<string, string> = {};
+  if (paths['TimeoutSecondsPath'] !== undefined) local['timeoutSeconds.$'] = paths['TimeoutSecondsPath'];
+  if (paths['HeartbeatSecondsPath'] !== undefined) local['heartbeatSeconds.$'] = paths['HeartbeatSecondsPath'];
+  if (isRecord(state['Parameters'])) {
+    state['Parameters'] = { ...state['Parameters'], [LOCAL_PARAMS_KEY]: local };
+    return false;
+  }
+  // No Parameters: the effective input is the state input; carry it alongside.
+  state['Parameters'] = { [LOCAL_PARAMS_KEY]: { ...local, 'input.$': '$' } };
+  return true;
 }
 
 /** Replace the task token placeholder anywhere inside a JSON value. */

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { AwsError, startJsonServer, type JsonServer } from '../aws-json-server';
-import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION } from '../../template/resolve';
+import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION } from '../../template/local-ids';
 import type { StateMachineSpec } from '../../template/workflows';
 import { handleStepFunctions, localOverridesRoute } from './api';
 import { prepareDefinition } from './asl';

@@ -7,7 +7,7 @@
 import { isRecord } from '../../../functions/core/kernel/guards';
 import { longTimeout, type Cancellable } from '../clock';
 import type { InvokeResult } from '../lambda/lambda';
-import { LOCAL_REGION } from '../../template/resolve';
+import { LOCAL_REGION } from '../../template/local-ids';
 import { functionNameOf, unwrapLocal, withTaskToken, type TaskInfo } from './asl';
 import { namedError, RunAbandonedError, type Execution, type ExecutionState, type Invoke, type JsonValue } from './state';
 import type { TaskTokenBroker } from './task-tokens';
