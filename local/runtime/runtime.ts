@@ -17,6 +17,7 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { LambdaRuntime } from '../emulators/lambda/lambda';
 import { notificationHandlers } from '../template/buckets';
 import { createEventSources, serveApi, startAsync, startSuppliers } from './boot-async';
 import { startFunctions, startWorkflow, type InvokeFn } from './boot-functions';
@@ -43,6 +44,13 @@ function logStartSummary(model: LocalModel, template: Parameters<typeof notifica
     if (emulatedHandlers.has(skipped.logicalId)) continue; // CDK's bucket-notifications handler: the runtime applies them itself
     log(`  not run locally: ${skipped.logicalId} (${skipped.reason})`);
   }
+}
+
+/** Every function's worker started before ready (opts.warm): no cold start on the first request. Returns the time it took. */
+async function warmUp(opts: LocalRuntimeOptions, lambda: LambdaRuntime): Promise<number> {
+  const t = performance.now();
+  if (opts.warm === true) await lambda.warm();
+  return since(t);
 }
 
 /** The handle: stop() (once) removes endpoints.json, which describes a running stack only, then undoes every step. */
@@ -88,9 +96,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const eventSources = createEventSources(opts, { services, data, model, functions, dataDir }, log);
     cleanups.add(() => eventSources.stop());
     const apiKeys = serveApi(services, model, state, functions, log);
-    const t2 = performance.now();
-    if (opts.warm === true) await functions.lambda.warm();
-    const warmMs = since(t2);
+    const warmMs = await warmUp(opts, functions.lambda);
     await startAsync(opts, eventSources, workflow, log);
     const supplierQueues = templateSupplierQueues(model);
     const supplierSimulator = startSuppliers(opts, { services, data, model, supplierQueues }, cleanups, log);

@@ -28,7 +28,7 @@ import { PortInUseError, portInUse } from '../runtime/ports';
 import { TableMismatchError } from '../emulators/dynamodb/dynamodb-local';
 import { executionsCommand, NotRunningError } from './executions';
 import { schedulesCommand } from './schedules';
-import { displayName, REPO_ROOT, startLocalRuntime, type LocalRuntime } from '../runtime/runtime';
+import { displayName, REPO_ROOT, startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../runtime/runtime';
 import { statePath } from '../runtime/state';
 
 // The machine's Node 20 runs what AWS runs on Node 22: the SDK's reminder about that is noise here.
@@ -155,14 +155,14 @@ async function warmGradually(runtime: LocalRuntime): Promise<void> {
   for (let i = 0; i < order.length; i += 2) await runtime.lambda.warm(order.slice(i, i + 2));
 }
 
-async function start(flags: Flags): Promise<void> {
+/** `npm start`'s flags (and their environment twins) read into runtime options. */
+async function startOptions(flags: Flags): Promise<LocalRuntimeOptions & { readonly dataDir: string }> {
   const dataDir = path.resolve(flags.values.get('data-dir') ?? process.env['DROPSHIP_DATA_DIR'] ?? path.join(REPO_ROOT, '.local'));
   const port = portFrom(flags.values.get('port') ?? process.env['PORT'], '--port / PORT') ?? 3000;
   const explicitDdbPort = portFrom(flags.values.get('ddb-port') ?? process.env['DDB_PORT'], '--ddb-port / DDB_PORT');
   // DynamoDB Local's usual port when it is free (handy for NoSQL Workbench / aws cli), else any free port.
   const ddbPort = explicitDdbPort ?? ((await portInUse(8000)) ? 0 : 8000);
   const stage = flags.values.get('stage') ?? process.env['STAGE'];
-  const log = (line: string): void => console.log(line);
   const scaleText = flags.values.get('time-scale') ?? process.env['LOCAL_TIME_SCALE'];
   const timeScale = scaleText === undefined || scaleText === '' ? DEFAULT_TIME_SCALE : Number(scaleText);
   if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) throw new UsageError(`--time-scale / LOCAL_TIME_SCALE must be a number in (0, 1], got "${scaleText ?? ''}"`);
@@ -171,13 +171,7 @@ async function start(flags: Flags): Promise<void> {
   const stepText = flags.values.get('supplier-step-ms') ?? process.env['LOCAL_SUPPLIER_STEP_MS'];
   const supplierStepMs = stepText === undefined || stepText === '' ? undefined : Number(stepText);
   if (supplierStepMs !== undefined && (!Number.isFinite(supplierStepMs) || supplierStepMs < 0)) throw new UsageError('--supplier-step-ms must be a number of milliseconds');
-
-  if (flags.switches.has('reset')) {
-    await wipe(dataDir, false);
-    log(`Local data in ${relative(dataDir)} wiped.`);
-  }
-  log(`Starting the local stack${stage === undefined ? '' : ` (stage ${stage})`}: DynamoDB Local + CDK synth ...`);
-  const runtime = await startLocalRuntime({
+  return {
     dataDir,
     port,
     ddbPort,
@@ -193,16 +187,11 @@ async function start(flags: Flags): Promise<void> {
     logNotifications: flags.switches.has('log-files'),
     ...(supplierStepMs === undefined ? {} : { supplierStepMs }),
     ...(stage === undefined ? {} : { stage }),
-    log,
-  });
-  printSummary(runtime, dataDir, log);
-  const t = runtime.timings;
-  const sec = (ms: number): string => (ms / 1000).toFixed(1);
-  log(`  (started in ${sec(runtime.startupMs)} s: CDK synth ${sec(t.synthMs)} s alongside DynamoDB Local ${sec(t.dynamodbMs)} s, tables + demo data ${sec(t.tablesAndSeedMs)} s)`);
-  // Warm the function workers in the background, two at a time (API functions first): the first requests
-  // then skip the cold start without 19 workers compiling at once on a small machine.
-  void warmGradually(runtime).catch(() => undefined);
+  };
+}
 
+/** Ctrl-C (SIGINT), SIGTERM, SIGHUP: a clean stop within 15 s; a second signal exits at once. */
+function stopOnSignals(runtime: LocalRuntime, log: (line: string) => void): void {
   let signals = 0;
   const shutdown = (signal: string): void => {
     signals++;
@@ -230,6 +219,25 @@ async function start(flags: Flags): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGHUP', () => shutdown('SIGHUP'));
+}
+
+async function start(flags: Flags): Promise<void> {
+  const options = await startOptions(flags);
+  const log = (line: string): void => console.log(line);
+  if (flags.switches.has('reset')) {
+    await wipe(options.dataDir, false);
+    log(`Local data in ${relative(options.dataDir)} wiped.`);
+  }
+  log(`Starting the local stack${options.stage === undefined ? '' : ` (stage ${options.stage})`}: DynamoDB Local + CDK synth ...`);
+  const runtime = await startLocalRuntime({ ...options, log });
+  printSummary(runtime, options.dataDir, log);
+  const t = runtime.timings;
+  const sec = (ms: number): string => (ms / 1000).toFixed(1);
+  log(`  (started in ${sec(runtime.startupMs)} s: CDK synth ${sec(t.synthMs)} s alongside DynamoDB Local ${sec(t.dynamodbMs)} s, tables + demo data ${sec(t.tablesAndSeedMs)} s)`);
+  // Warm the function workers in the background, two at a time (API functions first): the first requests
+  // then skip the cold start without 19 workers compiling at once on a small machine.
+  void warmGradually(runtime).catch(() => undefined);
+  stopOnSignals(runtime, log);
 }
 
 async function main(): Promise<void> {

@@ -26,6 +26,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isRecord } from '../../functions/core/kernel/guards';
 import { readLiveLock } from '../runtime/lock';
 import { countTransitions } from '../emulators/stepfunctions/service';
 import { formatHistory, fullHistory, sfnClient } from './executions';
@@ -67,7 +68,7 @@ async function call(url: string, init: { method: string; headers?: Record<string
   let body: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    if (isRecord(parsed)) body = parsed;
   } catch {
     body = { text };
   }
@@ -90,24 +91,14 @@ function shopifyId(): string {
   return (2n ** 53n + BigInt(randomBytes(6).readUIntBE(0, 6))).toString();
 }
 
-async function main(): Promise<void> {
-  const e = await loadEndpoints();
-  if (process.argv.includes('--workflow')) {
-    await workflowDemo(e);
-    return;
-  }
-  const web = e.channels.find((c) => c.platform === 'custom' && c.apiKey !== null) ?? e.channels[0];
-  const shop = e.channels.find((c) => c.platform === 'shopify' && c.webhookSecret !== null && c.shopifyWebhookUrl !== null);
-  if (web?.apiKey === null || web === undefined) throw new Error('endpoints.json lists no channel with an API key');
-  const sku = e.demo.skus[1] ?? e.demo.skus[0] ?? 'TSHIRT-BLK-M';
-  console.log(`Local stack ${e.apiUrl} (stack ${e.stackName}, API stage ${e.apiStage}); channel ${web.id} for API orders${shop === undefined ? '' : `, ${shop.id} for webhooks`}\n`);
+type Channel = LocalEndpoints['channels'][number];
+type Created = { orderId: string; apiKey: string }[];
 
-  const street = 1 + Math.floor(Math.random() * 9000);
-  const headers = (key: string, idem: string): Record<string, string> => ({ 'content-type': 'application/json', 'x-api-key': key, 'Idempotency-Key': idem });
-  const order = (quantity: number): Record<string, unknown> => ({
+/** A storefront order of `quantity` x sku (a new street number per run: many orders to one address within a day trigger the fraud review). */
+function orderBody(sku: string, quantity: number, street: number): Record<string, unknown> {
+  return {
     externalOrderId: `demo-${randomUUID().slice(0, 8)}`,
     customer: { email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
-    // A new street number per run: many orders to one address within a day trigger the fraud review.
     shippingAddress: { name: 'Ada Lovelace', line1: `Hauptstrasse ${street}`, city: 'Berlin', postcode: '10115', country: 'DE' },
     lines: [{ sku, quantity, unitPrice: '24.90' }],
     currency: 'EUR',
@@ -118,10 +109,14 @@ async function main(): Promise<void> {
       total: (quantity * 24.9 + 4.9).toFixed(2),
     },
     payment: { reference: `pay_${randomUUID().slice(0, 8)}`, status: 'paid' },
-  });
-  const created: { orderId: string; apiKey: string }[] = [];
+  };
+}
 
-  // 1-4: the storefront API
+/** Steps 1-4: the storefront API (create, a client retry, a reused key with another body, an invalid body). */
+async function apiSteps(e: LocalEndpoints, web: Channel & { apiKey: string }, sku: string, created: Created): Promise<void> {
+  const street = 1 + Math.floor(Math.random() * 9000);
+  const order = (quantity: number): Record<string, unknown> => orderBody(sku, quantity, street);
+  const headers = (key: string, idem: string): Record<string, string> => ({ 'content-type': 'application/json', 'x-api-key': key, 'Idempotency-Key': idem });
   const idem = `demo-${randomUUID().slice(0, 8)}`;
   const body = JSON.stringify(order(2));
   const r1 = await call(`${e.apiUrl}/orders`, { method: 'POST', headers: headers(web.apiKey, idem), body });
@@ -138,38 +133,38 @@ async function main(): Promise<void> {
   const bad = { ...order(0), shippingAddress: { name: 'Ada Lovelace', line1: 'Hauptstrasse 1', city: 'Berlin', postcode: '1234', country: 'DE' } };
   const r4 = await call(`${e.apiUrl}/orders`, { method: 'POST', headers: headers(web.apiKey, `demo-${randomUUID().slice(0, 8)}`), body: JSON.stringify(bad) });
   step(4, 'an invalid body (postcode, quantity 0)', r4, issues(r4.body) || str(r4.body['error']));
+}
 
-  // 5-7: Shopify webhooks
-  if (shop?.webhookSecret !== undefined && shop.webhookSecret !== null && shop.shopifyWebhookUrl !== null && shop.apiKey !== null) {
-    const id = shopifyId();
-    const lineId = shopifyId();
-    const template = await readFile(path.join(REPO_ROOT, 'local', 'tools', 'examples', 'shopify-order.json'), 'utf8');
-    const raw = template.replace('9007199254740993', id).replace('9223372036854775001', lineId);
-    const sign = (text: string, secret: string): string => createHmac('sha256', secret).update(text).digest('base64');
-    const webhookId = randomUUID();
-    const shopHeaders = (signature: string, delivery: string): Record<string, string> => ({
-      'content-type': 'application/json',
-      'X-Shopify-Topic': 'orders/create',
-      'X-Shopify-Shop-Domain': shop.shopDomain ?? '',
-      'X-Shopify-Webhook-Id': delivery,
-      'X-Shopify-Hmac-Sha256': signature,
-    });
-    const r5 = await call(shop.shopifyWebhookUrl, { method: 'POST', headers: shopHeaders(sign(raw, shop.webhookSecret), webhookId), body: raw });
-    const flags = Array.isArray(r5.body['flags']) && r5.body['flags'].length > 0 ? ` flags ${str(r5.body['flags'])}` : '';
-    step(5, 'a signed Shopify orders/create webhook', r5, `${str(r5.body['result'])} ${str(r5.body['orderId'])} (Shopify order id ${id})${flags}`);
-    if (typeof r5.body['orderId'] === 'string') created.push({ orderId: r5.body['orderId'], apiKey: shop.apiKey });
+/** Steps 5-7: a signed Shopify webhook, the same delivery again, a tampered body. */
+async function webhookSteps(shop: Channel & { webhookSecret: string; shopifyWebhookUrl: string; apiKey: string }, created: Created): Promise<void> {
+  const id = shopifyId();
+  const lineId = shopifyId();
+  const template = await readFile(path.join(REPO_ROOT, 'local', 'tools', 'examples', 'shopify-order.json'), 'utf8');
+  const raw = template.replace('9007199254740993', id).replace('9223372036854775001', lineId);
+  const signed = createHmac('sha256', shop.webhookSecret).update(raw).digest('base64');
+  const webhookId = randomUUID();
+  const shopHeaders = (signature: string, delivery: string): Record<string, string> => ({
+    'content-type': 'application/json',
+    'X-Shopify-Topic': 'orders/create',
+    'X-Shopify-Shop-Domain': shop.shopDomain ?? '',
+    'X-Shopify-Webhook-Id': delivery,
+    'X-Shopify-Hmac-Sha256': signature,
+  });
+  const r5 = await call(shop.shopifyWebhookUrl, { method: 'POST', headers: shopHeaders(signed, webhookId), body: raw });
+  const flags = Array.isArray(r5.body['flags']) && r5.body['flags'].length > 0 ? ` flags ${str(r5.body['flags'])}` : '';
+  step(5, 'a signed Shopify orders/create webhook', r5, `${str(r5.body['result'])} ${str(r5.body['orderId'])} (Shopify order id ${id})${flags}`);
+  if (typeof r5.body['orderId'] === 'string') created.push({ orderId: r5.body['orderId'], apiKey: shop.apiKey });
 
-    const r6 = await call(shop.shopifyWebhookUrl, { method: 'POST', headers: shopHeaders(sign(raw, shop.webhookSecret), webhookId), body: raw });
-    step(6, 'the same delivery again (same X-Shopify-Webhook-Id)', r6, `${str(r6.body['result'])} ${str(r6.body['orderId'])}`);
+  const r6 = await call(shop.shopifyWebhookUrl, { method: 'POST', headers: shopHeaders(signed, webhookId), body: raw });
+  step(6, 'the same delivery again (same X-Shopify-Webhook-Id)', r6, `${str(r6.body['result'])} ${str(r6.body['orderId'])}`);
 
-    const forged = raw.replace('"quantity": 3', '"quantity": 30');
-    const r7 = await call(shop.shopifyWebhookUrl, { method: 'POST', headers: shopHeaders(sign(raw, shop.webhookSecret), randomUUID()), body: forged });
-    step(7, 'a tampered body (signature no longer matches)', r7, str(r7.body['error']));
-  } else {
-    console.log(' 5-7. (skipped: no Shopify channel with a webhook secret in endpoints.json)');
-  }
+  const forged = raw.replace('"quantity": 3', '"quantity": 30');
+  const r7 = await call(shop.shopifyWebhookUrl, { method: 'POST', headers: shopHeaders(signed, randomUUID()), body: forged });
+  step(7, 'a tampered body (signature no longer matches)', r7, str(r7.body['error']));
+}
 
-  // What is stored now
+/** The orders as GET /orders/{orderId} returns them, with their timelines. */
+async function printOrders(e: LocalEndpoints, created: Created): Promise<void> {
   console.log('\nOrders as GET /orders/{orderId} returns them:');
   for (const { orderId, apiKey } of created) {
     const r = await call(`${e.apiUrl}/orders/${orderId}`, { method: 'GET', headers: { 'x-api-key': apiKey } });
@@ -188,6 +183,27 @@ async function main(): Promise<void> {
       console.log(`      ${str(event['at'])}  ${str(event['actor']).padEnd(9)} ${str(event['type']).padEnd(16)} ${str(event['message'])}`);
     }
   }
+}
+
+async function main(): Promise<void> {
+  const e = await loadEndpoints();
+  if (process.argv.includes('--workflow')) {
+    await workflowDemo(e);
+    return;
+  }
+  const web = e.channels.find((c) => c.platform === 'custom' && c.apiKey !== null) ?? e.channels[0];
+  const shop = e.channels.find((c) => c.platform === 'shopify' && c.webhookSecret !== null && c.shopifyWebhookUrl !== null);
+  if (web?.apiKey === null || web === undefined) throw new Error('endpoints.json lists no channel with an API key');
+  const sku = e.demo.skus[1] ?? e.demo.skus[0] ?? 'TSHIRT-BLK-M';
+  console.log(`Local stack ${e.apiUrl} (stack ${e.stackName}, API stage ${e.apiStage}); channel ${web.id} for API orders${shop === undefined ? '' : `, ${shop.id} for webhooks`}\n`);
+  const created: Created = [];
+  await apiSteps(e, { ...web, apiKey: web.apiKey }, sku, created);
+  if (shop?.webhookSecret !== undefined && shop.webhookSecret !== null && shop.shopifyWebhookUrl !== null && shop.apiKey !== null) {
+    await webhookSteps({ ...shop, webhookSecret: shop.webhookSecret, shopifyWebhookUrl: shop.shopifyWebhookUrl, apiKey: shop.apiKey }, created);
+  } else {
+    console.log(' 5-7. (skipped: no Shopify channel with a webhook secret in endpoints.json)');
+  }
+  await printOrders(e, created);
   console.log(`\nFunction logs: ${e.logsDir}   Data: DynamoDB Local ${e.dynamodb.endpoint}, table ${e.dynamodb.tableName}`);
   await workflowDemo(e);
 }

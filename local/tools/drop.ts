@@ -191,101 +191,119 @@ function summary(record: FileRecord): string {
   return `${record.status}${counts === '' ? '' : `: ${counts}`}${record.reason === undefined ? '' : ` (${record.reason})`}`;
 }
 
+/** What the steps of one drop share. */
+interface Drop {
+  readonly args: DropArgs;
+  readonly endpoints: LocalEndpoints;
+  readonly bucket: string;
+  readonly supplier: LocalEndpoints['suppliers'][number];
+  readonly key: string;
+  readonly log: (line: string) => void;
+  readonly readRecord: (etag: string) => Promise<FileRecord | undefined>;
+}
+
+/**
+ * Poll the file record until it leaves PROCESSING (or the timeout): a bar when the handler reports its
+ * progress (rows so far per pass, see readProgress), else a spinner.
+ */
+async function waitForOutcome(d: Drop, etag: string, total: number): Promise<FileRecord | undefined> {
+  const deadline = Date.now() + d.args.timeoutSeconds * 1000;
+  const bar = progressBar('process', 0, { unit: 'rows' });
+  let record: FileRecord | undefined;
+  for (;;) {
+    record = await d.readRecord(etag);
+    if (record !== undefined && record.status !== 'PROCESSING') break;
+    if (Date.now() > deadline) break;
+    const progress = record === undefined || total === 0 ? undefined : await readProgress(d.endpoints.s3.endpoint, d.key);
+    if (progress !== undefined) {
+      bar.setTotal(total);
+      bar.update(Math.min(total, progress.rowsSoFar), progress.phase);
+    } else {
+      bar.update(total, record === undefined ? 'waiting for the notification' : `processing${total > 0 ? ` ${total.toLocaleString('en-US')} rows` : ''}`);
+    }
+    await sleep(200);
+  }
+  bar.done(record === undefined || record.status === 'PROCESSING' ? 'no outcome' : 'done');
+  return record;
+}
+
+/** The summary, and the rejected-row report when there is one (its first rows, how to read it all). */
+async function printOutcome(d: Drop, record: FileRecord): Promise<void> {
+  const { log, bucket, endpoints } = d;
+  log(`  ${summary(record)}`);
+  if (record.reportKey === undefined) {
+    if (record.status === 'APPLIED') log('  no rejected rows, no warnings: no report');
+    return;
+  }
+  log(`  rejected-row report: s3://${bucket}/${record.reportKey} (CSV twin: ${record.reportKey.replace(/\.json$/, '.csv')})`);
+  try {
+    const reader = localS3Client(endpoints.s3.endpoint, supplierAccessKeyId(d.supplier.id));
+    const out = await reader.send(new GetObjectCommand({ Bucket: bucket, Key: record.reportKey }));
+    const report = JSON.parse((await out.Body?.transformToString('utf8')) ?? '{}') as { rejectedRows?: ReportRow[]; warnings?: { row: number; code: string; message: string }[] };
+    reader.destroy();
+    const rows = report.rejectedRows ?? [];
+    for (const r of rows.slice(0, 10)) log(`    row ${String(r.row).padEnd(6)} ${r.field.padEnd(14)} ${r.reason}${r.value === undefined ? '' : ` (value ${JSON.stringify(r.value)})`}`);
+    if (rows.length > 10) log(`    ... ${rows.length - 10} more rejected rows in the report`);
+    const warnings = report.warnings ?? [];
+    if (warnings.length > 0) log(`    ${warnings.length} warning(s), e.g. row ${warnings[0]?.row ?? '?'} ${warnings[0]?.code ?? ''}: ${warnings[0]?.message ?? ''}`);
+  } catch (error) {
+    log(`    (could not read the report: ${error instanceof Error ? error.message : String(error)})`);
+  }
+  log(`  read it: AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${endpoints.s3.endpoint} s3 cp s3://${bucket}/${record.reportKey} -`);
+}
+
+async function readBody(file: string): Promise<Buffer> {
+  return readFile(file).catch((error: unknown) => {
+    throw new UsageError(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}
+
 export async function drop(args: DropArgs, log: (line: string) => void = (l) => console.log(l)): Promise<{ status: string; key: string; etag: string; record?: FileRecord }> {
   const endpoints = await liveEndpoints(args.dataDir);
   const bucket = endpoints.s3?.bucket ?? null;
   if (bucket === null) throw new UsageError('The running stack has no supplier files bucket (its template defines none).');
   const supplier = resolveSupplier(endpoints.suppliers, args.supplier);
   const signer = args.as === undefined ? supplier.id : resolveSupplier(endpoints.suppliers, args.as).id;
-  const body = await readFile(args.file).catch((error: unknown) => {
-    throw new UsageError(`Cannot read ${args.file}: ${error instanceof Error ? error.message : String(error)}`);
-  });
+  const body = await readBody(args.file);
   const name = args.name ?? path.basename(args.file);
   const key = `${supplier.inbox}${INBOX_KIND_FOLDERS[args.kind]}/${name}`;
-  const recordKind = RECORD_KIND[args.kind];
   const contentType = name.toLowerCase().endsWith('.json') ? 'application/json' : 'text/csv; charset=utf-8';
-
   const ddb = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: endpoints.dynamodb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   );
   const s3 = localS3Client(endpoints.s3.endpoint, supplierAccessKeyId(signer));
+  const readRecord = async (etag: string): Promise<FileRecord | undefined> => {
+    const out = await ddb.send(new GetCommand({ TableName: endpoints.dynamodb.tableName, Key: keys.supplierFile(supplier.id, RECORD_KIND[args.kind], key, etag), ConsistentRead: true }));
+    return out.Item as FileRecord | undefined;
+  };
+  const d: Drop = { args, endpoints, bucket, supplier, key, log, readRecord };
   try {
-    const readRecord = async (etag: string): Promise<FileRecord | undefined> => {
-      const out = await ddb.send(new GetCommand({ TableName: endpoints.dynamodb.tableName, Key: keys.supplierFile(supplier.id, recordKind, key, etag), ConsistentRead: true }));
-      return out.Item as FileRecord | undefined;
-    };
-    const etagBefore = expectedEtag(body);
-    const before = await readRecord(etagBefore);
+    const before = await readRecord(expectedEtag(body));
     const size = body.length >= 1024 * 1024 ? `${(body.length / 1024 / 1024).toFixed(1)} MiB` : `${(body.length / 1024).toFixed(1)} KiB`;
     log(`Dropping ${path.basename(args.file)} (${size}) as ${supplier.id}${signer === supplier.id ? '' : ` signed as ${signer}`}: s3://${bucket}/${key}`);
     const etag = await upload(s3, bucket, key, body, contentType);
     log(`  uploaded, ETag ${etag}`);
     if (!args.wait) return { status: 'UPLOADED', key, etag };
-
     if (before !== undefined && before.status !== 'PROCESSING' && before.status !== 'FAILED') {
       log(`  the same file (same name, same content) was already processed at ${before.finishedAt ?? before.startedAt ?? '?'}: a replay changes nothing`);
-      await printOutcome(before);
+      await printOutcome(d, before);
       return { status: before.status, key, etag, record: before };
     }
-
-    const total = args.kind === 'inventory' ? countRows(name, body) : 0;
-    const started = Date.now();
-    const deadline = started + args.timeoutSeconds * 1000;
-    // A bar when the handler reports its progress (rows so far per pass, see readProgress), else a spinner.
-    const bar = progressBar('process', 0, { unit: 'rows' });
-    let record: FileRecord | undefined;
-    for (;;) {
-      record = await readRecord(etag);
-      if (record !== undefined && record.status !== 'PROCESSING') break;
-      if (Date.now() > deadline) break;
-      const progress = record === undefined || total === 0 ? undefined : await readProgress(endpoints.s3.endpoint, key);
-      if (progress !== undefined) {
-        bar.setTotal(total);
-        bar.update(Math.min(total, progress.rowsSoFar), progress.phase);
-      } else {
-        bar.update(total, record === undefined ? 'waiting for the notification' : `processing${total > 0 ? ` ${total.toLocaleString('en-US')} rows` : ''}`);
-      }
-      await sleep(200);
-    }
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const record = await waitForOutcome(d, etag, args.kind === 'inventory' ? countRows(name, body) : 0);
     if (record === undefined || record.status === 'PROCESSING') {
-      bar.done('no outcome');
+      const logs = path.relative(process.cwd(), endpoints.logsDir);
       log(
         record === undefined
-          ? `  no record of the file after ${args.timeoutSeconds} s: does the template notify a function for ${supplier.inbox}${INBOX_KIND_FOLDERS[args.kind]}/? (see ${path.relative(process.cwd(), endpoints.logsDir)}/)`
-          : `  still PROCESSING after ${args.timeoutSeconds} s (see ${path.relative(process.cwd(), endpoints.logsDir)}/)`,
+          ? `  no record of the file after ${args.timeoutSeconds} s: does the template notify a function for ${supplier.inbox}${INBOX_KIND_FOLDERS[args.kind]}/? (see ${logs}/)`
+          : `  still PROCESSING after ${args.timeoutSeconds} s (see ${logs}/)`,
       );
       return { status: record?.status ?? 'NO_RECORD', key, etag, ...(record === undefined ? {} : { record }) };
     }
-    bar.done('done');
-    await printOutcome(record);
+    await printOutcome(d, record);
     return { status: record.status, key, etag, record };
   } finally {
     s3.destroy();
     ddb.destroy();
-  }
-
-  async function printOutcome(record: FileRecord): Promise<void> {
-    log(`  ${summary(record)}`);
-    if (record.reportKey === undefined) {
-      if (record.status === 'APPLIED') log('  no rejected rows, no warnings: no report');
-      return;
-    }
-    log(`  rejected-row report: s3://${bucket}/${record.reportKey} (CSV twin: ${record.reportKey.replace(/\.json$/, '.csv')})`);
-    try {
-      const reader = localS3Client(endpoints.s3.endpoint, supplierAccessKeyId(supplier.id));
-      const out = await reader.send(new GetObjectCommand({ Bucket: bucket ?? '', Key: record.reportKey }));
-      const report = JSON.parse((await out.Body?.transformToString('utf8')) ?? '{}') as { rejectedRows?: ReportRow[]; warnings?: { row: number; code: string; message: string }[] };
-      reader.destroy();
-      const rows = report.rejectedRows ?? [];
-      for (const r of rows.slice(0, 10)) log(`    row ${String(r.row).padEnd(6)} ${r.field.padEnd(14)} ${r.reason}${r.value === undefined ? '' : ` (value ${JSON.stringify(r.value)})`}`);
-      if (rows.length > 10) log(`    ... ${rows.length - 10} more rejected rows in the report`);
-      const warnings = report.warnings ?? [];
-      if (warnings.length > 0) log(`    ${warnings.length} warning(s), e.g. row ${warnings[0]?.row ?? '?'} ${warnings[0]?.code ?? ''}: ${warnings[0]?.message ?? ''}`);
-    } catch (error) {
-      log(`    (could not read the report: ${error instanceof Error ? error.message : String(error)})`);
-    }
-    log(`  read it: AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${endpoints.s3.endpoint} s3 cp s3://${bucket}/${record.reportKey} -`);
   }
 }
 

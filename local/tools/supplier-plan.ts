@@ -101,36 +101,17 @@ export interface AnswerPlan {
   readonly steps: readonly { readonly afterSteps: number; readonly action: SimAction }[];
 }
 
-/**
- * What a supplier sends for a purchase order, step by step (pure apart from the random tracking
- * numbers): messages for `sqs` suppliers; for `file` suppliers the acknowledgement and tracking CSVs in
- * their inbox, then the carrier scans as messages (one step after each tracking file).
- */
-export function answerPlan(supplierId: string, po: PurchaseOrder, channel: 'sqs' | 'file', today: Date = new Date()): AnswerPlan {
+type Step = { afterSteps: number; action: SimAction };
+
+/** The carrier's journey after the acceptance: a tracking file or SHIPPED message per parcel, then the scans. */
+function shippingSteps(supplierId: string, po: PurchaseOrder, channel: 'sqs' | 'file', today: Date, split: boolean): { steps: Step[]; summary: string } {
   const id = po.fulfillmentId;
-  const decision = decide(supplierId, po);
   const inbox = `suppliers/${supplierId}/inbox`;
-  const steps: { afterSteps: number; action: SimAction }[] = [];
+  const steps: Step[] = [];
   const message = (afterSteps: number, body: Record<string, unknown>): void => {
     steps.push({ afterSteps, action: { kind: 'message', body } });
   };
-  if (decision.kind === 'silent') return { summary: 'stays silent (silent: marker)', decision: 'silent', steps };
-  if (decision.kind === 'reject') {
-    if (channel === 'file') {
-      const rows = decision.lines.map((l) => [id, 'REJECTED', undefined, l.lineNo, l.supplierSku, l.reason, l.message]);
-      steps.push({ afterSteps: 0.5, action: { kind: 'file', key: `${inbox}/acknowledgements/${id}.csv`, body: csv(ACK_COLUMNS, rows) } });
-    } else {
-      message(0.5, { type: 'REJECTED', messageId: `sim-${id}-rejected`, fulfillmentId: id, lines: decision.lines });
-    }
-    return { summary: `rejects ${decision.lines.map((l) => `${l.supplierSku} ${l.reason}`).join(', ')}`, decision: 'reject', steps };
-  }
-  const shipDate = new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10);
-  if (channel === 'file') {
-    steps.push({ afterSteps: 0.5, action: { kind: 'file', key: `${inbox}/acknowledgements/${id}.csv`, body: csv(ACK_COLUMNS, [[id, 'ACCEPTED', shipDate]]) } });
-  } else {
-    message(0.5, { type: 'ACCEPTED', messageId: `sim-${id}-accepted`, fulfillmentId: id, estimatedShipDate: shipDate });
-  }
-  const parcels = decision.split ? [po.lines.slice(0, 1), po.lines.slice(1)] : [po.lines];
+  const parcels = split ? [po.lines.slice(0, 1), po.lines.slice(1)] : [po.lines];
   const method = po.shippingMethod?.name ?? po.shippingMethod?.code ?? '';
   // A tracking file goes through S3, its handler and the inbound queue: the first scan waits a whole step.
   const scanGap = channel === 'file' ? 1 : 0.5;
@@ -145,14 +126,7 @@ export function answerPlan(supplierId: string, po: PurchaseOrder, channel: 'sqs'
       const rows = lines.map((l) => [id, carrier, trackingNumber, today.toISOString().slice(0, 10), l.lineNo, l.supplierSku, l.quantity]);
       steps.push({ afterSteps: at, action: { kind: 'file', key: `${inbox}/tracking/${id}-${i + 1}.csv`, body: csv(TRACKING_FILE_COLUMNS, rows) } });
     } else {
-      message(at, {
-        type: 'SHIPPED',
-        messageId: `sim-${id}-shipped-${i + 1}`,
-        fulfillmentId: id,
-        carrier,
-        trackingNumber,
-        lines: lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })),
-      });
+      message(at, { type: 'SHIPPED', messageId: `sim-${id}-shipped-${i + 1}`, fulfillmentId: id, carrier, trackingNumber, lines: lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })) });
     }
     message(at + scanGap, { type: 'TRACKING_EVENT', messageId: `sim-${id}-pickup-${i + 1}`, fulfillmentId: id, trackingNumber, event: 'CARRIER_PICKED_UP', location: 'Origin depot' });
     at += 1;
@@ -162,11 +136,36 @@ export function answerPlan(supplierId: string, po: PurchaseOrder, channel: 'sqs'
     ['IN_TRANSIT', 'Sorting hub'],
     ['OUT_FOR_DELIVERY', 'Local depot'],
   ] as const) {
-    trackings.forEach((trackingNumber, i) =>
-      message(at, { type: 'TRACKING_EVENT', messageId: `sim-${id}-${event.toLowerCase()}-${i + 1}`, fulfillmentId: id, trackingNumber, event, location }),
-    );
+    trackings.forEach((trackingNumber, i) => message(at, { type: 'TRACKING_EVENT', messageId: `sim-${id}-${event.toLowerCase()}-${i + 1}`, fulfillmentId: id, trackingNumber, event, location }));
     at += 1;
   }
   trackings.forEach((trackingNumber, i) => message(at, { type: 'DELIVERED', messageId: `sim-${id}-delivered-${i + 1}`, fulfillmentId: id, trackingNumber }));
-  return { summary: `accepts, ships with ${carrierName} ${trackings.join(', ')}${channel === 'file' ? ' (acknowledgement and tracking CSV files)' : ''}`, decision: 'accept', steps };
+  return { steps, summary: `accepts, ships with ${carrierName} ${trackings.join(', ')}${channel === 'file' ? ' (acknowledgement and tracking CSV files)' : ''}` };
+}
+
+/**
+ * What a supplier sends for a purchase order, step by step (pure apart from the random tracking
+ * numbers): messages for `sqs` suppliers; for `file` suppliers the acknowledgement and tracking CSVs in
+ * their inbox, then the carrier scans as messages (one step after each tracking file).
+ */
+export function answerPlan(supplierId: string, po: PurchaseOrder, channel: 'sqs' | 'file', today: Date = new Date()): AnswerPlan {
+  const id = po.fulfillmentId;
+  const decision = decide(supplierId, po);
+  const ackKey = `suppliers/${supplierId}/inbox/acknowledgements/${id}.csv`;
+  if (decision.kind === 'silent') return { summary: 'stays silent (silent: marker)', decision: 'silent', steps: [] };
+  if (decision.kind === 'reject') {
+    const rows = decision.lines.map((l) => [id, 'REJECTED', undefined, l.lineNo, l.supplierSku, l.reason, l.message]);
+    const action: SimAction =
+      channel === 'file'
+        ? { kind: 'file', key: ackKey, body: csv(ACK_COLUMNS, rows) }
+        : { kind: 'message', body: { type: 'REJECTED', messageId: `sim-${id}-rejected`, fulfillmentId: id, lines: decision.lines } };
+    return { summary: `rejects ${decision.lines.map((l) => `${l.supplierSku} ${l.reason}`).join(', ')}`, decision: 'reject', steps: [{ afterSteps: 0.5, action }] };
+  }
+  const shipDate = new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10);
+  const accepted: SimAction =
+    channel === 'file'
+      ? { kind: 'file', key: ackKey, body: csv(ACK_COLUMNS, [[id, 'ACCEPTED', shipDate]]) }
+      : { kind: 'message', body: { type: 'ACCEPTED', messageId: `sim-${id}-accepted`, fulfillmentId: id, estimatedShipDate: shipDate } };
+  const shipping = shippingSteps(supplierId, po, channel, today, decision.split);
+  return { summary: shipping.summary, decision: 'accept', steps: [{ afterSteps: 0.5, action: accepted }, ...shipping.steps] };
 }
