@@ -6,22 +6,17 @@
  * and durations, DynamoDB capacity units per operation, SQS requests, EventBridge entries, state
  * transitions, Secrets Manager calls, API requests, log bytes) for the cost model (bench/cost.ts).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { keys } from '../functions/core/store/keys';
-import { displayName, startLocalRuntime, type LocalRuntime } from '../local/runtime/runtime';
+import { displayName, type LocalRuntime } from '../local/runtime/runtime';
 import { countTransitions, type HistoryEvent } from '../local/emulators/stepfunctions/service';
-import { CountingProxy, type Counts } from './aws-proxy';
-import { directoryBytes, LambdaCounter, SqsCounter, type FunctionUsage, type SqsUsage } from './counters';
-import { orderBody } from './intake';
-import { ScriptedSupplier, type SupplierQueues } from './scripted-supplier';
+import type { Counts } from './aws-proxy';
+import { directoryBytes, type FunctionUsage, type SqsUsage } from './counters';
+import { Harness, type OrderRun } from './e2e-harness';
+import type { ScriptedSupplier } from './scripted-supplier';
 import { round, runLoad, summarize, type Summary } from './stats';
-import { StreamTap, WriteLedger, type WriteUnitReport } from './write-units';
-import type { TableSpec } from '../local/template/tables';
+import type { WriteUnitReport } from './write-units';
 
 export interface EndToEndOptions {
   readonly orders: number;
@@ -100,8 +95,6 @@ export interface EndToEndResult {
   readonly startupMs: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 function functionFigures(runtime: LocalRuntime, usage: ReadonlyMap<string, FunctionUsage>): FunctionFigures[] {
   return [...usage]
     .map(([id, u]) => ({
@@ -122,295 +115,169 @@ function retriesIn(history: readonly HistoryEvent[]): number {
   return Math.max(0, scheduled - taskEntries);
 }
 
-export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResult> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dropship-bench-e2e-'));
-  // Every successful write, by caller and item key (transactional or not), to cost it from the stream.
-  const ledger = new WriteLedger();
-  let table: TableSpec | undefined;
-  const recordWrites = (caller: string, operation: string, body: Record<string, unknown>): void => {
-    const t = table;
-    if (t === undefined) return;
-    const keyOf = (item: unknown): string => WriteLedger.keyOf(typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {}, t);
-    if (operation === 'PutItem') ledger.write(caller, keyOf(body['Item']), false);
-    else if (operation === 'UpdateItem' || operation === 'DeleteItem') ledger.write(caller, keyOf(body['Key']), false);
-    else if (operation === 'BatchWriteItem') {
-      const req = body['RequestItems'];
-      for (const list of typeof req === 'object' && req !== null ? Object.values(req) : []) {
-        for (const r of Array.isArray(list) ? (list as Record<string, Record<string, unknown> | undefined>[]) : []) {
-          if (r['PutRequest'] !== undefined) ledger.write(caller, keyOf(r['PutRequest']['Item']), false);
-          else if (r['DeleteRequest'] !== undefined) ledger.write(caller, keyOf(r['DeleteRequest']['Key']), false);
-        }
-      }
-    } else if (operation === 'TransactWriteItems') {
-      for (const x of Array.isArray(body['TransactItems']) ? (body['TransactItems'] as Record<string, Record<string, unknown> | undefined>[]) : []) {
-        if (x['Put'] !== undefined) ledger.write(caller, keyOf(x['Put']['Item']), true);
-        else if (x['Update'] !== undefined) ledger.write(caller, keyOf(x['Update']['Key']), true);
-        else if (x['Delete'] !== undefined) ledger.write(caller, keyOf(x['Delete']['Key']), true);
-        else if (x['ConditionCheck'] !== undefined) ledger.conditionCheck(caller);
-      }
-    }
+/** The name of the state a history event entered, if it is a StateEntered event. */
+function enteredName(e: HistoryEvent): string | undefined {
+  const details = e['stateEnteredEventDetails'];
+  return typeof details === 'object' && details !== null && 'name' in details ? String(details.name) : undefined;
+}
+
+/** One order alone: its states, transitions, timeline and unloaded Lambda durations. */
+async function singleOrderFigures(h: Harness, deadlineMs: number): Promise<EndToEndResult['singleOrder']> {
+  h.resetCounters();
+  const single: OrderRun = { t0: performance.now() };
+  const epoch = Date.now();
+  await h.placeAndFollow(single, deadlineMs);
+  await h.settle();
+  const history = single.orderId === undefined ? [] : h.runtime.stepFunctions.history(h.executionArn(single.orderId));
+  const delivered = single.orderId === undefined ? undefined : h.supplier.deliveredAt.get(single.orderId);
+  return {
+    statesEntered: history.filter((e) => e.type.endsWith('StateEntered')).map((e) => enteredName(e) ?? '?'),
+    transitions: countTransitions(history),
+    timeline: [
+      ...(single.postMs === undefined ? [] : [{ atMs: round(single.postMs), what: 'POST /orders answered 201' }]),
+      ...history
+        .filter((e) => e.type === 'ExecutionStarted' || e.type.endsWith('StateEntered') || e.type === 'ExecutionSucceeded')
+        .map((e) => {
+          const name = enteredName(e);
+          return { atMs: round(e.timestamp * 1000 - epoch), what: `${e.type}${name === undefined ? '' : ` ${name}`}` };
+        }),
+      ...(single.orderId === undefined ? [] : (h.supplier.steps.get(single.orderId) ?? [])).map((s) => ({ atMs: round(s.at - epoch), what: `supplier: ${s.step}` })),
+    ].sort((x, y) => x.atMs - y.atMs),
+    postToDeliveredMs: delivered === undefined ? Number.NaN : round(delivered - single.t0),
+    postToExecutionEndMs: single.endAt === undefined ? Number.NaN : round(single.endAt - single.t0),
+    lambda: functionFigures(h.runtime, h.lambda.snapshot()),
   };
-  const ddbProxy = new CountingProxy('dynamodb', recordWrites);
-  const secretsProxy = new CountingProxy('other');
-  const sfnProxy = new CountingProxy('other');
-  const [ddbUrl, secretsUrl, sfnUrl] = await Promise.all([ddbProxy.listen(), secretsProxy.listen(), sfnProxy.listen()]);
-  const lambda = new LambdaCounter();
-  let supplier: ScriptedSupplier | undefined;
-  const runtime = await startLocalRuntime({
-    dataDir,
-    port: 0,
-    ddbPort: 0,
-    inMemory: true,
-    seed: true,
-    quiet: true,
-    ddbJvmOptions: [],
-    suppliers: false,
-    ...(opts.template === undefined ? {} : { template: opts.template }),
-    // The functions' DynamoDB, Secrets Manager and Step Functions calls go through counting proxies, one
-    // endpoint path per function so each call is attributed to its caller.
-    functionEnvironment: (id) => {
-      const caller = displayName(id);
-      return {
-        AWS_ENDPOINT_URL_DYNAMODB: ddbProxy.endpointFor(ddbUrl, caller),
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsProxy.endpointFor(secretsUrl, caller),
-        AWS_ENDPOINT_URL_SFN: sfnProxy.endpointFor(sfnUrl, caller),
-      };
-    },
-    onInvoke: (fn, event, result) => {
-      lambda.record(fn, result);
-      supplier?.observe(fn, event, result);
-    },
-  });
-  const ep = runtime.endpoints;
-  table = runtime.model.tables.find((t) => t.tableName === ep.dynamodb.tableName);
-  ddbProxy.setTarget(ep.dynamodb.endpoint);
-  secretsProxy.setTarget(ep.secretsManager.endpoint);
-  sfnProxy.setTarget(ep.stepFunctions.endpoint);
-  const esmSqs = new SqsCounter();
-  esmSqs.attach(runtime.sqs.client, 'esm');
-  const supplierSqsClient = new SQSClient({ endpoint: ep.sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const supplierSqs = new SqsCounter();
-  supplierSqs.attach(supplierSqsClient, 'supplier');
-  const direct = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: ep.dynamodb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+}
 
-  const streamArn = (await direct.send(new DescribeTableCommand({ TableName: ep.dynamodb.tableName }))).Table?.LatestStreamArn;
-  if (streamArn === undefined || table === undefined) throw new Error('the pipeline table has no stream');
-  const tap = new StreamTap(ep.dynamodb.endpoint, streamArn);
-  const inboundFunction = runtime.model.eventSourceMappings.find((m) => m.source.kind === 'sqs')?.functionLogicalId;
-  const machineArn = ep.stepFunctions.stateMachineArn;
-  const queues: SupplierQueues[] = ep.suppliers.flatMap((s) =>
-    s.inboundQueueUrl === null || s.outboundQueueUrl === null ? [] : [{ supplierId: s.id, inboundQueueUrl: s.inboundQueueUrl, outboundQueueUrl: s.outboundQueueUrl }],
-  );
-  const webKey = ep.channels.find((c) => c.id === 'demo-web')?.apiKey ?? ep.apiKey;
-  if (inboundFunction === undefined || machineArn === null || queues.length === 0) throw new Error('the template has no supplier inbound mapping / state machine / supplier queues');
-  const executionArn = (orderId: string): string => `${machineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
-  const active = new ScriptedSupplier({ suppliers: queues, sqs: supplierSqsClient, inboundFunction });
-  supplier = active;
-  active.start();
+/** What the counters say before the measured window (their deltas are the window's figures). */
+interface Baseline {
+  readonly eventBridge: LocalRuntime['eventBridge']['stats'];
+  readonly logBytes: number;
+  readonly esmInvocations: number;
+  readonly supplier: ScriptedSupplier['stats'];
+}
 
-  const tag = `e2e${Date.now().toString(36)}`;
-  let seq = 0;
-  interface OrderRun {
-    orderId?: string;
-    t0: number;
-    postMs?: number;
-    endAt?: number;
-    status?: string;
+async function baseline(h: Harness): Promise<Baseline> {
+  return {
+    eventBridge: { ...h.runtime.eventBridge.stats },
+    logBytes: await directoryBytes(h.endpoints.logsDir),
+    esmInvocations: h.runtime.eventSources.stats.reduce((n, s) => n + s.invocations, 0),
+    supplier: { ...h.supplier.stats },
+  };
+}
+
+async function dlqDepth(h: Harness): Promise<number> {
+  let n = 0;
+  for (const s of h.endpoints.suppliers) {
+    if (s.inboundDlqUrl === null) continue;
+    const attrs = await h.runtime.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: s.inboundDlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    n += Number(attrs.Attributes?.['ApproximateNumberOfMessages'] ?? 0);
   }
-  const placeAndFollow = async (run: OrderRun): Promise<boolean> => {
-    const i = seq++;
-    const res = await fetch(`${ep.apiUrl}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': webKey, 'idempotency-key': `${tag}-${i}` },
-      body: orderBody(i, tag),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    run.postMs = performance.now() - run.t0;
-    if (res.status !== 201) return false;
-    const orderId = (JSON.parse(text) as { orderId?: string }).orderId;
-    if (orderId === undefined) return false;
-    run.orderId = orderId;
-    const arn = executionArn(orderId);
-    const until = run.t0 + opts.orderDeadlineMs;
-    while (performance.now() < until) {
-      const record = runtime.stepFunctions.describe(arn);
-      if (record !== undefined && record.status !== 'RUNNING') {
-        run.endAt = performance.now();
-        run.status = record.status;
-        return record.status === 'SUCCEEDED';
-      }
-      await sleep(10);
-    }
-    return false;
-  };
-  const streamRecords = (): number => runtime.eventSources.stats.filter((s) => s.kind === 'dynamodb').reduce((n, s) => n + s.records, 0);
-  /** Wait until trailing asynchronous work (stream router publishing the last events) is done. */
-  const settle = async (): Promise<void> => {
-    const until = Date.now() + 10_000;
-    let last = streamRecords();
-    let stableSince = Date.now();
-    while (Date.now() < until) {
-      await sleep(100);
-      const now = streamRecords();
-      if (now !== last || active.inFlight > 0) {
-        last = now;
-        stableSince = Date.now();
-      } else if (Date.now() - stableSince >= 1_200) return;
-    }
-  };
-  const resetCounters = (): void => {
-    lambda.reset();
-    ddbProxy.reset();
-    secretsProxy.reset();
-    sfnProxy.reset();
-    esmSqs.reset();
-    supplierSqs.reset();
-    ledger.reset();
-  };
+  return n;
+}
 
+/** Everything the counters saw in the measured window (read right after it). */
+async function countedUsage(h: Harness, orders: number, before: Baseline, histories: readonly (readonly HistoryEvent[])[], apiRequests: number): Promise<CountedUsage> {
+  const lambdaUsage = h.lambda.snapshot();
+  const [dynamodb, dynamodbByFunction, secretsManager] = [h.ddbProxy.snapshot(), h.ddbProxy.snapshotByCaller(), h.secretsProxy.snapshot()];
+  const [stepFunctionsApi, stepFunctionsApiByFunction] = [h.sfnProxy.snapshot(), h.sfnProxy.snapshotByCaller()];
+  const writes = h.ledger.cost(await h.tap.since(), h.pipelineTable);
+  const [esmUsage, supplierUsage] = [h.esmSqs.snapshot(), h.supplierSqs.snapshot()];
+  const eb = h.runtime.eventBridge.stats;
+  const functionLogBytes = (await directoryBytes(h.endpoints.logsDir)) - before.logBytes;
+  const eventSourceInvocations = h.runtime.eventSources.stats.reduce((n, s) => n + s.invocations, 0) - before.esmInvocations;
+  const purchaseOrders = h.supplier.stats.purchaseOrders - before.supplier.purchaseOrders;
+  const cancellations = h.supplier.stats.cancellations - before.supplier.cancellations;
+  const dlqMessages = await dlqDepth(h);
+  return {
+    orders,
+    lambda: functionFigures(h.runtime, lambdaUsage),
+    dynamodb,
+    dynamodbByFunction,
+    dynamodbWrites: writes,
+    secretsManager,
+    stepFunctionsApi,
+    stepFunctionsApiByFunction,
+    stateTransitions: histories.reduce((n, hist) => n + countTransitions(hist), 0),
+    taskRetries: histories.reduce((n, hist) => n + retriesIn(hist), 0),
+    historyEvents: histories.reduce((n, hist) => n + hist.length, 0),
+    // Step Functions logging (level ALL, no execution data) writes about one record per history event.
+    historyEventBytes: histories.reduce(
+      (n, hist) => n + hist.reduce((m, e) => m + JSON.stringify(e, (k, v: unknown) => (k === 'input' || k === 'output' ? undefined : v)).length, 0),
+      0,
+    ),
+    executions: histories.length,
+    sqs: { eventSourceMappings: esmUsage, supplier: supplierUsage, functionSends: purchaseOrders + cancellations + dlqMessages, dlqMessages },
+    eventBridge: {
+      putEventsCalls: eb.putEventsCalls - before.eventBridge.putEventsCalls,
+      entries: eb.entries - before.eventBridge.entries,
+      failedEntries: eb.failedEntries - before.eventBridge.failedEntries,
+      deliveries: eb.deliveries - before.eventBridge.deliveries,
+    },
+    apiRequests,
+    functionLogBytes,
+    eventSourceInvocations,
+  };
+}
+
+/** The orders' final statuses, read directly from the table (outside the counted window). */
+async function orderStatuses(h: Harness, orderIds: readonly string[]): Promise<Map<string, string>> {
+  const table = h.endpoints.dynamodb.tableName;
+  const statuses = new Map<string, string>();
+  for (let i = 0; i < orderIds.length; i += 100) {
+    const chunk = orderIds.slice(i, i + 100);
+    const out = await h.direct.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: chunk.map((id) => keys.order(id)), ProjectionExpression: 'orderId, #s', ExpressionAttributeNames: { '#s': 'status' } } } }));
+    for (const item of out.Responses?.[table] ?? []) statuses.set(String(item['orderId']), String(item['status']));
+  }
+  return statuses;
+}
+
+export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResult> {
+  const h = await Harness.start(opts.template);
   try {
     // Warm-up (not counted): JIT of DynamoDB Local, the workers' code paths, connection pools.
     opts.log(`  e2e: warm-up, ${opts.warmupOrders} orders at concurrency ${opts.concurrency}`);
-    await runLoad(opts.warmupOrders, opts.concurrency, () => placeAndFollow({ t0: performance.now() }));
-    await settle();
-
-    // One order alone: its states, transitions and unloaded Lambda durations.
-    resetCounters();
-    const single: OrderRun = { t0: performance.now() };
-    const singleEpoch = Date.now();
-    await placeAndFollow(single);
-    await settle();
-    const singleHistory = single.orderId === undefined ? [] : runtime.stepFunctions.history(executionArn(single.orderId));
-    const singleDelivered = single.orderId === undefined ? undefined : active.deliveredAt.get(single.orderId);
-    const singleOrder = {
-      statesEntered: singleHistory.filter((e) => e.type.endsWith('StateEntered')).map((e) => {
-        const details = e['stateEnteredEventDetails'];
-        return typeof details === 'object' && details !== null && 'name' in details ? String(details.name) : '?';
-      }),
-      transitions: countTransitions(singleHistory),
-      timeline: [
-        ...(single.postMs === undefined ? [] : [{ atMs: round(single.postMs), what: 'POST /orders answered 201' }]),
-        ...singleHistory
-          .filter((e) => e.type === 'ExecutionStarted' || e.type.endsWith('StateEntered') || e.type === 'ExecutionSucceeded')
-          .map((e) => {
-            const details = e['stateEnteredEventDetails'];
-            const name = typeof details === 'object' && details !== null && 'name' in details ? ` ${String(details.name)}` : '';
-            return { atMs: round(e.timestamp * 1000 - singleEpoch), what: `${e.type}${name}` };
-          }),
-        ...(single.orderId === undefined ? [] : (active.steps.get(single.orderId) ?? [])).map((s) => ({ atMs: round(s.at - singleEpoch), what: `supplier: ${s.step}` })),
-      ].sort((a, b) => a.atMs - b.atMs),
-      postToDeliveredMs: singleDelivered === undefined ? Number.NaN : round(singleDelivered - single.t0),
-      postToExecutionEndMs: single.endAt === undefined ? Number.NaN : round(single.endAt - single.t0),
-      lambda: functionFigures(runtime, lambda.snapshot()),
-    };
+    await runLoad(opts.warmupOrders, opts.concurrency, () => h.placeAndFollow({ t0: performance.now() }, opts.orderDeadlineMs));
+    await h.settle();
+    const singleOrder = await singleOrderFigures(h, opts.orderDeadlineMs);
 
     // The measured window.
     opts.log(`  e2e: ${opts.orders} orders, ${opts.concurrency} in the pipeline at once`);
-    await tap.mark();
-    resetCounters();
-    const ebBefore = { ...runtime.eventBridge.stats };
-    const logBytesBefore = await directoryBytes(ep.logsDir);
-    const esmBefore = runtime.eventSources.stats.reduce((n, s) => n + s.invocations, 0);
-    const supplierBefore = { ...active.stats };
+    await h.tap.mark();
+    h.resetCounters();
+    const before = await baseline(h);
     const runs: OrderRun[] = [];
     const load = await runLoad(opts.orders, opts.concurrency, () => {
       const run: OrderRun = { t0: performance.now() };
       runs.push(run);
-      return placeAndFollow(run);
+      return h.placeAndFollow(run, opts.orderDeadlineMs);
     });
-    await settle();
-    const lambdaUsage = lambda.snapshot();
-    const ddbCounts = ddbProxy.snapshot();
-    const ddbByFunction = ddbProxy.snapshotByCaller();
-    const secretsCounts = secretsProxy.snapshot();
-    const sfnCounts = sfnProxy.snapshot();
-    const sfnByFunction = sfnProxy.snapshotByCaller();
-    const writes = ledger.cost(await tap.since(), table);
-    const esmUsage = esmSqs.snapshot();
-    const supplierUsage = supplierSqs.snapshot();
-    const eb = runtime.eventBridge.stats;
-    const logBytes = (await directoryBytes(ep.logsDir)) - logBytesBefore;
-    const esmInvocations = runtime.eventSources.stats.reduce((n, s) => n + s.invocations, 0) - esmBefore;
-    const purchaseOrders = active.stats.purchaseOrders - supplierBefore.purchaseOrders;
-    const cancellations = active.stats.cancellations - supplierBefore.cancellations;
-    let dlqMessages = 0;
-    for (const s of ep.suppliers) {
-      if (s.inboundDlqUrl === null) continue;
-      const attrs = await runtime.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: s.inboundDlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
-      dlqMessages += Number(attrs.Attributes?.['ApproximateNumberOfMessages'] ?? 0);
-    }
-
-    // Histories and final order states (read directly, outside the counted window).
+    await h.settle();
     const orderIds = runs.flatMap((r) => (r.orderId === undefined ? [] : [r.orderId]));
-    const histories = orderIds.map((id) => runtime.stepFunctions.history(executionArn(id)));
-    const transitions = histories.map((h) => countTransitions(h));
-    const statuses = new Map<string, string>();
-    for (let i = 0; i < orderIds.length; i += 100) {
-      const chunk = orderIds.slice(i, i + 100);
-      const out = await direct.send(new BatchGetCommand({ RequestItems: { [ep.dynamodb.tableName]: { Keys: chunk.map((id) => keys.order(id)), ProjectionExpression: 'orderId, #s', ExpressionAttributeNames: { '#s': 'status' } } } }));
-      for (const item of out.Responses?.[ep.dynamodb.tableName] ?? []) statuses.set(String(item['orderId']), String(item['status']));
-    }
-    const delivered = orderIds.filter((id) => statuses.get(id) === 'DELIVERED').length;
+    const histories = orderIds.map((id) => h.runtime.stepFunctions.history(h.executionArn(id)));
+    const usage = await countedUsage(h, opts.orders, before, histories, runs.length);
+    const statuses = await orderStatuses(h, orderIds);
     const deliveredMs = runs.flatMap((r) => {
-      const at = r.orderId === undefined ? undefined : active.deliveredAt.get(r.orderId);
+      const at = r.orderId === undefined ? undefined : h.supplier.deliveredAt.get(r.orderId);
       return at === undefined ? [] : [at - r.t0];
     });
-    const endMs = runs.flatMap((r) => (r.endAt === undefined ? [] : [r.endAt - r.t0]));
-    const historyEvents = histories.reduce((n, h) => n + h.length, 0);
-    // Step Functions logging (level ALL, no execution data) writes about one record per history event.
-    const historyEventBytes = histories.reduce(
-      (n, h) => n + h.reduce((m, e) => m + JSON.stringify(e, (k, v: unknown) => (k === 'input' || k === 'output' ? undefined : v)).length, 0),
-      0,
-    );
-
-    const usage: CountedUsage = {
-      orders: opts.orders,
-      lambda: functionFigures(runtime, lambdaUsage),
-      dynamodb: ddbCounts,
-      dynamodbByFunction: ddbByFunction,
-      dynamodbWrites: writes,
-      secretsManager: secretsCounts,
-      stepFunctionsApi: sfnCounts,
-      stepFunctionsApiByFunction: sfnByFunction,
-      stateTransitions: transitions.reduce((a, b) => a + b, 0),
-      taskRetries: histories.reduce((n, h) => n + retriesIn(h), 0),
-      historyEvents,
-      historyEventBytes,
-      executions: histories.length,
-      sqs: { eventSourceMappings: esmUsage, supplier: supplierUsage, functionSends: purchaseOrders + cancellations + dlqMessages, dlqMessages },
-      eventBridge: {
-        putEventsCalls: eb.putEventsCalls - ebBefore.putEventsCalls,
-        entries: eb.entries - ebBefore.entries,
-        failedEntries: eb.failedEntries - ebBefore.failedEntries,
-        deliveries: eb.deliveries - ebBefore.deliveries,
-      },
-      apiRequests: runs.length,
-      functionLogBytes: logBytes,
-      eventSourceInvocations: esmInvocations,
-    };
     return {
       orders: opts.orders,
       concurrency: opts.concurrency,
       seconds: load.seconds,
       ordersPerSecond: load.perSecond,
-      deliveredOrders: delivered,
+      deliveredOrders: orderIds.filter((id) => statuses.get(id) === 'DELIVERED').length,
       missedDeadline: runs.filter((r) => r.endAt === undefined).length,
       postMs: summarize(runs.flatMap((r) => (r.postMs === undefined ? [] : [r.postMs]))),
       postToDeliveredMs: summarize(deliveredMs),
-      postToExecutionEndMs: summarize(endMs),
-      transitionsPerOrder: summarize(transitions),
+      postToExecutionEndMs: summarize(runs.flatMap((r) => (r.endAt === undefined ? [] : [r.endAt - r.t0]))),
+      transitionsPerOrder: summarize(histories.map((hist) => countTransitions(hist))),
       singleOrder,
-      supplier: { ...active.stats, failures: active.failures.slice(0, 10) },
+      supplier: { ...h.supplier.stats, failures: h.supplier.failures.slice(0, 10) },
       usage,
-      startupMs: Math.round(runtime.startupMs),
+      startupMs: Math.round(h.runtime.startupMs),
     };
   } finally {
-    await active.stop();
-    await runtime.stop();
-    await Promise.all([ddbProxy.stop(), secretsProxy.stop(), sfnProxy.stop()]);
-    supplierSqsClient.destroy();
-    direct.destroy();
-    await rm(dataDir, { recursive: true, force: true });
+    await h.stop();
   }
 }
