@@ -11,18 +11,14 @@ import { dlqUrlOf, opsKey, routeFunction, supplierEndpoints } from './model-view
 import type { LocalState } from './state';
 import type { ChannelEndpoint, LocalEndpoints, LocalRuntimeOptions } from './types';
 
+/** The booted runtime's parts (boot steps' results), and what else endpoints.json names. */
 export interface EndpointsInput {
   readonly services: Services;
   readonly model: LocalModel;
   readonly state: LocalState;
   readonly data: Data;
   readonly workflow: Workflow;
-  readonly secretsEndpoint: string;
-  readonly apiKeys: readonly LocalApiKey[];
-  readonly supplierQueues: readonly SimulatedSupplier[];
-  readonly simulatedSuppliers: boolean;
-  readonly dataDir: string;
-  readonly logsDir: string;
+  readonly more: { secretsEndpoint: string; apiKeys: readonly LocalApiKey[]; supplierQueues: readonly SimulatedSupplier[]; simulatedSuppliers: boolean; dataDir: string; logsDir: string };
 }
 
 function channelEndpoints(input: EndpointsInput): ChannelEndpoint[] {
@@ -51,7 +47,7 @@ function serviceEndpoints(opts: LocalRuntimeOptions, input: EndpointsInput): Pic
   const { stepFunctions, eventBridge } = workflow;
   return {
     dynamodb: { endpoint: services.ddbEndpoint, tableName: input.data.tableName ?? '', tables: model.tables.map((t) => t.tableName) },
-    secretsManager: { endpoint: input.secretsEndpoint },
+    secretsManager: { endpoint: input.more.secretsEndpoint },
     sqs: {
       endpoint: services.sqs.endpoint,
       queues: model.queues.map((q) => ({ logicalId: q.logicalId, name: q.queueName, url: q.url, arn: q.arn, dlqUrl: dlqUrlOf(model, q.url) })),
@@ -76,22 +72,22 @@ export function buildEndpoints(opts: LocalRuntimeOptions, input: EndpointsInput)
   const channels = channelEndpoints(input);
   return {
     apiUrl: url,
-    apiKey: channels.find((c) => c.apiKey !== null)?.apiKey ?? input.apiKeys[0]?.value ?? '',
+    apiKey: channels.find((c) => c.apiKey !== null)?.apiKey ?? input.more.apiKeys[0]?.value ?? '',
     stage: opts.stage ?? services.stackName.replace(/^.*-/, ''),
     stackName: services.stackName,
     apiStage: api?.stageName ?? '',
     channels,
     webhooks: { shopifyByShopDomainUrl: shopifyDomainRoute === undefined ? null : `${url}${shopifyDomainRoute.path}` },
     demo: { skus: IN_STOCK_SKUS, outOfStockSkus: OUT_OF_STOCK_SKUS, lowStockSkus: LOW_STOCK_SKUS },
-    suppliers: supplierEndpoints(model, input.supplierQueues, input.data.pulls),
+    suppliers: supplierEndpoints(model, input.more.supplierQueues, input.data.pulls),
     ...serviceEndpoints(opts, input),
     opsApiKey: opsKey(model, input.state.apiKeys),
     opsApiUrl: opsApi === undefined ? null : url,
     timeScale: opts.timeScale ?? 1,
-    simulatedSuppliers: input.simulatedSuppliers,
+    simulatedSuppliers: input.more.simulatedSuppliers,
     routes: routes.map((r) => ({ method: r.method, path: r.path, apiKeyRequired: r.apiKeyRequired, function: routeFunction(r) })),
-    dataDir: input.dataDir,
-    logsDir: input.logsDir,
+    dataDir: input.more.dataDir,
+    logsDir: input.more.logsDir,
     pid: process.pid,
     startedAt: new Date().toISOString(),
   };

@@ -101,8 +101,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const supplierQueues = templateSupplierQueues(model);
     const supplierSimulator = startSuppliers(opts, { services, data, model, supplierQueues }, cleanups, log);
     const endpoints = buildEndpoints(opts, {
-      services, model, state, data, workflow, secretsEndpoint: secrets.endpoint, apiKeys, supplierQueues,
-      simulatedSuppliers: supplierSimulator !== undefined, dataDir, logsDir: functions.logsDir,
+      services, model, state, data, workflow,
+      more: { secretsEndpoint: secrets.endpoint, apiKeys, supplierQueues, simulatedSuppliers: supplierSimulator !== undefined, dataDir, logsDir: functions.logsDir },
     });
     const endpointsFile = await writeEndpoints(dataDir, endpoints);
     await lock.update({ apiUrl: services.gateway.url });
