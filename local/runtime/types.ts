@@ -54,7 +54,7 @@ export interface LocalRuntimeOptions {
   readonly timeScale?: number;
   /** Multiplier of Step Functions Retry intervals. @default max(timeScale, 0.05) */
   readonly retryScale?: number;
-  /** Run the simulated demo suppliers (local/supplier-sim.ts). @default false (npm start turns them on) */
+  /** Run the simulated demo suppliers (local/tools/supplier-sim.ts). @default false (npm start turns them on) */
   readonly suppliers?: boolean;
   /** Delay between two simulated supplier messages of one fulfillment (ms). @default 1000 */
   readonly supplierStepMs?: number;

@@ -29,7 +29,7 @@ export interface LocalModel {
   readonly stateMachines: readonly StateMachineSpec[];
   readonly eventBuses: readonly EventBusSpec[];
   readonly eventRules: readonly EventRuleSpec[];
-  /** S3 buckets with their event notifications (local/template-s3.ts). */
+  /** S3 buckets with their event notifications (local/template/buckets.ts). */
   readonly buckets: readonly BucketSpec[];
 }
 

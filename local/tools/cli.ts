@@ -19,7 +19,7 @@
  *   npm run executions -- show <orderId>   one execution: states entered, in order
  *   npm run schedules               schedule rules of the running stack: local interval, firings, last result
  *   npm run schedules -- fire <rule>   fire one now (name or logical id) and print its result
- *   npm run drop -- feed.csv --supplier <id>   drop a file into a supplier's inbox (local/drop.ts)
+ *   npm run drop -- feed.csv --supplier <id>   drop a file into a supplier's inbox (local/tools/drop.ts)
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * `npm run executions` (tsx local/cli.ts executions [list|show <orderId>]): the order workflow's executions
+ * `npm run executions` (tsx local/tools/cli.ts executions [list|show <orderId>]): the order workflow's executions
  * on the running local stack, read through the local Step Functions API with the normal SDK.
  *
  *   npm run executions                   the latest executions: name (= orderId), status, duration

@@ -1,5 +1,5 @@
 /**
- * `npm run schedules` (tsx local/cli.ts schedules [list|fire <rule>]): the template's schedule rules on
+ * `npm run schedules` (tsx local/tools/cli.ts schedules [list|fire <rule>]): the template's schedule rules on
  * the running local stack (sweeps, feed refresh), read from the EventBridge stand-in's local route.
  *
  *   npm run schedules                  every rule: expression, local interval, firings, last result, next firing

@@ -1,6 +1,6 @@
 /**
  * Inside one worker thread = one local "Lambda container": imports the function's entry source once
- * (cold start), then runs invocations sent by local/lambda.ts with a Lambda-shaped context.
+ * (cold start), then runs invocations sent by local/emulators/lambda/lambda.ts with a Lambda-shaped context.
  * process.env of this thread is the function's own environment (template variables + local endpoints).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';

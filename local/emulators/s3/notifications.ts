@@ -1,7 +1,7 @@
 /**
  * S3 event notifications, delivered by the runtime itself: the local S3 store reports every committed
- * change (local/s3.ts, no polling) and this module sends it where the template's notification
- * configurations say (local/template-s3.ts):
+ * change (local/emulators/s3/s3.ts, no polling) and this module sends it where the template's notification
+ * configurations say (local/template/buckets.ts):
  *
  * - Lambda targets: an asynchronous invoke with the event AWS sends (`{ Records: [ ... ] }`, eventVersion
  *   2.1, `s3.object.key` URL-encoded as S3 does: spaces as `+`, `/` kept), up to 2 retries after a
@@ -12,7 +12,7 @@
  * Matching is S3's: event type (`s3:ObjectCreated:*`, `s3:ObjectCreated:Put`, ...), then the prefix and
  * suffix filter rules on the raw (decoded) key.
  *
- * `userIdentity.principalId` is derived from the access key id the upload was signed with (local/s3.ts):
+ * `userIdentity.principalId` is derived from the access key id the upload was signed with (local/emulators/s3/s3.ts):
  * `supplier-<supplierId>` stands for that supplier's access role, so a file a supplier drops carries
  * `AWS:<its RoleId from SUPPLIER_FILES>:<supplierId>` as on AWS (an assumed-role session); any other key
  * gives `AWS:<access key id>` (`AWS:local` for the functions' own writes).
@@ -178,7 +178,7 @@ export class S3Notifications {
     }
   }
 
-  /** The change hook (local/s3.ts `onChange`). */
+  /** The change hook (local/emulators/s3/s3.ts `onChange`). */
   handle(change: S3Change): void {
     const bucket = this.byName.get(change.bucket);
     if (bucket === undefined || this.controller.signal.aborted) return;
