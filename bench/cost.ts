@@ -83,36 +83,31 @@ export function dynamodbUnits(counts: Counts, writes: WriteUnitTotals): { rru: n
   return { rru, wru: writes.table + writes.index + failedUnits, indexWru: writes.index, failedWrites: failed };
 }
 
-export function costModel(usage: CountedUsage, happyTransitions: number, syncPrefixStates: number, syncPrefixLambdaMs: number): CostModel {
-  const n = usage.orders;
-  const per = (x: number): number => x / n;
-  const usd = (x: number): number => round(x * 1000, 4);
+/** Per-order figures of one run: `per(x)` divides by the orders, `usd(x)` is USD per 1,000 orders. */
+interface PerOrder {
+  readonly per: (x: number) => number;
+  readonly usd: (x: number) => number;
+}
 
-  // Lambda
+/** The billed services of the goal figure, one line each, and their total (USD per order). */
+function serviceLines(usage: CountedUsage, { per, usd }: PerOrder): { lines: CostLine[]; total: number; invocations: number; wru: number } {
   const invocations = usage.lambda.reduce((s, f) => s + f.invocations, 0);
   const gbSeconds = usage.lambda.reduce((s, f) => s + (f.billedMs / 1000) * (f.memoryMb / 1024), 0);
   const lambdaUsd = per(invocations) * LAMBDA_REQUEST.usd + per(gbSeconds) * LAMBDA_ARM_GB_SECOND.usd;
-
-  // Step Functions
   const transitions = usage.stateTransitions + usage.taskRetries;
   const sfnUsd = per(transitions) * SFN_STANDARD_TRANSITION.usd;
-
-  // DynamoDB
   const ddb = dynamodbUnits(usage.dynamodb, usage.dynamodbWrites.total);
   const ddbUsd = per(ddb.wru) * DYNAMODB_WRITE_REQUEST_UNIT.usd + per(ddb.rru) * DYNAMODB_READ_REQUEST_UNIT.usd;
-
   // SQS (per-order requests; empty receives apart)
   const billable = (u: CountedUsage['sqs']['eventSourceMappings']): number =>
     Object.entries(u.byCommand).reduce((s, [cmd, k]) => s + (cmd === 'ReceiveMessageCommand' ? 0 : k), 0) + u.receivesWithMessages;
   const sqsRequests = billable(usage.sqs.eventSourceMappings) + billable(usage.sqs.supplier) + usage.sqs.functionSends;
   const emptyReceives = usage.sqs.eventSourceMappings.emptyReceives + usage.sqs.supplier.emptyReceives;
   const sqsUsd = per(sqsRequests) * SQS_REQUEST.usd;
-
   const ebUsd = per(usage.eventBridge.entries) * EVENTBRIDGE_CUSTOM_EVENT.usd;
   const apiUsd = per(usage.apiRequests) * API_GATEWAY_REST_REQUEST.usd;
   const secretsCalls = Object.values(usage.secretsManager).reduce((s, c) => s + c.calls, 0);
   const secretsUsd = per(secretsCalls) * SECRETS_MANAGER_API_CALL.usd;
-
   const lines: CostLine[] = [
     {
       service: 'Lambda (arm64)',
@@ -136,14 +131,16 @@ export function costModel(usage: CountedUsage, happyTransitions: number, syncPre
     { service: 'API Gateway (REST)', perOrder: { requests: round(per(usage.apiRequests), 2) }, usdPer1000Orders: usd(apiUsd) },
     { service: 'Secrets Manager', perOrder: { apiCalls: round(per(secretsCalls), 3) }, usdPer1000Orders: usd(secretsUsd) },
   ];
-  const total = lambdaUsd + sfnUsd + ddbUsd + sqsUsd + ebUsd + apiUsd + secretsUsd;
+  return { lines, total: lambdaUsd + sfnUsd + ddbUsd + sqsUsd + ebUsd + apiUsd + secretsUsd, invocations, wru: ddb.wru };
+}
 
-  // Observability (estimates, outside the goal figure).
+/** Observability (estimates, outside the goal figure): log ingestion and X-Ray traces. */
+function observabilityLines(usage: CountedUsage, invocations: number, { per, usd }: PerOrder): { lines: CostLine[]; total: number } {
   const logBytes = usage.functionLogBytes + invocations * PLATFORM_LOG_BYTES_PER_INVOCATION + usage.historyEventBytes + usage.historyEvents * SFN_LOG_RECORD_OVERHEAD_BYTES;
   const logsUsd = per(logBytes / 1024 ** 3) * CLOUDWATCH_LOGS_INGESTED_GB.usd;
   const traces = usage.apiRequests + usage.executions + usage.eventSourceInvocations;
   const xrayUsd = per(traces) * XRAY_DEFAULT_SAMPLING_RATE * XRAY_TRACE_RECORDED.usd;
-  const observability: CostLine[] = [
+  const lines: CostLine[] = [
     {
       service: 'CloudWatch Logs ingestion',
       perOrder: { kilobytes: round(per(logBytes) / 1024, 2) },
@@ -157,23 +154,12 @@ export function costModel(usage: CountedUsage, happyTransitions: number, syncPre
       note: `default sampling (${XRAY_DEFAULT_SAMPLING_RATE * 100} % at volume)`,
     },
   ];
+  return { lines, total: logsUsd + xrayUsd };
+}
 
-  // What-if 1: the synchronous prefix (validate/screen, reserve/route and their Choice states) as an Express
-  // child execution started by one Standard task (StartExecution.sync:2) + one Choice on its outcome (hold,
-  // rejected, out of stock: the hold's task token wait cannot run in Express, it stays in the parent).
-  const expressTransitions = happyTransitions - syncPrefixStates + 2;
-  const expressGb = 64 / 1024; // the smallest 64 MB chunk: a small definition and payload
-  const expressSeconds = Math.ceil(Math.max(1, syncPrefixLambdaMs + 50) / 100) / 10;
-  const expressUsdPerOrder = SFN_EXPRESS_REQUEST.usd + expressSeconds * expressGb * SFN_EXPRESS_GB_SECOND.usd;
-  const happyDelta = (happyTransitions - expressTransitions) * SFN_STANDARD_TRANSITION.usd;
-  const whatIfTotal = total - happyDelta + expressUsdPerOrder;
-  // What-if 3: GSI maintenance. Every index write unit counted here would shrink to ~1 unit per index item
-  // (2 in a transaction) with KEYS_ONLY / small INCLUDE projections: the index share is the upper bound.
-  // What-if 3: every GSI projecting KEYS_ONLY (the stream images give the exact index sizes).
+/** Where the DynamoDB units go: per calling function, per operation, the index share, the stream's view. */
+function dynamodbBreakdown(usage: CountedUsage, wru: number, { per }: PerOrder): CostModel['dynamodbPerOrder'] {
   const w = usage.dynamodbWrites.total;
-  const keysOnlySavingUsd = per(w.index - w.indexIfKeysOnly) * DYNAMODB_WRITE_REQUEST_UNIT.usd;
-
-  // Where the DynamoDB units go.
   const byFunction: Record<string, { calls: number; writeUnits: number; indexWriteUnits: number; readUnits: number }> = {};
   for (const [fn, counts] of Object.entries(usage.dynamodbByFunction)) {
     const writes = usage.dynamodbWrites.byCaller[fn] ?? { table: 0, index: 0, indexIfKeysOnly: 0, orderRewritesWithoutStatusChange: 0, records: 0, writesWithoutRecord: 0, conditionChecks: 0 };
@@ -183,10 +169,10 @@ export function costModel(usage: CountedUsage, happyTransitions: number, syncPre
   }
   const byOperation: Record<string, { calls: number; failed: number; items: number }> = {};
   for (const [op, c] of Object.entries(usage.dynamodb)) byOperation[op] = { calls: round(per(c.calls), 2), failed: round(per(c.failed), 3), items: round(per(c.items), 2) };
-  const dynamodbPerOrder = {
+  return {
     byFunction: Object.fromEntries(Object.entries(byFunction).sort((a, b) => b[1].writeUnits - a[1].writeUnits)),
     byOperation,
-    indexShareOfWrites: round(w.index / Math.max(1, ddb.wru), 2),
+    indexShareOfWrites: round(w.index / Math.max(1, wru), 2),
     writeUnitsFromStream: {
       records: round(per(w.records), 2),
       writesWithoutRecord: round(per(w.writesWithoutRecord), 2),
@@ -194,43 +180,66 @@ export function costModel(usage: CountedUsage, happyTransitions: number, syncPre
       unattributedRecords: usage.dynamodbWrites.unattributedRecords,
     },
   };
+}
 
+/** What the same run would cost with three changes of the design. */
+function whatIfs(usage: CountedUsage, total: number, happyTransitions: number, sync: { states: number; lambdaMs: number }, { per, usd }: PerOrder): CostModel['whatIf'] {
+  // 1: the synchronous prefix (validate/screen, reserve/route and their Choice states) as an Express
+  // child execution started by one Standard task (StartExecution.sync:2) + one Choice on its outcome (hold,
+  // rejected, out of stock: the hold's task token wait cannot run in Express, it stays in the parent).
+  const expressTransitions = happyTransitions - sync.states + 2;
+  const expressGb = 64 / 1024; // the smallest 64 MB chunk: a small definition and payload
+  const expressSeconds = Math.ceil(Math.max(1, sync.lambdaMs + 50) / 100) / 10;
+  const expressUsdPerOrder = SFN_EXPRESS_REQUEST.usd + expressSeconds * expressGb * SFN_EXPRESS_GB_SECOND.usd;
+  const happyDelta = (happyTransitions - expressTransitions) * SFN_STANDARD_TRANSITION.usd;
+  // 3: every GSI projecting KEYS_ONLY (the stream images give the exact index sizes).
+  const w = usage.dynamodbWrites.total;
+  const keysOnlySavingUsd = per(w.index - w.indexIfKeysOnly) * DYNAMODB_WRITE_REQUEST_UNIT.usd;
+  return [
+    {
+      change: 'synchronous prefix (ValidateAndRoute, Routed?) as an Express child workflow',
+      transitionsPerOrder: expressTransitions,
+      usdPer1000Orders: usd(total - happyDelta + expressUsdPerOrder),
+      note: `Express: 1 request + ${expressSeconds} s x 64 MB per order; Lambda and DynamoDB unchanged`,
+    },
+    {
+      change: 'no order version bump at all when a supplier message changes no order status',
+      transitionsPerOrder: happyTransitions,
+      usdPer1000Orders: usd(total - per(w.orderRewritesWithoutStatusChange) * DYNAMODB_WRITE_REQUEST_UNIT.usd),
+      note: `${round(per(w.orderRewritesWithoutStatusChange), 1)} write units per order are order version bumps that keep the status (scans after SHIPPED and acceptances no longer bump; labels, exceptions and rejections still do, so a concurrent Complete or cancellation re-reads): dropping them needs another guard for concurrent fulfillments`,
+    },
+    {
+      change: 'every GSI projecting KEYS_ONLY instead of ALL',
+      transitionsPerOrder: happyTransitions,
+      usdPer1000Orders: usd(total - keysOnlySavingUsd),
+      note: `index write units ${round(per(w.index), 1)} -> ${round(per(w.indexIfKeysOnly), 1)} per order (computed from the same stream images); reads that list orders would then fetch the items they show`,
+    },
+  ];
+}
+
+export function costModel(usage: CountedUsage, happyTransitions: number, syncPrefixStates: number, syncPrefixLambdaMs: number): CostModel {
+  const n = usage.orders;
+  const po: PerOrder = { per: (x) => x / n, usd: (x) => round(x * 1000, 4) };
+  const services = serviceLines(usage, po);
+  const observability = observabilityLines(usage, services.invocations, po);
+  const total = services.total;
   const goalUsd = 0.4;
   const goalTransitions = 16;
   return {
     region: PRICE_REGION,
     pricesAsOf: PRICES_AS_OF,
     orders: n,
-    lines,
-    usdPer1000Orders: usd(total),
-    observability,
-    usdPer1000OrdersWithObservability: usd(total + logsUsd + xrayUsd),
+    lines: services.lines,
+    usdPer1000Orders: po.usd(total),
+    observability: observability.lines,
+    usdPer1000OrdersWithObservability: po.usd(total + observability.total),
     fixedMonthlyNotes: [
       'Not per order: DynamoDB storage/PITR/backups, Secrets Manager $0.40 per secret-month, KMS keys, CloudWatch alarms/dashboards, idle SQS long polling of the Lambda pollers, log storage.',
       'Free tiers (4,000 transitions, 1M Lambda requests, 1M SQS requests ... per month) are not deducted.',
     ],
-    goal: { usdPer1000OrdersAtMost: goalUsd, met: usd(total) <= goalUsd },
+    goal: { usdPer1000OrdersAtMost: goalUsd, met: po.usd(total) <= goalUsd },
     transitionsGoal: { atMost: goalTransitions, perHappyOrder: happyTransitions, met: happyTransitions <= goalTransitions },
-    dynamodbPerOrder,
-    whatIf: [
-      {
-        change: 'synchronous prefix (ValidateAndRoute, Routed?) as an Express child workflow',
-        transitionsPerOrder: expressTransitions,
-        usdPer1000Orders: usd(whatIfTotal),
-        note: `Express: 1 request + ${expressSeconds} s x 64 MB per order; Lambda and DynamoDB unchanged`,
-      },
-      {
-        change: 'no order version bump at all when a supplier message changes no order status',
-        transitionsPerOrder: happyTransitions,
-        usdPer1000Orders: usd(total - per(w.orderRewritesWithoutStatusChange) * DYNAMODB_WRITE_REQUEST_UNIT.usd),
-        note: `${round(per(w.orderRewritesWithoutStatusChange), 1)} write units per order are order version bumps that keep the status (scans after SHIPPED and acceptances no longer bump; labels, exceptions and rejections still do, so a concurrent Complete or cancellation re-reads): dropping them needs another guard for concurrent fulfillments`,
-      },
-      {
-        change: 'every GSI projecting KEYS_ONLY instead of ALL',
-        transitionsPerOrder: happyTransitions,
-        usdPer1000Orders: usd(total - keysOnlySavingUsd),
-        note: `index write units ${round(per(w.index), 1)} -> ${round(per(w.indexIfKeysOnly), 1)} per order (computed from the same stream images); reads that list orders would then fetch the items they show`,
-      },
-    ],
+    dynamodbPerOrder: dynamodbBreakdown(usage, services.wru, po),
+    whatIf: whatIfs(usage, total, happyTransitions, { states: syncPrefixStates, lambdaMs: syncPrefixLambdaMs }, po),
   };
 }
