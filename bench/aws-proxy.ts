@@ -162,26 +162,67 @@ export class CountingProxy {
     return e;
   }
 
+  /** DynamoDB calls that report capacity: parsed, and made to return it (INDEXES) when the caller did not ask. */
+  private withCapacity(operation: string, body: Buffer): { body: Buffer; parsed: Record<string, unknown> } {
+    if (this.service !== 'dynamodb' || !CAPACITY_OPERATIONS.has(operation)) return { body, parsed: {} };
+    try {
+      const json: unknown = JSON.parse(body.toString('utf8'));
+      if (!isRecord(json)) return { body, parsed: {} };
+      if (json['ReturnConsumedCapacity'] === undefined || json['ReturnConsumedCapacity'] === 'NONE') {
+        return { body: Buffer.from(JSON.stringify({ ...json, ReturnConsumedCapacity: 'INDEXES' })), parsed: json };
+      }
+      return { body, parsed: json };
+    } catch {
+      return { body, parsed: {} }; // not JSON: forwarded as it came
+    }
+  }
+
+  /** The upstream answer: failures and capacity counted, the observer told, the answer relayed. */
+  private relay(up: http.IncomingMessage, res: http.ServerResponse, call: { caller: string; operation: string; parsed: Record<string, unknown>; entries: OperationCount[] }): void {
+    const out: Buffer[] = [];
+    up.on('data', (c: Buffer) => out.push(c));
+    up.on('end', () => {
+      const payload = Buffer.concat(out);
+      const status = up.statusCode ?? 502;
+      if (status < 400 && this.onSuccess !== undefined) {
+        try {
+          this.onSuccess(call.caller, call.operation, call.parsed);
+        } catch {
+          // an observer never changes the answer
+        }
+      }
+      if (status >= 400) for (const e of call.entries) e.failed++;
+      else if (this.service === 'dynamodb' && CAPACITY_OPERATIONS.has(call.operation)) this.countCapacity(payload, call.entries);
+      const responseHeaders: http.OutgoingHttpHeaders = {};
+      for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) responseHeaders[k] = v;
+      responseHeaders['content-length'] = payload.length;
+      res.writeHead(status, responseHeaders);
+      res.end(payload);
+    });
+    up.on('error', () => res.destroy());
+  }
+
+  private countCapacity(payload: Buffer, entries: readonly OperationCount[]): void {
+    try {
+      const json: unknown = JSON.parse(payload.toString('utf8'));
+      if (!isRecord(json)) return;
+      const c = capacityOf(json['ConsumedCapacity']);
+      for (const e of entries) {
+        e.capacityUnits += c.total;
+        e.tableUnits += c.table;
+        e.indexUnits += c.index;
+      }
+    } catch {
+      // counted as a call without capacity
+    }
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    let body = Buffer.concat(chunks);
     const targetHeader = String(req.headers['x-amz-target'] ?? '');
     const operation = targetHeader.includes('.') ? targetHeader.slice(targetHeader.indexOf('.') + 1) : targetHeader || `${req.method} ${req.url}`;
-    let parsed: Record<string, unknown> = {};
-    if (this.service === 'dynamodb' && CAPACITY_OPERATIONS.has(operation)) {
-      try {
-        const json: unknown = JSON.parse(body.toString('utf8'));
-        if (isRecord(json)) {
-          parsed = json;
-          if (json['ReturnConsumedCapacity'] === undefined || json['ReturnConsumedCapacity'] === 'NONE') {
-            body = Buffer.from(JSON.stringify({ ...json, ReturnConsumedCapacity: 'INDEXES' }));
-          }
-        }
-      } catch {
-        // not JSON: forwarded as it came
-      }
-    }
+    const { body, parsed } = this.withCapacity(operation, Buffer.concat(chunks));
     let requestPath = req.url ?? '/';
     let caller = 'unknown';
     const m = /^\/caller\/([^/?]+)(.*)$/.exec(requestPath);
@@ -203,43 +244,7 @@ export class CountingProxy {
     headers['content-length'] = body.length;
     const upstream = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: requestPath, headers, agent: this.agent, timeout: 30_000 },
-      (up) => {
-        const out: Buffer[] = [];
-        up.on('data', (c: Buffer) => out.push(c));
-        up.on('end', () => {
-          const payload = Buffer.concat(out);
-          const status = up.statusCode ?? 502;
-          if (status < 400 && this.onSuccess !== undefined) {
-            try {
-              this.onSuccess(caller, operation, parsed);
-            } catch {
-              // an observer never changes the answer
-            }
-          }
-          if (status >= 400) for (const e of entries) e.failed++;
-          else if (this.service === 'dynamodb' && CAPACITY_OPERATIONS.has(operation)) {
-            try {
-              const json: unknown = JSON.parse(payload.toString('utf8'));
-              if (isRecord(json)) {
-                const c = capacityOf(json['ConsumedCapacity']);
-                for (const e of entries) {
-                  e.capacityUnits += c.total;
-                  e.tableUnits += c.table;
-                  e.indexUnits += c.index;
-                }
-              }
-            } catch {
-              // counted as a call without capacity
-            }
-          }
-          const responseHeaders: http.OutgoingHttpHeaders = {};
-          for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) responseHeaders[k] = v;
-          responseHeaders['content-length'] = payload.length;
-          res.writeHead(status, responseHeaders);
-          res.end(payload);
-        });
-        up.on('error', () => res.destroy());
-      },
+      (up) => this.relay(up, res, { caller, operation, parsed, entries }),
     );
     upstream.on('timeout', () => upstream.destroy(new Error('upstream timeout')));
     upstream.on('error', () => {

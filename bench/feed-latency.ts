@@ -39,9 +39,53 @@ const SUPPLIER_ID = 'atlantic-outfitters';
 const SUPPLIER_SKU = 'AO/TEE/WHT/M';
 const POLL_MS = 5;
 
+/** The SKU's sellable quantity as GET /availability answers it. */
+function sellableReader(ep: LocalRuntime['endpoints']): () => Promise<number> {
+  const apiKey = ep.channels.find((c) => c.id === 'demo-web')?.apiKey ?? ep.apiKey;
+  const url = `${ep.apiUrl}/availability?sku=${SKU}&country=GB&postcode=M1%201AE&quantity=1`;
+  return async () => {
+    const res = await fetch(url, { headers: { 'x-api-key': apiKey }, signal: AbortSignal.timeout(5_000) });
+    const body = (await res.json()) as { items?: { sellableQuantity?: number }[]; sellableQuantity?: number };
+    const value = body.items?.[0]?.sellableQuantity ?? body.sellableQuantity;
+    if (res.status !== 200 || typeof value !== 'number') throw new Error(`GET /availability answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+    return value;
+  };
+}
+
+/** `drops` + 1 feed drops (the first warms the feed Lambda up), each timed until availability shows its quantity. */
+async function timeDrops(ep: LocalRuntime['endpoints'], drops: number, deadline: number): Promise<{ samples: number[]; timedOut: number }> {
+  const bucket = ep.s3.bucket;
+  const supplier = ep.suppliers.find((s) => s.id === SUPPLIER_ID);
+  if (bucket === null || supplier === undefined) throw new Error(`the local runtime has no files bucket or no supplier ${SUPPLIER_ID}`);
+  const s3 = localS3Client(ep.s3.endpoint, supplierAccessKeyId(SUPPLIER_ID));
+  const sellable = sellableReader(ep);
+  const before = await sellable();
+  const samples: number[] = [];
+  let timedOut = 0;
+  for (let i = 0; i < drops + 1; i++) {
+    // Alternate quantities well apart from the current one; the first drop warms the feed Lambda up.
+    const quantity = 300 + i * 7 + (before % 5);
+    const body = `sku,quantity\r\n${SUPPLIER_SKU},${quantity}\r\n`;
+    const t0 = performance.now();
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${supplier.inbox}inventory/latency-${Date.now()}-${i}.csv`, Body: body, ContentType: 'text/csv' }));
+    let seen = false;
+    while (performance.now() - t0 < deadline) {
+      if ((await sellable()) === quantity) {
+        seen = true;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    const ms = performance.now() - t0;
+    if (!seen) timedOut++;
+    else if (i > 0) samples.push(ms);
+  }
+  s3.destroy();
+  return { samples, timedOut };
+}
+
 export async function feedToAvailabilityLatency(options: FeedLatencyOptions = {}): Promise<FeedLatencyResult> {
   const drops = options.drops ?? 10;
-  const deadline = options.dropDeadlineMs ?? 30_000;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dropship-bench-feed-latency-'));
   let runtime: LocalRuntime | undefined;
   try {
@@ -57,42 +101,7 @@ export async function feedToAvailabilityLatency(options: FeedLatencyOptions = {}
       startEventSources: false,
       ...(options.template === undefined ? {} : { template: options.template }),
     });
-    const ep = runtime.endpoints;
-    const bucket = ep.s3.bucket;
-    const supplier = ep.suppliers.find((s) => s.id === SUPPLIER_ID);
-    if (bucket === null || supplier === undefined) throw new Error(`the local runtime has no files bucket or no supplier ${SUPPLIER_ID}`);
-    const apiKey = ep.channels.find((c) => c.id === 'demo-web')?.apiKey ?? ep.apiKey;
-    const s3 = localS3Client(ep.s3.endpoint, supplierAccessKeyId(SUPPLIER_ID));
-    const url = `${ep.apiUrl}/availability?sku=${SKU}&country=GB&postcode=M1%201AE&quantity=1`;
-    const sellable = async (): Promise<number> => {
-      const res = await fetch(url, { headers: { 'x-api-key': apiKey }, signal: AbortSignal.timeout(5_000) });
-      const body = (await res.json()) as { items?: { sellableQuantity?: number }[]; sellableQuantity?: number };
-      const value = body.items?.[0]?.sellableQuantity ?? body.sellableQuantity;
-      if (res.status !== 200 || typeof value !== 'number') throw new Error(`GET /availability answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
-      return value;
-    };
-
-    const before = await sellable();
-    const samples: number[] = [];
-    let timedOut = 0;
-    for (let i = 0; i < drops + 1; i++) {
-      // Alternate quantities well apart from the current one; the first drop warms the feed Lambda up.
-      const quantity = 300 + i * 7 + (before % 5);
-      const body = `sku,quantity\r\n${SUPPLIER_SKU},${quantity}\r\n`;
-      const t0 = performance.now();
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${supplier.inbox}inventory/latency-${Date.now()}-${i}.csv`, Body: body, ContentType: 'text/csv' }));
-      let seen = false;
-      while (performance.now() - t0 < deadline) {
-        if ((await sellable()) === quantity) {
-          seen = true;
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
-      const ms = performance.now() - t0;
-      if (!seen) timedOut++;
-      else if (i > 0) samples.push(ms);
-    }
+    const { samples, timedOut } = await timeDrops(runtime.endpoints, drops, options.dropDeadlineMs ?? 30_000);
     const result: FeedLatencyResult = {
       drops,
       sku: SKU,
