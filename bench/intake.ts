@@ -97,83 +97,90 @@ export interface IntakeBenchHooks {
   readonly invokeMissingOrder?: () => Promise<boolean>;
 }
 
-export function intakeBench(endpoints: IntakeEndpoints, phase: string, hooks: IntakeBenchHooks = {}): IntakeBench {
-  const ddb = new DynamoDBClient({
-    endpoint: endpoints.dynamodb.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const table = endpoints.dynamodb.tableName;
-  const run = `${phase}${randomUUID().slice(0, 6)}`;
-  let posted = 0;
-  let seq = 0;
-  let template: { order: Record<string, AttributeValue>; guard: Record<string, AttributeValue>; event: Record<string, AttributeValue> } | undefined;
+type Paths = 'rawPutItem' | 'intake' | 'transactWrite3' | 'putOrderItem' | 'queryMissingOrder' | 'invokeMissingOrder' | 'getMissingOrder';
 
-  const put = (i: number): Promise<boolean> =>
-    ddb
+/** The intake paths, each one call per `op(i)`: raw PutItem, POST /orders, and the component loops. */
+class IntakePaths implements IntakeBench {
+  private readonly ddb: DynamoDBClient;
+  private readonly table: string;
+  private readonly run: string;
+  private posted = 0;
+  private seq = 0;
+  private offset = 0;
+  private template: { order: Record<string, AttributeValue>; guard: Record<string, AttributeValue>; event: Record<string, AttributeValue> } | undefined;
+
+  constructor(
+    private readonly endpoints: IntakeEndpoints,
+    phase: string,
+    private readonly hooks: IntakeBenchHooks,
+  ) {
+    this.ddb = new DynamoDBClient({ endpoint: endpoints.dynamodb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    this.table = endpoints.dynamodb.tableName;
+    this.run = `${phase}${randomUUID().slice(0, 6)}`;
+  }
+
+  readonly ordersPosted = (): number => this.posted;
+
+  private readonly put = (i: number): Promise<boolean> =>
+    this.ddb
       .send(
         new PutItemCommand({
-          TableName: table,
-          Item: { pk: { S: `BENCH#${run}#${i}` }, sk: { S: '#BENCH' }, entity: { S: 'Bench' }, payload: { S: orderBody(i, run) } },
+          TableName: this.table,
+          Item: { pk: { S: `BENCH#${this.run}#${i}` }, sk: { S: '#BENCH' }, entity: { S: 'Bench' }, payload: { S: orderBody(i, this.run) } },
         }),
         { abortSignal: AbortSignal.timeout(10_000) },
       )
       .then(() => true);
 
-  const post = async (): Promise<boolean> => {
-    const i = seq++;
-    posted++;
-    const res = await fetch(`${endpoints.apiUrl}/orders`, {
+  private readonly post = async (): Promise<boolean> => {
+    const i = this.seq++;
+    this.posted++;
+    const res = await fetch(`${this.endpoints.apiUrl}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': endpoints.apiKey, 'idempotency-key': `bench-${run}-${i}` },
-      body: orderBody(i, run),
+      headers: { 'content-type': 'application/json', 'x-api-key': this.endpoints.apiKey, 'idempotency-key': `bench-${this.run}-${i}` },
+      body: orderBody(i, this.run),
       signal: AbortSignal.timeout(10_000),
     });
     const text = await res.text();
-    if (res.status === 201 && template === undefined) await captureTemplate(text);
+    if (res.status === 201 && this.template === undefined) await this.captureTemplate(text);
     return res.status === 201;
   };
 
   /** A real order's three intake items, to replay the same transaction without HTTP. */
-  const captureTemplate = async (responseText: string): Promise<void> => {
+  private async captureTemplate(responseText: string): Promise<void> {
     const orderId = (JSON.parse(responseText) as { orderId?: string }).orderId;
     if (orderId === undefined) return;
-    const part = await ddb.send(
-      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `ORDER#${orderId}` } }, ConsistentRead: true }),
+    const part = await this.ddb.send(
+      new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `ORDER#${orderId}` } }, ConsistentRead: true }),
     );
     const order = part.Items?.find((x) => x['entity']?.S === 'Order');
     const event = part.Items?.find((x) => x['entity']?.S === 'TimelineEvent');
     const channelId = order?.['channelId']?.S;
     const externalOrderId = order?.['externalOrderId']?.S;
     if (order === undefined || event === undefined || channelId === undefined || externalOrderId === undefined) return;
-    const guard = (await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: keys.externalOrderGuard(channelId, externalOrderId).pk }, sk: { S: '#GUARD' } } }))).Item;
+    const guard = (await this.ddb.send(new GetItemCommand({ TableName: this.table, Key: { pk: { S: keys.externalOrderGuard(channelId, externalOrderId).pk }, sk: { S: '#GUARD' } } }))).Item;
     if (guard === undefined) return;
-    template = { order, guard, event };
-  };
+    this.template = { order, guard, event };
+  }
 
-  const transact = (i: number): Promise<boolean> => {
-    const t = template;
+  /** The intake's 3-item transaction (order, guard, timeline event) replayed on copies, without HTTP. */
+  private readonly transact = (i: number): Promise<boolean> => {
+    const t = this.template;
     if (t === undefined) return Promise.resolve(false);
-    const id = `BENCHTX#${run}#${i}`;
+    const id = `BENCHTX#${this.run}#${i}`;
     const withKey = (item: Record<string, AttributeValue>, pk: string, extra: Record<string, AttributeValue> = {}): Record<string, AttributeValue> => ({
       ...item,
       ...extra,
       pk: { S: pk },
       entity: { S: 'Bench' }, // not an Order: the stream router (when running) ignores it
     });
-    return ddb
+    return this.ddb
       .send(
         new TransactWriteItemsCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: table,
-                Item: withKey(t.order, id, { gsi1sk: { S: `bench#${id}` }, gsi2sk: { S: `bench#${id}` } }),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: table, Item: withKey(t.guard, `${id}#GUARD`), ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: table, Item: withKey(t.event, id) } },
+            { Put: { TableName: this.table, Item: withKey(t.order, id, { gsi1sk: { S: `bench#${id}` }, gsi2sk: { S: `bench#${id}` } }), ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.table, Item: withKey(t.guard, `${id}#GUARD`), ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.table, Item: withKey(t.event, id) } },
           ],
         }),
         { abortSignal: AbortSignal.timeout(10_000) },
@@ -182,14 +189,14 @@ export function intakeBench(endpoints: IntakeEndpoints, phase: string, hooks: In
   };
 
   /** One conditional PutItem of a copy of the real order item (with its gsi1/gsi2 keys): a single-write intake's floor. */
-  const putOrder = (i: number): Promise<boolean> => {
-    const t = template;
+  private readonly putOrder = (i: number): Promise<boolean> => {
+    const t = this.template;
     if (t === undefined) return Promise.resolve(false);
-    const id = `BENCHPUT#${run}#${i}`;
-    return ddb
+    const id = `BENCHPUT#${this.run}#${i}`;
+    return this.ddb
       .send(
         new PutItemCommand({
-          TableName: table,
+          TableName: this.table,
           Item: { ...t.order, pk: { S: id }, entity: { S: 'Bench' }, gsi1sk: { S: `bench#${id}` }, gsi2sk: { S: `bench#${id}` } },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -199,100 +206,107 @@ export function intakeBench(endpoints: IntakeEndpoints, phase: string, hooks: In
   };
 
   /** The get-order handler's one DynamoDB call for a missing order (consistent Query of its partition), without HTTP. */
-  const queryMissing = (i: number): Promise<boolean> =>
-    ddb
+  private readonly queryMissing = (i: number): Promise<boolean> =>
+    this.ddb
       .send(
         new QueryCommand({
-          TableName: table,
+          TableName: this.table,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: `ORDER#${deriveOrderId('bench-missing', 'api', `${run}-q-${i}`)}` } },
+          ExpressionAttributeValues: { ':pk': { S: `ORDER#${deriveOrderId('bench-missing', 'api', `${this.run}-q-${i}`)}` } },
           ConsistentRead: true,
         }),
         { abortSignal: AbortSignal.timeout(10_000) },
       )
       .then((out) => (out.Items ?? []).length === 0);
 
-  const getMissing = async (i: number): Promise<boolean> => {
+  private readonly getMissing = async (i: number): Promise<boolean> => {
     // A well-formed order id that does not exist: the handler looks it up and answers 404.
-    const res = await fetch(`${endpoints.apiUrl}/orders/${deriveOrderId('bench-missing', 'api', `${run}-${i}`)}`, {
-      headers: { 'x-api-key': endpoints.apiKey },
+    const res = await fetch(`${this.endpoints.apiUrl}/orders/${deriveOrderId('bench-missing', 'api', `${this.run}-${i}`)}`, {
+      headers: { 'x-api-key': this.endpoints.apiKey },
       signal: AbortSignal.timeout(10_000),
     });
     await res.arrayBuffer();
     return res.status === 404;
   };
 
-  let offset = 0;
-  const next = (n: number): number => {
-    const start = offset;
-    offset += n;
-    return start;
-  };
+  private readonly invokeMissing = (): Promise<boolean> => this.hooks.invokeMissingOrder?.() ?? Promise.resolve(false);
 
-  return {
-    ordersPosted: () => posted,
-    async warm(requests, maxMsPerPath, components) {
-      for (const c of [4, 1]) {
-        const n = c === 1 ? Math.ceil(requests / 4) : requests;
-        const base = next(n);
-        await runLoad(n, c, (i) => put(base + i), maxMsPerPath);
-        await runLoad(n, c, () => post(), maxMsPerPath);
-        if (!components) continue;
-        await runLoad(n, c, (i) => transact(base + i), maxMsPerPath);
-        await runLoad(Math.ceil(n / 2), c, (i) => putOrder(base + i), maxMsPerPath);
-        await runLoad(Math.ceil(n / 2), c, (i) => queryMissing(base + i), maxMsPerPath);
-        await runLoad(Math.ceil(n / 2), c, (i) => getMissing(base + i), maxMsPerPath);
-        await runLoad(Math.ceil(n / 2), c, () => hooks.invokeMissingOrder?.() ?? Promise.resolve(false), maxMsPerPath);
+  /** A fresh range of `n` indexes (item keys never repeat across loops). */
+  private next(n: number): number {
+    const start = this.offset;
+    this.offset += n;
+    return start;
+  }
+
+  async warm(requests: number, maxMsPerPath: number, components: boolean): Promise<void> {
+    for (const c of [4, 1]) {
+      const n = c === 1 ? Math.ceil(requests / 4) : requests;
+      const base = this.next(n);
+      await runLoad(n, c, (i) => this.put(base + i), maxMsPerPath);
+      await runLoad(n, c, () => this.post(), maxMsPerPath);
+      if (!components) continue;
+      await runLoad(n, c, (i) => this.transact(base + i), maxMsPerPath);
+      await runLoad(Math.ceil(n / 2), c, (i) => this.putOrder(base + i), maxMsPerPath);
+      await runLoad(Math.ceil(n / 2), c, (i) => this.queryMissing(base + i), maxMsPerPath);
+      await runLoad(Math.ceil(n / 2), c, (i) => this.getMissing(base + i), maxMsPerPath);
+      await runLoad(Math.ceil(n / 2), c, () => this.invokeMissing(), maxMsPerPath);
+    }
+  }
+
+  /**
+   * Paths are interleaved in rounds, so the JIT still warming in DynamoDB Local (and any background work)
+   * spreads over all of them instead of favouring whichever runs last.
+   */
+  private async sample({ concurrency, requests, maxMsPerPath, components }: MeasureOptions): Promise<Record<Paths, LoadSamples[]>> {
+    const paths: { name: Paths; op: (i: number) => Promise<boolean> }[] = [
+      { name: 'rawPutItem', op: this.put },
+      { name: 'intake', op: () => this.post() },
+      ...(components
+        ? ([
+            { name: 'transactWrite3', op: this.transact },
+            { name: 'putOrderItem', op: this.putOrder },
+            { name: 'queryMissingOrder', op: this.queryMissing },
+            { name: 'invokeMissingOrder', op: this.invokeMissing },
+            { name: 'getMissingOrder', op: this.getMissing },
+          ] as const)
+        : []),
+    ];
+    const samples: Record<Paths, LoadSamples[]> = { rawPutItem: [], intake: [], transactWrite3: [], putOrderItem: [], queryMissingOrder: [], invokeMissingOrder: [], getMissingOrder: [] };
+    const rounds = 3;
+    for (let r = 0; r < rounds; r++) {
+      for (const p of paths) {
+        const base = this.next(requests);
+        samples[p.name].push(await runSamples(Math.ceil(requests / rounds), concurrency, (i) => p.op(base + i), maxMsPerPath / rounds));
       }
-    },
-    async measure({ concurrency, requests, maxMsPerPath, components }) {
-      // Paths are interleaved in rounds, so the JIT still warming in DynamoDB Local (and any background
-      // work) spreads over all of them instead of favouring whichever runs last.
-      const paths: { name: keyof typeof samples; op: (i: number) => Promise<boolean> }[] = [
-        { name: 'rawPutItem', op: put },
-        { name: 'intake', op: () => post() },
-        ...(components
-          ? ([
-              { name: 'transactWrite3', op: transact },
-              { name: 'putOrderItem', op: putOrder },
-              { name: 'queryMissingOrder', op: queryMissing },
-              { name: 'invokeMissingOrder', op: () => hooks.invokeMissingOrder?.() ?? Promise.resolve(false) },
-              { name: 'getMissingOrder', op: getMissing },
-            ] as const)
-          : []),
-      ];
-      const samples = { rawPutItem: [] as LoadSamples[], intake: [] as LoadSamples[], transactWrite3: [] as LoadSamples[], putOrderItem: [] as LoadSamples[], queryMissingOrder: [] as LoadSamples[], invokeMissingOrder: [] as LoadSamples[], getMissingOrder: [] as LoadSamples[] };
-      const rounds = 3;
-      for (let r = 0; r < rounds; r++) {
-        for (const p of paths) {
-          const base = next(requests);
-          samples[p.name].push(await runSamples(Math.ceil(requests / rounds), concurrency, (i) => p.op(base + i), maxMsPerPath / rounds));
+    }
+    return samples;
+  }
+
+  async measure(opts: MeasureOptions): Promise<IntakeRun> {
+    const { concurrency, components } = opts;
+    const samples = await this.sample(opts);
+    const rawPutItem = loadResult(samples.rawPutItem, concurrency);
+    const intake = loadResult(samples.intake, concurrency);
+    const parts: Pick<IntakeRun, 'transactWrite3' | 'putOrderItem' | 'queryMissingOrder' | 'invokeMissingOrder' | 'getMissingOrder'> = components
+      ? {
+          transactWrite3: loadResult(samples.transactWrite3, concurrency),
+          putOrderItem: loadResult(samples.putOrderItem, concurrency),
+          queryMissingOrder: loadResult(samples.queryMissingOrder, concurrency),
+          invokeMissingOrder: loadResult(samples.invokeMissingOrder, concurrency),
+          getMissingOrder: loadResult(samples.getMissingOrder, concurrency),
         }
-      }
-      const rawPutItem = loadResult(samples.rawPutItem, concurrency);
-      const intake = loadResult(samples.intake, concurrency);
-      const parts: Pick<IntakeRun, 'transactWrite3' | 'putOrderItem' | 'queryMissingOrder' | 'invokeMissingOrder' | 'getMissingOrder'> = components
-        ? {
-            transactWrite3: loadResult(samples.transactWrite3, concurrency),
-            putOrderItem: loadResult(samples.putOrderItem, concurrency),
-            queryMissingOrder: loadResult(samples.queryMissingOrder, concurrency),
-            invokeMissingOrder: loadResult(samples.invokeMissingOrder, concurrency),
-            getMissingOrder: loadResult(samples.getMissingOrder, concurrency),
-          }
-        : {};
-      const intakeToRawRatio = round(intake.perSecond / rawPutItem.perSecond, 2);
-      const ratioMet = intakeToRawRatio >= INTAKE_GOALS.ratioAtLeast && intake.errors === 0;
-      const p99Met = intake.p99Ms <= INTAKE_GOALS.p99AtMostMs && intake.errors === 0;
-      return {
-        rawPutItem,
-        intake,
-        ...parts,
-        intakeToRawRatio,
-        goals: { ...INTAKE_GOALS, ratioMet, p99Met, met: ratioMet && p99Met },
-      };
-    },
-    close() {
-      ddb.destroy();
-    },
-  };
+      : {};
+    const intakeToRawRatio = round(intake.perSecond / rawPutItem.perSecond, 2);
+    const ratioMet = intakeToRawRatio >= INTAKE_GOALS.ratioAtLeast && intake.errors === 0;
+    const p99Met = intake.p99Ms <= INTAKE_GOALS.p99AtMostMs && intake.errors === 0;
+    return { rawPutItem, intake, ...parts, intakeToRawRatio, goals: { ...INTAKE_GOALS, ratioMet, p99Met, met: ratioMet && p99Met } };
+  }
+
+  close(): void {
+    this.ddb.destroy();
+  }
+}
+
+export function intakeBench(endpoints: IntakeEndpoints, phase: string, hooks: IntakeBenchHooks = {}): IntakeBench {
+  return new IntakePaths(endpoints, phase, hooks);
 }
