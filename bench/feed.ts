@@ -79,7 +79,9 @@ const SHORT_EVERY = 1000;
 
 
 /** Peak RSS while `fn` runs (sampled every 25 ms, plus before and after). */
-async function measured<T>(rows: (value: T) => number, fn: () => Promise<T>): Promise<{ value: T; phase: PhaseResult }> {
+type Measured<T> = { value: T; phase: PhaseResult };
+
+async function measured<T>(rows: (value: T) => number, fn: () => Promise<T>): Promise<Measured<T>> {
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
@@ -147,98 +149,115 @@ async function templateOf(options: FeedBenchOptions): Promise<{ stackName: strin
   return { stackName: out.stackName, template: out.template as unknown as CfnTemplate };
 }
 
+/** The pipeline table (the one with gsi1) on DynamoDB Local (started here unless an endpoint is given). */
+async function benchTable(options: FeedBenchOptions): Promise<{ raw: ReturnType<typeof localDynamoClient>; tableName: string; ddbLocal?: DynamoDbLocal }> {
+  let ddbLocal: DynamoDbLocal | undefined;
+  const [{ stackName, template }, endpoint] = await Promise.all([
+    templateOf(options),
+    options.dynamodbEndpoint !== undefined
+      ? Promise.resolve(options.dynamodbEndpoint)
+      : startDynamoDbLocal({ jvmOptions: [], readyTimeoutMs: 180_000 }).then((d) => ((ddbLocal = d), d.endpoint)),
+  ]);
+  const tables = readTables(template, new Resolver(template, { stackName }));
+  const table = tables.find((t) => t.globalSecondaryIndexes.some((i) => i.indexName === 'gsi1')) ?? tables[0];
+  if (table === undefined) throw new Error('The template has no DynamoDB table');
+  const raw = localDynamoClient(endpoint);
+  await ensureTables(raw, [table]);
+  return { raw, tableName: table.tableName, ...(ddbLocal === undefined ? {} : { ddbLocal }) };
+}
+
+/** The bench supplier, its offers (raw BatchWriteItem, also the JIT warm-up) and the reservation counters. */
+async function seedSupplier(store: StoreContext, count: number, concurrency: number, log: (line: string) => void): Promise<Measured<number>> {
+  const supplier: Supplier = {
+    supplierId: SUPPLIER_ID,
+    name: 'Feed bench supplier',
+    channel: 'file',
+    priority: 9,
+    currency: 'EUR',
+    acceptanceSlaMinutes: 60,
+    processingDays: 1,
+    feedFreshnessSlaHours: 24,
+    shippingZones: [],
+    status: 'ACTIVE',
+    blindShipping: true,
+    lastFeedAt: '2026-01-01T00:00:00.000Z',
+  };
+  await store.ddb.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: [{ PutRequest: { Item: { ...supplier, ...keys.supplier(SUPPLIER_ID), entity: 'Supplier' } } }] } }));
+  log(`  feed: seeding ${count} offers (raw BatchWriteItem, concurrency ${concurrency}; also the JIT warm-up)`);
+  const seed = await measured((n: number) => n, () => rawLoop(store, count, concurrency, (i) => benchOffer(i, seedStock(i), 1000)));
+  // Reservation counters: every SHORT_EVERY-th odd offer holds more than the feed will leave → shortfall.
+  const counters = Array.from({ length: Math.floor(count / SHORT_EVERY) }, (_, k) => k * SHORT_EVERY + 1).filter((i) => i < count);
+  for (let start = 0; start < counters.length; start += 25) {
+    const items = counters.slice(start, start + 25).map((i) => {
+      const o = benchOffer(i, 0, 0);
+      return { PutRequest: { Item: { sku: o.sku, supplierId: SUPPLIER_ID, reserved: feedStock(i) + 2, ...keys.offerReservations(o.sku, SUPPLIER_ID), entity: 'OfferReservations' } } };
+    });
+    await store.ddb.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: items } }));
+  }
+  return seed;
+}
+
+function feedDeps(store: StoreContext, chunkRows: number, concurrency: number, log: (line: string) => void): FeedDeps {
+  return {
+    store,
+    // Reports are not written (no rejected rows) and nothing is quarantined: S3 is never called.
+    s3: new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    filesBucket: 'bench-files',
+    now: () => new Date(),
+    logger: { debug: () => undefined, info: () => undefined, warn: (m: string) => log(`  feed warn: ${m}`), error: (m: string) => log(`  feed error: ${m}`) },
+    metrics: { count: () => undefined },
+    tuning: { chunkRows, writeConcurrency: concurrency },
+  };
+}
+
+/** (b) applyFeedFile on a CSV where every row changes, with the times both passes reached the last row. */
+async function applyOnce(deps: FeedDeps, count: number): Promise<{ apply: Measured<FeedFileResult>; validatedAt: number; appliedAt: number }> {
+  let validatedAt = 0;
+  let appliedAt = 0;
+  let t0 = performance.now();
+  const apply = await measured(
+    (r: FeedFileResult) => r.rows,
+    () => {
+      t0 = performance.now();
+      return applyFeedFile(deps, {
+        bucket: 'bench-files',
+        key: BENCH_KEY,
+        etag: `bench-${Date.now()}-1`,
+        supplierId: SUPPLIER_ID,
+        body: () => feedCsv(count),
+        onProgress: (rows, phase) => {
+          if (rows !== count) return;
+          if (phase === 'validate') validatedAt = performance.now() - t0;
+          else appliedAt = performance.now() - t0;
+        },
+      });
+    },
+  );
+  if (apply.value.status !== 'APPLIED') throw new Error(`feed apply ended ${apply.value.status}: ${apply.value.reason ?? ''}`);
+  return { apply, validatedAt, appliedAt };
+}
+
+const BENCH_KEY = `suppliers/${SUPPLIER_ID}/inbox/inventory/bench.csv`;
+
 export async function runFeedBench(options: FeedBenchOptions = {}): Promise<FeedBenchResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const count = options.offers ?? 100_000;
   const concurrency = options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
   const chunkRows = options.chunkRows ?? 1000;
-  let ddbLocal: DynamoDbLocal | undefined;
-  const client = await (async () => {
-    const [{ stackName, template }, endpoint] = await Promise.all([
-      templateOf(options),
-      options.dynamodbEndpoint !== undefined
-        ? Promise.resolve(options.dynamodbEndpoint)
-        : startDynamoDbLocal({ jvmOptions: [], readyTimeoutMs: 180_000 }).then((d) => ((ddbLocal = d), d.endpoint)),
-    ]);
-    const tables = readTables(template, new Resolver(template, { stackName }));
-    const table = tables.find((t) => t.globalSecondaryIndexes.some((i) => i.indexName === 'gsi1')) ?? tables[0];
-    if (table === undefined) throw new Error('The template has no DynamoDB table');
-    const raw = localDynamoClient(endpoint);
-    await ensureTables(raw, [table]);
-    return { raw, tableName: table.tableName };
-  })();
+  const client = await benchTable(options);
   const ddb = DynamoDBDocumentClient.from(client.raw, { marshallOptions: { removeUndefinedValues: true } });
   const store: StoreContext = { ddb, tableName: client.tableName };
   try {
-    const supplier: Supplier = {
-      supplierId: SUPPLIER_ID,
-      name: 'Feed bench supplier',
-      channel: 'file',
-      priority: 9,
-      currency: 'EUR',
-      acceptanceSlaMinutes: 60,
-      processingDays: 1,
-      feedFreshnessSlaHours: 24,
-      shippingZones: [],
-      status: 'ACTIVE',
-      blindShipping: true,
-      lastFeedAt: '2026-01-01T00:00:00.000Z',
-    };
-    await ddb.send(new BatchWriteCommand({ RequestItems: { [client.tableName]: [{ PutRequest: { Item: { ...supplier, ...keys.supplier(SUPPLIER_ID), entity: 'Supplier' } } }] } }));
-    log(`  feed: seeding ${count} offers (raw BatchWriteItem, concurrency ${concurrency}; also the JIT warm-up)`);
-    const seed = await measured((n: number) => n, () => rawLoop(store, count, concurrency, (i) => benchOffer(i, seedStock(i), 1000)));
-    // Reservation counters: every SHORT_EVERY-th odd offer holds more than the feed will leave → shortfall.
-    const counters = Array.from({ length: Math.floor(count / SHORT_EVERY) }, (_, k) => k * SHORT_EVERY + 1).filter((i) => i < count);
-    for (let start = 0; start < counters.length; start += 25) {
-      const items = counters.slice(start, start + 25).map((i) => {
-        const o = benchOffer(i, 0, 0);
-        return { PutRequest: { Item: { sku: o.sku, supplierId: SUPPLIER_ID, reserved: feedStock(i) + 2, ...keys.offerReservations(o.sku, SUPPLIER_ID), entity: 'OfferReservations' } } };
-      });
-      await ddb.send(new BatchWriteCommand({ RequestItems: { [client.tableName]: items } }));
-    }
-
+    const seed = await seedSupplier(store, count, concurrency, log);
     log(`  feed: (a) raw BatchWriteItem loop over the same ${count} offer items`);
     const raw = await measured((n: number) => n, () => rawLoop(store, count, concurrency, (i) => benchOffer(i, rawStock(i), 1000)));
-
-    const deps: FeedDeps = {
-      store,
-      // Reports are not written (no rejected rows) and nothing is quarantined: S3 is never called.
-      s3: new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-      filesBucket: 'bench-files',
-      now: () => new Date(),
-      logger: { debug: () => undefined, info: () => undefined, warn: (m: string) => log(`  feed warn: ${m}`), error: (m: string) => log(`  feed error: ${m}`) },
-      metrics: { count: () => undefined },
-      tuning: { chunkRows, writeConcurrency: concurrency },
-    };
-    const key = `suppliers/${SUPPLIER_ID}/inbox/inventory/bench.csv`;
+    const deps = feedDeps(store, chunkRows, concurrency, log);
     log(`  feed: (b) applyFeedFile on a ${count}-row CSV where every row changes`);
-    let validatedAt = 0;
-    let appliedAt = 0;
-    let t0 = performance.now();
-    const apply = await measured(
-      (r: FeedFileResult) => r.rows,
-      () => {
-        t0 = performance.now();
-        return applyFeedFile(deps, {
-          bucket: 'bench-files',
-          key,
-          etag: `bench-${Date.now()}-1`,
-          supplierId: SUPPLIER_ID,
-          body: () => feedCsv(count),
-          onProgress: (rows, phase) => {
-            if (rows !== count) return;
-            if (phase === 'validate') validatedAt = performance.now() - t0;
-            else appliedAt = performance.now() - t0;
-          },
-        });
-      },
-    );
-    if (apply.value.status !== 'APPLIED') throw new Error(`feed apply ended ${apply.value.status}: ${apply.value.reason ?? ''}`);
-
+    const { apply, validatedAt, appliedAt } = await applyOnce(deps, count);
     log('  feed: (c) the same content again under a new ETag');
     const replay = await measured(
       (r: FeedFileResult) => r.rows,
-      () => applyFeedFile(deps, { bucket: 'bench-files', key, etag: `bench-${Date.now()}-2`, supplierId: SUPPLIER_ID, body: () => feedCsv(count) }),
+      () => applyFeedFile(deps, { bucket: 'bench-files', key: BENCH_KEY, etag: `bench-${Date.now()}-2`, supplierId: SUPPLIER_ID, body: () => feedCsv(count) }),
     );
     const changedRowsRatio = round(replay.value.written / Math.max(1, replay.value.rows), 4);
     return {
@@ -267,7 +286,7 @@ export async function runFeedBench(options: FeedBenchOptions = {}): Promise<Feed
     };
   } finally {
     client.raw.destroy();
-    await ddbLocal?.stop();
+    await client.ddbLocal?.stop();
   }
 }
 
