@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime/runtime';
 import { costModel, type CostModel } from './cost';
-import { benchEndToEnd, type EndToEndResult } from './e2e';
+import { benchEndToEnd } from './e2e';
 import { runFeedBench, type FeedBenchResult } from './feed';
 import { feedToAvailabilityLatency, type FeedLatencyResult } from './feed-latency';
 import { INTAKE_GOALS, intakeBench, type IntakeRun } from './intake';

@@ -4,7 +4,7 @@
  */
 import { isRecord } from '../../functions/core/kernel/guards';
 import { parsePattern, type Pattern } from '../emulators/patterns';
-import { list, props, resourcesOfType, targetOf, type CfnTemplate } from './cfn';
+import { props, resourcesOfType, targetOf, type CfnTemplate } from './cfn';
 import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION } from './local-ids';
 import { type Resolver } from './resolve';
 

@@ -3,7 +3,6 @@
  * messages deleted without an invoke), batches and batching window, ReportBatchItemFailures, failed
  * messages visible again after the queue's VisibilityTimeout scaled by the time scale (at least 1 s).
  */
-import { randomUUID } from 'node:crypto';
 import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EventSourceMappingSpec, QueueSpec } from '../../template/queues';
 import { LOCAL_REGION } from '../../template/local-ids';
