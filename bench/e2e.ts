@@ -12,7 +12,7 @@ import path from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { keys } from '../functions/core/store/keys';
+import { keys } from '../functions/core/runtime/table/keys';
 import { displayName, startLocalRuntime, type LocalRuntime } from '../local/runtime';
 import { countTransitions, type HistoryEvent } from '../local/stepfunctions';
 import { CountingProxy, type Counts } from './aws-proxy';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ROUTING_RULES } from '../functions/core/domain/routing';
-import type { OrderStatus } from '../functions/core/domain/types';
+import { ROUTING_RULES } from '../functions/core/workflow/domain/routing';
+import type { OrderStatus } from '../functions/core/orders/domain/order';
 
 /**
  * Stage configuration, read from CDK context: `stage` (default "dev") selects `stages.<name>` in cdk.json.

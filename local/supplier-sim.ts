@@ -44,7 +44,7 @@ import { randomInt } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { validateTrackingNumber } from '../functions/core/domain/tracking';
+import { validateTrackingNumber } from '../functions/core/suppliers/domain/tracking';
 import { longTimeout, sleep, type Cancellable } from './clock';
 import { localS3Client } from './s3';
 import { supplierAccessKeyId } from './s3-notifications';

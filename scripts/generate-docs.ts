@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { MAX_BODY_BYTES } from '../functions/core/middleware/http';
+import { MAX_BODY_BYTES } from '../functions/core/runtime/http';
 import {
   AddressInput,
   Address,
@@ -29,7 +29,7 @@ import {
   ShopifyOrderWebhook,
   TimelineEntry,
   WebhookAck,
-} from '../functions/core/schemas';
+} from '../functions/core/orders/schemas';
 import {
   ApproveHoldRequest,
   ExceptionEntry,
@@ -39,7 +39,7 @@ import {
   RejectHoldRequest,
   UpdatePaymentRequest,
   UpdatePaymentResponse,
-} from '../functions/core/schemas/ops';
+} from '../functions/core/workflow/schemas/ops';
 import {
   AcceptedMessage,
   CancellationMessage,
@@ -51,15 +51,15 @@ import {
   SupplierInboundMessage,
   SupplierOutboundMessage,
   TrackingEventMessage,
-} from '../functions/core/schemas/supplier-messages';
-import { InventoryUpdateMessage, MAX_INVENTORY_MESSAGE_ROWS } from '../functions/core/schemas/inventory';
+} from '../functions/core/suppliers/schemas/supplier-messages';
+import { InventoryUpdateMessage, MAX_INVENTORY_MESSAGE_ROWS } from '../functions/core/inventory/schemas/inventory';
 import {
   AvailabilityQuery,
   AvailabilityRequest,
   AvailabilityResponse,
   CartAvailabilityResponse,
   MAX_AVAILABILITY_ITEMS,
-} from '../functions/core/schemas/availability';
+} from '../functions/core/inventory/schemas/availability';
 import { API_STAGE_NAME } from '../lib/constructs/storefront-api';
 
 export const OPENAPI_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'openapi.json');

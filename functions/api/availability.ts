@@ -6,15 +6,15 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { loadChannels } from '../core/channels';
-import { getDocumentClient } from '../core/clients';
-import { requireEnv } from '../core/config';
-import { ValidationError } from '../core/errors';
-import { channelFromApiKey, httpHandler, json, parseJsonBody, validate } from '../core/middleware/http';
-import { logger, metrics } from '../core/observability';
-import { AvailabilityQuery, AvailabilityRequest } from '../core/schemas/availability';
-import { checkCartAvailability, checkSkuAvailability, type AvailabilityDeps } from '../core/services/availability';
-import { loadWorkflowSettings } from '../core/services/workflow-settings';
+import { loadChannels } from '../core/runtime/channels';
+import { getDocumentClient } from '../core/runtime/clients';
+import { requireEnv } from '../core/runtime/config';
+import { ValidationError } from '../core/kernel/errors';
+import { channelFromApiKey, httpHandler, json, parseJsonBody, validate } from '../core/runtime/http';
+import { logger, metrics } from '../core/runtime/observability';
+import { AvailabilityQuery, AvailabilityRequest } from '../core/inventory/schemas/availability';
+import { checkCartAvailability, checkSkuAvailability, type AvailabilityDeps } from '../core/inventory/services/availability';
+import { loadWorkflowSettings } from '../core/workflow/services/workflow-settings';
 
 const channels = loadChannels();
 const deps: AvailabilityDeps = {

@@ -5,13 +5,13 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { loadChannels, type ChannelConfig } from '../core/channels';
-import { getDocumentClient, getSecretString } from '../core/clients';
-import { requireEnv } from '../core/config';
-import { NotFoundError, UnauthorizedError } from '../core/errors';
-import { getHeader, httpHandler, json, rawBody } from '../core/middleware/http';
-import { logger, metrics } from '../core/observability';
-import { handleShopifyOrderWebhook, type ShopifyWebhookDeps } from '../core/services/shopify-webhook';
+import { loadChannels, type ChannelConfig } from '../core/runtime/channels';
+import { getDocumentClient, getSecretString } from '../core/runtime/clients';
+import { requireEnv } from '../core/runtime/config';
+import { NotFoundError, UnauthorizedError } from '../core/kernel/errors';
+import { getHeader, httpHandler, json, rawBody } from '../core/runtime/http';
+import { logger, metrics } from '../core/runtime/observability';
+import { handleShopifyOrderWebhook, type ShopifyWebhookDeps } from '../core/orders/services/shopify-webhook';
 
 const channels = loadChannels();
 const deps: ShopifyWebhookDeps = {

@@ -2,11 +2,11 @@
  * The feed service's dependencies as the feed Lambdas build them once per container (inbox drops and
  * the scheduled pull refresh share them): a missing TABLE_NAME / FILES_BUCKET fails the cold start.
  */
-import { getDocumentClient } from '../core/clients';
-import { requireEnv } from '../core/config';
-import { logger, metrics } from '../core/observability';
-import { fileMetrics, getS3Client } from '../core/services/file-reports';
-import type { FeedDeps } from '../core/services/inventory-feed';
+import { getDocumentClient } from '../core/runtime/clients';
+import { requireEnv } from '../core/runtime/config';
+import { logger, metrics } from '../core/runtime/observability';
+import { fileMetrics, getS3Client } from '../core/suppliers/services/file-reports';
+import type { FeedDeps } from '../core/inventory/services/inventory-feed';
 
 export function feedDepsFromEnv(): FeedDeps {
   return {

@@ -12,7 +12,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { logger, metrics, tracer } from '../core/observability';
+import { logger, metrics, tracer } from '../core/runtime/observability';
 import {
   checkInboxOwnership,
   headEtag,
@@ -23,9 +23,9 @@ import {
   refuseFile,
   type InboxObject,
   type SupplierFilesDirectory,
-} from '../core/services/file-reports';
+} from '../core/suppliers/services/file-reports';
 import { feedDepsFromEnv } from './feed-deps';
-import { applyFeedFile, type FeedDeps, type FeedFileStatus } from '../core/services/inventory-feed';
+import { applyFeedFile, type FeedDeps, type FeedFileStatus } from '../core/inventory/services/inventory-feed';
 
 const deps: FeedDeps = feedDepsFromEnv();
 const directory: SupplierFilesDirectory = loadSupplierFiles();

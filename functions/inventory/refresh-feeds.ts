@@ -13,12 +13,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { z } from 'zod';
-import { jsonEnv } from '../core/config';
-import { logger, metrics, tracer } from '../core/observability';
-import { headEtag, openObject } from '../core/services/file-reports';
+import { jsonEnv } from '../core/runtime/config';
+import { logger, metrics, tracer } from '../core/runtime/observability';
+import { headEtag, openObject } from '../core/suppliers/services/file-reports';
 import { feedDepsFromEnv } from './feed-deps';
-import { applyFeedFile, type FeedDeps, type FeedFileStatus } from '../core/services/inventory-feed';
-import { FILE_LEASE_MINUTES, getFileRecord } from '../core/store/supplier-files';
+import { applyFeedFile, type FeedDeps, type FeedFileStatus } from '../core/inventory/services/inventory-feed';
+import { FILE_LEASE_MINUTES, getFileRecord } from '../core/suppliers/store/supplier-files';
 
 export const PullSource = z.object({ supplierId: z.string().min(1), bucket: z.string().min(1), key: z.string().min(1) });
 export type PullSource = z.output<typeof PullSource>;

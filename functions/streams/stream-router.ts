@@ -10,10 +10,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { requireEnv } from '../core/config';
-import { logger, metrics, tracer } from '../core/observability';
-import { getEventBridgeClient, getSfnClient } from '../core/services/aws-clients';
-import { routeStreamRecords, type StreamRouterDeps } from '../core/services/stream-router';
+import { requireEnv } from '../core/runtime/config';
+import { logger, metrics, tracer } from '../core/runtime/observability';
+import { getEventBridgeClient, getSfnClient } from '../core/runtime/aws-clients';
+import { routeStreamRecords, type StreamRouterDeps } from '../core/events/services/stream-router';
 
 const deps: StreamRouterDeps = {
   sfn: getSfnClient(),

@@ -15,11 +15,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics, tracer } from '../core/observability';
-import { outboundDeps, responderDeps } from '../core/services/runtime-deps';
-import { fileMetrics } from '../core/services/file-reports';
-import { moveToDlq } from '../core/services/supplier-dlq';
-import { handleSupplierMessage, type InboundDeps } from '../core/services/supplier-inbound';
+import { logger, metrics, tracer } from '../core/runtime/observability';
+import { outboundDeps, responderDeps } from '../core/workflow/services/runtime-deps';
+import { fileMetrics } from '../core/suppliers/services/file-reports';
+import { moveToDlq } from '../core/suppliers/services/supplier-dlq';
+import { handleSupplierMessage, type InboundDeps } from '../core/suppliers/services/supplier-inbound';
 
 const deps: InboundDeps = { ...responderDeps(), ...outboundDeps(), metrics, fileMetrics: fileMetrics(metrics) };
 

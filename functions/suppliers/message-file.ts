@@ -13,13 +13,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
-import { getDocumentClient } from '../core/clients';
-import { requireEnv } from '../core/config';
-import { logger, metrics, tracer } from '../core/observability';
-import { getSqsClient } from '../core/services/aws-clients';
-import { fileMetrics, getS3Client, loadSupplierFiles } from '../core/services/file-reports';
-import { handleMessageFileEvent, type MessageFileDeps } from '../core/services/message-files';
-import { loadSupplierDirectory } from '../core/services/supplier-outbound';
+import { getDocumentClient } from '../core/runtime/clients';
+import { requireEnv } from '../core/runtime/config';
+import { logger, metrics, tracer } from '../core/runtime/observability';
+import { getSqsClient } from '../core/runtime/aws-clients';
+import { fileMetrics, getS3Client, loadSupplierFiles } from '../core/suppliers/services/file-reports';
+import { handleMessageFileEvent, type MessageFileDeps } from '../core/suppliers/services/message-files';
+import { loadSupplierDirectory } from '../core/suppliers/services/supplier-outbound';
 
 function buildDeps(): MessageFileDeps {
   return {

@@ -10,10 +10,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { PipelineError, TaskInputError, TransientError, toError } from '../core/errors';
-import { isRetryableAwsError, isTransactionCanceled } from '../core/store/transactions';
-import { observability as defaultObservability, type Observability } from '../core/observability';
-import { toFieldIssues } from '../core/schemas/common';
+import { PipelineError, TaskInputError, TransientError, toError } from '../core/kernel/errors';
+import { isRetryableAwsError, isTransactionCanceled } from '../core/runtime/table/transactions';
+import { observability as defaultObservability, type Observability } from '../core/runtime/observability';
+import { toFieldIssues } from '../core/kernel/schemas';
 
 /** Ids worth having on every log line of a task (never customer data). */
 function idsOf(value: unknown): Record<string, string> {
@@ -79,4 +79,4 @@ export function taskHandler<S extends z.ZodType, R>(
     });
 }
 
-export { outboundDeps, responderDeps, workflowDeps } from '../core/services/runtime-deps';
+export { outboundDeps, responderDeps, workflowDeps } from '../core/workflow/services/runtime-deps';

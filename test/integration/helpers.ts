@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { LocalEndpoints } from '../../local/runtime';
-import { ORDER_RECEIVED_EVENT } from '../../functions/core/store/orders';
+import { ORDER_RECEIVED_EVENT } from '../../functions/core/orders/store/orders';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 

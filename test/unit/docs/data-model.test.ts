@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EXCEPTION_KINDS } from '../../../functions/core/store/exceptions';
-import { type ItemKey, gsiKeys, keys, prefixes } from '../../../functions/core/store/keys';
-import { WEBHOOK_REJECTED } from '../../../functions/core/store/webhooks';
+import { EXCEPTION_KINDS } from '../../../functions/core/workflow/store/exceptions';
+import { type ItemKey, gsiKeys, keys, prefixes } from '../../../functions/core/runtime/table/keys';
+import { WEBHOOK_REJECTED } from '../../../functions/core/orders/store/webhooks';
 
 const doc = readFileSync(fileURLToPath(new URL('../../../docs/data-model.md', import.meta.url)), 'utf8');
 const rows = doc.split('\n').filter((line) => line.startsWith('|'));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InventoryUpdateMessage } from '../../../functions/core/schemas/inventory';
-import { INBOUND_ERROR_CODES, SupplierInboundMessage, SupplierOutboundMessage } from '../../../functions/core/schemas/supplier-messages';
+import { InventoryUpdateMessage } from '../../../functions/core/inventory/schemas/inventory';
+import { INBOUND_ERROR_CODES, SupplierInboundMessage, SupplierOutboundMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
 import { SUPPLIER_MESSAGES_PATH, SUPPLIER_MESSAGE_EXAMPLES, renderSupplierMessages } from '../../../scripts/generate-docs';
 
 describe('docs/supplier-messages.md', () => {

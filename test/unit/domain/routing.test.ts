@@ -9,9 +9,10 @@ import {
   routeOrder,
   routingConfig,
   shippingFor,
-} from '../../../functions/core/domain/routing';
-import type { Allocation, RoutingInput, RoutingLine, RoutingRule } from '../../../functions/core/domain/routing';
-import type { ShippingZone, Supplier, SupplierOffer } from '../../../functions/core/domain/types';
+} from '../../../functions/core/workflow/domain/routing';
+import type { Allocation, RoutingInput, RoutingLine, RoutingRule } from '../../../functions/core/workflow/domain/routing';
+import type { ShippingZone, Supplier } from '../../../functions/core/suppliers/domain/supplier';
+import type { SupplierOffer } from '../../../functions/core/inventory/domain/catalog';
 
 const NOW = '2026-11-25T10:00:00.000Z'; // Wednesday, before the 14:00 cut-off
 const hoursAgo = (h: number): string => new Date(Date.parse(NOW) - h * 3_600_000).toISOString();

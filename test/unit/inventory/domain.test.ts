@@ -20,9 +20,9 @@ import {
   SpreadsheetRows,
   type FeedOffer,
   type RowContext,
-} from '../../../functions/core/domain/inventory-feed';
-import type { FeedField } from '../../../functions/core/domain/types';
-import { sniffDelimiter } from '../../../functions/core/services/inventory-feed';
+} from '../../../functions/core/inventory/domain/inventory-feed';
+import type { FeedField } from '../../../functions/core/suppliers/domain/supplier';
+import { sniffDelimiter } from '../../../functions/core/inventory/services/inventory-feed';
 
 const ctx: RowContext = { moneyUnits: 'major', currency: 'EUR' };
 const base: FeedOffer = { sku: 'SKU-A', supplierId: 'acme', supplierSku: 'A-1', wholesaleCostMinor: 1000, currency: 'EUR', stock: 10, discontinued: false, lastFeedAt: '2026-11-24T10:00:00.000Z' };
