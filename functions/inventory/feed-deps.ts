@@ -5,8 +5,9 @@
 import { getDocumentClient } from '../core/runtime/clients';
 import { requireEnv } from '../core/runtime/config';
 import { logger, metrics } from '../core/runtime/observability';
-import { fileMetrics, getS3Client } from '../core/suppliers/services/file-reports';
-import type { FeedDeps } from '../core/inventory/services/inventory-feed';
+import { getS3Client } from '../core/runtime/clients';
+import { fileMetrics } from '../core/suppliers/services/file-reports';
+import type { FeedDeps } from '../core/inventory/services/feed-types';
 
 export function feedDepsFromEnv(): FeedDeps {
   return {

@@ -8,16 +8,12 @@
  * asynchronous retries run the event again: files already applied are skipped as replays).
  * Environment: TABLE_NAME, FILES_BUCKET, SUPPLIER_FILES, SUPPLIER_QUEUES.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { withPowertools } from '../core/runtime/powertools';
 import type { Context } from 'aws-lambda';
-import { getDocumentClient } from '../core/runtime/clients';
 import { requireEnv } from '../core/runtime/config';
-import { logger, metrics, tracer } from '../core/runtime/observability';
-import { getSqsClient } from '../core/runtime/aws-clients';
-import { fileMetrics, getS3Client, loadSupplierFiles } from '../core/suppliers/services/file-reports';
+import { logger, metrics } from '../core/runtime/observability';
+import { getDocumentClient, getS3Client, getSqsClient } from '../core/runtime/clients';
+import { fileMetrics, loadSupplierFiles } from '../core/suppliers/services/file-reports';
 import { handleMessageFileEvent, type MessageFileDeps } from '../core/suppliers/services/message-files';
 import { loadSupplierDirectory } from '../core/suppliers/services/supplier-outbound';
 
@@ -38,9 +34,6 @@ function buildDeps(): MessageFileDeps {
 // Built once per container: a missing variable fails the cold start, not the tenth file.
 const deps = buildDeps();
 
-export const handler = middy(async (event: unknown, _context: Context) => {
+export const handler = withPowertools(async (event: unknown, _context: Context) => {
   await handleMessageFileEvent(event, deps);
-})
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }));
+});

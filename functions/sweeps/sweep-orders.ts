@@ -8,7 +8,7 @@
 import { getDocumentClient } from '../core/runtime/clients';
 import { requireEnv } from '../core/runtime/config';
 import { logger, metrics } from '../core/runtime/observability';
-import { getSfnClient } from '../core/runtime/aws-clients';
+import { getSfnClient } from '../core/runtime/clients';
 import { sweepOrders, type OrderSweepDeps } from '../core/sweeps/services/sweep-orders';
 import { pageLimitFromEnv, scheduledSweepHandler, stuckOrderMinutesFromEnv } from '../core/sweeps/services/sweeps';
 

@@ -4,10 +4,8 @@
  * fulfillment ids to the log context, flush metrics, trace; the business function does the rest.
  * Errors reach Step Functions with their `name` (TransientError is retried, the rest caught).
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { isRecord } from '../core/kernel/guards';
+import { withPowertools } from '../core/runtime/powertools';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { PipelineError, TaskInputError, TransientError, toError } from '../core/kernel/errors';
@@ -18,10 +16,9 @@ import { toFieldIssues } from '../core/kernel/schemas';
 /** Ids worth having on every log line of a task (never customer data). */
 function idsOf(value: unknown): Record<string, string> {
   const ids: Record<string, string> = {};
-  if (typeof value !== 'object' || value === null) return ids;
-  const record = value as Record<string, unknown>;
-  const nested = typeof record.fulfillment === 'object' && record.fulfillment !== null ? (record.fulfillment as Record<string, unknown>) : {};
-  for (const source of [record, nested]) {
+  if (!isRecord(value)) return ids;
+  const nested = isRecord(value.fulfillment) ? value.fulfillment : {};
+  for (const source of [value, nested]) {
     for (const key of ['orderId', 'fulfillmentId', 'supplierId']) {
       const v = source[key];
       if (typeof v === 'string') ids[key] = v;
@@ -65,10 +62,7 @@ export function taskHandler<S extends z.ZodType, R>(
     obs.logger.appendKeys({ task, ...idsOf(event) });
     return fn(parseTaskInput(task, schema, event));
   };
-  return middy(base)
-    .use(injectLambdaContext(obs.logger, { resetKeys: true }))
-    .use(logMetrics(obs.metrics, { captureColdStartMetric: true }))
-    .use(captureLambdaHandler(obs.tracer, { captureResponse: false }))
+  return withPowertools(base, obs)
     .use({
       onError: (request) => {
         const error = toTaskError(request.error);

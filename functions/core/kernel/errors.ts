@@ -53,12 +53,24 @@ export class ValidationError extends PipelineError {
 // ---------------------------------------------------------------- workflow (Step Functions Retry/Catch match these names)
 
 /**
+ * The error names the state machine's Retry / Catch match (exact strings): the one source for the
+ * error classes below, lib/constructs/order-workflow.ts and the task-failure payloads.
+ */
+export const WORKFLOW_ERROR_NAMES = {
+  transient: 'TransientError',
+  supplierRejected: 'SupplierRejected',
+  taskInput: 'TaskInputError',
+  workflowState: 'WorkflowStateError',
+} as const;
+export type WorkflowErrorName = (typeof WORKFLOW_ERROR_NAMES)[keyof typeof WORKFLOW_ERROR_NAMES];
+
+/**
  * A failure that retrying can fix (throttling, transaction conflicts that outlasted the in-process
  * retries, a dependency briefly unavailable). The state machine retries `TransientError` with backoff.
  */
 export class TransientError extends PipelineError {
   // Explicit names: bundles are minified, and Step Functions matches these exact strings.
-  override readonly name = 'TransientError';
+  override readonly name = WORKFLOW_ERROR_NAMES.transient;
   override readonly statusCode = 503;
 }
 
@@ -69,26 +81,18 @@ export class TransientError extends PipelineError {
  * The state machine catches it into `Reroute`.
  */
 export class SupplierRejected extends PipelineError {
-  override readonly name = 'SupplierRejected';
+  override readonly name = WORKFLOW_ERROR_NAMES.supplierRejected;
 }
 
 /** A workflow task got a payload that does not match its contract (a definition bug: not retried). */
 export class TaskInputError extends PipelineError {
-  override readonly name = 'TaskInputError';
+  override readonly name = WORKFLOW_ERROR_NAMES.taskInput;
 }
 
 /** A workflow task found the order / fulfillment missing or in a state it cannot act on (not retried). */
 export class WorkflowStateError extends PipelineError {
-  override readonly name = 'WorkflowStateError';
+  override readonly name = WORKFLOW_ERROR_NAMES.workflowState;
 }
-
-/** Error names the state machine's Retry / Catch rely on (exact strings). */
-export const WORKFLOW_ERROR_NAMES = {
-  transient: 'TransientError',
-  supplierRejected: 'SupplierRejected',
-  taskInput: 'TaskInputError',
-  workflowState: 'WorkflowStateError',
-} as const;
 
 /** Narrow an unknown caught value to an Error without losing it. */
 export function toError(value: unknown): Error {

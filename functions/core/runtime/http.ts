@@ -3,11 +3,9 @@
  * cross-cutting concerns (logger context, metrics flush, tracer, JSON error responses) and small
  * helpers every handler uses to read the event (headers, raw body, JSON body, channel from API key).
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type middy from '@middy/core';
+import { withPowertools } from './powertools';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { ChannelConfig, ChannelDirectory } from './channels';
@@ -72,11 +70,8 @@ export function correlationId(obs: Observability = defaultObservability): middy.
 
 /** Wrap an API handler with logger context, metrics flush, tracing and the JSON error handler. */
 export function httpHandler(fn: ApiHandler, obs: Observability = defaultObservability) {
-  return middy(fn)
-    .use(injectLambdaContext(obs.logger, { resetKeys: true }))
+  return withPowertools(fn, obs)
     .use(correlationId(obs))
-    .use(logMetrics(obs.metrics, { captureColdStartMetric: true }))
-    .use(captureLambdaHandler(obs.tracer, { captureResponse: false }))
     .use(jsonErrorHandler(obs));
 }
 

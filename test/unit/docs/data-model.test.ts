@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EXCEPTION_KINDS } from '../../../functions/core/workflow/store/exceptions';
+import { EXCEPTION_KINDS } from '../../../functions/core/workflow/domain/exception-kinds';
 import { type ItemKey, gsiKeys, keys, prefixes } from '../../../functions/core/runtime/table/keys';
 import { WEBHOOK_REJECTED } from '../../../functions/core/orders/store/webhooks';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXCEPTION_KINDS } from '../../../functions/core/workflow/store/exceptions';
+import { EXCEPTION_KINDS } from '../../../functions/core/workflow/domain/exception-kinds';
 import { type ApiRoute, apiRoutesFromTemplate } from '../../../lib/api-routes';
 import { OPS_API_LOGICAL_IDS } from '../../../lib/constructs/ops-api';
 import { API_STAGE_NAME, storefrontLogicalIds } from '../../../lib/constructs/storefront-api';

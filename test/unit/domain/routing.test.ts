@@ -1,16 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_ROUTING_CONFIG,
-  checkEligibility,
-  isFeedFresh,
-  parseRuleOrder,
-  reroute,
-  routeOrder,
-  routingConfig,
-  shippingFor,
-} from '../../../functions/core/workflow/domain/routing';
-import type { Allocation, RoutingInput, RoutingLine, RoutingRule } from '../../../functions/core/workflow/domain/routing';
+import { DEFAULT_ROUTING_CONFIG, parseRuleOrder, routingConfig } from '../../../functions/core/workflow/domain/routing-rules';
+import { checkEligibility, isFeedFresh, shippingFor } from '../../../functions/core/workflow/domain/eligibility';
+import { reroute, routeOrder } from '../../../functions/core/workflow/domain/routing';
+import type { Allocation, RoutingInput, RoutingLine, RoutingRule } from '../../../functions/core/workflow/domain/routing-rules';
 import type { ShippingZone, Supplier } from '../../../functions/core/suppliers/domain/supplier';
 import type { SupplierOffer } from '../../../functions/core/inventory/domain/catalog';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InventoryUpdateMessage } from '../../../functions/core/inventory/schemas/inventory';
-import { applyInventoryRows } from '../../../functions/core/inventory/services/inventory-feed';
+import { applyInventoryRows } from '../../../functions/core/inventory/services/inventory-rows';
 import { keys } from '../../../functions/core/runtime/table/keys';
 import { NOW, SUPPLIER_ID, counterItem, feedWorld, supplier, supplierEvents } from './support';
 

@@ -9,9 +9,10 @@ import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/f
 import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
 import { AcceptedMessage, RejectedMessage, ShippedMessage, SupplierInboundMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
 import { SupplierFilesDirectory } from '../../../functions/core/suppliers/services/file-reports';
-import { fileMessageId, handleMessageFileEvent, processMessageFile, sendToInbound, type MessageFileDeps } from '../../../functions/core/suppliers/services/message-files';
+import { fileMessageId } from '../../../functions/core/suppliers/services/message-plans';
+import { handleMessageFileEvent, processMessageFile, sendToInbound, type MessageFileDeps } from '../../../functions/core/suppliers/services/message-files';
 import { handleSupplierMessage, type InboundDeps } from '../../../functions/core/suppliers/services/supplier-inbound';
-import type { FulfillmentRecord } from '../../../functions/core/workflow/store/fulfillments';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from '../workflow/support/fake-table';
 import { F1, NOW, catalogItems, makeWorld, order, queueUrl, routedOrder, sqsClient, storedFulfillment, type World } from '../workflow/support/world';
 import { FakeBucket, FILES_BUCKET, s3Client } from './support/files';

@@ -13,7 +13,7 @@ import { cancelFulfillment } from '../../../functions/core/workflow/services/clo
 import { toOrderViewResponse } from '../../../functions/core/orders/services/order-response';
 import { cancellationMessage, csvCell, purchaseOrderCsv, purchaseOrderMessage, sendToSupplier, type OutboundDeps } from '../../../functions/core/suppliers/services/supplier-outbound';
 import { toFulfillmentTask } from '../../../functions/core/workflow/services/workflow-common';
-import type { FulfillmentRecord } from '../../../functions/core/workflow/store/fulfillments';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { getOrderView } from '../../../functions/core/orders/store/orders';
 import { FakeTable } from '../workflow/support/fake-table';
 import { CHANNEL, F1, NOW, ORDER_ID, catalogItems, makeWorld, order, queueUrl, routedOrder, storedFulfillment, timelineTypes, type World } from '../workflow/support/world';

@@ -8,7 +8,7 @@ import { type FulfillmentEvent } from '../../../functions/core/workflow/domain/f
 import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
 import { handleSupplierMessage, type InboundDeps } from '../../../functions/core/suppliers/services/supplier-inbound';
 import { putTaskToken, type TokenStage } from '../../../functions/core/workflow/store/task-tokens';
-import type { FulfillmentRecord } from '../../../functions/core/workflow/store/fulfillments';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { processSupplierRecord } from '../../../functions/suppliers/inbound';
 import { FakeTable } from '../workflow/support/fake-table';
 import {

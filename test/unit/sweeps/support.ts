@@ -9,7 +9,8 @@ import type { Reservation } from '../../../functions/core/inventory/domain/catal
 import type { Supplier } from '../../../functions/core/suppliers/domain/supplier';
 import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
 import type { SweepDeps } from '../../../functions/core/sweeps/services/sweeps';
-import { fulfillmentItem, type FulfillmentRecord } from '../../../functions/core/workflow/store/fulfillments';
+import { fulfillmentItem } from '../../../functions/core/workflow/store/fulfillments';
+import { type FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { keys } from '../../../functions/core/runtime/table/keys';
 import { orderItem } from '../../../functions/core/orders/store/orders';
 import { reservationItem } from '../../../functions/core/inventory/store/reservations';

@@ -11,7 +11,7 @@ import { MilestoneResult } from '../../../functions/core/workflow/schemas/workfl
 import { awaitHold, awaitMilestone, dispatch } from '../../../functions/core/workflow/services/callbacks';
 import { SupplierDirectory } from '../../../functions/core/suppliers/services/supplier-outbound';
 import { toFulfillmentTask } from '../../../functions/core/workflow/services/workflow-common';
-import type { FulfillmentRecord } from '../../../functions/core/workflow/store/fulfillments';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from './support/fake-table';
 import {
   F1,

@@ -9,7 +9,7 @@ import { CancellationMessage } from '../../../functions/core/suppliers/schemas/s
 import type { CancelOrderInput, CancelReason } from '../../../functions/core/workflow/schemas/workflow';
 import { cancelFulfillment, cancelOrder, cancelReason, complete, flagException } from '../../../functions/core/workflow/services/close-order';
 import { toFulfillmentTask } from '../../../functions/core/workflow/services/workflow-common';
-import type { FulfillmentRecord } from '../../../functions/core/workflow/store/fulfillments';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from './support/fake-table';
 import {
   F1,

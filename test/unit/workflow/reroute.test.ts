@@ -7,7 +7,7 @@ import type { WorkflowOrder } from '../../../functions/core/orders/domain/order'
 import { complete } from '../../../functions/core/workflow/services/close-order';
 import { reroute } from '../../../functions/core/workflow/services/reroute';
 import { toFulfillmentTask } from '../../../functions/core/workflow/services/workflow-common';
-import type { FulfillmentRecord } from '../../../functions/core/workflow/store/fulfillments';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from './support/fake-table';
 import {
   F1,

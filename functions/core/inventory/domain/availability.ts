@@ -22,8 +22,10 @@
  */
 import type { Product, SupplierOffer } from './catalog';
 import type { Supplier } from '../../suppliers/domain/supplier';
-import { DEFAULT_ROUTING_CONFIG, checkEligibility, routeOrder } from '../../workflow/domain/routing';
-import type { Destination, IneligibilityCode, IneligibilityReason, PlannedFulfillment, RoutingConfig, RoutingLine } from '../../workflow/domain/routing';
+import { DEFAULT_ROUTING_CONFIG } from '../../workflow/domain/routing-rules';
+import { checkEligibility } from '../../workflow/domain/eligibility';
+import { routeOrder } from '../../workflow/domain/routing';
+import type { Destination, IneligibilityCode, IneligibilityReason, PlannedFulfillment, RoutingConfig, RoutingLine } from '../../workflow/domain/routing-rules';
 import type { DeliveryWindow } from '../../workflow/domain/delivery';
 
 /** Reasons availability adds to the routing ones: the SKU is not for sale at all. */

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { isCountryCode, isValidPostcode } from '../../kernel/address';
-import { INELIGIBILITY_CODES } from '../../workflow/domain/routing';
+import { INELIGIBILITY_CODES } from '../../workflow/domain/routing-rules';
 import { PRODUCT_REASON_CODES } from '../domain/availability';
 import { DecimalString } from '../../kernel/schemas';
 import { MAX_QUANTITY } from '../../orders/schemas/order';

@@ -7,7 +7,7 @@
 import { cartAvailability, skuAvailability, type SkuAvailability, type ShipmentEstimate } from '../domain/availability';
 import { businessDaysBetween, type DeliveryCalendar, type DeliveryWindow } from '../../workflow/domain/delivery';
 import { decimalToMinor } from '../../kernel/money';
-import type { RoutingConfig } from '../../workflow/domain/routing';
+import type { RoutingConfig } from '../../workflow/domain/routing-rules';
 import type { Supplier } from '../../suppliers/domain/supplier';
 import { ValidationError } from '../../kernel/errors';
 import type { AvailabilityDestination, AvailabilityResponse, CartAvailabilityResponse, SkuAvailabilityResponse } from '../schemas/availability';

@@ -11,7 +11,7 @@
  *   returned as transaction items, so the caller commits them with the file record (or alone).
  */
 import { BatchGetCommand, BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { FeedOffer } from '../domain/inventory-feed';
+import type { FeedOffer } from '../domain/feed-offers';
 import type { SupplierEvent } from '../../events/domain/events';
 import { TransientError } from '../../kernel/errors';
 import type { StoreContext } from '../../runtime/table/context';

@@ -5,7 +5,7 @@ import type { FulfillmentDocuments } from '../../workflow/domain/fulfillment-sta
 import type { Order } from '../domain/order';
 import type { TimelineEvent } from '../../events/domain/events';
 import type { FulfillmentViewResponse, OrderResponse, OrderViewResponse } from '../schemas/order';
-import type { FulfillmentRecord } from '../../workflow/store/fulfillments';
+import type { FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
 
 function address(a: Address): OrderResponse['shippingAddress'] {
   return {

@@ -7,7 +7,7 @@
  * docs/supplier-files.md describes them for suppliers.
  */
 import { z } from 'zod';
-import { FULFILLMENT_ID_PATTERN } from '../../workflow/store/fulfillments';
+import { FULFILLMENT_ID_PATTERN } from '../../workflow/domain/fulfillment-record';
 import { SUPPLIER_REJECT_REASONS } from './supplier-messages';
 
 // ---------------------------------------------------------------------------------------------

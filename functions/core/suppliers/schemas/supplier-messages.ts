@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { REJECT_REASONS } from '../../workflow/domain/fulfillment';
-import { FULFILLMENT_ID_PATTERN } from '../../workflow/store/fulfillments';
+import { FULFILLMENT_ID_PATTERN } from '../../workflow/domain/fulfillment-record';
 
 /** Rejection reasons a supplier may send (Shopify fulfillment-order reasons; TIMED_OUT is the platform's own). */
 export const SUPPLIER_REJECT_REASONS = REJECT_REASONS.filter((r) => r !== 'TIMED_OUT') as readonly Exclude<(typeof REJECT_REASONS)[number], 'TIMED_OUT'>[];

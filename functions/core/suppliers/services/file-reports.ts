@@ -10,37 +10,26 @@
  *   supplier's outbox, and the copy of a quarantined file to `quarantine/`;
  * - refuseFile: record REFUSED + SupplierFileRefused event + `SupplierFilesRefused` metric.
  *
- * The S3 client is injected (getS3Client() builds the traced one once per container).
+ * The S3 client is injected (runtime/clients.ts getS3Client() builds the traced one once per container).
  */
 import { Readable } from 'node:stream';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { jsonEnv } from '../../runtime/config';
-import { fileReportCsv, type FileReport } from '../../inventory/domain/inventory-feed';
+import { fileReportCsv, type FileReport } from '../../inventory/domain/file-report';
 import { SupplierFilesConfig, type SupplierFilesEntry } from '../schemas/supplier-files';
 import type { SupplierFileKind } from '../domain/supplier';
 import type { SupplierEvent } from '../../events/domain/events';
-import { tracer } from '../../runtime/observability';
 import type { StoreContext } from '../../runtime/table/context';
 import { supplierEventItems } from '../../inventory/store/inventory';
 import { claimFile, finishFile, normalizeEtag, type FileRef } from '../store/supplier-files';
 import type { TaskLogger } from '../../workflow/services/workflow-common';
 
-export { buildFileReport, fileReportCsv, hasSomethingToReport, ReportCollector, type FileReport, type FeedWarning, type RejectedRow } from '../../inventory/domain/inventory-feed';
+export { buildFileReport, fileReportCsv, hasSomethingToReport, ReportCollector, type FileReport } from '../../inventory/domain/file-report';
+export { type FeedWarning, type RejectedRow } from '../../inventory/domain/feed-rows';
 
 // ------------------------------------------------------------------------------------------ clients & metrics
-
-let s3: S3Client | undefined;
-
-/**
- * The traced S3 client (once per container). With AWS_ENDPOINT_URL_S3 set (the local emulator) it
- * uses path-style addressing, which local emulators expect.
- */
-export function getS3Client(): S3Client {
-  s3 ??= tracer.captureAWSv3Client(new S3Client({ ...(process.env['AWS_ENDPOINT_URL_S3'] === undefined ? {} : { forcePathStyle: true }) }));
-  return s3;
-}
 
 /** Counts for the file handlers: aggregate (alarms) and, with a supplier, also per supplier (dimension supplierId). */
 export interface FileMetrics {

@@ -25,17 +25,18 @@ import { normalizeTrackingNumber, validateTrackingNumber } from '../domain/track
 import type { OrderStatus } from '../../orders/domain/order';
 import { SupplierInboundMessage, type InboundErrorCode } from '../schemas/supplier-messages';
 import { toFieldIssues } from '../../kernel/schemas';
-import { nextFulfillment, parseFulfillmentId, putFulfillmentUpdate, type FulfillmentRecord, type PurchaseLine } from '../../workflow/store/fulfillments';
+import { nextFulfillment, parseFulfillmentId, type FulfillmentRecord, type PurchaseLine } from '../../workflow/domain/fulfillment-record';
+import { putFulfillmentUpdate } from '../../workflow/store/fulfillments';
 import { keys } from '../../runtime/table/keys';
 import { bumpOrderVersion, loadOrderAggregate, nextOrder, putOrderUpdate } from '../../workflow/store/order-aggregate';
-import { TimelineBatch } from '../../store/timeline';
+import { TimelineBatch } from '../../events/store/timeline';
 import { transact, type TransactItem } from '../../runtime/table/transactions';
 import { reconcileFulfillmentToken, type CallbackDeps } from '../../workflow/services/callbacks';
 import { orderLevelView } from '../../workflow/services/cancellations';
 import { cancellationMessage, sendToSupplier, type OutboundDeps } from './supplier-outbound';
 import { InventoryUpdateMessage } from '../../inventory/schemas/inventory';
 import type { FileMetrics } from './file-reports';
-import { applyInventoryRows } from '../../inventory/services/inventory-feed';
+import { applyInventoryRows } from '../../inventory/services/inventory-rows';
 import { RETRY, optimistic, type TaskMetrics } from '../../workflow/services/workflow-common';
 
 export type InboundDeps = CallbackDeps &

@@ -26,7 +26,7 @@ import { CancellationMessage, PurchaseOrderMessage, type SupplierOutboundMessage
 import { getSupplier } from '../../inventory/store/catalog';
 import type { StoreContext } from '../../runtime/table/context';
 import { recordDocuments } from '../store/documents';
-import { parseFulfillmentId, type FulfillmentRecord } from '../../workflow/store/fulfillments';
+import { parseFulfillmentId, type FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
 import { packingSlipPdf } from './packing-slip';
 import type { TaskLogger } from '../../workflow/services/workflow-common';
 

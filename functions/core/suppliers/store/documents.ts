@@ -10,7 +10,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FulfillmentDocuments } from '../../workflow/domain/fulfillment-status';
 import type { StoreContext } from '../../runtime/table/context';
-import { toFulfillmentRecord, type FulfillmentRecord } from '../../workflow/store/fulfillments';
+import { toFulfillmentRecord } from '../../workflow/store/fulfillments';
+import { type FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
 import { keys } from '../../runtime/table/keys';
 
 const DOCUMENT_FIELDS = ['packingSlipKey', 'purchaseOrderKey', 'cancellationKey'] as const;

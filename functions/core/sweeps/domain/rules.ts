@@ -3,7 +3,7 @@
  * which dispatched fulfillments are overdue, which orders are stuck and what to do about them, which
  * suppliers' feeds are stale. Pure and deterministic: `now` is always a parameter; no AWS imports.
  */
-import { isFeedFresh } from '../../workflow/domain/routing';
+import { isFeedFresh } from '../../workflow/domain/eligibility';
 import { isTerminalOrderStatus } from '../../orders/domain/order-lifecycle';
 import type { FulfillmentStatus } from '../../workflow/domain/fulfillment-status';
 import type { OrderStatus } from '../../orders/domain/order';

@@ -16,9 +16,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DISPATCH_SWEEP_ORDER_STATUSES, dispatchCheck } from '../domain/rules';
 import type { Order } from '../../orders/domain/order';
 import { stripKeys } from '../../runtime/table/context';
-import { toFulfillmentRecord, type FulfillmentRecord } from '../../workflow/store/fulfillments';
+import { toFulfillmentRecord } from '../../workflow/store/fulfillments';
+import { type FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
 import { GSI2, gsiKeys, keys, prefixes } from '../../runtime/table/keys';
-import { TimelineBatch } from '../../store/timeline';
+import { TimelineBatch } from '../../events/store/timeline';
 import type { TransactItem } from '../../runtime/table/transactions';
 import { eachItem, runPagedSweep, transactSurfacing, type SweepDeps } from './sweeps';
 

@@ -26,7 +26,7 @@ import {
 import type { WorkflowOrder } from '../../orders/domain/order';
 import { stripKeys } from '../../runtime/table/context';
 import { GSI2, gsiKeys, keys } from '../../runtime/table/keys';
-import { TimelineBatch } from '../../store/timeline';
+import { TimelineBatch } from '../../events/store/timeline';
 import type { TransactItem } from '../../runtime/table/transactions';
 import { eachItem, runPagedSweep, transactSurfacing, type SweepDeps } from './sweeps';
 

@@ -7,11 +7,9 @@
  * starts with the query the previous run stopped in, so with several queries every one gets its turn.
  * Two overlapping runs only repeat work: every write a sweep does is conditional (idempotent).
  */
+import { isRecord } from '../../kernel/guards';
+import { withPowertools } from '../../runtime/powertools';
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { observability as defaultObservability, type Observability } from '../../runtime/observability';
@@ -102,7 +100,7 @@ export async function loadSweepState(store: StoreContext, name: SweepName): Prom
   const item = result.Item;
   const cursors = item?.cursors;
   return {
-    cursors: typeof cursors === 'object' && cursors !== null && !Array.isArray(cursors) ? (cursors as Record<string, Key>) : {},
+    cursors: isRecord(cursors) ? (cursors as Record<string, Key>) : {},
     next: typeof item?.next === 'number' ? item.next : 0,
   };
 }
@@ -223,10 +221,7 @@ export function scheduledSweepHandler<R extends object>(name: SweepName, run: ()
     obs.logger.info('Sweep finished', { result: { ...result } as Record<string, unknown> });
     return result;
   };
-  return middy(base)
-    .use(injectLambdaContext(obs.logger, { resetKeys: true }))
-    .use(logMetrics(obs.metrics, { captureColdStartMetric: true }))
-    .use(captureLambdaHandler(obs.tracer, { captureResponse: false }));
+  return withPowertools(base, obs);
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Ops API (`/ops/...`, its own API key) and the storefront payment update. */
 import { z } from 'zod';
 import { ORDER_STATUSES, PAYMENT_STATUSES } from '../../orders/domain/order';
-import { EXCEPTION_KINDS } from '../store/exceptions';
+import { EXCEPTION_KINDS } from '../domain/exception-kinds';
 import { text } from '../../kernel/schemas';
 
 export const ApproveHoldRequest = z.strictObject({

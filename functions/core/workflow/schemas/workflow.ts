@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ORDER_ID_PATTERN } from '../../kernel/order-id';
 import { HOLD_REASONS, ORDER_STATUSES } from '../../orders/domain/order';
-import { FULFILLMENT_ID_PATTERN } from '../store/fulfillments';
+import { FULFILLMENT_ID_PATTERN } from '../domain/fulfillment-record';
 
 export const OrderId = z.string().regex(ORDER_ID_PATTERN, 'must be an order id (ord_ + 26 characters)');
 export const FulfillmentId = z.string().regex(FULFILLMENT_ID_PATTERN, 'must be a fulfillment id (ful_ + 26 characters + _nn)');

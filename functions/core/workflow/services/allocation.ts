@@ -3,13 +3,14 @@
  * and writing both atomically (store/reservations.ts explains the conditions). Used by
  * ReserveAndRoute (the whole order) and Reroute (the lines of a rejected fulfillment).
  */
-import type { PlannedFulfillment } from '../domain/routing';
+import type { PlannedFulfillment } from '../domain/routing-rules';
 import { newFulfillment } from '../domain/fulfillment';
 import type { Reservation, SupplierOffer } from '../../inventory/domain/catalog';
 import type { Supplier } from '../../suppliers/domain/supplier';
 import type { WorkflowOrder } from '../../orders/domain/order';
 import type { StoreContext } from '../../runtime/table/context';
-import { fulfillmentId, parseFulfillmentId, putNewFulfillment, type FulfillmentRecord } from '../store/fulfillments';
+import { fulfillmentId, parseFulfillmentId, type FulfillmentRecord } from '../domain/fulfillment-record';
+import { putNewFulfillment } from '../store/fulfillments';
 import { ITEMS_PER_RESERVATION, offerClaims, putReservationItem, reserveOfferItems, settleReservations } from '../../inventory/store/reservations';
 import { MAX_TRANSACT_ITEMS, transact, type TransactItem } from '../../runtime/table/transactions';
 import type { WorkflowSettings } from './workflow-settings';

@@ -13,11 +13,11 @@ import { moneyActionOnCancel, refundForCancelledLines, type LineQuantity } from 
 import type { Actor } from '../../events/domain/events';
 import type { WorkflowOrder } from '../../orders/domain/order';
 import type { StoreContext } from '../../runtime/table/context';
-import { isLive, type FulfillmentRecord } from '../store/fulfillments';
+import { isLive, type FulfillmentRecord } from '../domain/fulfillment-record';
 import { keys } from '../../runtime/table/keys';
 import type { OrderAggregate } from '../store/order-aggregate';
 import { settleReservations } from '../../inventory/store/reservations';
-import type { TimelineBatch } from '../../store/timeline';
+import type { TimelineBatch } from '../../events/store/timeline';
 import { cancellationMessage, sendToSupplier, type OutboundDeps } from '../../suppliers/services/supplier-outbound';
 import type { TaskLogger } from './workflow-common';
 

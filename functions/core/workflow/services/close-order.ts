@@ -19,10 +19,11 @@ import type {
   FlagExceptionInput,
   FulfillmentTask,
 } from '../schemas/workflow';
-import { isLive, nextFulfillment, putFulfillmentUpdate, type FulfillmentRecord } from '../store/fulfillments';
+import { isLive, nextFulfillment, type FulfillmentRecord } from '../domain/fulfillment-record';
+import { putFulfillmentUpdate } from '../store/fulfillments';
 import { bumpOrderVersion, loadOrderAggregate, nextOrder, putOrderUpdate, type OrderAggregate } from '../store/order-aggregate';
 import { settleReservations } from '../../inventory/store/reservations';
-import { TimelineBatch } from '../../store/timeline';
+import { TimelineBatch } from '../../events/store/timeline';
 import { transact, type TransactItem } from '../../runtime/table/transactions';
 import {
   addRefundEvent,

@@ -11,7 +11,7 @@ import type { HoldDecisionResponse, UpdatePaymentResponse } from '../schemas/ops
 import type { HoldDecision } from '../schemas/workflow';
 import { getWorkflowOrder, loadOrderAggregate, nextOrder, putOrderUpdate } from '../store/order-aggregate';
 import { getHoldToken } from '../store/task-tokens';
-import { TimelineBatch } from '../../store/timeline';
+import { TimelineBatch } from '../../events/store/timeline';
 import { transact } from '../../runtime/table/transactions';
 import { planOrderCancellation } from './close-order';
 import { resumeWithStoredToken, type Responder } from './task-responder';

@@ -1,8 +1,10 @@
 /** GET /ops/exceptions: open exceptions from the sparse gsi3 index, newest first, without customer data. */
+import { isRecord } from '../../kernel/guards';
 import { BadRequestError } from '../../kernel/errors';
 import type { ExceptionEntry, ExceptionsQuery, ExceptionsResponse } from '../schemas/ops';
 import type { StoreContext } from '../../runtime/table/context';
-import { EXCEPTION_KINDS, queryExceptions, type ExceptionKind } from '../store/exceptions';
+import { EXCEPTION_KINDS, type ExceptionKind } from '../domain/exception-kinds';
+import { queryExceptions } from '../store/exceptions';
 
 function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
@@ -11,7 +13,7 @@ function encodeCursor(key: Record<string, unknown>): string {
 function decodeCursor(cursor: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
+    if (isRecord(value) && Object.values(value).every((v) => typeof v === 'string')) {
       return value as Record<string, unknown>;
     }
   } catch {

@@ -9,16 +9,18 @@
  * An acceptance that raced the timeout wins: the same fulfillment is returned as REROUTED and the
  * next Dispatch resumes at once.
  */
-import { routeOrder, type Exclusion } from '../domain/routing';
+import { routeOrder } from '../domain/routing';
+import { type Exclusion } from '../domain/routing-rules';
 import { applyFulfillmentEvent } from '../domain/fulfillment-events';
 import { type LineQuantity } from '../../orders/domain/order-lifecycle';
 import { WorkflowStateError } from '../../kernel/errors';
 import type { RerouteInput, RerouteResult } from '../schemas/workflow';
 import { loadRoutingCatalog } from '../../inventory/store/catalog';
-import { isLive, nextFulfillment, putFulfillmentUpdate, type FulfillmentRecord } from '../store/fulfillments';
+import { isLive, nextFulfillment, type FulfillmentRecord } from '../domain/fulfillment-record';
+import { putFulfillmentUpdate } from '../store/fulfillments';
 import { bumpOrderVersion, loadOrderAggregate, nextOrder, putOrderUpdate } from '../store/order-aggregate';
 import { settleReservations } from '../../inventory/store/reservations';
-import { TimelineBatch } from '../../store/timeline';
+import { TimelineBatch } from '../../events/store/timeline';
 import { transact } from '../../runtime/table/transactions';
 import { allocate, commitAllocation, fulfillmentSummary, nextSequence } from './allocation';
 import { addRefundEvent, mergeCancelledLines, refundForLines } from './cancellations';

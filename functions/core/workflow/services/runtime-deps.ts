@@ -5,8 +5,7 @@
 import { getDocumentClient } from '../../runtime/clients';
 import { requireEnv } from '../../runtime/config';
 import { observability as defaultObservability, type Observability } from '../../runtime/observability';
-import { getSfnClient, getSqsClient } from '../../runtime/aws-clients';
-import { getS3Client } from '../../suppliers/services/file-reports';
+import { getS3Client, getSfnClient, getSqsClient } from '../../runtime/clients';
 import { loadSupplierDirectory, type OutboundDeps, type SupplierDirectory } from '../../suppliers/services/supplier-outbound';
 import type { WorkflowDeps } from './workflow-common';
 import { loadWorkflowSettings } from './workflow-settings';

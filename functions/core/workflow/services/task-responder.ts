@@ -5,7 +5,7 @@
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { TransientError } from '../../kernel/errors';
+import { TransientError, type WorkflowErrorName } from '../../kernel/errors';
 import type { StoreContext } from '../../runtime/table/context';
 import { deleteTaskToken, type TaskTokenRecord } from '../store/task-tokens';
 
@@ -38,7 +38,7 @@ export function sendTaskSuccess(deps: Responder, taskToken: string, output: unkn
 export function sendTaskFailure(
   deps: Responder,
   taskToken: string,
-  error: string,
+  error: WorkflowErrorName,
   cause: string,
   what: Record<string, unknown> = {},
 ): Promise<TaskResponse> {
@@ -49,7 +49,7 @@ export function sendTaskFailure(
 export async function resumeWithStoredToken(
   deps: Responder & { readonly store: StoreContext },
   token: TaskTokenRecord,
-  result: { readonly kind: 'success'; readonly output: unknown } | { readonly kind: 'failure'; readonly error: string; readonly cause: string },
+  result: { readonly kind: 'success'; readonly output: unknown } | { readonly kind: 'failure'; readonly error: WorkflowErrorName; readonly cause: string },
 ): Promise<TaskResponse> {
   const what = { orderId: token.orderId, fulfillmentId: token.fulfillmentId, stage: token.stage };
   const response =

@@ -21,7 +21,7 @@ import type { ScreenResult } from '../schemas/workflow';
 import { countRecentOrdersToAddress, putAddressUse } from '../../orders/store/address-uses';
 import { getChannel, loadRoutingCatalog, type RoutingCatalog } from '../../inventory/store/catalog';
 import { getWorkflowOrder, nextOrder, putOrderUpdate } from '../store/order-aggregate';
-import { TimelineBatch } from '../../store/timeline';
+import { TimelineBatch } from '../../events/store/timeline';
 import { onlyContention, transact, type TransactItem } from '../../runtime/table/transactions';
 import { RETRY, optimistic, type WorkflowDeps } from './workflow-common';
 import { secondsUntil, type WorkflowSettings } from './workflow-settings';

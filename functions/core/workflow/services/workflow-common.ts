@@ -9,10 +9,10 @@ type MetricUnitValue = (typeof MetricUnit)[keyof typeof MetricUnit];
 import { baseFulfillmentStatus, fulfillmentProgress } from '../domain/fulfillment-events';
 import { shippedAt } from '../domain/fulfillment-progress';
 import type { WorkflowOrder } from '../../orders/domain/order';
-import { TransientError } from '../../kernel/errors';
+import { TransientError, WORKFLOW_ERROR_NAMES } from '../../kernel/errors';
 import type { FulfillmentTask, HoldDecision, MilestoneResult } from '../schemas/workflow';
 import type { StoreContext } from '../../runtime/table/context';
-import type { FulfillmentRecord } from '../store/fulfillments';
+import type { FulfillmentRecord } from '../domain/fulfillment-record';
 import type { TokenStage } from '../store/task-tokens';
 import { backoffMs, sleep } from '../../runtime/table/transactions';
 import { secondsUntil, waitSeconds, type WorkflowSettings } from './workflow-settings';
@@ -75,7 +75,7 @@ export function toFulfillmentTask(record: FulfillmentRecord, now: Date, settings
 export type StageCheck =
   | { readonly kind: 'waiting' }
   | { readonly kind: 'success'; readonly output: MilestoneResult }
-  | { readonly kind: 'failure'; readonly error: 'SupplierRejected'; readonly cause: string };
+  | { readonly kind: 'failure'; readonly error: typeof WORKFLOW_ERROR_NAMES.supplierRejected; readonly cause: string };
 
 /** The SupplierRejected cause: which fulfillment, and the supplier's reasons per line. */
 export function rejectionCause(record: FulfillmentRecord): string {
@@ -90,7 +90,7 @@ export function checkFulfillmentStage(record: FulfillmentRecord, stage: Exclude<
   if (base === 'CANCELLED') {
     return { kind: 'success', output: { ...task, stage, reachedAt: record.cancelledAt ?? nowIso, closed: 'CANCELLED', ...(stage === 'ACCEPTANCE' ? { accepted: false } : {}) } };
   }
-  if (base === 'REJECTED') return { kind: 'failure', error: 'SupplierRejected', cause: rejectionCause(record) };
+  if (base === 'REJECTED') return { kind: 'failure', error: WORKFLOW_ERROR_NAMES.supplierRejected, cause: rejectionCause(record) };
   switch (stage) {
     case 'ACCEPTANCE':
       return fulfillmentProgress(record) >= 2

@@ -13,7 +13,8 @@
  */
 import { z } from 'zod';
 import { fraudConfig, type FraudConfig } from '../../orders/domain/fraud';
-import { parseRuleOrder, routingConfig, type RoutingConfig } from '../domain/routing';
+import { FraudOverrides } from '../../orders/schemas/fraud-settings';
+import { parseRuleOrder, routingConfig, type RoutingConfig } from '../domain/routing-rules';
 
 export interface WorkflowSettings {
   readonly timeoutScale: number;
@@ -42,20 +43,6 @@ export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
 };
 
 const PositiveNumber = z.coerce.number().positive().finite();
-const FraudOverrides = z
-  .object({
-    reviewThreshold: z.number().optional(),
-    acceptedPaymentStatuses: z.array(z.enum(['paid', 'authorized', 'pending', 'partially_paid', 'refunded', 'voided'])).optional(),
-    highValueMultiple: z.number().positive().optional(),
-    addressVelocityWindowHours: z.number().positive().optional(),
-    addressVelocityMaxOrders: z.int().min(1).optional(),
-    weights: z.partialRecord(z.enum(['BILLING_SHIPPING_COUNTRY_MISMATCH', 'HIGH_ORDER_VALUE', 'ADDRESS_VELOCITY', 'DISPOSABLE_EMAIL']), z.number()).optional(),
-    extraDisposableDomains: z.array(z.string()).optional(),
-    allowedEmailDomains: z.array(z.string()).optional(),
-    paymentHoldHours: z.number().positive().optional(),
-    reviewHoldHours: z.number().positive().optional(),
-  })
-  .strict();
 
 export function loadWorkflowSettings(env: NodeJS.ProcessEnv = process.env): WorkflowSettings {
   const read = (name: string): string | undefined => {

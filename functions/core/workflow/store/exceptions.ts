@@ -2,26 +2,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../runtime/table/context';
 import { GSI3 } from '../../runtime/table/keys';
-
-/**
- * Kinds written today: fulfillment exceptions (workflow / carrier), rejected storefront webhooks, and
- * what the sweeps and supplier files surface (stuck orders, unacknowledged dispatches, quarantined
- * files, stock shortfalls).
- */
-export const EXCEPTION_KINDS = [
-  'SHIP_BY_PASSED',
-  'DELIVER_BY_PASSED',
-  'LOST',
-  'EXCEPTION',
-  'FAILURE',
-  'RETURNED_TO_SENDER',
-  'WEBHOOK_REJECTED',
-  'ORDER_STUCK',
-  'DISPATCH_UNACKNOWLEDGED',
-  'FILE_QUARANTINED',
-  'STOCK_SHORTFALL',
-] as const;
-export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
+import type { ExceptionKind } from '../domain/exception-kinds';
 
 export interface ExceptionPage {
   readonly items: readonly Record<string, unknown>[];

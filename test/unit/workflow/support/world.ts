@@ -19,7 +19,7 @@ import type { TaskLogger, WorkflowDeps } from '../../../../functions/core/workfl
 import { DEFAULT_WORKFLOW_SETTINGS, type WorkflowSettings } from '../../../../functions/core/workflow/services/workflow-settings';
 import type { StoredOffer } from '../../../../functions/core/inventory/store/catalog';
 import type { StoreContext } from '../../../../functions/core/runtime/table/context';
-import type { FulfillmentRecord } from '../../../../functions/core/workflow/store/fulfillments';
+import type { FulfillmentRecord } from '../../../../functions/core/workflow/domain/fulfillment-record';
 import { fulfillmentItem } from '../../../../functions/core/workflow/store/fulfillments';
 import { gsiKeys, keys } from '../../../../functions/core/runtime/table/keys';
 import { orderItem } from '../../../../functions/core/orders/store/orders';

@@ -6,10 +6,10 @@
  * conditional (`attribute_not_exists`) so a same-millisecond collision with another writer cancels the
  * transaction (retried) instead of overwriting an event.
  */
-import type { Actor, DomainEventType, TimelineEvent } from '../events/domain/events';
-import { timelineEventItem } from '../orders/store/orders';
-import type { StoreContext } from '../runtime/table/context';
-import type { TransactItem } from '../runtime/table/transactions';
+import type { Actor, DomainEventType, TimelineEvent } from '../domain/events';
+import { timelineEventItem } from '../../orders/store/orders';
+import type { StoreContext } from '../../runtime/table/context';
+import type { TransactItem } from '../../runtime/table/transactions';
 
 export interface TimelineDraft {
   readonly type: DomainEventType;
