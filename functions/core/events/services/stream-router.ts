@@ -15,14 +15,11 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { DOMAIN_EVENT_TYPES, SUPPLIER_EVENT_TYPES, type DomainEventType, type SupplierEventType } from '../domain/events';
-import { ORDER_RECEIVED_EVENT } from '../../orders/store/orders';
+import { SUPPLIER_EVENT_TYPES, timelineEventType, type DomainEventType, type SupplierEventType } from '../domain/events';
 import type { TaskLogger, TaskMetrics } from '../../workflow/services/workflow-common';
 
 export const EVENT_SOURCE = 'dropship.pipeline';
 const PUT_EVENTS_BATCH = 10;
-/** Timeline types written before the workflow existed, published under their domain event name. */
-const TYPE_ALIASES: Readonly<Record<string, DomainEventType>> = { [ORDER_RECEIVED_EVENT]: 'OrderReceived' };
 
 export interface StreamRouterDeps {
   readonly sfn: SFNClient;
@@ -38,10 +35,9 @@ export type StreamAction =
   | { readonly kind: 'publish'; readonly entry: PutEventsRequestEntry }
   | { readonly kind: 'ignore' };
 
+/** The domain event a stored timeline type publishes as (events/domain/events.ts knows the stored forms). */
 export function domainEventType(type: unknown): DomainEventType | undefined {
-  if (typeof type !== 'string') return undefined;
-  if ((DOMAIN_EVENT_TYPES as readonly string[]).includes(type)) return type as DomainEventType;
-  return TYPE_ALIASES[type];
+  return timelineEventType(type);
 }
 
 /** What one stream record asks for. */

@@ -7,16 +7,20 @@
  * transaction (retried) instead of overwriting an event.
  */
 import type { Actor, DomainEventType, TimelineEvent } from '../domain/events';
+import type { OrderEventData } from '../schemas/domain-events';
 import { timelineEventItem } from '../../orders/store/orders';
 import type { StoreContext } from '../../runtime/table/context';
 import type { TransactItem } from '../../runtime/table/transactions';
 
-export interface TimelineDraft {
-  readonly type: DomainEventType;
-  readonly actor: Actor;
-  readonly message: string;
-  readonly data?: Readonly<Record<string, unknown>> | undefined;
-}
+/** One event to write: its payload is typed by the event's schema (events/schemas/domain-events.ts). */
+export type TimelineDraft = {
+  readonly [T in DomainEventType]: {
+    readonly type: T;
+    readonly actor: Actor;
+    readonly message: string;
+    readonly data?: OrderEventData<T> | undefined;
+  };
+}[DomainEventType];
 
 /**
  * Sequence numbers: a per-container counter from a random start, so events one container writes in

@@ -3,7 +3,7 @@ import { diffOffer, needsReservedCount, settleShortfall, type FeedOffer } from '
 import { type HeaderResolution } from '../domain/feed-headers';
 import { type OfferChange } from '../domain/feed-rows';
 import type { FeedField } from '../../suppliers/domain/supplier';
-import type { SupplierEvent } from '../../events/domain/events';
+import type { FeedSourceData, TypedSupplierEvent } from '../../events/schemas/domain-events';
 import type { StoreContext } from '../../runtime/table/context';
 import { loadReservedCounts, putOffers, reservedKey, type OfferIndex } from '../store/inventory';
 import { MAX_SHORTFALL_DETAILS } from './feed-types';
@@ -87,7 +87,7 @@ export function headerLabels(header: HeaderResolution | undefined): Partial<Reco
   return Object.fromEntries(header.columns.map((c) => [c.field, c.header]));
 }
 
-export function shortfallEvent(supplierId: string, at: string, tally: ApplyTally, source: Record<string, unknown>): SupplierEvent {
+export function shortfallEvent(supplierId: string, at: string, tally: ApplyTally, source: FeedSourceData): TypedSupplierEvent {
   return {
     supplierId,
     at,

@@ -29,7 +29,7 @@ import { DuplicateTracker, quarantineReason } from '../domain/feed-offers';
 import { parseFeedRow } from '../schemas/feed-rows';
 import { type OfferChange, type RowContext } from '../domain/feed-rows';
 import type { Supplier, SupplierFileRecord } from '../../suppliers/domain/supplier';
-import type { SupplierEvent } from '../../events/domain/events';
+import type { FeedSourceData, TypedSupplierEvent } from '../../events/schemas/domain-events';
 import { getSupplier } from '../store/catalog';
 import type { StoreContext } from '../../runtime/table/context';
 import { DEFAULT_WRITE_CONCURRENCY, loadSupplierOffers, supplierEventItems, supplierFeedUpdate, type OfferIndex } from '../store/inventory';
@@ -256,11 +256,11 @@ export function feedAppliedItems(
   store: StoreContext,
   supplier: Supplier,
   at: string,
-  info: { feedKey?: string | undefined; objectAt?: string | undefined; counts: FeedCounts; reportKey?: string | undefined; tally: ApplyTally; sourceData: Record<string, unknown> },
+  info: { feedKey?: string | undefined; objectAt?: string | undefined; counts: FeedCounts; reportKey?: string | undefined; tally: ApplyTally; sourceData: FeedSourceData },
 ): TransactItem[] {
   const fresh = supplier.status === 'STALE';
   const { counts } = info;
-  const events: SupplierEvent[] = [
+  const events: TypedSupplierEvent[] = [
     {
       supplierId: supplier.supplierId,
       at,
@@ -308,7 +308,7 @@ export async function quarantine(
   const report: FileReport = buildFileReport({ ...args.head, status: 'QUARANTINED', reason: args.reason }, counts, validation.collector);
   const reportKey = await writeFileReport(deps.s3, deps.filesBucket, report, args.fileName);
   const now = deps.now();
-  const event: SupplierEvent = {
+  const event: TypedSupplierEvent = {
     supplierId: input.supplierId,
     at: now.toISOString(),
     type: 'SupplierFeedQuarantined',

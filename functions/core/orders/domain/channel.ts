@@ -1,4 +1,4 @@
-/** Storefront channels and what their webhooks leave behind (dedupe records, rejected webhooks). Pure types. */
+/** Storefront channels and the webhooks they send that could not become orders. Pure types. */
 export type ChannelPlatform = 'custom' | 'shopify';
 
 export interface Channel {
@@ -11,16 +11,6 @@ export interface Channel {
   /** Typical order value in minor units, used by the fraud screen. */
   readonly typicalOrderValueMinor: number;
   readonly branding?: { readonly displayName: string; readonly logoUrl?: string; readonly returnInstructions?: string };
-}
-
-/** A webhook delivery deduplication record (`DEDUPE#{scope}#{id}`), kept for a while with a TTL. */
-export interface DedupeRecord {
-  readonly scope: string;
-  readonly id: string;
-  readonly orderId: string;
-  readonly createdAt: string;
-  /** Epoch seconds; DynamoDB TTL attribute. Readers must also treat expired records as absent. */
-  readonly expiresAt: number;
 }
 
 /**

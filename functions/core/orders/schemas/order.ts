@@ -239,7 +239,7 @@ export type OrderResponse = z.infer<typeof Order>;
 export const TimelineEntry = z.object({
   at: z.iso.datetime(),
   actor: z.enum(ACTORS),
-  type: z.string().meta({ examples: ['ORDER_RECEIVED'] }),
+  type: z.string().meta({ examples: ['OrderValidated'] }),
   message: z.string(),
 });
 

@@ -3,7 +3,7 @@ import { minorToDecimal } from '../../kernel/money';
 import type { Address } from '../../kernel/values';
 import type { FulfillmentDocuments } from '../../workflow/domain/fulfillment-status';
 import type { Order } from '../domain/order';
-import type { TimelineEvent } from '../../events/domain/events';
+import type { StoredTimelineEvent } from '../../events/domain/events';
 import type { FulfillmentViewResponse, OrderResponse, OrderViewResponse } from '../schemas/order';
 import type { FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
 
@@ -80,7 +80,7 @@ export function toFulfillmentView(item: Readonly<Record<string, unknown>>): Fulf
   };
 }
 
-export function toOrderViewResponse(order: Order, timeline: readonly TimelineEvent[], fulfillments: readonly Readonly<Record<string, unknown>>[] = []): OrderViewResponse {
+export function toOrderViewResponse(order: Order, timeline: readonly StoredTimelineEvent[], fulfillments: readonly Readonly<Record<string, unknown>>[] = []): OrderViewResponse {
   return {
     ...toOrderResponse(order),
     timeline: timeline.map((event) => ({ at: event.at, actor: event.actor, type: event.type, message: event.message })),

@@ -6,11 +6,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Order } from '../domain/order';
-import type { TimelineEvent } from '../../events/domain/events';
+import { isDomainEventType, storedTimelineType, type StoredTimelineEvent, type TimelineEvent } from '../../events/domain/events';
 import { gsiKeys, keys } from '../../runtime/table/keys';
+import { putDedupe } from '../../runtime/table/dedupe';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
-
-export const ORDER_RECEIVED_EVENT = 'ORDER_RECEIVED';
 
 export function orderItem(order: Order): Record<string, unknown> {
   return {
@@ -22,8 +21,10 @@ export function orderItem(order: Order): Record<string, unknown> {
   };
 }
 
-export function timelineEventItem(event: TimelineEvent, seq: number): Record<string, unknown> {
-  return { ...event, ...keys.timelineEvent(event.orderId, event.at, seq), entity: 'TimelineEvent' };
+/** A timeline item; a domain event's type is stored in its stored form (events/domain/events.ts storedTimelineType). */
+export function timelineEventItem(event: TimelineEvent | StoredTimelineEvent, seq: number): Record<string, unknown> {
+  const type = isDomainEventType(event.type) ? storedTimelineType(event.type) : event.type;
+  return { ...event, type, ...keys.timelineEvent(event.orderId, event.at, seq), entity: 'TimelineEvent' };
 }
 
 export function externalOrderGuardItem(order: Order): Record<string, unknown> {
@@ -43,7 +44,7 @@ export function receivedEvent(order: Order): TimelineEvent {
     orderId: order.orderId,
     at: order.createdAt,
     actor: 'retailer',
-    type: ORDER_RECEIVED_EVENT,
+    type: 'OrderReceived',
     message: order.source === 'shopify' ? 'Order received from Shopify webhook' : 'Order received through the API',
     data: { source: order.source, externalOrderId: order.externalOrderId, lines: order.lines.length, flags: order.flags.map((f) => f.code) },
   };
@@ -75,7 +76,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Create an order in one transaction: Put order (attribute_not_exists), Put external-id guard
- * (attribute_not_exists), Put the ORDER_RECEIVED timeline event and, for webhooks, Put the delivery
+ * (attribute_not_exists), Put the OrderReceived timeline event and, for webhooks, Put the delivery
  * dedupe record (absent or expired). A cancelled transaction is inspected to tell replay, conflict
  * and duplicate apart; any other failure is rethrown.
  */
@@ -88,23 +89,11 @@ export async function createOrder(ctx: StoreContext, order: Order, options: { de
     ...(dedupe === undefined
       ? []
       : [
-          {
-            Put: {
-              TableName: ctx.tableName,
-              Item: {
-                ...keys.dedupe(dedupe.scope, dedupe.id),
-                scope: dedupe.scope,
-                id: dedupe.id,
-                orderId: order.orderId,
-                createdAt: order.createdAt,
-                expiresAt: dedupe.expiresAt,
-                entity: 'Dedupe',
-              },
-              // DynamoDB Local does not remove expired items promptly: an expired record counts as absent.
-              ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-              ExpressionAttributeValues: { ':now': options.nowEpochSeconds ?? Math.floor(Date.now() / 1000) },
-            },
-          },
+          putDedupe(
+            ctx,
+            { scope: dedupe.scope, id: dedupe.id, orderId: order.orderId, createdAt: order.createdAt, expiresAt: dedupe.expiresAt },
+            options.nowEpochSeconds ?? Math.floor(Date.now() / 1000),
+          ),
         ]),
   ];
 
@@ -148,7 +137,7 @@ export async function getOrder(ctx: StoreContext, orderId: string): Promise<Orde
 
 export interface OrderView {
   readonly order: Order;
-  readonly timeline: readonly TimelineEvent[];
+  readonly timeline: readonly StoredTimelineEvent[];
   /** Fulfillment items as stored (typed by the workflow part). */
   readonly fulfillments: readonly Record<string, unknown>[];
 }
@@ -172,12 +161,12 @@ export async function getOrderView(ctx: StoreContext, orderId: string): Promise<
   } while (exclusiveStartKey !== undefined);
 
   let order: Order | undefined;
-  const timeline: TimelineEvent[] = [];
+  const timeline: StoredTimelineEvent[] = [];
   const fulfillments: Record<string, unknown>[] = [];
   // Items come back sorted by sk: '#ORDER' < 'EVENT#...' < 'FULFILLMENT#...', events in time order.
   for (const item of items) {
     if (item.entity === 'Order') order = stripKeys(item) as unknown as Order;
-    else if (item.entity === 'TimelineEvent') timeline.push(stripKeys(item) as unknown as TimelineEvent);
+    else if (item.entity === 'TimelineEvent') timeline.push(stripKeys(item) as unknown as StoredTimelineEvent);
     else if (item.entity === 'Fulfillment') fulfillments.push(stripKeys(item));
   }
   return order === undefined ? undefined : { order, timeline, fulfillments };

@@ -20,7 +20,7 @@ import { jsonEnv } from '../../runtime/config';
 import { fileReportCsv, type FileReport } from '../../inventory/domain/file-report';
 import { SupplierFilesConfig, type SupplierFilesEntry } from '../schemas/supplier-files';
 import type { SupplierFileKind } from '../domain/supplier';
-import type { SupplierEvent } from '../../events/domain/events';
+import type { TypedSupplierEvent } from '../../events/schemas/domain-events';
 import type { StoreContext } from '../../runtime/table/context';
 import { supplierEventItems } from '../../inventory/store/inventory';
 import { claimFile, finishFile, normalizeEtag, type FileRef } from '../store/supplier-files';
@@ -200,7 +200,7 @@ export async function refuseFile(deps: RefuseDeps, ref: FileRef, check: Exclude<
     return false;
   }
   const at = now.toISOString();
-  const events: SupplierEvent[] =
+  const events: TypedSupplierEvent[] =
     check.code === 'FOREIGN_ROLE'
       ? [
           {

@@ -27,6 +27,7 @@ import { SupplierInboundMessage, type InboundErrorCode } from '../schemas/suppli
 import { toFieldIssues } from '../../kernel/schemas';
 import { nextFulfillment, parseFulfillmentId, type FulfillmentRecord, type PurchaseLine } from '../../workflow/domain/fulfillment-record';
 import { putFulfillmentUpdate } from '../../workflow/store/fulfillments';
+import { dedupeItem, isLiveDedupe, putDedupe, type DedupeRecord } from '../../runtime/table/dedupe';
 import { keys } from '../../runtime/table/keys';
 import { bumpOrderVersion, loadOrderAggregate, nextOrder, putOrderUpdate } from '../../workflow/store/order-aggregate';
 import { TimelineBatch } from '../../events/store/timeline';
@@ -127,30 +128,13 @@ export function toFulfillmentEvents(message: SupplierInboundMessage, record: Ful
   }
 }
 
-function dedupeRecord(deps: InboundDeps, supplierId: string, messageId: string, orderId: string, now: Date): Record<string, unknown> {
-  const scope = DEDUPE_SCOPE(supplierId);
-  return {
-    ...keys.dedupe(scope, messageId),
-    scope,
-    id: messageId,
-    orderId,
-    createdAt: now.toISOString(),
-    expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.dedupeTtlSeconds,
-    entity: 'Dedupe',
-  };
+function dedupeRecord(deps: InboundDeps, supplierId: string, messageId: string, orderId: string, now: Date): DedupeRecord {
+  return { scope: DEDUPE_SCOPE(supplierId), id: messageId, orderId, createdAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.dedupeTtlSeconds };
 }
 
 /** The dedupe record as the first item of the change's transaction: absent (or expired) or the change is a duplicate. */
 function dedupePut(deps: InboundDeps, supplierId: string, messageId: string, orderId: string, now: Date): TransactItem {
-  return {
-    Put: {
-      TableName: deps.store.tableName,
-      Item: dedupeRecord(deps, supplierId, messageId, orderId, now),
-      // DynamoDB Local does not remove expired items promptly: an expired record counts as absent.
-      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-      ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
-    },
-  };
+  return putDedupe(deps.store, dedupeRecord(deps, supplierId, messageId, orderId, now), Math.floor(now.getTime() / 1000));
 }
 
 const SHIPPING_ORDER_STATUSES: readonly OrderStatus[] = ['IN_FULFILLMENT', 'PARTIALLY_SHIPPED', 'SHIPPED'];
@@ -266,8 +250,7 @@ async function handleInventoryUpdate(deps: InboundDeps, supplierId: string, json
   const now = deps.now();
   const dedupeKey = keys.dedupe(DEDUPE_SCOPE(supplierId), message.messageId);
   const seen = await deps.store.ddb.send(new GetCommand({ TableName: deps.store.tableName, Key: dedupeKey, ConsistentRead: true }));
-  const seenExpiresAt = seen.Item?.['expiresAt'];
-  if (seen.Item !== undefined && (typeof seenExpiresAt !== 'number' || seenExpiresAt >= Math.floor(now.getTime() / 1000))) {
+  if (isLiveDedupe(seen.Item, Math.floor(now.getTime() / 1000))) {
     deps.logger.info('Inventory update already applied', { supplierId, messageId: message.messageId });
     return { kind: 'inventory', written: 0, unchanged: 0, unmapped: 0, duplicate: true };
   }
@@ -284,15 +267,13 @@ async function handleInventoryUpdate(deps: InboundDeps, supplierId: string, json
   await deps.store.ddb.send(
     new PutCommand({
       TableName: deps.store.tableName,
-      Item: {
-        ...dedupeKey,
+      Item: dedupeItem({
         scope: DEDUPE_SCOPE(supplierId),
         id: message.messageId,
         kind: 'INVENTORY_UPDATE',
         createdAt: now.toISOString(),
         expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.dedupeTtlSeconds,
-        entity: 'Dedupe',
-      },
+      }),
     }),
   );
   deps.logger.info('Inventory update applied', { supplierId, messageId: message.messageId, written: outcome.written, unchanged: outcome.unchanged, unmapped: outcome.unmapped });
@@ -363,7 +344,7 @@ export async function handleSupplierMessage(
     const at = now.toISOString();
     if (!applied) {
       try {
-        await deps.store.ddb.send(new PutCommand({ TableName: deps.store.tableName, Item: dedupeRecord(deps, input.supplierId, message.messageId, ref.orderId, now) }));
+        await deps.store.ddb.send(new PutCommand({ TableName: deps.store.tableName, Item: dedupeItem(dedupeRecord(deps, input.supplierId, message.messageId, ref.orderId, now)) }));
       } catch (error) {
         deps.logger.warn('Dedupe record not written', { fulfillmentId, error: error instanceof Error ? error.name : 'unknown' });
       }

@@ -12,7 +12,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { feedFreshness } from '../domain/rules';
 import type { Supplier } from '../../suppliers/domain/supplier';
-import type { SupplierEvent } from '../../events/domain/events';
+import type { TypedSupplierEvent } from '../../events/schemas/domain-events';
 import { SupplierFilesConfig } from '../../suppliers/schemas/supplier-files';
 import { loadSuppliers } from '../../inventory/store/catalog';
 import { supplierEventItem, takeSupplierEventSeq } from '../../inventory/store/inventory';
@@ -39,7 +39,7 @@ export interface StaleFeedSweepResult {
 
 export function markStaleItems(deps: Pick<SweepDeps, 'store'>, supplier: Supplier, at: string, sequence: number): TransactItem[] {
   const ctx = deps.store;
-  const event: SupplierEvent = {
+  const event: TypedSupplierEvent = {
     supplierId: supplier.supplierId,
     at,
     type: 'SupplierStale',
