@@ -4,6 +4,7 @@
  * (`npm run openapi`). Suppliers only ever see fulfillment ids, never task tokens or order internals.
  */
 import { z } from 'zod';
+import { InventoryUpdateMessage } from '../../inventory/schemas/inventory';
 import { REJECT_REASONS } from '../../workflow/domain/fulfillment';
 import { FULFILLMENT_ID_PATTERN } from '../../workflow/domain/fulfillment-record';
 
@@ -132,6 +133,13 @@ export const SupplierInboundMessage = z
   .meta({ description: 'A message from a supplier to the platform (its inbound queue).' });
 export type SupplierInboundMessage = z.output<typeof SupplierInboundMessage>;
 export type ShippedMessage = z.output<typeof ShippedMessage>;
+
+/**
+ * Everything a supplier's inbound queue carries: the fulfillment messages and INVENTORY_UPDATE, told
+ * apart by `type`. The inbound consumer parses a body once with it and dispatches on `type`.
+ */
+export const SupplierInboundBody = z.discriminatedUnion('type', [SupplierInboundMessage, InventoryUpdateMessage]);
+export type SupplierInboundBody = z.output<typeof SupplierInboundBody>;
 
 // ---------------------------------------------------------------- outbound (platform → supplier)
 

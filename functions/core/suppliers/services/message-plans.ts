@@ -9,7 +9,7 @@ import { AcknowledgementRow, TrackingRow } from '../schemas/supplier-files';
 import { AcceptedMessage, RejectedMessage, ShippedMessage, type SupplierInboundMessage } from '../schemas/supplier-messages';
 import { parseFulfillmentId, type FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
 import { normalizeEtag } from '../store/supplier-files';
-import { toFulfillmentEvents } from './supplier-inbound';
+import { toFulfillmentEvents } from './fulfillment-messages';
 import { type CsvRow, label, rowRejections } from './message-csv';
 import { FUTURE_TOLERANCE_MS } from './message-files';
 
