@@ -92,7 +92,8 @@ export async function createOrder(ctx: StoreContext, order: Order, options: { de
           putDedupe(
             ctx,
             { scope: dedupe.scope, id: dedupe.id, orderId: order.orderId, createdAt: order.createdAt, expiresAt: dedupe.expiresAt },
-            options.nowEpochSeconds ?? Math.floor(Date.now() / 1000),
+            // Without an explicit instant, the order's own creation time (it came from the caller's clock).
+            options.nowEpochSeconds ?? Math.floor(Date.parse(order.createdAt) / 1000),
           ),
         ]),
   ];

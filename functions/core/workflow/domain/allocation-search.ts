@@ -11,7 +11,7 @@ export interface Cand {
   readonly stockKey: string;
 }
 
-interface Part {
+export interface Part {
   readonly lineIdx: number;
   readonly cand: Cand;
   readonly quantity: number;

@@ -30,17 +30,14 @@ import type { ShippingMethod, Supplier } from '../../suppliers/domain/supplier';
 import { combineWindows, promiseDates } from './delivery';
 import { type RoutingConfig, DEFAULT_ROUTING_CONFIG, type RoutingLine, type Exclusion, type RoutingInput, type IneligibilityReason, type LineEligibility, type PlannedLine, type PlannedFulfillment, type UnservableLine, type Allocation } from './routing-rules';
 import { reservationKey, checkEligibility } from './eligibility';
-import { type Cand, type Problem, perLineCompare, allocateWithin, search } from './allocation-search';
+import { type Cand, type Part, type Problem, perLineCompare, allocateWithin, search } from './allocation-search';
 
-/** Route an order: eligibility, allocation by the rule order, fulfillments with promise dates. */
-export function routeOrder(input: RoutingInput, config: RoutingConfig = DEFAULT_ROUTING_CONFIG): Allocation {
-  const eligibility = checkEligibility(input, config);
-  const supplierById = new Map(input.suppliers.map((s) => [s.supplierId, s]));
+/** The search problem: per line its qualified suppliers in per-line preference order, with stock, shipping cost and priority. */
+function routingProblem(input: RoutingInput, eligibility: readonly LineEligibility[], config: RoutingConfig): Problem {
   const shippingCost = new Map<string, number>();
   const priority = new Map<string, number>();
   const stock = new Map<string, number>();
-
-  const allCands: Cand[][] = eligibility.map((le, i) => {
+  const cands: Cand[][] = eligibility.map((le, i) => {
     const line = input.lines[i] as RoutingLine;
     return le.options
       .filter((o) => o.qualified)
@@ -53,81 +50,83 @@ export function routeOrder(input: RoutingInput, config: RoutingConfig = DEFAULT_
       })
       .sort(perLineCompare(config, line.quantity));
   });
+  return { lines: input.lines, cands, stock, shippingCost, priority, config };
+}
 
+function unservableLine(input: RoutingInput, eligibility: readonly LineEligibility[], i: number): UnservableLine {
+  const line = input.lines[i] as RoutingLine;
+  const le = eligibility[i] as LineEligibility;
+  const reasons: readonly IneligibilityReason[] =
+    le.reasons.length > 0 ? le.reasons : [{ code: 'INSUFFICIENT_STOCK', detail: `not enough stock across eligible suppliers for ${line.quantity} units` }];
+  return {
+    lineNo: line.lineNo,
+    sku: line.sku,
+    quantity: line.quantity,
+    unitPriceMinor: line.unitPriceMinor,
+    amountMinor: line.unitPriceMinor * Math.max(0, line.quantity),
+    reasons,
+  };
+}
+
+/** One supplier's share of the chosen allocation as a fulfillment: its lines, costs and delivery promise. */
+function promisedFulfillment(problem: Problem, parts: readonly Part[], supplier: Supplier, orderedAt: string): PlannedFulfillment {
+  const first = parts[0]?.cand.option;
+  const method = first?.shippingMethod as ShippingMethod;
+  const lines: PlannedLine[] = parts
+    .map((p) => {
+      const line = problem.lines[p.lineIdx] as RoutingLine;
+      return {
+        lineNo: line.lineNo,
+        sku: line.sku,
+        supplierSku: p.cand.option.supplierSku,
+        quantity: p.quantity,
+        unitCostMinor: p.cand.option.unitCostMinor,
+        unitPriceMinor: line.unitPriceMinor,
+      };
+    })
+    .sort((a, b) => a.lineNo - b.lineNo);
+  const wholesaleCostMinor = lines.reduce((s, l) => s + l.unitCostMinor * l.quantity, 0);
+  return {
+    supplierId: supplier.supplierId,
+    lines,
+    zoneId: first?.zoneId ?? '',
+    shippingMethod: method,
+    wholesaleCostMinor,
+    shippingCostMinor: method.costMinor,
+    landedCostMinor: wholesaleCostMinor + method.costMinor,
+    promise: promiseDates(
+      { orderedAt, processingDays: supplier.processingDays, transitDaysMin: method.transitDaysMin, transitDaysMax: method.transitDaysMax },
+      problem.config.calendar,
+    ),
+  };
+}
+
+/** Route an order: eligibility, allocation by the rule order, fulfillments with promise dates. */
+export function routeOrder(input: RoutingInput, config: RoutingConfig = DEFAULT_ROUTING_CONFIG): Allocation {
+  const eligibility = checkEligibility(input, config);
+  const supplierById = new Map(input.suppliers.map((s) => [s.supplierId, s]));
   // Pass 1 (lenient, all suppliers): which lines can be served at all.
-  const full: Problem = { lines: input.lines, cands: allCands, stock, shippingCost, priority, config };
+  const full = routingProblem(input, eligibility, config);
   const failed: number[] = [];
   allocateWithin(full, undefined, failed);
   const failedSet = new Set(failed);
   const servableIdx = input.lines.map((_, i) => i).filter((i) => !failedSet.has(i));
-
   // Pass 2: choose the best allocation of the servable lines.
   const problem: Problem = {
     ...full,
     lines: servableIdx.map((i) => input.lines[i] as RoutingLine),
-    cands: servableIdx.map((i) => allCands[i] as Cand[]),
+    cands: servableIdx.map((i) => full.cands[i] as Cand[]),
   };
   const found = search(problem);
-
-  const unservable: UnservableLine[] = failed.map((i) => {
-    const line = input.lines[i] as RoutingLine;
-    const le = eligibility[i] as LineEligibility;
-    const reasons: readonly IneligibilityReason[] =
-      le.reasons.length > 0
-        ? le.reasons
-        : [{ code: 'INSUFFICIENT_STOCK', detail: `not enough stock across eligible suppliers for ${line.quantity} units` }];
-    return {
-      lineNo: line.lineNo,
-      sku: line.sku,
-      quantity: line.quantity,
-      unitPriceMinor: line.unitPriceMinor,
-      amountMinor: line.unitPriceMinor * Math.max(0, line.quantity),
-      reasons,
-    };
-  });
-
   const orderedAt = input.orderedAt ?? input.now;
-  const fulfillments: PlannedFulfillment[] = [];
-  if (found !== undefined) {
-    for (const supplierId of found.best.used) {
-      const supplier = supplierById.get(supplierId) as Supplier;
-      const parts = found.best.parts.filter((p) => p.cand.supplierId === supplierId);
-      const first = parts[0]?.cand.option;
-      const method = first?.shippingMethod as ShippingMethod;
-      const lines: PlannedLine[] = parts
-        .map((p) => {
-          const line = problem.lines[p.lineIdx] as RoutingLine;
-          return {
-            lineNo: line.lineNo,
-            sku: line.sku,
-            supplierSku: p.cand.option.supplierSku,
-            quantity: p.quantity,
-            unitCostMinor: p.cand.option.unitCostMinor,
-            unitPriceMinor: line.unitPriceMinor,
-          };
-        })
-        .sort((a, b) => a.lineNo - b.lineNo);
-      const wholesaleCostMinor = lines.reduce((s, l) => s + l.unitCostMinor * l.quantity, 0);
-      fulfillments.push({
-        supplierId,
-        lines,
-        zoneId: first?.zoneId ?? '',
-        shippingMethod: method,
-        wholesaleCostMinor,
-        shippingCostMinor: method.costMinor,
-        landedCostMinor: wholesaleCostMinor + method.costMinor,
-        promise: promiseDates(
-          { orderedAt, processingDays: supplier.processingDays, transitDaysMin: method.transitDaysMin, transitDaysMax: method.transitDaysMax },
-          config.calendar,
-        ),
-      });
-    }
-  }
+  const fulfillments: PlannedFulfillment[] = (found?.best.used ?? []).map((supplierId) =>
+    promisedFulfillment(problem, found?.best.parts.filter((p) => p.cand.supplierId === supplierId) ?? [], supplierById.get(supplierId) as Supplier, orderedAt),
+  );
   const wholesaleCostMinor = fulfillments.reduce((s, f) => s + f.wholesaleCostMinor, 0);
   const shippingCostMinor = fulfillments.reduce((s, f) => s + f.shippingCostMinor, 0);
   return {
     fulfillments,
-    unservable,
+    unservable: failed.map((i) => unservableLine(input, eligibility, i)),
     eligibility,
     wholesaleCostMinor,
     shippingCostMinor,
