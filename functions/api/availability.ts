@@ -4,6 +4,7 @@
  * would choose, its shipping method and the delivery window, before checkout. Thin seam: validate
  * (400/413/415/422 with the field), call the availability service with the key's channel currency.
  */
+import { systemClock } from '../core/kernel/clock';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadChannels } from '../core/runtime/channels';
@@ -19,7 +20,7 @@ import { loadWorkflowSettings } from '../core/workflow/services/workflow-setting
 const channels = loadChannels();
 const deps: AvailabilityDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  now: () => new Date(),
+  now: systemClock,
   // The same routing rules as the workflow (ROUTING_RULE_ORDER / ROUTING_SHIPPING_METHOD when set).
   routing: loadWorkflowSettings().routing,
 };

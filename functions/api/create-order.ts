@@ -3,6 +3,7 @@
  * 201 { orderId, status, ...order }; a replay of the same Idempotency-Key + body answers 201 with the
  * stored order and `Idempotent-Replayed: true`.
  */
+import { systemClock } from '../core/kernel/clock';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadChannels } from '../core/runtime/channels';
@@ -18,7 +19,7 @@ import { toOrderResponse } from '../core/orders/services/order-response';
 const channels = loadChannels();
 const deps: CreateApiOrderDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  now: () => new Date(),
+  now: systemClock,
 };
 
 /** Idempotency-Key: 1-255 printable ASCII characters (a UUID is typical). */

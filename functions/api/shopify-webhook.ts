@@ -3,6 +3,7 @@
  * key: authenticated by X-Shopify-Hmac-Sha256 over the raw body with the channel's secret).
  * Channel: path parameter `channelId` (unknown → 404) or the X-Shopify-Shop-Domain header (unknown → 401).
  */
+import { systemClock } from '../core/kernel/clock';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadChannels, type ChannelConfig } from '../core/runtime/channels';
@@ -16,7 +17,7 @@ import { handleShopifyOrderWebhook, type ShopifyWebhookDeps } from '../core/orde
 const channels = loadChannels();
 const deps: ShopifyWebhookDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  now: () => new Date(),
+  now: systemClock,
   getSecret: getSecretString,
 };
 

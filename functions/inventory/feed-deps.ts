@@ -2,6 +2,7 @@
  * The feed service's dependencies as the feed Lambdas build them once per container (inbox drops and
  * the scheduled pull refresh share them): a missing TABLE_NAME / FILES_BUCKET fails the cold start.
  */
+import { systemClock } from '../core/kernel/clock';
 import { getDocumentClient } from '../core/runtime/clients';
 import { requireEnv } from '../core/runtime/config';
 import { logger, metrics } from '../core/runtime/observability';
@@ -14,7 +15,7 @@ export function feedDepsFromEnv(): FeedDeps {
     store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
     s3: getS3Client(),
     filesBucket: requireEnv('FILES_BUCKET'),
-    now: () => new Date(),
+    now: systemClock,
     logger,
     metrics: fileMetrics(metrics),
   };

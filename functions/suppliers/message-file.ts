@@ -1,13 +1,14 @@
 /**
  * Tracking and acknowledgement files dropped in a supplier's inbox: S3 ObjectCreated notifications
  * for `suppliers/{id}/inbox/tracking/` and `suppliers/{id}/inbox/acknowledgements/` (asynchronous
- * invoke). Each record is one file; services/message-files.ts turns its rows into the supplier's
+ * invoke). Each record is one file; suppliers/services/message-files.ts turns its rows into the supplier's
  * inbound SQS messages and writes the rejected-row report.
  *
  * A record that fails unexpectedly fails the invocation after the others were processed (Lambda's
  * asynchronous retries run the event again: files already applied are skipped as replays).
  * Environment: TABLE_NAME, FILES_BUCKET, SUPPLIER_FILES, SUPPLIER_QUEUES.
  */
+import { systemClock } from '../core/kernel/clock';
 import { withPowertools } from '../core/runtime/powertools';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../core/runtime/config';
@@ -25,7 +26,7 @@ function buildDeps(): MessageFileDeps {
     bucket: requireEnv('FILES_BUCKET'),
     suppliers: loadSupplierDirectory(),
     supplierFiles: loadSupplierFiles(),
-    now: () => new Date(),
+    now: systemClock,
     logger,
     metrics: fileMetrics(metrics),
   };

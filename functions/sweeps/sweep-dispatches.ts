@@ -3,6 +3,7 @@
  * purchase order within its acceptance SLA + grace (gsi3 EXCEPTION#DISPATCH_UNACKNOWLEDGED + FulfillmentOverdue).
  * Env: TABLE_NAME, SWEEP_PAGE_LIMIT? (200), DISPATCH_GRACE_MINUTES? (30). Metric FulfillmentsOverdue.
  */
+import { systemClock } from '../core/kernel/clock';
 import { getDocumentClient } from '../core/runtime/clients';
 import { requireEnv } from '../core/runtime/config';
 import { logger, metrics } from '../core/runtime/observability';
@@ -11,7 +12,7 @@ import { dispatchGraceFromEnv, pageLimitFromEnv, scheduledSweepHandler } from '.
 
 const deps: DispatchSweepDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  now: () => new Date(),
+  now: systemClock,
   logger,
   metrics,
   pageLimit: pageLimitFromEnv(),

@@ -5,6 +5,7 @@
  * Needs states:DescribeExecution (executions of the machine) and states:StartExecution.
  * Metrics OrdersStuck, WorkflowStartsRecovered, WorkflowStartsFailed.
  */
+import { systemClock } from '../core/kernel/clock';
 import { getDocumentClient } from '../core/runtime/clients';
 import { requireEnv } from '../core/runtime/config';
 import { logger, metrics } from '../core/runtime/observability';
@@ -14,7 +15,7 @@ import { pageLimitFromEnv, scheduledSweepHandler, stuckOrderMinutesFromEnv } fro
 
 const deps: OrderSweepDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  now: () => new Date(),
+  now: systemClock,
   logger,
   metrics,
   pageLimit: pageLimitFromEnv(),

@@ -2,6 +2,7 @@
  * Scheduled (EventBridge): release HELD reservations past `holdExpiresAt` that nothing needs any more.
  * Env: TABLE_NAME, SWEEP_PAGE_LIMIT? (200). Metric ReservationsReleased.
  */
+import { systemClock } from '../core/kernel/clock';
 import { getDocumentClient } from '../core/runtime/clients';
 import { requireEnv } from '../core/runtime/config';
 import { logger, metrics } from '../core/runtime/observability';
@@ -10,7 +11,7 @@ import { pageLimitFromEnv, scheduledSweepHandler, type SweepDeps } from '../core
 
 const deps: SweepDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  now: () => new Date(),
+  now: systemClock,
   logger,
   metrics,
   pageLimit: pageLimitFromEnv(),

@@ -3,6 +3,7 @@
  * STALE (+ SupplierStale event); their SKUs stop selling until the next good feed.
  * Env: TABLE_NAME, SUPPLIER_FILES (JSON `[{ supplierId, channel, roleId? }]`). Metric SuppliersStale (gauge).
  */
+import { systemClock } from '../core/kernel/clock';
 import { getDocumentClient } from '../core/runtime/clients';
 import { jsonEnv, requireEnv } from '../core/runtime/config';
 import { logger, metrics } from '../core/runtime/observability';
@@ -11,7 +12,7 @@ import { scheduledSweepHandler } from '../core/sweeps/services/sweeps';
 
 const deps: StaleFeedSweepDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  now: () => new Date(),
+  now: systemClock,
   logger,
   metrics,
   supplierIds: jsonEnv('SUPPLIER_FILES', supplierIdsFromConfig),

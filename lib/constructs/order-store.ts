@@ -15,7 +15,7 @@ export const ORDER_STORE_LOGICAL_IDS = {
   key: 'PipelineTableKey',
 } as const;
 
-/** Global secondary indexes (see functions/core/store/keys.ts and docs/data-model.md). */
+/** Global secondary indexes (see functions/core/runtime/table/keys.ts and docs/data-model.md). */
 export const ORDER_STORE_INDEXES = ['gsi1', 'gsi2', 'gsi3'] as const;
 export type OrderStoreIndex = (typeof ORDER_STORE_INDEXES)[number];
 

@@ -10,7 +10,7 @@ import { FULFILLMENT_STATUSES } from '../../../functions/core/workflow/domain/fu
 import { ORDER_STATUSES } from '../../../functions/core/orders/domain/order';
 import type { FulfillmentStatus } from '../../../functions/core/workflow/domain/fulfillment-status';
 import type { OrderStatus, PaymentStatus } from '../../../functions/core/orders/domain/order';
-import type { ReturnStatus } from '../../../functions/core/orders/domain/return-status';
+import type { ReturnStatus } from '../../../functions/core/orders/domain/returns-lifecycle';
 
 const T1 = '1Z5R89390357567127';
 const T2 = '1Z879E930346834440';

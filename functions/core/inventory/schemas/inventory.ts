@@ -3,7 +3,7 @@
  * columns onto the canonical fields), JSON feed files and the `INVENTORY_UPDATE` SQS message.
  *
  * The schema checks shape and format only; money is normalized to a decimal string here and turned
- * into integer minor units by the domain (functions/core/domain/inventory-feed.ts), which knows the
+ * into integer minor units by the domain (functions/core/inventory/domain/feed-rows.ts), which knows the
  * supplier's `files.moneyUnits` and the offer's currency.
  */
 import { z } from 'zod';

@@ -1,9 +1,10 @@
 /**
  * Availability and delivery estimate for storefronts (GET / POST /availability): the catalog slice of
  * the SKUs (loadCatalog: offers with their reserved counters merged), their suppliers, then the pure
- * rules of domain/availability.ts with the channel's currency and the workflow's routing config, so
+ * rules of inventory/domain/availability.ts with the channel's currency and the workflow's routing config, so
  * the storefront sees the supplier, method and dates an order placed now would get.
  */
+import type { Clock } from '../../kernel/clock';
 import { cartAvailability, skuAvailability, type SkuAvailability, type ShipmentEstimate } from '../domain/availability';
 import { businessDaysBetween, type DeliveryCalendar, type DeliveryWindow } from '../../workflow/domain/delivery';
 import { decimalToMinor } from '../../kernel/money';
@@ -16,7 +17,7 @@ import type { StoreContext } from '../../runtime/table/context';
 
 export interface AvailabilityDeps {
   readonly store: StoreContext;
-  readonly now: () => Date;
+  readonly now: Clock;
   readonly routing: RoutingConfig;
 }
 

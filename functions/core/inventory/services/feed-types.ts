@@ -1,4 +1,5 @@
 /** Inventory feed files: dependencies, inputs, results and limits shared by the feed service modules. */
+import type { Clock } from '../../kernel/clock';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { StoreContext } from '../../runtime/table/context';
@@ -21,7 +22,7 @@ export interface FeedTuning {
 
 export interface InventoryDeps {
   readonly store: StoreContext;
-  readonly now: () => Date;
+  readonly now: Clock;
   readonly logger: TaskLogger;
   readonly metrics: FileMetrics;
   readonly tuning?: FeedTuning | undefined;

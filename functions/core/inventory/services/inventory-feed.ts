@@ -1,6 +1,6 @@
 /**
  * Applying inventory feeds (issue 5): files (S3 inbox drops and pull sources) and SQS INVENTORY_UPDATE
- * rows. Rules live in domain/inventory-feed.ts; this module streams, batches and records.
+ * rows. Rules live in inventory/domain/ (feed-headers, feed-rows, feed-offers, file-report); this module streams, batches and records.
  *
  * File lifecycle (applyFeedFile):
  *   claim the file record (key + ETag: a replay does nothing) → read the supplier → spool the body

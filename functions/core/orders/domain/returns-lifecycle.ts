@@ -1,9 +1,7 @@
 /** The return lifecycle (not wired yet: the returns issue builds on it). Pure. */
-import type { ReturnStatus } from './return-status';
 
-// ---------------------------------------------------------------------------------------------
-// Returns
-// ---------------------------------------------------------------------------------------------
+export const RETURN_STATUSES = ['REQUESTED', 'AUTHORIZED', 'RECEIVED', 'REFUNDED'] as const;
+export type ReturnStatus = (typeof RETURN_STATUSES)[number];
 
 /** REQUESTED → AUTHORIZED (supplier RMA) → RECEIVED → REFUNDED, strictly in order. */
 export const RETURN_TRANSITIONS: Readonly<Record<ReturnStatus, readonly ReturnStatus[]>> = {

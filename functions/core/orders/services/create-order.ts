@@ -5,6 +5,7 @@
  * item; the conditional transaction detects it and the stored request hash decides replay (same body)
  * versus 409 (different body). The external-id guard makes one order per storefront order id.
  */
+import type { Clock } from '../../kernel/clock';
 import { normalizeAddress } from '../../kernel/address';
 import { decimalToMinor } from '../../kernel/money';
 import { deriveOrderId } from '../../kernel/order-id';
@@ -19,7 +20,7 @@ import { createOrder } from '../store/orders';
 
 export interface CreateApiOrderDeps {
   readonly store: StoreContext;
-  readonly now: () => Date;
+  readonly now: Clock;
 }
 
 export interface CreateApiOrderInput {

@@ -6,6 +6,7 @@
  * always gets a 2xx: 201 created (business problems as flags), 200 duplicate (same delivery id, or
  * the same Shopify order re-sent), 202 rejected (cannot be mapped; stored for operators).
  */
+import type { Clock } from '../../kernel/clock';
 import type { ChannelConfig } from '../../runtime/channels';
 import { deriveOrderId } from '../../kernel/order-id';
 import type { Order, OrderFlag } from '../domain/order';
@@ -25,7 +26,7 @@ export const REJECTED_WEBHOOK_TTL_SECONDS = 90 * 24 * 3600;
 
 export interface ShopifyWebhookDeps {
   readonly store: StoreContext;
-  readonly now: () => Date;
+  readonly now: Clock;
   /** Resolve the channel's signing secret (cached Secrets Manager read in AWS). */
   readonly getSecret: (secretId: string) => Promise<string | undefined>;
 }

@@ -1,6 +1,6 @@
 /**
  * Packing slips: what goes on the slip of one fulfillment and how it is laid out. Pure (no AWS, no
- * PDF library): services/packing-slip.ts draws the result with pdf-lib.
+ * PDF library): suppliers/services/packing-slip.ts draws the result with pdf-lib.
  *
  * Branding rule (the supplier's `blindShipping` and the channel's `branding` decide it together):
  * - RETAILER: the supplier ships blind (`blindShipping: true`) and the channel has branding → the

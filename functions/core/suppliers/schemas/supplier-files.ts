@@ -1,8 +1,8 @@
 /**
- * File contracts of the supplier files bucket besides inventory feeds (schemas/inventory.ts):
+ * File contracts of the supplier files bucket besides inventory feeds (inventory/schemas/inventory.ts):
  * - inbox: tracking CSV and acknowledgement CSV rows (one zod schema per row, over the canonical
  *   column names after the header was mapped), turned into the SQS message contracts of
- *   schemas/supplier-messages.ts by services/message-files.ts;
+ *   suppliers/schemas/supplier-messages.ts by suppliers/services/message-files.ts;
  * - outbox: the purchase-order and cancellation CSV columns (JSON files are the SQS message bodies).
  * docs/supplier-files.md describes them for suppliers.
  */
@@ -11,7 +11,7 @@ import { FULFILLMENT_ID_PATTERN } from '../../workflow/domain/fulfillment-record
 import { SUPPLIER_REJECT_REASONS } from './supplier-messages';
 
 // ---------------------------------------------------------------------------------------------
-// Outbox keys (inbox, report and quarantine keys: services/file-reports.ts)
+// Outbox keys (inbox, report and quarantine keys: suppliers/services/file-reports.ts)
 
 export const outboxKeys = {
   packingSlip: (supplierId: string, fulfillmentId: string): string => `suppliers/${supplierId}/outbox/packing-slips/${fulfillmentId}.pdf`,

@@ -6,12 +6,13 @@
  *   quarantine keys, S3 event key decoding ('+' = space);
  * - who may drop a file: SUPPLIER_FILES (`[{ supplierId, channel, roleId? }]`) and the server-side
  *   check (unknown supplier, or the object written by ANOTHER supplier's access role → REFUSED);
- * - the rejected-row report (JSON + CSV twin, format in domain/inventory-feed.ts) written to the
+ * - the rejected-row report (JSON + CSV twin, format in inventory/domain/file-report.ts) written to the
  *   supplier's outbox, and the copy of a quarantined file to `quarantine/`;
  * - refuseFile: record REFUSED + SupplierFileRefused event + `SupplierFilesRefused` metric.
  *
  * The S3 client is injected (runtime/clients.ts getS3Client() builds the traced one once per container).
  */
+import type { Clock } from '../../kernel/clock';
 import { Readable } from 'node:stream';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -182,7 +183,7 @@ export function checkInboxOwnership(directory: SupplierFilesDirectory, supplierI
 
 export interface RefuseDeps {
   readonly store: StoreContext;
-  readonly now: () => Date;
+  readonly now: Clock;
   readonly logger: TaskLogger;
   readonly metrics: FileMetrics;
 }

@@ -1,6 +1,6 @@
 /**
  * Applying one supplier fulfillment message (ACCEPTED, REJECTED, SHIPPED, TRACKING_EVENT, DELIVERED;
- * schemas/supplier-messages.ts) to its fulfillment.
+ * suppliers/schemas/supplier-messages.ts) to its fulfillment.
  *
  * - Isolation: the supplier is the one whose inbound queue delivered the message (never a field of
  *   the message); a fulfillment of another supplier is refused with SUPPLIER_MISMATCH (and a metric).

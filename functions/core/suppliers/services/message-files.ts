@@ -1,11 +1,11 @@
 /**
  * Tracking and acknowledgement files from a supplier's inbox (`suppliers/{id}/inbox/tracking/*.csv`,
  * `.../inbox/acknowledgements/*.csv`): each valid row becomes the SQS message a supplier with an API
- * would send (ACCEPTED / REJECTED / SHIPPED, the exact schemas of schemas/supplier-messages.ts), sent
+ * would send (ACCEPTED / REJECTED / SHIPPED, the exact schemas of suppliers/schemas/supplier-messages.ts), sent
  * to that supplier's INBOUND queue, so the same consumer applies it with the same rules. Rows that
  * cannot be applied go to the rejected-row report in the supplier's outbox instead.
  *
- * Per file, once per (key, ETag) (claimFile / finishFile, store/supplier-files.ts):
+ * Per file, once per (key, ETag) (claimFile / finishFile, suppliers/store/supplier-files.ts):
  * 1. ownership: the prefix is a configured supplier and the object was not written by another
  *    supplier's access role (else REFUSED, no report);
  * 2. the CSV is read as a stream (csv-parse): header mapped to canonical columns (aliases, case and
@@ -13,7 +13,7 @@
  *    a file without the required columns, unreadable as CSV or too big is QUARANTINED (nothing sent);
  * 3. rows are grouped (tracking: one parcel = fulfillment + tracking number; acknowledgements: one
  *    purchase order), the fulfillment is read and must be this supplier's, the tracking number is
- *    checked for its carrier (domain/tracking.ts), and the message is tried against the fulfillment's
+ *    checked for its carrier (suppliers/domain/tracking.ts), and the message is tried against the fulfillment's
  *    current state with the consumer's own rules (toFulfillmentEvents + applyFulfillmentEvent), so an
  *    over-shipment or a conflicting parcel is reported to the supplier rather than dead-lettered;
  *    a parcel / purchase order is sent whole or not at all (every row of a rejected group is reported);
@@ -21,6 +21,7 @@
  *    retried file sends the same ids and the consumer's dedupe drops the repeats;
  * 5. the report (when there is something to report) and the final record.
  */
+import type { Clock } from '../../kernel/clock';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
@@ -55,7 +56,7 @@ export interface MessageFileDeps {
   readonly suppliers: SupplierDirectory;
   /** SUPPLIER_FILES: which suppliers may drop files, and their access roles. */
   readonly supplierFiles: SupplierFilesDirectory;
-  readonly now: () => Date;
+  readonly now: Clock;
   readonly logger: TaskLogger;
   readonly metrics: FileMetrics;
 }

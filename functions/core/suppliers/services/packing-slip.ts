@@ -1,7 +1,7 @@
 /**
  * Packing slip PDFs with pdf-lib: one A4 document per fulfillment, standard Helvetica fonts (no font
  * files to ship), text sanitized to what those fonts can encode (WinAnsi). Content and branding rule:
- * domain/packing-slip.ts. Deterministic for the same input (creation date = the purchase order's
+ * suppliers/domain/packing-slip.ts. Deterministic for the same input (creation date = the purchase order's
  * issue time), so a re-dispatch overwrites the slip with the same document.
  *
  * Logos are embedded only from a data URL or from `s3://{files bucket}/branding/...` (no network);

@@ -1,6 +1,6 @@
 /**
  * The supplier directory (SUPPLIER_QUEUES, written by CDK) and what the platform sends a supplier:
- * PURCHASE_ORDER and CANCELLATION (schemas/supplier-messages.ts) and the packing slip.
+ * PURCHASE_ORDER and CANCELLATION (suppliers/schemas/supplier-messages.ts) and the packing slip.
  *
  * Delivery by the supplier's channel, when the supplier files bucket is configured (`files`):
  * - every supplier: the packing slip PDF in `suppliers/{id}/outbox/packing-slips/{fulfillmentId}.pdf`;

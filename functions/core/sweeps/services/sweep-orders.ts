@@ -1,6 +1,6 @@
 /**
  * Order sweep: orders in a non-terminal status past their stage deadline (STUCK_ORDER_MINUTES, see
- * domain/sweeps.ts) are looked at, per status from gsi2 `STATUS#{status}` with `gsi2sk < now − deadline`:
+ * sweeps/domain/rules.ts) are looked at, per status from gsi2 `STATUS#{status}` with `gsi2sk < now − deadline`:
  *   - RECEIVED and no execution named after the order (DescribeExecution → ExecutionDoesNotExist): the
  *     stream router's start was lost → StartExecution(name = orderId, input {orderId}); a concurrent
  *     start (ExecutionAlreadyExists) is fine. Metric `WorkflowStartsRecovered`. A start that fails is

@@ -1,7 +1,7 @@
 /**
  * Reservation sweep: HELD reservations past `holdExpiresAt` (gsi2 `RESERVATION#HELD`, `gsi2sk < now`,
  * oldest first) are released (settleReservations RELEASE, reason HOLD_EXPIRED) when nothing needs
- * them any more (domain/sweeps.ts reservationExpiryDecision). Releasing is conditional on `status =
+ * them any more (sweeps/domain/rules.ts reservationExpiryDecision). Releasing is conditional on `status =
  * HELD`, so a reservation is given back exactly once whoever else settles it. Metric
  * `ReservationsReleased` (units of reservations released this run, by count of records).
  */

@@ -7,6 +7,7 @@
  * starts with the query the previous run stopped in, so with several queries every one gets its turn.
  * Two overlapping runs only repeat work: every write a sweep does is conditional (idempotent).
  */
+import type { Clock } from '../../kernel/clock';
 import { isRecord } from '../../kernel/guards';
 import { withPowertools } from '../../runtime/powertools';
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -30,7 +31,7 @@ import type { TaskLogger, TaskMetrics } from '../../workflow/services/workflow-c
 
 export interface SweepDeps {
   readonly store: StoreContext;
-  readonly now: () => Date;
+  readonly now: Clock;
   readonly logger: TaskLogger;
   readonly metrics: TaskMetrics;
   /** Items one run reads at most. */

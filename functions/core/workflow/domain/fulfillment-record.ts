@@ -78,7 +78,7 @@ export interface FulfillmentRecord extends FulfillmentState {
   readonly exception?: ExceptionMarker | undefined;
   /** Set once by the dispatch sweep: still DISPATCHED past acceptBy + grace (surfaced as DISPATCH_UNACKNOWLEDGED until answered). */
   readonly overdueAt?: string | undefined;
-  /** Packing slip and purchase-order / cancellation files in the supplier's outbox (store/documents.ts). */
+  /** Packing slip and purchase-order / cancellation files in the supplier's outbox (suppliers/store/documents.ts). */
   readonly documents?: FulfillmentDocuments | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -1,6 +1,6 @@
 /**
- * Turning a routing allocation (domain/routing.ts) into stored fulfillments and stock reservations,
- * and writing both atomically (store/reservations.ts explains the conditions). Used by
+ * Turning a routing allocation (workflow/domain/routing.ts) into stored fulfillments and stock reservations,
+ * and writing both atomically (inventory/store/reservations.ts explains the conditions). Used by
  * ReserveAndRoute (the whole order) and Reroute (the lines of a rejected fulfillment).
  */
 import type { PlannedFulfillment } from '../domain/routing-rules';

@@ -7,6 +7,7 @@
  * dispatched fulfillment without `cancellationSentAt` still owes its CANCELLATION message, and HELD
  * reservations of closed fulfillments are released; both are retried by every later call.
  */
+import type { Clock } from '../../kernel/clock';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { fulfillmentLineProgress } from '../domain/fulfillment-progress';
 import { moneyActionOnCancel, refundForCancelledLines, type LineQuantity } from '../../orders/domain/order-lifecycle';
@@ -94,7 +95,7 @@ export function orderLevelView(record: FulfillmentRecord): string {
 export interface AfterworkDeps {
   readonly store: StoreContext;
   readonly logger: TaskLogger;
-  readonly now: () => Date;
+  readonly now: Clock;
 }
 
 async function markCancellationSent(store: StoreContext, record: FulfillmentRecord, at: string): Promise<void> {

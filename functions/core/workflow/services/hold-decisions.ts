@@ -5,6 +5,7 @@
  * has not stored its token yet, it finds the order released and resumes itself (callbacks.ts).
  * Repeating a request that already took effect resumes again and answers the same (idempotent).
  */
+import type { Clock } from '../../kernel/clock';
 import type { PaymentStatus, WorkflowOrder } from '../../orders/domain/order';
 import { ConflictError, NotFoundError } from '../../kernel/errors';
 import type { HoldDecisionResponse, UpdatePaymentResponse } from '../schemas/ops';
@@ -20,7 +21,7 @@ import type { StoreContext } from '../../runtime/table/context';
 
 export interface HoldDeps extends Responder {
   readonly store: StoreContext;
-  readonly now: () => Date;
+  readonly now: Clock;
   readonly logger: TaskLogger;
 }
 

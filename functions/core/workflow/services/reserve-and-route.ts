@@ -5,7 +5,7 @@
  * OrderReserved + OrderRouted), so a failure between them leaves a VALIDATED order that the retried
  * (or redriven) task continues from.
  *
- * ReserveAndRoute: route every line (domain/routing.ts), reserve the stock of every line in one
+ * ReserveAndRoute: route every line (workflow/domain/routing.ts), reserve the stock of every line in one
  * transaction (all or nothing, never oversold), write one PENDING fulfillment per supplier, move the
  * order VALIDATED → RESERVED → IN_FULFILLMENT (one write, timeline OrderReserved + OrderRouted).
  *

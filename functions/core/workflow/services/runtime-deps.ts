@@ -2,6 +2,7 @@
  * Dependencies of the workflow, supplier and ops handlers, built once per container (module scope of
  * the handler), so configuration errors surface at cold start.
  */
+import { systemClock } from '../../kernel/clock';
 import { getDocumentClient } from '../../runtime/clients';
 import { requireEnv } from '../../runtime/config';
 import { observability as defaultObservability, type Observability } from '../../runtime/observability';
@@ -17,7 +18,7 @@ export function workflowDeps(obs: Observability = defaultObservability): Workflo
   cached ??= {
     store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
     settings: loadWorkflowSettings(),
-    now: () => new Date(),
+    now: systemClock,
     logger: obs.logger,
   };
   return cached;

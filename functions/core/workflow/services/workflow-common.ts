@@ -2,6 +2,7 @@
  * Shared pieces of the workflow tasks: dependencies, the optimistic-concurrency loop, FulfillmentTask
  * computation and "has this fulfillment / order reached the stage a token waits for".
  */
+import type { Clock } from '../../kernel/clock';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics';
 
@@ -26,7 +27,7 @@ export interface TaskMetrics {
 export interface WorkflowDeps {
   readonly store: StoreContext;
   readonly settings: WorkflowSettings;
-  readonly now: () => Date;
+  readonly now: Clock;
   readonly logger: TaskLogger;
 }
 

@@ -9,7 +9,7 @@
  *   DELIVERY_GRACE_DAYS  wait after deliver-by before the parcel is flagged LOST (7)
  *   ROUTING_RULE_ORDER   e.g. "SINGLE_SHIPMENT,LOWEST_LANDED_COST,SUPPLIER_PRIORITY" (the default)
  *   ROUTING_SHIPPING_METHOD  CHEAPEST | FASTEST (CHEAPEST)
- *   FRAUD_CONFIG         JSON overrides of domain/fraud.ts DEFAULT_FRAUD_CONFIG ({})
+ *   FRAUD_CONFIG         JSON overrides of orders/domain/fraud.ts DEFAULT_FRAUD_CONFIG ({})
  */
 import { z } from 'zod';
 import { fraudConfig, type FraudConfig } from '../../orders/domain/fraud';
