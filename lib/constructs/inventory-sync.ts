@@ -73,6 +73,7 @@ export class InventorySync extends Construct {
   public readonly inventoryPullJson: string;
   public readonly inventoryPull: readonly InventoryPullEntry[];
 
+  // Long: declarative CDK wiring of the sweeps and the feed refresh (schedules, functions, grants).
   constructor(scope: Construct, id: string, props: InventorySyncProps) {
     super(scope, id);
     const { stage, store, files, stateMachine } = props;

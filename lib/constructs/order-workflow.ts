@@ -93,6 +93,7 @@ export class OrderWorkflow extends Construct {
   /** The task functions, by task kind. */
   public readonly functions: Readonly<Record<WorkflowTask, PipelineFunction>>;
 
+  // Long: the state machine definition reads top to bottom as the diagram in docs/workflow.md; splitting it scatters the states.
   constructor(scope: Construct, id: string, props: OrderWorkflowProps) {
     super(scope, id);
     const { stage, store, suppliers } = props;

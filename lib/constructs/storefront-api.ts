@@ -93,6 +93,7 @@ export class StorefrontApi extends Construct {
   /** The account-level API Gateway logging setting (AWS::ApiGateway::Account) this API creates; other APIs' stages depend on it. */
   public readonly accountLoggingSetup: IConstruct | undefined;
 
+  // Long: declarative CDK wiring of the REST API, its routes, keys and functions.
   constructor(scope: Construct, id: string, props: StorefrontApiProps) {
     super(scope, id);
     const { stage, store } = props;

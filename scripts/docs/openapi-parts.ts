@@ -179,6 +179,7 @@ export function availabilityPaths(): Record<string, JsonObject> {
   };
 }
 
+// Long: the ops API paths as one literal.
 export function opsPaths(): Record<string, JsonObject> {
   const holdResponses = (decision: 'APPROVE' | 'REJECT', bodyRequired: boolean) => ({
     '200': {

@@ -5,6 +5,7 @@ import { ApproveHoldRequest, ExceptionEntry, ExceptionsResponse, HoldDecisionRes
 import { AvailabilityRequest, AvailabilityResponse, CartAvailabilityResponse } from '../../functions/core/inventory/schemas/availability';
 import { type JsonObject, ref, components, json, errorResponses, API_ERRORS, webhookHeaders, webhookResponses, orderIdParameter, STOREFRONT_SERVERS, availabilityPaths, opsPaths } from './openapi-parts';
 
+// Long: one OpenAPI document literal (paths and components), data rather than logic.
 export function buildOpenApiDocument(): JsonObject {
   const schemas = {
     ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook, UpdatePaymentRequest, ApproveHoldRequest, RejectHoldRequest, AvailabilityRequest }, 'input'),

@@ -132,6 +132,7 @@ const ERROR_CODE_MEANINGS: Readonly<Record<(typeof INBOUND_ERROR_CODES)[number],
   GOODS_MOVED_AFTER_CLOSE: 'A shipment or scan on a cancelled / rejected fulfillment.',
 };
 
+// Long: one markdown document template.
 export function renderSupplierMessages(): string {
   const inbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => !['PURCHASE_ORDER', 'CANCELLATION', 'INVENTORY_UPDATE'].includes(e.title));
   const inventory = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => e.title === 'INVENTORY_UPDATE');

@@ -141,6 +141,7 @@ function isPreconditionFailed(error: unknown): boolean {
   return error instanceof Error && (error.name === 'PreconditionFailed' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412);
 }
 
+// Long: the file lifecycle described in the module comment (claim, spool, validate, quarantine or apply, report, finish) in order.
 /**
  * Apply one feed file (see the module comment). Returns what happened; throws only for failures a
  * retry can fix (the record is then FAILED).

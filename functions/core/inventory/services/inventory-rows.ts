@@ -25,6 +25,7 @@ export type InventoryRowsOutcome =
   | { readonly kind: 'rejected'; readonly issues: readonly FieldIssue[] }
   | { readonly kind: 'unknown-supplier' };
 
+// Long: one pass over the rows (validate, diff, apply, finish) in order.
 /**
  * Apply INVENTORY_UPDATE rows (already shape-checked by InventoryUpdateMessage) for `supplierId`:
  * all rows or none (a row whose money cannot be converted rejects the message); duplicates: the

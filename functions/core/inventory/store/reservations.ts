@@ -170,6 +170,7 @@ function consumeStockItem(ctx: StoreContext, sku: string, supplierId: string, qu
 
 type Slot = { readonly kind: 'reservation'; readonly key: string } | { readonly kind: 'counter' | 'offer'; readonly pair: string };
 
+// Long: one conditional transaction per reservation batch, with its retry loop.
 /**
  * Release (or consume) HELD reservations, each exactly once. Idempotent: a reservation that is no
  * longer HELD is skipped (someone settled it already). Per transaction, the quantities of one

@@ -63,6 +63,7 @@ function mapAddress(source: ShopifyAddress, path: string, issues: FieldIssue[]):
   });
 }
 
+// Long: a field-by-field mapping of the Shopify payload; each block is one field group.
 export function mapShopifyOrder(payload: ShopifyOrderWebhook, ctx: ShopifyMappingContext): ShopifyMappingResult {
   const issues: FieldIssue[] = [];
   const flags: OrderFlag[] = [];

@@ -73,6 +73,7 @@ async function addCatalogFlags(store: StoreContext, order: Order): Promise<Order
   return { ...order, flags };
 }
 
+// Long: the webhook steps in order (verify, dedupe, map, create) as helper calls.
 export async function handleShopifyOrderWebhook(deps: ShopifyWebhookDeps, input: ShopifyWebhookInput): Promise<ShopifyWebhookResult> {
   await verifyShopifyRequest(deps, input);
 

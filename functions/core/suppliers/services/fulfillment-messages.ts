@@ -124,6 +124,7 @@ function dedupePut(deps: InboundDeps, supplierId: string, messageId: string, ord
 
 const SHIPPING_ORDER_STATUSES: readonly OrderStatus[] = ['IN_FULFILLMENT', 'PARTIALLY_SHIPPED', 'SHIPPED'];
 
+// Long: one switch over the supplier message types; each case adds that message's events.
 function timelineFor(
   timeline: TimelineBatch,
   message: SupplierInboundMessage,

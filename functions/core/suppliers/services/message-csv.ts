@@ -26,6 +26,7 @@ type ReadResult<C extends string> =
 
 export type Chunks = AsyncIterable<Uint8Array | string>;
 
+// Long: one streaming CSV read loop (header, rows, limits, cell errors) that keeps its state local.
 /**
  * Stream a CSV into rows of canonical cells (trimmed, empty = absent). Header problems that still
  * allow reading are warnings; a missing required column, unreadable CSV or too many rows is not ok.

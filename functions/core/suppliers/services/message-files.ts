@@ -110,6 +110,7 @@ export async function sendToInbound(sqs: SQSClient, queueUrl: string, messages: 
 // ---------------------------------------------------------------------------------------------
 // One file
 
+// Long: the file lifecycle (claim, read, plan, send, report, finish) in order, each step a helper call.
 export async function processMessageFile(deps: MessageFileDeps, input: MessageFileInput): Promise<MessageFileOutcome> {
   const inbox = parseInboxKey(input.key);
   if (inbox === undefined || (inbox.kind !== 'TRACKING' && inbox.kind !== 'ACKNOWLEDGEMENT')) {

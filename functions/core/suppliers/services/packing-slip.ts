@@ -171,6 +171,7 @@ function tableHeader(writer: SlipWriter): void {
   writer.space(6);
 }
 
+// Long: sequential PDF drawing of one page layout (header, addresses, lines, footer).
 /** Render the slip to PDF bytes. */
 export async function renderPackingSlipPdf(content: PackingSlipContent, issuedAt: string, logo?: LogoImage): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });

@@ -182,6 +182,7 @@ function invalid(reason: InvalidEventReason, detail: string): Step {
   return { kind: 'invalid', reason, detail };
 }
 
+// Long: one switch over the fulfillment event types; each case is short and they share the local helpers.
 function merge(state: FulfillmentState, event: FulfillmentEvent, at: string): Step {
   const closedAt = state.cancelledAt ?? state.rejectedAt;
   const closed = closedAt !== undefined;

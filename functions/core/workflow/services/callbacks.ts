@@ -70,6 +70,7 @@ async function readFulfillment(store: StoreContext, orderId: string, fulfillment
 
 export type DispatchDeps = CallbackDeps & OutboundDeps;
 
+// Long: one optimistic attempt of the Dispatch task (token, purchase order, timeline, transaction, resume) that reads top to bottom.
 /**
  * Dispatch: store the ACCEPTANCE token, publish the purchase order (first, so a crash can only repeat
  * it, never lose it: the packing slip and, for `file` suppliers, the purchase-order file in the

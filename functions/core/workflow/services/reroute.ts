@@ -38,6 +38,7 @@ function recorded(record: FulfillmentRecord, children: readonly FulfillmentRecor
   return { outcome: 'LINES_CANCELLED', refundRequestedMinor: reroute?.refundRequestedMinor ?? 0 };
 }
 
+// Long: one optimistic read-decide-write attempt (rejection, reroute plan, cancelled lines, refund, one transaction) that reads top to bottom; splitting it needs a follow-up.
 export async function reroute(deps: WorkflowDeps, input: RerouteInput): Promise<RerouteResult> {
   const task = input.fulfillment;
   return optimistic('Reroute', async () => {

@@ -53,6 +53,7 @@ export async function validateAndRoute(deps: WorkflowDeps, input: { readonly ord
   }
 }
 
+// Long: one optimistic attempt (route, reserve, fulfillments, timeline, one transaction) that reads top to bottom.
 /**
  * Reserve and route a VALIDATED order. `prefetched` = the catalog validation just read (used for the first
  * attempt only: a lost race re-reads).

@@ -161,6 +161,7 @@ export async function validateAndScreen(deps: WorkflowDeps, input: { readonly or
   return (await screenForRouting(deps, input)).result;
 }
 
+// Long: the validation and screening steps in the order docs/workflow.md lists them.
 /** validateAndScreen, also handing back the catalog it read when it validated a RECEIVED order. */
 export async function screenForRouting(deps: WorkflowDeps, input: { readonly orderId: string }): Promise<ScreenStep> {
   let catalog: RoutingCatalog | undefined;
