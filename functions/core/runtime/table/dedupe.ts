@@ -5,7 +5,7 @@
  */
 import type { StoreContext } from './context';
 import { keys } from './keys';
-import type { TransactItem } from './transactions';
+import { conditionalPut, type TransactItem } from './transactions';
 
 export interface DedupeRecord {
   readonly scope: string;
@@ -34,15 +34,8 @@ export function dedupeItem(record: DedupeRecord): Record<string, unknown> {
 
 /** The dedupe record as a transaction item: absent (or expired) or the whole transaction is a duplicate. */
 export function putDedupe(ctx: StoreContext, record: DedupeRecord, nowEpochSeconds: number): TransactItem {
-  return {
-    Put: {
-      TableName: ctx.tableName,
-      Item: dedupeItem(record),
-      // DynamoDB Local does not remove expired items promptly: an expired record counts as absent.
-      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-      ExpressionAttributeValues: { ':now': nowEpochSeconds },
-    },
-  };
+  // DynamoDB Local does not remove expired items promptly: an expired record counts as absent.
+  return conditionalPut(ctx, dedupeItem(record), 'attribute_not_exists(pk) OR expiresAt < :now', { ':now': nowEpochSeconds });
 }
 
 /** Whether a read dedupe item still counts (present and not expired). */

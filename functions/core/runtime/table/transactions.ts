@@ -8,6 +8,11 @@ import type { StoreContext } from './context';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** A conditional Put as a transaction item (the version-locked and absent-or-expired writes). */
+export function conditionalPut(ctx: StoreContext, item: Record<string, unknown>, condition: string, values: Record<string, unknown>): TransactItem {
+  return { Put: { TableName: ctx.tableName, Item: item, ConditionExpression: condition, ExpressionAttributeValues: values } };
+}
+
 /** DynamoDB's limit of items per TransactWriteItems. */
 export const MAX_TRANSACT_ITEMS = 100;
 

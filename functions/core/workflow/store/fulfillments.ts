@@ -5,7 +5,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
 import { gsiKeys, keys } from '../../runtime/table/keys';
-import type { TransactItem } from '../../runtime/table/transactions';
+import { conditionalPut, type TransactItem } from '../../runtime/table/transactions';
 import { type FulfillmentRecord, exceptionMarker } from '../domain/fulfillment-record';
 
 export function fulfillmentItem(record: FulfillmentRecord): Record<string, unknown> {
@@ -34,14 +34,7 @@ export function putNewFulfillment(ctx: StoreContext, record: FulfillmentRecord):
 
 /** Replace a fulfillment, conditional on the version it was read at. `next.version` must be `expectedVersion + 1`. */
 export function putFulfillmentUpdate(ctx: StoreContext, next: FulfillmentRecord, expectedVersion: number): TransactItem {
-  return {
-    Put: {
-      TableName: ctx.tableName,
-      Item: fulfillmentItem(next),
-      ConditionExpression: 'version = :expected',
-      ExpressionAttributeValues: { ':expected': expectedVersion },
-    },
-  };
+  return conditionalPut(ctx, fulfillmentItem(next), 'version = :expected', { ':expected': expectedVersion });
 }
 
 export async function getFulfillment(ctx: StoreContext, orderId: string, id: string): Promise<FulfillmentRecord | undefined> {

@@ -13,7 +13,7 @@ import { type FulfillmentRecord } from '../domain/fulfillment-record';
 import { keys, prefixes } from '../../runtime/table/keys';
 import { orderItem } from '../../orders/store/orders';
 import { toReservation } from '../../inventory/store/reservations';
-import type { TransactItem } from '../../runtime/table/transactions';
+import { conditionalPut, type TransactItem } from '../../runtime/table/transactions';
 
 export interface OrderAggregate {
   readonly order: WorkflowOrder;
@@ -61,14 +61,7 @@ export function nextOrder(order: WorkflowOrder, changes: Partial<WorkflowOrder>,
 
 /** Replace the order item, conditional on the version it was read at. */
 export function putOrderUpdate(ctx: StoreContext, next: WorkflowOrder, expectedVersion: number): TransactItem {
-  return {
-    Put: {
-      TableName: ctx.tableName,
-      Item: orderItem(next),
-      ConditionExpression: 'version = :expected',
-      ExpressionAttributeValues: { ':expected': expectedVersion },
-    },
-  };
+  return conditionalPut(ctx, orderItem(next), 'version = :expected', { ':expected': expectedVersion });
 }
 
 /**
