@@ -11,7 +11,6 @@
 import { withPowertools } from '../core/runtime/powertools';
 import { z } from 'zod';
 import { jsonEnv } from '../core/runtime/config';
-import { logger, metrics, tracer } from '../core/runtime/observability';
 import { headEtag, openObject } from '../core/suppliers/services/file-reports';
 import { feedDepsFromEnv } from './feed-deps';
 import { applyFeedFile } from '../core/inventory/services/inventory-feed';

@@ -9,11 +9,6 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   return value;
 }
 
-export function optionalEnv(name: string, fallback: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  return value === undefined || value === '' ? fallback : value;
-}
-
 /** Parse a JSON environment variable (e.g. a channel map written by CDK with Stack.toJsonString). */
 export function jsonEnv<T>(name: string, parse: (value: unknown) => T, env: NodeJS.ProcessEnv = process.env): T {
   const raw = requireEnv(name, env);

@@ -124,11 +124,6 @@ export const InventoryFeedFileEnvelope = z.union([z.object({ items: z.array(z.un
   error: 'a JSON feed is { "items": [ ... ] } or an array of rows',
 });
 
-/** The JSON feed file as documented for suppliers (rows fully typed). */
-export const InventoryFeedDocument = z
-  .object({ items: z.array(FeedRow) })
-  .meta({ description: 'A JSON inventory feed file (a bare array of rows is accepted too).' });
-
 const MessageId = z
   .string()
   .min(1)

@@ -125,8 +125,6 @@ export type FulfillmentEvent =
   | (EventBase & { readonly type: 'DEADLINE_PASSED'; readonly deadline: 'SHIP_BY' | 'DELIVER_BY' })
   | (EventBase & { readonly type: 'CANCELLED'; readonly reason?: string | undefined });
 
-export type FulfillmentEventType = FulfillmentEvent['type'];
-
 export type InvalidEventReason =
   | 'INVALID_EVENT'
   | 'UNKNOWN_LINE'
