@@ -8,13 +8,13 @@
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { keys } from '../functions/core/store/keys';
 import { displayName, type LocalRuntime } from '../local/runtime/runtime';
 import { countTransitions, type HistoryEvent } from '../local/emulators/stepfunctions/service';
 import type { Counts } from './aws-proxy';
 import { directoryBytes, type FunctionUsage, type SqsUsage } from './counters';
 import { Harness, type OrderRun } from './e2e-harness';
 import type { ScriptedSupplier } from './scripted-supplier';
+import { keys } from '../functions/core/runtime/table/keys';
 import { round, runLoad, summarize, type Summary } from './stats';
 import type { WriteUnitReport } from './write-units';
 

@@ -17,8 +17,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand, QueryCommand, GetItemCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { deriveOrderId } from '../functions/core/domain/order-id';
-import { keys } from '../functions/core/store/keys';
+import { deriveOrderId } from '../functions/core/kernel/order-id';
+import { keys } from '../functions/core/runtime/table/keys';
 import { loadResult, round, runLoad, runSamples, type LoadResult, type LoadSamples } from './stats';
 
 export interface IntakeEndpoints {

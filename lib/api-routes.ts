@@ -3,6 +3,7 @@
  * the AWS::ApiGateway::Resource parent chain. Pure (template in, routes out): the OpenAPI test compares it
  * with docs/openapi.json, so a route added to a construct but not documented (or documented but gone) fails.
  */
+import { isRecord } from '../functions/core/kernel/guards';
 
 /** One method of one REST API, e.g. `{ restApi: 'StorefrontRestApi', method: 'POST', path: '/orders/{orderId}/payment' }`. */
 export interface ApiRoute {
@@ -16,8 +17,6 @@ export interface ApiRoute {
 }
 
 type Json = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** `{ Ref: id }` → id; `{ 'Fn::GetAtt': [id, attribute] }` → [id, attribute]. */
 function refOf(value: unknown): string | undefined {

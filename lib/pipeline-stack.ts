@@ -36,6 +36,7 @@ export class PipelineStack extends Stack {
   public readonly files: SupplierFiles;
   public readonly inventory: InventorySync;
 
+  // Long: declarative composition of the stack's constructs in dependency order.
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     const { stage, ...stackProps } = props;
     super(scope, id, {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ROUTING_RULES } from '../functions/core/domain/routing';
-import type { OrderStatus } from '../functions/core/domain/types';
+import { FraudOverrides } from '../functions/core/orders/schemas/fraud-settings';
+import { ROUTING_RULES } from '../functions/core/workflow/domain/routing-rules';
+import type { OrderStatus } from '../functions/core/orders/domain/order';
 
 /**
  * Stage configuration, read from CDK context: `stage` (default "dev") selects `stages.<name>` in cdk.json.
@@ -113,8 +114,8 @@ const WorkflowSchema = z.strictObject({
     .optional(),
   /** Shipping method chosen per destination. @default - CHEAPEST */
   routingShippingMethod: z.enum(['CHEAPEST', 'FASTEST']).optional(),
-  /** Overrides of the fraud screen's configuration (domain/fraud.ts), validated by the tasks at cold start. @default - none */
-  fraud: z.record(z.string(), z.unknown()).optional(),
+  /** Overrides of the fraud screen's configuration (orders/domain/fraud.ts), validated here at synth and by the tasks at cold start. @default - none */
+  fraud: FraudOverrides.optional(),
 });
 
 const DEFAULT_WORKFLOW = WorkflowSchema.parse({});

@@ -4,22 +4,23 @@
  * would choose, its shipping method and the delivery window, before checkout. Thin seam: validate
  * (400/413/415/422 with the field), call the availability service with the key's channel currency.
  */
+import { systemClock } from '../core/kernel/clock';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { loadChannels } from '../core/channels';
-import { getDocumentClient } from '../core/clients';
-import { requireEnv } from '../core/config';
-import { ValidationError } from '../core/errors';
-import { channelFromApiKey, httpHandler, json, parseJsonBody, validate } from '../core/middleware/http';
-import { logger, metrics } from '../core/observability';
-import { AvailabilityQuery, AvailabilityRequest } from '../core/schemas/availability';
-import { checkCartAvailability, checkSkuAvailability, type AvailabilityDeps } from '../core/services/availability';
-import { loadWorkflowSettings } from '../core/services/workflow-settings';
+import { loadChannels } from '../core/runtime/channels';
+import { getDocumentClient } from '../core/runtime/clients';
+import { requireEnv } from '../core/runtime/config';
+import { ValidationError } from '../core/kernel/errors';
+import { channelFromApiKey, httpHandler, json, parseJsonBody, validate } from '../core/runtime/http';
+import { logger, metrics } from '../core/runtime/observability';
+import { AvailabilityQuery, AvailabilityRequest } from '../core/inventory/schemas/availability';
+import { checkCartAvailability, checkSkuAvailability, type AvailabilityDeps } from '../core/inventory/services/availability';
+import { loadWorkflowSettings } from '../core/workflow/services/workflow-settings';
 
 const channels = loadChannels();
 const deps: AvailabilityDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  now: () => new Date(),
+  now: systemClock,
   // The same routing rules as the workflow (ROUTING_RULE_ORDER / ROUTING_SHIPPING_METHOD when set).
   routing: loadWorkflowSettings().routing,
 };

@@ -3,22 +3,23 @@
  * 201 { orderId, status, ...order }; a replay of the same Idempotency-Key + body answers 201 with the
  * stored order and `Idempotent-Replayed: true`.
  */
+import { systemClock } from '../core/kernel/clock';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { loadChannels } from '../core/channels';
-import { getDocumentClient } from '../core/clients';
-import { requireEnv } from '../core/config';
-import { ForbiddenError } from '../core/errors';
-import { channelFromApiKey, httpHandler, json, parseJsonBody, requireHeader, validate } from '../core/middleware/http';
-import { logger, metrics } from '../core/observability';
-import { CreateOrderRequest } from '../core/schemas/order';
-import { createApiOrder, type CreateApiOrderDeps } from '../core/services/create-order';
-import { toOrderResponse } from '../core/services/order-response';
+import { loadChannels } from '../core/runtime/channels';
+import { getDocumentClient } from '../core/runtime/clients';
+import { requireEnv } from '../core/runtime/config';
+import { ForbiddenError } from '../core/kernel/errors';
+import { channelFromApiKey, httpHandler, json, parseJsonBody, requireHeader, validate } from '../core/runtime/http';
+import { logger, metrics } from '../core/runtime/observability';
+import { CreateOrderRequest } from '../core/orders/schemas/order';
+import { createApiOrder, type CreateApiOrderDeps } from '../core/orders/services/create-order';
+import { toOrderResponse } from '../core/orders/services/order-response';
 
 const channels = loadChannels();
 const deps: CreateApiOrderDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  now: () => new Date(),
+  now: systemClock,
 };
 
 /** Idempotency-Key: 1-255 printable ASCII characters (a UUID is typical). */

@@ -1,14 +1,14 @@
 /** GET /orders/{orderId} (API key). 404 for unknown ids and for other channels' orders alike. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { loadChannels } from '../core/channels';
-import { getDocumentClient } from '../core/clients';
-import { requireEnv } from '../core/config';
-import { isOrderId } from '../core/domain/order-id';
-import { BadRequestError } from '../core/errors';
-import { channelFromApiKey, httpHandler, json } from '../core/middleware/http';
-import { logger, metrics } from '../core/observability';
-import { getOrderForChannel } from '../core/services/get-order';
+import { loadChannels } from '../core/runtime/channels';
+import { getDocumentClient } from '../core/runtime/clients';
+import { requireEnv } from '../core/runtime/config';
+import { isOrderId } from '../core/kernel/order-id';
+import { BadRequestError } from '../core/kernel/errors';
+import { channelFromApiKey, httpHandler, json } from '../core/runtime/http';
+import { logger, metrics } from '../core/runtime/observability';
+import { getOrderForChannel } from '../core/orders/services/get-order';
 
 const channels = loadChannels();
 const deps = { store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') } };

@@ -5,11 +5,11 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { httpHandler, json, parseJsonBody, validate } from '../core/middleware/http';
-import { logger, metrics } from '../core/observability';
-import { ApproveHoldRequest } from '../core/schemas/ops';
-import { approveHold } from '../core/services/hold-decisions';
-import { responderDeps } from '../core/services/runtime-deps';
+import { httpHandler, json, parseJsonBody, validate } from '../core/runtime/http';
+import { logger, metrics } from '../core/runtime/observability';
+import { ApproveHoldRequest } from '../core/workflow/schemas/ops';
+import { approveHold } from '../core/workflow/services/hold-decisions';
+import { responderDeps } from '../core/workflow/services/runtime-deps';
 import { hasBody, loadOpsKeyId, orderIdParameter, requireOperator } from './ops-common';
 
 const opsKeyId = loadOpsKeyId();

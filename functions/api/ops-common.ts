@@ -4,9 +4,9 @@
  * as defence in depth the handlers also require the caller's key id to be OPS_API_KEY_ID.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { requireEnv } from '../core/config';
-import { isOrderId } from '../core/domain/order-id';
-import { BadRequestError, ForbiddenError } from '../core/errors';
+import { requireEnv } from '../core/runtime/config';
+import { isOrderId } from '../core/kernel/order-id';
+import { BadRequestError, ForbiddenError } from '../core/kernel/errors';
 
 export function loadOpsKeyId(env: NodeJS.ProcessEnv = process.env): string {
   return requireEnv('OPS_API_KEY_ID', env);

@@ -5,12 +5,12 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { getDocumentClient } from '../core/clients';
-import { requireEnv } from '../core/config';
-import { httpHandler, json, validate } from '../core/middleware/http';
-import { metrics } from '../core/observability';
-import { ExceptionsQuery } from '../core/schemas/ops';
-import { listExceptions } from '../core/services/ops-exceptions';
+import { getDocumentClient } from '../core/runtime/clients';
+import { requireEnv } from '../core/runtime/config';
+import { httpHandler, json, validate } from '../core/runtime/http';
+import { metrics } from '../core/runtime/observability';
+import { ExceptionsQuery } from '../core/workflow/schemas/ops';
+import { listExceptions } from '../core/workflow/services/ops-exceptions';
 import { loadOpsKeyId, requireOperator } from './ops-common';
 
 const opsKeyId = loadOpsKeyId();

@@ -6,11 +6,11 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { httpHandler, json, parseJsonBody, validate } from '../core/middleware/http';
-import { logger, metrics } from '../core/observability';
-import { RejectHoldRequest } from '../core/schemas/ops';
-import { rejectHold } from '../core/services/hold-decisions';
-import { responderDeps } from '../core/services/runtime-deps';
+import { httpHandler, json, parseJsonBody, validate } from '../core/runtime/http';
+import { logger, metrics } from '../core/runtime/observability';
+import { RejectHoldRequest } from '../core/workflow/schemas/ops';
+import { rejectHold } from '../core/workflow/services/hold-decisions';
+import { responderDeps } from '../core/workflow/services/runtime-deps';
 import { loadOpsKeyId, orderIdParameter, requireOperator } from './ops-common';
 
 const opsKeyId = loadOpsKeyId();

@@ -3,20 +3,21 @@
  * key: authenticated by X-Shopify-Hmac-Sha256 over the raw body with the channel's secret).
  * Channel: path parameter `channelId` (unknown → 404) or the X-Shopify-Shop-Domain header (unknown → 401).
  */
+import { systemClock } from '../core/kernel/clock';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { loadChannels, type ChannelConfig } from '../core/channels';
-import { getDocumentClient, getSecretString } from '../core/clients';
-import { requireEnv } from '../core/config';
-import { NotFoundError, UnauthorizedError } from '../core/errors';
-import { getHeader, httpHandler, json, rawBody } from '../core/middleware/http';
-import { logger, metrics } from '../core/observability';
-import { handleShopifyOrderWebhook, type ShopifyWebhookDeps } from '../core/services/shopify-webhook';
+import { loadChannels, type ChannelConfig } from '../core/runtime/channels';
+import { getDocumentClient, getSecretString } from '../core/runtime/clients';
+import { requireEnv } from '../core/runtime/config';
+import { NotFoundError, UnauthorizedError } from '../core/kernel/errors';
+import { getHeader, httpHandler, json, rawBody } from '../core/runtime/http';
+import { logger, metrics } from '../core/runtime/observability';
+import { handleShopifyOrderWebhook, type ShopifyWebhookDeps } from '../core/orders/services/shopify-webhook';
 
 const channels = loadChannels();
 const deps: ShopifyWebhookDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
-  now: () => new Date(),
+  now: systemClock,
   getSecret: getSecretString,
 };
 

@@ -7,12 +7,12 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { loadChannels } from '../core/channels';
-import { channelFromApiKey, httpHandler, json, parseJsonBody, validate } from '../core/middleware/http';
-import { logger, metrics } from '../core/observability';
-import { UpdatePaymentRequest } from '../core/schemas/ops';
-import { updatePayment } from '../core/services/hold-decisions';
-import { responderDeps } from '../core/services/runtime-deps';
+import { loadChannels } from '../core/runtime/channels';
+import { channelFromApiKey, httpHandler, json, parseJsonBody, validate } from '../core/runtime/http';
+import { logger, metrics } from '../core/runtime/observability';
+import { UpdatePaymentRequest } from '../core/workflow/schemas/ops';
+import { updatePayment } from '../core/workflow/services/hold-decisions';
+import { responderDeps } from '../core/workflow/services/runtime-deps';
 import { orderIdParameter } from './ops-common';
 
 const channels = loadChannels();

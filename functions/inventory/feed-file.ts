@@ -8,11 +8,8 @@
  * one after the other; a failure a retry can fix is rethrown after the others (Lambda's async retry
  * then replays the event: the finished objects are recognized and skipped).
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { logger, metrics, tracer } from '../core/observability';
+import { withPowertools } from '../core/runtime/powertools';
+import { logger } from '../core/runtime/observability';
 import {
   checkInboxOwnership,
   headEtag,
@@ -23,9 +20,10 @@ import {
   refuseFile,
   type InboxObject,
   type SupplierFilesDirectory,
-} from '../core/services/file-reports';
+} from '../core/suppliers/services/file-reports';
 import { feedDepsFromEnv } from './feed-deps';
-import { applyFeedFile, type FeedDeps, type FeedFileStatus } from '../core/services/inventory-feed';
+import { applyFeedFile } from '../core/inventory/services/inventory-feed';
+import { type FeedDeps, type FeedFileStatus } from '../core/inventory/services/feed-types';
 
 const deps: FeedDeps = feedDepsFromEnv();
 const directory: SupplierFilesDirectory = loadSupplierFiles();
@@ -79,7 +77,4 @@ export async function processFeedEvent(event: unknown): Promise<{ readonly outco
   return { outcomes };
 }
 
-export const handler = middy(processFeedEvent)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }));
+export const handler = withPowertools((event: unknown) => processFeedEvent(event));

@@ -8,17 +8,14 @@
  * does not stop the others; failures are rethrown at the end (the schedule's retry replays: the
  * finished sources are skipped).
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { withPowertools } from '../core/runtime/powertools';
 import { z } from 'zod';
-import { jsonEnv } from '../core/config';
-import { logger, metrics, tracer } from '../core/observability';
-import { headEtag, openObject } from '../core/services/file-reports';
+import { jsonEnv } from '../core/runtime/config';
+import { headEtag, openObject } from '../core/suppliers/services/file-reports';
 import { feedDepsFromEnv } from './feed-deps';
-import { applyFeedFile, type FeedDeps, type FeedFileStatus } from '../core/services/inventory-feed';
-import { FILE_LEASE_MINUTES, getFileRecord } from '../core/store/supplier-files';
+import { applyFeedFile } from '../core/inventory/services/inventory-feed';
+import { type FeedDeps, type FeedFileStatus } from '../core/inventory/services/feed-types';
+import { FILE_LEASE_MINUTES, getFileRecord } from '../core/suppliers/store/supplier-files';
 
 export const PullSource = z.object({ supplierId: z.string().min(1), bucket: z.string().min(1), key: z.string().min(1) });
 export type PullSource = z.output<typeof PullSource>;
@@ -66,7 +63,4 @@ export async function refreshFeeds(pulls: readonly PullSource[] = sources, feed:
   return { outcomes };
 }
 
-export const handler = middy(() => refreshFeeds())
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }));
+export const handler = withPowertools(async () => refreshFeeds());

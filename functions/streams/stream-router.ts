@@ -4,16 +4,13 @@
  * call). Partial batch failures (Powertools BatchProcessor for DynamoDB streams): a failed record is
  * retried from its sequence number; StartExecution and consumers of the bus are idempotent.
  */
-import middy from '@middy/core';
+import { withPowertools } from '../core/runtime/powertools';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { requireEnv } from '../core/config';
-import { logger, metrics, tracer } from '../core/observability';
-import { getEventBridgeClient, getSfnClient } from '../core/services/aws-clients';
-import { routeStreamRecords, type StreamRouterDeps } from '../core/services/stream-router';
+import { requireEnv } from '../core/runtime/config';
+import { logger, metrics } from '../core/runtime/observability';
+import { getEventBridgeClient, getSfnClient } from '../core/runtime/clients';
+import { routeStreamRecords, type StreamRouterDeps } from '../core/events/services/stream-router';
 
 const deps: StreamRouterDeps = {
   sfn: getSfnClient(),
@@ -40,7 +37,4 @@ export async function processStream(event: DynamoDBStreamEvent, context: Context
   );
 }
 
-export const handler = middy((event: DynamoDBStreamEvent, context: Context) => processStream(event, context))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }));
+export const handler = withPowertools((event: DynamoDBStreamEvent, context: Context) => processStream(event, context));

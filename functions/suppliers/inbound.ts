@@ -8,18 +8,15 @@
  * moved to the supplier's inbound DLQ with errorCode / errorMessage and acknowledged; anything thrown
  * (throttling, conflicts, Step Functions unavailable) → a batch item failure, retried by SQS.
  */
-import middy from '@middy/core';
+import { withPowertools } from '../core/runtime/powertools';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics, tracer } from '../core/observability';
-import { outboundDeps, responderDeps } from '../core/services/runtime-deps';
-import { fileMetrics } from '../core/services/file-reports';
-import { moveToDlq } from '../core/services/supplier-dlq';
-import { handleSupplierMessage, type InboundDeps } from '../core/services/supplier-inbound';
+import { metrics } from '../core/runtime/observability';
+import { outboundDeps, responderDeps } from '../core/workflow/services/runtime-deps';
+import { fileMetrics } from '../core/suppliers/services/file-reports';
+import { moveToDlq } from '../core/suppliers/services/supplier-dlq';
+import { handleSupplierMessage, type InboundDeps } from '../core/suppliers/services/supplier-inbound';
 
 const deps: InboundDeps = { ...responderDeps(), ...outboundDeps(), metrics, fileMetrics: fileMetrics(metrics) };
 
@@ -57,7 +54,4 @@ export async function processInbound(event: SQSEvent, context: Context): Promise
   });
 }
 
-export const handler = middy(processInbound)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }));
+export const handler = withPowertools((event: SQSEvent, context: Context) => processInbound(event, context));

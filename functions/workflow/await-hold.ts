@@ -3,8 +3,8 @@
  * TASKTOKEN#HOLD#{orderId}; resumed with `{ decision: 'APPROVE' | 'REJECT' }` by the ops API or a
  * payment update, or at once by this task when the hold was already resolved.
  */
-import { AwaitHoldInput } from '../core/schemas/workflow';
-import { awaitHold } from '../core/services/callbacks';
+import { AwaitHoldInput } from '../core/workflow/schemas/workflow';
+import { awaitHold } from '../core/workflow/services/callbacks';
 import { responderDeps, taskHandler } from './task';
 
 const deps = responderDeps();

@@ -4,8 +4,8 @@
  * with that stage; resumed by the supplier inbound handler (or at once, when already reached) with the
  * refreshed FulfillmentTask (MilestoneResult).
  */
-import { MilestoneInput } from '../core/schemas/workflow';
-import { awaitMilestone } from '../core/services/callbacks';
+import { MilestoneInput } from '../core/workflow/schemas/workflow';
+import { awaitMilestone } from '../core/workflow/services/callbacks';
 import { responderDeps, taskHandler } from './task';
 
 const deps = responderDeps();

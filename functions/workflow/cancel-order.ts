@@ -3,8 +3,8 @@
  * HOLD_TIMEOUT | FAILURE; inferred from the state when absent) → `{ orderId, status, reason,
  * refundRequestedMinor, cancelledFulfillmentIds }`.
  */
-import { CancelOrderInput } from '../core/schemas/workflow';
-import { cancelOrder } from '../core/services/close-order';
+import { CancelOrderInput } from '../core/workflow/schemas/workflow';
+import { cancelOrder } from '../core/workflow/services/close-order';
 import { outboundDeps, taskHandler, workflowDeps } from './task';
 
 const deps = { ...workflowDeps(), outbound: outboundDeps() };

@@ -2,8 +2,8 @@
  * Complete: `{ orderId }` → `{ outcome: 'DELIVERED' | 'CANCELLED' | 'EXCEPTION' | 'MORE', status, fulfillments }`
  * (ResultPath $.route: MORE goes around the Fulfill Map again with the PENDING fulfillments).
  */
-import { OrderTaskInput } from '../core/schemas/workflow';
-import { complete } from '../core/services/close-order';
+import { OrderTaskInput } from '../core/workflow/schemas/workflow';
+import { complete } from '../core/workflow/services/close-order';
 import { taskHandler, workflowDeps } from './task';
 
 const deps = workflowDeps();

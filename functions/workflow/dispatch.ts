@@ -4,8 +4,8 @@
  * Resumed by the supplier inbound handler: success = MilestoneResult (the refreshed FulfillmentTask +
  * `accepted: true`), failure = `SupplierRejected`.
  */
-import { DispatchInput } from '../core/schemas/workflow';
-import { dispatch } from '../core/services/callbacks';
+import { DispatchInput } from '../core/workflow/schemas/workflow';
+import { dispatch } from '../core/workflow/services/callbacks';
 import { outboundDeps, responderDeps, taskHandler } from './task';
 
 const deps = { ...responderDeps(), ...outboundDeps() };

@@ -2,8 +2,8 @@
  * Reroute task: `{ fulfillment: FulfillmentTask, error?: { Error, Cause } }` →
  * `{ outcome: 'REROUTED', fulfillment, additionalFulfillments } | { outcome: 'LINES_CANCELLED', refundRequestedMinor }`.
  */
-import { RerouteInput } from '../core/schemas/workflow';
-import { reroute } from '../core/services/reroute';
+import { RerouteInput } from '../core/workflow/schemas/workflow';
+import { reroute } from '../core/workflow/services/reroute';
 import { taskHandler, workflowDeps } from './task';
 
 const deps = workflowDeps();

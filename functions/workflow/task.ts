@@ -4,24 +4,21 @@
  * fulfillment ids to the log context, flush metrics, trace; the business function does the rest.
  * Errors reach Step Functions with their `name` (TransientError is retried, the rest caught).
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { isRecord } from '../core/kernel/guards';
+import { withPowertools } from '../core/runtime/powertools';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { PipelineError, TaskInputError, TransientError, toError } from '../core/errors';
-import { isRetryableAwsError, isTransactionCanceled } from '../core/store/transactions';
-import { observability as defaultObservability, type Observability } from '../core/observability';
-import { toFieldIssues } from '../core/schemas/common';
+import { PipelineError, TaskInputError, TransientError, toError } from '../core/kernel/errors';
+import { isRetryableAwsError, isTransactionCanceled } from '../core/runtime/table/transactions';
+import { observability as defaultObservability, type Observability } from '../core/runtime/observability';
+import { toFieldIssues } from '../core/kernel/schemas';
 
 /** Ids worth having on every log line of a task (never customer data). */
 function idsOf(value: unknown): Record<string, string> {
   const ids: Record<string, string> = {};
-  if (typeof value !== 'object' || value === null) return ids;
-  const record = value as Record<string, unknown>;
-  const nested = typeof record.fulfillment === 'object' && record.fulfillment !== null ? (record.fulfillment as Record<string, unknown>) : {};
-  for (const source of [record, nested]) {
+  if (!isRecord(value)) return ids;
+  const nested = isRecord(value.fulfillment) ? value.fulfillment : {};
+  for (const source of [value, nested]) {
     for (const key of ['orderId', 'fulfillmentId', 'supplierId']) {
       const v = source[key];
       if (typeof v === 'string') ids[key] = v;
@@ -65,10 +62,7 @@ export function taskHandler<S extends z.ZodType, R>(
     obs.logger.appendKeys({ task, ...idsOf(event) });
     return fn(parseTaskInput(task, schema, event));
   };
-  return middy(base)
-    .use(injectLambdaContext(obs.logger, { resetKeys: true }))
-    .use(logMetrics(obs.metrics, { captureColdStartMetric: true }))
-    .use(captureLambdaHandler(obs.tracer, { captureResponse: false }))
+  return withPowertools(base, obs)
     .use({
       onError: (request) => {
         const error = toTaskError(request.error);
@@ -79,4 +73,4 @@ export function taskHandler<S extends z.ZodType, R>(
     });
 }
 
-export { outboundDeps, responderDeps, workflowDeps } from '../core/services/runtime-deps';
+export { outboundDeps, responderDeps, workflowDeps } from '../core/workflow/services/runtime-deps';

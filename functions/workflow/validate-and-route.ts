@@ -3,8 +3,8 @@
  * fulfillments: FulfillmentTask[], holdReason?, holdTimeoutSeconds? }` (ResultPath $.route). Validates and
  * screens the order, then (when it may continue) reserves its stock and routes it, in one invocation.
  */
-import { OrderTaskInput } from '../core/schemas/workflow';
-import { validateAndRoute } from '../core/services/reserve-and-route';
+import { OrderTaskInput } from '../core/workflow/schemas/workflow';
+import { validateAndRoute } from '../core/workflow/services/reserve-and-route';
 import { taskHandler, workflowDeps } from './task';
 
 const deps = workflowDeps();

@@ -13,10 +13,10 @@ import { FILE_READ_ACTIONS, SUPPLIER_FILES_SERVICE, type SupplierFiles } from '.
 
 /** Entry file of each scheduled job. */
 export const SCHEDULED_ENTRIES = {
-  sweepReservations: 'functions/inventory/sweep-reservations.ts',
-  sweepDispatches: 'functions/inventory/sweep-dispatches.ts',
-  sweepOrders: 'functions/inventory/sweep-orders.ts',
-  sweepStaleFeeds: 'functions/inventory/sweep-stale-feeds.ts',
+  sweepReservations: 'functions/sweeps/sweep-reservations.ts',
+  sweepDispatches: 'functions/sweeps/sweep-dispatches.ts',
+  sweepOrders: 'functions/sweeps/sweep-orders.ts',
+  sweepStaleFeeds: 'functions/sweeps/sweep-stale-feeds.ts',
   refreshFeeds: 'functions/inventory/refresh-feeds.ts',
 } as const satisfies Record<ScheduledJob, string>;
 
@@ -73,6 +73,7 @@ export class InventorySync extends Construct {
   public readonly inventoryPullJson: string;
   public readonly inventoryPull: readonly InventoryPullEntry[];
 
+  // Long: declarative CDK wiring of the sweeps and the feed refresh (schedules, functions, grants).
   constructor(scope: Construct, id: string, props: InventorySyncProps) {
     super(scope, id);
     const { stage, store, files, stateMachine } = props;

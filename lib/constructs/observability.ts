@@ -46,6 +46,7 @@ export class Observability extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
   private readonly alarmList: cloudwatch.Alarm[] = [];
 
+  // Long: declarative CDK wiring of the dashboard and alarms.
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const retain = props.stage.config.retainData;

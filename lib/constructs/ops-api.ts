@@ -62,6 +62,7 @@ export class OpsApi extends Construct {
   /** Base URL of the deployed stage, ending with "/". */
   public readonly url: string;
 
+  // Long: declarative CDK wiring of the ops REST API.
   constructor(scope: Construct, id: string, props: OpsApiProps) {
     super(scope, id);
     const { stage, store } = props;

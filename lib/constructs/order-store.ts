@@ -15,11 +15,11 @@ export const ORDER_STORE_LOGICAL_IDS = {
   key: 'PipelineTableKey',
 } as const;
 
-/** Global secondary indexes (see functions/core/store/keys.ts and docs/data-model.md). */
+/** Global secondary indexes (see functions/core/runtime/table/keys.ts and docs/data-model.md). */
 export const ORDER_STORE_INDEXES = ['gsi1', 'gsi2', 'gsi3'] as const;
 export type OrderStoreIndex = (typeof ORDER_STORE_INDEXES)[number];
 
-/** TTL attribute (epoch seconds) of records that expire: dedupe and idempotency records. */
+/** TTL attribute (epoch seconds) of records that expire: dedupe records (webhooks, supplier messages), rejected webhooks, task tokens, address uses. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 /** What a function may do with the items of the table. */

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { WORKFLOW_ERROR_NAMES } from '../../functions/core/kernel/errors';
 import { acknowledgeNag } from '../nag';
 import type { Stage } from '../stage-config';
 import type { OrderStore } from './order-store';
@@ -40,7 +41,7 @@ export const TRANSIENT_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
   'Lambda.ClientExecutionTimeoutException',
-  'TransientError',
+  WORKFLOW_ERROR_NAMES.transient,
 ] as const;
 
 /**
@@ -52,7 +53,7 @@ export const TRANSIENT_ERRORS = [
 export const SYNC_TIMEOUT_ERRORS = ['Sandbox.Timedout', 'Lambda.Unknown', 'States.Timeout'] as const;
 
 /** Error a supplier's rejection is reported with (SendTaskFailure from the inbound handler). */
-export const SUPPLIER_REJECTED_ERROR = 'SupplierRejected';
+export const SUPPLIER_REJECTED_ERROR = WORKFLOW_ERROR_NAMES.supplierRejected;
 
 /** Synchronous task functions: Lambda timeout, and the (longer) state timeout that bounds the whole task. */
 const TASK_FUNCTION_TIMEOUT = Duration.seconds(30);
@@ -92,6 +93,7 @@ export class OrderWorkflow extends Construct {
   /** The task functions, by task kind. */
   public readonly functions: Readonly<Record<WorkflowTask, PipelineFunction>>;
 
+  // Long: the state machine definition reads top to bottom as the diagram in docs/workflow.md; splitting it scatters the states.
   constructor(scope: Construct, id: string, props: OrderWorkflowProps) {
     super(scope, id);
     const { stage, store, suppliers } = props;

@@ -83,6 +83,7 @@ export class PipelineFunction extends NodejsFunction {
   /** The scope the function, its log group and role were created in. */
   private readonly parentScope: Construct;
 
+  // Long: declarative CDK wiring of one function (bundling, log group, alarms, nag acknowledgements).
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     const entryPath = props.entry.split(path.sep).join('/');
     if (path.isAbsolute(entryPath) || entryPath.startsWith('..')) {

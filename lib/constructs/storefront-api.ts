@@ -93,6 +93,7 @@ export class StorefrontApi extends Construct {
   /** The account-level API Gateway logging setting (AWS::ApiGateway::Account) this API creates; other APIs' stages depend on it. */
   public readonly accountLoggingSetup: IConstruct | undefined;
 
+  // Long: declarative CDK wiring of the REST API, its routes, keys and functions.
   constructor(scope: Construct, id: string, props: StorefrontApiProps) {
     super(scope, id);
     const { stage, store } = props;
@@ -179,8 +180,8 @@ export class StorefrontApi extends Construct {
       'GET/POST /availability: sellable quantity, chosen supplier, shipping method and delivery window per SKU',
     );
 
-    // create-order also reads: idempotency records (Powertools reads the stored record when a key
-    // repeats), the channel's existing-order guard and the catalog.
+    // create-order also reads: the order a repeated Idempotency-Key derives (its stored request hash
+    // tells a replay from a conflict), the channel's existing-order guard and the catalog.
     this.createOrderFunction.useTable(store, 'readWrite');
     this.getOrderFunction.useTable(store, 'read');
     this.availabilityFunction.useTable(store, 'read');

@@ -114,6 +114,7 @@ export class SupplierFiles extends Construct {
   /** SUPPLIER_FILES: `[{ supplierId, channel, roleId? }]` (JSON, tokens resolved by CloudFormation). */
   public readonly supplierFilesJson: string;
 
+  // Long: declarative CDK wiring (bucket, notifications, handlers, grants) in the order CloudFormation needs it.
   constructor(scope: Construct, id: string, props: SupplierFilesProps) {
     super(scope, id);
     const { stage, store, suppliers } = props;

@@ -1,7 +1,7 @@
 import type { Stage } from '../stage-config';
 
 /**
- * The workflow settings the tasks read at cold start (functions/core/services/workflow-settings.ts), from
+ * The workflow settings the tasks read at cold start (functions/core/workflow/services/workflow-settings.ts), from
  * the stage config: only what the stage sets, so the tasks' defaults apply otherwise. Locally, TIMEOUT_SCALE
  * (set by the local runtime, never here) shrinks every wait.
  */

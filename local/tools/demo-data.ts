@@ -9,9 +9,11 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Channel, ChannelPlatform, Product, ShippingZone, Supplier } from '../../functions/core/domain/types';
-import type { StoredOffer } from '../../functions/core/store/catalog';
-import { gsiKeys, keys } from '../../functions/core/store/keys';
+import type { Channel, ChannelPlatform } from '../../functions/core/orders/domain/channel';
+import type { Product } from '../../functions/core/inventory/domain/catalog';
+import type { ShippingZone, Supplier } from '../../functions/core/suppliers/domain/supplier';
+import type { StoredOffer } from '../../functions/core/inventory/store/catalog';
+import { gsiKeys, keys } from '../../functions/core/runtime/table/keys';
 
 /** A channel as the template describes it (CHANNELS environment variable of the API functions). */
 export interface TemplateChannel {

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, PutObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../functions/core/store/keys';
+import { keys } from '../../functions/core/runtime/table/keys';
 import { liveEndpoints, NotRunningError } from './executions';
 import { progressBar } from './progress';
 import { REPO_ROOT, type LocalEndpoints } from '../runtime/runtime';

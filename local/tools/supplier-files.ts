@@ -5,7 +5,7 @@
  * supplier with a pull source publishes at seed time.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GSI1, gsiKeys, keys } from '../../functions/core/store/keys';
+import { GSI1, gsiKeys, keys } from '../../functions/core/runtime/table/keys';
 import { demoOffers } from './demo-data';
 import type { LocalModel } from '../template/reader';
 import { isRecord } from '../../functions/core/kernel/guards';

@@ -4,7 +4,7 @@
  * and the answer plan, step by step, as messages or as acknowledgement and tracking CSV files.
  */
 import { randomInt } from 'node:crypto';
-import { validateTrackingNumber } from '../../functions/core/domain/tracking';
+import { validateTrackingNumber } from '../../functions/core/suppliers/domain/tracking';
 import { isRecord } from '../../functions/core/kernel/guards';
 
 export const DISCONTINUED: Readonly<Record<string, readonly string[]>> = {

@@ -13,7 +13,7 @@
  *    the purchase order (REJECTED with a reason per line): the workflow reroutes or cancels the lines.
  * 3. Otherwise: ACCEPTED (estimated ship date), then SHIPPED with a valid tracking number for the
  *    carrier of the shipping method (UPS `1Z...`, DHL Express 10 digits, or Royal Mail S10 `RB...GB`,
- *    check digits verified with functions/core/domain/tracking.ts), then carrier scans CARRIER_PICKED_UP,
+ *    check digits verified with functions/core/suppliers/domain/tracking), then carrier scans CARRIER_PICKED_UP,
  *    IN_TRANSIT, OUT_FOR_DELIVERY and finally DELIVERED, one step every `stepMs` (default 1 s): a paid
  *    order for in-stock demo SKUs is DELIVERED within seconds. `split-shipment` in `line2` ships the
  *    lines in two parcels, the second one step later (PARTIALLY_SHIPPED, then SHIPPED).
@@ -49,6 +49,7 @@ import { localS3Client } from '../emulators/s3/s3';
 import { parseCancellationFile, parsePurchaseOrderFile, receiveOutbound } from './supplier-messages';
 import { answerPlan, asPurchaseOrder, type PurchaseOrder } from './supplier-plan';
 
+import { validateTrackingNumber } from '../../functions/core/suppliers/domain/tracking';
 
 export interface SimulatedSupplier {
   readonly supplierId: string;

@@ -107,6 +107,12 @@ describe('workflow settings and suppliers', () => {
     expect(config.opsApiThrottle).toEqual({ rateLimit: 10, burstLimit: 20 });
   });
 
+  it('fail synth on a misspelt fraud key, naming it (the tasks would fail at cold start)', () => {
+    expect(() => parseStageConfig('t', { ...validStage, workflow: { fraud: { reviewTreshold: 50 } } })).toThrow(StageConfigError);
+    expect(() => parseStageConfig('t', { ...validStage, workflow: { fraud: { reviewTreshold: 50 } } })).toThrow(/stages\.t\.workflow\.fraud.*reviewTreshold/);
+    expect(() => parseStageConfig('t', { ...validStage, workflow: { fraud: { reviewThreshold: 'high' } } })).toThrow(/stages\.t\.workflow\.fraud\.reviewThreshold/);
+  });
+
   it('turn into the tasks\' environment, only what the stage sets', () => {
     const stage = (workflow: Record<string, unknown>) => ({ name: 't', config: parseStageConfig('t', { ...validStage, workflow }) });
     expect(workflowSettingsEnvironment(stage({}))).toEqual({ SHIP_GRACE_DAYS: '7', DELIVERY_GRACE_DAYS: '7' });

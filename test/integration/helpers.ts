@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { LocalEndpoints } from '../../local/runtime/runtime';
-import { ORDER_RECEIVED_EVENT } from '../../functions/core/store/orders';
+import { storedTimelineType } from '../../functions/core/events/domain/events';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -106,5 +106,5 @@ export function orderBody(opts: OrderBodyOptions = {}): Record<string, unknown> 
  * is written and adds its own events (OrderValidated, ...), so intake assertions count only these.
  */
 export function receivedEvents(items: readonly Record<string, unknown>[]): Record<string, unknown>[] {
-  return items.filter((i) => i['entity'] === 'TimelineEvent' && i['type'] === ORDER_RECEIVED_EVENT);
+  return items.filter((i) => i['entity'] === 'TimelineEvent' && i['type'] === storedTimelineType('OrderReceived'));
 }

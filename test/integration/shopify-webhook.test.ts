@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { deriveOrderId } from '../../functions/core/domain/order-id';
+import { deriveOrderId } from '../../functions/core/kernel/order-id';
 import { documentClient, endpoints, http, obj, partition, receivedEvents, shopifyHmac } from './helpers';
 
 /** Above 2^53: JSON.parse would round these. */

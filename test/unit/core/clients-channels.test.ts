@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadChannels } from '../../../functions/core/channels';
+import { loadChannels } from '../../../functions/core/runtime/channels';
 import { CHANNELS_ENV, SHOP_DOMAIN, SHOP_KEY_ID } from '../fixtures/requests';
 
 const secretsMock = mockClient(SecretsManagerClient);
@@ -16,7 +16,7 @@ describe('getSecretString', () => {
 
   it('fetches once and serves later reads from the cache', async () => {
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: 's3cr3t' });
-    const { getSecretString } = await import('../../../functions/core/clients');
+    const { getSecretString } = await import('../../../functions/core/runtime/clients');
     expect(await getSecretString('arn:secret:a')).toBe('s3cr3t');
     expect(await getSecretString('arn:secret:a')).toBe('s3cr3t');
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
@@ -25,7 +25,7 @@ describe('getSecretString', () => {
 
   it('decodes a binary secret as UTF-8', async () => {
     secretsMock.on(GetSecretValueCommand).resolves({ SecretBinary: new TextEncoder().encode('bin-secret') });
-    const { getSecretString } = await import('../../../functions/core/clients');
+    const { getSecretString } = await import('../../../functions/core/runtime/clients');
     expect(await getSecretString('arn:secret:b')).toBe('bin-secret');
   });
 });

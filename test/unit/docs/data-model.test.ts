@@ -1,14 +1,14 @@
 /**
- * docs/data-model.md documents every key of functions/core/store/keys.ts exactly: each key builder, called
+ * docs/data-model.md documents every key of functions/core/runtime/table/keys.ts exactly: each key builder, called
  * with the placeholders the page uses, must produce values that appear together in one row of a table.
  * A key added to keys.ts without a row here (or a row whose pattern drifted) fails.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EXCEPTION_KINDS } from '../../../functions/core/store/exceptions';
-import { type ItemKey, gsiKeys, keys, prefixes } from '../../../functions/core/store/keys';
-import { WEBHOOK_REJECTED } from '../../../functions/core/store/webhooks';
+import { EXCEPTION_KINDS } from '../../../functions/core/workflow/domain/exception-kinds';
+import { type ItemKey, gsiKeys, keys, prefixes } from '../../../functions/core/runtime/table/keys';
+import { WEBHOOK_REJECTED } from '../../../functions/core/orders/store/webhooks';
 
 const doc = readFileSync(fileURLToPath(new URL('../../../docs/data-model.md', import.meta.url)), 'utf8');
 const rows = doc.split('\n').filter((line) => line.startsWith('|'));
@@ -48,7 +48,7 @@ const GSI_CASES: Record<keyof typeof gsiKeys, ReadonlyArray<Record<string, strin
   heldReservation: [gsiKeys.heldReservation('{holdExpiresAt}', '{orderId}', '{fulfillmentId}', '{sku}')],
 };
 
-describe('docs/data-model.md matches functions/core/store/keys.ts', () => {
+describe('docs/data-model.md matches functions/core/runtime/table/keys.ts', () => {
   it.each(Object.entries(KEY_CASES))('%s: pk and sk in one table row', (_name, key) => {
     expect(rowWithAll([key.pk, key.sk]), JSON.stringify(key)).toBeDefined();
   });

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXCEPTION_KINDS } from '../../../functions/core/store/exceptions';
+import { EXCEPTION_KINDS } from '../../../functions/core/workflow/domain/exception-kinds';
 import { type ApiRoute, apiRoutesFromTemplate } from '../../../lib/api-routes';
 import { OPS_API_LOGICAL_IDS } from '../../../lib/constructs/ops-api';
 import { API_STAGE_NAME, storefrontLogicalIds } from '../../../lib/constructs/storefront-api';
 import { synthesizeTemplate } from '../../../lib/synth';
-import { OPENAPI_PATH, buildOpenApiDocument, renderOpenApi } from '../../../scripts/generate-docs';
+import { OPENAPI_PATH } from '../../../scripts/docs/openapi-parts';
+import { buildOpenApiDocument, renderOpenApi } from '../../../scripts/docs/openapi';
 
 type Json = Record<string, unknown>;
 type Operation = Json & { responses: Json; security: Json[]; requestBody?: Json & { required: boolean }; parameters?: Json[] };

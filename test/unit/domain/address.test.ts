@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countryRuleIssues, isCountryCode, isValidPostcode, normalizeAddress, validateAddress } from '../../../functions/core/domain/address';
-import type { Address } from '../../../functions/core/domain/types';
+import { countryRuleIssues, isCountryCode, isValidPostcode, normalizeAddress, validateAddress } from '../../../functions/core/kernel/address';
+import type { Address } from '../../../functions/core/kernel/values';
 
 const base: Address = { name: 'Ada Lovelace', line1: 'Invalidenstrasse 117', city: 'Berlin', postcode: '10115', country: 'DE' };
 

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_AVAILABILITY_CONFIG, cartAvailability, skuAvailability } from '../../../functions/core/domain/availability';
-import type { AvailabilityQuery } from '../../../functions/core/domain/availability';
-import type { Supplier, SupplierOffer } from '../../../functions/core/domain/types';
+import { DEFAULT_AVAILABILITY_CONFIG, cartAvailability, skuAvailability } from '../../../functions/core/inventory/domain/availability';
+import type { AvailabilityQuery } from '../../../functions/core/inventory/domain/availability';
+import type { Supplier } from '../../../functions/core/suppliers/domain/supplier';
+import type { SupplierOffer } from '../../../functions/core/inventory/domain/catalog';
 
 const NOW = '2026-11-25T10:00:00.000Z'; // Wednesday, before the 14:00 cut-off
 const hoursAgo = (h: number): string => new Date(Date.parse(NOW) - h * 3_600_000).toISOString();

@@ -13,7 +13,7 @@ import {
   promiseDates,
   shipByDate,
   toIsoDate,
-} from '../../../functions/core/domain/delivery';
+} from '../../../functions/core/workflow/domain/delivery';
 
 // Calendar used below: 2026-11-20 Fri, 21 Sat, 22 Sun, 23 Mon, 25 Wed, 26 Thu, 27 Fri; 2026-12-25 Fri.
 const THANKSGIVING = '2026-11-26';

@@ -11,9 +11,9 @@ import {
   isDisposableDomain,
   addressMatchKey,
   screenOrder,
-} from '../../../functions/core/domain/fraud';
-import type { FraudScreenInput } from '../../../functions/core/domain/fraud';
-import type { Order, PaymentStatus } from '../../../functions/core/domain/types';
+} from '../../../functions/core/orders/domain/fraud';
+import type { FraudScreenInput } from '../../../functions/core/orders/domain/fraud';
+import type { Order, PaymentStatus } from '../../../functions/core/orders/domain/order';
 
 const clean: FraudScreenInput = {
   totalMinor: 5_000,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OrderSource } from '../../../functions/core/domain/types';
-import { base32, deriveOrderId, isOrderId, ORDER_ID_PATTERN } from '../../../functions/core/domain/order-id';
+import type { OrderSource } from '../../../functions/core/orders/domain/order';
+import { base32, deriveOrderId, isOrderId, ORDER_ID_PATTERN } from '../../../functions/core/kernel/order-id';
 
 describe('deriveOrderId', () => {
   it('is stable across calls (a known value pins the algorithm)', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, requestHash } from '../../../functions/core/domain/request-hash';
+import { canonicalJson, requestHash } from '../../../functions/core/kernel/request-hash';
 
 describe('canonicalJson', () => {
   it.each([

@@ -1,17 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_ROUTING_CONFIG,
-  checkEligibility,
-  isFeedFresh,
-  parseRuleOrder,
-  reroute,
-  routeOrder,
-  routingConfig,
-  shippingFor,
-} from '../../../functions/core/domain/routing';
-import type { Allocation, RoutingInput, RoutingLine, RoutingRule } from '../../../functions/core/domain/routing';
-import type { ShippingZone, Supplier, SupplierOffer } from '../../../functions/core/domain/types';
+import { DEFAULT_ROUTING_CONFIG, parseRuleOrder, routingConfig } from '../../../functions/core/workflow/domain/routing-rules';
+import { checkEligibility, isFeedFresh, shippingFor } from '../../../functions/core/workflow/domain/eligibility';
+import { reroute, routeOrder } from '../../../functions/core/workflow/domain/routing';
+import type { Allocation, RoutingInput, RoutingLine, RoutingRule } from '../../../functions/core/workflow/domain/routing-rules';
+import type { ShippingZone, Supplier } from '../../../functions/core/suppliers/domain/supplier';
+import type { SupplierOffer } from '../../../functions/core/inventory/domain/catalog';
 
 const NOW = '2026-11-25T10:00:00.000Z'; // Wednesday, before the 14:00 cut-off
 const hoursAgo = (h: number): string => new Date(Date.parse(NOW) - h * 3_600_000).toISOString();

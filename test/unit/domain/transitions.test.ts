@@ -1,31 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  FULFILLMENT_TRANSITIONS,
-  ORDER_TRANSITIONS,
-  TRACKING_CODES,
-  applyFulfillmentEvent,
-  applyReturnStatus,
-  baseFulfillmentStatus,
-  canTransition,
-  canTransitionFulfillment,
-  canTransitionReturn,
-  deriveOrderStatus,
-  fulfillmentLineProgress,
-  fulfillmentProgress,
-  isTerminalOrderStatus,
-  moneyActionOnCancel,
-  newFulfillment,
-  nextOrderStatus,
-  openExceptions,
-  refundForCancelledLines,
-  replayFulfillment,
-  shippedAt,
-  summarizeOrderProgress,
-} from '../../../functions/core/domain/transitions';
-import type { FulfillmentEvent, FulfillmentState, TrackingCode } from '../../../functions/core/domain/transitions';
-import { FULFILLMENT_STATUSES, ORDER_STATUSES } from '../../../functions/core/domain/types';
-import type { FulfillmentStatus, OrderStatus, PaymentStatus, ReturnStatus } from '../../../functions/core/domain/types';
+import { FULFILLMENT_TRANSITIONS, TRACKING_CODES, canTransitionFulfillment, newFulfillment } from '../../../functions/core/workflow/domain/fulfillment';
+import { ORDER_TRANSITIONS, canTransition, isTerminalOrderStatus, moneyActionOnCancel, nextOrderStatus, refundForCancelledLines } from '../../../functions/core/orders/domain/order-lifecycle';
+import { applyFulfillmentEvent, baseFulfillmentStatus, fulfillmentProgress, openExceptions, replayFulfillment } from '../../../functions/core/workflow/domain/fulfillment-events';
+import { applyReturnStatus, canTransitionReturn } from '../../../functions/core/orders/domain/returns-lifecycle';
+import { deriveOrderStatus, fulfillmentLineProgress, shippedAt, summarizeOrderProgress } from '../../../functions/core/workflow/domain/fulfillment-progress';
+import type { FulfillmentEvent, FulfillmentState, TrackingCode } from '../../../functions/core/workflow/domain/fulfillment';
+import { FULFILLMENT_STATUSES } from '../../../functions/core/workflow/domain/fulfillment-status';
+import { ORDER_STATUSES } from '../../../functions/core/orders/domain/order';
+import type { FulfillmentStatus } from '../../../functions/core/workflow/domain/fulfillment-status';
+import type { OrderStatus, PaymentStatus } from '../../../functions/core/orders/domain/order';
+import type { ReturnStatus } from '../../../functions/core/orders/domain/returns-lifecycle';
 
 const T1 = '1Z5R89390357567127';
 const T2 = '1Z879E930346834440';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeHmacBase64, verifyHmacSignature } from '../../../functions/core/domain/webhook-signature';
+import { computeHmacBase64, verifyHmacSignature } from '../../../functions/core/kernel/webhook-signature';
 
 const hexToBase64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ORDER_ID_PATTERN } from '../../../functions/core/domain/order-id';
+import { ORDER_ID_PATTERN } from '../../../functions/core/kernel/order-id';
 import { captureOutput, importWithEnv } from '../fixtures/handler-env';
 import { set } from '../fixtures/patch';
 import { SHOP_KEY_ID, apiEvent, createOrderEvent, lambdaContext, validOrderRequest } from '../fixtures/requests';

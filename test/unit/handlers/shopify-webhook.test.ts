@@ -4,7 +4,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, Transa
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deriveOrderId } from '../../../functions/core/domain/order-id';
+import { deriveOrderId } from '../../../functions/core/kernel/order-id';
 import { captureOutput, importWithEnv } from '../fixtures/handler-env';
 import { SHOP_DOMAIN, SHOP_SECRET_ARN, apiEvent, lambdaContext } from '../fixtures/requests';
 import { BIG_LINE_ID, BIG_ORDER_ID, SHOPIFY_SECRET, shopifyOrderBody, sign } from '../fixtures/shopify';

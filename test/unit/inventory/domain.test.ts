@@ -2,27 +2,13 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  buildFileReport,
-  csvCell,
-  csvRecordToInput,
-  diffOffer,
-  DuplicateTracker,
-  fileReportCsv,
-  hasSomethingToReport,
-  moneyToMinor,
-  needsReservedCount,
-  parseFeedRow,
-  quarantineReason,
-  ReportCollector,
-  resolveHeaders,
-  settleShortfall,
-  SpreadsheetRows,
-  type FeedOffer,
-  type RowContext,
-} from '../../../functions/core/domain/inventory-feed';
-import type { FeedField } from '../../../functions/core/domain/types';
-import { sniffDelimiter } from '../../../functions/core/services/inventory-feed';
+import { buildFileReport, csvCell, fileReportCsv, hasSomethingToReport, ReportCollector } from '../../../functions/core/inventory/domain/file-report';
+import { csvRecordToInput, resolveHeaders, SpreadsheetRows } from '../../../functions/core/inventory/domain/feed-headers';
+import { diffOffer, DuplicateTracker, needsReservedCount, quarantineReason, settleShortfall, type FeedOffer } from '../../../functions/core/inventory/domain/feed-offers';
+import { moneyToMinor, type RowContext } from '../../../functions/core/inventory/domain/feed-rows';
+import { parseFeedRow } from '../../../functions/core/inventory/schemas/feed-rows';
+import type { FeedField } from '../../../functions/core/suppliers/domain/supplier';
+import { sniffDelimiter } from '../../../functions/core/inventory/services/feed-sources';
 
 const ctx: RowContext = { moneyUnits: 'major', currency: 'EUR' };
 const base: FeedOffer = { sku: 'SKU-A', supplierId: 'acme', supplierSku: 'A-1', wholesaleCostMinor: 1000, currency: 'EUR', stock: 10, discontinued: false, lastFeedAt: '2026-11-24T10:00:00.000Z' };

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { applyFeedFile } from '../../../functions/core/services/inventory-feed';
-import { offerItem } from '../../../functions/core/store/inventory';
-import { keys } from '../../../functions/core/store/keys';
+import { applyFeedFile } from '../../../functions/core/inventory/services/inventory-feed';
+import { offerItem } from '../../../functions/core/inventory/store/inventory';
+import { keys } from '../../../functions/core/runtime/table/keys';
 import {
   BUCKET,
   LATER,

@@ -21,7 +21,7 @@ vi.hoisted(() => {
 
 const { handler, processFeedObject } = await import('../../../functions/inventory/feed-file');
 const { refreshFeeds, refreshSource } = await import('../../../functions/inventory/refresh-feeds');
-const { loadSupplierFiles } = await import('../../../functions/core/services/file-reports');
+const { loadSupplierFiles } = await import('../../../functions/core/suppliers/services/file-reports');
 
 function s3Event(key: string, options: { principalId?: string; eTag?: string; bucket?: string } = {}): S3Event {
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InventoryUpdateMessage } from '../../../functions/core/schemas/inventory';
-import { applyInventoryRows } from '../../../functions/core/services/inventory-feed';
-import { keys } from '../../../functions/core/store/keys';
+import { InventoryUpdateMessage } from '../../../functions/core/inventory/schemas/inventory';
+import { applyInventoryRows } from '../../../functions/core/inventory/services/inventory-rows';
+import { keys } from '../../../functions/core/runtime/table/keys';
 import { NOW, SUPPLIER_ID, counterItem, feedWorld, supplier, supplierEvents } from './support';
 
 const message = (rows: unknown[], extra: Record<string, unknown> = {}) => ({ type: 'INVENTORY_UPDATE', messageId: 'inv-1', sentAt: NOW.toISOString(), rows, ...extra });

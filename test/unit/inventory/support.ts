@@ -10,12 +10,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
-import type { FeedOffer } from '../../../functions/core/domain/inventory-feed';
-import type { Supplier, SupplierFileSettings } from '../../../functions/core/domain/types';
-import type { FileMetrics } from '../../../functions/core/services/file-reports';
-import type { FeedDeps } from '../../../functions/core/services/inventory-feed';
-import { offerItem } from '../../../functions/core/store/inventory';
-import { keys } from '../../../functions/core/store/keys';
+import type { FeedOffer } from '../../../functions/core/inventory/domain/feed-offers';
+import type { Supplier, SupplierFileSettings } from '../../../functions/core/suppliers/domain/supplier';
+import type { FileMetrics } from '../../../functions/core/suppliers/services/file-reports';
+import type { FeedDeps } from '../../../functions/core/inventory/services/feed-types';
+import { offerItem } from '../../../functions/core/inventory/store/inventory';
+import { keys } from '../../../functions/core/runtime/table/keys';
 import { FakeTable, TABLE } from '../workflow/support/fake-table';
 import type { Item } from '../workflow/support/expressions';
 

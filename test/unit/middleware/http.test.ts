@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConflictError, PipelineError, ValidationError } from '../../../functions/core/errors';
-import { MAX_BODY_BYTES, errorResponse, getHeader, parseJson, rawBody, requireHeader, validate } from '../../../functions/core/middleware/http';
+import { ConflictError, PipelineError, ValidationError } from '../../../functions/core/kernel/errors';
+import { MAX_BODY_BYTES, errorResponse, getHeader, parseJson, rawBody, requireHeader, validate } from '../../../functions/core/runtime/http';
 import { captureOutput } from '../fixtures/handler-env';
 import { apiEvent } from '../fixtures/requests';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CreateOrderRequest } from '../../../functions/core/schemas/order';
-import { toFieldIssues } from '../../../functions/core/schemas/common';
+import { CreateOrderRequest } from '../../../functions/core/orders/schemas/order';
+import { toFieldIssues } from '../../../functions/core/kernel/schemas';
 import { set, setAll, unset } from '../fixtures/patch';
 import { validOrderRequest } from '../fixtures/requests';
 

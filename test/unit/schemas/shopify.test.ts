@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ShopifyOrderWebhook, parseShopifyJson } from '../../../functions/core/schemas/shopify';
+import { ShopifyOrderWebhook, parseShopifyJson } from '../../../functions/core/orders/schemas/shopify';
 import { BIG_LINE_ID, BIG_ORDER_ID, shopifyOrderBody } from '../fixtures/shopify';
 
 describe('parseShopifyJson', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ShopifyOrderWebhook, parseShopifyJson } from '../../../functions/core/schemas/shopify';
-import { mapShopifyOrder } from '../../../functions/core/services/shopify-mapping';
+import { ShopifyOrderWebhook, parseShopifyJson } from '../../../functions/core/orders/schemas/shopify';
+import { mapShopifyOrder } from '../../../functions/core/orders/services/shopify-mapping';
 import { BIG_LINE_ID, BIG_ORDER_ID, shopifyOrderBody } from '../fixtures/shopify';
 
 const ctx = { channelId: 'demo-shopify', channelCurrency: 'EUR', orderId: 'ord_test', now: new Date('2026-11-25T10:00:00.000Z') };

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOrder, getOrderView, orderItem } from '../../../functions/core/store/orders';
+import { createOrder, getOrderView, orderItem } from '../../../functions/core/orders/store/orders';
 import { sampleOrder } from '../fixtures/orders';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);

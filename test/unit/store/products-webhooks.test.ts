@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { getProductPresence } from '../../../functions/core/store/products';
-import { putRejectedWebhook } from '../../../functions/core/store/webhooks';
+import { getProductPresence } from '../../../functions/core/inventory/store/products';
+import { putRejectedWebhook } from '../../../functions/core/orders/store/webhooks';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const ctx = { ddb: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), tableName: 'T' };

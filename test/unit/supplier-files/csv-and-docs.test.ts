@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ReportCollector } from '../../../functions/core/domain/inventory-feed';
+import { ReportCollector } from '../../../functions/core/inventory/domain/file-report';
 import {
   ACKNOWLEDGEMENT_HEADER_ALIASES,
   ACKNOWLEDGEMENT_REQUIRED,
@@ -11,8 +11,8 @@ import {
   TRACKING_HEADER_ALIASES,
   TRACKING_REQUIRED,
   TrackingRow,
-} from '../../../functions/core/schemas/supplier-files';
-import { readMessageCsv } from '../../../functions/core/services/message-files';
+} from '../../../functions/core/suppliers/schemas/supplier-files';
+import { readMessageCsv } from '../../../functions/core/suppliers/services/message-csv';
 
 const tracking = { aliases: TRACKING_HEADER_ALIASES as Readonly<Record<string, readonly string[]>>, required: TRACKING_REQUIRED as readonly string[] };
 const acks = { aliases: ACKNOWLEDGEMENT_HEADER_ALIASES as Readonly<Record<string, readonly string[]>>, required: ACKNOWLEDGEMENT_REQUIRED as readonly string[] };

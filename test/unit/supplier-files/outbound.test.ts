@@ -5,16 +5,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'csv-parse/sync';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyFulfillmentEvent } from '../../../functions/core/domain/transitions';
-import { CANCELLATION_CSV_COLUMNS, PURCHASE_ORDER_CSV_COLUMNS } from '../../../functions/core/schemas/supplier-files';
-import { CancellationMessage, PurchaseOrderMessage } from '../../../functions/core/schemas/supplier-messages';
-import { dispatch } from '../../../functions/core/services/callbacks';
-import { cancelFulfillment } from '../../../functions/core/services/close-order';
-import { toOrderViewResponse } from '../../../functions/core/services/order-response';
-import { cancellationMessage, csvCell, purchaseOrderCsv, purchaseOrderMessage, sendToSupplier, type OutboundDeps } from '../../../functions/core/services/supplier-outbound';
-import { toFulfillmentTask } from '../../../functions/core/services/workflow-common';
-import type { FulfillmentRecord } from '../../../functions/core/store/fulfillments';
-import { getOrderView } from '../../../functions/core/store/orders';
+import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment-events';
+import { CANCELLATION_CSV_COLUMNS, PURCHASE_ORDER_CSV_COLUMNS } from '../../../functions/core/suppliers/schemas/supplier-files';
+import { CancellationMessage, PurchaseOrderMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
+import { dispatch } from '../../../functions/core/workflow/services/callbacks';
+import { cancelFulfillment } from '../../../functions/core/workflow/services/close-order';
+import { toOrderViewResponse } from '../../../functions/core/orders/services/order-response';
+import { cancellationMessage, csvCell, purchaseOrderCsv, purchaseOrderMessage, sendToSupplier, type OutboundDeps } from '../../../functions/core/suppliers/services/supplier-outbound';
+import { toFulfillmentTask } from '../../../functions/core/workflow/services/workflow-common';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
+import { getOrderView } from '../../../functions/core/orders/store/orders';
 import { FakeTable } from '../workflow/support/fake-table';
 import { CHANNEL, F1, NOW, ORDER_ID, catalogItems, makeWorld, order, queueUrl, routedOrder, storedFulfillment, timelineTypes, type World } from '../workflow/support/world';
 import { FakeBucket, outboxFiles, setSupplier } from './support/files';
@@ -143,7 +143,7 @@ describe('purchase-order and cancellation files', () => {
   });
 
   it('cancellation CSV: fulfillment id, issue time, reason', async () => {
-    const csv = (await import('../../../functions/core/services/supplier-outbound')).cancellationCsv(cancellationMessage(F1, 'SHIP_BY_PASSED', NOW));
+    const csv = (await import('../../../functions/core/suppliers/services/supplier-outbound')).cancellationCsv(cancellationMessage(F1, 'SHIP_BY_PASSED', NOW));
     expect(parse(csv, { columns: true })).toEqual([{ fulfillment_id: F1, issued_at: NOW.toISOString(), reason: 'SHIP_BY_PASSED' }]);
     expect(csv.split('\r\n')[0]).toBe(CANCELLATION_CSV_COLUMNS.join(','));
   });

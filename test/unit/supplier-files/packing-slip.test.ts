@@ -12,9 +12,9 @@ import {
   wrapText,
   type PackingSlipInput,
   type SlipBranding,
-} from '../../../functions/core/domain/packing-slip';
-import type { Channel } from '../../../functions/core/domain/types';
-import { packingSlipPdf } from '../../../functions/core/services/packing-slip';
+} from '../../../functions/core/suppliers/domain/packing-slip';
+import type { Channel } from '../../../functions/core/orders/domain/channel';
+import { packingSlipPdf } from '../../../functions/core/suppliers/services/packing-slip';
 import { readPdf } from './support/pdf-text';
 
 const s3Mock = mockClient(S3Client);

@@ -3,11 +3,12 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { applyFulfillmentEvent, type FulfillmentEvent } from '../../../functions/core/domain/transitions';
-import type { WorkflowOrder } from '../../../functions/core/domain/types';
-import { handleSupplierMessage, type InboundDeps } from '../../../functions/core/services/supplier-inbound';
-import { putTaskToken, type TokenStage } from '../../../functions/core/store/task-tokens';
-import type { FulfillmentRecord } from '../../../functions/core/store/fulfillments';
+import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment-events';
+import { type FulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment';
+import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
+import { handleSupplierMessage, type InboundDeps } from '../../../functions/core/suppliers/services/supplier-inbound';
+import { putTaskToken, type TokenStage } from '../../../functions/core/workflow/store/task-tokens';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { processSupplierRecord } from '../../../functions/suppliers/inbound';
 import { FakeTable } from '../workflow/support/fake-table';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SupplierInboundMessage } from '../../../functions/core/schemas/supplier-messages';
+import { SupplierInboundMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
 
 const base = { messageId: 'm-1', fulfillmentId: 'ful_0123456789abcdefghjkmnpqrs_01', occurredAt: '2026-11-25T10:00:00+01:00' };
 

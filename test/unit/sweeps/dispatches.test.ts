@@ -1,9 +1,10 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DISPATCH_UNACKNOWLEDGED, markOverdueItems, sweepDispatches, type DispatchSweepDeps } from '../../../functions/core/services/sweep-dispatches';
-import { transact } from '../../../functions/core/store/transactions';
-import { fulfillmentItem, nextFulfillment, toFulfillmentRecord } from '../../../functions/core/store/fulfillments';
+import { DISPATCH_UNACKNOWLEDGED, markOverdueItems, sweepDispatches, type DispatchSweepDeps } from '../../../functions/core/sweeps/services/sweep-dispatches';
+import { transact } from '../../../functions/core/runtime/table/transactions';
+import { fulfillmentItem, toFulfillmentRecord } from '../../../functions/core/workflow/store/fulfillments';
+import { nextFulfillment } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from '../workflow/support/fake-table';
 import { T0, fulfillment, fulfillmentIdOf, harness, order, orderIdOf, plusMinutes, putFulfillment, putOrder, type Harness } from './support';
 

@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dispatchGraceFromEnv, loadSweepState, pageLimitFromEnv, runPagedSweep, type Key, type SweepQuery } from '../../../functions/core/services/sweeps';
-import { keys } from '../../../functions/core/store/keys';
+import { dispatchGraceFromEnv, loadSweepState, pageLimitFromEnv, runPagedSweep, type Key, type SweepQuery } from '../../../functions/core/sweeps/services/sweeps';
+import { keys } from '../../../functions/core/runtime/table/keys';
 import { FakeTable, TABLE } from '../workflow/support/fake-table';
 import { harness, type Harness } from './support';
 

@@ -1,9 +1,10 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { FulfillmentStatus, OrderStatus } from '../../../functions/core/domain/types';
-import { HOLD_EXPIRED, sweepReservations } from '../../../functions/core/services/sweep-reservations';
-import { keys } from '../../../functions/core/store/keys';
+import type { FulfillmentStatus } from '../../../functions/core/workflow/domain/fulfillment-status';
+import type { OrderStatus } from '../../../functions/core/orders/domain/order';
+import { HOLD_EXPIRED, sweepReservations } from '../../../functions/core/sweeps/services/sweep-reservations';
+import { keys } from '../../../functions/core/runtime/table/keys';
 import { FakeTable } from '../workflow/support/fake-table';
 import {
   T0,

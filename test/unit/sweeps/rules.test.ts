@@ -14,8 +14,9 @@ import {
   stuckQueryCutoff,
   sweptOrderStatuses,
   type ExecutionState,
-} from '../../../functions/core/domain/sweeps';
-import { FULFILLMENT_STATUSES, ORDER_STATUSES, type FulfillmentStatus, type OrderStatus } from '../../../functions/core/domain/types';
+} from '../../../functions/core/sweeps/domain/rules';
+import { FULFILLMENT_STATUSES, type FulfillmentStatus } from '../../../functions/core/workflow/domain/fulfillment-status';
+import { ORDER_STATUSES, type OrderStatus } from '../../../functions/core/orders/domain/order';
 import { T0, plusMinutes, supplier } from './support';
 
 const NOW = T0;

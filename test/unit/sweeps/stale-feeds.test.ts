@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { markStaleItems, supplierIdsFromConfig, sweepStaleFeeds, type StaleFeedSweepDeps } from '../../../functions/core/services/sweep-stale-feeds';
-import { transact } from '../../../functions/core/store/transactions';
+import { markStaleItems, supplierIdsFromConfig, sweepStaleFeeds, type StaleFeedSweepDeps } from '../../../functions/core/sweeps/services/sweep-stale-feeds';
+import { transact } from '../../../functions/core/runtime/table/transactions';
 import { captureOutput } from '../fixtures/handler-env';
 import { lambdaContext } from '../fixtures/requests';
 import { FakeTable } from '../workflow/support/fake-table';
@@ -96,7 +96,7 @@ describe('sweep-stale-feeds handler', () => {
     vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'false');
     vi.stubEnv('AWS_REGION', 'us-east-1');
     const output = captureOutput();
-    const { handler } = await import('../../../functions/inventory/sweep-stale-feeds');
+    const { handler } = await import('../../../functions/sweeps/sweep-stale-feeds');
     const result = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }, lambdaContext).finally(() => output.restore());
     expect(output.text()).toContain('"sweep":"stale-feeds"');
     expect(result).toMatchObject({ markedStale: ['late'], staleAfter: 1 });

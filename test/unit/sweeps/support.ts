@@ -4,12 +4,16 @@
  * reservations, counters, suppliers) written with the real item builders.
  */
 import { vi } from 'vitest';
-import type { FulfillmentStatus, Reservation, Supplier, WorkflowOrder } from '../../../functions/core/domain/types';
-import type { SweepDeps } from '../../../functions/core/services/sweeps';
-import { fulfillmentItem, type FulfillmentRecord } from '../../../functions/core/store/fulfillments';
-import { keys } from '../../../functions/core/store/keys';
-import { orderItem } from '../../../functions/core/store/orders';
-import { reservationItem } from '../../../functions/core/store/reservations';
+import type { FulfillmentStatus } from '../../../functions/core/workflow/domain/fulfillment-status';
+import type { Reservation } from '../../../functions/core/inventory/domain/catalog';
+import type { Supplier } from '../../../functions/core/suppliers/domain/supplier';
+import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
+import type { SweepDeps } from '../../../functions/core/sweeps/services/sweeps';
+import { fulfillmentItem } from '../../../functions/core/workflow/store/fulfillments';
+import { type FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
+import { keys } from '../../../functions/core/runtime/table/keys';
+import { orderItem } from '../../../functions/core/orders/store/orders';
+import { reservationItem } from '../../../functions/core/inventory/store/reservations';
 import { sampleOrder } from '../fixtures/orders';
 import { TABLE, type FakeTable } from '../workflow/support/fake-table';
 import { ddbClient, silentLogger } from '../workflow/support/world';

@@ -3,14 +3,15 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyFulfillmentEvent, type FulfillmentEvent } from '../../../functions/core/domain/transitions';
-import type { WorkflowOrder } from '../../../functions/core/domain/types';
-import { PurchaseOrderMessage } from '../../../functions/core/schemas/supplier-messages';
-import { MilestoneResult } from '../../../functions/core/schemas/workflow';
-import { awaitHold, awaitMilestone, dispatch } from '../../../functions/core/services/callbacks';
-import { SupplierDirectory } from '../../../functions/core/services/supplier-outbound';
-import { toFulfillmentTask } from '../../../functions/core/services/workflow-common';
-import type { FulfillmentRecord } from '../../../functions/core/store/fulfillments';
+import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment-events';
+import { type FulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment';
+import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
+import { PurchaseOrderMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
+import { MilestoneResult } from '../../../functions/core/workflow/schemas/workflow';
+import { awaitHold, awaitMilestone, dispatch } from '../../../functions/core/workflow/services/callbacks';
+import { SupplierDirectory } from '../../../functions/core/suppliers/services/supplier-outbound';
+import { toFulfillmentTask } from '../../../functions/core/workflow/services/workflow-common';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from './support/fake-table';
 import {
   F1,

@@ -2,13 +2,14 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyFulfillmentEvent, type FulfillmentEvent } from '../../../functions/core/domain/transitions';
-import type { WorkflowOrder } from '../../../functions/core/domain/types';
-import { CancellationMessage } from '../../../functions/core/schemas/supplier-messages';
-import type { CancelOrderInput, CancelReason } from '../../../functions/core/schemas/workflow';
-import { cancelFulfillment, cancelOrder, cancelReason, complete, flagException } from '../../../functions/core/services/close-order';
-import { toFulfillmentTask } from '../../../functions/core/services/workflow-common';
-import type { FulfillmentRecord } from '../../../functions/core/store/fulfillments';
+import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment-events';
+import { type FulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment';
+import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
+import { CancellationMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
+import type { CancelOrderInput, CancelReason } from '../../../functions/core/workflow/schemas/workflow';
+import { cancelFulfillment, cancelOrder, cancelReason, complete, flagException } from '../../../functions/core/workflow/services/close-order';
+import { toFulfillmentTask } from '../../../functions/core/workflow/services/workflow-common';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from './support/fake-table';
 import {
   F1,

@@ -7,12 +7,12 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MilestoneResult } from '../../../functions/core/schemas/workflow';
-import { awaitMilestone, dispatch } from '../../../functions/core/services/callbacks';
-import { complete } from '../../../functions/core/services/close-order';
-import { reroute } from '../../../functions/core/services/reroute';
-import { validateAndRoute } from '../../../functions/core/services/reserve-and-route';
-import { handleSupplierMessage, type InboundDeps } from '../../../functions/core/services/supplier-inbound';
+import { MilestoneResult } from '../../../functions/core/workflow/schemas/workflow';
+import { awaitMilestone, dispatch } from '../../../functions/core/workflow/services/callbacks';
+import { complete } from '../../../functions/core/workflow/services/close-order';
+import { reroute } from '../../../functions/core/workflow/services/reroute';
+import { validateAndRoute } from '../../../functions/core/workflow/services/reserve-and-route';
+import { handleSupplierMessage, type InboundDeps } from '../../../functions/core/suppliers/services/supplier-inbound';
 import { FakeTable } from './support/fake-table';
 import { F1, F2, NOW, ORDER_ID, catalogItems, makeWorld, offerOf, order, putOrder, storedOrder, timelineTypes, type World } from './support/world';
 

@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SupplierRejected, TransientError, WorkflowStateError } from '../../../functions/core/errors';
+import { SupplierRejected, TransientError, WorkflowStateError } from '../../../functions/core/kernel/errors';
 import { toTaskError } from '../../../functions/workflow/task';
 import { captureOutput, importWithEnv } from '../fixtures/handler-env';
 import { lambdaContext } from '../fixtures/requests';

@@ -1,12 +1,13 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyFulfillmentEvent, type FulfillmentEvent } from '../../../functions/core/domain/transitions';
-import type { WorkflowOrder } from '../../../functions/core/domain/types';
-import { complete } from '../../../functions/core/services/close-order';
-import { reroute } from '../../../functions/core/services/reroute';
-import { toFulfillmentTask } from '../../../functions/core/services/workflow-common';
-import type { FulfillmentRecord } from '../../../functions/core/store/fulfillments';
+import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment-events';
+import { type FulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment';
+import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
+import { complete } from '../../../functions/core/workflow/services/close-order';
+import { reroute } from '../../../functions/core/workflow/services/reroute';
+import { toFulfillmentTask } from '../../../functions/core/workflow/services/workflow-common';
+import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from './support/fake-table';
 import {
   F1,

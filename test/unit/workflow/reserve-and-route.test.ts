@@ -3,11 +3,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deriveOrderId } from '../../../functions/core/domain/order-id';
-import type { Reservation, WorkflowOrder } from '../../../functions/core/domain/types';
-import { reserveAndRoute, validateAndRoute } from '../../../functions/core/services/reserve-and-route';
-import { loadCatalog } from '../../../functions/core/store/catalog';
-import { reservationItem, settleReservations } from '../../../functions/core/store/reservations';
+import { deriveOrderId } from '../../../functions/core/kernel/order-id';
+import type { Reservation } from '../../../functions/core/inventory/domain/catalog';
+import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
+import { reserveAndRoute, validateAndRoute } from '../../../functions/core/workflow/services/reserve-and-route';
+import { loadCatalog } from '../../../functions/core/inventory/store/catalog';
+import { reservationItem, settleReservations } from '../../../functions/core/inventory/store/reservations';
 import { FakeTable } from './support/fake-table';
 import {
   F1,

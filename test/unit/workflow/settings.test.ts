@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadWorkflowSettings, secondsUntil, waitSeconds } from '../../../functions/core/services/workflow-settings';
-import { SupplierDirectory, loadSupplierDirectory } from '../../../functions/core/services/supplier-outbound';
+import { loadWorkflowSettings, secondsUntil, waitSeconds } from '../../../functions/core/workflow/services/workflow-settings';
+import { SupplierDirectory, loadSupplierDirectory } from '../../../functions/core/suppliers/services/supplier-outbound';
 
 describe('workflow settings (environment, read at cold start)', () => {
   it('defaults', () => {

@@ -2,10 +2,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { addressFingerprint } from '../../../functions/core/domain/fraud';
-import type { WorkflowOrder } from '../../../functions/core/domain/types';
-import { validateAndScreen, validateOrder } from '../../../functions/core/services/validate-and-screen';
-import { keys } from '../../../functions/core/store/keys';
+import { addressFingerprint } from '../../../functions/core/orders/domain/fraud';
+import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
+import { validateAndScreen, validateOrder } from '../../../functions/core/workflow/services/validate-and-screen';
+import { keys } from '../../../functions/core/runtime/table/keys';
 import { FakeTable } from './support/fake-table';
 import { CATALOG, NOW, ORDER_ID, SUPPLIERS, catalogItems, catalogOffers, makeWorld, order, putOrder, storedOrder, timelineTypes, type World } from './support/world';
 

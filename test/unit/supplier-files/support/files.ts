@@ -5,9 +5,9 @@
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, type CopyObjectCommandInput, type GetObjectCommandOutput, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
-import type { Supplier, SupplierFileSettings } from '../../../../functions/core/domain/types';
-import type { OutboxFiles } from '../../../../functions/core/services/supplier-outbound';
-import { keys } from '../../../../functions/core/store/keys';
+import type { Supplier, SupplierFileSettings } from '../../../../functions/core/suppliers/domain/supplier';
+import type { OutboxFiles } from '../../../../functions/core/suppliers/services/supplier-outbound';
+import { keys } from '../../../../functions/core/runtime/table/keys';
 import type { FakeTable } from '../../workflow/support/fake-table';
 import { SUPPLIERS, type World } from '../../workflow/support/world';
 

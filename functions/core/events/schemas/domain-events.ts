@@ -1,0 +1,138 @@
+/**
+ * The published contract of every domain event: one zod schema per payload (`detail.data` on the bus,
+ * `data` on the order timeline), keyed by the event type of events/domain/events.ts. The timeline
+ * writers are typed by these schemas (events/store/timeline.ts), the stream router publishes them, and
+ * docs/domain-events.md is generated from them (`npm run openapi`; a unit test fails when it is stale).
+ */
+import { z } from 'zod';
+import { HOLD_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from '../../orders/domain/order';
+import type { DomainEventType, SupplierEvent, SupplierEventType } from '../domain/events';
+
+const FulfillmentId = z.string().meta({ description: 'The fulfillment (one purchase order to one supplier)' });
+const SupplierId = z.string().meta({ description: 'The supplier' });
+const Instant = z.string().meta({ description: 'ISO 8601 instant' });
+const Count = z.int().min(0);
+const Minor = z.int().meta({ description: 'Integer amount in minor units (cents)' });
+const Summary = z.record(z.string(), z.unknown()).meta({ description: 'A fulfillment summary: fulfillmentId, supplierId, lines' });
+const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
+const Ids = { fulfillmentId: FulfillmentId, supplierId: SupplierId };
+const LineQuantity = z.object({ lineNo: z.int(), quantity: z.int() });
+const CancelledLine = z.object({
+  lineNo: z.int(),
+  quantity: z.int(),
+  amountMinor: Minor.optional(),
+  codes: list(z.string()).optional().meta({ description: 'Why no supplier could serve the line (routing codes)' }),
+});
+const Rejection = z.object({ reason: z.string(), lineNo: z.int().optional(), message: z.string().optional() });
+const Reason = z.string().meta({ description: 'Machine-readable reason code (e.g. OUT_OF_STOCK, HOLD_TIMEOUT, ALL_LINES_CANCELLED)' });
+const Empty = z.object({});
+
+/** Payload schema per order (timeline) event type. */
+export const ORDER_EVENT_PAYLOADS = {
+  OrderReceived: z.object({
+    source: z.enum(['api', 'shopify']),
+    externalOrderId: z.string(),
+    lines: Count.meta({ description: 'Number of order lines' }),
+    flags: list(z.string()).meta({ description: 'Codes of the problems recorded on the order' }),
+  }),
+  OrderValidated: z.object({ lines: Count }),
+  OrderRejected: z.object({ reasons: list(z.object({ lineNo: z.int().optional(), code: z.string(), detail: z.string() })) }),
+  OrderOnHold: z.object({ holdReason: z.enum(HOLD_REASONS), score: z.number(), rules: list(z.object({ rule: z.string(), points: z.number(), explanation: z.string() })), holdExpiresAt: Instant.optional() }),
+  OrderReleased: z.object({ holdReason: z.enum(HOLD_REASONS), decision: z.literal('APPROVE') }),
+  PaymentUpdated: z.object({ status: z.enum(PAYMENT_STATUSES), previous: z.enum(PAYMENT_STATUSES) }),
+  OrderReserved: z.object({ reservations: list(z.object({ sku: z.string(), supplierId: SupplierId, quantity: z.int() })) }),
+  OrderRouted: z.object({ fulfillments: list(Summary), landedCostMinor: Minor, search: z.string() }),
+  FulfillmentDispatched: z.object({ ...Ids, shipBy: Instant, deliverBy: Instant }),
+  FulfillmentAccepted: z.object({ ...Ids, estimatedShipDate: z.string().optional() }),
+  FulfillmentRejected: z.object({ ...Ids, reasons: list(Rejection) }),
+  FulfillmentRerouted: z.object({ fromFulfillmentId: FulfillmentId, fromSupplierId: SupplierId, fulfillments: list(Summary) }),
+  FulfillmentCancelled: z.object({ ...Ids, reason: Reason }),
+  FulfillmentDelivered: z.object(Ids),
+  FulfillmentException: z.object({
+    ...Ids,
+    code: z.string().optional(),
+    trackingNumber: z.string().optional(),
+    shipBy: Instant.optional(),
+    deliverBy: Instant.optional(),
+  }),
+  ShipmentCreated: z.object({ ...Ids, trackingNumber: z.string(), carrier: z.string().optional(), lines: list(LineQuantity).optional() }),
+  TrackingUpdated: z.object({ ...Ids, trackingNumber: z.string().optional(), event: z.string(), location: z.string().optional() }),
+  OrderPartiallyShipped: Empty,
+  OrderShipped: Empty,
+  OrderDelivered: z.object({ fulfillments: Count }),
+  OrderCancelled: z.object({ reason: Reason, error: z.string().optional() }),
+  OrderFailed: z.object({ error: z.string() }),
+  LinesCancelled: z.object({
+    reason: Reason.optional(),
+    fromFulfillmentId: FulfillmentId.optional(),
+    lines: list(CancelledLine),
+    error: z.string().optional(),
+  }),
+  RefundRequested: z.object({
+    action: z.enum(['REFUND', 'VOID_AUTHORIZATION']),
+    amountMinor: Minor,
+    currency: z.string(),
+    reason: Reason,
+    lines: list(CancelledLine),
+    paymentReference: z.string(),
+  }),
+  FulfillmentOverdue: z.object({ ...Ids, dispatchedAt: Instant.optional(), acceptBy: Instant, graceMinutes: z.number() }),
+  OrderStuck: z.object({
+    status: z.enum(ORDER_STATUSES),
+    since: Instant,
+    deadlineMinutes: z.number(),
+    lastChangedAt: Instant,
+    execution: z.string(),
+    reason: z.string(),
+    holdReason: z.enum(HOLD_REASONS).optional(),
+  }),
+} as const satisfies Record<DomainEventType, z.ZodType>;
+
+const FeedSource = {
+  source: z.string().meta({ description: 'file (inbox drop or pull source) or sqs' }),
+  bucket: z.string().optional(),
+  key: z.string().optional(),
+  etag: z.string().optional(),
+  messageId: z.string().optional(),
+};
+
+/** Where a feed came from: the common part of the inventory feed events. */
+export type FeedSourceData = z.input<z.ZodObject<typeof FeedSource>>;
+
+/** Payload schema per supplier event type. */
+export const SUPPLIER_EVENT_PAYLOADS = {
+  SupplierFeedApplied: z.object({
+    ...FeedSource,
+    rows: Count,
+    written: Count,
+    unchanged: Count,
+    rejected: Count,
+    unmapped: Count,
+    duplicates: Count,
+    reportKey: z.string().optional(),
+  }),
+  SupplierFeedQuarantined: z.object({
+    ...FeedSource,
+    reason: z.string(),
+    rows: Count,
+    rejected: Count,
+    reportKey: z.string().optional(),
+    quarantineKey: z.string().optional(),
+  }),
+  SupplierFileRefused: z.object({ bucket: z.string(), key: z.string(), etag: z.string(), code: z.string(), actorSupplierId: z.string().optional() }),
+  SupplierStale: z.object({ lastFeedAt: Instant.nullable(), feedFreshnessSlaHours: z.number(), staleSince: Instant, lastFeedKey: z.string().optional() }),
+  SupplierFresh: z.object({ ...FeedSource, staleSince: Instant.optional() }),
+  StockShortfall: z.object({
+    ...FeedSource,
+    count: Count,
+    offers: list(z.object({ sku: z.string(), supplierSku: z.string(), stock: z.number(), reserved: z.number(), shortfall: z.number() })),
+  }),
+} as const satisfies Record<SupplierEventType, z.ZodType>;
+
+export type OrderEventData<T extends DomainEventType> = z.input<(typeof ORDER_EVENT_PAYLOADS)[T]>;
+export type SupplierEventData<T extends SupplierEventType> = z.input<(typeof SUPPLIER_EVENT_PAYLOADS)[T]>;
+
+/** A supplier event as built by its writers: the payload typed by the event's schema. */
+export type TypedSupplierEvent = {
+  readonly [T in SupplierEventType]: Omit<SupplierEvent, 'type' | 'data'> & { readonly type: T; readonly data?: SupplierEventData<T> | undefined };
+}[SupplierEventType];

@@ -1,0 +1,3 @@
+export * from '../../kernel/schemas';
+export * from './order';
+export * from './shopify';

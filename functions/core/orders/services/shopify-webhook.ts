@@ -1,0 +1,137 @@
+/**
+ * POST /webhooks/shopify/... business function.
+ *
+ * Order of checks: signature first (401, nothing read or written for an unauthenticated caller),
+ * then the delivery id header (400), then JSON (400). From there on an authentic, parseable delivery
+ * always gets a 2xx: 201 created (business problems as flags), 200 duplicate (same delivery id, or
+ * the same Shopify order re-sent), 202 rejected (cannot be mapped; stored for operators).
+ */
+import type { Clock } from '../../kernel/clock';
+import type { ChannelConfig } from '../../runtime/channels';
+import { deriveOrderId } from '../../kernel/order-id';
+import type { Order, OrderFlag } from '../domain/order';
+import { verifyHmacSignature } from '../../kernel/webhook-signature';
+import { BadRequestError, UnauthorizedError, type FieldIssue } from '../../kernel/errors';
+import { toFieldIssues } from '../../kernel/schemas';
+import { ShopifyOrderWebhook, parseShopifyJson, type WebhookAck } from '../schemas/shopify';
+import type { StoreContext } from '../../runtime/table/context';
+import { createOrder } from '../store/orders';
+import { getProductPresence } from '../../inventory/store/products';
+import { putRejectedWebhook } from '../store/webhooks';
+import { mapShopifyOrder } from './shopify-mapping';
+
+export const WEBHOOK_DEDUPE_SCOPE = 'shopify-webhook';
+export const DEDUPE_TTL_SECONDS = 7 * 24 * 3600;
+export const REJECTED_WEBHOOK_TTL_SECONDS = 90 * 24 * 3600;
+
+export interface ShopifyWebhookDeps {
+  readonly store: StoreContext;
+  readonly now: Clock;
+  /** Resolve the channel's signing secret (cached Secrets Manager read in AWS). */
+  readonly getSecret: (secretId: string) => Promise<string | undefined>;
+}
+
+export interface ShopifyWebhookInput {
+  readonly channel: ChannelConfig;
+  readonly rawBody: Buffer;
+  readonly signature: string | undefined;
+  readonly webhookId: string | undefined;
+  readonly topic?: string | undefined;
+}
+
+export interface ShopifyWebhookResult {
+  readonly statusCode: 200 | 201 | 202;
+  readonly body: WebhookAck;
+  /** For logs and metrics (no PII). */
+  readonly orderId?: string;
+}
+
+const WEBHOOK_ID_PATTERN = /^[\x21-\x7E]{1,128}$/;
+
+export async function verifyShopifyRequest(deps: Pick<ShopifyWebhookDeps, 'getSecret'>, input: Pick<ShopifyWebhookInput, 'channel' | 'rawBody' | 'signature'>): Promise<void> {
+  const unauthorized = () =>
+    new UnauthorizedError('Invalid webhook signature', { issues: [{ path: 'headers.x-shopify-hmac-sha256', message: 'is missing or does not match the body' }] });
+  if (input.signature === undefined || input.signature.trim() === '') throw unauthorized();
+  const secretId = input.channel.webhookSecretArn;
+  if (secretId === undefined || secretId === null) throw unauthorized();
+  const secret = await deps.getSecret(secretId);
+  if (secret === undefined || secret === '') throw new Error(`Webhook secret for channel ${input.channel.channelId} is empty`);
+  if (!verifyHmacSignature(secret, input.rawBody, input.signature)) throw unauthorized();
+}
+
+async function addCatalogFlags(store: StoreContext, order: Order): Promise<Order> {
+  const skus = order.lines.map((line) => line.sku).filter((sku) => sku !== '');
+  if (skus.length === 0) return order;
+  const products = await getProductPresence(store, skus);
+  const flags: OrderFlag[] = [...order.flags];
+  for (const line of order.lines) {
+    if (line.sku === '') continue;
+    const product = products.get(line.sku);
+    if (product === undefined) flags.push({ code: 'UNKNOWN_SKU', message: `SKU ${line.sku} is not in the catalog`, lineNo: line.lineNo });
+    else if (!product.active) flags.push({ code: 'INACTIVE_SKU', message: `SKU ${line.sku} is not active in the catalog`, lineNo: line.lineNo });
+  }
+  return { ...order, flags };
+}
+
+// Long: the webhook steps in order (verify, dedupe, map, create) as helper calls.
+export async function handleShopifyOrderWebhook(deps: ShopifyWebhookDeps, input: ShopifyWebhookInput): Promise<ShopifyWebhookResult> {
+  await verifyShopifyRequest(deps, input);
+
+  const webhookId = input.webhookId?.trim();
+  if (webhookId === undefined || !WEBHOOK_ID_PATTERN.test(webhookId)) {
+    throw new BadRequestError('Missing or invalid X-Shopify-Webhook-Id', {
+      issues: [{ path: 'headers.x-shopify-webhook-id', message: 'is required (1-128 printable characters)' }],
+    });
+  }
+
+  let json: unknown;
+  try {
+    json = parseShopifyJson(input.rawBody.toString('utf8'));
+  } catch (cause) {
+    throw new BadRequestError('Malformed JSON body', { cause, issues: [{ path: 'body', message: 'must be valid JSON' }] });
+  }
+
+  const now = deps.now();
+  const reject = async (issues: readonly FieldIssue[], externalOrderId?: string): Promise<ShopifyWebhookResult> => {
+    await putRejectedWebhook(deps.store, {
+      channelId: input.channel.channelId,
+      webhookId,
+      platform: 'shopify',
+      topic: input.topic,
+      externalOrderId,
+      issues,
+      receivedAt: now.toISOString(),
+      rawBody: input.rawBody.toString('utf8'),
+      expiresAt: Math.floor(now.getTime() / 1000) + REJECTED_WEBHOOK_TTL_SECONDS,
+    });
+    return { statusCode: 202, body: { result: 'rejected', issues: [...issues] } };
+  };
+
+  const parsed = ShopifyOrderWebhook.safeParse(json);
+  if (!parsed.success) {
+    const id = typeof json === 'object' && json !== null && 'id' in json ? json.id : undefined;
+    return reject(toFieldIssues(parsed.error), typeof id === 'string' || typeof id === 'number' ? String(id) : undefined);
+  }
+  const payload = parsed.data;
+
+  const orderId = deriveOrderId(input.channel.channelId, 'shopify', payload.id);
+  const mapped = mapShopifyOrder(payload, { channelId: input.channel.channelId, channelCurrency: input.channel.currency, orderId, now });
+  if (!mapped.ok) return reject(mapped.issues, payload.id);
+
+  const order = await addCatalogFlags(deps.store, mapped.order);
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const outcome = await createOrder(deps.store, order, {
+    dedupe: { scope: WEBHOOK_DEDUPE_SCOPE, id: `${input.channel.channelId}#${webhookId}`, expiresAt: nowSeconds + DEDUPE_TTL_SECONDS },
+    nowEpochSeconds: nowSeconds,
+  });
+  switch (outcome.kind) {
+    case 'created':
+      return { statusCode: 201, orderId, body: { result: 'created', orderId, flags: order.flags.map((f) => ({ code: f.code, message: f.message, lineNo: f.lineNo })) } };
+    case 'duplicate-delivery':
+      return { statusCode: 200, orderId, body: { result: 'duplicate', orderId } };
+    case 'order-exists':
+      return { statusCode: 200, orderId: outcome.existing.orderId, body: { result: 'duplicate', orderId: outcome.existing.orderId } };
+    case 'external-id-taken':
+      return { statusCode: 200, orderId: outcome.existingOrderId, body: { result: 'duplicate', orderId: outcome.existingOrderId } };
+  }
+}

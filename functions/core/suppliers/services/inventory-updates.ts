@@ -1,0 +1,54 @@
+/**
+ * INVENTORY_UPDATE over a supplier's inbound queue (suppliers with an API instead of files): rows applied
+ * with the same rules and service as a feed file (inventory/services/inventory-rows.ts).
+ */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { InventoryUpdateMessage } from '../../inventory/schemas/inventory';
+import { applyInventoryRows } from '../../inventory/services/inventory-rows';
+import { dedupeItem, isLiveDedupe } from '../../runtime/table/dedupe';
+import { keys } from '../../runtime/table/keys';
+import type { FileMetrics } from './file-reports';
+import { supplierDedupeScope } from './fulfillment-messages';
+import type { InboundDeps, InboundOutcome } from './supplier-inbound';
+
+const NO_FILE_METRICS: FileMetrics = { count: () => undefined };
+
+/**
+ * Inventory rows over SQS (already parsed by the inbound consumer): the same row schema and the same service as a feed file (only changed rows
+ * are written, so a duplicate delivery changes nothing). A bad row rejects the whole message (DLQ, reason).
+ */
+export async function applyInventoryUpdate(deps: InboundDeps, supplierId: string, message: InventoryUpdateMessage): Promise<InboundOutcome> {
+  // A duplicate delivery arriving after a newer update must not bring older stock back: the message id
+  // is recorded once applied (same scope as fulfillment messages), and a recorded id is skipped.
+  const now = deps.now();
+  const dedupeKey = keys.dedupe(supplierDedupeScope(supplierId), message.messageId);
+  const seen = await deps.store.ddb.send(new GetCommand({ TableName: deps.store.tableName, Key: dedupeKey, ConsistentRead: true }));
+  if (isLiveDedupe(seen.Item, Math.floor(now.getTime() / 1000))) {
+    deps.logger.info('Inventory update already applied', { supplierId, messageId: message.messageId });
+    return { kind: 'inventory', written: 0, unchanged: 0, unmapped: 0, duplicate: true };
+  }
+  const outcome = await applyInventoryRows(
+    { store: deps.store, now: deps.now, logger: deps.logger, metrics: deps.fileMetrics ?? NO_FILE_METRICS },
+    supplierId,
+    message.rows,
+    { complete: message.complete, source: { kind: 'sqs', messageId: message.messageId } },
+  );
+  if (outcome.kind === 'unknown-supplier') return { kind: 'poison', code: 'SCHEMA_INVALID', message: `supplier ${supplierId} is not in the catalog` };
+  if (outcome.kind === 'rejected') {
+    return { kind: 'poison', code: 'SCHEMA_INVALID', message: outcome.issues.map((i) => `${i.path}: ${i.message}`).join('; ').slice(0, 900) };
+  }
+  await deps.store.ddb.send(
+    new PutCommand({
+      TableName: deps.store.tableName,
+      Item: dedupeItem({
+        scope: supplierDedupeScope(supplierId),
+        id: message.messageId,
+        kind: 'INVENTORY_UPDATE',
+        createdAt: now.toISOString(),
+        expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.dedupeTtlSeconds,
+      }),
+    }),
+  );
+  deps.logger.info('Inventory update applied', { supplierId, messageId: message.messageId, written: outcome.written, unchanged: outcome.unchanged, unmapped: outcome.unmapped });
+  return { kind: 'inventory', written: outcome.written, unchanged: outcome.unchanged, unmapped: outcome.unmapped, duplicate: false };
+}

@@ -1,0 +1,305 @@
+/**
+ * The supplier directory (SUPPLIER_QUEUES, written by CDK) and what the platform sends a supplier:
+ * PURCHASE_ORDER and CANCELLATION (suppliers/schemas/supplier-messages.ts) and the packing slip.
+ *
+ * Delivery by the supplier's channel, when the supplier files bucket is configured (`files`):
+ * - every supplier: the packing slip PDF in `suppliers/{id}/outbox/packing-slips/{fulfillmentId}.pdf`;
+ * - `sqs` suppliers: the PURCHASE_ORDER message on their outbound queue, with `packingSlipKey`;
+ * - `file` suppliers: the purchase order as a file in `outbox/purchase-orders/` (CSV or JSON per
+ *   `supplier.files.purchaseOrderFormat`, default CSV) INSTEAD of the message; cancellations likewise
+ *   in `outbox/cancellations/`.
+ * Keys are derived from the fulfillment id, so sending again overwrites the same objects (idempotent).
+ * Without `files` (old environments, tests) everything goes over SQS as before.
+ */
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { jsonEnv } from '../../runtime/config';
+import { slipBranding } from '../domain/packing-slip';
+import type { Address } from '../../kernel/values';
+import type { Channel } from '../../orders/domain/channel';
+import type { FulfillmentDocuments } from '../../workflow/domain/fulfillment-status';
+import type { Supplier } from '../domain/supplier';
+import type { WorkflowOrder } from '../../orders/domain/order';
+import { CANCELLATION_CSV_COLUMNS, PURCHASE_ORDER_CSV_COLUMNS, outboxKeys } from '../schemas/supplier-files';
+import { CancellationMessage, PurchaseOrderMessage, type SupplierOutboundMessage } from '../schemas/supplier-messages';
+import { getSupplier } from '../../inventory/store/catalog';
+import type { StoreContext } from '../../runtime/table/context';
+import { recordDocuments } from '../store/documents';
+import { parseFulfillmentId, type FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
+import { packingSlipPdf } from './packing-slip';
+import type { TaskLogger } from '../../workflow/services/workflow-common';
+
+export const SupplierQueueConfig = z.object({
+  supplierId: z.string().min(1),
+  inboundQueueArn: z.string().min(1),
+  inboundQueueUrl: z.string().min(1),
+  outboundQueueUrl: z.string().min(1),
+  /** Where the consumer moves poison inbound messages (with errorCode / errorMessage attributes). */
+  inboundDlqUrl: z.string().min(1).optional(),
+});
+export type SupplierQueueConfig = z.output<typeof SupplierQueueConfig>;
+
+export class SupplierDirectory {
+  private readonly bySupplier = new Map<string, SupplierQueueConfig>();
+  private readonly byInboundArn = new Map<string, SupplierQueueConfig>();
+
+  constructor(readonly entries: readonly SupplierQueueConfig[]) {
+    for (const entry of entries) {
+      if (this.bySupplier.has(entry.supplierId)) throw new Error(`Duplicate supplier ${entry.supplierId} in SUPPLIER_QUEUES`);
+      this.bySupplier.set(entry.supplierId, entry);
+      this.byInboundArn.set(entry.inboundQueueArn, entry);
+    }
+  }
+
+  bySupplierId(supplierId: string): SupplierQueueConfig | undefined {
+    return this.bySupplier.get(supplierId);
+  }
+
+  /** The supplier an inbound message belongs to: decided by the queue it arrived on, never by its content. */
+  byInboundQueueArn(arn: string): SupplierQueueConfig | undefined {
+    return this.byInboundArn.get(arn);
+  }
+}
+
+export function loadSupplierDirectory(env: NodeJS.ProcessEnv = process.env): SupplierDirectory {
+  return jsonEnv('SUPPLIER_QUEUES', (value) => new SupplierDirectory(z.array(SupplierQueueConfig).parse(value)), env);
+}
+
+function shipTo(address: Address): PurchaseOrderMessage['shipTo'] {
+  return {
+    name: address.name,
+    company: address.company,
+    line1: address.line1,
+    line2: address.line2,
+    city: address.city,
+    region: address.region,
+    postcode: address.postcode,
+    country: address.country,
+    phone: address.phone,
+  };
+}
+
+export function purchaseOrderMessage(
+  order: WorkflowOrder,
+  fulfillment: FulfillmentRecord,
+  supplier: Pick<Supplier, 'blindShipping'> | undefined,
+  channel: Pick<Channel, 'branding'> | undefined,
+  issuedAt: Date,
+  documents: { readonly packingSlipKey?: string | undefined } = {},
+): PurchaseOrderMessage {
+  const branding = channel?.branding;
+  const acceptBy = new Date(issuedAt.getTime() + fulfillment.acceptanceSlaMinutes * 60_000).toISOString();
+  return PurchaseOrderMessage.parse({
+    type: 'PURCHASE_ORDER',
+    messageId: `po-${fulfillment.fulfillmentId}`,
+    fulfillmentId: fulfillment.fulfillmentId,
+    orderRef: order.externalOrderName ?? order.externalOrderId,
+    issuedAt: issuedAt.toISOString(),
+    acceptBy,
+    lines: fulfillment.purchaseLines.map((l) => ({ lineNo: l.lineNo, supplierSku: l.supplierSku, quantity: l.quantity, title: l.title })),
+    shipTo: shipTo(order.shippingAddress),
+    shippingMethod: { code: fulfillment.shippingMethod.code, name: fulfillment.shippingMethod.name },
+    shipBy: fulfillment.promise.shipBy,
+    deliverBy: fulfillment.promise.deliverBy,
+    ...(slipBranding(supplier, channel).mode === 'RETAILER' && branding !== undefined
+      ? { packingSlip: { blind: true, displayName: branding.displayName, logoUrl: branding.logoUrl, returnInstructions: branding.returnInstructions } }
+      : {}),
+    ...(documents.packingSlipKey === undefined ? {} : { packingSlipKey: documents.packingSlipKey }),
+  });
+}
+
+export function cancellationMessage(fulfillmentId: string, reason: string, issuedAt: Date): CancellationMessage {
+  return CancellationMessage.parse({
+    type: 'CANCELLATION',
+    messageId: `cancel-${fulfillmentId}`,
+    fulfillmentId,
+    issuedAt: issuedAt.toISOString(),
+    reason,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files (CSV: RFC 4180, UTF-8, CRLF, header row)
+
+/**
+ * One CSV cell. Quoted when it holds a comma, quote, line break or edge spaces. A cell a spreadsheet
+ * would run as a formula (starts with = @ tab CR, or + / - not followed by a plain number such as a
+ * phone number) gets a leading apostrophe: purchase orders carry customer-typed text.
+ */
+export function csvCell(value: string | number | boolean | undefined): string {
+  if (value === undefined) return '';
+  let text = String(value);
+  if (/^[=@\t\r]/.test(text) || (/^[+-]/.test(text) && !/^[+-][\d\s().\/-]*$/.test(text))) text = `'${text}`;
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function toCsv(columns: readonly string[], rows: readonly (readonly (string | number | boolean | undefined)[])[]): string {
+  return [columns.join(','), ...rows.map((row) => row.map(csvCell).join(','))].join('\r\n') + '\r\n';
+}
+
+/** The purchase-order CSV: one row per line, columns PURCHASE_ORDER_CSV_COLUMNS. */
+export function purchaseOrderCsv(message: PurchaseOrderMessage): string {
+  const rows = message.lines.map((line) => {
+    const row: Record<(typeof PURCHASE_ORDER_CSV_COLUMNS)[number], string | number | boolean | undefined> = {
+      fulfillment_id: message.fulfillmentId,
+      order_ref: message.orderRef,
+      issued_at: message.issuedAt,
+      accept_by: message.acceptBy,
+      ship_by: message.shipBy,
+      deliver_by: message.deliverBy,
+      line_no: line.lineNo,
+      supplier_sku: line.supplierSku,
+      title: line.title,
+      quantity: line.quantity,
+      ship_to_name: message.shipTo.name,
+      ship_to_company: message.shipTo.company,
+      ship_to_line1: message.shipTo.line1,
+      ship_to_line2: message.shipTo.line2,
+      ship_to_city: message.shipTo.city,
+      ship_to_region: message.shipTo.region,
+      ship_to_postcode: message.shipTo.postcode,
+      ship_to_country: message.shipTo.country,
+      ship_to_phone: message.shipTo.phone,
+      shipping_method_code: message.shippingMethod.code,
+      shipping_method_name: message.shippingMethod.name,
+      blind_shipping: message.packingSlip !== undefined,
+      packing_slip_key: message.packingSlipKey,
+    };
+    return PURCHASE_ORDER_CSV_COLUMNS.map((column) => row[column]);
+  });
+  return toCsv(PURCHASE_ORDER_CSV_COLUMNS, rows);
+}
+
+/** The cancellation CSV: one row, columns CANCELLATION_CSV_COLUMNS. */
+export function cancellationCsv(message: CancellationMessage): string {
+  return toCsv(CANCELLATION_CSV_COLUMNS, [[message.fulfillmentId, message.issuedAt, message.reason]]);
+}
+
+function fileBody(message: SupplierOutboundMessage, format: 'csv' | 'json'): { body: string; contentType: string } {
+  if (format === 'json') return { body: `${JSON.stringify(message, null, 2)}\n`, contentType: 'application/json' };
+  return { body: message.type === 'PURCHASE_ORDER' ? purchaseOrderCsv(message) : cancellationCsv(message), contentType: 'text/csv; charset=utf-8' };
+}
+
+/** The supplier files bucket, for outbox documents. */
+export interface OutboxFiles {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  /**
+   * Reads the supplier (channel, file format) when a caller only knows its id (cancellations), and
+   * records the cancellation file on the fulfillment.
+   */
+  readonly store: StoreContext;
+}
+
+export interface OutboundDeps {
+  readonly sqs: SQSClient;
+  readonly suppliers: SupplierDirectory;
+  /** Absent: no supplier files bucket configured, everything goes over SQS. */
+  readonly files?: OutboxFiles | undefined;
+}
+
+function formatOf(supplier: Pick<Supplier, 'files'> | undefined): 'csv' | 'json' {
+  return supplier?.files?.purchaseOrderFormat === 'json' ? 'json' : 'csv';
+}
+
+async function putObject(files: OutboxFiles, key: string, body: string | Uint8Array, contentType: string): Promise<void> {
+  await files.s3.send(new PutObjectCommand({ Bucket: files.bucket, Key: key, Body: body, ContentType: contentType }));
+}
+
+/** Send to the supplier's outbound queue; 'no-channel' when the supplier has no queue configured. */
+async function sendToQueue(deps: OutboundDeps, supplierId: string, message: SupplierOutboundMessage): Promise<'sent' | 'no-channel'> {
+  const queue = deps.suppliers.bySupplierId(supplierId);
+  if (queue === undefined) return 'no-channel';
+  await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queue.outboundQueueUrl,
+      MessageBody: JSON.stringify(message),
+      MessageAttributes: {
+        type: { DataType: 'String', StringValue: message.type },
+        fulfillmentId: { DataType: 'String', StringValue: message.fulfillmentId },
+      },
+    }),
+  );
+  return 'sent';
+}
+
+/**
+ * Send a message to a supplier by its channel. A CANCELLATION for a `file` supplier (with the files
+ * bucket configured) becomes `outbox/cancellations/{fulfillmentId}.csv|json`, recorded on the
+ * fulfillment as `documents.cancellationKey`; everything else goes to the outbound queue
+ * ('no-channel' when the supplier has none).
+ */
+export async function sendToSupplier(deps: OutboundDeps, supplierId: string, message: SupplierOutboundMessage): Promise<'sent' | 'no-channel'> {
+  const files = deps.files;
+  if (message.type === 'CANCELLATION' && files !== undefined) {
+    const supplier = await getSupplier(files.store, supplierId);
+    if (supplier?.channel === 'file') {
+      const format = formatOf(supplier);
+      const key = outboxKeys.cancellation(supplierId, message.fulfillmentId, format);
+      const { body, contentType } = fileBody(message, format);
+      await putObject(files, key, body, contentType);
+      const ref = parseFulfillmentId(message.fulfillmentId);
+      if (ref !== undefined) await recordDocuments(files.store, ref.orderId, message.fulfillmentId, { cancellationKey: key });
+      return 'sent';
+    }
+  }
+  return sendToQueue(deps, supplierId, message);
+}
+
+export interface PurchaseOrderDelivery {
+  readonly delivery: 'sent' | 'no-channel';
+  readonly via: 'sqs' | 'file';
+  /** What was published in the supplier's outbox (empty without the files bucket). */
+  readonly documents: FulfillmentDocuments;
+}
+
+/**
+ * Publish the purchase order of a fulfillment: the packing slip first (its key goes into the order),
+ * then the purchase-order file (`file` suppliers) or the PURCHASE_ORDER message (everyone else).
+ * Idempotent: the same fulfillment and `issuedAt` give the same keys and the same content.
+ */
+export async function deliverPurchaseOrder(
+  deps: OutboundDeps & { readonly logger?: Pick<TaskLogger, 'warn'> | undefined },
+  input: {
+    readonly order: WorkflowOrder;
+    readonly fulfillment: FulfillmentRecord;
+    readonly supplier: Supplier | undefined;
+    readonly channel: Channel | undefined;
+    readonly issuedAt: Date;
+  },
+): Promise<PurchaseOrderDelivery> {
+  const { order, fulfillment, supplier, channel, issuedAt } = input;
+  const files = deps.files;
+  if (files === undefined) {
+    const delivery = await sendToQueue(deps, fulfillment.supplierId, purchaseOrderMessage(order, fulfillment, supplier, channel, issuedAt));
+    return { delivery, via: 'sqs', documents: {} };
+  }
+
+  const packingSlipKey = outboxKeys.packingSlip(fulfillment.supplierId, fulfillment.fulfillmentId);
+  const titles = new Map(order.lines.map((l) => [l.lineNo, l.title]));
+  const pdf = await packingSlipPdf(
+    {
+      orderRef: order.externalOrderName ?? order.externalOrderId,
+      fulfillmentId: fulfillment.fulfillmentId,
+      issuedAt: issuedAt.toISOString(),
+      shipTo: order.shippingAddress,
+      shippingMethod: fulfillment.shippingMethod.name,
+      lines: fulfillment.purchaseLines.map((l) => ({ supplierSku: l.supplierSku, title: l.title ?? titles.get(l.lineNo) ?? l.sku, quantity: l.quantity })),
+      branding: slipBranding(supplier, channel, files.bucket),
+    },
+    { s3: files.s3, logger: deps.logger },
+  );
+  await putObject(files, packingSlipKey, pdf, 'application/pdf');
+
+  const message = purchaseOrderMessage(order, fulfillment, supplier, channel, issuedAt, { packingSlipKey });
+  if (supplier?.channel === 'file') {
+    const format = formatOf(supplier);
+    const purchaseOrderKey = outboxKeys.purchaseOrder(fulfillment.supplierId, fulfillment.fulfillmentId, format);
+    const { body, contentType } = fileBody(message, format);
+    await putObject(files, purchaseOrderKey, body, contentType);
+    return { delivery: 'sent', via: 'file', documents: { packingSlipKey, purchaseOrderKey } };
+  }
+  const delivery = await sendToQueue(deps, fulfillment.supplierId, message);
+  return { delivery, via: 'sqs', documents: { packingSlipKey } };
+}

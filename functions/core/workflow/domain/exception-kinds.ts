@@ -1,0 +1,19 @@
+/**
+ * Kinds written today: fulfillment exceptions (workflow / carrier), rejected storefront webhooks, and
+ * what the sweeps and supplier files surface (stuck orders, unacknowledged dispatches, quarantined
+ * files, stock shortfalls).
+ */
+export const EXCEPTION_KINDS = [
+  'SHIP_BY_PASSED',
+  'DELIVER_BY_PASSED',
+  'LOST',
+  'EXCEPTION',
+  'FAILURE',
+  'RETURNED_TO_SENDER',
+  'WEBHOOK_REJECTED',
+  'ORDER_STUCK',
+  'DISPATCH_UNACKNOWLEDGED',
+  'FILE_QUARANTINED',
+  'STOCK_SHORTFALL',
+] as const;
+export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];

@@ -1,0 +1,152 @@
+/**
+ * Turning a routing allocation (workflow/domain/routing.ts) into stored fulfillments and stock reservations,
+ * and writing both atomically (inventory/store/reservations.ts explains the conditions). Used by
+ * ReserveAndRoute (the whole order) and Reroute (the lines of a rejected fulfillment).
+ */
+import type { PlannedFulfillment } from '../domain/routing-rules';
+import { newFulfillment } from '../domain/fulfillment';
+import type { Reservation, SupplierOffer } from '../../inventory/domain/catalog';
+import type { Supplier } from '../../suppliers/domain/supplier';
+import type { WorkflowOrder } from '../../orders/domain/order';
+import type { StoreContext } from '../../runtime/table/context';
+import { fulfillmentId, parseFulfillmentId, type FulfillmentRecord } from '../domain/fulfillment-record';
+import { putNewFulfillment } from '../store/fulfillments';
+import { ITEMS_PER_RESERVATION, offerClaims, putReservationItem, reserveOfferItems, settleReservations } from '../../inventory/store/reservations';
+import { MAX_TRANSACT_ITEMS, transact, type TransactItem } from '../../runtime/table/transactions';
+import type { WorkflowSettings } from './workflow-settings';
+
+export interface AllocatedFulfillment {
+  readonly record: FulfillmentRecord;
+  readonly reservations: readonly Reservation[];
+}
+
+/** A stored fulfillment (PENDING) and its reservations for one planned fulfillment. */
+export function allocate(
+  order: WorkflowOrder,
+  planned: PlannedFulfillment,
+  sequence: number,
+  supplier: Supplier | undefined,
+  at: string,
+  settings: Pick<WorkflowSettings, 'deliveryGraceSeconds' | 'reservationSlackSeconds'>,
+  parentFulfillmentId?: string,
+): AllocatedFulfillment {
+  const id = fulfillmentId(order.orderId, sequence);
+  const titles = new Map(order.lines.map((l) => [l.lineNo, l.title]));
+  const quantities = new Map<number, number>();
+  for (const l of planned.lines) quantities.set(l.lineNo, (quantities.get(l.lineNo) ?? 0) + l.quantity);
+  const state = newFulfillment([...quantities.entries()].map(([lineNo, quantity]) => ({ lineNo, quantity })));
+  const record: FulfillmentRecord = {
+    ...state,
+    orderId: order.orderId,
+    fulfillmentId: id,
+    supplierId: planned.supplierId,
+    channelId: order.channelId,
+    purchaseLines: planned.lines.map((l) => ({
+      lineNo: l.lineNo,
+      sku: l.sku,
+      supplierSku: l.supplierSku,
+      quantity: l.quantity,
+      unitCostMinor: l.unitCostMinor,
+      unitPriceMinor: l.unitPriceMinor,
+      ...(titles.get(l.lineNo) === undefined ? {} : { title: titles.get(l.lineNo) }),
+    })),
+    zoneId: planned.zoneId,
+    shippingMethod: planned.shippingMethod,
+    promise: planned.promise,
+    wholesaleCostMinor: planned.wholesaleCostMinor,
+    shippingCostMinor: planned.shippingCostMinor,
+    landedCostMinor: planned.landedCostMinor,
+    acceptanceSlaMinutes: supplier?.acceptanceSlaMinutes ?? 60,
+    ...(parentFulfillmentId === undefined ? {} : { parentFulfillmentId }),
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  const holdExpiresAt = new Date(
+    Date.parse(planned.promise.deliverByDeadline) + (settings.deliveryGraceSeconds + settings.reservationSlackSeconds) * 1000,
+  ).toISOString();
+  const bySku = new Map<string, number>();
+  for (const l of planned.lines) bySku.set(l.sku, (bySku.get(l.sku) ?? 0) + l.quantity);
+  const reservations: Reservation[] = [...bySku.entries()].map(([sku, quantity]) => ({
+    orderId: order.orderId,
+    fulfillmentId: id,
+    sku,
+    supplierId: planned.supplierId,
+    quantity,
+    status: 'HELD',
+    createdAt: at,
+    holdExpiresAt,
+  }));
+  return { record, reservations };
+}
+
+export type CommitOutcome = { readonly ok: true } | { readonly ok: false; readonly codes: readonly string[]; readonly stage: 'reserve' | 'final' };
+
+/**
+ * Reservation items of one chunk: per (sku, supplier) claim the counter increment + the offer check,
+ * then the reservation records.
+ */
+function reservationItems(ctx: StoreContext, reservations: readonly Reservation[], offers: readonly SupplierOffer[]): TransactItem[] {
+  const stock = new Map(offers.map((o) => [`${o.sku}\u0000${o.supplierId}`, o.stock]));
+  const claims = offerClaims(reservations, (sku, supplierId) => stock.get(`${sku}\u0000${supplierId}`) ?? 0);
+  return [...claims.flatMap((c) => reserveOfferItems(ctx, c)), ...reservations.map((r) => putReservationItem(ctx, r))];
+}
+
+/**
+ * Reserve and write in ONE TransactWriteItems when it fits (≤ 100 items: per (sku, supplier) claim a
+ * counter update and an offer check, every reservation record, the new fulfillments and `rest` = order
+ * update + timeline + ...). Orders too large for one transaction reserve in chunks first (each chunk
+ * all-or-nothing; a failed chunk releases the chunks before it) and then write `rest` with the fulfillments.
+ */
+export async function commitAllocation(
+  ctx: StoreContext,
+  allocated: readonly AllocatedFulfillment[],
+  offers: readonly SupplierOffer[],
+  rest: readonly TransactItem[],
+  at: string,
+): Promise<CommitOutcome> {
+  const reservations = allocated.flatMap((a) => a.reservations);
+  const fulfillmentItems = allocated.map((a) => putNewFulfillment(ctx, a.record));
+  const single = [...reservationItems(ctx, reservations, offers), ...fulfillmentItems, ...rest];
+  if (single.length <= MAX_TRANSACT_ITEMS) {
+    const outcome = await transact(ctx, single);
+    return outcome.ok ? outcome : { ok: false, codes: outcome.codes, stage: 'final' };
+  }
+  // Large orders: chunks of reservations (≤ 3 items per reservation: counter, offer check, record), then the rest.
+  const done: Reservation[] = [];
+  const chunkSize = Math.floor((MAX_TRANSACT_ITEMS - 4) / ITEMS_PER_RESERVATION);
+  for (let start = 0; start < reservations.length; start += chunkSize) {
+    const chunk = reservations.slice(start, start + chunkSize);
+    const outcome = await transact(ctx, reservationItems(ctx, chunk, offers));
+    if (!outcome.ok) {
+      await settleReservations(ctx, done, 'RELEASE', 'RESERVATION_ABORTED', at);
+      return { ok: false, codes: outcome.codes, stage: 'reserve' };
+    }
+    done.push(...chunk);
+  }
+  const outcome = await transact(ctx, [...fulfillmentItems, ...rest]);
+  if (!outcome.ok) {
+    await settleReservations(ctx, done, 'RELEASE', 'RESERVATION_ABORTED', at);
+    return { ok: false, codes: outcome.codes, stage: 'final' };
+  }
+  return { ok: true };
+}
+
+/** A short, PII-free summary of fulfillments for timeline events. */
+export function fulfillmentSummary(records: readonly FulfillmentRecord[]): Record<string, unknown>[] {
+  return records.map((r) => ({
+    fulfillmentId: r.fulfillmentId,
+    supplierId: r.supplierId,
+    lines: r.lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })),
+    shippingMethod: r.shippingMethod.code,
+    shipBy: r.promise.shipBy,
+    deliverBy: r.promise.deliverBy,
+    landedCostMinor: r.landedCostMinor,
+  }));
+}
+
+/** The next unused fulfillment sequence of an order (fulfillments and reservation records both count). */
+export function nextSequence(fulfillments: readonly Pick<FulfillmentRecord, 'fulfillmentId'>[], reservations: readonly Pick<Reservation, 'fulfillmentId'>[]): number {
+  const used = [...fulfillments, ...reservations].map((x) => parseFulfillmentId(x.fulfillmentId)?.sequence ?? 0);
+  return Math.max(0, ...used) + 1;
+}

@@ -1,0 +1,166 @@
+/**
+ * Reroute (Dispatch caught SupplierRejected or States.Timeout): the fulfillment becomes REJECTED
+ * (reason TIMED_OUT on silence; the supplier's reasons were recorded by the inbound handler), its
+ * reservations are released, and its lines are routed again with every supplier that already
+ * rejected them excluded: new fulfillments (next sequence numbers) reserved in one transaction, or the
+ * lines no one can serve cancelled with a refund request. Re-entrant: the outcome is recorded on the
+ * rejected fulfillment (`reroute`) and returned again on a repeat.
+ *
+ * An acceptance that raced the timeout wins: the same fulfillment is returned as REROUTED and the
+ * next Dispatch resumes at once.
+ */
+import { routeOrder } from '../domain/routing';
+import { type Exclusion } from '../domain/routing-rules';
+import { applyFulfillmentEvent } from '../domain/fulfillment-events';
+import { type LineQuantity } from '../../orders/domain/order-lifecycle';
+import { WorkflowStateError } from '../../kernel/errors';
+import type { RerouteInput, RerouteResult } from '../schemas/workflow';
+import { loadRoutingCatalog } from '../../inventory/store/catalog';
+import { isLive, nextFulfillment, type FulfillmentRecord } from '../domain/fulfillment-record';
+import { putFulfillmentUpdate } from '../store/fulfillments';
+import { bumpOrderVersion, loadOrderAggregate, nextOrder, putOrderUpdate } from '../store/order-aggregate';
+import { settleReservations } from '../../inventory/store/reservations';
+import { TimelineBatch } from '../../events/store/timeline';
+import { transact } from '../../runtime/table/transactions';
+import { allocate, commitAllocation, fulfillmentSummary, nextSequence } from './allocation';
+import { addRefundEvent, mergeCancelledLines, refundForLines } from './cancellations';
+import { RETRY, optimistic, toFulfillmentTask, type WorkflowDeps } from './workflow-common';
+
+function recorded(record: FulfillmentRecord, children: readonly FulfillmentRecord[], deps: WorkflowDeps): RerouteResult {
+  const reroute = record.reroute;
+  const now = deps.now();
+  if (reroute !== undefined && reroute.outcome === 'REROUTED') {
+    const first = children.find((c) => c.fulfillmentId === reroute.fulfillmentIds[0]);
+    if (first !== undefined) {
+      return { outcome: 'REROUTED', fulfillment: toFulfillmentTask(first, now, deps.settings), additionalFulfillments: reroute.fulfillmentIds.length - 1 };
+    }
+  }
+  return { outcome: 'LINES_CANCELLED', refundRequestedMinor: reroute?.refundRequestedMinor ?? 0 };
+}
+
+// Long: one optimistic read-decide-write attempt (rejection, reroute plan, cancelled lines, refund, one transaction) that reads top to bottom; splitting it needs a follow-up.
+export async function reroute(deps: WorkflowDeps, input: RerouteInput): Promise<RerouteResult> {
+  const task = input.fulfillment;
+  return optimistic('Reroute', async () => {
+    const aggregate = await loadOrderAggregate(deps.store, task.orderId);
+    if (aggregate === undefined) throw new WorkflowStateError(`Order ${task.orderId} does not exist`);
+    const { order, fulfillments, reservations } = aggregate;
+    const record = fulfillments.find((f) => f.fulfillmentId === task.fulfillmentId);
+    if (record === undefined) throw new WorkflowStateError(`Fulfillment ${task.fulfillmentId} does not exist`);
+    const now = deps.now();
+    const at = now.toISOString();
+
+    if (record.reroute !== undefined) return recorded(record, fulfillments, deps);
+    if (record.status === 'CANCELLED') return { outcome: 'LINES_CANCELLED', refundRequestedMinor: 0 };
+
+    // 1. Silence past the acceptance SLA (or anything but a recorded rejection): record the timeout.
+    if (record.status !== 'REJECTED') {
+      const applied = applyFulfillmentEvent(record, { type: 'ACCEPTANCE_TIMED_OUT', at });
+      if (applied.outcome !== 'applied') {
+        // Accepted (or shipped) meanwhile: carry on with this fulfillment.
+        deps.logger.info('Acceptance arrived with the timeout; continuing', { fulfillmentId: record.fulfillmentId, status: record.status });
+        return { outcome: 'REROUTED', fulfillment: toFulfillmentTask(record, now, deps.settings), additionalFulfillments: 0 };
+      }
+      const timeline = new TimelineBatch(order.orderId, order.channelId, at).add({
+        type: 'FulfillmentRejected',
+        actor: 'platform',
+        message: `${record.supplierId} did not answer within its ${record.acceptanceSlaMinutes} min acceptance SLA`,
+        data: { fulfillmentId: record.fulfillmentId, supplierId: record.supplierId, reasons: applied.state.rejections ?? [] },
+      });
+      // Committed or lost a race: either way the next pass re-reads and reroutes the REJECTED fulfillment.
+      await transact(deps.store, [
+        putFulfillmentUpdate(deps.store, nextFulfillment(record, applied.state, at), record.version),
+        bumpOrderVersion(deps.store, order.orderId, order.version),
+        ...timeline.items(deps.store),
+      ]);
+      return RETRY;
+    }
+
+    // 2. Give back what the rejected supplier held.
+    const held = reservations.filter((r) => r.fulfillmentId === record.fulfillmentId && r.status === 'HELD');
+    if (held.length > 0) {
+      await settleReservations(deps.store, held, 'RELEASE', 'SUPPLIER_REJECTED', at);
+      return RETRY;
+    }
+
+    // 3. Route the lines again, without any supplier that already rejected them.
+    const exclusions: Exclusion[] = fulfillments
+      .filter((f) => f.status === 'REJECTED')
+      .flatMap((f) => f.lines.map((l) => ({ supplierId: f.supplierId, lineNo: l.lineNo })));
+    const orderLines = new Map(order.lines.map((l) => [l.lineNo, l]));
+    const lines = record.lines.flatMap((l) => {
+      const line = orderLines.get(l.lineNo);
+      return line === undefined ? [] : [{ lineNo: l.lineNo, sku: line.sku, quantity: l.quantity, unitPriceMinor: line.unitPriceMinor }];
+    });
+    const catalog = await loadRoutingCatalog(deps.store, lines.map((l) => l.sku));
+    const { suppliers } = catalog;
+    const allocation = routeOrder(
+      {
+        lines,
+        destination: { country: order.shippingAddress.country, postcode: order.shippingAddress.postcode },
+        offers: catalog.offers,
+        suppliers: [...suppliers.values()],
+        now: at,
+        currency: order.currency,
+        exclusions,
+      },
+      deps.settings.routing,
+    );
+    const firstSequence = nextSequence(fulfillments, reservations);
+    const allocated = allocation.fulfillments.map((planned, index) =>
+      allocate(order, planned, firstSequence + index, suppliers.get(planned.supplierId), at, deps.settings, record.fulfillmentId),
+    );
+    const cancelled: LineQuantity[] = allocation.unservable.map((u) => ({ lineNo: u.lineNo, quantity: u.quantity }));
+    const refund = refundForLines(order, cancelled);
+    const refunded = refund.action === 'NONE' ? 0 : refund.amountMinor;
+    const children = allocated.map((a) => a.record);
+
+    const timeline = new TimelineBatch(order.orderId, order.channelId, at);
+    if (children.length > 0) {
+      timeline.add({
+        type: 'FulfillmentRerouted',
+        actor: 'platform',
+        message: `Lines of ${record.fulfillmentId} (rejected by ${record.supplierId}) rerouted to ${children.map((c) => c.supplierId).join(', ')}`,
+        data: { fromFulfillmentId: record.fulfillmentId, fromSupplierId: record.supplierId, fulfillments: fulfillmentSummary(children) },
+      });
+    }
+    if (cancelled.length > 0) {
+      timeline.add({
+        type: 'LinesCancelled',
+        actor: 'platform',
+        message: `No other supplier can serve line${cancelled.length === 1 ? '' : 's'} ${cancelled.map((c) => c.lineNo).join(', ')}: cancelled`,
+        data: {
+          fromFulfillmentId: record.fulfillmentId,
+          lines: allocation.unservable.map((u) => ({ lineNo: u.lineNo, quantity: u.quantity, codes: u.reasons.map((r) => r.code) })),
+        },
+      });
+      addRefundEvent(timeline, order, refund, 'LINES_UNSERVABLE');
+    }
+    const nextRecord = nextFulfillment(
+      record,
+      { reroute: { outcome: children.length > 0 ? 'REROUTED' : 'LINES_CANCELLED', fulfillmentIds: children.map((c) => c.fulfillmentId), cancelledLines: cancelled, refundRequestedMinor: refunded, at } },
+      at,
+    );
+    const nextOrderItem = nextOrder(
+      order,
+      cancelled.length === 0 ? {} : { cancelledLines: mergeCancelledLines(order, cancelled), refundRequestedMinor: (order.refundRequestedMinor ?? 0) + refunded },
+      at,
+    );
+    const outcome = await commitAllocation(
+      deps.store,
+      allocated,
+      catalog.offers,
+      [putFulfillmentUpdate(deps.store, nextRecord, record.version), putOrderUpdate(deps.store, nextOrderItem, order.version), ...timeline.items(deps.store)],
+      at,
+    );
+    if (!outcome.ok) return RETRY;
+    deps.logger.info('Fulfillment rerouted', {
+      orderId: order.orderId,
+      from: record.fulfillmentId,
+      to: children.map((c) => c.fulfillmentId),
+      cancelledLines: cancelled.map((c) => c.lineNo),
+      liveFulfillments: fulfillments.filter(isLive).length,
+    });
+    return recorded(nextRecord, children, deps);
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Workflow settings, read once at cold start from optional environment variables (defaults in
+ * parentheses). TIMEOUT_SCALE shrinks every computed wait for local demos (`0.001`: a 72 h hold lasts
+ * about 4 minutes); deadlines stored on orders and fulfillments stay real.
+ *
+ *   TIMEOUT_SCALE        multiplier of every wait the tasks compute (1)
+ *   HOLD_TIMEOUT_HOURS   hold timeout for every hold reason (payment 72 h / review 48 h / operator 48 h)
+ *   SHIP_GRACE_DAYS      wait after ship-by before the fulfillment is cancelled (7)
+ *   DELIVERY_GRACE_DAYS  wait after deliver-by before the parcel is flagged LOST (7)
+ *   ROUTING_RULE_ORDER   e.g. "SINGLE_SHIPMENT,LOWEST_LANDED_COST,SUPPLIER_PRIORITY" (the default)
+ *   ROUTING_SHIPPING_METHOD  CHEAPEST | FASTEST (CHEAPEST)
+ *   FRAUD_CONFIG         JSON overrides of orders/domain/fraud.ts DEFAULT_FRAUD_CONFIG ({})
+ */
+import { z } from 'zod';
+import { fraudConfig, type FraudConfig } from '../../orders/domain/fraud';
+import { FraudOverrides } from '../../orders/schemas/fraud-settings';
+import { parseRuleOrder, routingConfig, type RoutingConfig } from '../domain/routing-rules';
+
+export interface WorkflowSettings {
+  readonly timeoutScale: number;
+  /** Overrides the fraud config's per-reason hold durations when set. */
+  readonly holdTimeoutHours?: number | undefined;
+  readonly shipGraceSeconds: number;
+  readonly deliveryGraceSeconds: number;
+  /** A reservation still HELD this long after deliver-by + delivery grace may be released by a sweep. */
+  readonly reservationSlackSeconds: number;
+  /** How long supplier message dedupe records are kept. */
+  readonly dedupeTtlSeconds: number;
+  readonly routing: RoutingConfig;
+  readonly fraud: FraudConfig;
+}
+
+const DAY = 86_400;
+
+export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
+  timeoutScale: 1,
+  shipGraceSeconds: 7 * DAY,
+  deliveryGraceSeconds: 7 * DAY,
+  reservationSlackSeconds: 7 * DAY,
+  dedupeTtlSeconds: 14 * DAY,
+  routing: routingConfig(),
+  fraud: fraudConfig(),
+};
+
+const PositiveNumber = z.coerce.number().positive().finite();
+
+export function loadWorkflowSettings(env: NodeJS.ProcessEnv = process.env): WorkflowSettings {
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const num = (name: string): number | undefined => {
+    const value = read(name);
+    if (value === undefined) return undefined;
+    const parsed = PositiveNumber.safeParse(value);
+    if (!parsed.success) throw new Error(`Environment variable ${name} must be a positive number`);
+    return parsed.data;
+  };
+  const ruleOrder = read('ROUTING_RULE_ORDER');
+  const method = read('ROUTING_SHIPPING_METHOD');
+  if (method !== undefined && method !== 'CHEAPEST' && method !== 'FASTEST') throw new Error('ROUTING_SHIPPING_METHOD must be CHEAPEST or FASTEST');
+  const fraudRaw = read('FRAUD_CONFIG');
+  let fraud = DEFAULT_WORKFLOW_SETTINGS.fraud;
+  if (fraudRaw !== undefined) {
+    try {
+      const { weights, ...rest } = FraudOverrides.parse(JSON.parse(fraudRaw));
+      fraud = fraudConfig({ ...rest, ...(weights === undefined ? {} : { weights }) });
+    } catch (cause) {
+      throw new Error('Environment variable FRAUD_CONFIG is not valid', { cause });
+    }
+  }
+  return {
+    ...DEFAULT_WORKFLOW_SETTINGS,
+    timeoutScale: num('TIMEOUT_SCALE') ?? 1,
+    holdTimeoutHours: num('HOLD_TIMEOUT_HOURS'),
+    shipGraceSeconds: (num('SHIP_GRACE_DAYS') ?? 7) * DAY,
+    deliveryGraceSeconds: (num('DELIVERY_GRACE_DAYS') ?? 7) * DAY,
+    routing: routingConfig({
+      ...(ruleOrder === undefined ? {} : { ruleOrder: parseRuleOrder(ruleOrder) }),
+      ...(method === undefined ? {} : { shippingMethod: method }),
+    }),
+    fraud,
+  };
+}
+
+/** Largest TimeoutSeconds Step Functions accepts. */
+export const MAX_TIMEOUT_SECONDS = 99_999_999;
+
+/** A wait in whole seconds for TimeoutSecondsPath: scaled, at least 1, at most the service maximum. */
+export function waitSeconds(seconds: number, settings: Pick<WorkflowSettings, 'timeoutScale'>): number {
+  const scaled = Math.ceil(Math.max(0, seconds) * settings.timeoutScale);
+  return Math.min(MAX_TIMEOUT_SECONDS, Math.max(1, scaled));
+}
+
+/** Seconds from `now` until `deadline` (ISO), scaled (1 when already passed). */
+export function secondsUntil(deadline: string, now: Date, settings: Pick<WorkflowSettings, 'timeoutScale'>): number {
+  return waitSeconds((Date.parse(deadline) - now.getTime()) / 1000, settings);
+}
