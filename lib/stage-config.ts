@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FraudOverrides } from '../functions/core/orders/schemas/fraud-settings';
 import { ROUTING_RULES } from '../functions/core/workflow/domain/routing-rules';
 import type { OrderStatus } from '../functions/core/orders/domain/order';

@@ -9,7 +9,7 @@
  * finished sources are skipped).
  */
 import { withPowertools } from '../core/runtime/powertools';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonEnv } from '../core/runtime/config';
 import { headEtag, openObject } from '../core/suppliers/services/file-reports';
 import { feedDepsFromEnv } from './feed-deps';

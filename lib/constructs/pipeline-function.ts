@@ -170,12 +170,12 @@ export class PipelineFunction extends NodejsFunction {
     acknowledgeNag(
       cfn,
       'AwsSolutions-L1',
-      'Pinned to nodejs22.x on purpose: the bundle targets node22, the local runtime runs the same code on Node 20+, and the Node 24 move is a separate, tested upgrade.',
+      'Pinned to nodejs22.x on purpose: the bundle targets node22, the local runtime and the tests run the same code on Node 22, and the Node 24 move is a separate, tested upgrade.',
     );
     acknowledgeNag(
       cfn,
       'Serverless-LambdaLatestVersion',
-      'Pinned to nodejs22.x on purpose: the bundle targets node22, the local runtime runs the same code on Node 20+, and the Node 24 move is a separate, tested upgrade.',
+      'Pinned to nodejs22.x on purpose: the bundle targets node22, the local runtime and the tests run the same code on Node 22, and the Node 24 move is a separate, tested upgrade.',
     );
     if (props.invocation === 'synchronous') {
       const reason =

@@ -97,8 +97,6 @@ function environmentFor(opts: LocalRuntimeOptions, services: Services, secrets: 
     AWS_ENDPOINT_URL_S3: services.s3.endpoint,
     POWERTOOLS_TRACE_ENABLED: 'false',
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-    // The machine's Node 20 runs what AWS runs on Node 22: the SDK's reminder about that is noise here.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...opts.functionEnv,
     ...opts.functionEnvironment?.(fn.logicalId),
   });

@@ -31,8 +31,6 @@ import { schedulesCommand } from './schedules';
 import { displayName, REPO_ROOT, startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../runtime/runtime';
 import { statePath } from '../runtime/state';
 
-// The machine's Node 20 runs what AWS runs on Node 22: the SDK's reminder about that is noise here.
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 interface Flags {
   readonly command: string;

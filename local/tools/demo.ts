@@ -32,8 +32,6 @@ import { countTransitions } from '../emulators/stepfunctions/service';
 import { formatHistory, fullHistory, sfnClient } from './executions';
 import { REPO_ROOT, type LocalEndpoints } from '../runtime/runtime';
 
-// The machine's Node 20 runs what AWS runs on Node 22: the SDK's reminder about that is noise here.
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const TIMEOUT_MS = 15_000;
 

@@ -31,8 +31,6 @@ import { localS3Client } from '../emulators/s3/s3';
 import { supplierAccessKeyId } from '../emulators/s3/notifications';
 import { INBOX_KIND_FOLDERS, RECORD_KIND, type InboxKind } from './supplier-files';
 
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-
 /** Above this, the upload is multipart (the local S3 takes at most 11 MiB per request). */
 export const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
 export const PART_SIZE = 5 * 1024 * 1024;

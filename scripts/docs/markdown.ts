@@ -1,5 +1,5 @@
 /** Markdown rendering of zod schemas (field tables and sections) shared by the generated message and event contracts. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; enum?: unknown[]; const?: unknown; format?: string; pattern?: string; description?: string; minimum?: number; maximum?: number; minItems?: number; maxItems?: number; minLength?: number; maxLength?: number; anyOf?: JsonSchema[]; oneOf?: JsonSchema[] };
 

@@ -1,7 +1,7 @@
 /** Building blocks of docs/openapi.json: components from the zod schemas, shared parameters and responses, the availability and ops paths. */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_BODY_BYTES } from '../../functions/core/runtime/http';
 import { ShopifyId } from '../../functions/core/orders/schemas';
 import { ExceptionsQuery } from '../../functions/core/workflow/schemas/ops';

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AcceptedMessage, CancellationMessage, DeliveredMessage, INBOUND_ERROR_CODES, PurchaseOrderMessage, RejectedMessage, ShippedMessage, SupplierInboundMessage, SupplierOutboundMessage, TrackingEventMessage } from '../../functions/core/suppliers/schemas/supplier-messages';
 import { InventoryUpdateMessage, MAX_INVENTORY_MESSAGE_ROWS } from '../../functions/core/inventory/schemas/inventory';
 import { jsonSchemaOf, messageSection } from './markdown';

@@ -10,23 +10,6 @@ import { ORDER_WORKFLOW_LOGICAL_IDS, SUPPLIER_REJECTED_ERROR, SYNC_TIMEOUT_ERROR
 import { type AslMachine, type AslState, allStates, isCallbackTask, localizeDefinition, stateMachineDefinition, successors, taskFunction, walkPath } from './asl';
 import { type Synthesized, actionsOf, arr, findDependencyCycle, props, rec, referencedId, renderIntrinsics, resourcesOfType, roleStatements, synthesize } from './support';
 
-// aws-local-stepfunctions uses Promise.withResolvers (Node 22+).
-if (!('withResolvers' in Promise)) {
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value: <T>() => {
-      let resolve!: (value: T | PromiseLike<T>) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
-
 let s: Synthesized;
 let machine: AslMachine;
 let smLogicalId: string;

@@ -36,7 +36,6 @@ function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dropship-it-'));
   const runtime = await withDeadline(
     startLocalRuntime({ dataDir, port: 0, ddbPort: 0, inMemory: true, quiet: true, warm: true, suppliers: false, timeScale: TIME_SCALE }),

@@ -3,7 +3,7 @@
  * `{ path, message }` issues. Schemas are the single source of truth: they parse the input, type the
  * code and generate docs/openapi.json (scripts/generate-docs.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldIssue } from './errors';
 import { DECIMAL_PATTERN, isCurrencyCode } from './money';
 

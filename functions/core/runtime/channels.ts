@@ -2,7 +2,7 @@
  * Storefront channels as the API functions see them: the CHANNELS environment variable written by CDK
  * (Stack.toJsonString) and resolved by the local runtime. Parsed once at cold start.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonEnv } from './config';
 
 export const ChannelConfig = z.object({

@@ -2,7 +2,6 @@
  * Runs of the local Step Functions: an execution run by the ASL interpreter (aws-local-stepfunctions),
  * its events turned into AWS history events, its end (status, output, error) recorded.
  */
-import './node20-polyfills';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import { isRecord } from '../../../functions/core/kernel/guards';
 import { longTimeout } from '../clock';

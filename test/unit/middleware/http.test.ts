@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, PipelineError, ValidationError } from '../../../functions/core/kernel/errors';
 import { MAX_BODY_BYTES, errorResponse, getHeader, parseJson, rawBody, requireHeader, validate } from '../../../functions/core/runtime/http';
 import { captureOutput } from '../fixtures/handler-env';

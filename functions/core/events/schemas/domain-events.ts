@@ -4,7 +4,7 @@
  * writers are typed by these schemas (events/store/timeline.ts), the stream router publishes them, and
  * docs/domain-events.md is generated from them (`npm run openapi`; a unit test fails when it is stale).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HOLD_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from '../../orders/domain/order';
 import type { DomainEventType, SupplierEvent, SupplierEventType } from '../domain/events';
 

@@ -5,7 +5,7 @@
  * Money in is a decimal string in the channel's currency (`unitPrice`, like POST /orders) or integer
  * minor units (`unitPriceMinor`); it is only used for the MAP check (default: the catalog retail price).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCountryCode, isValidPostcode } from '../../kernel/address';
 import { INELIGIBILITY_CODES } from '../../workflow/domain/routing-rules';
 import { PRODUCT_REASON_CODES } from '../domain/availability';

@@ -6,7 +6,7 @@
  * into integer minor units by the domain (functions/core/inventory/domain/feed-rows.ts), which knows the
  * supplier's `files.moneyUnits` and the offer's currency.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCurrencyCode } from '../../kernel/money';
 import { isRecord } from '../../kernel/guards';
 

@@ -4,7 +4,7 @@
  * FRAUD_CONFIG variable the workflow tasks read at cold start (workflow-settings.ts). Strict: a
  * misspelt key fails synth instead of every workflow Lambda's cold start.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PAYMENT_STATUSES } from '../domain/order';
 
 export const FraudOverrides = z

@@ -1,7 +1,7 @@
 /**
  * Storefront API: POST /orders request, the order response and the order view (GET /orders/{orderId}).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { countryRuleIssues } from '../../kernel/address';
 import { DECIMAL_PATTERN, decimalToMinor, expectedTotalMinor, isCurrencyCode, lineTotalMinor, minorToDecimal } from '../../kernel/money';
 import { ACTORS } from '../../events/domain/events';

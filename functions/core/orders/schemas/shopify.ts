@@ -7,7 +7,7 @@
  * always yields the exact decimal string.
  */
 import { isInteger, isSafeNumber, parse } from 'lossless-json';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Issue, OrderFlag } from '../../kernel/schemas';
 
 /**

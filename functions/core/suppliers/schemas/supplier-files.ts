@@ -6,7 +6,7 @@
  * - outbox: the purchase-order and cancellation CSV columns (JSON files are the SQS message bodies).
  * docs/supplier-files.md describes them for suppliers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FULFILLMENT_ID_PATTERN } from '../../workflow/domain/fulfillment-record';
 import { SUPPLIER_REJECT_REASONS } from './supplier-messages';
 

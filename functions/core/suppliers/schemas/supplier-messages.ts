@@ -3,7 +3,7 @@
  * consumer parses with these schemas and docs/supplier-messages.md is generated from them
  * (`npm run openapi`). Suppliers only ever see fulfillment ids, never task tokens or order internals.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InventoryUpdateMessage } from '../../inventory/schemas/inventory';
 import { REJECT_REASONS } from '../../workflow/domain/fulfillment';
 import { FULFILLMENT_ID_PATTERN } from '../../workflow/domain/fulfillment-record';

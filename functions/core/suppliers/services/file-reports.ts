@@ -16,7 +16,7 @@ import type { Clock } from '../../kernel/clock';
 import { Readable } from 'node:stream';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonEnv } from '../../runtime/config';
 import { fileReportCsv, type FileReport } from '../../inventory/domain/file-report';
 import { SupplierFilesConfig, type SupplierFilesEntry } from '../schemas/supplier-files';

@@ -1,6 +1,6 @@
 /** Reading a tracking / acknowledgement CSV file into validated rows (spreadsheet row numbers, per-cell rejections). */
 import { CsvError, parse } from 'csv-parse';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clip, type RejectedRow } from '../../inventory/domain/feed-rows';
 import { ReportCollector } from '../../inventory/domain/file-report';
 import { SpreadsheetRows } from '../../inventory/domain/feed-headers';

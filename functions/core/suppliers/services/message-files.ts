@@ -24,7 +24,7 @@
 import type { Clock } from '../../kernel/clock';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildFileReport, hasSomethingToReport, ReportCollector } from '../../inventory/domain/file-report';
 import { ACKNOWLEDGEMENT_HEADER_ALIASES, ACKNOWLEDGEMENT_REQUIRED, TRACKING_HEADER_ALIASES, TRACKING_REQUIRED } from '../schemas/supplier-files';
 import { type SupplierInboundMessage } from '../schemas/supplier-messages';

@@ -13,7 +13,7 @@
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonEnv } from '../../runtime/config';
 import { slipBranding } from '../domain/packing-slip';
 import type { Address } from '../../kernel/values';

@@ -12,7 +12,7 @@ import { isRecord } from '../../kernel/guards';
 import { withPowertools } from '../../runtime/powertools';
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { observability as defaultObservability, type Observability } from '../../runtime/observability';
 import {
   DEFAULT_DISPATCH_GRACE_MINUTES,

@@ -1,5 +1,5 @@
 /** Ops API (`/ops/...`, its own API key) and the storefront payment update. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ORDER_STATUSES, PAYMENT_STATUSES } from '../../orders/domain/order';
 import { EXCEPTION_KINDS } from '../domain/exception-kinds';
 import { text } from '../../kernel/schemas';

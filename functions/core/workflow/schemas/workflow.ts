@@ -3,7 +3,7 @@
  * input too: every task parses its payload with these schemas (unknown keys are dropped, so a task
  * may be given the whole state). Outputs are typed here as well, so tests and the ASL agree.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ORDER_ID_PATTERN } from '../../kernel/order-id';
 import { HOLD_REASONS, ORDER_STATUSES } from '../../orders/domain/order';
 import { FULFILLMENT_ID_PATTERN } from '../domain/fulfillment-record';

@@ -11,7 +11,7 @@
  *   ROUTING_SHIPPING_METHOD  CHEAPEST | FASTEST (CHEAPEST)
  *   FRAUD_CONFIG         JSON overrides of orders/domain/fraud.ts DEFAULT_FRAUD_CONFIG ({})
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { fraudConfig, type FraudConfig } from '../../orders/domain/fraud';
 import { FraudOverrides } from '../../orders/schemas/fraud-settings';
 import { parseRuleOrder, routingConfig, type RoutingConfig } from '../domain/routing-rules';
