@@ -187,6 +187,19 @@ describe('supplier inbound: applying messages', () => {
     expect(successOutputs()[0]?.output).toMatchObject({ stage: 'SHIPPED', fulfillmentId: F1 });
   });
 
+  it.each([
+    ['a carrier no rule knows (Yodel)', 'Yodel', 'JD0002210300100123', 'Yodel'],
+    ['a known carrier, a format no rule knows', 'DPD', 'X9Q7W2E5R8T1Y4', 'DPD'],
+  ])('SHIPPED with %s: accepted unverified, never a poison message; operators see UNVERIFIED_TRACKING until delivery', async (_name, carrier, trackingNumber, storedCarrier) => {
+    await seed((r) => apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }));
+    await expect(send('nordic-home', shipped({ carrier, trackingNumber }))).resolves.toMatchObject({ kind: 'applied', status: 'SHIPPED' });
+    const stored = storedFulfillment(table, F1);
+    expect(stored.shipments).toEqual([expect.objectContaining({ trackingNumber, carrier: storedCarrier, trackingUnverified: true })]);
+    expect(table.get(`ORDER#${ORDER_ID}`, `FULFILLMENT#${F1}`)).toMatchObject({ gsi3pk: 'EXCEPTION#UNVERIFIED_TRACKING', exception: { code: 'UNVERIFIED_TRACKING' } });
+    await send('nordic-home', msg('DELIVERED', { trackingNumber }));
+    expect(table.get(`ORDER#${ORDER_ID}`, `FULFILLMENT#${F1}`)).not.toHaveProperty('gsi3pk');
+  });
+
   it('partial shipment: one of two lines scanned → PARTIALLY_SHIPPED; several trackings are kept', async () => {
     const o = order({
       lines: [

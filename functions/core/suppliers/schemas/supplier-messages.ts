@@ -44,13 +44,13 @@ const TrackingNumber = z
   .trim()
   .min(4)
   .max(64)
-  .meta({ description: 'Carrier tracking number; validated for the carrier (format and check digit)', examples: ['1Z999AA10123456784'] });
+  .meta({ description: 'Carrier tracking number; validated for the carrier (format and check digit); a plausible number of a format no rule knows is accepted and flagged UNVERIFIED_TRACKING for operators', examples: ['1Z999AA10123456784'] });
 const Carrier = z
   .string()
   .trim()
   .min(2)
   .max(64)
-  .meta({ description: 'Carrier name (UPS, USPS, FedEx, DHL, Amazon Logistics, OnTrac, or a national post using UPU S10 numbers such as Royal Mail)', examples: ['UPS'] });
+  .meta({ description: 'Carrier name as free text (UPS, USPS, FedEx, DHL Express, DHL eCommerce, Amazon, DPD, GLS, Evri, PostNL, Royal Mail, Canada Post, Australia Post, China Post/EMS, Cainiao, YunExpress, 4PX, Yanwen, or any national post using UPU S10 numbers; see docs/domain-rules.md). An unknown carrier is accepted unverified.', examples: ['UPS'] });
 
 const LineRefShape = {
   lineNo: z.int().min(1).optional().meta({ description: 'Line number from the PURCHASE_ORDER' }),

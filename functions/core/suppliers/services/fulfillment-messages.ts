@@ -63,13 +63,25 @@ function resolveLine(lines: readonly PurchaseLine[], ref: { lineNo?: number | un
   return (matches[0] as PurchaseLine).lineNo;
 }
 
-function checkTracking(record: FulfillmentRecord, trackingNumber: string, carrier?: string): { trackingNumber: string; carrier?: string } {
+interface CheckedTracking {
+  readonly trackingNumber: string;
+  /** The carrier as the supplier named it when no rule knows it (carrier OTHER), else the carrier code. */
+  readonly carrier?: string;
+  /** No known format of the carrier matched: accepted as plausible, surfaced to operators. */
+  readonly unverified?: true;
+}
+
+function checkTracking(record: FulfillmentRecord, trackingNumber: string, carrier?: string): CheckedTracking {
   const normalized = normalizeTrackingNumber(trackingNumber);
   const known = record.shipments.find((s) => s.trackingNumber === normalized);
   if (known !== undefined && carrier === undefined) return { trackingNumber: normalized };
   const validation = validateTrackingNumber(trackingNumber, carrier);
   if (!validation.valid) throw new Poison('INVALID_TRACKING_NUMBER', `${validation.reason}: ${validation.message}`);
-  return { trackingNumber: validation.trackingNumber, carrier: validation.carrier };
+  return {
+    trackingNumber: validation.trackingNumber,
+    carrier: validation.carrier === 'OTHER' ? validation.carrierName : validation.carrier,
+    ...(validation.flag === 'UNVERIFIED_TRACKING' ? { unverified: true as const } : {}),
+  };
 }
 
 /** The domain events a message stands for (several parcels = several SHIPPED events). */
@@ -98,6 +110,7 @@ export function toFulfillmentEvents(message: SupplierInboundMessage, record: Ful
           type: 'SHIPPED',
           trackingNumber: tracking.trackingNumber,
           carrier: tracking.carrier,
+          ...(tracking.unverified === true ? { trackingUnverified: true as const } : {}),
           lines: parcel.lines.map((l) => ({ lineNo: resolveLine(record.purchaseLines, l), quantity: l.quantity })),
         };
       });
@@ -156,8 +169,8 @@ function timelineFor(
         timeline.add({
           type: 'ShipmentCreated',
           actor: 'supplier',
-          message: `Parcel ${event.trackingNumber}${event.carrier === undefined ? '' : ` (${event.carrier})`} created by ${after.supplierId}`,
-          data: { ...ids, trackingNumber: event.trackingNumber, carrier: event.carrier, lines: event.lines },
+          message: `Parcel ${event.trackingNumber}${event.carrier === undefined ? '' : ` (${event.carrier})`} created by ${after.supplierId}${event.trackingUnverified === true ? ' (tracking number unverified: no known format matched; an operator checks it)' : ''}`,
+          data: { ...ids, trackingNumber: event.trackingNumber, carrier: event.carrier, lines: event.lines, ...(event.trackingUnverified === true ? { trackingUnverified: true } : {}) },
         });
       }
       break;

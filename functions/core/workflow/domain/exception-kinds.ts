@@ -15,5 +15,6 @@ export const EXCEPTION_KINDS = [
   'DISPATCH_UNACKNOWLEDGED',
   'FILE_QUARANTINED',
   'STOCK_SHORTFALL',
+  'UNVERIFIED_TRACKING',
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];

@@ -252,7 +252,13 @@ function merge(state: FulfillmentState, event: FulfillmentEvent, at: string): St
       }
       const base: ShipmentRecord = existing ?? { trackingNumber };
       const shipment: ShipmentRecord = settleLastEvent(
-        { ...base, carrier: base.carrier ?? event.carrier, lines, labelCreatedAt: minTime(base.labelCreatedAt, at) },
+        {
+          ...base,
+          carrier: base.carrier ?? event.carrier,
+          ...(event.trackingUnverified === true || base.trackingUnverified === true ? { trackingUnverified: true as const } : {}),
+          lines,
+          labelCreatedAt: minTime(base.labelCreatedAt, at),
+        },
         { code: 'LABEL_CREATED', at },
       );
       return { kind: 'state', state: upsertShipment(state, shipment) };

@@ -50,7 +50,7 @@ export interface RerouteRecord {
 
 /** An exception an operator must look at (mirrored in the sparse gsi3 index). */
 export interface ExceptionMarker {
-  /** SHIP_BY_PASSED, DELIVER_BY_PASSED, LOST, EXCEPTION, FAILURE, RETURNED_TO_SENDER. */
+  /** SHIP_BY_PASSED, DELIVER_BY_PASSED, LOST, EXCEPTION, FAILURE, RETURNED_TO_SENDER, DISPATCH_UNACKNOWLEDGED, UNVERIFIED_TRACKING. */
   readonly code: string;
   readonly since: string;
 }
@@ -100,6 +100,11 @@ export function exceptionMarker(record: FulfillmentRecord): ExceptionMarker | un
     // Keep the sweep's `since` (the missed accept-by instant) so the index key never moves.
     const since = record.exception?.code === 'DISPATCH_UNACKNOWLEDGED' ? record.exception.since : record.overdueAt;
     return { code: 'DISPATCH_UNACKNOWLEDGED', since };
+  }
+  // A parcel whose tracking number no rule could verify, until it is delivered (then the number was real).
+  const unverified = record.shipments.find((s) => s.trackingUnverified === true && s.deliveredAt === undefined);
+  if (unverified !== undefined && record.status !== 'DELIVERED' && record.status !== 'CANCELLED') {
+    return { code: 'UNVERIFIED_TRACKING', since: unverified.labelCreatedAt ?? record.updatedAt };
   }
   return undefined;
 }

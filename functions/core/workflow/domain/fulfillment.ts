@@ -58,6 +58,12 @@ export interface ShipmentRecord {
   /** Normalized (upper case, no separators). */
   readonly trackingNumber: string;
   readonly carrier?: string | undefined;
+  /**
+   * The tracking number matched no known format of its carrier and was accepted as plausible (a parcel is
+   * never refused because a validator is out of date): operators check it (exception UNVERIFIED_TRACKING
+   * until the parcel is delivered).
+   */
+  readonly trackingUnverified?: true | undefined;
   /** Line quantities in this parcel; undefined while only carrier scans (no supplier SHIPPED) are known. */
   readonly lines?: readonly LineQuantity[] | undefined;
   /** When the supplier reported the shipment (label created). */
@@ -118,6 +124,7 @@ export type FulfillmentEvent =
       readonly type: 'SHIPPED';
       readonly trackingNumber: string;
       readonly carrier?: string | undefined;
+      readonly trackingUnverified?: true | undefined;
       readonly lines: readonly LineQuantity[];
     })
   | (EventBase & { readonly type: 'TRACKING'; readonly trackingNumber: string; readonly code: TrackingCode; readonly message?: string | undefined })

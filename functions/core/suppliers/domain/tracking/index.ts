@@ -193,7 +193,10 @@ function namedCarrier(trackingNumber: string, carrier: Carrier): TrackingValidat
   const { accepted: hit, failed } = scan(own, trackingNumber, true);
   if (hit !== undefined) return accepted(trackingNumber, hit, carrier);
   if (failed !== undefined) return checkFailure(trackingNumber, failed);
-  const other = scan(DETECTABLE.filter((f) => f.check !== undefined && !own.includes(f)), trackingNumber, false).accepted;
+  // Only a distinctive format (1Z…, 92–95 IMpb, S10, 96… FedEx Ground…) proves another carrier: a bare
+  // digit string passes some other carrier's mod-7/mod-10 by chance (1 in 7 to 1 in 10), and rejecting it
+  // would turn a real parcel into a poison message.
+  const other = scan(DETECTABLE.filter((f) => f.check !== undefined && f.distinctive === true && !own.includes(f)), trackingNumber, false).accepted;
   if (other !== undefined && !own.some((f) => f.pattern.test(trackingNumber))) {
     const detected = detectedCarrierOf(other);
     return invalid(
@@ -203,7 +206,10 @@ function namedCarrier(trackingNumber: string, carrier: Carrier): TrackingValidat
       { detectedCarrier: detected },
     );
   }
-  return unverified(trackingNumber, carrier, CARRIER_NAMES[carrier]);
+  // Not a distinctive other carrier's number: accepted unverified, with the carrier whose check digit it
+  // passes as a hint for the operator.
+  const hint = scan(DETECTABLE.filter((f) => f.check !== undefined && !own.includes(f)), trackingNumber, false).accepted;
+  return unverified(trackingNumber, carrier, CARRIER_NAMES[carrier], hint);
 }
 
 /**
