@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { FraudOverrides } from '../functions/core/orders/schemas/fraud-settings';
 import { ROUTING_RULES } from '../functions/core/workflow/domain/routing-rules';
-import type { OrderStatus } from '../functions/core/orders/domain/order';
+import { NON_TERMINAL_ORDER_STATUSES } from '../functions/core/orders/domain/order';
 
 /**
  * Stage configuration, read from CDK context: `stage` (default "dev") selects `stages.<name>` in cdk.json.
@@ -120,16 +120,6 @@ const WorkflowSchema = z.strictObject({
 
 const DEFAULT_WORKFLOW = WorkflowSchema.parse({});
 
-/** Order statuses an order can be stuck in (every status but the terminal ones). */
-export const NON_TERMINAL_ORDER_STATUSES = [
-  'RECEIVED',
-  'VALIDATED',
-  'ON_HOLD',
-  'RESERVED',
-  'IN_FULFILLMENT',
-  'PARTIALLY_SHIPPED',
-  'SHIPPED',
-] as const satisfies readonly OrderStatus[];
 const NonTerminalStatusSchema = z.enum(NON_TERMINAL_ORDER_STATUSES);
 
 /** Minutes between two runs of one schedule (EventBridge rate), 1 minute to 1 day. */

@@ -16,6 +16,10 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** Statuses an order can still leave (every status but DELIVERED, REJECTED and CANCELLED). */
+export const NON_TERMINAL_ORDER_STATUSES = ['RECEIVED', 'VALIDATED', 'ON_HOLD', 'RESERVED', 'IN_FULFILLMENT', 'PARTIALLY_SHIPPED', 'SHIPPED'] as const satisfies readonly OrderStatus[];
+export type NonTerminalOrderStatus = (typeof NON_TERMINAL_ORDER_STATUSES)[number];
+
 export const HOLD_REASONS = ['AWAITING_PAYMENT', 'HIGH_RISK_OF_FRAUD', 'OPERATOR_HOLD'] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 export const PAYMENT_STATUSES = ['paid', 'authorized', 'pending', 'partially_paid', 'refunded', 'voided'] as const;

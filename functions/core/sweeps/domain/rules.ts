@@ -6,7 +6,7 @@
 import { isFeedFresh } from '../../workflow/domain/eligibility';
 import { isTerminalOrderStatus } from '../../orders/domain/order-lifecycle';
 import type { FulfillmentStatus } from '../../workflow/domain/fulfillment-status';
-import type { OrderStatus } from '../../orders/domain/order';
+import { NON_TERMINAL_ORDER_STATUSES, type NonTerminalOrderStatus, type OrderStatus } from '../../orders/domain/order';
 import type { Supplier } from '../../suppliers/domain/supplier';
 
 export const SWEEP_NAMES = ['reservations', 'dispatches', 'orders', 'stale-feeds'] as const;
@@ -123,16 +123,7 @@ export function dispatchCheck(
 // Orders
 // ---------------------------------------------------------------------------------------------
 
-export type NonTerminalOrderStatus = Exclude<OrderStatus, 'DELIVERED' | 'REJECTED' | 'CANCELLED'>;
-export const NON_TERMINAL_ORDER_STATUSES: readonly NonTerminalOrderStatus[] = [
-  'RECEIVED',
-  'VALIDATED',
-  'ON_HOLD',
-  'RESERVED',
-  'IN_FULFILLMENT',
-  'PARTIALLY_SHIPPED',
-  'SHIPPED',
-];
+export { NON_TERMINAL_ORDER_STATUSES, type NonTerminalOrderStatus };
 
 /** Stage deadlines in minutes per status; `null` = that status is never considered stuck. */
 export type StuckOrderMinutes = Readonly<Record<NonTerminalOrderStatus, number | null>>;
