@@ -227,6 +227,8 @@ describe('normalizePostcode properties', () => {
   const country = fc.constantFrom(...isoCodes, 'XX', 'UK');
   const postcodeLike = fc.oneof(
     fc.string({ maxLength: 12 }),
+    fc.string({ maxLength: 8, unit: 'binary' }),
+    fc.string({ maxLength: 8, unit: fc.constantFrom('1', '０', 'ー', '－', '〒', ' ', '\u00a0', '-', 'a', 'Ａ', '㎏', 'ß', 'ǰ') }),
     fc.stringMatching(/^[A-Za-z]{0,3}[- ]?[0-9A-Za-z]{1,5}[- ]{0,2}[0-9A-Za-z]{0,4}$/),
   );
 

@@ -12,11 +12,11 @@
  *   code itself (always tried): CEPT / vehicle letters such as `D-`, `F-`, `L-`, `SLO-`.
  * - refine: extra regex (anchored at the start) the canonical form must match too.
  *
- * Sources (2026-12-06): Shopify/worldwide `data/regions/*.yml` (commit 2371679, 2026-08-05:
+ * Sources (read 2026-12-06): Shopify/worldwide `data/regions/*.yml` (MIT; commit 2371679, 2026-08-05:
  * `zip_regex`, `zip_example`, `zip_requirement`; its rule: a regex and no requirement = required,
  * `optional`/`recommended` = optional, no regex = optional, nothing = none) and, where Shopify has no
  * rule (US territories, ~45 countries with an example only), google/libaddressinput
- * `testdata/countryinfo.txt` (commit e20690c, `zip`, `zipex`, `require`). Deliberate deviations:
+ * `testdata/countryinfo.txt` (Apache-2.0; commit e20690c, `zip`, `zipex`, `require`). Deliberate deviations:
  * IE optional (Eircode often omitted); BR 8 digits only; KR 5 digits only (6-digit codes retired
  * 2015); AG, CK, HM, KI none (no postcode in use).
  */

@@ -97,7 +97,14 @@ export function postcodeRuleCountries(): string[] {
 
 /** Full-width digits and dashes to ASCII (NFKC), upper case, no postal mark, single spaces. */
 export function cleanPostcode(value: string): string {
-  return value.normalize('NFKC').toUpperCase().replace(/〒/g, '').replace(/\s+/g, ' ').trim();
+  let out = value;
+  // Upper-casing can leave a non-NFKC string (and NFKC can produce lower case: ㎏): up to a fixed point.
+  for (let i = 0; i < 4; i += 1) {
+    const next = out.normalize('NFKC').toUpperCase().replace(/〒/g, '').replace(/\s+/g, ' ').trim();
+    if (next === out) break;
+    out = next;
+  }
+  return out;
 }
 
 function compact(value: string): string {
