@@ -1,13 +1,30 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countryRuleIssues, isCountryCode, isValidPostcode, normalizeAddress, validateAddress } from '../../../functions/core/kernel/address';
+import {
+  classifyAddressIssues,
+  countryRuleIssues,
+  isCorrectableAddressIssue,
+  isCountryCode,
+  isValidPostcode,
+  normalizeAddress,
+  normalizeCountryCode,
+  normalizeRegion,
+  validateAddress,
+} from '../../../functions/core/kernel/address';
 import type { Address } from '../../../functions/core/kernel/values';
 
 const base: Address = { name: 'Ada Lovelace', line1: 'Invalidenstrasse 117', city: 'Berlin', postcode: '10115', country: 'DE' };
 
 describe('country codes', () => {
   it.each(['DE', 'US', 'GB', 'FR', 'JP', 'HK', 'AE'])('%s is ISO 3166-1 alpha-2', (code) => expect(isCountryCode(code)).toBe(true));
-  it.each(['de', 'UK', 'XX', 'DEU', '276', '', 'D'])('%j is not', (code) => expect(isCountryCode(code)).toBe(false));
+  it.each(['de', 'UK', 'EL', 'XX', 'DEU', '276', '', 'D'])('%j is not', (code) => expect(isCountryCode(code)).toBe(false));
+  it.each([
+    ['UK', 'GB'],
+    [' uk ', 'GB'],
+    ['EL', 'GR'],
+    ['de', 'DE'],
+    ['xx', 'XX'],
+  ])('%j normalizes to %s', (written, code) => expect(normalizeCountryCode(written)).toBe(code));
 });
 
 describe('postcodes per country', () => {
@@ -22,6 +39,10 @@ describe('postcodes per country', () => {
     ['75008', 'FR'],
     ['1012 AB', 'NL'],
     ['100-0001', 'JP'],
+    // Real-world spellings that normalize to the canonical form (was refused: issue "Real-world inputs").
+    ['1000001', 'JP'],
+    ['D-10115', 'DE'],
+    ['', 'IE'],
     ['', 'HK'],
     ['anything', 'HK'],
   ])('%j is valid in %s', (postcode, country) => expect(isValidPostcode(postcode, country)).toBe(true));
@@ -33,7 +54,8 @@ describe('postcodes per country', () => {
     ['9021', 'US'],
     ['12345', 'GB'],
     ['20000', 'AU'],
-    ['1000001', 'JP'],
+    ['100001', 'JP'],
+    ['', 'DE'],
   ])('%j is invalid in %s', (postcode, country) => expect(isValidPostcode(postcode, country)).toBe(false));
 });
 
@@ -44,7 +66,7 @@ describe('validateAddress', () => {
 
   it.each<[string, Partial<Address>, string, string]>([
     ['unknown country', { country: 'XX' }, 'country', 'ISO 3166-1'],
-    ['bad postcode', { postcode: '1011' }, 'postcode', 'not a valid postcode for DE'],
+    ['bad postcode', { postcode: '1011' }, 'postcode', 'not a valid postcode for DE (expected NNNNN)'],
     ['missing postcode where required', { postcode: '' }, 'postcode', 'required for DE'],
     ['US without state', { country: 'US', postcode: '90210', region: undefined }, 'region', 'required for US'],
     ['CA without province', { country: 'CA', postcode: 'K1A 0B1' }, 'region', 'required for CA'],
@@ -91,7 +113,7 @@ describe('normalizeAddress', () => {
     line1: text,
     city: text,
     postcode: text,
-    country: fc.constantFrom('de', 'DE', ' gb', 'us ', 'xx'),
+    country: fc.constantFrom('de', 'DE', ' gb', 'us ', 'xx', 'uk', 'JP', 'nl', 'ca', 'IE', 'HK', 'LV', 'au'),
     region: fc.option(text, { nil: undefined }),
     line2: fc.option(text, { nil: undefined }),
     company: fc.option(text, { nil: undefined }),
@@ -119,4 +141,51 @@ describe('normalizeAddress', () => {
       }),
     );
   });
+});
+
+describe('regions', () => {
+  it.each([
+    ['California', 'US', 'CA'],
+    ['new  york', 'US', 'NY'],
+    ['ca', 'US', 'CA'],
+    ['Ontario', 'CA', 'ON'],
+    ['Québec', 'CA', 'QC'],
+    ['New South Wales', 'AU', 'NSW'],
+    ['vic', 'AU', 'VIC'],
+    ['Bavaria', 'DE', 'Bavaria'],
+    ['California', 'MX', 'California'],
+  ])('%j in %s → %j', (written, country, region) => {
+    expect(normalizeAddress({ ...base, country, region: written }).region).toBe(region);
+  });
+
+  it('normalizes the region with the aliased country and is idempotent', () => {
+    expect(normalizeRegion('CA', 'US')).toBe('CA');
+    expect(normalizeAddress({ ...base, country: 'us', postcode: '90210', region: ' california ' })).toMatchObject({ country: 'US', region: 'CA' });
+  });
+});
+
+describe('classifyAddressIssues', () => {
+  it('separates what a person can correct in the address from the rest', () => {
+    const addressIssues = validateAddress({ ...base, line1: ' ', postcode: '1011', country: 'DE' });
+    expect(classifyAddressIssues(addressIssues)).toEqual({ correctable: addressIssues, other: [] });
+    const issues = [
+      { path: 'shippingAddress.postcode', message: 'is not a valid postcode for DE (expected NNNNN)' },
+      { path: 'shippingAddress.region', message: 'is required for US' },
+      { path: 'email', message: 'is required' },
+      { path: 'items.0.quantity', message: 'must be positive' },
+    ];
+    const classes = classifyAddressIssues(issues, 'shippingAddress');
+    expect(classes.correctable.map((i) => i.path)).toEqual(['shippingAddress.postcode', 'shippingAddress.region']);
+    expect(classes.other.map((i) => i.path)).toEqual(['email', 'items.0.quantity']);
+  });
+
+  it.each([
+    [{ path: 'postcode', message: '' }, undefined, true],
+    [{ path: 'line1', message: '' }, undefined, true],
+    [{ path: 'country', message: '' }, undefined, true],
+    [{ path: 'billingAddress.city', message: '' }, 'shippingAddress', false],
+    [{ path: 'shippingAddress.line1', message: '' }, 'shippingAddress', true],
+    [{ path: 'shippingAddress.extra.postcode', message: '' }, 'shippingAddress', false],
+    [{ path: 'currency', message: '' }, undefined, false],
+  ])('%j under %s → %s', (issue, under, correctable) => expect(isCorrectableAddressIssue(issue, under)).toBe(correctable));
 });

@@ -4,6 +4,7 @@ import { DEFAULT_AVAILABILITY_CONFIG, cartAvailability, skuAvailability } from '
 import type { AvailabilityQuery } from '../../../functions/core/inventory/domain/availability';
 import type { Supplier } from '../../../functions/core/suppliers/domain/supplier';
 import type { SupplierOffer } from '../../../functions/core/inventory/domain/catalog';
+import { AvailabilityDestination } from '../../../functions/core/inventory/schemas/availability';
 
 const NOW = '2026-11-25T10:00:00.000Z'; // Wednesday, before the 14:00 cut-off
 const hoursAgo = (h: number): string => new Date(Date.parse(NOW) - h * 3_600_000).toISOString();
@@ -329,5 +330,23 @@ describe('stale feeds and the product gate', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('destination as customers write it (availability schema)', () => {
+  it.each([
+    [{ country: 'uk', postcode: 'sw1a1aa' }, { country: 'GB', postcode: 'SW1A 1AA' }],
+    [{ country: 'JP', postcode: '1000001' }, { country: 'JP', postcode: '100-0001' }],
+    [{ country: 'PL', postcode: '00950' }, { country: 'PL', postcode: '00-950' }],
+    [{ country: 'LT', postcode: 'LT-01103' }, { country: 'LT', postcode: '01103' }],
+    [{ country: 'IE' }, { country: 'IE' }],
+  ])('%o is read as %o', (input, expected) => {
+    expect(AvailabilityDestination.parse(input)).toEqual(expected);
+  });
+
+  it('a wrong postcode names the expected format, never the value', () => {
+    const result = AvailabilityDestination.safeParse({ country: 'DE', postcode: '1234' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues).toEqual([expect.objectContaining({ path: ['postcode'], message: 'is not a valid postcode for DE (expected NNNNN)' })]);
   });
 });

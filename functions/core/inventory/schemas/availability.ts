@@ -6,7 +6,7 @@
  * minor units (`unitPriceMinor`); it is only used for the MAP check (default: the catalog retail price).
  */
 import * as z from 'zod';
-import { isCountryCode, isValidPostcode } from '../../kernel/address';
+import { expectedPostcodeFormat, isCountryCode, isValidPostcode, normalizeCountryCode, normalizePostcode, postcodeRule } from '../../kernel/address';
 import { INELIGIBILITY_CODES } from '../../workflow/domain/routing-rules';
 import { PRODUCT_REASON_CODES } from '../domain/availability';
 import { DecimalString } from '../../kernel/schemas';
@@ -25,10 +25,10 @@ const Sku = z
 const Country = z
   .string()
   .trim()
-  .toUpperCase()
-  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
+  .transform(normalizeCountryCode)
+  .pipe(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code'))
   .refine(isCountryCode, 'is not an assigned ISO 3166-1 alpha-2 country code')
-  .meta({ description: 'Destination country, ISO 3166-1 alpha-2 (case-insensitive)', examples: ['DE'] });
+  .meta({ description: 'Destination country, ISO 3166-1 alpha-2 (case-insensitive; UK is read as GB, EL as GR)', examples: ['DE'] });
 
 const Postcode = z
   .string()
@@ -44,14 +44,22 @@ const Quantity = z
 
 function checkPostcode(value: { country: string; postcode?: string | undefined }, ctx: z.RefinementCtx): void {
   if (value.postcode === undefined || !isCountryCode(value.country)) return;
-  if (!isValidPostcode(value.postcode.toUpperCase(), value.country)) {
-    ctx.addIssue({ code: 'custom', path: ['postcode'], message: `is not a valid postcode for ${value.country}` });
+  if (!isValidPostcode(value.postcode, value.country)) {
+    const rule = postcodeRule(value.country);
+    const expected = rule === undefined ? '' : expectedPostcodeFormat(rule);
+    ctx.addIssue({ code: 'custom', path: ['postcode'], message: `is not a valid postcode for ${value.country}${expected === '' ? '' : ` (expected ${expected})`}` });
   }
+}
+
+/** The destination with its postcode in the country's canonical form (`SW1A1AA` → `SW1A 1AA`). */
+function canonical<T extends { country: string; postcode?: string | undefined }>(value: T): T {
+  return value.postcode === undefined ? value : { ...value, postcode: normalizePostcode(value.postcode, value.country) };
 }
 
 export const AvailabilityDestination = z
   .strictObject({ country: Country, postcode: Postcode.optional() })
   .superRefine(checkPostcode)
+  .transform(canonical)
   .meta({ description: 'Where the parcel would go. Zones are per country; the postcode is checked when given.' });
 export type AvailabilityDestination = z.output<typeof AvailabilityDestination>;
 
