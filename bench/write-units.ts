@@ -9,7 +9,9 @@
  * - each stream record is matched to the ledger entry of its key (same order) and costed by DynamoDB's rules:
  *   table = ceil(size / 1 KB) with size = the new item (INSERT), the larger of old and new (MODIFY), the old
  *   item (REMOVE); each GSI the old or new image belongs to: an index write of the projected size, two (delete
- *   + put) when the index key changed; x2 inside a transaction.
+ *   + put) when the index key changed, none when the key stayed and no projected attribute changed (the
+ *   DynamoDB developer guide, "Provisioned throughput considerations for global secondary indexes"); x2
+ *   inside a transaction.
  * - writes without a stream record (e.g. deleting an absent item) count 1 unit (2 in a transaction);
  *   ConditionCheck items 2 units; failed conditional writes are estimated by the caller of this module.
  * Item size: attribute name bytes + value bytes (strings UTF-8, numbers ~1 byte per 2 digits + 1, booleans and
@@ -80,6 +82,16 @@ function projectedSize(item: Record<string, unknown> | undefined, index: IndexSp
   return itemSize(item, keys);
 }
 
+/** The projected part of an image, canonical (sorted attribute names), to tell whether an index entry changed. */
+function projectedImage(item: Record<string, unknown> | undefined, index: IndexSpec, table: TableSpec, override: ProjectionOverride): string {
+  if (item === undefined) return '';
+  const type = override === 'KEYS_ONLY' ? 'KEYS_ONLY' : index.projection.projectionType;
+  const keys = new Set([...table.keySchema, ...index.keySchema].map((k) => k.attributeName));
+  if (type === 'INCLUDE') for (const a of index.projection.nonKeyAttributes ?? []) keys.add(a);
+  const names = Object.keys(item).filter((k) => type === 'ALL' || keys.has(k)).sort();
+  return JSON.stringify(names.map((k) => [k, item[k]]));
+}
+
 /** Write units of one stream record (not yet doubled for transactions). */
 export function recordWriteUnits(record: StreamRecord, table: TableSpec, override: ProjectionOverride = 'AS_DEFINED'): { table: number; index: number } {
   const oldImage = record.dynamodb.OldImage;
@@ -91,6 +103,8 @@ export function recordWriteUnits(record: StreamRecord, table: TableSpec, overrid
     const after = indexKeyOf(newImage, gsi);
     if (before === undefined && after === undefined) continue;
     if (before !== undefined && after !== undefined && before === after) {
+      // Same index key: DynamoDB writes the index entry only when a projected attribute changed.
+      if (projectedImage(oldImage, gsi, table, override) === projectedImage(newImage, gsi, table, override)) continue;
       index += kb(Math.max(projectedSize(oldImage, gsi, table, override), projectedSize(newImage, gsi, table, override)));
     } else {
       if (before !== undefined) index += kb(projectedSize(oldImage, gsi, table, override));
