@@ -60,6 +60,8 @@ export interface CostModel {
     readonly byOperation: Readonly<Record<string, { readonly calls: number; readonly failed: number; readonly items: number }>>;
     readonly indexShareOfWrites: number;
     readonly writeUnitsFromStream: { readonly records: number; readonly writesWithoutRecord: number; readonly conditionChecks: number; readonly unattributedRecords: number };
+    /** Write units per order by item kind (`entity`): as defined, and with every GSI ALL + an index write on every write (the previous model). */
+    readonly byItemKind: Readonly<Record<string, { readonly records: number; readonly writeUnits: number; readonly indexWriteUnits: number; readonly writeUnitsIfAllAlways: number }>>;
   };
   readonly whatIf: readonly { readonly change: string; readonly transitionsPerOrder: number; readonly usdPer1000Orders: number; readonly note: string }[];
 }
@@ -179,6 +181,11 @@ function dynamodbBreakdown(usage: CountedUsage, wru: number, { per }: PerOrder):
       conditionChecks: round(per(w.conditionChecks), 2),
       unattributedRecords: usage.dynamodbWrites.unattributedRecords,
     },
+    byItemKind: Object.fromEntries(
+      Object.entries(usage.dynamodbWrites.byItemKind ?? {})
+        .sort((a, b) => b[1].table + b[1].index - (a[1].table + a[1].index))
+        .map(([kind, k]) => [kind, { records: round(per(k.records), 2), writeUnits: round(per(k.table + k.index), 2), indexWriteUnits: round(per(k.index), 2), writeUnitsIfAllAlways: round(per(k.unitsIfAllAlways), 2) }]),
+    ),
   };
 }
 

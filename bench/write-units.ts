@@ -60,8 +60,12 @@ export function itemSize(item: Record<string, unknown> | undefined, only?: Reado
 
 const kb = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
 
-/** AS_DEFINED: the template's indexes; KEYS_ONLY: what if every GSI projected keys only. */
-export type ProjectionOverride = 'AS_DEFINED' | 'KEYS_ONLY';
+/**
+ * AS_DEFINED: the template's indexes; KEYS_ONLY: what if every GSI projected keys only; ALL_ALWAYS: the model
+ * before single-write intake (every GSI projecting ALL, an index write on every write of an indexed item), to
+ * compare item kinds before/after from the same stream images.
+ */
+export type ProjectionOverride = 'AS_DEFINED' | 'KEYS_ONLY' | 'ALL_ALWAYS';
 
 function indexKeyOf(item: Record<string, unknown> | undefined, index: IndexSpec): string | undefined {
   if (item === undefined) return undefined;
@@ -76,7 +80,7 @@ function indexKeyOf(item: Record<string, unknown> | undefined, index: IndexSpec)
 
 function projectedSize(item: Record<string, unknown> | undefined, index: IndexSpec, table: TableSpec, override: ProjectionOverride): number {
   const keys = new Set([...table.keySchema, ...index.keySchema].map((k) => k.attributeName));
-  const type = override === 'KEYS_ONLY' ? 'KEYS_ONLY' : index.projection.projectionType;
+  const type = override === 'KEYS_ONLY' ? 'KEYS_ONLY' : override === 'ALL_ALWAYS' ? 'ALL' : index.projection.projectionType;
   if (type === 'ALL') return itemSize(item);
   if (type === 'INCLUDE') for (const a of index.projection.nonKeyAttributes ?? []) keys.add(a);
   return itemSize(item, keys);
@@ -104,7 +108,7 @@ export function recordWriteUnits(record: StreamRecord, table: TableSpec, overrid
     if (before === undefined && after === undefined) continue;
     if (before !== undefined && after !== undefined && before === after) {
       // Same index key: DynamoDB writes the index entry only when a projected attribute changed.
-      if (projectedImage(oldImage, gsi, table, override) === projectedImage(newImage, gsi, table, override)) continue;
+      if (override !== 'ALL_ALWAYS' && projectedImage(oldImage, gsi, table, override) === projectedImage(newImage, gsi, table, override)) continue;
       index += kb(Math.max(projectedSize(oldImage, gsi, table, override), projectedSize(newImage, gsi, table, override)));
     } else {
       if (before !== undefined) index += kb(projectedSize(oldImage, gsi, table, override));
@@ -112,6 +116,12 @@ export function recordWriteUnits(record: StreamRecord, table: TableSpec, overrid
     }
   }
   return { table: kb(size), index };
+}
+
+function entityOf(record: StreamRecord): string {
+  const image = record.dynamodb.NewImage ?? record.dynamodb.OldImage;
+  const entity = image?.['entity'];
+  return isRecord(entity) && typeof entity['S'] === 'string' ? entity['S'] : '(none)';
 }
 
 interface LedgerEntry {
@@ -131,8 +141,19 @@ export interface WriteUnitTotals {
   conditionChecks: number;
 }
 
+/** Write units (table + index, x2 in transactions) of one item kind (`entity`). */
+export interface ItemKindUnits {
+  records: number;
+  table: number;
+  index: number;
+  /** table + index under ALL_ALWAYS (the previous projections and index rule). */
+  unitsIfAllAlways: number;
+}
+
 export interface WriteUnitReport {
   readonly total: WriteUnitTotals;
+  /** By the written item's `entity` (stream records only). */
+  readonly byItemKind: Record<string, ItemKindUnits>;
   readonly byCaller: Record<string, WriteUnitTotals>;
   /** Stream records no function's write explains (should be 0). */
   readonly unattributedRecords: number;
@@ -167,6 +188,7 @@ export class WriteLedger {
     const empty = (): WriteUnitTotals => ({ table: 0, index: 0, indexIfKeysOnly: 0, orderRewritesWithoutStatusChange: 0, records: 0, writesWithoutRecord: 0, conditionChecks: 0 });
     const total = empty();
     const byCaller: Record<string, WriteUnitTotals> = {};
+    const byItemKind: Record<string, ItemKindUnits> = {};
     const add = (caller: string, f: (t: WriteUnitTotals) => void): void => {
       f(total);
       f((byCaller[caller] ??= empty()));
@@ -183,6 +205,12 @@ export class WriteLedger {
       const x = entry.transactional ? 2 : 1;
       const units = recordWriteUnits(r, table);
       const keysOnly = recordWriteUnits(r, table, 'KEYS_ONLY');
+      const allAlways = recordWriteUnits(r, table, 'ALL_ALWAYS');
+      const kind = byItemKind[entityOf(r)] ??= { records: 0, table: 0, index: 0, unitsIfAllAlways: 0 };
+      kind.records++;
+      kind.table += x * units.table;
+      kind.index += x * units.index;
+      kind.unitsIfAllAlways += x * (allAlways.table + allAlways.index);
       const o = r.dynamodb.OldImage;
       const n = r.dynamodb.NewImage;
       const unchangedOrder =
@@ -205,7 +233,7 @@ export class WriteLedger {
       t.table += 2 * n;
       t.conditionChecks += n;
     });
-    return { total, byCaller, unattributedRecords: unattributed };
+    return { total, byCaller, byItemKind, unattributedRecords: unattributed };
   }
 }
 
