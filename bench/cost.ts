@@ -199,7 +199,7 @@ function whatIfs(usage: CountedUsage, total: number, happyTransitions: number, s
   const expressSeconds = Math.ceil(Math.max(1, sync.lambdaMs + 50) / 100) / 10;
   const expressUsdPerOrder = SFN_EXPRESS_REQUEST.usd + expressSeconds * expressGb * SFN_EXPRESS_GB_SECOND.usd;
   const happyDelta = (happyTransitions - expressTransitions) * SFN_STANDARD_TRANSITION.usd;
-  // 3: every GSI projecting KEYS_ONLY (the stream images give the exact index sizes).
+  // 3: every GSI projecting KEYS_ONLY instead of as defined (the stream images give the exact index sizes).
   const w = usage.dynamodbWrites.total;
   const keysOnlySavingUsd = per(w.index - w.indexIfKeysOnly) * DYNAMODB_WRITE_REQUEST_UNIT.usd;
   return [
@@ -216,7 +216,7 @@ function whatIfs(usage: CountedUsage, total: number, happyTransitions: number, s
       note: `${round(per(w.orderRewritesWithoutStatusChange), 1)} write units per order are order version bumps that keep the status (scans after SHIPPED and acceptances no longer bump; labels, exceptions and rejections still do, so a concurrent Complete or cancellation re-reads): dropping them needs another guard for concurrent fulfillments`,
     },
     {
-      change: 'every GSI projecting KEYS_ONLY instead of ALL',
+      change: 'every GSI projecting KEYS_ONLY instead of as defined (gsi1, gsi2 INCLUDE; gsi3 ALL)',
       transitionsPerOrder: happyTransitions,
       usdPer1000Orders: usd(total - keysOnlySavingUsd),
       note: `index write units ${round(per(w.index), 1)} -> ${round(per(w.indexIfKeysOnly), 1)} per order (computed from the same stream images); reads that list orders would then fetch the items they show`,
