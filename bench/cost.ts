@@ -60,6 +60,8 @@ export interface CostModel {
     readonly byOperation: Readonly<Record<string, { readonly calls: number; readonly failed: number; readonly items: number }>>;
     readonly indexShareOfWrites: number;
     readonly writeUnitsFromStream: { readonly records: number; readonly writesWithoutRecord: number; readonly conditionChecks: number; readonly unattributedRecords: number };
+    /** Write units per order by item kind (`entity`): as defined, and with every GSI ALL + an index write on every write (the previous model). */
+    readonly byItemKind: Readonly<Record<string, { readonly records: number; readonly writeUnits: number; readonly indexWriteUnits: number; readonly writeUnitsIfAllAlways: number }>>;
   };
   readonly whatIf: readonly { readonly change: string; readonly transitionsPerOrder: number; readonly usdPer1000Orders: number; readonly note: string }[];
 }
@@ -179,6 +181,11 @@ function dynamodbBreakdown(usage: CountedUsage, wru: number, { per }: PerOrder):
       conditionChecks: round(per(w.conditionChecks), 2),
       unattributedRecords: usage.dynamodbWrites.unattributedRecords,
     },
+    byItemKind: Object.fromEntries(
+      Object.entries(usage.dynamodbWrites.byItemKind ?? {})
+        .sort((a, b) => b[1].table + b[1].index - (a[1].table + a[1].index))
+        .map(([kind, k]) => [kind, { records: round(per(k.records), 2), writeUnits: round(per(k.table + k.index), 2), indexWriteUnits: round(per(k.index), 2), writeUnitsIfAllAlways: round(per(k.unitsIfAllAlways), 2) }]),
+    ),
   };
 }
 
@@ -192,7 +199,7 @@ function whatIfs(usage: CountedUsage, total: number, happyTransitions: number, s
   const expressSeconds = Math.ceil(Math.max(1, sync.lambdaMs + 50) / 100) / 10;
   const expressUsdPerOrder = SFN_EXPRESS_REQUEST.usd + expressSeconds * expressGb * SFN_EXPRESS_GB_SECOND.usd;
   const happyDelta = (happyTransitions - expressTransitions) * SFN_STANDARD_TRANSITION.usd;
-  // 3: every GSI projecting KEYS_ONLY (the stream images give the exact index sizes).
+  // 3: every GSI projecting KEYS_ONLY instead of as defined (the stream images give the exact index sizes).
   const w = usage.dynamodbWrites.total;
   const keysOnlySavingUsd = per(w.index - w.indexIfKeysOnly) * DYNAMODB_WRITE_REQUEST_UNIT.usd;
   return [
@@ -209,7 +216,7 @@ function whatIfs(usage: CountedUsage, total: number, happyTransitions: number, s
       note: `${round(per(w.orderRewritesWithoutStatusChange), 1)} write units per order are order version bumps that keep the status (scans after SHIPPED and acceptances no longer bump; labels, exceptions and rejections still do, so a concurrent Complete or cancellation re-reads): dropping them needs another guard for concurrent fulfillments`,
     },
     {
-      change: 'every GSI projecting KEYS_ONLY instead of ALL',
+      change: 'every GSI projecting KEYS_ONLY instead of as defined (gsi1, gsi2 INCLUDE; gsi3 ALL)',
       transitionsPerOrder: happyTransitions,
       usdPer1000Orders: usd(total - keysOnlySavingUsd),
       note: `index write units ${round(per(w.index), 1)} -> ${round(per(w.indexIfKeysOnly), 1)} per order (computed from the same stream images); reads that list orders would then fetch the items they show`,

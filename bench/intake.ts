@@ -1,12 +1,14 @@
 /**
  * Intake benchmark (issue 3). Against ONE DynamoDB Local (the runtime's), at the same concurrency:
  * - floor: a raw PutItem loop (one order-sized item per call, same table, an SDK client like the handlers');
- * - intake: POST /orders through the local API Gateway + the create-order Lambda (one TransactWriteItems of
- *   3 Puts: order, external-id guard, ORDER_RECEIVED timeline event);
+ * - intake: POST /orders through the local API Gateway + the create-order Lambda (ONE conditional PutItem of
+ *   the order item: the order id is derived from channel + externalOrderId, the item is its own guard and
+ *   carries the ORDER_RECEIVED event);
  * - components, to say where the time goes:
- *   - `transactWrite3`: the intake's own transaction (copies of a real order's 3 items) in a loop, no HTTP;
- *   - `putOrderItem`: one conditional PutItem of a copy of the real order item (with its GSI keys): what a
- *     single-write intake would cost in DynamoDB;
+ *   - `transactWrite3`: the previous intake's transaction (order, external-id guard, ORDER_RECEIVED event:
+ *     copies of a real order item and the two items it used to be written with) in a loop, no HTTP, for comparison;
+ *   - `putOrderItem`: one conditional PutItem of a copy of the real order item (with its GSI keys): the
+ *     intake's own DynamoDB write;
  *   - `queryMissingOrder`: the get-order handler's one call (consistent Query of a missing order's partition);
  *   - `invokeMissingOrder`: the get-order Lambda invoked directly (no HTTP) with an API Gateway event the
  *     gateway built for a missing order = worker round trip + handler framework + that Query;
@@ -16,7 +18,10 @@
  * address-velocity rule when the workflow runs behind intake).
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, PutItemCommand, QueryCommand, GetItemCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, QueryCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Order } from '../functions/core/orders/domain/order';
+import { receivedEvent, timelineEventItem } from '../functions/core/orders/store/orders';
 import { deriveOrderId } from '../functions/core/kernel/order-id';
 import { keys } from '../functions/core/runtime/table/keys';
 import { loadResult, round, runLoad, runSamples, type LoadResult, type LoadSamples } from './stats';
@@ -146,21 +151,26 @@ class IntakePaths implements IntakeBench {
     return res.status === 201;
   };
 
-  /** A real order's three intake items, to replay the same transaction without HTTP. */
+  /** A real order item, and the guard and event items the previous intake wrote with it, to replay both write paths without HTTP. */
   private async captureTemplate(responseText: string): Promise<void> {
     const orderId = (JSON.parse(responseText) as { orderId?: string }).orderId;
     if (orderId === undefined) return;
     const part = await this.ddb.send(
       new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `ORDER#${orderId}` } }, ConsistentRead: true }),
     );
-    const order = part.Items?.find((x) => x['entity']?.S === 'Order');
-    const event = part.Items?.find((x) => x['entity']?.S === 'TimelineEvent');
-    const channelId = order?.['channelId']?.S;
-    const externalOrderId = order?.['externalOrderId']?.S;
-    if (order === undefined || event === undefined || channelId === undefined || externalOrderId === undefined) return;
-    const guard = (await this.ddb.send(new GetItemCommand({ TableName: this.table, Key: { pk: { S: keys.externalOrderGuard(channelId, externalOrderId).pk }, sk: { S: '#GUARD' } } }))).Item;
-    if (guard === undefined) return;
-    this.template = { order, guard, event };
+    const item = part.Items?.find((x) => x['entity']?.S === 'Order');
+    if (item === undefined) return;
+    const order = unmarshall(item) as Order;
+    const guard = marshall({
+      ...keys.externalOrderGuard(order.channelId, order.externalOrderId),
+      channelId: order.channelId,
+      externalOrderId: order.externalOrderId,
+      orderId: order.orderId,
+      createdAt: order.createdAt,
+      entity: 'ExternalOrderGuard',
+    });
+    const event = marshall(timelineEventItem(receivedEvent(order), 0), { removeUndefinedValues: true });
+    this.template = { order: item, guard, event };
   }
 
   /** The intake's 3-item transaction (order, guard, timeline event) replayed on copies, without HTTP. */

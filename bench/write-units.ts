@@ -9,7 +9,9 @@
  * - each stream record is matched to the ledger entry of its key (same order) and costed by DynamoDB's rules:
  *   table = ceil(size / 1 KB) with size = the new item (INSERT), the larger of old and new (MODIFY), the old
  *   item (REMOVE); each GSI the old or new image belongs to: an index write of the projected size, two (delete
- *   + put) when the index key changed; x2 inside a transaction.
+ *   + put) when the index key changed, none when the key stayed and no projected attribute changed (the
+ *   DynamoDB developer guide, "Provisioned throughput considerations for global secondary indexes"); x2
+ *   inside a transaction.
  * - writes without a stream record (e.g. deleting an absent item) count 1 unit (2 in a transaction);
  *   ConditionCheck items 2 units; failed conditional writes are estimated by the caller of this module.
  * Item size: attribute name bytes + value bytes (strings UTF-8, numbers ~1 byte per 2 digits + 1, booleans and
@@ -58,8 +60,12 @@ export function itemSize(item: Record<string, unknown> | undefined, only?: Reado
 
 const kb = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
 
-/** AS_DEFINED: the template's indexes; KEYS_ONLY: what if every GSI projected keys only. */
-export type ProjectionOverride = 'AS_DEFINED' | 'KEYS_ONLY';
+/**
+ * AS_DEFINED: the template's indexes; KEYS_ONLY: what if every GSI projected keys only; ALL_ALWAYS: the model
+ * before single-write intake (every GSI projecting ALL, an index write on every write of an indexed item), to
+ * compare item kinds before/after from the same stream images.
+ */
+export type ProjectionOverride = 'AS_DEFINED' | 'KEYS_ONLY' | 'ALL_ALWAYS';
 
 function indexKeyOf(item: Record<string, unknown> | undefined, index: IndexSpec): string | undefined {
   if (item === undefined) return undefined;
@@ -74,10 +80,20 @@ function indexKeyOf(item: Record<string, unknown> | undefined, index: IndexSpec)
 
 function projectedSize(item: Record<string, unknown> | undefined, index: IndexSpec, table: TableSpec, override: ProjectionOverride): number {
   const keys = new Set([...table.keySchema, ...index.keySchema].map((k) => k.attributeName));
-  const type = override === 'KEYS_ONLY' ? 'KEYS_ONLY' : index.projection.projectionType;
+  const type = override === 'KEYS_ONLY' ? 'KEYS_ONLY' : override === 'ALL_ALWAYS' ? 'ALL' : index.projection.projectionType;
   if (type === 'ALL') return itemSize(item);
   if (type === 'INCLUDE') for (const a of index.projection.nonKeyAttributes ?? []) keys.add(a);
   return itemSize(item, keys);
+}
+
+/** The projected part of an image, canonical (sorted attribute names), to tell whether an index entry changed. */
+function projectedImage(item: Record<string, unknown> | undefined, index: IndexSpec, table: TableSpec, override: ProjectionOverride): string {
+  if (item === undefined) return '';
+  const type = override === 'KEYS_ONLY' ? 'KEYS_ONLY' : index.projection.projectionType;
+  const keys = new Set([...table.keySchema, ...index.keySchema].map((k) => k.attributeName));
+  if (type === 'INCLUDE') for (const a of index.projection.nonKeyAttributes ?? []) keys.add(a);
+  const names = Object.keys(item).filter((k) => type === 'ALL' || keys.has(k)).sort();
+  return JSON.stringify(names.map((k) => [k, item[k]]));
 }
 
 /** Write units of one stream record (not yet doubled for transactions). */
@@ -91,6 +107,8 @@ export function recordWriteUnits(record: StreamRecord, table: TableSpec, overrid
     const after = indexKeyOf(newImage, gsi);
     if (before === undefined && after === undefined) continue;
     if (before !== undefined && after !== undefined && before === after) {
+      // Same index key: DynamoDB writes the index entry only when a projected attribute changed.
+      if (override !== 'ALL_ALWAYS' && projectedImage(oldImage, gsi, table, override) === projectedImage(newImage, gsi, table, override)) continue;
       index += kb(Math.max(projectedSize(oldImage, gsi, table, override), projectedSize(newImage, gsi, table, override)));
     } else {
       if (before !== undefined) index += kb(projectedSize(oldImage, gsi, table, override));
@@ -98,6 +116,12 @@ export function recordWriteUnits(record: StreamRecord, table: TableSpec, overrid
     }
   }
   return { table: kb(size), index };
+}
+
+function entityOf(record: StreamRecord): string {
+  const image = record.dynamodb.NewImage ?? record.dynamodb.OldImage;
+  const entity = image?.['entity'];
+  return isRecord(entity) && typeof entity['S'] === 'string' ? entity['S'] : '(none)';
 }
 
 interface LedgerEntry {
@@ -117,8 +141,19 @@ export interface WriteUnitTotals {
   conditionChecks: number;
 }
 
+/** Write units (table + index, x2 in transactions) of one item kind (`entity`). */
+export interface ItemKindUnits {
+  records: number;
+  table: number;
+  index: number;
+  /** table + index under ALL_ALWAYS (the previous projections and index rule). */
+  unitsIfAllAlways: number;
+}
+
 export interface WriteUnitReport {
   readonly total: WriteUnitTotals;
+  /** By the written item's `entity` (stream records only). */
+  readonly byItemKind: Record<string, ItemKindUnits>;
   readonly byCaller: Record<string, WriteUnitTotals>;
   /** Stream records no function's write explains (should be 0). */
   readonly unattributedRecords: number;
@@ -153,6 +188,7 @@ export class WriteLedger {
     const empty = (): WriteUnitTotals => ({ table: 0, index: 0, indexIfKeysOnly: 0, orderRewritesWithoutStatusChange: 0, records: 0, writesWithoutRecord: 0, conditionChecks: 0 });
     const total = empty();
     const byCaller: Record<string, WriteUnitTotals> = {};
+    const byItemKind: Record<string, ItemKindUnits> = {};
     const add = (caller: string, f: (t: WriteUnitTotals) => void): void => {
       f(total);
       f((byCaller[caller] ??= empty()));
@@ -169,6 +205,12 @@ export class WriteLedger {
       const x = entry.transactional ? 2 : 1;
       const units = recordWriteUnits(r, table);
       const keysOnly = recordWriteUnits(r, table, 'KEYS_ONLY');
+      const allAlways = recordWriteUnits(r, table, 'ALL_ALWAYS');
+      const kind = byItemKind[entityOf(r)] ??= { records: 0, table: 0, index: 0, unitsIfAllAlways: 0 };
+      kind.records++;
+      kind.table += x * units.table;
+      kind.index += x * units.index;
+      kind.unitsIfAllAlways += x * (allAlways.table + allAlways.index);
       const o = r.dynamodb.OldImage;
       const n = r.dynamodb.NewImage;
       const unchangedOrder =
@@ -191,7 +233,7 @@ export class WriteLedger {
       t.table += 2 * n;
       t.conditionChecks += n;
     });
-    return { total, byCaller, unattributedRecords: unattributed };
+    return { total, byCaller, byItemKind, unattributedRecords: unattributed };
   }
 }
 

@@ -19,6 +19,40 @@ export const ORDER_STORE_LOGICAL_IDS = {
 export const ORDER_STORE_INDEXES = ['gsi1', 'gsi2', 'gsi3'] as const;
 export type OrderStoreIndex = (typeof ORDER_STORE_INDEXES)[number];
 
+/**
+ * What each GSI projects besides the table and index keys: only what its readers use (docs/data-model.md,
+ * "Index projections"). Fewer projected attributes = smaller index entries, and an item update that changes
+ * neither the index key nor a projected attribute writes nothing to the index. `undefined` = ALL.
+ * Changing a projection in CloudFormation replaces that index only (rebuilt from the table, no data loss;
+ * queries on it fail until it is ACTIVE again): do it in a quiet window, one index per deployment.
+ */
+export const ORDER_STORE_INDEX_PROJECTIONS: Readonly<Record<OrderStoreIndex, readonly string[] | undefined>> = {
+  // Supplier feeds: offers by supplier SKU (inventory/store/inventory.ts OFFER_ATTRIBUTES, toFeedOffer).
+  // Orders and fulfillments also carry gsi1 keys; nothing queries them there, so they project only these.
+  gsi1: ['entity', 'sku', 'supplierId', 'supplierSku', 'wholesaleCostMinor', 'currency', 'stock', 'mapMinor', 'discontinued', 'lastFeedAt', 'shortfall', 'gsi3pk', 'gsi3sk'],
+  // Sweeps: orders by status (sweep-orders: stuckCheck, markStuckItems; sweep-dispatches: orderId) and HELD
+  // reservations (sweep-reservations: toReservation, the whole Reservation).
+  gsi2: [
+    'entity',
+    'orderId',
+    'channelId',
+    'status',
+    'updatedAt',
+    'holdExpiresAt',
+    'holdReason',
+    'gsi3pk',
+    'fulfillmentId',
+    'sku',
+    'supplierId',
+    'quantity',
+    'createdAt',
+    'settledAt',
+    'settleReason',
+  ],
+  // Operators list exceptions with everything the item says (GET /ops/exceptions): sparse, so ALL is cheap.
+  gsi3: undefined,
+};
+
 /** TTL attribute (epoch seconds) of records that expire: dedupe records (webhooks, supplier messages), rejected webhooks, task tokens, address uses. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -50,13 +84,19 @@ export const KEY_WRITE_ACTIONS = [
   'kms:ReEncryptTo',
 ] as const;
 
+function projectionOf(nonKeyAttributes: readonly string[] | undefined): Pick<dynamodb.GlobalSecondaryIndexProps, 'projectionType' | 'nonKeyAttributes'> {
+  return nonKeyAttributes === undefined
+    ? { projectionType: dynamodb.ProjectionType.ALL }
+    : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...nonKeyAttributes] };
+}
+
 export interface OrderStoreProps {
   /** The deployment stage: `retainData` turns on deletion protection and RETAIN for the table and its key. */
   readonly stage: Stage;
 }
 
 /**
- * The pipeline's single DynamoDB table: pk/sk, gsi1..gsi3 (projection ALL), TTL on `expiresAt`, on-demand
+ * The pipeline's single DynamoDB table: pk/sk, gsi1..gsi3 (projections: ORDER_STORE_INDEX_PROJECTIONS), TTL on `expiresAt`, on-demand
  * billing, streams with new and old images (the workflow starter consumes them), point-in-time recovery,
  * encryption with a customer managed KMS key (rotated yearly), deletion protection and RETAIN when the
  * stage keeps its data.
@@ -100,7 +140,7 @@ export class OrderStore extends Construct {
         indexName: index,
         partitionKey: { name: `${index}pk`, type: dynamodb.AttributeType.STRING },
         sortKey: { name: `${index}sk`, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        ...projectionOf(ORDER_STORE_INDEX_PROJECTIONS[index]),
       });
     }
     (this.table.node.defaultChild as dynamodb.CfnTable).overrideLogicalId(ORDER_STORE_LOGICAL_IDS.table);

@@ -3,6 +3,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ORDER_STORE_INDEX_PROJECTIONS } from '../../lib/constructs/order-store';
 import { SCHEDULED_ENTRIES } from '../../lib/constructs/inventory-sync';
 import { WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { ENTRY_METADATA_KEY, HANDLER_METADATA_KEY, METRICS_NAMESPACE } from '../../lib/constructs/pipeline-function';
@@ -124,7 +125,11 @@ describe('order store', () => {
     });
   });
 
-  it.each(['gsi1', 'gsi2', 'gsi3'])('has index %s on <index>pk/<index>sk projecting ALL', (index) => {
+  it.each([
+    ['gsi1', { ProjectionType: 'INCLUDE', NonKeyAttributes: [...(ORDER_STORE_INDEX_PROJECTIONS.gsi1 ?? [])] }],
+    ['gsi2', { ProjectionType: 'INCLUDE', NonKeyAttributes: [...(ORDER_STORE_INDEX_PROJECTIONS.gsi2 ?? [])] }],
+    ['gsi3', { ProjectionType: 'ALL' }],
+  ])('has index %s on <index>pk/<index>sk projecting %j (what its readers use)', (index, projection) => {
     s.template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: Match.arrayWith([
         {
@@ -133,7 +138,7 @@ describe('order store', () => {
             { AttributeName: `${index}pk`, KeyType: 'HASH' },
             { AttributeName: `${index}sk`, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: projection,
         },
       ]),
     });

@@ -106,5 +106,7 @@ export function orderBody(opts: OrderBodyOptions = {}): Record<string, unknown> 
  * is written and adds its own events (OrderValidated, ...), so intake assertions count only these.
  */
 export function receivedEvents(items: readonly Record<string, unknown>[]): Record<string, unknown>[] {
-  return items.filter((i) => i['entity'] === 'TimelineEvent' && i['type'] === storedTimelineType('OrderReceived'));
+  const stored = items.filter((i) => i['entity'] === 'TimelineEvent' && i['type'] === storedTimelineType('OrderReceived'));
+  // Single-write intake: the order item carries the ORDER_RECEIVED event (orders/domain/order-received.ts).
+  return [...stored, ...(stored.length > 0 ? [] : items.filter((i) => i['entity'] === 'Order'))];
 }

@@ -69,14 +69,49 @@ describe('POST /orders', () => {
 
   it('answers 409 for the same Idempotency-Key with a different body, and writes nothing', async () => {
     const key = randomUUID();
-    const first = await post(JSON.stringify(orderBody({ quantity: 1 })), jsonHeaders(web(), key));
-    const conflict = await post(JSON.stringify(orderBody({ quantity: 3 })), jsonHeaders(web(), key));
+    const externalOrderId = `it-${randomUUID()}`;
+    const first = await post(JSON.stringify(orderBody({ quantity: 1, externalOrderId })), jsonHeaders(web(), key));
+    const conflict = await post(JSON.stringify(orderBody({ quantity: 3, externalOrderId })), jsonHeaders(web(), key));
     expect(first.status).toBe(201);
     expect(conflict.status).toBe(409);
     expect(obj(conflict.json)).toMatchObject({ error: expect.any(String) });
     const items = await itemsOf(String(obj(first.json)['orderId']));
     expect(items.filter((i) => i['entity'] === 'Order')).toHaveLength(1);
     expect(obj(items.find((i) => i['entity'] === 'Order'))['lines']).toMatchObject([{ quantity: 1 }]);
+  });
+
+  it.each([
+    ['the same body', false],
+    ['another body', true],
+  ])('answers 409 for a reused externalOrderId under another Idempotency-Key (%s), naming the order, and writes nothing', async (_label, changeBody) => {
+    const body = orderBody({ quantity: 1 });
+    const first = await post(JSON.stringify(body), jsonHeaders(web()));
+    const again = await post(JSON.stringify(changeBody ? { ...body, payment: { reference: 'pay_other', status: 'paid' } } : body), jsonHeaders(web()));
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(409);
+    const orderId = String(obj(first.json)['orderId']);
+    expect(obj(again.json)).toMatchObject({ issues: [{ path: 'externalOrderId', message: `already belongs to order ${orderId}` }] });
+    const items = await itemsOf(orderId);
+    expect(items.filter((i) => i['entity'] === 'Order')).toHaveLength(1);
+    expect(receivedEvents(items)).toHaveLength(1);
+  });
+
+  it('writes ONE item per order: no external-id guard, no separate ORDER_RECEIVED item', async () => {
+    const body = orderBody();
+    const res = await post(JSON.stringify(body), jsonHeaders(web()));
+    expect(res.status).toBe(201);
+    const guard = await partition(documentClient(), `EXTORDER#demo-web#${String(body['externalOrderId'])}`);
+    expect(guard).toEqual([]);
+    const items = await itemsOf(String(obj(res.json)['orderId']));
+    expect(items.filter((i) => i['entity'] === 'TimelineEvent' && i['type'] === 'ORDER_RECEIVED')).toEqual([]);
+  });
+
+  it('an Idempotency-Key is scoped to its externalOrderId: the same key for another externalOrderId is another order (docs/api.md)', async () => {
+    const key = randomUUID();
+    const a = await post(JSON.stringify(orderBody()), jsonHeaders(web(), key));
+    const b = await post(JSON.stringify(orderBody()), jsonHeaders(web(), key));
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(obj(a.json)['orderId']).not.toBe(obj(b.json)['orderId']);
   });
 
   it('keeps channels apart: the same Idempotency-Key on another channel is another order', async () => {

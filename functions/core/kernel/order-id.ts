@@ -41,3 +41,13 @@ export function deriveOrderId(channelId: string, source: OrderSource, key: strin
 export function isOrderId(value: string): boolean {
   return ORDER_ID_PATTERN.test(value);
 }
+
+/**
+ * The id of a storefront's order on a channel, whatever the intake path (POST /orders or a Shopify
+ * orders/create webhook): one order per (channel, externalOrderId), the order item being its own guard.
+ * It is the derivation Shopify orders always had (their externalOrderId is the Shopify order id), so
+ * existing Shopify order ids do not change.
+ */
+export function orderIdForExternalOrder(channelId: string, storefrontOrderId: string): string {
+  return deriveOrderId(channelId, 'shopify', storefrontOrderId);
+}

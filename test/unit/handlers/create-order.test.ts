@@ -1,5 +1,6 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -26,21 +27,26 @@ afterEach(() => output.restore());
 const invoke = (event: Parameters<Handler>[0]): Promise<APIGatewayProxyResult> => handler(event, lambdaContext);
 const bodyOf = (result: APIGatewayProxyResult): Record<string, unknown> => JSON.parse(result.body) as Record<string, unknown>;
 
-function canceled(codes: string[]) {
-  return new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+/** The conditional failure of a PutItem; with `item`, DynamoDB returned the existing item with it (ALL_OLD). */
+function conditionFailed(item?: Record<string, unknown>) {
+  return new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    ...(item === undefined ? {} : { Item: marshall(item, { removeUndefinedValues: true }) }),
+  });
 }
 
-/** Item Put as the order by the last successful transaction (what DynamoDB would now hold). */
+/** Item Put as the order by the last successful PutItem (what DynamoDB would now hold). */
 function storedOrderItem(): Record<string, unknown> {
-  const calls = ddbMock.commandCalls(TransactWriteCommand);
-  const item = calls.at(-1)?.args[0].input.TransactItems?.[0]?.Put?.Item;
+  const calls = ddbMock.commandCalls(PutCommand);
+  const item = calls.at(-1)?.args[0].input.Item;
   if (item === undefined) throw new Error('no order was written');
   return item;
 }
 
 describe('POST /orders: created', () => {
-  it('201 with orderId and status RECEIVED; one TransactWrite with the three items', async () => {
-    ddbMock.on(TransactWriteCommand).resolves({});
+  it('201 with orderId and status RECEIVED; ONE conditional PutItem of the order item', async () => {
+    ddbMock.on(PutCommand).resolves({});
     const result = await invoke(createOrderEvent(validOrderRequest(), { key: 'key-created-1' }));
     expect(result.statusCode).toBe(201);
     expect(result.headers?.['Content-Type']).toBe('application/json');
@@ -63,25 +69,31 @@ describe('POST /orders: created', () => {
       payment: { reference: 'pi_3Nabc123', status: 'paid', gateway: 'stripe' },
       flags: [],
     });
-    for (const internal of ['pk', 'sk', 'entity', 'requestHash', 'version', 'gsi1pk']) expect(body).not.toHaveProperty(internal);
+    for (const internal of ['pk', 'sk', 'entity', 'requestHash', 'idempotencyKey', 'version', 'gsi1pk']) expect(body).not.toHaveProperty(internal);
 
     expect(ddbMock.calls()).toHaveLength(1);
-    const items = ddbMock.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items.map((item) => item.Put?.Item?.entity)).toEqual(['Order', 'ExternalOrderGuard', 'TimelineEvent']);
-    expect(items[0]?.Put?.Item).toMatchObject({ orderId: body.orderId, totals: { totalMinor: 4938 }, lines: [{ unitPriceMinor: 1999 }, { unitPriceMinor: 950 }] });
+    const put = ddbMock.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+    expect(put?.Item).toMatchObject({
+      entity: 'Order',
+      orderId: body.orderId,
+      idempotencyKey: 'key-created-1',
+      totals: { totalMinor: 4938 },
+      lines: [{ unitPriceMinor: 1999 }, { unitPriceMinor: 950 }],
+    });
   });
 
-  it('the same Idempotency-Key always maps to the same orderId; another key to another', async () => {
-    ddbMock.on(TransactWriteCommand).resolves({});
+  it('the orderId is derived from channel + externalOrderId (the order item is its own guard), not from the key', async () => {
+    ddbMock.on(PutCommand).resolves({});
     const a = bodyOf(await invoke(createOrderEvent(validOrderRequest(), { key: 'same' })));
-    const b = bodyOf(await invoke(createOrderEvent(set(validOrderRequest(), 'externalOrderId', 'OTHER'), { key: 'same' })));
-    const c = bodyOf(await invoke(createOrderEvent(validOrderRequest(), { key: 'other' })));
-    expect(a.orderId).toBe(b.orderId);
+    const b = bodyOf(await invoke(createOrderEvent(validOrderRequest(), { key: 'other' })));
+    const c = bodyOf(await invoke(createOrderEvent(set(validOrderRequest(), 'externalOrderId', 'OTHER'), { key: 'same' })));
+    expect(b.orderId).toBe(a.orderId);
     expect(c.orderId).not.toBe(a.orderId);
   });
 
   it('accepts a base64-encoded body, lower-case header names and charset in Content-Type', async () => {
-    ddbMock.on(TransactWriteCommand).resolves({});
+    ddbMock.on(PutCommand).resolves({});
     const event = apiEvent({
       body: Buffer.from(JSON.stringify(validOrderRequest())).toString('base64'),
       isBase64Encoded: true,
@@ -91,18 +103,17 @@ describe('POST /orders: created', () => {
   });
 
   it('accepts a matching channel in the body', async () => {
-    ddbMock.on(TransactWriteCommand).resolves({});
+    ddbMock.on(PutCommand).resolves({});
     expect((await invoke(createOrderEvent(set(validOrderRequest(), 'channel', 'demo-web')))).statusCode).toBe(201);
   });
 });
 
 describe('POST /orders: idempotency', () => {
-  it('replay (same key, same body) → 201, same body, Idempotent-Replayed: true, nothing written twice', async () => {
-    ddbMock.on(TransactWriteCommand).resolvesOnce({});
+  it('replay (same key, same body) → 201, same body, Idempotent-Replayed: true, nothing written twice, no read', async () => {
+    ddbMock.on(PutCommand).resolvesOnce({});
     const first = await invoke(createOrderEvent(validOrderRequest(), { key: 'replay-1' }));
     const stored = storedOrderItem();
-    ddbMock.on(TransactWriteCommand).rejects(canceled(['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None']));
-    ddbMock.on(GetCommand).resolves({ Item: stored });
+    ddbMock.on(PutCommand).rejects(conditionFailed(stored));
 
     // Same meaning, different formatting and key order: still the same request.
     const reordered = Object.fromEntries(Object.entries(validOrderRequest()).reverse());
@@ -110,47 +121,67 @@ describe('POST /orders: idempotency', () => {
     expect(second.statusCode).toBe(201);
     expect(second.headers?.['Idempotent-Replayed']).toBe('true');
     expect(bodyOf(second)).toEqual(bodyOf(first));
-    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(2);
-    expect(ddbMock.commandCalls(GetCommand)).toHaveLength(1);
+    expect(ddbMock.commandCalls(PutCommand)).toHaveLength(2);
+    expect(ddbMock.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('replay when the failure carries no item → one consistent GetItem', async () => {
+    ddbMock.on(PutCommand).resolvesOnce({});
+    await invoke(createOrderEvent(validOrderRequest(), { key: 'replay-3' }));
+    ddbMock.on(PutCommand).rejects(conditionFailed());
+    ddbMock.on(GetCommand).resolves({ Item: storedOrderItem() });
+    const second = await invoke(createOrderEvent(validOrderRequest(), { key: 'replay-3' }));
+    expect(second.statusCode).toBe(201);
+    expect(second.headers?.['Idempotent-Replayed']).toBe('true');
+    expect(ddbMock.commandCalls(GetCommand)[0]?.args[0].input).toMatchObject({ ConsistentRead: true });
   });
 
   it('the optional channel field does not change the request identity', async () => {
-    ddbMock.on(TransactWriteCommand).resolvesOnce({});
+    ddbMock.on(PutCommand).resolvesOnce({});
     await invoke(createOrderEvent(validOrderRequest(), { key: 'replay-2' }));
-    ddbMock.on(TransactWriteCommand).rejects(canceled(['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None']));
-    ddbMock.on(GetCommand).resolves({ Item: storedOrderItem() });
+    ddbMock.on(PutCommand).rejects(conditionFailed(storedOrderItem()));
     const second = await invoke(createOrderEvent(set(validOrderRequest(), 'channel', 'demo-web'), { key: 'replay-2' }));
     expect(second.statusCode).toBe(201);
   });
 
   it('same key, different body → 409 on headers.idempotency-key', async () => {
-    ddbMock.on(TransactWriteCommand).resolvesOnce({});
+    ddbMock.on(PutCommand).resolvesOnce({});
     await invoke(createOrderEvent(validOrderRequest(), { key: 'conflict-1' }));
-    ddbMock.on(TransactWriteCommand).rejects(canceled(['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None']));
-    ddbMock.on(GetCommand).resolves({ Item: storedOrderItem() });
+    ddbMock.on(PutCommand).rejects(conditionFailed(storedOrderItem()));
     const result = await invoke(createOrderEvent(set(validOrderRequest(), 'payment.reference', 'pi_other'), { key: 'conflict-1' }));
     expect(result.statusCode).toBe(409);
     expect(bodyOf(result)).toMatchObject({ error: expect.stringContaining('Idempotency-Key'), issues: [{ path: 'headers.idempotency-key' }] });
   });
 
-  it('new key, externalOrderId already used → 409 naming the existing order', async () => {
-    ddbMock.on(TransactWriteCommand).rejects(canceled(['None', 'ConditionalCheckFailed', 'None']));
-    ddbMock.on(GetCommand).resolves({ Item: { pk: 'EXTORDER#demo-web#WEB-1001', sk: '#GUARD', orderId: 'ord_existing0000000000000000000' } });
-    const result = await invoke(createOrderEvent(validOrderRequest(), { key: 'fresh-key' }));
+  it.each([
+    ['the same body', (r: Record<string, unknown>) => r],
+    ['another body', (r: Record<string, unknown>) => set(r, 'payment.reference', 'pi_other')],
+  ])('new key, externalOrderId already used (%s) → 409 naming the existing order, nothing written', async (_label, body) => {
+    ddbMock.on(PutCommand).resolvesOnce({});
+    const first = bodyOf(await invoke(createOrderEvent(validOrderRequest(), { key: 'first-key' })));
+    ddbMock.on(PutCommand).rejects(conditionFailed(storedOrderItem()));
+    const result = await invoke(createOrderEvent(body(validOrderRequest()), { key: 'fresh-key' }));
     expect(result.statusCode).toBe(409);
     expect(bodyOf(result)).toEqual({
-      error: 'externalOrderId already belongs to order ord_existing0000000000000000000',
-      issues: [{ path: 'externalOrderId', message: 'already belongs to order ord_existing0000000000000000000' }],
+      error: `externalOrderId already belongs to order ${String(first.orderId)}`,
+      issues: [{ path: 'externalOrderId', message: `already belongs to order ${String(first.orderId)}` }],
     });
+  });
+
+  it('externalOrderId taken by a Shopify webhook order → 409 even with a matching key', async () => {
+    ddbMock.on(PutCommand).resolvesOnce({});
+    await invoke(createOrderEvent(validOrderRequest(), { key: 'k-shop' }));
+    ddbMock.on(PutCommand).rejects(conditionFailed({ ...storedOrderItem(), source: 'shopify', idempotencyKey: undefined }));
+    expect((await invoke(createOrderEvent(validOrderRequest(), { key: 'k-shop' }))).statusCode).toBe(409);
   });
 });
 
 describe('POST /orders: failures', () => {
   it.each([
-    ['throttled transaction', canceled(['None', 'None', 'ThrottlingError'])],
+    ['throttled write', Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })],
     ['network error', new Error('socket hang up')],
   ])('%s → generic 500 with no detail', async (_label, error) => {
-    ddbMock.on(TransactWriteCommand).rejects(error);
+    ddbMock.on(PutCommand).rejects(error);
     const result = await invoke(createOrderEvent(validOrderRequest()));
     expect(result.statusCode).toBe(500);
     expect(bodyOf(result)).toEqual({ error: 'Internal error' });
@@ -186,7 +217,7 @@ describe('POST /orders: failures', () => {
 
 describe('POST /orders: logs', () => {
   it('contain the order id but no PII', async () => {
-    ddbMock.on(TransactWriteCommand).resolves({});
+    ddbMock.on(PutCommand).resolves({});
     const result = await invoke(createOrderEvent(validOrderRequest(), { key: 'log-check' }));
     await invoke(createOrderEvent(set(validOrderRequest(), 'shippingAddress.postcode', '0000'), { key: 'log-check-2' }));
     const logs = output.text();

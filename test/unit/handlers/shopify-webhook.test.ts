@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -24,7 +25,7 @@ beforeEach(() => {
   secretsMock.reset();
   secretsMock.on(GetSecretValueCommand, { SecretId: SHOP_SECRET_ARN }).resolves({ SecretString: SHOPIFY_SECRET, ARN: SHOP_SECRET_ARN, Name: 'ShopSecret' });
   ddbMock.on(BatchGetCommand).resolves({ Responses: { PipelineTable: [{ sku: 'TSHIRT-BLK-M', active: true }, { sku: 'MUG-WHT', active: true }] } });
-  ddbMock.on(TransactWriteCommand).resolves({});
+  ddbMock.on(PutCommand).resolves({});
   output = captureOutput();
 });
 afterEach(() => output.restore());
@@ -52,11 +53,18 @@ function webhookEvent(
 
 const parse = (result: APIGatewayProxyResult) => JSON.parse(result.body) as Record<string, unknown>;
 const expectedOrderId = deriveOrderId('demo-shopify', 'shopify', BIG_ORDER_ID);
-const transactItems = () => ddbMock.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+/** The order items Put (the webhook writes ONE conditional PutItem of the order). */
+const orderPuts = () => ddbMock.commandCalls(PutCommand).filter((call) => call.args[0].input.Item?.entity === 'Order');
 
-function canceled(codes: string[]) {
-  return new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+/** The conditional failure of the order PutItem, with the existing item (ALL_OLD) when given. */
+function conditionFailed(item?: Record<string, unknown>) {
+  return new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    ...(item === undefined ? {} : { Item: marshall(item) }),
+  });
 }
+const existingOrder = { pk: `ORDER#${expectedOrderId}`, sk: '#ORDER', entity: 'Order', orderId: expectedOrderId, channelId: 'demo-shopify' };
 
 describe('Shopify webhook: authentication', () => {
   it.each<[string, Parameters<typeof webhookEvent>[1]]>([
@@ -100,34 +108,30 @@ describe('Shopify webhook: authentication', () => {
 });
 
 describe('Shopify webhook: intake', () => {
-  it('201 created: exact 64-bit ids, one BatchGet + one TransactWrite (order, guard, event, dedupe)', async () => {
+  it('201 created: exact 64-bit ids, one BatchGet + ONE conditional PutItem of the order (no guard, event or dedupe items)', async () => {
     const result = await invoke(webhookEvent(shopifyOrderBody()));
     expect(result.statusCode).toBe(201);
     expect(parse(result)).toEqual({ result: 'created', orderId: expectedOrderId, flags: [] });
     expect(ddbMock.commandCalls(BatchGetCommand)).toHaveLength(1);
-    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(1);
-    const items = transactItems();
-    expect(items.map((item) => item.Put?.Item?.entity)).toEqual(['Order', 'ExternalOrderGuard', 'TimelineEvent', 'Dedupe']);
-    expect(items[0]?.Put?.Item).toMatchObject({ externalOrderId: BIG_ORDER_ID, source: 'shopify', lines: [{ externalLineId: BIG_LINE_ID }, {}] });
-    expect(items[1]?.Put?.Item?.pk).toBe(`EXTORDER#demo-shopify#${BIG_ORDER_ID}`);
-    expect(items[3]?.Put?.Item).toMatchObject({ pk: 'DEDUPE#shopify-webhook#demo-shopify#b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', orderId: expectedOrderId });
-    const expiresAt = Number(items[3]?.Put?.Item?.expiresAt);
-    expect(expiresAt - Date.now() / 1000).toBeGreaterThan(7 * 24 * 3600 - 60);
-    expect(expiresAt - Date.now() / 1000).toBeLessThanOrEqual(7 * 24 * 3600);
+    expect(ddbMock.commandCalls(PutCommand)).toHaveLength(1);
+    expect(ddbMock.calls()).toHaveLength(2);
+    const put = orderPuts()[0]?.args[0].input;
+    expect(put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+    expect(put?.Item).toMatchObject({ pk: `ORDER#${expectedOrderId}`, externalOrderId: BIG_ORDER_ID, source: 'shopify', lines: [{ externalLineId: BIG_LINE_ID }, {}] });
   });
 
   it('duplicate webhook id → 200 with the order id, nothing new written, no extra read', async () => {
-    ddbMock.on(TransactWriteCommand).rejects(canceled(['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'ConditionalCheckFailed']));
+    ddbMock.on(PutCommand).rejects(conditionFailed(existingOrder));
     const result = await invoke(webhookEvent(shopifyOrderBody()));
     expect(result.statusCode).toBe(200);
     expect(parse(result)).toEqual({ result: 'duplicate', orderId: expectedOrderId });
     expect(ddbMock.commandCalls(GetCommand)).toHaveLength(0);
-    expect(ddbMock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddbMock.commandCalls(PutCommand)).toHaveLength(1);
   });
 
   it('same Shopify order re-sent under a new webhook id → same order id, 200 duplicate', async () => {
-    ddbMock.on(TransactWriteCommand).rejects(canceled(['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None']));
-    ddbMock.on(GetCommand).resolves({ Item: { pk: `ORDER#${expectedOrderId}`, sk: '#ORDER', entity: 'Order', orderId: expectedOrderId, channelId: 'demo-shopify' } });
+    ddbMock.on(PutCommand).rejects(conditionFailed());
+    ddbMock.on(GetCommand).resolves({ Item: existingOrder });
     const result = await invoke(webhookEvent(shopifyOrderBody(), { webhookId: 'another-delivery' }));
     expect(result.statusCode).toBe(200);
     expect(parse(result)).toEqual({ result: 'duplicate', orderId: expectedOrderId });
@@ -143,7 +147,7 @@ describe('Shopify webhook: intake', () => {
     expect(result.statusCode).toBe(201);
     const flags = (parse(result).flags as { code: string }[]).map((flag) => flag.code);
     expect(flags).toEqual(codes);
-    const stored = transactItems()[0]?.Put?.Item;
+    const stored = orderPuts()[0]?.args[0].input.Item;
     expect((stored?.flags as { code: string }[]).map((flag) => flag.code)).toEqual(codes);
   });
 
@@ -159,7 +163,7 @@ describe('Shopify webhook: intake', () => {
     const result = await invoke(webhookEvent(body, { webhookId: 'wh-rejected' }));
     expect(result.statusCode).toBe(202);
     expect(parse(result)).toEqual({ result: 'rejected', issues: [{ path: 'shipping_address', message: 'is required: the order has nothing to ship to' }] });
-    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(orderPuts()).toHaveLength(0);
     expect(ddbMock.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
       pk: 'WEBHOOK#demo-shopify#wh-rejected',
       gsi3pk: 'EXCEPTION#WEBHOOK_REJECTED',
@@ -191,7 +195,7 @@ describe('Shopify webhook: intake', () => {
   });
 
   it('a DynamoDB outage is a 500 (Shopify retries later)', async () => {
-    ddbMock.on(TransactWriteCommand).rejects(new Error('service unavailable'));
+    ddbMock.on(PutCommand).rejects(new Error('service unavailable'));
     const result = await invoke(webhookEvent(shopifyOrderBody()));
     expect(result.statusCode).toBe(500);
     expect(parse(result)).toEqual({ error: 'Internal error' });

@@ -54,12 +54,25 @@ const event = (type: string, extra: Partial<TimelineEvent> = {}, s = 0) =>
   timelineEventItem({ orderId: order.orderId, at: '2026-11-25T10:00:01.000Z', actor: 'platform', type, message: `${type} happened`, channelId: 'demo-web', ...extra }, 1000 + s);
 
 describe('stream router', () => {
-  it('starts ONE execution named after a newly inserted order; ignores updates and other entities', async () => {
+  it('starts ONE execution named after a newly inserted order and publishes its OrderReceived; ignores updates and other entities', async () => {
     const records = [record('INSERT', orderItem(order)), record('MODIFY', orderItem({ ...order, status: 'VALIDATED' })), record('INSERT', { pk: 'X', sk: 'Y', entity: 'Fulfillment' })];
     await expect(handler({ Records: records }, lambdaContext)).resolves.toEqual({ batchItemFailures: [] });
     const starts = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
     expect(starts).toEqual([{ stateMachineArn: process.env.STATE_MACHINE_ARN, name: order.orderId, input: JSON.stringify({ orderId: order.orderId }) }]);
-    expect(ebMock.calls()).toHaveLength(0);
+    // single-write intake: the order item carries the first timeline event; its eventId is the key the stored event item had
+    const entries = ebMock.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(entries.map((e) => e.DetailType)).toEqual(['OrderReceived']);
+    expect(JSON.parse(entries[0]?.Detail ?? '{}')).toEqual({
+      eventId: `ORDER#${order.orderId}|EVENT#${order.createdAt}#0000`,
+      orderId: order.orderId,
+      channelId: order.channelId,
+      at: order.createdAt,
+      actor: 'retailer',
+      type: 'OrderReceived',
+      message: 'Order received through the API',
+      data: { source: 'api', externalOrderId: order.externalOrderId, lines: order.lines.length, flags: [] },
+    });
+    expect(JSON.stringify(entries)).not.toMatch(/ada@example\.com|Invalidenstrasse|Lovelace/);
   });
 
   it('ExecutionAlreadyExists is success (a retried start is not an error)', async () => {
@@ -100,11 +113,11 @@ describe('stream router', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.dynamodb?.SequenceNumber }]);
   });
 
-  it('a PutEvents call that throws fails its whole chunk', async () => {
+  it('a PutEvents call that throws fails its whole chunk (an order insert too: its OrderReceived is retried, the start is idempotent)', async () => {
     ebMock.on(PutEventsCommand).rejects(Object.assign(new Error('down'), { name: 'InternalException' }));
-    const records = [record('INSERT', event('OrderValidated')), record('INSERT', orderItem(order))];
+    const records = [record('INSERT', event('OrderValidated')), record('INSERT', orderItem(order)), record('INSERT', { pk: 'X', sk: 'Y', entity: 'Fulfillment' })];
     const response = await handler({ Records: records }, lambdaContext);
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.dynamodb?.SequenceNumber }]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.dynamodb?.SequenceNumber }, { itemIdentifier: records[1]?.dynamodb?.SequenceNumber }]);
   });
 
   it.each([

@@ -102,7 +102,7 @@ describe('supplier inbound: the order item is written only when an order-level v
     apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }, { type: 'SHIPPED', at: at(2), trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }] }, { type: 'TRACKING', at: at(3), trackingNumber: UPS_1, code: 'IN_TRANSIT' });
 
   it.each(['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELAYED', 'ATTEMPTED_DELIVERY'])(
-    'TRACKING_EVENT %s after the parcel counts as shipped: fulfillment + timeline + dedupe only, order untouched',
+    'TRACKING_EVENT %s after the parcel counts as shipped: fulfillment + timeline only (no dedupe record), order untouched',
     async (event) => {
       await seedWithStatus(inTransit, 'SHIPPED');
       const before = storedOrder(table);
@@ -112,7 +112,7 @@ describe('supplier inbound: the order item is written only when an order-level v
       expect(storedFulfillment(table, F1).shipments[0]?.lastEvent?.code).toBe(event);
       expect(timelineTypes(table)).toEqual(['TrackingUpdated']);
       const [tx] = table.log.filter((l) => l.command === 'TransactWrite');
-      expect((tx?.input as { TransactItems: unknown[] }).TransactItems).toHaveLength(3); // dedupe, fulfillment, timeline
+      expect((tx?.input as { TransactItems: unknown[] }).TransactItems).toHaveLength(2); // fulfillment, timeline
     },
   );
 
@@ -137,14 +137,16 @@ describe('supplier inbound: the order item is written only when an order-level v
 });
 
 describe('supplier inbound: applying messages', () => {
-  it('ACCEPTED: fulfillment ACCEPTED, dedupe record and timeline in one transaction, the Dispatch state resumed', async () => {
+  it('ACCEPTED: fulfillment ACCEPTED (recording the message id) and timeline in one transaction, no dedupe record, the Dispatch state resumed', async () => {
     await seed();
     await token('ACCEPTANCE');
-    const outcome = await send('nordic-home', msg('ACCEPTED', { estimatedShipDate: '2026-11-26' }));
+    const accepted = msg('ACCEPTED', { estimatedShipDate: '2026-11-26' });
+    const outcome = await send('nordic-home', accepted);
     expect(outcome).toMatchObject({ kind: 'applied', status: 'ACCEPTED', orderStatus: 'IN_FULFILLMENT', resumed: 'sent' });
     expect(storedFulfillment(table, F1)).toMatchObject({ status: 'ACCEPTED', estimatedShipDate: '2026-11-26' });
     expect(timelineTypes(table)).toEqual(['FulfillmentAccepted']);
-    expect(table.entities('Dedupe').map((d) => d.scope)).toEqual(['supplier:nordic-home']);
+    expect(table.entities('Dedupe')).toEqual([]);
+    expect(storedFulfillment(table, F1).appliedEventIds).toContain(accepted.messageId);
     const tx = table.log.filter((l) => l.command === 'TransactWrite');
     expect(tx).toHaveLength(1);
     expect(successOutputs()).toEqual([{ token: 'tok-ACCEPTANCE', output: expect.objectContaining({ stage: 'ACCEPTANCE', accepted: true, fulfillmentId: F1 }) }]);
@@ -156,9 +158,24 @@ describe('supplier inbound: applying messages', () => {
     const accepted = msg('ACCEPTED');
     await send('nordic-home', accepted);
     const before = JSON.stringify(storedFulfillment(table, F1));
+    const logged = table.log.length;
     await expect(send('nordic-home', accepted)).resolves.toMatchObject({ kind: 'duplicate' });
     expect(JSON.stringify(storedFulfillment(table, F1))).toBe(before);
     expect(timelineTypes(table)).toEqual(['FulfillmentAccepted']);
+    // recognized from the fulfillment itself (appliedEventIds): nothing written, not even a dedupe record
+    const writes = ['Put', 'Update', 'Delete', 'TransactWrite', 'BatchWrite'];
+    expect(table.log.slice(logged).filter((l) => writes.includes(l.command))).toEqual([]);
+  });
+
+  it('two concurrent deliveries of one message: applied once (the loser of the version race re-reads: duplicate)', async () => {
+    await seed();
+    const accepted = msg('ACCEPTED');
+    table.jitterMs = 5;
+    const outcomes = await Promise.all([send('nordic-home', accepted), send('nordic-home', accepted)]);
+    table.jitterMs = 0;
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['applied', 'duplicate']);
+    expect(timelineTypes(table)).toEqual(['FulfillmentAccepted']);
+    expect(table.entities('Dedupe')).toEqual([]);
   });
 
   it('REJECTED: reasons per line (by supplier SKU), Dispatch fails with SupplierRejected', async () => {

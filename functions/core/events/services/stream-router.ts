@@ -1,7 +1,8 @@
 /**
  * The table stream's one consumer (transactional outbox):
  * - an INSERTed order (`entity = Order`) starts its workflow execution, named after the order
- *   (ExecutionAlreadyExists = already started = success);
+ *   (ExecutionAlreadyExists = already started = success), and publishes its OrderReceived, derived from
+ *   the order item (orders/domain/order-received.ts; eventId = the key the stored event item had);
  * - an INSERTed timeline event whose type is a domain event is published on the domain bus
  *   (source `dropship.pipeline`, detail-type = the type), 10 entries per PutEvents call;
  * - an INSERTed supplier event (feed applied, stale, fresh again, file quarantined, stock shortfall)
@@ -17,6 +18,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { SUPPLIER_EVENT_TYPES, timelineEventType, type DomainEventType, type SupplierEventType } from '../domain/events';
 import type { TaskLogger, TaskMetrics } from '../../workflow/services/workflow-common';
+import type { Order } from '../../orders/domain/order';
+import { receivedEvent, receivedEventSortKey } from '../../orders/domain/order-received';
 
 export const EVENT_SOURCE = 'dropship.pipeline';
 const PUT_EVENTS_BATCH = 10;
@@ -31,7 +34,7 @@ export interface StreamRouterDeps {
 }
 
 export type StreamAction =
-  | { readonly kind: 'start'; readonly orderId: string }
+  | { readonly kind: 'start'; readonly orderId: string; readonly received?: PutEventsRequestEntry }
   | { readonly kind: 'publish'; readonly entry: PutEventsRequestEntry }
   | { readonly kind: 'ignore' };
 
@@ -45,7 +48,7 @@ export function classify(record: DynamoDBRecord, eventBusName: string): StreamAc
   if (record.eventName !== 'INSERT' || record.dynamodb?.NewImage === undefined) return { kind: 'ignore' };
   // aws-lambda's stream AttributeValue and the SDK's describe the same wire shape.
   const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
-  if (item.entity === 'Order' && typeof item.orderId === 'string') return { kind: 'start', orderId: item.orderId };
+  if (item.entity === 'Order' && typeof item.orderId === 'string') return { kind: 'start', orderId: item.orderId, received: receivedEntry(item, eventBusName) };
   if (item.entity === 'SupplierEvent') return classifySupplierEvent(item, eventBusName);
   if (item.entity !== 'TimelineEvent') return { kind: 'ignore' };
   const type = domainEventType(item.type);
@@ -65,6 +68,25 @@ export function classify(record: DynamoDBRecord, eventBusName: string): StreamAc
     kind: 'publish',
     entry: { EventBusName: eventBusName, Source: EVENT_SOURCE, DetailType: type, Detail: JSON.stringify(detail), ...(time === undefined ? {} : { Time: time }) },
   };
+}
+
+/** The OrderReceived entry of an inserted order item (undefined for an item too malformed to describe). */
+function receivedEntry(item: Record<string, unknown>, eventBusName: string): PutEventsRequestEntry | undefined {
+  const order = item as unknown as Order;
+  if (typeof order.createdAt !== 'string' || !Array.isArray(order.lines)) return undefined;
+  const event = receivedEvent({ ...order, flags: Array.isArray(order.flags) ? order.flags : [] });
+  const detail = {
+    eventId: `${String(item.pk)}|${receivedEventSortKey(order.createdAt)}`,
+    orderId: event.orderId,
+    ...(typeof order.channelId === 'string' ? { channelId: order.channelId } : {}),
+    at: event.at,
+    actor: event.actor,
+    type: event.type,
+    message: event.message,
+    data: event.data,
+  };
+  const time = eventTime(event.at);
+  return { EventBusName: eventBusName, Source: EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(detail), ...(time === undefined ? {} : { Time: time }) };
 }
 
 function eventTime(at: unknown): Date | undefined {
@@ -104,7 +126,10 @@ export async function routeStreamRecords(deps: StreamRouterDeps, records: readon
     const seq = record.dynamodb?.SequenceNumber ?? record.eventID ?? '';
     try {
       const action = classify(record, deps.eventBusName);
-      if (action.kind === 'start') starts.push({ seq, orderId: action.orderId });
+      if (action.kind === 'start') {
+        starts.push({ seq, orderId: action.orderId });
+        if (action.received !== undefined) publish.push({ seq, entry: action.received });
+      }
       else if (action.kind === 'publish') publish.push({ seq, entry: action.entry });
     } catch (error) {
       failures.set(seq, error instanceof Error ? error : new Error(String(error)));

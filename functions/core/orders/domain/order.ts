@@ -91,6 +91,8 @@ export interface Order {
    * Idempotency-Key and the same body returns the order; a different body is a 409. Internal, never returned.
    */
   readonly requestHash?: string | undefined;
+  /** The Idempotency-Key of the API request that created the order (API orders only). Internal, never returned. */
+  readonly idempotencyKey?: string | undefined;
 }
 
 /**

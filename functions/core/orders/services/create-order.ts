@@ -1,14 +1,17 @@
 /**
  * POST /orders business function: build the order from a validated request and create it exactly once.
  *
- * Idempotency: orderId = deriveOrderId(channel, 'api', Idempotency-Key), so a retry lands on the same
- * item; the conditional transaction detects it and the stored request hash decides replay (same body)
- * versus 409 (different body). The external-id guard makes one order per storefront order id.
+ * One order per storefront order: orderId = orderIdForExternalOrder(channel, externalOrderId) (kernel/order-id.ts),
+ * so the order item is its own guard and intake is one conditional PutItem. When the id is taken, the
+ * stored Idempotency-Key and request hash decide (docs/api.md "Idempotency"):
+ * - same key, same body → the stored order (replay, no write);
+ * - same key, other body → 409;
+ * - another key (or a Shopify webhook created it) → 409: the externalOrderId already belongs to that order.
  */
 import type { Clock } from '../../kernel/clock';
 import { normalizeAddress } from '../../kernel/address';
 import { decimalToMinor } from '../../kernel/money';
-import { deriveOrderId } from '../../kernel/order-id';
+import { orderIdForExternalOrder } from '../../kernel/order-id';
 import { requestHash } from '../../kernel/request-hash';
 import type { Address } from '../../kernel/values';
 import type { Order } from '../domain/order';
@@ -56,7 +59,7 @@ export function buildApiOrder(input: CreateApiOrderInput, now: Date): Order {
   const { request, channel } = input;
   const at = now.toISOString();
   return {
-    orderId: deriveOrderId(channel.channelId, 'api', input.idempotencyKey),
+    orderId: orderIdForExternalOrder(channel.channelId, request.externalOrderId),
     channelId: channel.channelId,
     externalOrderId: request.externalOrderId,
     source: 'api',
@@ -86,25 +89,22 @@ export function buildApiOrder(input: CreateApiOrderInput, now: Date): Order {
     updatedAt: at,
     version: 1,
     requestHash: hashCreateOrderRequest(request),
+    idempotencyKey: input.idempotencyKey,
   };
 }
 
 export async function createApiOrder(deps: CreateApiOrderDeps, input: CreateApiOrderInput): Promise<CreateApiOrderResult> {
   const order = buildApiOrder(input, deps.now());
   const outcome = await createOrder(deps.store, order);
-  switch (outcome.kind) {
-    case 'created':
-      return { order: outcome.order, replayed: false };
-    case 'order-exists':
-      if (outcome.existing.requestHash === order.requestHash) return { order: outcome.existing, replayed: true };
-      throw new ConflictError('Idempotency-Key was already used with a different request body', {
-        issues: [{ path: 'headers.idempotency-key', message: `was already used for order ${outcome.existing.orderId} with a different body` }],
-      });
-    case 'external-id-taken':
-      throw new ConflictError(`externalOrderId already belongs to order ${outcome.existingOrderId}`, {
-        issues: [{ path: 'externalOrderId', message: `already belongs to order ${outcome.existingOrderId}` }],
-      });
-    case 'duplicate-delivery':
-      throw new Error('Unexpected duplicate-delivery outcome for an API order');
+  if (outcome.kind === 'created') return { order: outcome.order, replayed: false };
+  const { existing } = outcome;
+  if (existing.source === 'api' && existing.idempotencyKey === input.idempotencyKey) {
+    if (existing.requestHash === order.requestHash) return { order: existing, replayed: true };
+    throw new ConflictError('Idempotency-Key was already used with a different request body', {
+      issues: [{ path: 'headers.idempotency-key', message: `was already used for order ${existing.orderId} with a different body` }],
+    });
   }
+  throw new ConflictError(`externalOrderId already belongs to order ${existing.orderId}`, {
+    issues: [{ path: 'externalOrderId', message: `already belongs to order ${existing.orderId}` }],
+  });
 }

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../../kernel/clock';
 import type { ChannelConfig } from '../../runtime/channels';
-import { deriveOrderId } from '../../kernel/order-id';
+import { orderIdForExternalOrder } from '../../kernel/order-id';
 import type { Order, OrderFlag } from '../domain/order';
 import { verifyHmacSignature } from '../../kernel/webhook-signature';
 import { BadRequestError, UnauthorizedError, type FieldIssue } from '../../kernel/errors';
@@ -20,8 +20,6 @@ import { getProductPresence } from '../../inventory/store/products';
 import { putRejectedWebhook } from '../store/webhooks';
 import { mapShopifyOrder } from './shopify-mapping';
 
-export const WEBHOOK_DEDUPE_SCOPE = 'shopify-webhook';
-export const DEDUPE_TTL_SECONDS = 7 * 24 * 3600;
 export const REJECTED_WEBHOOK_TTL_SECONDS = 90 * 24 * 3600;
 
 export interface ShopifyWebhookDeps {
@@ -114,24 +112,18 @@ export async function handleShopifyOrderWebhook(deps: ShopifyWebhookDeps, input:
   }
   const payload = parsed.data;
 
-  const orderId = deriveOrderId(input.channel.channelId, 'shopify', payload.id);
+  const orderId = orderIdForExternalOrder(input.channel.channelId, payload.id);
   const mapped = mapShopifyOrder(payload, { channelId: input.channel.channelId, channelCurrency: input.channel.currency, orderId, now });
   if (!mapped.ok) return reject(mapped.issues, payload.id);
 
   const order = await addCatalogFlags(deps.store, mapped.order);
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  const outcome = await createOrder(deps.store, order, {
-    dedupe: { scope: WEBHOOK_DEDUPE_SCOPE, id: `${input.channel.channelId}#${webhookId}`, expiresAt: nowSeconds + DEDUPE_TTL_SECONDS },
-    nowEpochSeconds: nowSeconds,
-  });
+  // One conditional PutItem: a re-delivery (same webhook id, or the same order under a new one) finds the
+  // order it created, so no per-delivery dedupe record is written.
+  const outcome = await createOrder(deps.store, order);
   switch (outcome.kind) {
     case 'created':
       return { statusCode: 201, orderId, body: { result: 'created', orderId, flags: order.flags.map((f) => ({ code: f.code, message: f.message, lineNo: f.lineNo })) } };
-    case 'duplicate-delivery':
-      return { statusCode: 200, orderId, body: { result: 'duplicate', orderId } };
     case 'order-exists':
       return { statusCode: 200, orderId: outcome.existing.orderId, body: { result: 'duplicate', orderId: outcome.existing.orderId } };
-    case 'external-id-taken':
-      return { statusCode: 200, orderId: outcome.existingOrderId, body: { result: 'duplicate', orderId: outcome.existingOrderId } };
   }
 }

@@ -1,15 +1,20 @@
 /**
- * Orders in the single table (keys.ts): the order item, its timeline events, the external-id guard
- * and webhook dedupe records. Intake is ONE TransactWriteItems on the happy path; extra reads happen
- * only after a conditional failure (replay, conflict, duplicate delivery).
+ * Orders in the single table (keys.ts): the order item and its timeline events. Intake is ONE
+ * conditional PutItem of the order item on the happy path: the order id is derived from the channel and
+ * the storefront's order id, so the order item is its own idempotency and external-id guard, and the
+ * first timeline event (OrderReceived) is derived from it (domain/order-received.ts). A read happens
+ * only after a conditional failure, and only when DynamoDB did not return the existing item with it.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Order } from '../domain/order';
+import { receivedEvent } from '../domain/order-received';
 import { isDomainEventType, storedTimelineType, type StoredTimelineEvent, type TimelineEvent } from '../../events/domain/events';
 import { gsiKeys, keys } from '../../runtime/table/keys';
-import { putDedupe } from '../../runtime/table/dedupe';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
+
+export { receivedEvent } from '../domain/order-received';
 
 export function orderItem(order: Order): Record<string, unknown> {
   return {
@@ -27,106 +32,43 @@ export function timelineEventItem(event: TimelineEvent | StoredTimelineEvent, se
   return { ...event, type, ...keys.timelineEvent(event.orderId, event.at, seq), entity: 'TimelineEvent' };
 }
 
-export function externalOrderGuardItem(order: Order): Record<string, unknown> {
-  return {
-    ...keys.externalOrderGuard(order.channelId, order.externalOrderId),
-    channelId: order.channelId,
-    externalOrderId: order.externalOrderId,
-    orderId: order.orderId,
-    createdAt: order.createdAt,
-    entity: 'ExternalOrderGuard',
-  };
-}
-
-/** The first timeline event of every order: the storefront (retailer) placed it. */
-export function receivedEvent(order: Order): TimelineEvent {
-  return {
-    orderId: order.orderId,
-    at: order.createdAt,
-    actor: 'retailer',
-    type: 'OrderReceived',
-    message: order.source === 'shopify' ? 'Order received from Shopify webhook' : 'Order received through the API',
-    data: { source: order.source, externalOrderId: order.externalOrderId, lines: order.lines.length, flags: order.flags.map((f) => f.code) },
-  };
-}
-
-export interface DedupeInput {
-  readonly scope: string;
-  readonly id: string;
-  /** Epoch seconds at which the record may be forgotten. */
-  readonly expiresAt: number;
-}
-
 export type CreateOrderOutcome =
   | { readonly kind: 'created'; readonly order: Order }
-  /** The order id already exists (same Idempotency-Key, or same Shopify order): here it is. */
-  | { readonly kind: 'order-exists'; readonly existing: Order }
-  /** The channel's externalOrderId already belongs to another order. */
-  | { readonly kind: 'external-id-taken'; readonly existingOrderId: string }
-  /** This webhook delivery id was already processed. */
-  | { readonly kind: 'duplicate-delivery' };
+  /** The order id already exists (same storefront order id on this channel): here it is, as stored. */
+  | { readonly kind: 'order-exists'; readonly existing: Order };
 
-const MAX_CONFLICT_ATTEMPTS = 3;
-
-function isTransactionCanceled(error: unknown): error is TransactionCanceledException {
-  return error instanceof TransactionCanceledException || (error instanceof Error && error.name === 'TransactionCanceledException');
+function isConditionalCheckFailed(error: unknown): error is ConditionalCheckFailedException {
+  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The item DynamoDB returned with the conditional failure (ReturnValuesOnConditionCheckFailure), if any. */
+function itemOfFailure(error: ConditionalCheckFailedException): Order | undefined {
+  const item = error.Item as Record<string, AttributeValue> | undefined;
+  if (item === undefined || Object.keys(item).length === 0) return undefined;
+  return stripKeys(unmarshall(item)) as unknown as Order;
+}
 
 /**
- * Create an order in one transaction: Put order (attribute_not_exists), Put external-id guard
- * (attribute_not_exists), Put the OrderReceived timeline event and, for webhooks, Put the delivery
- * dedupe record (absent or expired). A cancelled transaction is inspected to tell replay, conflict
- * and duplicate apart; any other failure is rethrown.
+ * Create an order with one conditional PutItem (attribute_not_exists). When the order id is taken, the
+ * existing order comes back with the failure (ALL_OLD) or, if it did not, from one consistent read; the
+ * caller decides between replay and conflict. Any other failure is rethrown.
  */
-export async function createOrder(ctx: StoreContext, order: Order, options: { dedupe?: DedupeInput; nowEpochSeconds?: number } = {}): Promise<CreateOrderOutcome> {
-  const { dedupe } = options;
-  const transactItems = [
-    { Put: { TableName: ctx.tableName, Item: orderItem(order), ConditionExpression: 'attribute_not_exists(pk)' } },
-    { Put: { TableName: ctx.tableName, Item: externalOrderGuardItem(order), ConditionExpression: 'attribute_not_exists(pk)' } },
-    { Put: { TableName: ctx.tableName, Item: timelineEventItem(receivedEvent(order), 0) } },
-    ...(dedupe === undefined
-      ? []
-      : [
-          putDedupe(
-            ctx,
-            { scope: dedupe.scope, id: dedupe.id, orderId: order.orderId, createdAt: order.createdAt, expiresAt: dedupe.expiresAt },
-            // Without an explicit instant, the order's own creation time (it came from the caller's clock).
-            options.nowEpochSeconds ?? Math.floor(Date.parse(order.createdAt) / 1000),
-          ),
-        ]),
-  ];
-
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ctx.ddb.send(new TransactWriteCommand({ TransactItems: transactItems }));
-      return { kind: 'created', order };
-    } catch (error) {
-      if (!isTransactionCanceled(error)) throw error;
-      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-      const failed = (index: number) => codes[index] === 'ConditionalCheckFailed';
-      if (dedupe !== undefined && failed(3)) return { kind: 'duplicate-delivery' };
-      if (failed(0)) {
-        const existing = await getOrder(ctx, order.orderId);
-        if (existing === undefined) throw new Error(`Order ${order.orderId} reported as existing but not found`, { cause: error });
-        return { kind: 'order-exists', existing };
-      }
-      if (failed(1)) {
-        const guard = await ctx.ddb.send(
-          new GetCommand({ TableName: ctx.tableName, Key: keys.externalOrderGuard(order.channelId, order.externalOrderId), ConsistentRead: true }),
-        );
-        const existingOrderId = guard.Item?.orderId;
-        if (typeof existingOrderId !== 'string') throw new Error('External order guard reported as existing but not found', { cause: error });
-        return { kind: 'external-id-taken', existingOrderId };
-      }
-      // Two writers raced on the same items (e.g. a client retrying before the first call returned): retry.
-      if (codes.includes('TransactionConflict') && attempt < MAX_CONFLICT_ATTEMPTS) {
-        await sleep(10 * attempt + Math.floor(Math.random() * 20));
-        continue;
-      }
-      throw error;
-    }
+export async function createOrder(ctx: StoreContext, order: Order): Promise<CreateOrderOutcome> {
+  try {
+    await ctx.ddb.send(
+      new PutCommand({
+        TableName: ctx.tableName,
+        Item: orderItem(order),
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { kind: 'created', order };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    const existing = itemOfFailure(error) ?? (await getOrder(ctx, order.orderId));
+    if (existing === undefined) throw new Error(`Order ${order.orderId} reported as existing but not found`, { cause: error });
+    return { kind: 'order-exists', existing };
   }
 }
 
@@ -170,5 +112,16 @@ export async function getOrderView(ctx: StoreContext, orderId: string): Promise<
     else if (item.entity === 'TimelineEvent') timeline.push(stripKeys(item) as unknown as StoredTimelineEvent);
     else if (item.entity === 'Fulfillment') fulfillments.push(stripKeys(item));
   }
-  return order === undefined ? undefined : { order, timeline, fulfillments };
+  if (order === undefined) return undefined;
+  return { order, timeline: withReceivedEvent(order, timeline), fulfillments };
+}
+
+/**
+ * The timeline with the order's OrderReceived first: the stored item when the order has one (orders
+ * created before single-write intake), otherwise derived from the order item.
+ */
+export function withReceivedEvent(order: Order, timeline: readonly StoredTimelineEvent[]): StoredTimelineEvent[] {
+  const receivedType = storedTimelineType('OrderReceived');
+  if (timeline.some((event) => event.type === receivedType && event.at === order.createdAt)) return [...timeline];
+  return [{ ...receivedEvent(order), type: receivedType }, ...timeline];
 }

@@ -4,19 +4,22 @@
  *
  * - Isolation: the supplier is the one whose inbound queue delivered the message (never a field of
  *   the message); a fulfillment of another supplier is refused with SUPPLIER_MISMATCH (and a metric).
- * - Once: a dedupe record per (supplier, messageId) is written in the same transaction as the change;
- *   the domain's applyFulfillmentEvent also recognizes duplicates and never moves a fulfillment back.
+ * - Once: the change is written conditionally on the fulfillment's version, and the fulfillment records
+ *   the message ids it applied (`appliedEventIds`); the domain's applyFulfillmentEvent recognizes a
+ *   message already applied (and the same fact under another id) and never moves a fulfillment back. So
+ *   no separate dedupe record is written: a concurrent second delivery loses the version race, re-reads
+ *   and finds itself a duplicate; a later one is a duplicate (or stale) from the start. (Until the cost
+ *   work of issue "Fast and current" a dedupe record per message was written in the transaction too.)
  * - Every applied change writes its timeline events and, when the shipments change what the order
  *   looks like, the order's derived status (PARTIALLY_SHIPPED / SHIPPED / DELIVERED) in that transaction.
  *   A change that leaves both the order status and the fulfillment's order-level view as they were (a
  *   scan after the parcel already counts as shipped, OUT_FOR_DELIVERY, DELAYED, an acceptance) does not
- *   touch the order item at all: fulfillment + timeline (+ dedupe) only, fewer write units per order.
+ *   touch the order item at all: fulfillment + timeline only, fewer write units per order.
  * - Then the waiting workflow state (if any) is resumed when its stage was reached.
  *
  * Outcomes: applied / duplicate / stale (acknowledge) or poison (move to the DLQ with a reason);
  * anything thrown is transient (the message is retried).
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { applyFulfillmentEvent } from '../../workflow/domain/fulfillment-events';
 import { nextOrderStatus } from '../../orders/domain/order-lifecycle';
@@ -27,7 +30,6 @@ import type { OrderStatus } from '../../orders/domain/order';
 import type { InboundErrorCode, SupplierInboundMessage } from '../schemas/supplier-messages';
 import { nextFulfillment, parseFulfillmentId, type FulfillmentRecord, type PurchaseLine } from '../../workflow/domain/fulfillment-record';
 import { putFulfillmentUpdate } from '../../workflow/store/fulfillments';
-import { dedupeItem, putDedupe, type DedupeRecord } from '../../runtime/table/dedupe';
 import { bumpOrderVersion, loadOrderAggregate, nextOrder, putOrderUpdate } from '../../workflow/store/order-aggregate';
 import { TimelineBatch } from '../../events/store/timeline';
 import { transact, type TransactItem } from '../../runtime/table/transactions';
@@ -124,15 +126,6 @@ export function toFulfillmentEvents(message: SupplierInboundMessage, record: Ful
       return [{ ...base, type: 'DELIVERED', trackingNumber: checkTracking(record, message.trackingNumber).trackingNumber }];
     }
   }
-}
-
-function dedupeRecord(deps: InboundDeps, supplierId: string, messageId: string, orderId: string, now: Date): DedupeRecord {
-  return { scope: supplierDedupeScope(supplierId), id: messageId, orderId, createdAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + deps.settings.dedupeTtlSeconds };
-}
-
-/** The dedupe record as the first item of the change's transaction: absent (or expired) or the change is a duplicate. */
-function dedupePut(deps: InboundDeps, supplierId: string, messageId: string, orderId: string, now: Date): TransactItem {
-  return putDedupe(deps.store, dedupeRecord(deps, supplierId, messageId, orderId, now), Math.floor(now.getTime() / 1000));
 }
 
 const SHIPPING_ORDER_STATUSES: readonly OrderStatus[] = ['IN_FULFILLMENT', 'PARTIALLY_SHIPPED', 'SHIPPED'];
@@ -262,11 +255,7 @@ export async function applyFulfillmentMessage(deps: InboundDeps, supplierId: str
     const now = deps.now();
     const at = now.toISOString();
     if (!applied) {
-      try {
-        await deps.store.ddb.send(new PutCommand({ TableName: deps.store.tableName, Item: dedupeItem(dedupeRecord(deps, supplierId, message.messageId, ref.orderId, now)) }));
-      } catch (error) {
-        deps.logger.warn('Dedupe record not written', { fulfillmentId, error: error instanceof Error ? error.name : 'unknown' });
-      }
+      // Nothing to write: the fulfillment already records this message (or newer facts).
       const resumed = await reconcileFulfillmentToken(deps, record);
       return { kind: lastNoop, fulfillmentId, resumed };
     }
@@ -295,20 +284,13 @@ export async function applyFulfillmentMessage(deps: InboundDeps, supplierId: str
           ? [bumpOrderVersion(deps.store, order.orderId, order.version)]
           : [];
     const items: TransactItem[] = [
-      dedupePut(deps, supplierId, message.messageId, ref.orderId, now),
       putFulfillmentUpdate(deps.store, next, record.version),
       ...orderItem,
       ...timeline.items(deps.store),
     ];
     const outcome = await transact(deps.store, items);
-    if (!outcome.ok) {
-      if (outcome.codes[0] === 'ConditionalCheckFailed') {
-        // The dedupe record exists: another delivery of this message won.
-        const resumed = await reconcileFulfillmentToken(deps, record);
-        return { kind: 'duplicate', fulfillmentId, resumed };
-      }
-      return RETRY;
-    }
+    // A version moved (another delivery of this message, or another writer, won): re-read and decide again.
+    if (!outcome.ok) return RETRY;
     deps.logger.info('Supplier message applied', {
       supplierId: supplierId,
       fulfillmentId,
