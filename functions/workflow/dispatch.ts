@@ -5,7 +5,7 @@
  * `accepted: true`), failure = `SupplierRejected`.
  */
 import { DispatchInput } from '../core/workflow/schemas/workflow';
-import { dispatch } from '../core/workflow/services/callbacks';
+import { dispatch } from '../core/workflow/services/dispatch';
 import { outboundDeps, responderDeps, taskHandler } from './task';
 
 const deps = { ...responderDeps(), ...outboundDeps() };

@@ -13,6 +13,7 @@ import { acknowledgeNag } from '../nag';
 import { REPO_ROOT, fromRepoRoot, repoFileExists } from '../paths';
 import type { Stage } from '../stage-config';
 import type { OrderStore, TableAccess } from './order-store';
+import { LAYER_EXTERNAL_MODULES, RuntimeDepsLayer } from './runtime-deps-layer';
 
 /** CloudWatch metrics namespace shared by every function (Powertools Metrics). */
 export const METRICS_NAMESPACE = 'DropshipPipeline';
@@ -66,7 +67,8 @@ export interface PipelineFunctionProps {
 /**
  * The one Lambda function shape of this project: Node.js 22 on ARM64, active tracing, explicit memory and
  * timeout, its own log group with the stage's retention, JSON logs, source maps, and an ESM esbuild bundle
- * built locally (never in Docker), minified with class and function names kept, with the AWS SDK left to the runtime.
+ * built locally (never in Docker), minified with class and function names kept, with the AWS SDK and Powertools
+ * left to the project's runtime-deps layer (the versions of package-lock.json, runtime-deps-layer.ts).
  *
  * Bind resources with the helpers, which set the environment variable and grant least privilege in one call:
  *
@@ -120,6 +122,8 @@ export class PipelineFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
+      // The pinned AWS SDK and Powertools (package-lock.json), left out of the bundle (externalModules below).
+      layers: [RuntimeDepsLayer.of(scope).layer],
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -152,7 +156,8 @@ export class PipelineFunction extends NodejsFunction {
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         banner: ESM_REQUIRE_BANNER,
-        externalModules: ['@aws-sdk/*'],
+        // In the runtime-deps layer (the tested versions), not in the bundle: bundles stay under 300 KB.
+        externalModules: [...LAYER_EXTERNAL_MODULES],
       },
     });
 

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment-events';
 import { CANCELLATION_CSV_COLUMNS, PURCHASE_ORDER_CSV_COLUMNS } from '../../../functions/core/suppliers/schemas/supplier-files';
 import { CancellationMessage, PurchaseOrderMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
-import { dispatch } from '../../../functions/core/workflow/services/callbacks';
+import { dispatch } from '../../../functions/core/workflow/services/dispatch';
 import { cancelFulfillment } from '../../../functions/core/workflow/services/close-order';
 import { toOrderViewResponse } from '../../../functions/core/orders/services/order-response';
 import { cancellationMessage, csvCell, purchaseOrderCsv, purchaseOrderMessage, sendToSupplier, type OutboundDeps } from '../../../functions/core/suppliers/services/supplier-outbound';

@@ -8,7 +8,8 @@ import { type FulfillmentEvent } from '../../../functions/core/workflow/domain/f
 import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
 import { PurchaseOrderMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
 import { MilestoneResult } from '../../../functions/core/workflow/schemas/workflow';
-import { awaitHold, awaitMilestone, dispatch } from '../../../functions/core/workflow/services/callbacks';
+import { awaitHold, awaitMilestone } from '../../../functions/core/workflow/services/callbacks';
+import { dispatch } from '../../../functions/core/workflow/services/dispatch';
 import { SupplierDirectory } from '../../../functions/core/suppliers/services/supplier-outbound';
 import { toFulfillmentTask } from '../../../functions/core/workflow/services/workflow-common';
 import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';

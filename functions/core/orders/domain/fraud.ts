@@ -12,7 +12,7 @@
  * email address or the street.
  */
 import { createHash } from 'node:crypto';
-import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
+import { disposableDomainSet } from './disposable-domains';
 import { minorToDecimal } from '../../kernel/money';
 import type { Address } from '../../kernel/values';
 import type { Channel } from './channel';
@@ -120,12 +120,6 @@ export interface FraudScreenResult {
   readonly rules: readonly FraudRuleResult[];
 }
 
-let blocklist: ReadonlySet<string> | undefined;
-function disposableDomains(): ReadonlySet<string> {
-  blocklist ??= disposableEmailBlocklistSet();
-  return blocklist;
-}
-
 /** Domain part of an email address, lower case, without a trailing dot; undefined if there is none. */
 export function emailDomain(email: string): string | undefined {
   const at = email.lastIndexOf('@');
@@ -147,7 +141,7 @@ export function isDisposableDomain(domain: string, config: FraudConfig = DEFAULT
   for (let i = 0; i <= labels.length - 2; i += 1) {
     const candidate = labels.slice(i).join('.');
     if (allowed.has(candidate)) return false;
-    if (extra.has(candidate) || disposableDomains().has(candidate)) return true;
+    if (extra.has(candidate) || disposableDomainSet().has(candidate)) return true;
   }
   return false;
 }

@@ -18,7 +18,6 @@ import { jsonEnv } from '../../runtime/config';
 import { slipBranding } from '../domain/packing-slip';
 import type { Address } from '../../kernel/values';
 import type { Channel } from '../../orders/domain/channel';
-import type { FulfillmentDocuments } from '../../workflow/domain/fulfillment-status';
 import type { Supplier } from '../domain/supplier';
 import type { WorkflowOrder } from '../../orders/domain/order';
 import { CANCELLATION_CSV_COLUMNS, PURCHASE_ORDER_CSV_COLUMNS, outboxKeys } from '../schemas/supplier-files';
@@ -27,8 +26,6 @@ import { getSupplier } from '../../inventory/store/catalog';
 import type { StoreContext } from '../../runtime/table/context';
 import { recordDocuments } from '../store/documents';
 import { parseFulfillmentId, type FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
-import { packingSlipPdf } from './packing-slip';
-import type { TaskLogger } from '../../workflow/services/workflow-common';
 
 export const SupplierQueueConfig = z.object({
   supplierId: z.string().min(1),
@@ -176,7 +173,7 @@ export function cancellationCsv(message: CancellationMessage): string {
   return toCsv(CANCELLATION_CSV_COLUMNS, [[message.fulfillmentId, message.issuedAt, message.reason]]);
 }
 
-function fileBody(message: SupplierOutboundMessage, format: 'csv' | 'json'): { body: string; contentType: string } {
+export function fileBody(message: SupplierOutboundMessage, format: 'csv' | 'json'): { body: string; contentType: string } {
   if (format === 'json') return { body: `${JSON.stringify(message, null, 2)}\n`, contentType: 'application/json' };
   return { body: message.type === 'PURCHASE_ORDER' ? purchaseOrderCsv(message) : cancellationCsv(message), contentType: 'text/csv; charset=utf-8' };
 }
@@ -199,16 +196,16 @@ export interface OutboundDeps {
   readonly files?: OutboxFiles | undefined;
 }
 
-function formatOf(supplier: Pick<Supplier, 'files'> | undefined): 'csv' | 'json' {
+export function formatOf(supplier: Pick<Supplier, 'files'> | undefined): 'csv' | 'json' {
   return supplier?.files?.purchaseOrderFormat === 'json' ? 'json' : 'csv';
 }
 
-async function putObject(files: OutboxFiles, key: string, body: string | Uint8Array, contentType: string): Promise<void> {
+export async function putObject(files: OutboxFiles, key: string, body: string | Uint8Array, contentType: string): Promise<void> {
   await files.s3.send(new PutObjectCommand({ Bucket: files.bucket, Key: key, Body: body, ContentType: contentType }));
 }
 
 /** Send to the supplier's outbound queue; 'no-channel' when the supplier has no queue configured. */
-async function sendToQueue(deps: OutboundDeps, supplierId: string, message: SupplierOutboundMessage): Promise<'sent' | 'no-channel'> {
+export async function sendToQueue(deps: OutboundDeps, supplierId: string, message: SupplierOutboundMessage): Promise<'sent' | 'no-channel'> {
   const queue = deps.suppliers.bySupplierId(supplierId);
   if (queue === undefined) return 'no-channel';
   await deps.sqs.send(
@@ -245,61 +242,4 @@ export async function sendToSupplier(deps: OutboundDeps, supplierId: string, mes
     }
   }
   return sendToQueue(deps, supplierId, message);
-}
-
-export interface PurchaseOrderDelivery {
-  readonly delivery: 'sent' | 'no-channel';
-  readonly via: 'sqs' | 'file';
-  /** What was published in the supplier's outbox (empty without the files bucket). */
-  readonly documents: FulfillmentDocuments;
-}
-
-/**
- * Publish the purchase order of a fulfillment: the packing slip first (its key goes into the order),
- * then the purchase-order file (`file` suppliers) or the PURCHASE_ORDER message (everyone else).
- * Idempotent: the same fulfillment and `issuedAt` give the same keys and the same content.
- */
-export async function deliverPurchaseOrder(
-  deps: OutboundDeps & { readonly logger?: Pick<TaskLogger, 'warn'> | undefined },
-  input: {
-    readonly order: WorkflowOrder;
-    readonly fulfillment: FulfillmentRecord;
-    readonly supplier: Supplier | undefined;
-    readonly channel: Channel | undefined;
-    readonly issuedAt: Date;
-  },
-): Promise<PurchaseOrderDelivery> {
-  const { order, fulfillment, supplier, channel, issuedAt } = input;
-  const files = deps.files;
-  if (files === undefined) {
-    const delivery = await sendToQueue(deps, fulfillment.supplierId, purchaseOrderMessage(order, fulfillment, supplier, channel, issuedAt));
-    return { delivery, via: 'sqs', documents: {} };
-  }
-
-  const packingSlipKey = outboxKeys.packingSlip(fulfillment.supplierId, fulfillment.fulfillmentId);
-  const titles = new Map(order.lines.map((l) => [l.lineNo, l.title]));
-  const pdf = await packingSlipPdf(
-    {
-      orderRef: order.externalOrderName ?? order.externalOrderId,
-      fulfillmentId: fulfillment.fulfillmentId,
-      issuedAt: issuedAt.toISOString(),
-      shipTo: order.shippingAddress,
-      shippingMethod: fulfillment.shippingMethod.name,
-      lines: fulfillment.purchaseLines.map((l) => ({ supplierSku: l.supplierSku, title: l.title ?? titles.get(l.lineNo) ?? l.sku, quantity: l.quantity })),
-      branding: slipBranding(supplier, channel, files.bucket),
-    },
-    { s3: files.s3, logger: deps.logger },
-  );
-  await putObject(files, packingSlipKey, pdf, 'application/pdf');
-
-  const message = purchaseOrderMessage(order, fulfillment, supplier, channel, issuedAt, { packingSlipKey });
-  if (supplier?.channel === 'file') {
-    const format = formatOf(supplier);
-    const purchaseOrderKey = outboxKeys.purchaseOrder(fulfillment.supplierId, fulfillment.fulfillmentId, format);
-    const { body, contentType } = fileBody(message, format);
-    await putObject(files, purchaseOrderKey, body, contentType);
-    return { delivery: 'sent', via: 'file', documents: { packingSlipKey, purchaseOrderKey } };
-  }
-  const delivery = await sendToQueue(deps, fulfillment.supplierId, message);
-  return { delivery, via: 'sqs', documents: { packingSlipKey } };
 }
