@@ -7,6 +7,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalEventBridge } from '../emulators/eventbridge/eventbridge';
+import { withBundles } from '../emulators/lambda/bundles';
 import { lambdaBaseEnvironment, LambdaRuntime, type InvokeResult } from '../emulators/lambda/lambda';
 import { S3Notifications, supplierPrincipals } from '../emulators/s3/notifications';
 import type { SecretsServer } from '../emulators/secrets';
@@ -131,7 +132,7 @@ export async function startFunctions(
   const toFile = functionLogs(opts, logsDir, cleanups, log);
   const progress = feedProgressSubscription(ctx.services.s3);
   const lambda = new LambdaRuntime({
-    functions: ctx.model.functions,
+    functions: withBundles(ctx.model.functions, ctx.repoRoot),
     environmentFor: environmentFor(opts, ctx.services, ctx.secrets, ctx.workflow, ctx.repoRoot),
     ...(opts.workersPerFunction === undefined ? {} : { workersPerFunction: opts.workersPerFunction }),
     logSink: (fn, _stream, line) => {
