@@ -79,6 +79,8 @@ export interface Functions {
   readonly lambda: LambdaRuntime;
   /** Invoke a function by logical id (with the onInvoke observer, if any). */
   readonly invoke: InvokeFn;
+  /** Called after every invocation ends (the stream pollers' wake-up: handlers write tables only while invoked). */
+  readonly afterInvoke: Set<() => void>;
   readonly logsDir: string;
 }
 
@@ -142,17 +144,16 @@ export async function startFunctions(
   });
   cleanups.add(() => lambda.stop());
   const onInvoke = opts.onInvoke;
-  const invoke: InvokeFn =
-    onInvoke === undefined
-      ? (fn, event) => lambda.invoke(fn, event)
-      : async (fn, event) => {
-          const result = await lambda.invoke(fn, event);
-          try {
-            onInvoke(fn, event, result);
-          } catch {
-            // an observer never changes the invocation
-          }
-          return result;
-        };
-  return { lambda, invoke, logsDir };
+  const afterInvoke = new Set<() => void>();
+  const invoke: InvokeFn = async (fn, event) => {
+    const result = await lambda.invoke(fn, event);
+    for (const listener of afterInvoke) listener();
+    try {
+      onInvoke?.(fn, event, result);
+    } catch {
+      // an observer never changes the invocation
+    }
+    return result;
+  };
+  return { lambda, invoke, afterInvoke, logsDir };
 }
