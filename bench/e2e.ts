@@ -12,6 +12,7 @@ import { displayName, type LocalRuntime } from '../local/runtime/runtime';
 import { countTransitions, type HistoryEvent } from '../local/emulators/stepfunctions/service';
 import type { Counts } from './aws-proxy';
 import { directoryBytes, type FunctionUsage, type SqsUsage } from './counters';
+import { type CpuPerOrder, startCpuCount } from './e2e-cpu';
 import { Harness, type OrderRun } from './e2e-harness';
 import type { ScriptedSupplier } from './scripted-supplier';
 import { keys } from '../functions/core/runtime/table/keys';
@@ -92,6 +93,8 @@ export interface EndToEndResult {
   };
   readonly supplier: ScriptedSupplier['stats'] & { readonly failures: readonly string[] };
   readonly usage: CountedUsage;
+  /** CPU ms per order during the measured run, by part (e2e-cpu.ts): where the machine's time goes. */
+  readonly cpuMsPerOrder: CpuPerOrder;
   readonly startupMs: number;
 }
 
@@ -246,6 +249,7 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
     await h.tap.mark();
     h.resetCounters();
     const before = await baseline(h);
+    const cpu = startCpuCount(h.endpoints.dynamodb.endpoint);
     const runs: OrderRun[] = [];
     const load = await runLoad(opts.orders, opts.concurrency, () => {
       const run: OrderRun = { t0: performance.now() };
@@ -253,6 +257,7 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
       return h.placeAndFollow(run, opts.orderDeadlineMs);
     });
     await h.settle();
+    const cpuMsPerOrder = cpu(runs.length);
     const orderIds = runs.flatMap((r) => (r.orderId === undefined ? [] : [r.orderId]));
     const histories = orderIds.map((id) => h.runtime.stepFunctions.history(h.executionArn(id)));
     const usage = await countedUsage(h, opts.orders, before, histories, runs.length);
@@ -275,6 +280,7 @@ export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResu
       singleOrder,
       supplier: { ...h.supplier.stats, failures: h.supplier.failures.slice(0, 10) },
       usage,
+      cpuMsPerOrder,
       startupMs: Math.round(h.runtime.startupMs),
     };
   } finally {

@@ -263,6 +263,7 @@ async function endToEndPart(orders: number, concurrency: number, template: Templ
     `  e2e: ${e2e.orders} orders at ${e2e.concurrency} in flight: ${e2e.ordersPerSecond} orders/s, delivered ${e2e.deliveredOrders}/${e2e.orders}, ` +
       `POST->DELIVERED p50 ${e2e.postToDeliveredMs.p50} ms p99 ${e2e.postToDeliveredMs.p99} ms, execution end p50 ${e2e.postToExecutionEndMs.p50} ms`,
   );
+  log(`  CPU per order (ms, e2e-cpu.ts): ${JSON.stringify(e2e.cpuMsPerOrder)}`);
   log(`  transitions per happy single-supplier order: ${e2e.singleOrder.transitions} (${states.join(' > ')}); goal <= 16: ${cost.transitionsGoal.met ? 'met' : 'NOT met'}`);
   log(`  cost per 1,000 orders: $${cost.usdPer1000Orders} (goal <= $0.40: ${cost.goal.met ? 'met' : 'NOT met'}); with logs + X-Ray ~$${cost.usdPer1000OrdersWithObservability}`);
   for (const l of cost.lines) log(`    ${l.service.padEnd(28)} $${l.usdPer1000Orders.toFixed(4)}  ${JSON.stringify(l.perOrder)}`);

@@ -5,7 +5,10 @@ import { fromRepoRoot } from './paths';
 import { PipelineStack, stackNameFor } from './pipeline-stack';
 import { type Stage, loadStage } from './stage-config';
 
-/** CDK context key listing the stacks whose assets are bundled; `[]` skips all bundling (seconds instead of tens). */
+/**
+ * CDK context key listing the stacks whose assets are bundled; `[]` skips the Lambda bundle build (lib/bundling:
+ * placeholders instead; the build itself is one cached esbuild call, seconds at most).
+ */
 export const BUNDLING_STACKS_CONTEXT = 'aws:cdk:bundling-stacks';
 
 export interface BuildAppOptions {
@@ -13,7 +16,10 @@ export interface BuildAppOptions {
   readonly stage?: string;
   /** Extra context values (merged over cdk.json's context). */
   readonly context?: Readonly<Record<string, unknown>>;
-  /** Bundle the Lambda code with esbuild. false: assets are placeholders (template only). @default true */
+  /**
+   * Bundle the Lambda code (lib/bundling: one esbuild build for all functions, cached by content).
+   * false: assets are placeholders (template only). @default true
+   */
   readonly bundling?: boolean;
   /** Register the cdk-nag AwsSolutions and Serverless packs (unacknowledged findings fail synth). @default true */
   readonly nag?: boolean;

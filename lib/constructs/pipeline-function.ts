@@ -2,18 +2,18 @@ import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { BundledCode } from '../bundling';
 import { acknowledgeNag } from '../nag';
-import { REPO_ROOT, fromRepoRoot, repoFileExists } from '../paths';
+import { REPO_ROOT, repoFileExists } from '../paths';
 import type { Stage } from '../stage-config';
 import type { OrderStore, TableAccess } from './order-store';
-import { LAYER_EXTERNAL_MODULES, RuntimeDepsLayer } from './runtime-deps-layer';
+import { RuntimeDepsLayer } from './runtime-deps-layer';
 
 /** CloudWatch metrics namespace shared by every function (Powertools Metrics). */
 export const METRICS_NAMESPACE = 'DropshipPipeline';
@@ -22,11 +22,8 @@ export const METRICS_NAMESPACE = 'DropshipPipeline';
 export const ENTRY_METADATA_KEY = 'dropship:entry';
 export const HANDLER_METADATA_KEY = 'dropship:handler';
 
-/**
- * ESM bundles still meet CommonJS dependencies that call `require` (some transitive packages do):
- * give the module scope a real `require`.
- */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+/** The bundle options (ESM, node22, minify, keepNames, source maps, banner, externals) live in lib/bundling/options.ts. */
+export { BUNDLE_OPTIONS, ESM_REQUIRE_BANNER } from '../bundling';
 
 export interface PipelineFunctionProps {
   /** Entry file, relative to the repository root and written with "/", e.g. `functions/api/create-order.ts`. */
@@ -67,15 +64,17 @@ export interface PipelineFunctionProps {
 /**
  * The one Lambda function shape of this project: Node.js 22 on ARM64, active tracing, explicit memory and
  * timeout, its own log group with the stage's retention, JSON logs, source maps, and an ESM esbuild bundle
- * built locally (never in Docker), minified with class and function names kept, with the AWS SDK and Powertools
- * left to the project's runtime-deps layer (the versions of package-lock.json, runtime-deps-layer.ts).
+  * built locally (never in Docker), minified with class and function names kept, with the AWS SDK and Powertools
+  * left to the project's runtime-deps layer (the versions of package-lock.json, runtime-deps-layer.ts). Every
+  * function of the app comes from ONE esbuild build, cached by content (lib/bundling): the same `index.mjs` that
+  * `cdk deploy` ships is what `npm start` runs.
  *
  * Bind resources with the helpers, which set the environment variable and grant least privilege in one call:
  *
  *   fn.useTable(store, 'read');
  *   fn.useSecret(secret, 'WEBHOOK_SECRET_ARN');
  */
-export class PipelineFunction extends NodejsFunction {
+export class PipelineFunction extends lambda.Function {
   /** The function's own log group (retention from the stage config). */
   public readonly functionLogGroup: logs.LogGroup;
   /** The execution role (no AWS managed policies; every permission is granted explicitly). */
@@ -112,11 +111,10 @@ export class PipelineFunction extends NodejsFunction {
     const asyncFailureQueue = typeof props.invocation === 'string' ? undefined : props.invocation.asyncFailureQueue;
 
     super(scope, id, {
-      entry: fromRepoRoot(entryPath),
-      handler: props.handler ?? 'handler',
+      // One esbuild build for every function of the app, cached by content (lib/bundling).
+      code: BundledCode.forEntry(entryPath),
+      handler: `index.${props.handler ?? 'handler'}`,
       description: props.description,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: fromRepoRoot('package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -142,22 +140,6 @@ export class PipelineFunction extends NodejsFunction {
         POWERTOOLS_LOG_LEVEL: stage.config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        // Minification would rename classes: error classes must keep their `name` (Step Functions Retry/Catch
-        // and the HTTP error mapping match on it; `PipelineError` subclasses take it from `new.target.name`).
-        keepNames: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        banner: ESM_REQUIRE_BANNER,
-        // In the runtime-deps layer (the tested versions), not in the bundle: bundles stay under 300 KB.
-        externalModules: [...LAYER_EXTERNAL_MODULES],
       },
     });
 

@@ -4,16 +4,10 @@ import path from 'node:path';
 import { AssetHashType, DockerImage, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { LAYER_EXTERNAL_MODULES } from '../bundling/options';
 import { REPO_ROOT, fromRepoRoot } from '../paths';
 
-/**
- * What every function leaves out of its bundle and finds in the runtime-deps layer instead (esbuild
- * `externalModules`). The layer holds exactly these packages' dependency closure at the versions of
- * package-lock.json, copied from the repository's node_modules (the code the tests ran), so the deployed
- * AWS SDK and Powertools are the tested ones. Locally, bundles in cdk.out resolve the same names from the
- * repository's node_modules. docs/infrastructure.md, "Bundles and the AWS SDK".
- */
-export const LAYER_EXTERNAL_MODULES: readonly string[] = ['@aws-sdk/*', '@smithy/*', '@aws-lambda-powertools/*', 'aws-xray-sdk-core'];
+export { LAYER_EXTERNAL_MODULES };
 
 /** Construct id of the stack's runtime-deps layer (a direct child of the stack). */
 export const RUNTIME_DEPS_LAYER_ID = 'RuntimeDepsLayer';

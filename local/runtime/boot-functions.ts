@@ -7,6 +7,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalEventBridge } from '../emulators/eventbridge/eventbridge';
+import { withBundles } from '../emulators/lambda/bundles';
 import { lambdaBaseEnvironment, LambdaRuntime, type InvokeResult } from '../emulators/lambda/lambda';
 import { S3Notifications, supplierPrincipals } from '../emulators/s3/notifications';
 import type { SecretsServer } from '../emulators/secrets';
@@ -78,6 +79,8 @@ export interface Functions {
   readonly lambda: LambdaRuntime;
   /** Invoke a function by logical id (with the onInvoke observer, if any). */
   readonly invoke: InvokeFn;
+  /** Called after every invocation ends (the stream pollers' wake-up: handlers write tables only while invoked). */
+  readonly afterInvoke: Set<() => void>;
   readonly logsDir: string;
 }
 
@@ -131,7 +134,7 @@ export async function startFunctions(
   const toFile = functionLogs(opts, logsDir, cleanups, log);
   const progress = feedProgressSubscription(ctx.services.s3);
   const lambda = new LambdaRuntime({
-    functions: ctx.model.functions,
+    functions: withBundles(ctx.model.functions, ctx.repoRoot),
     environmentFor: environmentFor(opts, ctx.services, ctx.secrets, ctx.workflow, ctx.repoRoot),
     ...(opts.workersPerFunction === undefined ? {} : { workersPerFunction: opts.workersPerFunction }),
     logSink: (fn, _stream, line) => {
@@ -141,17 +144,16 @@ export async function startFunctions(
   });
   cleanups.add(() => lambda.stop());
   const onInvoke = opts.onInvoke;
-  const invoke: InvokeFn =
-    onInvoke === undefined
-      ? (fn, event) => lambda.invoke(fn, event)
-      : async (fn, event) => {
-          const result = await lambda.invoke(fn, event);
-          try {
-            onInvoke(fn, event, result);
-          } catch {
-            // an observer never changes the invocation
-          }
-          return result;
-        };
-  return { lambda, invoke, logsDir };
+  const afterInvoke = new Set<() => void>();
+  const invoke: InvokeFn = async (fn, event) => {
+    const result = await lambda.invoke(fn, event);
+    for (const listener of afterInvoke) listener();
+    try {
+      onInvoke?.(fn, event, result);
+    } catch {
+      // an observer never changes the invocation
+    }
+    return result;
+  };
+  return { lambda, invoke, afterInvoke, logsDir };
 }

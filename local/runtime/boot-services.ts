@@ -32,19 +32,29 @@ export interface Services {
   readonly s3: LocalS3;
   readonly stackName: string;
   readonly template: CfnTemplate;
+  /** The cloud assembly directory the template's relative `aws:asset:path`s are resolved against. */
+  readonly assemblyDir: string | undefined;
   readonly synthMs: number;
   readonly dynamodbMs: number;
 }
 
-async function loadTemplate(opts: LocalRuntimeOptions): Promise<{ stackName: string; template: CfnTemplate }> {
+interface LoadedTemplate {
+  readonly stackName: string;
+  readonly template: CfnTemplate;
+  readonly assemblyDir: string | undefined;
+}
+
+async function loadTemplate(opts: LocalRuntimeOptions): Promise<LoadedTemplate> {
   if (opts.template !== undefined) {
-    return { stackName: opts.template.stackName, template: asTemplate(opts.template.template, 'given template') };
+    const { stackName, template, assemblyDir } = opts.template;
+    return { stackName, template: asTemplate(template, 'given template'), assemblyDir };
   }
   const { synthesizeTemplate } = await import('../../lib/synth');
   const out = await synthesizeTemplate({
     ...(opts.stage === undefined ? {} : { stage: opts.stage }),
   });
-  return { stackName: out.stackName, template: asTemplate(out.template, `synthesized ${out.stackName}`) };
+  // Staging is off in this synth: the asset paths are absolute bundle directories (the assembly goes away).
+  return { stackName: out.stackName, template: asTemplate(out.template, `synthesized ${out.stackName}`), assemblyDir: undefined };
 }
 
 /** DynamoDB Local spawned now (unless an endpoint is given): undefined when one is given. */
@@ -80,7 +90,8 @@ export async function startServices(opts: LocalRuntimeOptions, dataDir: string, 
   ]);
   const ddbEndpoint = opts.dynamodbEndpoint ?? ddb?.endpoint;
   if (ddbEndpoint === undefined) throw new Error('DynamoDB Local did not start');
-  return { gateway, ddbEndpoint, sqs, s3, stackName: loaded.stackName, template: loaded.template, synthMs, dynamodbMs };
+  const { stackName, template, assemblyDir } = loaded;
+  return { gateway, ddbEndpoint, sqs, s3, stackName, template, assemblyDir, synthMs, dynamodbMs };
 }
 
 /** Local credentials (stable across restarts) and the model read from the template. */
@@ -92,7 +103,7 @@ export async function readModel(services: Services, dataDir: string, repoRoot: s
   const queueRefs = queueOverrides(template, new Resolver(template, { refs, stackName }), services.sqs.endpoint);
   for (const [id, url] of queueRefs.refs) refs.set(id, url);
   const resolver = new Resolver(template, { refs, attrs: queueRefs.attrs, stackName });
-  const model = readTemplate(template, resolver, repoRoot);
+  const model = readTemplate(template, resolver, repoRoot, services.assemblyDir);
   const secretsChanged = ensureSecrets(state, model.secrets);
   if (keysChanged || secretsChanged) await saveState(dataDir, state);
   return { state, model };

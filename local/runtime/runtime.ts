@@ -94,6 +94,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     cleanups.add(() => workflow.eventBridge.stop());
     cleanups.add(() => workflow.stepFunctions.stop());
     const eventSources = createEventSources(opts, { services, data, model, functions, dataDir }, log);
+    functions.afterInvoke.add(() => eventSources.wake());
     cleanups.add(() => eventSources.stop());
     const apiKeys = serveApi(services, model, state, functions, log);
     const warmMs = await warmUp(opts, functions.lambda);

@@ -30,7 +30,12 @@ export interface LocalRuntimeOptions {
   /** Start every function's worker before resolving (no cold start on the first request). @default false */
   readonly warm?: boolean;
   /** Use this template instead of synthesizing the app (fixtures, a cdk.out template). */
-  readonly template?: { readonly stackName: string; readonly template: unknown };
+  readonly template?: {
+    readonly stackName: string;
+    readonly template: unknown;
+    /** Cloud assembly directory of a cdk.out template (its `aws:asset:path`s are relative to it). @default the repo root */
+    readonly assemblyDir?: string;
+  };
   /** Use an already running DynamoDB (e.g. shared by a test run) instead of starting DynamoDB Local. */
   readonly dynamodbEndpoint?: string;
   /** JVM options for DynamoDB Local (default: fast start; `[]` = JVM defaults, better peak throughput). */

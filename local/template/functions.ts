@@ -15,6 +15,12 @@ export interface FunctionSpec {
   readonly entry: string;
   /** Absolute path of the entry file. */
   readonly entryPath: string;
+  /**
+   * Absolute directory of the function's code asset (the bundle: `index.mjs` + map), from the template's
+   * `aws:asset:path` metadata resolved against the cloud assembly directory; undefined when the template
+   * names none (hand-written fixtures: the runtime bundles their entry itself, see lambda/bundles.ts).
+   */
+  readonly codeDir: string | undefined;
   /** Exported handler name (Metadata `dropship:handler`, default `handler`). */
   readonly handlerExport: string;
   readonly timeoutSeconds: number;
@@ -31,11 +37,14 @@ export interface SkippedFunction {
 
 export const ENTRY_METADATA = 'dropship:entry';
 export const HANDLER_METADATA = 'dropship:handler';
+/** CDK's asset metadata on a resource: where its staged (or, staging disabled, source) asset is. */
+export const ASSET_PATH_METADATA = 'aws:asset:path';
 
 export function readFunctions(
   template: CfnTemplate,
   resolver: Resolver,
   repoRoot: string,
+  assemblyDir: string = repoRoot,
 ): { functions: FunctionSpec[]; skipped: SkippedFunction[] } {
   const functions: FunctionSpec[] = [];
   const skipped: SkippedFunction[] = [];
@@ -47,6 +56,7 @@ export function readFunctions(
     }
     const p = props(resource);
     const handlerMeta = resource.Metadata?.[HANDLER_METADATA];
+    const assetPath = resource.Metadata?.[ASSET_PATH_METADATA];
     const handlerProp = typeof p['Handler'] === 'string' ? p['Handler'].split('.').pop() : undefined;
     const env = isRecord(p['Environment']) ? p['Environment']['Variables'] : undefined;
     const environment: Record<string, string> = {};
@@ -60,6 +70,7 @@ export function readFunctions(
       functionName: resolver.resolveString({ Ref: logicalId }, `function ${logicalId}`),
       entry,
       entryPath: path.resolve(repoRoot, ...entry.split('/')),
+      codeDir: typeof assetPath === 'string' ? path.resolve(assemblyDir, assetPath) : undefined,
       handlerExport: typeof handlerMeta === 'string' ? handlerMeta : (handlerProp ?? 'handler'),
       timeoutSeconds: num(p['Timeout'], 3),
       memoryMb: num(p['MemorySize'], 128),

@@ -34,8 +34,8 @@ export interface LocalModel {
 }
 
 /** Read the whole local model from a template. */
-export function readTemplate(template: CfnTemplate, resolver: Resolver, repoRoot: string): LocalModel {
-  const { functions, skipped } = readFunctions(template, resolver, repoRoot);
+export function readTemplate(template: CfnTemplate, resolver: Resolver, repoRoot: string, assemblyDir?: string): LocalModel {
+  const { functions, skipped } = readFunctions(template, resolver, repoRoot, assemblyDir);
   const functionsByName = new Map(functions.map((f) => [f.functionName, f.logicalId]));
   const queues = readQueues(template, resolver);
   return {

@@ -146,10 +146,20 @@ function printSummary(runtime: LocalRuntime, dataDir: string, log: (line: string
   log('');
 }
 
+/**
+ * Start the workers after `ready`, two at a time, the path of an order first: the order API (POST /orders,
+ * GET /orders/{orderId}), the functions of the event source mappings (stream router, supplier inbound) and
+ * of the state machines' tasks; then the other API functions, then the rest (schedules, files).
+ */
 async function warmGradually(runtime: LocalRuntime): Promise<void> {
-  const api = runtime.endpoints.routes.map((r) => r.function).filter((f): f is string => f !== null);
+  const routes = runtime.endpoints.routes;
+  const orderApi = routes.filter((r) => r.path === '/orders' || r.path === '/orders/{orderId}').map((r) => r.function);
+  const mapped = runtime.model.eventSourceMappings.map((m) => m.functionLogicalId);
+  const definitions = runtime.model.stateMachines.map((m) => JSON.stringify(m.definition)).join('');
+  const tasks = runtime.model.functions.filter((f) => definitions.includes(`:function:${f.functionName}"`)).map((f) => f.logicalId);
+  const api = routes.map((r) => r.function);
   const all = runtime.model.functions.map((f) => f.logicalId);
-  const order = [...new Set([...api, ...all])];
+  const order = [...new Set([...orderApi, ...mapped, ...tasks, ...api, ...all].filter((f): f is string => typeof f === 'string'))];
   for (let i = 0; i < order.length; i += 2) await runtime.lambda.warm(order.slice(i, i + 2));
 }
 

@@ -16,7 +16,8 @@
  *   (at least 1 s; ChangeMessageVisibility), so redrive to the DLQ after maxReceiveCount works in seconds.
  *
  * DynamoDB streams (DynamoDB Local implements the Streams API): DescribeStream / GetShardIterator /
- * GetRecords every `pollIntervalMs`, per shard in order (parents before children):
+ * GetRecords as soon as a function invocation ends (`wake()`, at most one poll per 10 ms) and every
+ * `pollIntervalMs` otherwise, per shard in order (parents before children):
  * - FilterCriteria on the record (`{"eventName": ["INSERT"], "dynamodb": {"NewImage": ...}}`);
  *   records that match no filter are skipped and checkpointed;
  * - BatchSize, batching window (capped), ReportBatchItemFailures with checkpoint semantics (the batch is
@@ -95,6 +96,11 @@ export class EventSources {
       );
     }
     return `event source ${source.arn} is not emulated locally`;
+  }
+
+  /** A function invocation ended (it may have written to a table): the stream pollers look now. */
+  wake(): void {
+    for (const m of this.streamMappings) m.wake();
   }
 
   get stats(): readonly MappingStats[] {

@@ -11,6 +11,7 @@ import { isRecord } from '../../../functions/core/kernel/guards';
 import type { EventSourceMappingSpec } from '../../template/queues';
 import { LOCAL_REGION } from '../../template/local-ids';
 import { sleep } from '../clock';
+import { Wakeup } from './wakeup';
 import { DynamoStreamsClient, StreamsError, type StreamRecord, type StreamShard } from '../dynamodb/streams';
 import { passesFilters } from '../patterns';
 import type { MappingCheckpoint } from './checkpoints';
@@ -28,10 +29,14 @@ interface ShardState {
   bufferedAt?: number | undefined;
 }
 
+/** Shortest time between two polls of a woken poller (bounds the GetRecords rate under load). */
+const MIN_POLL_GAP_MS = 10;
+
 export class StreamMapping {
   readonly stats: MappingStats;
   private streamArn = '';
   private readonly shards = new Map<string, ShardState>();
+  private readonly wakeup = new Wakeup();
   private lastDescribe = 0;
 
   constructor(
@@ -58,6 +63,7 @@ export class StreamMapping {
     const pollMs = this.opts.pollIntervalMs ?? 100;
     while (!signal.aborted) {
       let busy = false;
+      const started = Date.now();
       try {
         busy = await this.cycle(signal);
       } catch (error) {
@@ -65,8 +71,28 @@ export class StreamMapping {
         this.opts.log?.(`  [event source ${this.spec.logicalId}] stream poll failed: ${error instanceof Error ? error.message : String(error)}`);
         await sleep(1000, signal);
       }
-      if (!busy) await sleep(pollMs, signal);
+      if (!busy) {
+        await this.wakeup.wait(this.nextPollIn(pollMs), signal);
+        // Woken at once: still at most one poll per MIN_POLL_GAP_MS (under load invocations end constantly).
+        const gap = MIN_POLL_GAP_MS - (Date.now() - started);
+        if (gap > 0) await sleep(gap, signal);
+      }
     }
+  }
+
+  /** A new stream record may be there (a function invocation ended): poll now instead of on the interval. */
+  wake(): void {
+    this.wakeup.ring();
+  }
+
+  /** Until the next poll: the interval, or sooner when a buffered batch's window ends first. */
+  private nextPollIn(pollMs: number): number {
+    const windowMs = Math.min(this.spec.maxBatchingWindowSeconds * 1000, this.opts.maxBatchingWindowMs ?? 100);
+    let next = pollMs;
+    for (const s of this.shards.values()) {
+      if (s.bufferedAt !== undefined && s.buffer.length > 0) next = Math.min(next, s.bufferedAt + windowMs - Date.now());
+    }
+    return Math.max(1, next);
   }
 
   private checkpointsObject(): Record<string, string> {

@@ -1,5 +1,6 @@
 /**
- * Local Lambda: each function of the template runs its `dropship:entry` source in its OWN worker thread,
+ * Local Lambda: each function of the template runs its bundle (`index.mjs` of the code asset the template
+ * names: the artifact `cdk deploy` ships, see bundles.ts) in its OWN worker thread,
  * with its own process.env (the template's resolved Environment.Variables plus the local endpoints),
  * exactly like a separate Lambda container. Workers start lazily on the first invoke (that is the cold
  * start) and are reused. A handler that throws, times out (the template's Timeout) or crashes its
@@ -9,13 +10,11 @@
  * (AWS would start more containers), and memory size is not enforced.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { localFunctionArn } from '../../template/local-ids';
 import type { FunctionSpec } from '../../template/functions';
+import { bundleModule } from './bundles';
 import type { InvokeMessage, LambdaErrorPayload, WorkerInit, WorkerMessage } from './worker';
 
 export type { LambdaErrorPayload } from './worker';
@@ -59,30 +58,8 @@ interface WorkerHandle {
   initError?: LambdaErrorPayload;
 }
 
-const require = createRequire(import.meta.url);
-/** tsx's ESM API (the `import` build: `require.resolve` answers with the CommonJS twin next to it). */
-const TSX_ESM_API = pathToFileURL(
-  ((cjs: string): string => (cjs.endsWith('.cjs') && existsSync(`${cjs.slice(0, -4)}.mjs`) ? `${cjs.slice(0, -4)}.mjs` : cjs))(
-    require.resolve('tsx/esm/api'),
-  ),
-).href;
-const WORKER_MODULE = new URL('./worker.ts', import.meta.url).href;
-
-/**
- * Worker bootstrap (plain JavaScript): register tsx's ESM loader in this thread, then load the worker
- * module. (`execArgv: ['--import', 'tsx']` does not work here: on Node 20 tsx registers its hooks
- * only on the main thread.)
- */
-const BOOTSTRAP = `
-const { parentPort } = require('node:worker_threads');
-import(${JSON.stringify(TSX_ESM_API)})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_MODULE)}); })
-  .catch((error) => {
-    parentPort.postMessage({ type: 'init-error', error: {
-      errorType: 'Runtime.ImportModuleError', errorMessage: String(error && error.message || error),
-      trace: String(error && error.stack || '').split('\\n') } });
-  });
-`;
+/** The worker module, loaded by Node itself (type stripping; no tsx in the worker, the bundles are JavaScript). */
+const WORKER_MODULE = new URL('./worker.ts', import.meta.url);
 
 export class LambdaRuntime {
   private readonly functions = new Map<string, FunctionSpec>();
@@ -184,7 +161,7 @@ export class LambdaRuntime {
   private startWorker(fn: FunctionSpec): Worker {
     const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
     const init: WorkerInit = {
-      entryPath: fn.entryPath,
+      modulePath: bundleModule(fn),
       handlerExport: fn.handlerExport,
       functionName: fn.functionName,
       functionArn: localFunctionArn(fn.functionName),
@@ -192,10 +169,12 @@ export class LambdaRuntime {
       logGroupName: `/aws/lambda/${fn.functionName}`,
       logStreamName: `${day}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
     };
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
+    const env = this.options.environmentFor(fn);
+    const worker = new Worker(WORKER_MODULE, {
       workerData: init,
-      env: this.options.environmentFor(fn),
+      // Not the parent's execArgv (tsx's --import): the Lambda runtime's NODE_OPTIONS of the template do apply.
+      execArgv: nodeOptionsOf(env),
+      env,
       stdout: true,
       stderr: true,
       name: fn.functionName,
@@ -299,6 +278,11 @@ export class LambdaRuntime {
   }
 }
 
+/** The flags of NODE_OPTIONS a worker thread accepts (the template sets `--enable-source-maps`). */
+function nodeOptionsOf(env: Record<string, string>): string[] {
+  return (env['NODE_OPTIONS'] ?? '').split(/\s+/).filter((flag) => flag === '--enable-source-maps');
+}
+
 /** The Lambda-provided part of a function's environment (names as in the Node.js managed runtime). */
 export function lambdaBaseEnvironment(fn: FunctionSpec, repoRoot: string): Record<string, string> {
   return {
@@ -307,7 +291,7 @@ export function lambdaBaseEnvironment(fn: FunctionSpec, repoRoot: string): Recor
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    LAMBDA_TASK_ROOT: repoRoot,
-    _HANDLER: `${fn.entry}.${fn.handlerExport}`,
+    LAMBDA_TASK_ROOT: fn.codeDir ?? repoRoot,
+    _HANDLER: `index.${fn.handlerExport}`,
   };
 }

@@ -1,14 +1,18 @@
 /**
- * Inside one worker thread = one local "Lambda container": imports the function's entry source once
- * (cold start), then runs invocations sent by local/emulators/lambda/lambda.ts with a Lambda-shaped context.
- * process.env of this thread is the function's own environment (template variables + local endpoints).
+ * Inside one worker thread = one local "Lambda container": imports the function's bundle (`index.mjs`, the
+ * deployed artifact) once (cold start), then runs invocations sent by local/emulators/lambda/lambda.ts with
+ * a Lambda-shaped context. process.env of this thread is the function's own environment (template variables
+ * + local endpoints).
+ *
+ * This file is loaded by Node itself (type stripping, no tsx): it may import only node builtins and types.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 
 export interface WorkerInit {
-  readonly entryPath: string;
+  /** Absolute path of the function's bundle (`<asset dir>/index.mjs`). */
+  readonly modulePath: string;
   readonly handlerExport: string;
   readonly functionName: string;
   readonly functionArn: string;
@@ -58,10 +62,10 @@ function isHandler(value: unknown): value is Handler {
 /** Import the handler module (cold start); undefined after reporting an init error. */
 async function loadHandler(port: MessagePort, init: WorkerInit): Promise<Handler | undefined> {
   try {
-    const mod = (await import(pathToFileURL(init.entryPath).href)) as Record<string, unknown>;
+    const mod = (await import(pathToFileURL(init.modulePath).href)) as Record<string, unknown>;
     const candidate = mod[init.handlerExport] ?? (mod['default'] as Record<string, unknown> | undefined)?.[init.handlerExport];
     if (!isHandler(candidate)) {
-      throw Object.assign(new Error(`${init.entryPath} does not export a function named "${init.handlerExport}"`), {
+      throw Object.assign(new Error(`${init.modulePath} does not export a function named "${init.handlerExport}"`), {
         name: 'Runtime.HandlerNotFound',
       });
     }
