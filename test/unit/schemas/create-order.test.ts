@@ -39,6 +39,15 @@ describe('CreateOrderRequest: valid bodies', () => {
     expect(issuesOf(value)).toEqual([]);
   });
 
+  it.each([
+    [{ 'shippingAddress.country': 'uk', 'shippingAddress.postcode': 'sw1a1aa', 'shippingAddress.city': 'London' }],
+    [{ 'shippingAddress.country': 'JP', 'shippingAddress.postcode': '1000001', 'shippingAddress.city': 'Tokyo' }],
+    [{ 'shippingAddress.country': 'IE', 'shippingAddress.postcode': undefined, 'shippingAddress.city': 'Dublin' }],
+    [{ 'shippingAddress.country': 'LT', 'shippingAddress.postcode': 'LT-01103', 'shippingAddress.city': 'Vilnius' }],
+  ])('accepts the address spellings customers use (%o)', (changes) => {
+    expect(issuesOf(withAll(changes))).toEqual([]);
+  });
+
   it('normalizes country to upper case and trims text', () => {
     const parsed = CreateOrderRequest.parse(withAll({ 'shippingAddress.country': ' de ', externalOrderId: '  WEB-1001 ' }));
     expect(parsed.shippingAddress.country).toBe('DE');

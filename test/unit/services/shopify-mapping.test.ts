@@ -75,6 +75,12 @@ describe('mapShopifyOrder: business problems become flags (the order is still cr
     expect(flagCodes({ taxes_included: 'false' })).toContain('TOTALS_MISMATCH');
   });
 
+  it('reads the spellings customers and platforms use: country uk, a UK postcode without its space', () => {
+    const result = map({ shipping_address: '{"name":"G H","address1":"1 Piccadilly","city":"Manchester","zip":"m11ae","country_code":"uk"}' });
+    expect(result.ok && result.order.shippingAddress).toMatchObject({ country: 'GB', postcode: 'M1 1AE' });
+    expect(result.ok && result.order.flags.map((f) => f.code)).not.toContain('ADDRESS_INVALID');
+  });
+
   it('falls back to contact_email and customer email', () => {
     const result = map({ email: 'null', contact_email: '"Other@Example.com"' });
     expect(result.ok && result.order.customer.email).toBe('other@example.com');

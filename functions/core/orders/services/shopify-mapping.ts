@@ -8,7 +8,7 @@
  * - business problems (cancelled, unpaid, line without SKU, odd address, totals that do not add up):
  *   recorded as `flags` on the order, which is created anyway (Shopify must get a fast 2xx).
  */
-import { countryRuleIssues, isCountryCode, normalizeAddress } from '../../kernel/address';
+import { countryRuleIssues, isCountryCode, normalizeAddress, normalizeCountryCode } from '../../kernel/address';
 import { decimalToMinor, expectedTotalMinor, isCurrencyCode, lineTotalMinor } from '../../kernel/money';
 import type { Address } from '../../kernel/values';
 import type { Order, OrderFlag, OrderLine, PaymentStatus } from '../domain/order';
@@ -42,7 +42,9 @@ const present = (value: string | null | undefined): string | undefined => {
 };
 
 function mapAddress(source: ShopifyAddress, path: string, issues: FieldIssue[]): Address | undefined {
-  const country = present(source.country_code)?.toUpperCase();
+  // Customers' and platforms' spellings: `uk` is GB, `EL` is GR (normalizeCountryCode).
+  const cc = present(source.country_code);
+  const country = cc === undefined ? undefined : normalizeCountryCode(cc);
   const line1 = present(source.address1);
   const city = present(source.city);
   if (country === undefined || !isCountryCode(country)) issues.push({ path: `${path}.country_code`, message: 'must be an ISO 3166-1 alpha-2 country code' });
