@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { buildApp } from './app-builder';
+import { SKIP_RUNTIME_DEPS_COPY_CONTEXT } from './constructs/runtime-deps-layer';
 
 export interface SynthesizedTemplate {
   readonly stackName: string;
@@ -23,7 +24,8 @@ export interface SynthesizedTemplate {
  * every function, cached by content: milliseconds when nothing changed, a few seconds otherwise). Asset
  * staging is off here (`aws:cdk:disable-asset-staging`, as SAM does): nothing is copied, and `aws:asset:path`
  * is the absolute bundle directory in the repository's bundle cache (inside the repo, so the externals,
- * `@aws-sdk/*`, resolve from its node_modules).
+ * `@aws-sdk/*`, resolve from its node_modules). For the same reason the runtime-deps layer is not copied
+ * (SKIP_RUNTIME_DEPS_COPY_CONTEXT): the layer is what AWS loads; locally the same versions come from node_modules.
  *
  * - `stage`: stage name (default: cdk.json's `stage`, i.e. "dev").
  * - `outdir`: where to write the cloud assembly (default: a temporary directory, removed afterwards).
@@ -41,7 +43,7 @@ export async function synthesizeTemplate(opts?: { stage?: string; outdir?: strin
       nag: false,
       cfnValidation: false,
       outdir,
-      context: { [cxapi.ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true, [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true },
+      context: { [cxapi.ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true, [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true, [SKIP_RUNTIME_DEPS_COPY_CONTEXT]: true },
     });
     const assembly = app.synth();
     const artifact = assembly.getStackArtifact(stack.artifactId);

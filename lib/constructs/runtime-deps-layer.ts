@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AssetHashType, DockerImage, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +9,13 @@ import { LAYER_EXTERNAL_MODULES } from '../bundling/options';
 import { REPO_ROOT, fromRepoRoot } from '../paths';
 
 export { LAYER_EXTERNAL_MODULES };
+
+/**
+ * Context key set by the in-process synth of the local runtime (lib/synth.ts): there the bundles resolve the
+ * SDK and Powertools from the repository's node_modules, so the layer's 15 MB copy is skipped (an empty
+ * stand-in directory instead) and never slows `npm start`.
+ */
+export const SKIP_RUNTIME_DEPS_COPY_CONTEXT = 'dropship:skip-runtime-deps-copy';
 
 /** Construct id of the stack's runtime-deps layer (a direct child of the stack). */
 export const RUNTIME_DEPS_LAYER_ID = 'RuntimeDepsLayer';
@@ -135,7 +143,7 @@ export class RuntimeDepsLayer extends Construct {
       description: `Pinned runtime dependencies from package-lock.json: AWS SDK ${versionOf('@aws-sdk/client-dynamodb')}, Powertools ${versionOf('@aws-lambda-powertools/logger')} (${packages.length} packages)`,
       compatibleRuntimes: [lambda.Runtime.NODEJS_22_X],
       compatibleArchitectures: [lambda.Architecture.ARM_64],
-      code: lambda.Code.fromAsset(fromRepoRoot('lib/constructs'), {
+      code: this.node.tryGetContext(SKIP_RUNTIME_DEPS_COPY_CONTEXT) === true ? standInCode(hash) : lambda.Code.fromAsset(fromRepoRoot('lib/constructs'), {
         assetHashType: AssetHashType.CUSTOM,
         assetHash: hash,
         bundling: {
@@ -151,4 +159,11 @@ export class RuntimeDepsLayer extends Construct {
       }),
     });
   }
+}
+
+/** An empty layer directory (same asset hash as the real one): the local runtime never loads the layer. */
+function standInCode(hash: string): lambda.Code {
+  const dir = path.join(tmpdir(), 'dropship-runtime-deps-stand-in', LAYER_NODE_MODULES);
+  mkdirSync(dir, { recursive: true });
+  return lambda.Code.fromAsset(path.dirname(path.dirname(dir)), { assetHashType: AssetHashType.CUSTOM, assetHash: hash });
 }
