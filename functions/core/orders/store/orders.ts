@@ -5,7 +5,7 @@
  * first timeline event (OrderReceived) is derived from it (domain/order-received.ts). A read happens
  * only after a conditional failure, and only when DynamoDB did not return the existing item with it.
  */
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Order } from '../domain/order';
@@ -13,6 +13,7 @@ import { receivedEvent } from '../domain/order-received';
 import { isDomainEventType, storedTimelineType, type StoredTimelineEvent, type TimelineEvent } from '../../events/domain/events';
 import { gsiKeys, keys } from '../../runtime/table/keys';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
+import { isConditionalCheckFailed } from '../../runtime/table/transactions';
 
 export { receivedEvent } from '../domain/order-received';
 
@@ -36,10 +37,6 @@ export type CreateOrderOutcome =
   | { readonly kind: 'created'; readonly order: Order }
   /** The order id already exists (same storefront order id on this channel): here it is, as stored. */
   | { readonly kind: 'order-exists'; readonly existing: Order };
-
-function isConditionalCheckFailed(error: unknown): error is ConditionalCheckFailedException {
-  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-}
 
 /** The item DynamoDB returned with the conditional failure (ReturnValuesOnConditionCheckFailure), if any. */
 function itemOfFailure(error: ConditionalCheckFailedException): Order | undefined {

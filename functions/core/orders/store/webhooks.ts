@@ -3,6 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RejectedWebhook } from '../domain/channel';
 import type { StoreContext } from '../../runtime/table/context';
 import { gsiKeys, keys } from '../../runtime/table/keys';
+import { isConditionalCheckFailed } from '../../runtime/table/transactions';
 
 export const WEBHOOK_REJECTED = 'WEBHOOK_REJECTED';
 
@@ -23,7 +24,7 @@ export async function putRejectedWebhook(ctx: StoreContext, record: RejectedWebh
     );
     return 'stored';
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'duplicate';
+    if (isConditionalCheckFailed(error)) return 'duplicate';
     throw error;
   }
 }

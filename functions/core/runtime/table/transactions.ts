@@ -2,7 +2,7 @@
  * TransactWriteItems helpers shared by the workflow stores: item builders return plain
  * `TransactItem`s, a runner sends them and explains a cancellation (which item failed and why).
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './context';
 
@@ -20,8 +20,8 @@ export function isTransactionCanceled(error: unknown): error is TransactionCance
   return error instanceof TransactionCanceledException || (error instanceof Error && error.name === 'TransactionCanceledException');
 }
 
-export function isConditionalCheckFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+export function isConditionalCheckFailed(error: unknown): error is ConditionalCheckFailedException {
+  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 }
 
 /** Errors retrying can fix (throttling, conflicts, a dependency briefly unavailable). */
