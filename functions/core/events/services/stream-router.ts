@@ -63,11 +63,13 @@ export function classify(record: DynamoDBRecord, eventBusName: string): StreamAc
     message: item.message,
     ...(item.data === undefined ? {} : { data: item.data }),
   };
-  const time = typeof item.at === 'string' && !Number.isNaN(Date.parse(item.at)) ? new Date(item.at) : undefined;
-  return {
-    kind: 'publish',
-    entry: { EventBusName: eventBusName, Source: EVENT_SOURCE, DetailType: type, Detail: JSON.stringify(detail), ...(time === undefined ? {} : { Time: time }) },
-  };
+  return { kind: 'publish', entry: busEntry(eventBusName, type, detail) };
+}
+
+/** One PutEvents entry: detail-type = the event type, time = the event's own time when it has a valid one. */
+function busEntry(eventBusName: string, type: string, detail: { readonly at: unknown }): PutEventsRequestEntry {
+  const time = typeof detail.at === 'string' && !Number.isNaN(Date.parse(detail.at)) ? new Date(detail.at) : undefined;
+  return { EventBusName: eventBusName, Source: EVENT_SOURCE, DetailType: type, Detail: JSON.stringify(detail), ...(time === undefined ? {} : { Time: time }) };
 }
 
 /** The OrderReceived entry of an inserted order item (undefined for an item too malformed to describe). */
@@ -85,12 +87,7 @@ function receivedEntry(item: Record<string, unknown>, eventBusName: string): Put
     message: event.message,
     data: event.data,
   };
-  const time = eventTime(event.at);
-  return { EventBusName: eventBusName, Source: EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(detail), ...(time === undefined ? {} : { Time: time }) };
-}
-
-function eventTime(at: unknown): Date | undefined {
-  return typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? new Date(at) : undefined;
+  return busEntry(eventBusName, event.type, detail);
 }
 
 function classifySupplierEvent(item: Record<string, unknown>, eventBusName: string): StreamAction {
@@ -107,11 +104,7 @@ function classifySupplierEvent(item: Record<string, unknown>, eventBusName: stri
     message: item.message,
     ...(item.data === undefined ? {} : { data: item.data }),
   };
-  const time = eventTime(item.at);
-  return {
-    kind: 'publish',
-    entry: { EventBusName: eventBusName, Source: EVENT_SOURCE, DetailType: type, Detail: JSON.stringify(detail), ...(time === undefined ? {} : { Time: time }) },
-  };
+  return { kind: 'publish', entry: busEntry(eventBusName, type, detail) };
 }
 
 /**
