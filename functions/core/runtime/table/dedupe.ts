@@ -1,11 +1,10 @@
 /**
  * Dedupe records (`DEDUPE#{scope}#{id}`): a storefront webhook delivery or a supplier message id seen
- * once, kept for a while with a TTL. The one builder of the item; its writers are the order intake
- * (webhook deliveries), the supplier fulfillment messages and the INVENTORY_UPDATE messages.
+ * once, kept for a while with a TTL. The one builder of the item. Its writer today is the INVENTORY_UPDATE
+ * consumer; orders guard themselves (the order item is keyed by channel + external order id) and supplier
+ * fulfillment messages by the fulfillment's version and applied message ids.
  */
-import type { StoreContext } from './context';
 import { keys } from './keys';
-import { conditionalPut, type TransactItem } from './transactions';
 
 export interface DedupeRecord {
   readonly scope: string;
@@ -32,13 +31,7 @@ export function dedupeItem(record: DedupeRecord): Record<string, unknown> {
   };
 }
 
-/** The dedupe record as a transaction item: absent (or expired) or the whole transaction is a duplicate. */
-export function putDedupe(ctx: StoreContext, record: DedupeRecord, nowEpochSeconds: number): TransactItem {
-  // DynamoDB Local does not remove expired items promptly: an expired record counts as absent.
-  return conditionalPut(ctx, dedupeItem(record), 'attribute_not_exists(pk) OR expiresAt < :now', { ':now': nowEpochSeconds });
-}
-
-/** Whether a read dedupe item still counts (present and not expired). */
+/** Whether a read dedupe item still counts (present and not expired: DynamoDB removes expired items late). */
 export function isLiveDedupe(item: Record<string, unknown> | undefined, nowEpochSeconds: number): boolean {
   if (item === undefined) return false;
   const expiresAt = item['expiresAt'];

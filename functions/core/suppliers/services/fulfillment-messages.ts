@@ -48,9 +48,6 @@ class Poison extends Error {
   }
 }
 
-/** Dedupe scope of a supplier's inbound messages (fulfillment messages and INVENTORY_UPDATE alike). */
-export const supplierDedupeScope = (supplierId: string): string => `supplier:${supplierId}`;
-
 function resolveLine(lines: readonly PurchaseLine[], ref: { lineNo?: number | undefined; supplierSku?: string | undefined }): number {
   if (ref.lineNo !== undefined) {
     if (!lines.some((l) => l.lineNo === ref.lineNo)) throw new Poison('UNKNOWN_LINE', `line ${ref.lineNo} is not in this purchase order`);

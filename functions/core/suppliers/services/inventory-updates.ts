@@ -8,8 +8,10 @@ import { applyInventoryRows } from '../../inventory/services/inventory-rows';
 import { dedupeItem, isLiveDedupe } from '../../runtime/table/dedupe';
 import { keys } from '../../runtime/table/keys';
 import type { FileMetrics } from './file-reports';
-import { supplierDedupeScope } from './fulfillment-messages';
 import type { InboundDeps, InboundOutcome } from './supplier-inbound';
+
+/** Dedupe scope of a supplier's INVENTORY_UPDATE message ids. */
+export const supplierDedupeScope = (supplierId: string): string => `supplier:${supplierId}`;
 
 const NO_FILE_METRICS: FileMetrics = { count: () => undefined };
 
