@@ -69,6 +69,13 @@ export const DOMAIN_EVENT_TYPES = [
   // issue 5: surfaced by the sweeps
   'FulfillmentOverdue',
   'OrderStuck',
+  // storefronts in the loop: cancellations, platform updates, address corrections
+  'CancellationRequested',
+  'CancellationAccepted',
+  'CancellationRejected',
+  'AddressChanged',
+  'PlatformRefundRecorded',
+  'PlatformOrderUpdated',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 

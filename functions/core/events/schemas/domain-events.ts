@@ -92,6 +92,28 @@ export const ORDER_EVENT_PAYLOADS = {
     reason: z.string(),
     holdReason: z.enum(HOLD_REASONS).optional(),
   }),
+  CancellationRequested: z.object({
+    requestId: z.string().meta({ description: 'Idempotency key of the request (Idempotency-Key header or platform webhook id)' }),
+    reason: Reason,
+    lines: list(LineQuantity).optional().meta({ description: 'Lines asked to cancel; absent = the whole order' }),
+    fulfillments: list(z.object(Ids)).optional().meta({ description: 'Fulfillments asked at their supplier (already dispatched)' }),
+  }),
+  CancellationAccepted: z.object({ ...Ids, requestId: z.string().optional(), lines: list(LineQuantity) }),
+  CancellationRejected: z.object({ ...Ids, requestId: z.string().optional(), reason: Reason, message: z.string().optional() }),
+  AddressChanged: z.object({
+    source: z.string().meta({ description: 'api, shopify, woocommerce or operator' }),
+    country: z.string().meta({ description: 'ISO 3166-1 alpha-2 of the new address (the address itself is not in events)' }),
+    stage: z.enum(['BEFORE_DISPATCH', 'DISPATCHED']).meta({ description: 'Whether the supplier already had the order (its purchase order is amended)' }),
+    releasedHold: z.boolean().optional(),
+  }),
+  PlatformRefundRecorded: z.object({
+    source: z.string(),
+    refundId: z.string(),
+    amountMinor: Minor.optional(),
+    currency: z.string().optional(),
+    lines: list(LineQuantity),
+  }),
+  PlatformOrderUpdated: z.object({ source: z.string(), topic: z.string(), updatedAt: Instant.optional(), changes: list(z.string()) }),
 } as const satisfies Record<DomainEventType, z.ZodType>;
 
 const FeedSource = {

@@ -1,0 +1,66 @@
+/**
+ * The cancellation contract shared by every way an order is cancelled from outside: the customer's
+ * `POST /orders/{orderId}/cancel`, Shopify `orders/cancelled` and `refunds/create`, WooCommerce
+ * `cancelled` / `refunded`, and the operators. One service (workflow/services/cancel-requests.ts) runs it.
+ */
+import * as z from 'zod';
+
+/** Why an order (or some of its lines) is cancelled, as storefronts and operators report it. */
+export const CANCEL_REASONS = [
+  'customer_request',
+  'changed_mind',
+  'duplicate',
+  'fraud',
+  'payment_declined',
+  'address_problem',
+  'inventory',
+  'platform_cancelled',
+  'platform_refunded',
+  'other',
+] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
+
+export const CancelLine = z.strictObject({
+  lineNo: z.int().min(1).max(100),
+  quantity: z.int().min(1).max(10_000).optional().meta({ description: 'Units to cancel; absent = the whole line' }),
+});
+
+/** Body of `POST /orders/{orderId}/cancel`. */
+export const CancelOrderRequest = z.strictObject({
+  reason: z.enum(CANCEL_REASONS),
+  note: z.string().trim().max(500).optional(),
+  lines: z.array(CancelLine).min(1).max(100).optional().meta({ description: 'Lines to cancel; absent = the whole order' }),
+});
+export type CancelOrderRequest = z.output<typeof CancelOrderRequest>;
+
+/** Where the cancellation came from (the timeline's actor is derived from it). */
+export type CancellationSource = 'api' | 'shopify' | 'woocommerce' | 'operator';
+
+export interface CancellationInput {
+  readonly channelId: string;
+  readonly orderId: string;
+  /** Idempotency: the Idempotency-Key header, or the platform's webhook/refund id. Same id again = same outcome. */
+  readonly requestId: string;
+  readonly source: CancellationSource;
+  readonly reason: CancelReason;
+  readonly note?: string | undefined;
+  /** Absent = the whole order. */
+  readonly lines?: readonly { readonly lineNo: number; readonly quantity?: number | undefined }[] | undefined;
+}
+
+/**
+ * CANCELLED: done now (nothing was at a supplier yet: stock released, refund requested).
+ * CANCELLATION_REQUESTED: some lines are at a supplier; it was asked and answers later (accept/reject).
+ * NOT_CANCELLABLE: shipped or delivered (`reason` says which; returns are the way), or terminal.
+ */
+export type CancellationOutcomeStatus = 'CANCELLED' | 'CANCELLATION_REQUESTED' | 'NOT_CANCELLABLE';
+
+export interface CancellationOutcome {
+  readonly orderId: string;
+  readonly requestId: string;
+  readonly status: CancellationOutcomeStatus;
+  /** Machine-readable code for NOT_CANCELLABLE (e.g. ALREADY_SHIPPED, ORDER_DELIVERED, ORDER_REJECTED). */
+  readonly reason?: string | undefined;
+  readonly message?: string | undefined;
+  readonly lines: readonly { readonly lineNo: number; readonly quantity: number; readonly state: 'CANCELLED' | 'REQUESTED' | 'NOT_CANCELLABLE' }[];
+}
