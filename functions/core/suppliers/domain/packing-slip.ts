@@ -94,13 +94,15 @@ export interface PackingSlipInput {
   readonly branding: SlipBranding;
 }
 
-/** The slip's text, in reading order. Every string is still Unicode: the renderer sanitizes for its font. */
+/** The slip's text, in reading order. Every string is still Unicode: the renderer picks a font per run of text. */
 export interface PackingSlipContent {
   readonly heading?: string | undefined;
   readonly logo?: LogoSource | undefined;
   readonly title: string;
   readonly facts: readonly (readonly [label: string, value: string])[];
   readonly shipTo: readonly string[];
+  /** The ship-to country (ISO code): which CJK font prints Han characters (domain/slip-fonts.ts). */
+  readonly shipToCountry?: string | undefined;
   readonly lines: readonly PackingSlipLine[];
   readonly totalUnits: number;
   readonly returnsHeading: string;
@@ -147,6 +149,7 @@ export function packingSlipContent(input: PackingSlipInput): PackingSlipContent 
       ['Shipping method', input.shippingMethod],
     ],
     shipTo: shipToLines(input.shipTo),
+    shipToCountry: input.shipTo.country,
     lines: input.lines,
     totalUnits: input.lines.reduce((sum, l) => sum + l.quantity, 0),
     returnsHeading: 'Returns',

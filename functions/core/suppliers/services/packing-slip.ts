@@ -1,6 +1,7 @@
 /**
- * Packing slip PDFs with pdf-lib: one A4 document per fulfillment, standard Helvetica fonts (no font
- * files to ship), text sanitized to what those fonts can encode (WinAnsi). Content and branding rule:
+ * Packing slip PDFs with pdf-lib: one A4 document per fulfillment. Text WinAnsi can encode is printed
+ * with the standard Helvetica fonts (no font file read); names, addresses and titles in any other script
+ * with Unicode fonts embedded as subsets, right-to-left where needed (slip-fonts.ts). Content and branding rule:
  * suppliers/domain/packing-slip.ts. Deterministic for the same input (creation date = the purchase order's
  * issue time), so a re-dispatch overwrites the slip with the same document.
  *
@@ -8,17 +9,18 @@
  * any other logo, or one that cannot be read or decoded, is left out and the display name is printed.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib';
+import { PDFDocument, StandardFonts, rgb, type Color, type PDFImage, type PDFPage } from 'pdf-lib';
 import {
   MAX_LOGO_BYTES,
   packingSlipContent,
-  sanitizeForFont,
   wrapText,
   type LogoSource,
   type PackingSlipContent,
   type PackingSlipInput,
 } from '../domain/packing-slip';
+import { cjkFontFor } from '../domain/slip-fonts';
 import type { TaskLogger } from '../../workflow/services/workflow-common';
+import { SlipText, normalize } from './slip-fonts';
 
 export interface LogoImage {
   readonly format: 'png' | 'jpeg';
@@ -82,25 +84,24 @@ const INK = rgb(0.1, 0.1, 0.1);
 const MUTED = rgb(0.4, 0.4, 0.4);
 const RULE = rgb(0.75, 0.75, 0.75);
 
+interface DrawStyle {
+  readonly bold?: boolean;
+  readonly size?: number;
+  readonly color?: Color;
+  readonly y?: number;
+}
+
 class SlipWriter {
   readonly pages: PDFPage[] = [];
   private page!: PDFPage;
   private y = 0;
-  private readonly charset: ReadonlySet<number>;
 
   constructor(
     private readonly doc: PDFDocument,
-    readonly regular: PDFFont,
-    readonly bold: PDFFont,
+    readonly slip: SlipText,
     private readonly onNewPage: (writer: SlipWriter) => void,
   ) {
-    const regularSet = new Set(regular.getCharacterSet());
-    this.charset = new Set(bold.getCharacterSet().filter((cp) => regularSet.has(cp)));
     this.newPage(false);
-  }
-
-  text(value: string): string {
-    return sanitizeForFont(value, (cp) => this.charset.has(cp));
   }
 
   newPage(continuation = true): void {
@@ -123,25 +124,24 @@ class SlipWriter {
     return this.y;
   }
 
-  draw(value: string, x: number, options: { font?: PDFFont; size?: number; color?: ReturnType<typeof rgb>; y?: number } = {}): void {
-    const font = options.font ?? this.regular;
-    const size = options.size ?? BODY;
-    this.page.drawText(this.text(value), { x, y: options.y ?? this.y - size, size, font, color: options.color ?? INK });
+  draw(value: string, x: number, style: DrawStyle = {}): void {
+    const size = style.size ?? BODY;
+    this.slip.draw(this.page, value, { x, y: style.y ?? this.y - size, size, bold: style.bold, color: style.color ?? INK });
   }
 
-  width(value: string, font: PDFFont = this.regular, size = BODY): number {
-    return font.widthOfTextAtSize(this.text(value), size);
+  width(value: string, bold = false, size = BODY): number {
+    return this.slip.width(value, size, bold);
   }
 
-  wrap(value: string, maxWidth: number, font: PDFFont = this.regular, size = BODY): string[] {
-    return wrapText(this.text(value), maxWidth, (s) => font.widthOfTextAtSize(s, size));
+  wrap(value: string, maxWidth: number, bold = false, size = BODY): string[] {
+    return wrapText(normalize(value), maxWidth, (s) => this.slip.width(s, size, bold));
   }
 
   /** A paragraph wrapped to `maxWidth` at `x`, moving the cursor down line by line. */
-  paragraph(value: string, x = MARGIN, maxWidth = CONTENT_WIDTH, font: PDFFont = this.regular, size = BODY): void {
-    for (const line of this.wrap(value, maxWidth, font, size)) {
+  paragraph(value: string, x = MARGIN, maxWidth = CONTENT_WIDTH, bold = false, size = BODY): void {
+    for (const line of this.wrap(value, maxWidth, bold, size)) {
       this.ensure(LEADING);
-      this.draw(line, x, { font, size });
+      this.draw(line, x, { bold, size });
       this.y -= LEADING;
     }
   }
@@ -162,30 +162,49 @@ class SlipWriter {
 function tableHeader(writer: SlipWriter): void {
   writer.ensure(LEADING * 2);
   const x = MARGIN;
-  writer.draw('Item no.', x, { font: writer.bold });
-  writer.draw('Description', x + SKU_WIDTH + GAP, { font: writer.bold });
+  writer.draw('Item no.', x, { bold: true });
+  writer.draw('Description', x + SKU_WIDTH + GAP, { bold: true });
   const qty = 'Qty';
-  writer.draw(qty, PAGE[0] - MARGIN - writer.width(qty, writer.bold), { font: writer.bold });
+  writer.draw(qty, PAGE[0] - MARGIN - writer.width(qty, true), { bold: true });
   writer.space(LEADING + 2);
   writer.rule();
   writer.space(6);
 }
 
+/** Every string the slip prints (the fonts it needs are embedded before drawing). */
+function printedTexts(content: PackingSlipContent): string[] {
+  return [
+    content.heading ?? '',
+    content.title,
+    ...content.facts.flat(),
+    ...content.shipTo,
+    ...content.lines.flatMap((l) => [l.supplierSku, l.title]),
+    content.returnsHeading,
+    content.returnInstructions,
+  ];
+}
+
 // Long: sequential PDF drawing of one page layout (header, addresses, lines, footer).
 /** Render the slip to PDF bytes. */
-export async function renderPackingSlipPdf(content: PackingSlipContent, issuedAt: string, logo?: LogoImage): Promise<Uint8Array> {
+export async function renderPackingSlipPdf(
+  content: PackingSlipContent,
+  issuedAt: string,
+  logo?: LogoImage,
+  logger?: Pick<TaskLogger, 'warn'>,
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  const standard = { regular: await doc.embedFont(StandardFonts.Helvetica), bold: await doc.embedFont(StandardFonts.HelveticaBold) };
+  const texts = printedTexts(content);
+  const slip = await SlipText.create(doc, standard, texts, [content.heading ?? ''], cjkFontFor(texts.join(' '), content.shipToCountry), logger);
   let inTable = false;
-  const writer = new SlipWriter(doc, regular, bold, (w) => {
+  const writer = new SlipWriter(doc, slip, (w) => {
     w.draw(`${content.title} - ${content.facts[0]?.[1] ?? ''} (continued)`, MARGIN, { color: MUTED });
     w.space(LEADING * 2);
     if (inTable) tableHeader(w);
   });
 
-  doc.setTitle(writer.text(content.documentTitle));
-  doc.setSubject(writer.text(content.title));
+  doc.setTitle(normalize(content.documentTitle));
+  doc.setSubject(normalize(content.title));
   doc.setCreator('dropship-order-pipeline');
   doc.setProducer('pdf-lib');
   doc.setCreationDate(new Date(issuedAt));
@@ -206,22 +225,22 @@ export async function renderPackingSlipPdf(content: PackingSlipContent, issuedAt
     let headingHeight = 0;
     if (content.heading !== undefined) {
       const x = MARGIN + (box.width === 0 ? 0 : box.width + GAP);
-      const lines = writer.wrap(content.heading, PAGE[0] - MARGIN - x, bold, 16).slice(0, 2);
-      lines.forEach((line, i) => writer.draw(line, x, { font: bold, size: 16, y: top - 16 - i * 19 }));
+      const lines = writer.wrap(content.heading, PAGE[0] - MARGIN - x, true, 16).slice(0, 2);
+      lines.forEach((line, i) => writer.draw(line, x, { bold: true, size: 16, y: top - 16 - i * 19 }));
       headingHeight = lines.length * 19;
     }
     writer.space(Math.max(box.height, headingHeight) + 24);
   }
 
-  writer.draw(content.title, MARGIN, { font: bold, size: 20 });
+  writer.draw(content.title, MARGIN, { bold: true, size: 20 });
   writer.space(34);
 
   // Facts (left) and ship-to (right), side by side.
   const top = writer.cursor;
-  const labelWidth = Math.max(...content.facts.map(([label]) => writer.width(`${label}:`, bold))) + 8;
+  const labelWidth = Math.max(...content.facts.map(([label]) => writer.width(`${label}:`, true))) + 8;
   const factsWidth = FACTS_WIDTH;
   for (const [label, value] of content.facts) {
-    writer.draw(`${label}:`, MARGIN, { font: bold });
+    writer.draw(`${label}:`, MARGIN, { bold: true });
     const lines = writer.wrap(value, factsWidth - labelWidth);
     lines.forEach((line, i) => writer.draw(line, MARGIN + labelWidth, { y: writer.cursor - BODY - i * LEADING }));
     writer.space(LEADING * lines.length + 2);
@@ -230,7 +249,7 @@ export async function renderPackingSlipPdf(content: PackingSlipContent, issuedAt
   const shipX = MARGIN + FACTS_WIDTH + GAP;
   const shipWidth = CONTENT_WIDTH - FACTS_WIDTH - GAP;
   let shipY = top;
-  writer.draw('Ship to', shipX, { font: bold, y: shipY - BODY });
+  writer.draw('Ship to', shipX, { bold: true, y: shipY - BODY });
   shipY -= LEADING + 2;
   for (const line of content.shipTo) {
     for (const part of writer.wrap(line, shipWidth)) {
@@ -260,20 +279,19 @@ export async function renderPackingSlipPdf(content: PackingSlipContent, issuedAt
   writer.rule();
   writer.space(6);
   const total = `Total units: ${content.totalUnits}`;
-  writer.draw(total, PAGE[0] - MARGIN - writer.width(total, bold), { font: bold });
+  writer.draw(total, PAGE[0] - MARGIN - writer.width(total, true), { bold: true });
   writer.space(LEADING * 3);
 
   // Returns.
   writer.ensure(LEADING * 3);
-  writer.draw(content.returnsHeading, MARGIN, { font: bold, size: 12 });
+  writer.draw(content.returnsHeading, MARGIN, { bold: true, size: 12 });
   writer.space(LEADING + 6);
   writer.paragraph(content.returnInstructions);
 
   // Footer on every page.
   const orderRef = content.facts[0]?.[1] ?? '';
   writer.pages.forEach((page, i) => {
-    const footer = writer.text(`Order ${orderRef} - page ${i + 1} of ${writer.pages.length}`);
-    page.drawText(footer, { x: MARGIN, y: FOOTER_Y, size: 8, font: regular, color: MUTED });
+    slip.draw(page, `Order ${orderRef} - page ${i + 1} of ${writer.pages.length}`, { x: MARGIN, y: FOOTER_Y, size: 8, color: MUTED });
   });
 
   return doc.save({ useObjectStreams: false });
@@ -286,5 +304,5 @@ export async function packingSlipPdf(
 ): Promise<Uint8Array> {
   const content = packingSlipContent(input);
   const logo = await loadLogo(content.logo, deps);
-  return renderPackingSlipPdf(content, input.issuedAt, logo);
+  return renderPackingSlipPdf(content, input.issuedAt, logo, deps.logger);
 }

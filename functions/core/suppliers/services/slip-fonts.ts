@@ -1,0 +1,266 @@
+/**
+ * The packing slip's text in any script: Helvetica for what WinAnsi encodes (no font file read, the same
+ * bytes as a Latin-only slip always had), Unicode fonts (suppliers/domain/slip-fonts.ts) for the rest,
+ * embedded as subsets (only the glyphs the slip uses), and right-to-left text (Arabic, Hebrew) laid out
+ * with the Unicode bidirectional algorithm (bidi-js): each line is cut into runs of one font and one
+ * direction, the runs are placed in visual order, and fontkit shapes each run (Arabic joining forms) and
+ * gives its glyphs right to left when the run's script is.
+ *
+ * Font files are read lazily, once per process (a warm Lambda keeps them), from the `fonts/` folder next
+ * to the bundle (lib/bundling copies them there) or, when running from source (tests, tsx), from the npm
+ * packages in node_modules. A font that cannot be read is left out with a warning: its characters are
+ * then printed as the standard font can (sanitizeForFont), the slip is never failed for a font.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fontkit from '@pdf-lib/fontkit';
+import bidiFactory from 'bidi-js';
+import type { Color, PDFDocument, PDFFont, PDFPage } from 'pdf-lib';
+import { sanitizeForFont } from '../domain/packing-slip';
+import {
+  SLIP_FONTS,
+  SLIP_FONT_DIR,
+  fontChain,
+  fontRuns,
+  isNeutral,
+  slipFontFileName,
+  type CjkFont,
+  type SlipFontFile,
+  type SlipFontId,
+} from '../domain/slip-fonts';
+import type { TaskLogger } from '../../workflow/services/workflow-common';
+
+interface LoadedFont {
+  readonly bytes: Uint8Array;
+  readonly has: (codePoint: number) => boolean;
+}
+
+const loaded = new Map<string, Promise<LoadedFont | undefined>>();
+
+/** Where a font file is: next to the bundle, else in node_modules (running from source). */
+export function fontFilePath(file: SlipFontFile, from = path.dirname(fileURLToPath(import.meta.url))): string | undefined {
+  const candidates = [path.join(from, SLIP_FONT_DIR, slipFontFileName(file))];
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    candidates.push(path.join(dir, 'node_modules', file.pkg, file.path));
+    if (path.dirname(dir) === dir) break;
+  }
+  return candidates.find((p) => existsSync(p));
+}
+
+function loadFont(file: SlipFontFile, logger: Pick<TaskLogger, 'warn'> | undefined): Promise<LoadedFont | undefined> {
+  const key = `${file.pkg}/${file.path}`;
+  let promise = loaded.get(key);
+  if (promise === undefined) {
+    promise = (async () => {
+      try {
+        const where = fontFilePath(file);
+        if (where === undefined) throw new Error('font file not found');
+        const bytes = new Uint8Array(await readFile(where));
+        // fontkit's Indic/Universal shapers (Devanagari) run babel-compiled generators that expect a global
+        // regeneratorRuntime: install it only when such a font is first needed.
+        if (file === SLIP_FONTS.devanagari.regular) await import('regenerator-runtime');
+        const font = fontkit.create(bytes);
+        return { bytes, has: (cp: number) => font.hasGlyphForCodePoint(cp) };
+      } catch (error) {
+        logger?.warn('Packing slip font not available', { font: slipFontFileName(file), error: error instanceof Error ? error.message : 'unknown' });
+        loaded.delete(key); // retried by the next slip
+        return undefined;
+      }
+    })();
+    loaded.set(key, promise);
+  }
+  return promise;
+}
+
+const bidi = bidiFactory();
+const RTL = /[\p{Script=Arabic}\p{Script=Hebrew}]/u;
+
+/** Control characters to spaces, runs of spaces collapsed (what every printed string goes through). */
+export function normalize(text: string): string {
+  return sanitizeForFont(text, () => true);
+}
+
+interface Piece {
+  readonly text: string;
+  readonly font: PDFFont;
+}
+
+export interface DrawOptions {
+  readonly x: number;
+  readonly y: number;
+  readonly size: number;
+  readonly bold?: boolean | undefined;
+  readonly color: Color;
+}
+
+/** The fonts of one slip: measure and draw any string. */
+export class SlipText {
+  private readonly standardSet: ReadonlySet<number>;
+
+  private constructor(
+    private readonly standard: { readonly regular: PDFFont; readonly bold: PDFFont },
+    private readonly unicode: ReadonlyMap<SlipFontId, { readonly regular: PDFFont; readonly bold: PDFFont; readonly has: (cp: number) => boolean }>,
+    private readonly cjk: CjkFont,
+  ) {
+    const regularSet = new Set(standard.regular.getCharacterSet());
+    this.standardSet = new Set(standard.bold.getCharacterSet().filter((cp) => regularSet.has(cp)));
+  }
+
+  /**
+   * Embed what `texts` (every string the slip prints) need: Helvetica always, and, only for strings
+   * WinAnsi cannot encode, the Unicode fonts their characters take (subsets, written when the PDF is saved).
+   */
+  static async create(
+    doc: PDFDocument,
+    standard: { readonly regular: PDFFont; readonly bold: PDFFont },
+    texts: readonly string[],
+    boldTexts: readonly string[],
+    cjk: CjkFont,
+    logger?: Pick<TaskLogger, 'warn'>,
+  ): Promise<SlipText> {
+    const plain = new SlipText(standard, new Map(), cjk);
+    const unicodeTexts = texts.map(normalize).filter((t) => plain.needsUnicode(t));
+    if (unicodeTexts.length === 0) return plain;
+    // Load, for each character, the fonts of its chain up to the first that has it.
+    const available = new Map<SlipFontId, LoadedFont>();
+    const tried = new Set<SlipFontId>();
+    for (const text of unicodeTexts) {
+      for (const ch of new Set(text)) {
+        if (isNeutral(ch)) continue; // a neutral takes its neighbours' font (or Helvetica): no file read for it
+        const cp = ch.codePointAt(0) ?? 0;
+        for (const id of fontChain(ch, cjk)) {
+          if (!tried.has(id)) {
+            tried.add(id);
+            const font = await loadFont(SLIP_FONTS[id].regular, logger);
+            if (font !== undefined) available.set(id, font);
+          }
+          if (available.get(id)?.has(cp) === true) break;
+        }
+      }
+    }
+    const covers = (id: SlipFontId, cp: number) => available.get(id)?.has(cp) === true;
+    const fontsOf = (list: readonly string[]) => new Set(list.flatMap((text) => fontRuns(normalize(text), cjk, covers).flatMap((run) => (run.font === undefined ? [] : [run.font]))));
+    const used = fontsOf(unicodeTexts);
+    const usedBold = fontsOf(boldTexts.filter((t) => plain.needsUnicode(normalize(t))));
+    const unicode = new Map<SlipFontId, { regular: PDFFont; bold: PDFFont; has: (cp: number) => boolean }>();
+    doc.registerFontkit(fontkit);
+    for (const id of [...used].sort()) {
+      const face = SLIP_FONTS[id];
+      const font = available.get(id);
+      if (font === undefined) continue;
+      // A fixed name (no random suffix): the same slip gives the same bytes.
+      const name = (file: SlipFontFile) => slipFontFileName(file).replace(/\.[a-z]+$/, '');
+      // Latin: no glyph composition/decomposition (ccmp): fontkit would split "ị" into "i" + a combining dot
+      // and the shared "i" glyph would then map to "ị" in the ToUnicode table (wrong extracted text).
+      const features = id === 'latin' ? { ccmp: false } : undefined;
+      const regular = await doc.embedFont(font.bytes, { subset: true, customName: name(face.regular), features });
+      // The bold face only when bold text (the retailer's name) needs this font.
+      const boldFile = face.bold === undefined || !usedBold.has(id) ? undefined : await loadFont(face.bold, logger);
+      const bold = boldFile === undefined || face.bold === undefined ? regular : await doc.embedFont(boldFile.bytes, { subset: true, customName: name(face.bold), features });
+      unicode.set(id, { regular, bold, has: font.has });
+    }
+    return new SlipText(standard, unicode, cjk);
+  }
+
+  /** True when `text` has a character Helvetica cannot encode and some font of the slip could print. */
+  private needsUnicode(text: string): boolean {
+    for (const ch of text) {
+      if (this.standardSet.has(ch.codePointAt(0) ?? 0)) continue;
+      const chain = fontChain(ch, this.cjk);
+      if (this.unicode.size === 0 ? chain.length > 0 : chain.some((id) => this.unicode.get(id)?.has(ch.codePointAt(0) ?? 0) === true)) return true;
+    }
+    return false;
+  }
+
+  /** The string as drawn: runs of one font, in visual order (left to right). */
+  pieces(value: string, bold = false): Piece[] {
+    const text = normalize(value);
+    const std = bold ? this.standard.bold : this.standard.regular;
+    if (this.unicode.size === 0 || !this.needsUnicode(text)) {
+      return [{ text: sanitizeForFont(text, (cp) => this.standardSet.has(cp)), font: std }];
+    }
+    const covers = (id: SlipFontId, cp: number) => this.unicode.get(id)?.has(cp) === true;
+    const runs = fontRuns(text, this.cjk, covers).map((run) => {
+      const face = run.font === undefined ? undefined : this.unicode.get(run.font);
+      if (face === undefined) return { text: sanitizeForFont(run.text, (cp) => this.standardSet.has(cp)), font: std };
+      return { text: run.text, font: bold ? face.bold : face.regular };
+    });
+    return RTL.test(text) ? visualOrder(text, runs) : runs;
+  }
+
+  width(value: string, size: number, bold = false): number {
+    return this.pieces(value, bold).reduce((w, p) => w + p.font.widthOfTextAtSize(p.text, size), 0);
+  }
+
+  draw(page: PDFPage, value: string, options: DrawOptions): void {
+    let x = options.x;
+    for (const piece of this.pieces(value, options.bold)) {
+      if (RTL.test(piece.text)) visualLigatures(piece.font, piece.text);
+      page.drawText(piece.text, { x, y: options.y, size: options.size, font: piece.font, color: options.color });
+      x += piece.font.widthOfTextAtSize(piece.text, options.size);
+    }
+  }
+}
+
+interface LaidOutGlyph {
+  codePoints: number[];
+}
+const reversedLigatures = new WeakSet<LaidOutGlyph>();
+
+/**
+ * The content stream holds a right-to-left run in visual order, and text extraction (pdf.js, Acrobat,
+ * poppler) reads such a run backwards to get the logical text; a ligature glyph (Arabic lam-alef, the
+ * Allah ligature) must then map to its characters in visual order too, or they come back reversed
+ * ("اهلل" for "الله"). pdf-lib writes the ToUnicode map from the glyphs fontkit laid out (one shared
+ * object per glyph id): lay the run out once and reverse each ligature's code points, once.
+ */
+function visualLigatures(font: PDFFont, text: string): void {
+  const inner = (font as unknown as { embedder?: { font?: { layout?: (t: string) => { glyphs: LaidOutGlyph[] } } } }).embedder?.font;
+  if (inner?.layout === undefined) return;
+  for (const glyph of inner.layout(text).glyphs) {
+    if (glyph.codePoints.length > 1 && !reversedLigatures.has(glyph)) {
+      glyph.codePoints.reverse();
+      reversedLigatures.add(glyph);
+    }
+  }
+}
+
+/**
+ * Bidi layout of one line: the font runs cut again where the embedding level changes, then placed in
+ * visual order (UAX #9, rule L2: from the highest level down to the lowest odd one, reverse every
+ * sequence of pieces at that level or higher). A right-to-left piece of an RTL script keeps its logical
+ * order (fontkit gives its glyphs right to left); a right-to-left piece of neutrals only (a " - " between
+ * two Arabic words) is reversed here, mirrored characters swapped.
+ */
+function visualOrder(text: string, runs: readonly Piece[]): Piece[] {
+  const { levels } = bidi.getEmbeddingLevels(text);
+  const split: { text: string; font: PDFFont; level: number }[] = [];
+  let index = 0;
+  for (const run of runs) {
+    for (const ch of run.text) {
+      const level = levels[index] ?? 0;
+      index += ch.length;
+      const last = split[split.length - 1];
+      if (last !== undefined && last.font === run.font && last.level === level) last.text += ch;
+      else split.push({ text: ch, font: run.font, level });
+    }
+  }
+  const max = Math.max(...split.map((p) => p.level));
+  const minOdd = Math.min(...split.map((p) => p.level).filter((l) => l % 2 === 1));
+  for (let level = max; level >= minOdd; level--) {
+    for (let i = 0; i < split.length; i++) {
+      if ((split[i]?.level ?? 0) < level) continue;
+      let j = i;
+      while (j + 1 < split.length && (split[j + 1]?.level ?? 0) >= level) j++;
+      split.splice(i, j - i + 1, ...split.slice(i, j + 1).reverse());
+      i = j;
+    }
+  }
+  return split.map((p) => {
+    if (p.level % 2 === 0 || RTL.test(p.text)) return { text: p.text, font: p.font };
+    const reversed = [...p.text].reverse().map((ch) => bidi.getMirroredCharacter(ch) ?? ch);
+    return { text: reversed.join(''), font: p.font };
+  });
+}
