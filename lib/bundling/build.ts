@@ -14,7 +14,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import path from 'node:path';
 import { buildSync, version as esbuildVersion } from 'esbuild';
 import { REPO_ROOT } from '../paths';
-import { BUNDLE_FILE, BUNDLE_OPTIONS } from './options';
+import { bundleAssets, bundleHash, copyBundleAssets } from './assets';
+import { BUNDLE_OPTIONS } from './options';
 
 /** Default cache directory (git-ignored); `DROPSHIP_BUNDLE_CACHE` overrides it. */
 export const DEFAULT_BUNDLE_CACHE = path.join(REPO_ROOT, '.cache', 'bundles');
@@ -55,7 +56,7 @@ export function bundleDirName(entry: string): string {
 function settingsKey(entries: readonly string[], repoRoot: string): string {
   const lockPath = path.join(repoRoot, 'package-lock.json');
   const lock = existsSync(lockPath) ? sha256(readFileSync(lockPath)) : 'no-lockfile';
-  return sha256(JSON.stringify({ options: BUNDLE_OPTIONS, esbuild: esbuildVersion, lock, entries: [...entries].sort() }));
+  return sha256(JSON.stringify({ options: BUNDLE_OPTIONS, esbuild: esbuildVersion, lock, entries: [...entries].sort(), assets: entries.map(bundleAssets) }));
 }
 
 function contentKey(settings: string, inputs: readonly string[], repoRoot: string): string {
@@ -111,6 +112,7 @@ function build(entries: readonly string[], settings: string, cacheDir: string, r
       metafile: true,
       write: true,
     });
+    copyBundleAssets(entries, tmp, repoRoot, bundleDirName); // files next to a bundle (assets.ts: the packing slip fonts)
     const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.split(/[\\/]/).includes('node_modules'));
     const key = contentKey(settings, inputs, repoRoot);
     const manifest: BundleManifest = {
@@ -119,7 +121,7 @@ function build(entries: readonly string[], settings: string, cacheDir: string, r
       entries: Object.fromEntries(
         entries.map((entry) => {
           const dir = bundleDirName(entry);
-          return [entry, { dir, sha256: sha256(readFileSync(path.join(tmp, dir, BUNDLE_FILE))) }];
+          return [entry, { dir, sha256: bundleHash(path.join(tmp, dir), entry) }];
         }),
       ),
     };

@@ -31,6 +31,8 @@ export interface SlipFontFace {
 
 /** The folder, next to the bundle (index.mjs), that holds the font files. */
 export const SLIP_FONT_DIR = 'fonts';
+/** fontkit bundled on its own in that folder (imported only when a slip needs a Unicode font). */
+export const FONTKIT_MODULE = 'fontkit.mjs';
 
 export const SLIP_FONTS: Readonly<Record<SlipFontId, SlipFontFace>> = {
   latin: {

@@ -14,12 +14,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import fontkit from '@pdf-lib/fontkit';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as FontkitModule from '@pdf-lib/fontkit';
 import bidiFactory from 'bidi-js';
 import type { Color, PDFDocument, PDFFont, PDFPage } from 'pdf-lib';
 import { sanitizeForFont } from '../domain/packing-slip';
 import {
+  FONTKIT_MODULE,
   SLIP_FONTS,
   SLIP_FONT_DIR,
   fontChain,
@@ -38,6 +39,21 @@ interface LoadedFont {
 }
 
 const loaded = new Map<string, Promise<LoadedFont | undefined>>();
+
+type Fontkit = typeof FontkitModule;
+let fontkitModule: Promise<Fontkit> | undefined;
+/** The package name, not a literal import: esbuild leaves this import out of the bundle (lib/bundling/assets.ts). */
+const FONTKIT_PACKAGE: string = '@pdf-lib/fontkit';
+
+/** fontkit, imported on first use: the module next to the bundle, else the package (running from source). */
+function loadFontkit(): Promise<Fontkit> {
+  fontkitModule ??= (async () => {
+    const bundled = path.join(path.dirname(fileURLToPath(import.meta.url)), SLIP_FONT_DIR, FONTKIT_MODULE);
+    const module = (await import(existsSync(bundled) ? pathToFileURL(bundled).href : FONTKIT_PACKAGE)) as { readonly default: Fontkit };
+    return module.default;
+  })();
+  return fontkitModule;
+}
 
 /** Where a font file is: next to the bundle, else in node_modules (running from source). */
 export function fontFilePath(file: SlipFontFile, from = path.dirname(fileURLToPath(import.meta.url))): string | undefined {
@@ -61,7 +77,7 @@ function loadFont(file: SlipFontFile, logger: Pick<TaskLogger, 'warn'> | undefin
         // fontkit's Indic/Universal shapers (Devanagari) run babel-compiled generators that expect a global
         // regeneratorRuntime: install it only when such a font is first needed.
         if (file === SLIP_FONTS.devanagari.regular) await import('regenerator-runtime');
-        const font = fontkit.create(bytes);
+        const font = (await loadFontkit()).create(bytes);
         return { bytes, has: (cp: number) => font.hasGlyphForCodePoint(cp) };
       } catch (error) {
         logger?.warn('Packing slip font not available', { font: slipFontFileName(file), error: error instanceof Error ? error.message : 'unknown' });
@@ -145,7 +161,7 @@ export class SlipText {
     const used = fontsOf(unicodeTexts);
     const usedBold = fontsOf(boldTexts.filter((t) => plain.needsUnicode(normalize(t))));
     const unicode = new Map<SlipFontId, { regular: PDFFont; bold: PDFFont; has: (cp: number) => boolean }>();
-    doc.registerFontkit(fontkit);
+    doc.registerFontkit(await loadFontkit());
     for (const id of [...used].sort()) {
       const face = SLIP_FONTS[id];
       const font = available.get(id);
