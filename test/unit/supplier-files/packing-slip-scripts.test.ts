@@ -12,12 +12,15 @@
  */
 import bidiFactory from 'bidi-js';
 import { PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, PDFStream } from 'pdf-lib';
+import fontkit from '@pdf-lib/fontkit';
+import { readFileSync } from 'node:fs';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
 import type { Address } from '../../../functions/core/kernel/values';
-import { cjkFontFor, fontRuns } from '../../../functions/core/suppliers/domain/slip-fonts';
+import { SLIP_FONTS, cjkFontFor, fontRuns, type SlipFontId } from '../../../functions/core/suppliers/domain/slip-fonts';
 import type { PackingSlipInput } from '../../../functions/core/suppliers/domain/packing-slip';
 import { packingSlipPdf } from '../../../functions/core/suppliers/services/packing-slip';
+import { evenGlyphs, fontFilePath } from '../../../functions/core/suppliers/services/slip-fonts';
 
 const bidi = bidiFactory();
 
@@ -195,5 +198,53 @@ describe('font choice (domain/slip-fonts.ts)', () => {
     ]);
     // Fallback chain: a Han character the simplified font lacks takes the traditional one.
     expect(fontRuns('喆', 'sc', (font) => font !== 'sc')).toEqual([{ font: 'tc', text: '喆' }]);
+  });
+});
+
+// TrueType fonts only: fontkit writes a CFF subset (the CJK fonts) as a bare CFF it cannot read back.
+describe('TrueType font subsets draw the right glyphs (fontkit subset re-read, outline by outline)', () => {
+  const SAMPLES: Readonly<Partial<Record<SlipFontId, string>>> = {
+    latin: 'Łukasz Wałęsa, Řehoř Nguyễn Thị Ánh, Οδός Ερμού 25, ул. Тверская 90-001',
+    arabic: 'محمد عبد الله شارع الملك فهد',
+    hebrew: 'דוד כהן רחוב הרצל',
+    thai: 'สมชาย ใจดี ถนนสุขุมวิท',
+    devanagari: 'राहुल शर्मा नई दिल्ली',
+  };
+
+  async function subsetBytes(font: fontkit.Font, glyphs: readonly fontkit.Glyph[]): Promise<{ bytes: Uint8Array; ids: number[] }> {
+    const subset = font.createSubset();
+    const ids = glyphs.map((g) => subset.includeGlyph(g));
+    const chunks: Uint8Array[] = [];
+    const stream = subset.encodeStream();
+    await new Promise<void>((resolve) => {
+      stream.on('data', (chunk: Uint8Array) => chunks.push(chunk));
+      stream.on('end', () => resolve());
+    });
+    return { bytes: Buffer.concat(chunks), ids };
+  }
+
+  it.each(Object.keys(SAMPLES) as SlipFontId[])('%s', async (id) => {
+    const where = fontFilePath(SLIP_FONTS[id].regular);
+    expect(where).toBeDefined();
+    const font = fontkit.create(evenGlyphs(new Uint8Array(readFileSync(where ?? ''))));
+    const glyphs = font.layout(SAMPLES[id] ?? '').glyphs;
+    const { bytes, ids } = await subsetBytes(font, glyphs);
+    const subset = fontkit.create(bytes);
+    glyphs.forEach((glyph, i) => expect(subset.getGlyph(ids[i] ?? 0).path.toSVG(), `glyph ${glyph.id}`).toBe(glyph.path.toSVG()));
+  });
+
+  it('without the even-length fix, the Noto Sans subset loses its glyphs (the bug evenGlyphs works around)', async () => {
+    const font = fontkit.create(new Uint8Array(readFileSync(fontFilePath(SLIP_FONTS.latin.regular) ?? '')));
+    const glyphs = font.layout('Łukasz Wałęsa').glyphs;
+    const { bytes, ids } = await subsetBytes(font, glyphs);
+    const subset = fontkit.create(bytes);
+    const same = glyphs.filter((glyph, i) => {
+      try {
+        return subset.getGlyph(ids[i] ?? 0).path.toSVG() === glyph.path.toSVG();
+      } catch {
+        return false;
+      }
+    });
+    expect(same.length).toBeLessThan(glyphs.length);
   });
 });

@@ -73,7 +73,7 @@ function loadFont(file: SlipFontFile, logger: Pick<TaskLogger, 'warn'> | undefin
       try {
         const where = fontFilePath(file);
         if (where === undefined) throw new Error('font file not found');
-        const bytes = new Uint8Array(await readFile(where));
+        const bytes = evenGlyphs(new Uint8Array(await readFile(where)));
         // fontkit's Indic/Universal shapers (Devanagari) run babel-compiled generators that expect a global
         // regeneratorRuntime: install it only when such a font is first needed.
         if (file === SLIP_FONTS.devanagari.regular) await import('regenerator-runtime');
@@ -88,6 +88,66 @@ function loadFont(file: SlipFontFile, logger: Pick<TaskLogger, 'warn'> | undefin
     loaded.set(key, promise);
   }
   return promise;
+}
+
+/**
+ * fontkit's TrueType subsetter writes a short `loca` (offsets / 2) whenever the subset is small, which
+ * silently corrupts every glyph after one of odd length (Noto Sans has many: the slip showed blank
+ * letters). Give each glyph an even length (a zero pad byte, which no glyph reads) in a rewritten `glyf`
+ * with a long `loca`, both appended to the font; other tables are untouched. Fonts without `glyf`
+ * (CFF) or without odd glyphs are returned as they are.
+ */
+export function evenGlyphs(font: Uint8Array): Uint8Array {
+  const view = new DataView(font.buffer, font.byteOffset, font.byteLength);
+  const tables = new Map<string, { record: number; offset: number; length: number }>();
+  const count = view.getUint16(4);
+  for (let i = 0; i < count; i++) {
+    const record = 12 + i * 16;
+    const tag = String.fromCharCode(...font.subarray(record, record + 4));
+    tables.set(tag, { record, offset: view.getUint32(record + 8), length: view.getUint32(record + 12) });
+  }
+  const glyf = tables.get('glyf');
+  const loca = tables.get('loca');
+  const head = tables.get('head');
+  const maxp = tables.get('maxp');
+  if (glyf === undefined || loca === undefined || head === undefined || maxp === undefined) return font;
+  const long = view.getInt16(head.offset + 50) === 1;
+  const glyphs = view.getUint16(maxp.offset + 4);
+  const at = (i: number) => (long ? view.getUint32(loca.offset + i * 4) : view.getUint16(loca.offset + i * 2) * 2);
+  const offsets = Array.from({ length: glyphs + 1 }, (_, i) => at(i));
+  if (offsets.every((o, i) => i === 0 || (o - (offsets[i - 1] ?? 0)) % 2 === 0)) return font;
+  const parts: Uint8Array[] = [];
+  const newOffsets = [0];
+  let size = 0;
+  for (let i = 0; i < glyphs; i++) {
+    const start = offsets[i] ?? 0;
+    const length = (offsets[i + 1] ?? start) - start;
+    parts.push(font.subarray(glyf.offset + start, glyf.offset + start + length));
+    size += length;
+    if (length % 2 === 1) {
+      parts.push(new Uint8Array(1));
+      size += 1;
+    }
+    newOffsets.push(size);
+  }
+  const align = (n: number) => (n + 3) & ~3;
+  const glyfAt = align(font.byteLength);
+  const locaAt = align(glyfAt + size);
+  const out = new Uint8Array(locaAt + newOffsets.length * 4);
+  out.set(font);
+  let cursor = glyfAt;
+  for (const part of parts) {
+    out.set(part, cursor);
+    cursor += part.length;
+  }
+  const outView = new DataView(out.buffer);
+  newOffsets.forEach((o, i) => outView.setUint32(locaAt + i * 4, o));
+  outView.setUint32(glyf.record + 8, glyfAt);
+  outView.setUint32(glyf.record + 12, size);
+  outView.setUint32(loca.record + 8, locaAt);
+  outView.setUint32(loca.record + 12, newOffsets.length * 4);
+  outView.setInt16(head.offset + 50, 1);
+  return out;
 }
 
 const bidi = bidiFactory();
