@@ -38,6 +38,9 @@ interface LoadedFont {
   readonly has: (codePoint: number) => boolean;
 }
 
+/** Each loaded font parsed once, reused by every slip of a warm process (parsing a CJK font costs 100-400 ms). */
+const parsedFonts = new WeakMap<Uint8Array, FontkitModule.Font>();
+
 const loaded = new Map<string, Promise<LoadedFont | undefined>>();
 
 type Fontkit = typeof FontkitModule;
@@ -78,6 +81,7 @@ function loadFont(file: SlipFontFile, logger: Pick<TaskLogger, 'warn'> | undefin
         // regeneratorRuntime: install it only when such a font is first needed.
         if (file === SLIP_FONTS.devanagari.regular) await import('regenerator-runtime');
         const font = (await loadFontkit()).create(bytes);
+        parsedFonts.set(bytes, font);
         return { bytes, has: (cp: number) => font.hasGlyphForCodePoint(cp) };
       } catch (error) {
         logger?.warn('Packing slip font not available', { font: slipFontFileName(file), error: error instanceof Error ? error.message : 'unknown' });
@@ -221,7 +225,9 @@ export class SlipText {
     const used = fontsOf(unicodeTexts);
     const usedBold = fontsOf(boldTexts.filter((t) => plain.needsUnicode(normalize(t))));
     const unicode = new Map<SlipFontId, { regular: PDFFont; bold: PDFFont; has: (cp: number) => boolean }>();
-    doc.registerFontkit(await loadFontkit());
+    const kit = await loadFontkit();
+    // pdf-lib parses the bytes it embeds: hand it the font parsed when it was loaded (a fresh subset per slip).
+    doc.registerFontkit({ create: (bytes: Uint8Array, postscriptName?: string) => parsedFonts.get(bytes) ?? kit.create(bytes, postscriptName) });
     for (const id of [...used].sort()) {
       const face = SLIP_FONTS[id];
       const font = available.get(id);
