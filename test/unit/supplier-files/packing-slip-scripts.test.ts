@@ -136,6 +136,12 @@ describe('packing slips in every script (text extracted back with pdf.js)', () =
     expect(lines.join('\n')).not.toContain('?');
   });
 
+  it('a sign WinAnsi lacks prints in Noto Sans (№); a symbol no slip font has (≥, an emoji) stays "?"', async () => {
+    const lines = (await extractLines(await packingSlipPdf(slip({ name: 'Ada Lovelace', line1: 'Office № 5 ≥ 2', city: 'Berlin', postcode: '10115', country: 'DE' }, 'Tee 👕 black')))).map(readLine);
+    expect(lines).toContain('Office № 5 ? 2');
+    expect(lines.filter((l) => l.includes('Tee ? black'))).not.toEqual([]);
+  });
+
   it('a retailer name in another script prints in the heading (bold falls back to the regular CJK face)', async () => {
     const lines = (await extractLines(await packingSlipPdf(slip(CASES[1]?.shipTo as Address, 'Mug', '北风商店')))).map(readLine);
     expect(lines[0]).toBe('北风商店');

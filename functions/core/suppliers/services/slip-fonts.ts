@@ -43,6 +43,17 @@ const parsedFonts = new WeakMap<Uint8Array, FontkitModule.Font>();
 
 const loaded = new Map<string, Promise<LoadedFont | undefined>>();
 
+/**
+ * A parsed font with an empty glyph cache, for one document. fontkit keeps one glyph object per glyph id
+ * with the characters of its first use, and pdf-lib writes the ToUnicode map from them: a glyph shared by
+ * two characters (Latin O and Greek Ο) must take the characters of THIS slip, not of an earlier one.
+ * The parsed tables (the costly part) stay shared.
+ */
+function freshGlyphs(font: FontkitModule.Font | undefined): FontkitModule.Font | undefined {
+  if (font !== undefined) (font as unknown as { _glyphs: Record<number, unknown> })._glyphs = {};
+  return font;
+}
+
 type Fontkit = typeof FontkitModule;
 let fontkitModule: Promise<Fontkit> | undefined;
 /** The package name, not a literal import: esbuild leaves this import out of the bundle (lib/bundling/assets.ts). */
@@ -84,8 +95,8 @@ function loadFont(file: SlipFontFile, logger: Pick<TaskLogger, 'warn'> | undefin
         parsedFonts.set(bytes, font);
         return { bytes, has: (cp: number) => font.hasGlyphForCodePoint(cp) };
       } catch (error) {
+        // Logged once: the answer (no such font) stays for the process, as a missing file stays missing.
         logger?.warn('Packing slip font not available', { font: slipFontFileName(file), error: error instanceof Error ? error.message : 'unknown' });
-        loaded.delete(key); // retried by the next slip
         return undefined;
       }
     })();
@@ -208,8 +219,9 @@ export class SlipText {
     const tried = new Set<SlipFontId>();
     for (const text of unicodeTexts) {
       for (const ch of new Set(text)) {
-        if (isNeutral(ch)) continue; // a neutral takes its neighbours' font (or Helvetica): no file read for it
         const cp = ch.codePointAt(0) ?? 0;
+        // A space, digit or punctuation Helvetica has takes its neighbours' font (or Helvetica): no file read for it.
+        if (isNeutral(ch) && plain.standardSet.has(cp)) continue;
         for (const id of fontChain(ch, cjk)) {
           if (!tried.has(id)) {
             tried.add(id);
@@ -227,7 +239,7 @@ export class SlipText {
     const unicode = new Map<SlipFontId, { regular: PDFFont; bold: PDFFont; has: (cp: number) => boolean }>();
     const kit = await loadFontkit();
     // pdf-lib parses the bytes it embeds: hand it the font parsed when it was loaded (a fresh subset per slip).
-    doc.registerFontkit({ create: (bytes: Uint8Array, postscriptName?: string) => parsedFonts.get(bytes) ?? kit.create(bytes, postscriptName) });
+    doc.registerFontkit({ create: (bytes: Uint8Array, postscriptName?: string) => freshGlyphs(parsedFonts.get(bytes)) ?? kit.create(bytes, postscriptName) });
     for (const id of [...used].sort()) {
       const face = SLIP_FONTS[id];
       const font = available.get(id);
