@@ -171,8 +171,8 @@ describe('fonts: subsets, only when needed, deterministic', () => {
   it('CJK, Arabic and Hebrew fonts are embedded as small subsets, each named without a random suffix', async () => {
     const bytes = await packingSlipPdf(slip({ name: '张伟 محمد דוד', line1: '朝阳区建国路88号', city: '北京市', postcode: '100022', country: 'CN' }));
     const fonts = await embeddedFonts(bytes);
-    expect(fonts.map((f) => f.name).sort()).toEqual(['/NotoNaskhArabic-Regular', '/NotoSansHans-Regular', '/NotoSansHebrew-Regular']);
-    // The full CJK font file is 8.4 MB, the Arabic one 134 KB: only the glyphs used are embedded.
+    expect(fonts.map((f) => f.name).sort()).toEqual(['/NotoNaskhArabic-Regular', '/NotoSansHebrew-Regular', '/NotoSansSC_400Regular']);
+    // The full CJK font file is 10.6 MB, the Arabic one 134 KB: only the glyphs used are embedded.
     for (const font of fonts) expect(font.bytes).toBeLessThan(60_000);
     expect(bytes.length).toBeLessThan(120_000);
   });
@@ -207,14 +207,17 @@ describe('font choice (domain/slip-fonts.ts)', () => {
   });
 });
 
-// TrueType fonts only: fontkit writes a CFF subset (the CJK fonts) as a bare CFF it cannot read back.
-describe('TrueType font subsets draw the right glyphs (fontkit subset re-read, outline by outline)', () => {
-  const SAMPLES: Readonly<Partial<Record<SlipFontId, string>>> = {
+describe('font subsets draw the right glyphs (fontkit subset re-read, outline by outline)', () => {
+  const SAMPLES: Readonly<Record<SlipFontId, string>> = {
     latin: 'Łukasz Wałęsa, Řehoř Nguyễn Thị Ánh, Οδός Ερμού 25, ул. Тверская 90-001',
     arabic: 'محمد عبد الله شارع الملك فهد',
     hebrew: 'דוד כהן רחוב הרצל',
     thai: 'สมชาย ใจดี ถนนสุขุมวิท',
     devanagari: 'राहुल शर्मा नई दिल्ली',
+    sc: '张伟 朝阳区建国路88号 北京市',
+    tc: '陳美玲 信義區信義路五段7號 臺北市',
+    jp: '山田 太郎 千代田区丸の内1-9-2 オーガニックコットン',
+    kr: '김민준 강남구 테헤란로 152 유기농 면 티셔츠',
   };
 
   async function subsetBytes(font: fontkit.Font, glyphs: readonly fontkit.Glyph[]): Promise<{ bytes: Uint8Array; ids: number[] }> {
@@ -233,7 +236,7 @@ describe('TrueType font subsets draw the right glyphs (fontkit subset re-read, o
     const where = fontFilePath(SLIP_FONTS[id].regular);
     expect(where).toBeDefined();
     const font = fontkit.create(evenGlyphs(new Uint8Array(readFileSync(where ?? ''))));
-    const glyphs = font.layout(SAMPLES[id] ?? '').glyphs;
+    const glyphs = font.layout(SAMPLES[id]).glyphs;
     const { bytes, ids } = await subsetBytes(font, glyphs);
     const subset = fontkit.create(bytes);
     glyphs.forEach((glyph, i) => expect(subset.getGlyph(ids[i] ?? 0).path.toSVG(), `glyph ${glyph.id}`).toBe(glyph.path.toSVG()));

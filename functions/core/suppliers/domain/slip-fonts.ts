@@ -5,7 +5,7 @@
  * Helvetica, exactly as before: a Latin-only slip loads no font file. Any other string is split into runs,
  * one font per run, chosen by script with a fallback chain (the first font of the chain that has the
  * glyph): Noto Sans (Latin with any diacritics, Greek, Cyrillic, Vietnamese), Noto Naskh Arabic, Noto Sans
- * Hebrew, Thai and Devanagari, and Noto Sans CJK for Chinese (simplified, traditional), Japanese and Korean.
+ * Hebrew, Thai and Devanagari, and Noto Sans SC/TC/JP/KR for Chinese (simplified, traditional), Japanese and Korean.
  * Han characters shared by the CJK fonts take the font of the address's country (CN/SG simplified,
  * TW/HK/MO traditional, JP Japanese, KR Korean), or the language the string itself shows (kana: Japanese,
  * hangul: Korean), simplified Chinese otherwise.
@@ -49,10 +49,12 @@ export const SLIP_FONTS: Readonly<Record<SlipFontId, SlipFontFace>> = {
   },
   thai: { regular: { pkg: '@expo-google-fonts/noto-sans-thai', path: '400Regular/NotoSansThai_400Regular.ttf' } },
   devanagari: { regular: { pkg: '@expo-google-fonts/noto-sans-devanagari', path: '400Regular/NotoSansDevanagari_400Regular.ttf' } },
-  sc: { regular: { pkg: '@embedpdf/fonts-sc', path: 'fonts/NotoSansHans-Regular.otf' } },
-  tc: { regular: { pkg: '@embedpdf/fonts-tc', path: 'fonts/NotoSansHant-Regular.otf' } },
-  jp: { regular: { pkg: '@embedpdf/fonts-jp', path: 'fonts/NotoSansJP-Regular.otf' } },
-  kr: { regular: { pkg: '@embedpdf/fonts-kr', path: 'fonts/NotoSansKR-Regular.otf' } },
+  // TrueType (glyf) CJK fonts: fontkit's CFF subsetter drew wrong outlines for some Hangul syllables of
+  // the CFF (.otf) Noto Sans CJK; TrueType subsets are checked outline by outline in the tests.
+  sc: { regular: { pkg: '@expo-google-fonts/noto-sans-sc', path: '400Regular/NotoSansSC_400Regular.ttf' } },
+  tc: { regular: { pkg: '@expo-google-fonts/noto-sans-tc', path: '400Regular/NotoSansTC_400Regular.ttf' } },
+  jp: { regular: { pkg: '@expo-google-fonts/noto-sans-jp', path: '400Regular/NotoSansJP_400Regular.ttf' } },
+  kr: { regular: { pkg: '@expo-google-fonts/noto-sans-kr', path: '400Regular/NotoSansKR_400Regular.ttf' } },
 };
 
 /** Every font file a slip may use (what the bundle ships). */
