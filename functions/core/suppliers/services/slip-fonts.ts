@@ -165,7 +165,9 @@ export function evenGlyphs(font: Uint8Array): Uint8Array {
   return out;
 }
 
-const bidi = bidiFactory();
+/** bidi-js builds its Unicode tables when created: only when a slip has right-to-left text. */
+let bidiInstance: ReturnType<typeof bidiFactory> | undefined;
+const bidi = (): ReturnType<typeof bidiFactory> => (bidiInstance ??= bidiFactory());
 const RTL = /[\p{Script=Arabic}\p{Script=Hebrew}]/u;
 
 /** Control characters to spaces, runs of spaces collapsed (what every printed string goes through). */
@@ -329,7 +331,7 @@ function visualLigatures(font: PDFFont, text: string): void {
  * two Arabic words) is reversed here, mirrored characters swapped.
  */
 function visualOrder(text: string, runs: readonly Piece[]): Piece[] {
-  const { levels } = bidi.getEmbeddingLevels(text);
+  const { levels } = bidi().getEmbeddingLevels(text);
   const split: { text: string; font: PDFFont; level: number }[] = [];
   let index = 0;
   for (const run of runs) {
@@ -354,7 +356,7 @@ function visualOrder(text: string, runs: readonly Piece[]): Piece[] {
   }
   return split.map((p) => {
     if (p.level % 2 === 0 || RTL.test(p.text)) return { text: p.text, font: p.font };
-    const reversed = [...p.text].reverse().map((ch) => bidi.getMirroredCharacter(ch) ?? ch);
+    const reversed = [...p.text].reverse().map((ch) => bidi().getMirroredCharacter(ch) ?? ch);
     return { text: reversed.join(''), font: p.font };
   });
 }
