@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { deriveOrderId } from '../../../functions/core/kernel/order-id';
 import { endpoints } from '../helpers';
-import { mutationsOf, NASTY_HEADER_VALUES, NASTY_SEGMENTS, NASTY_STRINGS, pathSegment, preview, RAW_BODIES, type Json } from './mutations';
+import { boundariesOf, mutationsOf, NASTY_HEADER_VALUES, NASTY_SEGMENTS, NASTY_STRINGS, pathSegment, preview, RAW_BODIES, type Json } from './mutations';
 
 /** Replaced in every request by a value unique to the case (external ids, webhook ids, idempotency keys). */
 export const UID = '__UID__';
@@ -32,6 +32,8 @@ export interface HttpEntryPoint {
   /** Cases generated for this entry point. */
   readonly runs: number;
   readonly cases: () => fc.Arbitrary<HttpCase>;
+  /** Deterministic boundary cases run before the generated ones (every field at its limit). */
+  readonly boundaries?: () => HttpCase[];
   /** Headers computed over the final body (e.g. a webhook signature); applied before the case's own header breakage. */
   readonly sign?: (body: string | Buffer) => Record<string, string>;
   /** Partitions (pk) a refused request must leave empty: no partial write. */
@@ -70,6 +72,8 @@ function jsonRoute(spec: {
   runs: number;
   method?: string;
   url: () => fc.Arbitrary<string>;
+  /** The URL of the boundary cases (default: the first URL the generator gives). */
+  boundaryUrl?: () => string;
   base: () => Json;
   headers: () => Record<string, string>;
   /** Headers the generator may drop or break (content-type is always one). */
@@ -87,6 +91,19 @@ function jsonRoute(spec: {
     ...(spec.untouched === undefined ? {} : { untouched: spec.untouched }),
     ...(spec.refusedDespite2xx === undefined ? {} : { refusedDespite2xx: spec.refusedDespite2xx }),
     ...(spec.finalize === undefined ? {} : { finalize: spec.finalize }),
+    boundaries: () => {
+      const headers = { 'content-type': 'application/json', ...spec.headers() };
+      const url = spec.boundaryUrl?.() ?? fc.sample(spec.url(), { seed: 1, numRuns: 1 })[0] ?? '';
+      const fields = boundariesOf(spec.base()).map<HttpCase>((m) => ({ label: `boundary ${preview(m.mutations, 120)}`, method, url, headers, body: jsonText(m.value) }));
+      const oversizedHeaders = (spec.breakable ?? []).map<HttpCase>((name) => ({
+        label: `boundary header ${name} of 2,049 characters`,
+        method,
+        url,
+        headers: { ...headers, [name]: `${UID}${'h'.repeat(2_049)}` },
+        body: jsonText(spec.base()),
+      }));
+      return [...fields, ...oversizedHeaders];
+    },
     cases: () => {
       const base = spec.base();
       const headers = { 'content-type': 'application/json', ...spec.headers() };
@@ -267,6 +284,7 @@ export function httpEntryPoints(fixtures: CorpusFixtures): HttpEntryPoint[] {
       name: 'POST /orders/{orderId}/payment',
       runs: 50,
       url: () => anyOrder.map((id) => `${api}/orders/${id}/payment`),
+      boundaryUrl: () => `${api}/orders/${fixtures.heldOrderId}/payment`,
       base: () => ({ status: 'paid', reference: 'pi_corpus_1' }),
       headers: () => ({ 'x-api-key': web.apiKey }),
     }),
@@ -301,6 +319,7 @@ export function httpEntryPoints(fixtures: CorpusFixtures): HttpEntryPoint[] {
           { weight: 1, arbitrary: fc.constant(endpoints().webhooks.shopifyByShopDomainUrl ?? shopChannel().url) },
           { weight: 1, arbitrary: fc.constantFrom(...NASTY_SEGMENTS.slice(0, 20)).map((c) => `${api}/webhooks/shopify/${c}/orders-create`) },
         ),
+      boundaryUrl: () => shopChannel().url,
       base: shopifyBase,
       headers: () => ({ 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Webhook-Id': `corpus-${UID}`, 'X-Shopify-Shop-Domain': shopChannel().domain }),
       breakable: ['X-Shopify-Hmac-Sha256', 'X-Shopify-Webhook-Id', 'X-Shopify-Topic', 'X-Shopify-Shop-Domain'],

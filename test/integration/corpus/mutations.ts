@@ -174,6 +174,28 @@ function apply(root: Json, m: Mutation): Json {
   }
 }
 
+/**
+ * Deterministic boundary cases of a valid value: every string leaf stretched past DynamoDB's key limits
+ * (sort key 1,024 bytes, partition key 2,048) in 4-byte characters, every number made huge and
+ * fractional, every array emptied. The random mutations reach these only by luck.
+ */
+export function boundariesOf(base: Json): Mutated[] {
+  const out: Mutated[] = [];
+  for (const path of pathsOf(base)) {
+    const value = at(base, path);
+    const edits: Mutation[] =
+      typeof value === 'string'
+        ? [{ kind: 'replace', path, value: `${value}${'😀'.repeat(520)}` }]
+        : typeof value === 'number'
+          ? [{ kind: 'replace', path, value: 1e21 }, { kind: 'replace', path, value: 2.5 }]
+          : Array.isArray(value)
+            ? [{ kind: 'replace', path, value: [] }]
+            : [];
+    for (const m of edits) out.push({ value: apply(clone(base), m), mutations: [m] });
+  }
+  return out;
+}
+
 export interface Mutated {
   readonly value: Json;
   readonly mutations: readonly Mutation[];

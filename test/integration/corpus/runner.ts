@@ -100,7 +100,7 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
 
 /** Generate (seeded) and run one entry point's cases. */
 export async function runHttpEntryPoint(ddb: DynamoDBDocumentClient, ep: HttpEntryPoint, seed: number, runBase: number, concurrency = 6): Promise<CorpusReport> {
-  const cases = casesOf(ep.cases(), seed, ep.runs);
+  const cases = [...(ep.boundaries?.() ?? []), ...casesOf(ep.cases(), seed, ep.runs)];
   const statuses: Record<string, number> = {};
   const failures: CaseFailure[] = [];
   await pool(cases, concurrency, async (c, index) => {
