@@ -5,7 +5,7 @@
  * (unmapped), so a corpus feed never changes stock other tests count on.
  */
 import fc from 'fast-check';
-import { mutationsOf, NASTY_STRINGS, preview, RAW_BODIES, type Json } from './mutations';
+import { boundariesOf, mutationsOf, NASTY_STRINGS, preview, RAW_BODIES, type Json } from './mutations';
 import { UID } from './http-entry-points';
 
 export interface SupplierTarget {
@@ -43,6 +43,13 @@ export function messageBases(t: SupplierTarget): Record<string, Json> {
       ],
     },
   };
+}
+
+/** Deterministic boundary messages: every field of every type past its limit (and past DynamoDB's key limits). */
+export function messageBoundaries(t: SupplierTarget): MessageCase[] {
+  return Object.entries(messageBases(t)).flatMap(([type, base]) =>
+    boundariesOf(base).map((m) => ({ label: `${type} boundary ${preview(m.mutations, 100)}`, body: JSON.stringify(m.value) })),
+  );
 }
 
 /** Messages: each type valid, mutated (mostly), and raw bodies that are not a message at all. */
