@@ -257,10 +257,11 @@ function jsonOf(text: string | Buffer | undefined): Record<string, unknown> | un
 const ORDER_ID_SEGMENTS = fc.constantFrom(...NASTY_SEGMENTS);
 
 /** The table. Runs add up to the HTTP share of the corpus. */
-export function httpEntryPoints(fixtures: CorpusFixtures): HttpEntryPoint[] {
+export function httpEntryPoints(fixtures: () => CorpusFixtures): HttpEntryPoint[] {
   const api = endpoints().apiUrl;
   const web = webChannel();
-  const anyOrder = fc.oneof({ weight: 1, arbitrary: fc.constant(fixtures.heldOrderId) }, { weight: 3, arbitrary: ORDER_ID_SEGMENTS });
+  // Fixtures exist once the test's beforeAll ran; the generators run after it.
+  const anyOrder = fc.oneof({ weight: 1, arbitrary: fc.constant(0).map(() => fixtures().heldOrderId) }, { weight: 3, arbitrary: ORDER_ID_SEGMENTS });
   return [
     jsonRoute({
       name: 'POST /orders',
@@ -284,7 +285,7 @@ export function httpEntryPoints(fixtures: CorpusFixtures): HttpEntryPoint[] {
       name: 'POST /orders/{orderId}/payment',
       runs: 50,
       url: () => anyOrder.map((id) => `${api}/orders/${id}/payment`),
-      boundaryUrl: () => `${api}/orders/${fixtures.heldOrderId}/payment`,
+      boundaryUrl: () => `${api}/orders/${fixtures().heldOrderId}/payment`,
       base: () => ({ status: 'paid', reference: 'pi_corpus_1' }),
       headers: () => ({ 'x-api-key': web.apiKey }),
     }),
