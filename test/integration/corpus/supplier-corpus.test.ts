@@ -38,7 +38,8 @@ const summary: string[] = [];
 
 beforeAll(async () => {
   const orderId = await placeOrder({ lines: [{ sku: SKU, quantity: 1, unitPrice: '39.90' }] });
-  const f = await waitFor(`a DISPATCHED fulfillment of ${orderId}`, async () => (await fulfillments(orderId)).find((x) => x['status'] === 'DISPATCHED'), 30_000);
+  // Generous: right after a heavy file (the 200-order race) the workflow may take a while to dispatch.
+  const f = await waitFor(`a DISPATCHED fulfillment of ${orderId}`, async () => (await fulfillments(orderId)).find((x) => x['status'] === 'DISPATCHED'), 75_000, 250);
   supplierId = String(f['supplierId']);
   const supplier = endpoints().suppliers.find((s) => s.id === supplierId);
   const supplierSku = supplier?.skus.find((s) => s.sku === SKU)?.supplierSku;
@@ -46,7 +47,7 @@ beforeAll(async () => {
   target = { fulfillmentId: String(f['fulfillmentId']), supplierSku, occurredAt: new Date().toISOString() };
   // Whatever earlier tests left in the DLQ is not judged here.
   await drainQueue(supplierQueues(supplierId).inboundDlq);
-}, 60_000);
+}, 100_000);
 
 afterAll(() => console.log(`Supplier corpus (seed ${CORPUS_SEED}):\n${summary.join('\n')}`));
 
