@@ -37,7 +37,8 @@ function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
     .map(([name]) => ({ path: name, message: name === 'sku' ? 'give one sku; use POST /availability for several' : 'must be given once' }));
   const unknown = Object.keys(event.queryStringParameters ?? {})
     .filter((name) => !QUERY_PARAMETERS.has(name))
-    .map((name) => ({ path: name, message: `is not a parameter of this route (${[...QUERY_PARAMETERS].join(', ')})` }));
+    // `?=x` has a parameter without a name: the issue still names where it is (the query string).
+    .map((name) => ({ path: name === '' ? 'query' : name, message: `is not a parameter of this route (${[...QUERY_PARAMETERS].join(', ')})` }));
   if (repeated.length + unknown.length > 0) throw new ValidationError('Query string is invalid', { issues: [...repeated, ...unknown] });
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) out[name] = value;

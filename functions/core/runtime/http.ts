@@ -20,6 +20,7 @@ import {
 } from '../kernel/errors';
 import { observability as defaultObservability, type Observability } from './observability';
 import { toFieldIssues } from '../kernel/schemas';
+import { RETRY_AFTER_SECONDS, unavailableCode } from './http-unavailable';
 
 /** Largest accepted request body (bytes, after base64 decoding). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -32,8 +33,22 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-/** Map any error to the API's JSON error response. Only PipelineErrors with status < 500 expose their message. */
+/**
+ * Map any error to the API's JSON error response. Only PipelineErrors with status < 500 expose their message.
+ * Throttling / contention that outlasted the SDK's retries (and TransientError) → 503 with Retry-After and a
+ * body code (http-unavailable.ts): the request was fine, a retry will do.
+ */
 export function errorResponse(error: unknown, obs: Observability = defaultObservability): APIGatewayProxyResult {
+  const unavailable = unavailableCode(error);
+  if (unavailable !== undefined) {
+    obs.logger.warn('Request throttled or contended: 503', { code: unavailable, error: toError(error).name });
+    obs.metrics.addMetric('Http503', MetricUnit.Count, 1);
+    return json(
+      503,
+      { error: 'Service temporarily unavailable, retry later', code: unavailable, issues: [] },
+      { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    );
+  }
   if (error instanceof PipelineError && error.expose) {
     // Paths only: issue messages are safe, but keep the log line small and value-free.
     obs.logger.info('Request rejected', {

@@ -177,8 +177,15 @@ describe('POST /orders: idempotency', () => {
 });
 
 describe('POST /orders: failures', () => {
+  it('throttled write (after the SDK retries) → 503 THROTTLED with Retry-After (test/unit/corpus/throttling.test.ts)', async () => {
+    ddbMock.on(PutCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+    const result = await invoke(createOrderEvent(validOrderRequest()));
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['Retry-After']).toBe('1');
+    expect(bodyOf(result)).toMatchObject({ code: 'THROTTLED' });
+  });
+
   it.each([
-    ['throttled write', Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })],
     ['network error', new Error('socket hang up')],
   ])('%s → generic 500 with no detail', async (_label, error) => {
     ddbMock.on(PutCommand).rejects(error);

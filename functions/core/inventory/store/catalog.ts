@@ -10,6 +10,7 @@ import type { Supplier } from '../../suppliers/domain/supplier';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
 import { keys, prefixes } from '../../runtime/table/keys';
 import { sleep } from '../../runtime/table/transactions';
+import { skuFitsKey } from './products';
 
 export interface CatalogSlice {
   readonly products: ReadonlyMap<string, Product>;
@@ -47,7 +48,8 @@ function reservedOf(item: Record<string, unknown> | undefined): number {
  * Query (absent counter = 0), so routing and availability keep seeing `SupplierOffer { stock, reserved }`.
  */
 export async function loadCatalog(ctx: StoreContext, skus: readonly string[]): Promise<CatalogSlice> {
-  const unique = [...new Set(skus)];
+  // A SKU too long to be a key has no product and no offer (an order carrying one is UNKNOWN_SKU, not a crash).
+  const unique = [...new Set(skus)].filter(skuFitsKey);
   const products = new Map<string, Product>();
   const offers: SupplierOffer[] = [];
   await Promise.all(
