@@ -6,7 +6,7 @@ import { countryRuleIssues } from '../../kernel/address';
 import { DECIMAL_PATTERN, decimalToMinor, expectedTotalMinor, isCurrencyCode, lineTotalMinor, minorToDecimal } from '../../kernel/money';
 import { ACTORS } from '../../events/domain/events';
 import { FULFILLMENT_STATUSES } from '../../workflow/domain/fulfillment-status';
-import { HOLD_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from '../domain/order';
+import { HOLD_REASONS, ORDER_SOURCES, ORDER_STATUSES, PAYMENT_STATUSES } from '../domain/order';
 import { CurrencyCode, DecimalString, OrderFlag, PhoneNumber, text } from '../../kernel/schemas';
 
 export const MAX_LINES = 100;
@@ -213,10 +213,14 @@ export const Order = z
     orderId: z.string().meta({ examples: ['ord_3q9x0c1m2k4v6b8n0p2r4t6w8y'] }),
     status: z.enum(ORDER_STATUSES),
     holdReason: z.enum(HOLD_REASONS).optional(),
+    addressIssues: z
+      .array(z.object({ field: z.string(), code: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'Held INCORRECT_ADDRESS: what to correct (POST /orders/{orderId}/address), field and code, never the value' }),
     channelId: z.string(),
     externalOrderId: z.string(),
     externalOrderName: z.string().optional(),
-    source: z.enum(['api', 'shopify']),
+    source: z.enum(ORDER_SOURCES),
     currency: z.string(),
     customer: z.object({
       email: z.string(),
