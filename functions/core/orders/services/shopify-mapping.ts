@@ -41,7 +41,7 @@ const present = (value: string | null | undefined): string | undefined => {
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 };
 
-function mapAddress(source: ShopifyAddress, path: string, issues: FieldIssue[]): Address | undefined {
+export function mapAddress(source: ShopifyAddress, path: string, issues: FieldIssue[]): Address | undefined {
   // Customers' and platforms' spellings: `uk` is GB, `EL` is GR (normalizeCountryCode).
   const cc = present(source.country_code);
   const country = cc === undefined ? undefined : normalizeCountryCode(cc);
