@@ -271,3 +271,16 @@ export const OrderView = Order.extend({
 }).meta({ description: 'An order with its timeline and fulfillments (GET /orders/{orderId}).' });
 export type OrderViewResponse = z.infer<typeof OrderView>;
 export type FulfillmentViewResponse = z.infer<typeof FulfillmentView>;
+
+/** Answer of POST /orders/{orderId}/address. */
+export const ChangeAddressResponse = z
+  .object({
+    orderId: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    changed: z.boolean().meta({ description: 'false: the order already had this address (a repeat changes nothing)' }),
+    stage: z.enum(['BEFORE_DISPATCH', 'DISPATCHED']).meta({ description: 'DISPATCHED: the supplier had the order; its purchase order was amended (PURCHASE_ORDER_AMENDED)' }),
+    releasedHold: z.boolean().meta({ description: 'The order was held INCORRECT_ADDRESS and is validated again' }),
+    amendedFulfillments: z.array(z.string()).meta({ description: 'Fulfillments whose purchase order was amended' }),
+    resumed: z.boolean().meta({ description: 'Whether the waiting workflow was resumed now (otherwise it resumes itself)' }),
+  })
+  .meta({ description: 'The shipping address change (POST /orders/{orderId}/address).' });
