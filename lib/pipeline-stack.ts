@@ -139,8 +139,11 @@ export class PipelineStack extends Stack {
         description: `Webhook signing secret of channel ${channel.config.id}: put the platform's secret here`,
       });
       new CfnOutput(this, `WebhookUrl${part}`, {
-        value: this.storefront.shopifyWebhookUrl(channel.config.id),
-        description: `Shopify orders/create webhook URL of channel ${channel.config.id}`,
+        value: channel.config.platform === 'woocommerce' ? (this.storefront.platformWebhookUrl(channel.config) ?? '') : this.storefront.shopifyWebhookUrl(channel.config.id),
+        description:
+          channel.config.platform === 'woocommerce'
+            ? `WooCommerce webhook delivery URL of channel ${channel.config.id} (topics order.created and order.updated)`
+            : `Shopify orders/create webhook URL of channel ${channel.config.id} (every topic: the same URL without /orders-create)`,
       });
     }
   }
