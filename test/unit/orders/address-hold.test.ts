@@ -148,6 +148,16 @@ describe('Shopify caps: an authentic webhook with oversized values never 5xx', (
     expect(table.entities('Order')).toHaveLength(0);
   });
 
+  it('a shipping address without street is created (ADDRESS_INVALID) and then held INCORRECT_ADDRESS, not rejected', async () => {
+    const result = await deliver(
+      shopifyOrderBody({ line_items: `[${line('TSHIRT-BLK-M')}]`, shipping_address: '{"first_name":"G","last_name":"H","city":"Berlin","zip":"10719","country_code":"DE"}' }),
+    );
+    expect(result.statusCode).toBe(201);
+    const orderId = String(result.orderId);
+    expect((await screenForRouting(world.deps, { orderId })).result).toMatchObject({ outcome: 'HOLD', holdReason: 'INCORRECT_ADDRESS' });
+    expect(storedOrder(table, orderId).addressIssues).toEqual([expect.objectContaining({ field: 'shippingAddress.line1', code: 'REQUIRED' })]);
+  });
+
   it('an over-long title is cut, not refused', async () => {
     const result = await deliver(shopifyOrderBody({ line_items: `[{"id":1,"sku":"TSHIRT-BLK-M","title":"${'T'.repeat(10_000)}","quantity":1,"price":"19.99"}]` }));
     expect(result.statusCode).toBe(201);
