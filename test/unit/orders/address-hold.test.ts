@@ -10,6 +10,7 @@ import { MAX_STORED_BODY_BYTES } from '../../../functions/core/orders/store/webh
 import { purchaseOrderAmendedMessage } from '../../../functions/core/suppliers/services/po-amendment';
 import { SupplierOutboundMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
 import { screenForRouting } from '../../../functions/core/workflow/services/validate-and-screen';
+import { approveHold } from '../../../functions/core/workflow/services/hold-decisions';
 import { putTaskToken } from '../../../functions/core/workflow/store/task-tokens';
 import { shopifyOrderBody } from '../fixtures/shopify';
 import { FakeTable } from '../workflow/support/fake-table';
@@ -57,6 +58,13 @@ describe('INCORRECT_ADDRESS hold (ValidateAndRoute)', () => {
     expect(stored).toMatchObject({ status: 'ON_HOLD', holdReason: 'INCORRECT_ADDRESS', addressIssues: [{ field, code }] });
     expect(JSON.stringify(stored.addressIssues)).not.toContain('1011');
     expect(timelineTypes(table)).toEqual(['OrderOnHold']);
+  });
+
+  it('an operator approving the address as it is still runs the payment gate (an unpaid order is held again)', async () => {
+    putOrder(table, order({ shippingAddress: { ...good, postcode: '1011' }, payment: { reference: 'p', status: 'pending' } }));
+    await screenForRouting(world.deps, { orderId: ORDER_ID });
+    await approveHold({ ...world.deps, sfn: world.sfn }, { orderId: ORDER_ID });
+    expect((await screenForRouting(world.deps, { orderId: ORDER_ID })).result).toMatchObject({ outcome: 'HOLD', holdReason: 'AWAITING_PAYMENT' });
   });
 
   it('an order with an address problem AND an unknown SKU is still rejected', async () => {

@@ -169,8 +169,10 @@ function holdResult(order: Pick<WorkflowOrder, 'holdReason' | 'holdExpiresAt'>, 
 function acceptedAlready(order: WorkflowOrder): boolean {
   if (order.screening?.decision === 'ACCEPT') return true;
   // An operator's approval of a payment or fraud hold accepts the order as it is; approving an
-  // OPERATOR_HOLD only clears the review flags (the payment gate and fraud screen still run).
-  return order.holdRelease?.decision === 'APPROVE' && order.holdRelease.actor === 'operator' && order.holdRelease.holdReason !== 'OPERATOR_HOLD';
+  // OPERATOR_HOLD only clears the review flags, and approving an INCORRECT_ADDRESS hold only accepts the
+  // address as it is (the payment gate and fraud screen had not run: they still run).
+  const release = order.holdRelease;
+  return release?.decision === 'APPROVE' && release.actor === 'operator' && release.holdReason !== 'OPERATOR_HOLD' && release.holdReason !== 'INCORRECT_ADDRESS';
 }
 
 /** What validation decided, and the catalog it read (routing reuses it for its first attempt). */
