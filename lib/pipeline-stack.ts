@@ -65,6 +65,12 @@ export class PipelineStack extends Stack {
     this.files = new SupplierFiles(this, 'SupplierFiles', { stage, store: this.store, suppliers: this.suppliers });
     const wf = this.workflow.functions;
     for (const fn of [wf.dispatch, wf.cancelFulfillment, wf.cancelOrder, inbound]) this.files.grantOutboxWrite(fn);
+    // An address change after dispatch amends the purchase order (PURCHASE_ORDER_AMENDED): queue or outbox file.
+    for (const fn of this.storefront.purchaseOrderAmendingFunctions) {
+      this.files.grantOutboxWrite(fn);
+      fn.allowSendMessage(this.suppliers.outboundQueues);
+      fn.addEnvironment('SUPPLIER_QUEUES', this.suppliers.supplierQueuesJson);
+    }
     this.inventory = new InventorySync(this, 'InventorySync', { stage, store: this.store, files: this.files, stateMachine });
 
     this.observability = new Observability(this, 'Observability', {
@@ -133,8 +139,11 @@ export class PipelineStack extends Stack {
         description: `Webhook signing secret of channel ${channel.config.id}: put the platform's secret here`,
       });
       new CfnOutput(this, `WebhookUrl${part}`, {
-        value: this.storefront.shopifyWebhookUrl(channel.config.id),
-        description: `Shopify orders/create webhook URL of channel ${channel.config.id}`,
+        value: channel.config.platform === 'woocommerce' ? (this.storefront.platformWebhookUrl(channel.config) ?? '') : this.storefront.shopifyWebhookUrl(channel.config.id),
+        description:
+          channel.config.platform === 'woocommerce'
+            ? `WooCommerce webhook delivery URL of channel ${channel.config.id} (topics order.created and order.updated)`
+            : `Shopify orders/create webhook URL of channel ${channel.config.id} (every topic: the same URL without /orders-create)`,
       });
     }
   }

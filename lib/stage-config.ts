@@ -32,7 +32,7 @@ const ChannelSchema = z
   .strictObject({
     id: z.string().regex(CHANNEL_ID, 'lowercase letters, digits and "-", starting with a letter or digit, at most 40 characters'),
     name: z.string().min(1),
-    platform: z.enum(['custom', 'shopify']),
+    platform: z.enum(['custom', 'shopify', 'woocommerce']),
     currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 currency code, e.g. EUR'),
     /** Shopify shop domain, required for platform "shopify" (webhooks name the shop in X-Shopify-Shop-Domain). */
     shopDomain: z

@@ -73,6 +73,9 @@ export interface StorefrontChannel {
  *   GET  /availability, POST /availability            availability     API key (sellable quantity, supplier, delivery window)
  *   POST /webhooks/shopify/orders-create              shopify-webhook  HMAC (channel from X-Shopify-Shop-Domain)
  *   POST /webhooks/shopify/{channelId}/orders-create  shopify-webhook  HMAC
+ *   POST /webhooks/shopify/{channelId}                shopify-webhook  HMAC (topic-aware: X-Shopify-Topic)
+ *   POST /webhooks/woocommerce/{channelId}            woocommerce-webhook  X-WC-Webhook-Signature
+ *   POST /orders/{orderId}/address                    change-address   API key (correct / change the shipping address)
  *
  * Regional endpoint, Lambda proxy integrations, JSON access logs, execution logging at ERROR (never
  * request bodies), X-Ray, stage throttling, and one API key + usage plan + webhook secret per channel.
@@ -86,6 +89,8 @@ export class StorefrontApi extends Construct {
   public readonly shopifyWebhookFunction: PipelineFunction;
   public readonly updatePaymentFunction: PipelineFunction;
   public readonly availabilityFunction: PipelineFunction;
+  public readonly wooCommerceWebhookFunction: PipelineFunction;
+  public readonly changeAddressFunction: PipelineFunction;
   /** Per-channel key, usage plan and webhook secret, in stage-config order. */
   public readonly channels: readonly StorefrontChannel[];
   /** Base URL of the deployed stage, ending with "/". */
@@ -180,6 +185,25 @@ export class StorefrontApi extends Construct {
       'GET/POST /availability: sellable quantity, chosen supplier, shipping method and delivery window per SKU',
     );
 
+    this.wooCommerceWebhookFunction = apiFunction(
+      'WooCommerceWebhook',
+      'functions/api/woocommerce-webhook.ts',
+      'POST /webhooks/woocommerce/{channelId}: verify the signature and record a WooCommerce order or its change',
+    );
+    this.changeAddressFunction = apiFunction(
+      'ChangeAddress',
+      'functions/api/change-address.ts',
+      'POST /orders/{orderId}/address: change the shipping address (release an INCORRECT_ADDRESS hold, amend a dispatched PO)',
+    );
+    // Order changes from outside the workflow: payment and address holds resumed through their task token.
+    // (update-payment is wired below.)
+    this.wooCommerceWebhookFunction.useTable(store, 'readWrite');
+    this.changeAddressFunction.useTable(store, 'readWrite');
+    for (const fn of this.purchaseOrderAmendingFunctions) {
+      fn.allowTaskResponses(props.stateMachine);
+      for (const [name, value] of Object.entries(workflowSettingsEnvironment(stage))) fn.addEnvironment(name, value);
+    }
+
     // create-order also reads: the order a repeated Idempotency-Key derives (its stored request hash
     // tells a replay from a conflict), the channel's existing-order guard and the catalog.
     this.createOrderFunction.useTable(store, 'readWrite');
@@ -191,7 +215,8 @@ export class StorefrontApi extends Construct {
     // It releases payment holds through the workflow services, which read the workflow settings.
     for (const [name, value] of Object.entries(workflowSettingsEnvironment(stage))) this.updatePaymentFunction.addEnvironment(name, value);
     for (const channel of this.channels) {
-      this.shopifyWebhookFunction.useSecret(channel.webhookSecret);
+      if (channel.config.platform === 'woocommerce') this.wooCommerceWebhookFunction.useSecret(channel.webhookSecret);
+      else this.shopifyWebhookFunction.useSecret(channel.webhookSecret);
     }
 
     // Routes.
@@ -214,6 +239,11 @@ export class StorefrontApi extends Construct {
       requestValidator: validator,
       requestParameters: { 'method.request.path.orderId': true },
     }));
+    this.storefrontMethod(order.addResource('address').addMethod('POST', integration(this.changeAddressFunction), {
+      apiKeyRequired: true,
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.orderId': true },
+    }));
 
     // Query parameters and the body are validated by the handler (zod), so errors carry field paths.
     const availability = this.api.root.addResource('availability');
@@ -224,16 +254,33 @@ export class StorefrontApi extends Construct {
       }));
     }
 
-    const shopify = this.api.root.addResource('webhooks').addResource('shopify');
+    const webhooks = this.api.root.addResource('webhooks');
+    const shopify = webhooks.addResource('shopify');
     this.webhookMethod(shopify.addResource('orders-create').addMethod('POST', integration(this.shopifyWebhookFunction), {
       apiKeyRequired: false,
       requestValidator: validator,
     }));
+    const shopifyChannel = shopify.addResource('{channelId}');
     this.webhookMethod(
-      shopify
+      shopifyChannel.addResource('orders-create').addMethod('POST', integration(this.shopifyWebhookFunction), {
+        apiKeyRequired: false,
+        requestValidator: validator,
+        requestParameters: { 'method.request.path.channelId': true },
+      }),
+    );
+    // Topic-aware: every topic of the channel on one URL (X-Shopify-Topic).
+    this.webhookMethod(
+      shopifyChannel.addMethod('POST', integration(this.shopifyWebhookFunction), {
+        apiKeyRequired: false,
+        requestValidator: validator,
+        requestParameters: { 'method.request.path.channelId': true },
+      }),
+    );
+    this.webhookMethod(
+      webhooks
+        .addResource('woocommerce')
         .addResource('{channelId}')
-        .addResource('orders-create')
-        .addMethod('POST', integration(this.shopifyWebhookFunction), {
+        .addMethod('POST', integration(this.wooCommerceWebhookFunction), {
           apiKeyRequired: false,
           requestValidator: validator,
           requestParameters: { 'method.request.path.channelId': true },
@@ -245,7 +292,32 @@ export class StorefrontApi extends Construct {
 
   /** Every function this construct created (for dashboards and alarms). */
   public get functions(): readonly PipelineFunction[] {
-    return [this.createOrderFunction, this.getOrderFunction, this.shopifyWebhookFunction, this.updatePaymentFunction, this.availabilityFunction];
+    return [
+      this.createOrderFunction,
+      this.getOrderFunction,
+      this.shopifyWebhookFunction,
+      this.updatePaymentFunction,
+      this.availabilityFunction,
+      this.wooCommerceWebhookFunction,
+      this.changeAddressFunction,
+    ];
+  }
+
+  /** Functions that change orders from outside the workflow and resume its hold (payment, address, platform webhooks). */
+  public get orderChangeFunctions(): readonly PipelineFunction[] {
+    return [this.updatePaymentFunction, this.shopifyWebhookFunction, this.wooCommerceWebhookFunction, this.changeAddressFunction];
+  }
+
+  /** Functions that may amend a dispatched purchase order (an address change): they need the supplier queues and outbox. */
+  public get purchaseOrderAmendingFunctions(): readonly PipelineFunction[] {
+    return [this.shopifyWebhookFunction, this.wooCommerceWebhookFunction, this.changeAddressFunction];
+  }
+
+  /** The topic-aware webhook URL of a channel for its platform (Shopify or WooCommerce). */
+  public platformWebhookUrl(channel: ChannelConfig): string | undefined {
+    if (channel.platform === 'shopify') return `${this.api.url}webhooks/shopify/${channel.id}`;
+    if (channel.platform === 'woocommerce') return `${this.api.url}webhooks/woocommerce/${channel.id}`;
+    return undefined;
   }
 
   /** Base URL of a channel's Shopify webhook (append nothing: this is the full orders-create URL). */
@@ -298,7 +370,7 @@ export class StorefrontApi extends Construct {
 
   private webhookMethod(method: apigw.Method): void {
     const reason =
-      'Commerce-platform webhook (Shopify sends no API key or token): the handler authenticates every request by the X-Shopify-Hmac-Sha256 HMAC of the raw body with the channel secret, in constant time, before anything is written.';
+      'Commerce-platform webhook (Shopify and WooCommerce send no API key or token): the handler authenticates every request by the HMAC of the raw body with the channel secret (X-Shopify-Hmac-Sha256 / X-WC-Webhook-Signature), in constant time, before anything is written; only the unsigned WooCommerce ping (webhook_id=N) is answered without it, and it writes nothing.';
     acknowledgeNag(method.node.defaultChild ?? method, 'AwsSolutions-APIG4', reason);
     acknowledgeNag(method.node.defaultChild ?? method, 'AwsSolutions-COG4', reason);
   }

@@ -24,7 +24,9 @@ export interface EndpointsInput {
 function channelEndpoints(input: EndpointsInput): ChannelEndpoint[] {
   const { model, state, services } = input;
   const routes = model.apis.flatMap((a) => a.routes);
-  const shopifyChannelRoute = routes.find((r) => r.path.startsWith('/webhooks/shopify/') && r.pathParams.includes('channelId'));
+  const shopifyChannelRoute = routes.find((r) => r.path.startsWith('/webhooks/shopify/') && r.path.endsWith('/orders-create') && r.pathParams.includes('channelId'));
+  // Each platform's topic-aware inbound webhook route (`/webhooks/{platform}/{channelId}`).
+  const topicRoute = (platform: string) => routes.find((r) => r.path === `/webhooks/${platform}/{channelId}`);
   return input.data.channels.map((c) => {
     const key = Object.entries(state.apiKeys).find(([, k]) => k.id === c.apiKeyId)?.[1];
     const secret = model.secrets.find((s) => s.arn === c.webhookSecretArn);
@@ -37,6 +39,9 @@ function channelEndpoints(input: EndpointsInput): ChannelEndpoint[] {
       apiKeyId: key?.id ?? null,
       webhookSecret: secret === undefined ? null : (state.secrets[secret.logicalId] ?? null),
       shopifyWebhookUrl: shopifyChannelRoute === undefined ? null : `${services.gateway.url}${shopifyChannelRoute.path.replace('{channelId}', encodeURIComponent(c.channelId))}`,
+      webhookUrl: ((route) => (route === undefined ? null : `${services.gateway.url}${route.path.replace('{channelId}', encodeURIComponent(c.channelId))}`))(
+        c.platform === 'custom' ? undefined : topicRoute(c.platform),
+      ),
     };
   });
 }

@@ -25,7 +25,7 @@ export function templateChannels(model: LocalModel): (TemplateChannel & { apiKey
   if (!Array.isArray(parsed)) return [];
   return parsed.filter(isRecord).flatMap((c) => {
     const platform = c['platform'];
-    if (typeof c['channelId'] !== 'string' || (platform !== 'custom' && platform !== 'shopify')) return [];
+    if (typeof c['channelId'] !== 'string' || (platform !== 'custom' && platform !== 'shopify' && platform !== 'woocommerce')) return [];
     return [
       {
         channelId: c['channelId'],

@@ -113,6 +113,8 @@ export interface ChannelEndpoint {
   readonly webhookSecret: string | null;
   /** The channel's Shopify webhook URL (channel in the path). */
   readonly shopifyWebhookUrl: string | null;
+  /** The platform's topic-aware inbound webhook URL (`/webhooks/shopify/{id}`, `/webhooks/woocommerce/{id}`); null for custom channels. */
+  readonly webhookUrl: string | null;
 }
 
 /** What `<dataDir>/endpoints.json` holds. Later parts add keys (queues, buckets, dashboard, ...). */

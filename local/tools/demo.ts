@@ -22,6 +22,9 @@
  *   E. payment pending: ON_HOLD (AWAITING_PAYMENT) until POST /orders/{id}/payment;
  *   F. disposable e-mail + billing country != shipping country: ON_HOLD (HIGH_RISK_OF_FRAUD) until
  *      an operator approves (POST /ops/orders/{id}/approve with the ops API key).
+ *
+ * Part 3 (demo-inbound.ts): Shopify address hold corrected by orders/updated, orders/paid and
+ * orders/cancelled, an unhandled topic, and a WooCommerce order.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -31,6 +34,7 @@ import { readLiveLock } from '../runtime/lock';
 import { countTransitions } from '../emulators/stepfunctions/service';
 import { formatHistory, fullHistory, sfnClient } from './executions';
 import { REPO_ROOT, type LocalEndpoints } from '../runtime/runtime';
+import { inboundDemo } from './demo-inbound';
 
 
 const TIMEOUT_MS = 15_000;
@@ -356,6 +360,7 @@ async function workflowDemo(e: LocalEndpoints): Promise<void> {
     const r = i === 0 ? a : results[i - 1];
     console.log(`  ${s.label}  ${(r?.status ?? 'not placed').padEnd(14)} ${r?.orderId ?? ''}  (expected: ${s.expect})`);
   });
+  await inboundDemo(e);
   console.log('\nAll executions: npm run executions    One in detail: npm run executions -- show <orderId>');
 }
 

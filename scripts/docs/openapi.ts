@@ -1,5 +1,7 @@
 /** docs/openapi.json: the storefront and ops REST APIs as one OpenAPI 3.1 document. */
 import { MAX_BODY_BYTES } from '../../functions/core/runtime/http';
+import { ChangeAddressResponse } from '../../functions/core/orders/schemas/order';
+import { inboundPaths, WOOCOMMERCE_HMAC_SCHEME } from './openapi-inbound';
 import { AddressInput, Address, CreateOrderRequest, ErrorResponse, Issue, Order, OrderFlag, OrderLine, OrderView, ShopifyOrderWebhook, TimelineEntry, WebhookAck } from '../../functions/core/orders/schemas';
 import { ApproveHoldRequest, ExceptionEntry, ExceptionsResponse, HoldDecisionResponse, RejectHoldRequest, UpdatePaymentRequest, UpdatePaymentResponse } from '../../functions/core/workflow/schemas/ops';
 import { AvailabilityRequest, AvailabilityResponse, CartAvailabilityResponse } from '../../functions/core/inventory/schemas/availability';
@@ -24,6 +26,7 @@ export function buildOpenApiDocument(): JsonObject {
         ExceptionEntry,
         AvailabilityResponse,
         CartAvailabilityResponse,
+        ChangeAddressResponse,
         ErrorResponse,
         Issue,
       },
@@ -159,6 +162,7 @@ export function buildOpenApiDocument(): JsonObject {
         },
       },
       ...availabilityPaths(),
+      ...inboundPaths(),
       ...opsPaths(),
     },
     components: {
@@ -176,6 +180,7 @@ export function buildOpenApiDocument(): JsonObject {
           name: 'X-Shopify-Hmac-Sha256',
           description: "base64 HMAC-SHA256 of the raw body with the channel's webhook signing secret (Secrets Manager)",
         },
+        WooCommerceHmac: WOOCOMMERCE_HMAC_SCHEME,
       },
       schemas,
     },

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { AcceptedMessage, CancellationMessage, DeliveredMessage, INBOUND_ERROR_CODES, PurchaseOrderMessage, RejectedMessage, ShippedMessage, SupplierInboundMessage, SupplierOutboundMessage, TrackingEventMessage } from '../../functions/core/suppliers/schemas/supplier-messages';
+import { AcceptedMessage, CancellationMessage, DeliveredMessage, INBOUND_ERROR_CODES, PurchaseOrderAmendedMessage, PurchaseOrderMessage, RejectedMessage, ShippedMessage, SupplierInboundMessage, SupplierOutboundMessage, TrackingEventMessage } from '../../functions/core/suppliers/schemas/supplier-messages';
 import { InventoryUpdateMessage, MAX_INVENTORY_MESSAGE_ROWS } from '../../functions/core/inventory/schemas/inventory';
 import { jsonSchemaOf, messageSection } from './markdown';
 
@@ -116,6 +116,19 @@ export const SUPPLIER_MESSAGE_EXAMPLES: ReadonlyArray<{ readonly title: string; 
     schema: CancellationMessage,
     example: { type: 'CANCELLATION', messageId: `cancel-${EXAMPLE_FULFILLMENT}`, fulfillmentId: EXAMPLE_FULFILLMENT, issuedAt: '2026-11-28T00:00:05Z', reason: 'SHIP_BY_PASSED' },
   },
+  {
+    title: 'PURCHASE_ORDER_AMENDED',
+    schema: PurchaseOrderAmendedMessage,
+    example: {
+      type: 'PURCHASE_ORDER_AMENDED',
+      messageId: `po-${EXAMPLE_FULFILLMENT}-r1`,
+      fulfillmentId: EXAMPLE_FULFILLMENT,
+      revision: 1,
+      issuedAt: '2026-11-25T12:30:00Z',
+      changes: ['shipTo'],
+      shipTo: { name: 'Ada Lovelace', line1: 'Unter den Linden 1', city: 'Berlin', postcode: '10117', country: 'DE' },
+    },
+  },
 ];
 const ERROR_CODE_MEANINGS: Readonly<Record<(typeof INBOUND_ERROR_CODES)[number], string>> = {
   INVALID_JSON: 'The body is not JSON.',
@@ -134,9 +147,9 @@ const ERROR_CODE_MEANINGS: Readonly<Record<(typeof INBOUND_ERROR_CODES)[number],
 
 // Long: one markdown document template.
 export function renderSupplierMessages(): string {
-  const inbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => !['PURCHASE_ORDER', 'CANCELLATION', 'INVENTORY_UPDATE'].includes(e.title));
+  const inbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => !['PURCHASE_ORDER', 'CANCELLATION', 'PURCHASE_ORDER_AMENDED', 'INVENTORY_UPDATE'].includes(e.title));
   const inventory = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => e.title === 'INVENTORY_UPDATE');
-  const outbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => ['PURCHASE_ORDER', 'CANCELLATION'].includes(e.title));
+  const outbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => ['PURCHASE_ORDER', 'CANCELLATION', 'PURCHASE_ORDER_AMENDED'].includes(e.title));
   const schemaBlock = (title: string, schema: z.ZodType, io: 'input' | 'output') =>
     [`### ${title}`, '', '```json', JSON.stringify(jsonSchemaOf(schema, io), null, 2), '```', ''].join('\n');
   return [
@@ -150,7 +163,7 @@ export function renderSupplierMessages(): string {
     '## Transport',
     '',
     '- Every supplier has two SQS queues (SSE, TLS only), each with a dead-letter queue:',
-    '  - **outbound** (platform → supplier): `PURCHASE_ORDER` and `CANCELLATION`. Receive, process, delete.',
+    '  - **outbound** (platform → supplier): `PURCHASE_ORDER`, `CANCELLATION` and `PURCHASE_ORDER_AMENDED` (a new ship-to for a purchase order not yet shipped: same `fulfillmentId`, apply the highest `revision`). Receive, process, delete.',
     '  - **inbound** (supplier → platform): `ACCEPTED`, `REJECTED`, `SHIPPED`, `TRACKING_EVENT`, `DELIVERED`, and',
     '    `INVENTORY_UPDATE` (stock rows, for suppliers with an API instead of inventory feed files).',
     '- Access: an IAM role in the retailer\'s account that the supplier\'s AWS account assumes (optionally with an external id),',

@@ -31,6 +31,8 @@ const ENTRIES = [
   'functions/api/shopify-webhook.ts',
   'functions/api/update-payment.ts',
   'functions/api/availability.ts',
+  'functions/api/woocommerce-webhook.ts',
+  'functions/api/change-address.ts',
   ...Object.values(OPS_ENTRIES),
   STREAM_ROUTER_ENTRY,
   SUPPLIER_INBOUND_ENTRY,

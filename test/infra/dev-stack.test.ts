@@ -29,7 +29,7 @@ beforeAll(() => {
   s = synthesize({ stage: 'dev' });
 });
 
-const CHANNELS = ['demo-web', 'demo-shopify'] as const;
+const CHANNELS = ['demo-web', 'demo-shopify', 'demo-woo'] as const;
 /** Storefront API routes (the ops API's are in ops-api.test.ts). */
 const ROUTES: Record<string, string> = {
   'POST /orders': 'functions/api/create-order.ts',
@@ -39,6 +39,9 @@ const ROUTES: Record<string, string> = {
   'POST /availability': 'functions/api/availability.ts',
   'POST /webhooks/shopify/orders-create': 'functions/api/shopify-webhook.ts',
   'POST /webhooks/shopify/{channelId}/orders-create': 'functions/api/shopify-webhook.ts',
+  'POST /webhooks/shopify/{channelId}': 'functions/api/shopify-webhook.ts',
+  'POST /webhooks/woocommerce/{channelId}': 'functions/api/woocommerce-webhook.ts',
+  'POST /orders/{orderId}/address': 'functions/api/change-address.ts',
 };
 /** Every function: entry → Powertools service name. */
 const FUNCTIONS: Record<string, string> = {
@@ -47,6 +50,8 @@ const FUNCTIONS: Record<string, string> = {
   'functions/api/shopify-webhook.ts': 'storefront-api',
   'functions/api/update-payment.ts': 'storefront-api',
   'functions/api/availability.ts': 'storefront-api',
+  'functions/api/woocommerce-webhook.ts': 'storefront-api',
+  'functions/api/change-address.ts': 'storefront-api',
   'functions/api/ops-approve.ts': 'ops-api',
   'functions/api/ops-reject.ts': 'ops-api',
   'functions/api/ops-exceptions.ts': 'ops-api',
@@ -69,7 +74,12 @@ const FILE_FUNCTION_SIZES: Record<string, readonly [number, number]> = {
   [SUPPLIER_FILE_ENTRIES.messageFile]: [512, 120],
   [SCHEDULED_ENTRIES.refreshFeeds]: [1024, 600],
 };
-const WEBHOOK_ROUTES = ['POST /webhooks/shopify/orders-create', 'POST /webhooks/shopify/{channelId}/orders-create'];
+const WEBHOOK_ROUTES = [
+  'POST /webhooks/shopify/orders-create',
+  'POST /webhooks/shopify/{channelId}/orders-create',
+  'POST /webhooks/shopify/{channelId}',
+  'POST /webhooks/woocommerce/{channelId}',
+];
 
 function functionEntry(logicalId: string): string {
   const r = s.json.Resources[logicalId];
@@ -257,7 +267,7 @@ describe('storefront API', () => {
 
 describe('channels', () => {
   it('has one API key per channel under pinned logical ids (plus the ops key)', () => {
-    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['OpsApiKey', 'StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb']);
+    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['OpsApiKey', 'StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb', 'StorefrontApiKeyDemoWoo']);
   });
 
   it('has one usage plan per channel, each with throttle and quota on the v1 stage', () => {
@@ -279,12 +289,12 @@ describe('channels', () => {
     const bindings = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlanKey')
       .map(([, r]) => [referencedId(props(r).KeyId), referencedId(props(r).UsagePlanId)])
       .filter(([key]) => key?.startsWith('StorefrontApiKey'));
-    expect(bindings.map(([key]) => key).sort()).toEqual(['StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb']);
+    expect(bindings.map(([key]) => key).sort()).toEqual(['StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb', 'StorefrontApiKeyDemoWoo']);
     expect(new Set(bindings.map(([, plan]) => plan)).size).toBe(CHANNELS.length);
   });
 
   it('has one webhook secret per channel with a generated placeholder value', () => {
-    for (const id of ['WebhookSecretDemoWeb', 'WebhookSecretDemoShopify']) {
+    for (const id of ['WebhookSecretDemoWeb', 'WebhookSecretDemoShopify', 'WebhookSecretDemoWoo']) {
       const secret = s.json.Resources[id];
       expect(secret?.Type, id).toBe('AWS::SecretsManager::Secret');
       expect(rec(props(secret ?? { Type: '' }).GenerateSecretString).PasswordLength).toBe(64);
@@ -294,7 +304,7 @@ describe('channels', () => {
 
   it('passes CHANNELS (contract shape) to every storefront API function', () => {
     const storefront = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([, fn]) => rec(rec(props(fn).Environment).Variables).POWERTOOLS_SERVICE_NAME === 'storefront-api');
-    expect(storefront).toHaveLength(5);
+    expect(storefront).toHaveLength(7);
     for (const [id, fn] of storefront) {
       const variables = rec(rec(props(fn).Environment).Variables);
       const channels: unknown = JSON.parse(renderIntrinsics(variables.CHANNELS));
@@ -314,6 +324,14 @@ describe('channels', () => {
           shopDomain: 'dropship-demo.myshopify.com',
           apiKeyId: '<Ref:StorefrontApiKeyDemoShopify>',
           webhookSecretArn: '<Ref:WebhookSecretDemoShopify>',
+        },
+        {
+          channelId: 'demo-woo',
+          platform: 'woocommerce',
+          currency: 'EUR',
+          shopDomain: null,
+          apiKeyId: '<Ref:StorefrontApiKeyDemoWoo>',
+          webhookSecretArn: '<Ref:WebhookSecretDemoWoo>',
         },
       ]);
     }
@@ -470,16 +488,19 @@ describe('IAM', () => {
     }
   });
 
-  it('only the webhook function may read webhook secrets, and only GetSecretValue on the channel secrets', () => {
+  it('only the webhook functions may read webhook secrets, and only GetSecretValue on their platform\'s channel secrets', () => {
     const webhookRole = roleOfFunction(functionIdByEntry('functions/api/shopify-webhook.ts'));
+    const wooRole = roleOfFunction(functionIdByEntry('functions/api/woocommerce-webhook.ts'));
     for (const [id] of resourcesOfType(s.json, 'AWS::IAM::Role')) {
       const secretStatements = roleStatements(s.json, id).filter((st) => actionsOf(st).some((a) => a.startsWith('secretsmanager:')));
-      if (id !== webhookRole) {
+      if (id !== webhookRole && id !== wooRole) {
         expect(secretStatements, id).toEqual([]);
         continue;
       }
       expect(secretStatements.flatMap(actionsOf)).toEqual(['secretsmanager:GetSecretValue']);
-      expect(secretStatements.flatMap((st) => arr(st.Resource)).map(referencedId).sort()).toEqual(['WebhookSecretDemoShopify', 'WebhookSecretDemoWeb']);
+      expect(secretStatements.flatMap((st) => arr(st.Resource)).map(referencedId).sort()).toEqual(
+        id === wooRole ? ['WebhookSecretDemoWoo'] : ['WebhookSecretDemoShopify', 'WebhookSecretDemoWeb'],
+      );
     }
   });
 });
@@ -536,13 +557,16 @@ describe('outputs', () => {
         'AlarmTopicArn',
         'ApiKeyIdDemoShopify',
         'ApiKeyIdDemoWeb',
+        'ApiKeyIdDemoWoo',
         'ApiUrl',
         'DashboardName',
         'TableName',
         'WebhookSecretArnDemoShopify',
         'WebhookSecretArnDemoWeb',
+        'WebhookSecretArnDemoWoo',
         'WebhookUrlDemoShopify',
         'WebhookUrlDemoWeb',
+        'WebhookUrlDemoWoo',
         'OpsApiUrl',
         'OpsApiKeyId',
         'StateMachineArn',

@@ -108,6 +108,8 @@ describe('the local runtime is built from the synthesized template', () => {
       expect(c.apiKey).toMatch(/^[A-Za-z0-9]{40}$/);
       expect(c.webhookSecret?.length ?? 0).toBeGreaterThanOrEqual(32);
     }
-    expect(channels.map((c) => c.id)).toEqual(['demo-web', 'demo-shopify']);
+    expect(channels.map((c) => c.id)).toEqual(['demo-web', 'demo-shopify', 'demo-woo']);
+    // Each platform channel has its topic-aware inbound webhook URL; custom channels have none.
+    expect(channels.map((c) => c.webhookUrl?.replace(/^https?:\/\/[^/]+/, '') ?? null)).toEqual([null, '/webhooks/shopify/demo-shopify', '/webhooks/woocommerce/demo-woo']);
   });
 });

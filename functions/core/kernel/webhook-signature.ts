@@ -22,3 +22,25 @@ export function verifyHmacSignature(secret: string | Uint8Array, rawBody: Uint8A
   const expected = createHmac('sha256', secret).update(rawBody).digest();
   return timingSafeEqual(expected, provided);
 }
+
+/**
+ * WordPress `wp_specialchars_decode($secret, ENT_QUOTES)`: WooCommerce signs with the secret's
+ * entity-decoded form (WC_Webhook::generate_signature), so a secret saved as `a&amp;b` signs with `a&b`.
+ */
+export function wpSpecialcharsDecode(value: string): string {
+  return value
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#0*39;/g, "'")
+    .replace(/&#x27;/gi, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * WooCommerce webhooks: `X-WC-Webhook-Signature` = base64(HMAC-SHA256(secret, raw body)), the same
+ * construction as Shopify's, keyed with the entity-decoded secret. Constant-time compare.
+ */
+export function verifyWooCommerceSignature(secret: string, rawBody: Uint8Array, signature: string | undefined): boolean {
+  return verifyHmacSignature(wpSpecialcharsDecode(secret), rawBody, signature);
+}

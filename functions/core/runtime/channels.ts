@@ -7,7 +7,7 @@ import { jsonEnv } from './config';
 
 export const ChannelConfig = z.object({
   channelId: z.string().min(1),
-  platform: z.enum(['custom', 'shopify']),
+  platform: z.enum(['custom', 'shopify', 'woocommerce']),
   currency: z.string().regex(/^[A-Z]{3}$/),
   shopDomain: z.string().min(1).nullish(),
   /** API Gateway API key id (the Ref of the key); API Gateway puts it in requestContext.identity.apiKeyId. */

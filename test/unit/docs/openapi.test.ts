@@ -39,10 +39,13 @@ describe('docs/openapi.json', () => {
         'POST /orders',
         'GET /orders/{orderId}',
         'POST /orders/{orderId}/payment',
+        'POST /orders/{orderId}/address',
         'GET /availability',
         'POST /availability',
         'POST /webhooks/shopify/orders-create',
         'POST /webhooks/shopify/{channelId}/orders-create',
+        'POST /webhooks/shopify/{channelId}',
+        'POST /webhooks/woocommerce/{channelId}',
         'POST /ops/orders/{orderId}/approve',
         'POST /ops/orders/{orderId}/reject',
         'GET /ops/exceptions',
@@ -164,8 +167,8 @@ describe('docs/openapi.json', () => {
         const ops = route.restApi === OPS_API_LOGICAL_IDS.restApi;
         const scheme = Object.keys(op.security[0] ?? {})[0];
         if (ops) expect(scheme, name).toBe('OpsApiKey');
-        else expect(scheme, name).toBe(route.apiKeyRequired ? 'ApiKey' : 'ShopifyHmac');
-        expect(route.apiKeyRequired || scheme === 'ShopifyHmac', name).toBe(true);
+        else expect(scheme, name).toBe(route.apiKeyRequired ? 'ApiKey' : route.path.startsWith('/webhooks/woocommerce/') ? 'WooCommerceHmac' : 'ShopifyHmac');
+        expect(route.apiKeyRequired || scheme === 'ShopifyHmac' || scheme === 'WooCommerceHmac', name).toBe(true);
         expect(doc.paths[route.path]?.servers !== undefined, name).toBe(ops);
       }
     });

@@ -54,9 +54,10 @@ describe('ValidateAndScreen: a new order', () => {
       [{ lineNo: 1, code: 'NO_SHIPPING_ZONE' }],
     ],
     [
-      'invalid postcode',
-      { shippingAddress: { name: 'A', line1: 'Street 1', city: 'Berlin', postcode: '1234', country: 'DE' } },
-      [{ code: 'ADDRESS_INVALID' }],
+      // An address problem alone is held INCORRECT_ADDRESS (test/unit/orders/address-hold.test.ts).
+      'invalid postcode with an unknown SKU',
+      { shippingAddress: { name: 'A', line1: 'Street 1', city: 'Berlin', postcode: '1234', country: 'DE' }, lines: [{ lineNo: 1, sku: 'NOPE-1', quantity: 1, unitPriceMinor: 1000 }] },
+      [{ code: 'ADDRESS_INVALID' }, { lineNo: 1, code: 'UNKNOWN_SKU' }],
     ],
     ['cancelled in the storefront', { flags: [{ code: 'CANCELLED_AT_SOURCE', message: 'Cancelled in Shopify' }] }, [{ code: 'CANCELLED_AT_SOURCE' }]],
     ['a test order', { flags: [{ code: 'TEST_ORDER', message: 'Shopify test order' }] }, [{ code: 'TEST_ORDER' }]],

@@ -30,7 +30,7 @@ const Empty = z.object({});
 /** Payload schema per order (timeline) event type. */
 export const ORDER_EVENT_PAYLOADS = {
   OrderReceived: z.object({
-    source: z.enum(['api', 'shopify']),
+    source: z.enum(['api', 'shopify', 'woocommerce']),
     externalOrderId: z.string(),
     lines: Count.meta({ description: 'Number of order lines' }),
     flags: list(z.string()).meta({ description: 'Codes of the problems recorded on the order' }),

@@ -8,7 +8,7 @@ import countries from 'i18n-iso-countries/index.js';
 import type { FieldIssue } from '../errors';
 import type { Address } from '../values';
 import { canonicalPostcode, expectedPostcodeFormat, normalizePostcode, postcodeRule } from './postcode';
-export { classifyAddressIssues, isCorrectableAddressIssue } from './issues';
+export { addressIssueCode, classifyAddressIssues, isCorrectableAddressIssue } from './issues';
 export type { AddressIssueClasses } from './issues';
 import { normalizeRegion } from './regions';
 

@@ -34,3 +34,14 @@ export function classifyAddressIssues(issues: readonly FieldIssue[], under?: str
   for (const issue of issues) (isCorrectableAddressIssue(issue, under) ? correctable : other).push(issue);
   return { correctable, other };
 }
+
+/** A machine-readable code for an address issue (from validateAddress / countryRuleIssues / the input caps). */
+export function addressIssueCode(issue: FieldIssue): string {
+  const field = issue.path.slice(issue.path.lastIndexOf('.') + 1);
+  const { message } = issue;
+  if (message.startsWith('must be at most')) return 'TOO_LONG';
+  if (field === 'country') return 'COUNTRY_INVALID';
+  if (field === 'postcode') return message.startsWith('is required') ? 'POSTCODE_MISSING' : 'POSTCODE_INVALID';
+  if (field === 'region') return 'REGION_MISSING';
+  return message.startsWith('is required') ? 'REQUIRED' : 'INVALID';
+}

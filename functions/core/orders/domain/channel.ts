@@ -1,5 +1,5 @@
 /** Storefront channels and the webhooks they send that could not become orders. Pure types. */
-export type ChannelPlatform = 'custom' | 'shopify';
+export type ChannelPlatform = 'custom' | 'shopify' | 'woocommerce';
 
 export interface Channel {
   readonly channelId: string;
@@ -27,7 +27,7 @@ export interface RejectedWebhook {
   readonly externalOrderId?: string | undefined;
   readonly issues: readonly { readonly path: string; readonly message: string }[];
   readonly receivedAt: string;
-  /** The raw body exactly as received (UTF-8), so an operator can fix and replay it. */
+  /** The raw body exactly as received (UTF-8), so an operator can fix and replay it (the first 64 KiB: `rawBodyTruncated`). */
   readonly rawBody: string;
   readonly expiresAt: number;
 }

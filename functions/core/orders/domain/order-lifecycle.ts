@@ -7,9 +7,11 @@ import type { OrderLine, OrderStatus, PaymentStatus } from './order';
 
 /** Allowed order status changes. ON_HOLD → ON_HOLD is a change of hold reason. */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  RECEIVED: ['VALIDATED', 'REJECTED', 'CANCELLED'],
+  // RECEIVED → ON_HOLD: an address a person can fix (INCORRECT_ADDRESS); its correction takes the order
+  // back to RECEIVED, so validation runs again on the new address.
+  RECEIVED: ['VALIDATED', 'ON_HOLD', 'REJECTED', 'CANCELLED'],
   VALIDATED: ['ON_HOLD', 'RESERVED', 'CANCELLED'],
-  ON_HOLD: ['ON_HOLD', 'VALIDATED', 'RESERVED', 'CANCELLED'],
+  ON_HOLD: ['ON_HOLD', 'RECEIVED', 'VALIDATED', 'RESERVED', 'CANCELLED'],
   RESERVED: ['IN_FULFILLMENT', 'CANCELLED'],
   IN_FULFILLMENT: ['PARTIALLY_SHIPPED', 'SHIPPED', 'DELIVERED', 'CANCELLED'],
   PARTIALLY_SHIPPED: ['SHIPPED', 'DELIVERED'],

@@ -20,11 +20,12 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const NON_TERMINAL_ORDER_STATUSES = ['RECEIVED', 'VALIDATED', 'ON_HOLD', 'RESERVED', 'IN_FULFILLMENT', 'PARTIALLY_SHIPPED', 'SHIPPED'] as const satisfies readonly OrderStatus[];
 export type NonTerminalOrderStatus = (typeof NON_TERMINAL_ORDER_STATUSES)[number];
 
-export const HOLD_REASONS = ['AWAITING_PAYMENT', 'HIGH_RISK_OF_FRAUD', 'OPERATOR_HOLD'] as const;
+export const HOLD_REASONS = ['AWAITING_PAYMENT', 'HIGH_RISK_OF_FRAUD', 'OPERATOR_HOLD', 'INCORRECT_ADDRESS'] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 export const PAYMENT_STATUSES = ['paid', 'authorized', 'pending', 'partially_paid', 'refunded', 'voided'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-export type OrderSource = 'api' | 'shopify';
+export const ORDER_SOURCES = ['api', 'shopify', 'woocommerce'] as const;
+export type OrderSource = (typeof ORDER_SOURCES)[number];
 
 export interface Customer {
   readonly email: string;
@@ -166,6 +167,32 @@ export interface OrderWorkflowFields {
   readonly cancelledLines?: readonly { readonly lineNo: number; readonly quantity: number }[] | undefined;
   /** Cumulative amount of every RefundRequested event (minor units): never refund twice. */
   readonly refundRequestedMinor?: number | undefined;
+  /** Why the shipping address cannot be used as it is (INCORRECT_ADDRESS hold): field + code, never the value. */
+  readonly addressIssues?: readonly AddressIssue[] | undefined;
+  /** The platform's `updated_at` / `date_modified` of the newest order change applied: older deliveries change nothing. */
+  readonly platformUpdatedAt?: string | undefined;
+  /** Refunds recorded from the platform (refund ids): each is recorded once. */
+  readonly platformRefunds?: readonly PlatformRefund[] | undefined;
+  /** How many times the shipping address was changed after dispatch (the PURCHASE_ORDER_AMENDED revision). */
+  readonly addressRevision?: number | undefined;
+  /** The last `POST /orders/{orderId}/address` request (replay of the same key + body answers the same; another body is a 409). */
+  readonly lastAddressChange?: { readonly idempotencyKey: string; readonly requestHash: string } | undefined;
+}
+
+/** One correctable problem of the shipping address (no PII: the field and a code). */
+export interface AddressIssue {
+  /** e.g. `shippingAddress.postcode`. */
+  readonly field: string;
+  /** e.g. POSTCODE_MISSING, POSTCODE_INVALID, REGION_MISSING, COUNTRY_INVALID, REQUIRED, TOO_LONG. */
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface PlatformRefund {
+  readonly refundId: string;
+  readonly at: string;
+  readonly amountMinor?: number | undefined;
+  readonly lines: readonly { readonly lineNo: number; readonly quantity: number }[];
 }
 
 /** An order as the workflow stores it. */

@@ -6,7 +6,7 @@ import { countryRuleIssues } from '../../kernel/address';
 import { DECIMAL_PATTERN, decimalToMinor, expectedTotalMinor, isCurrencyCode, lineTotalMinor, minorToDecimal } from '../../kernel/money';
 import { ACTORS } from '../../events/domain/events';
 import { FULFILLMENT_STATUSES } from '../../workflow/domain/fulfillment-status';
-import { HOLD_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from '../domain/order';
+import { HOLD_REASONS, ORDER_SOURCES, ORDER_STATUSES, PAYMENT_STATUSES } from '../domain/order';
 import { CurrencyCode, DecimalString, OrderFlag, PhoneNumber, text } from '../../kernel/schemas';
 
 export const MAX_LINES = 100;
@@ -213,10 +213,14 @@ export const Order = z
     orderId: z.string().meta({ examples: ['ord_3q9x0c1m2k4v6b8n0p2r4t6w8y'] }),
     status: z.enum(ORDER_STATUSES),
     holdReason: z.enum(HOLD_REASONS).optional(),
+    addressIssues: z
+      .array(z.object({ field: z.string(), code: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'Held INCORRECT_ADDRESS: what to correct (POST /orders/{orderId}/address), field and code, never the value' }),
     channelId: z.string(),
     externalOrderId: z.string(),
     externalOrderName: z.string().optional(),
-    source: z.enum(['api', 'shopify']),
+    source: z.enum(ORDER_SOURCES),
     currency: z.string(),
     customer: z.object({
       email: z.string(),
@@ -267,3 +271,16 @@ export const OrderView = Order.extend({
 }).meta({ description: 'An order with its timeline and fulfillments (GET /orders/{orderId}).' });
 export type OrderViewResponse = z.infer<typeof OrderView>;
 export type FulfillmentViewResponse = z.infer<typeof FulfillmentView>;
+
+/** Answer of POST /orders/{orderId}/address. */
+export const ChangeAddressResponse = z
+  .object({
+    orderId: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    changed: z.boolean().meta({ description: 'false: the order already had this address (a repeat changes nothing)' }),
+    stage: z.enum(['BEFORE_DISPATCH', 'DISPATCHED']).meta({ description: 'DISPATCHED: the supplier had the order; its purchase order was amended (PURCHASE_ORDER_AMENDED)' }),
+    releasedHold: z.boolean().meta({ description: 'The order was held INCORRECT_ADDRESS and is validated again' }),
+    amendedFulfillments: z.array(z.string()).meta({ description: 'Fulfillments whose purchase order was amended' }),
+    resumed: z.boolean().meta({ description: 'Whether the waiting workflow was resumed now (otherwise it resumes itself)' }),
+  })
+  .meta({ description: 'The shipping address change (POST /orders/{orderId}/address).' });

@@ -45,7 +45,7 @@ function minor(value: string, currency: string): number {
   return parsed.minor;
 }
 
-function toAddress(input: AddressInput): Address {
+export function toAddress(input: AddressInput): Address {
   return normalizeAddress({ ...input, postcode: input.postcode ?? '' });
 }
 

@@ -2,7 +2,7 @@
 import { minorToDecimal } from '../../kernel/money';
 import type { Address } from '../../kernel/values';
 import type { FulfillmentDocuments } from '../../workflow/domain/fulfillment-status';
-import type { Order } from '../domain/order';
+import type { Order, OrderWorkflowFields } from '../domain/order';
 import type { StoredTimelineEvent } from '../../events/domain/events';
 import type { FulfillmentViewResponse, OrderResponse, OrderViewResponse } from '../schemas/order';
 import type { FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
@@ -21,12 +21,15 @@ function address(a: Address): OrderResponse['shippingAddress'] {
   };
 }
 
-export function toOrderResponse(order: Order): OrderResponse {
+export function toOrderResponse(order: Order & Pick<OrderWorkflowFields, 'addressIssues'>): OrderResponse {
   const money = (minor: number) => minorToDecimal(minor, order.currency);
   return {
     orderId: order.orderId,
     status: order.status,
     holdReason: order.holdReason,
+    ...(order.holdReason === 'INCORRECT_ADDRESS' && order.addressIssues !== undefined
+      ? { addressIssues: order.addressIssues.map((i) => ({ field: i.field, code: i.code, message: i.message })) }
+      : {}),
     channelId: order.channelId,
     externalOrderId: order.externalOrderId,
     externalOrderName: order.externalOrderName,

@@ -41,7 +41,7 @@ const present = (value: string | null | undefined): string | undefined => {
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 };
 
-function mapAddress(source: ShopifyAddress, path: string, issues: FieldIssue[]): Address | undefined {
+export function mapAddress(source: ShopifyAddress, path: string, issues: FieldIssue[]): Address | undefined {
   // Customers' and platforms' spellings: `uk` is GB, `EL` is GR (normalizeCountryCode).
   const cc = present(source.country_code);
   const country = cc === undefined ? undefined : normalizeCountryCode(cc);
@@ -65,6 +65,22 @@ function mapAddress(source: ShopifyAddress, path: string, issues: FieldIssue[]):
   });
 }
 
+/** The address as given, missing parts empty (validation names them; the order is held for a correction). */
+function correctableAddress(source: ShopifyAddress): Address {
+  const cc = present(source.country_code);
+  return normalizeAddress({
+    name: present(source.name) ?? [present(source.first_name), present(source.last_name)].filter((part) => part !== undefined).join(' '),
+    company: present(source.company),
+    line1: present(source.address1) ?? '',
+    line2: present(source.address2),
+    city: present(source.city) ?? '',
+    region: present(source.province_code) ?? present(source.province),
+    postcode: present(source.zip) ?? '',
+    country: cc === undefined ? '' : normalizeCountryCode(cc),
+    phone: present(source.phone),
+  });
+}
+
 // Long: a field-by-field mapping of the Shopify payload; each block is one field group.
 export function mapShopifyOrder(payload: ShopifyOrderWebhook, ctx: ShopifyMappingContext): ShopifyMappingResult {
   const issues: FieldIssue[] = [];
@@ -82,12 +98,16 @@ export function mapShopifyOrder(payload: ShopifyOrderWebhook, ctx: ShopifyMappin
     return parsed.minor;
   };
 
-  // Shipping address: without one there is nothing to ship (digital goods, local pickup).
+  // Shipping address: without one there is nothing to ship (digital goods, local pickup). With one, a
+  // missing street, city or country is a problem a person can fix: the order is created (flag
+  // ADDRESS_INVALID) and the workflow holds it INCORRECT_ADDRESS for a correction.
   let shippingAddress: Address | undefined;
   if (payload.shipping_address === null || payload.shipping_address === undefined) {
     issues.push({ path: 'shipping_address', message: 'is required: the order has nothing to ship to' });
   } else {
-    shippingAddress = mapAddress(payload.shipping_address, 'shipping_address', issues);
+    const addressIssues: FieldIssue[] = [];
+    shippingAddress = mapAddress(payload.shipping_address, 'shipping_address', addressIssues) ?? correctableAddress(payload.shipping_address);
+    for (const issue of addressIssues) flags.push({ code: 'ADDRESS_INVALID', message: `Shipping address ${issue.path.slice('shipping_address.'.length)} ${issue.message}` });
   }
   const billingIssues: FieldIssue[] = [];
   const billingAddress =

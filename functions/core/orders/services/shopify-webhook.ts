@@ -16,6 +16,7 @@ import { toFieldIssues } from '../../kernel/schemas';
 import { ShopifyOrderWebhook, parseShopifyJson, type WebhookAck } from '../schemas/shopify';
 import type { StoreContext } from '../../runtime/table/context';
 import { createOrder } from '../store/orders';
+import { instantOf } from './platform-changes';
 import { getProductPresence } from '../../inventory/store/products';
 import { putRejectedWebhook } from '../store/webhooks';
 import { mapShopifyOrder } from './shopify-mapping';
@@ -57,7 +58,7 @@ export async function verifyShopifyRequest(deps: Pick<ShopifyWebhookDeps, 'getSe
   if (!verifyHmacSignature(secret, input.rawBody, input.signature)) throw unauthorized();
 }
 
-async function addCatalogFlags(store: StoreContext, order: Order): Promise<Order> {
+async function addCatalogFlags<T extends Order>(store: StoreContext, order: T): Promise<T> {
   const skus = order.lines.map((line) => line.sku).filter((sku) => sku !== '');
   if (skus.length === 0) return order;
   const products = await getProductPresence(store, skus);
@@ -71,52 +72,71 @@ async function addCatalogFlags(store: StoreContext, order: Order): Promise<Order
   return { ...order, flags };
 }
 
-// Long: the webhook steps in order (verify, dedupe, map, create) as helper calls.
-export async function handleShopifyOrderWebhook(deps: ShopifyWebhookDeps, input: ShopifyWebhookInput): Promise<ShopifyWebhookResult> {
-  await verifyShopifyRequest(deps, input);
-
-  const webhookId = input.webhookId?.trim();
+/** 400 unless the delivery id header is present and printable (it keys the dedupe and the records). */
+export function requireWebhookId(value: string | undefined, header = 'x-shopify-webhook-id'): string {
+  const webhookId = value?.trim();
   if (webhookId === undefined || !WEBHOOK_ID_PATTERN.test(webhookId)) {
-    throw new BadRequestError('Missing or invalid X-Shopify-Webhook-Id', {
-      issues: [{ path: 'headers.x-shopify-webhook-id', message: 'is required (1-128 printable characters)' }],
-    });
+    throw new BadRequestError(`Missing or invalid ${header}`, { issues: [{ path: `headers.${header}`, message: 'is required (1-128 printable characters)' }] });
   }
+  return webhookId;
+}
 
-  let json: unknown;
+export function parseWebhookJson(rawBody: Buffer): unknown {
   try {
-    json = parseShopifyJson(input.rawBody.toString('utf8'));
+    return parseShopifyJson(rawBody.toString('utf8'));
   } catch (cause) {
     throw new BadRequestError('Malformed JSON body', { cause, issues: [{ path: 'body', message: 'must be valid JSON' }] });
   }
+}
 
+/** Keep an authentic delivery that did not become (or change) an order, for operators. Once per delivery id. */
+export async function recordWebhook(
+  deps: Pick<ShopifyWebhookDeps, 'store' | 'now'>,
+  input: { readonly channelId: string; readonly platform: 'shopify' | 'woocommerce'; readonly webhookId: string; readonly topic: string | undefined; readonly rawBody: Buffer },
+  issues: readonly FieldIssue[],
+  externalOrderId?: string,
+): Promise<void> {
+  const now = deps.now();
+  await putRejectedWebhook(deps.store, {
+    channelId: input.channelId,
+    webhookId: input.webhookId,
+    platform: input.platform,
+    topic: input.topic,
+    externalOrderId,
+    issues,
+    receivedAt: now.toISOString(),
+    rawBody: input.rawBody.toString('utf8'),
+    expiresAt: Math.floor(now.getTime() / 1000) + REJECTED_WEBHOOK_TTL_SECONDS,
+  });
+}
+
+/** The `id` of a parsed body, when it reads as an id (for the rejected-webhook record). */
+export function idOf(json: unknown, field = 'id'): string | undefined {
+  if (typeof json !== 'object' || json === null || !(field in json)) return undefined;
+  const id: unknown = (json as Record<string, unknown>)[field];
+  return (typeof id === 'string' || typeof id === 'number') && String(id).length <= 64 ? String(id) : undefined;
+}
+
+/** orders/create (verified already): map and create the order once; unmappable → 202 recorded. */
+export async function createShopifyOrder(deps: ShopifyWebhookDeps, input: ShopifyWebhookInput & { readonly webhookId: string }, json: unknown): Promise<ShopifyWebhookResult> {
   const now = deps.now();
   const reject = async (issues: readonly FieldIssue[], externalOrderId?: string): Promise<ShopifyWebhookResult> => {
-    await putRejectedWebhook(deps.store, {
-      channelId: input.channel.channelId,
-      webhookId,
-      platform: 'shopify',
-      topic: input.topic,
-      externalOrderId,
-      issues,
-      receivedAt: now.toISOString(),
-      rawBody: input.rawBody.toString('utf8'),
-      expiresAt: Math.floor(now.getTime() / 1000) + REJECTED_WEBHOOK_TTL_SECONDS,
-    });
+    await recordWebhook(deps, { channelId: input.channel.channelId, platform: 'shopify', webhookId: input.webhookId, topic: input.topic, rawBody: input.rawBody }, issues, externalOrderId);
     return { statusCode: 202, body: { result: 'rejected', issues: [...issues] } };
   };
 
   const parsed = ShopifyOrderWebhook.safeParse(json);
-  if (!parsed.success) {
-    const id = typeof json === 'object' && json !== null && 'id' in json ? json.id : undefined;
-    return reject(toFieldIssues(parsed.error), typeof id === 'string' || typeof id === 'number' ? String(id) : undefined);
-  }
+  if (!parsed.success) return reject(toFieldIssues(parsed.error), idOf(json));
   const payload = parsed.data;
 
   const orderId = orderIdForExternalOrder(input.channel.channelId, payload.id);
   const mapped = mapShopifyOrder(payload, { channelId: input.channel.channelId, channelCurrency: input.channel.currency, orderId, now });
   if (!mapped.ok) return reject(mapped.issues, payload.id);
-
-  const order = await addCatalogFlags(deps.store, mapped.order);
+  const platformUpdatedAt = instantOf(payload.updated_at);
+  const order = await addCatalogFlags(deps.store, {
+    ...mapped.order,
+    ...(platformUpdatedAt === undefined ? {} : { platformUpdatedAt: new Date(platformUpdatedAt).toISOString() }),
+  });
   // One conditional PutItem: a re-delivery (same webhook id, or the same order under a new one) finds the
   // order it created, so no per-delivery dedupe record is written.
   const outcome = await createOrder(deps.store, order);
@@ -126,4 +146,12 @@ export async function handleShopifyOrderWebhook(deps: ShopifyWebhookDeps, input:
     case 'order-exists':
       return { statusCode: 200, orderId: outcome.existing.orderId, body: { result: 'duplicate', orderId: outcome.existing.orderId } };
   }
+}
+
+/** orders/create only (verify, delivery id, JSON, create): the topic-aware entry is shopify-topics.ts handleShopifyWebhook. */
+export async function handleShopifyOrderWebhook(deps: ShopifyWebhookDeps, input: ShopifyWebhookInput): Promise<ShopifyWebhookResult> {
+  await verifyShopifyRequest(deps, input);
+  const webhookId = requireWebhookId(input.webhookId);
+  const json = parseWebhookJson(input.rawBody);
+  return createShopifyOrder(deps, { ...input, webhookId }, json);
 }

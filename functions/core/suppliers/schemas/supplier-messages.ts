@@ -207,7 +207,20 @@ export const CancellationMessage = z
   .meta({ description: 'Do not ship this fulfillment (platform → supplier). Sent again if you accept or ship a cancelled fulfillment.' });
 export type CancellationMessage = z.output<typeof CancellationMessage>;
 
-export const SupplierOutboundMessage = z.discriminatedUnion('type', [PurchaseOrderMessage, CancellationMessage]);
+export const PurchaseOrderAmendedMessage = z
+  .object({
+    type: z.literal('PURCHASE_ORDER_AMENDED'),
+    messageId: z.string().meta({ description: '`po-{fulfillmentId}-r{revision}`: the same amendment sent again has the same id (deduplicate on it)' }),
+    fulfillmentId: FulfillmentRef.meta({ description: 'The purchase order (same PO number) this amends' }),
+    revision: z.int().min(1).meta({ description: 'Amendment number of this purchase order (1, 2, ...): apply the highest' }),
+    issuedAt: Instant,
+    changes: z.array(z.enum(['shipTo'])).min(1).meta({ description: 'What changed' }),
+    shipTo: ShipTo.meta({ description: 'The new ship-to address: use it instead of the one on the purchase order' }),
+  })
+  .meta({ description: "A change to a purchase order not yet shipped (platform → supplier): the customer's new ship-to address." });
+export type PurchaseOrderAmendedMessage = z.output<typeof PurchaseOrderAmendedMessage>;
+
+export const SupplierOutboundMessage = z.discriminatedUnion('type', [PurchaseOrderMessage, CancellationMessage, PurchaseOrderAmendedMessage]);
 export type SupplierOutboundMessage = z.output<typeof SupplierOutboundMessage>;
 
 /** errorCode values the consumer puts on messages it moves to the inbound DLQ. */

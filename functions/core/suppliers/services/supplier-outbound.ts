@@ -174,7 +174,8 @@ export function cancellationCsv(message: CancellationMessage): string {
 }
 
 export function fileBody(message: SupplierOutboundMessage, format: 'csv' | 'json'): { body: string; contentType: string } {
-  if (format === 'json') return { body: `${JSON.stringify(message, null, 2)}\n`, contentType: 'application/json' };
+  // Purchase-order amendments are JSON in every format (suppliers/services/po-amendment.ts).
+  if (format === 'json' || message.type === 'PURCHASE_ORDER_AMENDED') return { body: `${JSON.stringify(message, null, 2)}\n`, contentType: 'application/json' };
   return { body: message.type === 'PURCHASE_ORDER' ? purchaseOrderCsv(message) : cancellationCsv(message), contentType: 'text/csv; charset=utf-8' };
 }
 

@@ -28,8 +28,8 @@ export interface HoldDeps extends Responder {
 const ORDER_NOT_FOUND = (orderId: string) =>
   new NotFoundError('Order not found', { issues: [{ path: 'pathParameters.orderId', message: `no order ${orderId}` }] });
 
-/** Resume the waiting hold state, if a token is stored. */
-async function resumeHold(deps: HoldDeps, orderId: string, decision: HoldDecision): Promise<boolean> {
+/** Resume the waiting hold state, if a token is stored (also used by the address correction, orders/services/address-change.ts). */
+export async function resumeHoldDecision(deps: HoldDeps, orderId: string, decision: HoldDecision): Promise<boolean> {
   const token = await getHoldToken(deps.store, orderId);
   if (token === undefined) return false;
   const response = await resumeWithStoredToken(deps, token, { kind: 'success', output: decision });
@@ -69,7 +69,7 @@ export async function approveHold(deps: HoldDeps, input: { readonly orderId: str
     deps.logger.info('Hold approved', { orderId: current.orderId, holdReason });
     return next;
   });
-  const resumed = await resumeHold(deps, order.orderId, { decision: 'APPROVE' });
+  const resumed = await resumeHoldDecision(deps, order.orderId, { decision: 'APPROVE' });
   return { orderId: order.orderId, decision: 'APPROVE', status: order.status, resumed };
 }
 
@@ -93,7 +93,7 @@ export async function rejectHold(deps: HoldDeps, input: { readonly orderId: stri
     deps.logger.info('Hold rejected', { orderId: current.orderId, holdReason, refundMinor: plan.refundMinor });
     return plan.next;
   });
-  const resumed = await resumeHold(deps, order.orderId, { decision: 'REJECT' });
+  const resumed = await resumeHoldDecision(deps, order.orderId, { decision: 'REJECT' });
   return { orderId: order.orderId, decision: 'REJECT', status: order.status, resumed };
 }
 
@@ -153,7 +153,7 @@ export async function updatePayment(
     deps.logger.info('Payment updated', { orderId: current.orderId, status: input.status, released: releases });
     return { order: next, released: releases };
   });
-  const resumed = result.released ? await resumeHold(deps, result.order.orderId, { decision: 'APPROVE' }) : false;
+  const resumed = result.released ? await resumeHoldDecision(deps, result.order.orderId, { decision: 'APPROVE' }) : false;
   return {
     orderId: result.order.orderId,
     status: result.order.status,

@@ -3,7 +3,8 @@
  * half in the same invocation when this one answers CONTINUE). Re-entrant from the stored order.
  *
  * RECEIVED  → validate (catalog, address, shipping zone, stock) → REJECTED (reasons per line) or
- *             VALIDATED, then the payment gate + fraud screen → ON_HOLD (AWAITING_PAYMENT /
+ *             VALIDATED (an address a person can fix only: ON_HOLD INCORRECT_ADDRESS), then the
+ *             payment gate + fraud screen → ON_HOLD (AWAITING_PAYMENT /
  *             HIGH_RISK_OF_FRAUD / OPERATOR_HOLD) or CONTINUE. One transaction per decision, with its
  *             timeline events (OrderValidated [+ OrderOnHold] | OrderRejected).
  * VALIDATED → screened and accepted, or released by an operator → CONTINUE; otherwise (released by a
@@ -11,9 +12,9 @@
  * ON_HOLD   → HOLD again (with the time left).  RESERVED and later → CONTINUE.  Terminal → DONE.
  */
 import { addressFingerprint, addressVelocityWindowStart, fraudInputFromOrder, screenOrder } from '../../orders/domain/fraud';
-import { validateAddress } from '../../kernel/address';
+import { addressIssueCode, classifyAddressIssues, validateAddress } from '../../kernel/address';
 import { routeOrder } from '../domain/routing';
-import type { HoldReason, OrderRejectionReason, OrderScreening, WorkflowOrder } from '../../orders/domain/order';
+import type { AddressIssue, HoldReason, OrderRejectionReason, OrderScreening, WorkflowOrder } from '../../orders/domain/order';
 import type { Product, SupplierOffer } from '../../inventory/domain/catalog';
 import type { Supplier } from '../../suppliers/domain/supplier';
 import { WorkflowStateError } from '../../kernel/errors';
@@ -37,13 +38,23 @@ export interface CatalogView {
   readonly suppliers: readonly Supplier[];
 }
 
+/**
+ * Pure: the shipping address problems a person can fix (customer, storefront or operator), as the
+ * INCORRECT_ADDRESS hold records them (field + code, never the value).
+ */
+export function correctableAddressIssues(order: Pick<WorkflowOrder, 'shippingAddress'>): AddressIssue[] {
+  const { correctable } = classifyAddressIssues(validateAddress(order.shippingAddress));
+  return correctable.map((issue) => ({ field: `shippingAddress.${issue.path}`, code: addressIssueCode(issue), message: issue.message }));
+}
+
 /** Pure: every reason the order cannot be fulfilled (empty = valid). */
 export function validateOrder(order: WorkflowOrder, catalog: CatalogView, now: string, settings: Pick<WorkflowSettings, 'routing'>): OrderRejectionReason[] {
   const reasons: OrderRejectionReason[] = [];
   for (const flag of order.flags) {
     if (REJECTING_FLAGS.includes(flag.code)) reasons.push({ code: flag.code, detail: flag.message, ...(flag.lineNo === undefined ? {} : { lineNo: flag.lineNo }) });
   }
-  for (const issue of validateAddress(order.shippingAddress)) {
+  const addressIssues = validateAddress(order.shippingAddress);
+  for (const issue of addressIssues) {
     reasons.push({ code: 'ADDRESS_INVALID', detail: `shippingAddress.${issue.path} ${issue.message}` });
   }
   const routable = order.lines.filter((line) => {
@@ -62,7 +73,8 @@ export function validateOrder(order: WorkflowOrder, catalog: CatalogView, now: s
     }
     return true;
   });
-  if (routable.length > 0) {
+  // Routing needs a usable destination: with address problems it runs again after the correction.
+  if (routable.length > 0 && addressIssues.length === 0) {
     const allocation = routeOrder(
       {
         lines: routable.map((l) => ({ lineNo: l.lineNo, sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
@@ -93,8 +105,18 @@ interface ScreenDecision {
   readonly rules: readonly { readonly rule: string; readonly points: number; readonly explanation: string }[];
 }
 
+/**
+ * Pure: whether the validation reasons are all about the shipping address and a person can fix them:
+ * then the order is held INCORRECT_ADDRESS (corrected through POST /orders/{orderId}/address or the
+ * platform's order-updated webhook) instead of REJECTED.
+ */
+export function isAddressHold(reasons: readonly OrderRejectionReason[], issues: readonly AddressIssue[]): boolean {
+  return issues.length > 0 && reasons.every((r) => r.code === 'ADDRESS_INVALID');
+}
+
 function holdHours(reason: HoldReason, settings: WorkflowSettings): number {
   if (settings.holdTimeoutHours !== undefined) return settings.holdTimeoutHours;
+  // INCORRECT_ADDRESS waits as long as a review: someone has to reach the customer.
   return reason === 'AWAITING_PAYMENT' ? settings.fraud.paymentHoldHours : settings.fraud.reviewHoldHours;
 }
 
@@ -147,8 +169,10 @@ function holdResult(order: Pick<WorkflowOrder, 'holdReason' | 'holdExpiresAt'>, 
 function acceptedAlready(order: WorkflowOrder): boolean {
   if (order.screening?.decision === 'ACCEPT') return true;
   // An operator's approval of a payment or fraud hold accepts the order as it is; approving an
-  // OPERATOR_HOLD only clears the review flags (the payment gate and fraud screen still run).
-  return order.holdRelease?.decision === 'APPROVE' && order.holdRelease.actor === 'operator' && order.holdRelease.holdReason !== 'OPERATOR_HOLD';
+  // OPERATOR_HOLD only clears the review flags, and approving an INCORRECT_ADDRESS hold only accepts the
+  // address as it is (the payment gate and fraud screen had not run: they still run).
+  const release = order.holdRelease;
+  return release?.decision === 'APPROVE' && release.actor === 'operator' && release.holdReason !== 'OPERATOR_HOLD' && release.holdReason !== 'INCORRECT_ADDRESS';
 }
 
 /** What validation decided, and the catalog it read (routing reuses it for its first attempt). */
@@ -196,6 +220,25 @@ export async function screenForRouting(deps: WorkflowDeps, input: { readonly ord
       const skus = [...new Set(order.lines.map((l) => l.sku).filter((s) => s.trim() !== ''))];
       catalog = await loadRoutingCatalog(deps.store, skus);
       const reasons = validateOrder(order, { ...catalog, suppliers: [...catalog.suppliers.values()] }, nowIso, deps.settings);
+      const addressIssues = correctableAddressIssues(order);
+      if (reasons.length > 0 && isAddressHold(reasons, addressIssues)) {
+        const holdExpiresAt = new Date(now.getTime() + holdHours('INCORRECT_ADDRESS', deps.settings) * 3_600_000).toISOString();
+        timeline.add({
+          type: 'OrderOnHold',
+          actor: 'platform',
+          message: `Held: the shipping address needs a correction (${addressIssues.map((i) => `${i.field} ${i.code}`).join(', ')})`,
+          data: { holdReason: 'INCORRECT_ADDRESS', score: 0, rules: addressIssues.map((i) => ({ rule: i.code, points: 0, explanation: `${i.field} ${i.message}` })), holdExpiresAt },
+        });
+        const next = nextOrder(
+          order,
+          { status: 'ON_HOLD', holdReason: 'INCORRECT_ADDRESS', holdExpiresAt, addressIssues, holdRelease: undefined, rejectionReasons: undefined },
+          nowIso,
+        );
+        const outcome = await transact(deps.store, [putOrderUpdate(deps.store, next, order.version), ...timeline.items(deps.store)]);
+        if (!outcome.ok) return RETRY;
+        deps.logger.info('Order held for an address correction', { orderId: order.orderId, issues: addressIssues.map((i) => `${i.field}:${i.code}`) });
+        return holdResult(next, now, deps.settings);
+      }
       if (reasons.length > 0) {
         timeline.add({
           type: 'OrderRejected',
