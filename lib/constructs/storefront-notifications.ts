@@ -85,7 +85,6 @@ export class StorefrontNotifications extends Construct {
       removalPolicy,
     });
     (this.dlq.node.defaultChild as sqs.CfnQueue).overrideLogicalId(notificationLogicalIds.dlq);
-    acknowledgeNag(this.dlq.node.defaultChild ?? this.dlq, 'AwsSolutions-SQS3', dlqReason);
     acknowledgeNag(this.dlq.node.defaultChild ?? this.dlq, 'Serverless-SQSRedrivePolicy', dlqReason);
 
     this.queue = new sqs.Queue(this, 'Queue', {
@@ -109,7 +108,6 @@ export class StorefrontNotifications extends Construct {
       removalPolicy,
     });
     (this.enqueueDlq.node.defaultChild as sqs.CfnQueue).overrideLogicalId(notificationLogicalIds.enqueueDlq);
-    acknowledgeNag(this.enqueueDlq.node.defaultChild ?? this.enqueueDlq, 'AwsSolutions-SQS3', dlqReason);
     acknowledgeNag(this.enqueueDlq.node.defaultChild ?? this.enqueueDlq, 'Serverless-SQSRedrivePolicy', dlqReason);
 
     this.channels = stage.config.channels.flatMap((config) => {
