@@ -10,7 +10,7 @@
  *
  *   GET  /deliveries?channel={id}              what that channel received, in arrival order (all channels without it)
  *   POST /control/fail?channel={id}&count=N    answer the channel's next N requests with 503 (&status=429|500|...)
- *   POST /control/throttle?channel={id}        drain the channel's Shopify cost bucket (the next call is THROTTLED)
+ *   POST /control/throttle?channel={id}&count=N  the channel's next N Shopify calls find the cost bucket empty (THROTTLED)
  *   DELETE /deliveries                         forget what was received
  *
  * Every request is recorded, failed ones too (`status` says what was answered).
@@ -103,6 +103,7 @@ export async function startStorefrontReceiver(opts: ReceiverOptions = {}): Promi
   const keep = opts.keep ?? 20_000;
   const received: ReceivedRequest[] = [];
   const failures = new Map<string, { count: number; status: number }>();
+  const throttles = new Map<string, number>();
   const shops = new Map<string, ShopState>();
   let nextId = 1000;
   const shop = (channelId: string): ShopState => {
@@ -128,6 +129,11 @@ export async function startStorefrontReceiver(opts: ReceiverOptions = {}): Promi
     }
     if (route.kind === 'shopify-graphql') {
       if (method !== 'POST' || !/^\/admin\/api\/[0-9]{4}-[0-9]{2}\/graphql\.json$/.test(route.rest)) return { status: 404, body: { errors: 'Not Found' } };
+      const throttled = throttles.get(route.channelId) ?? 0;
+      if (throttled > 0) {
+        throttles.set(route.channelId, throttled - 1);
+        shop(route.channelId).bucket.drain();
+      }
       return answerShopify(shop(route.channelId), headers['x-shopify-access-token'], body);
     }
     return answerWoo(headers['authorization'], method, route.rest, body, at, () => nextId++);
@@ -159,8 +165,10 @@ export async function startStorefrontReceiver(opts: ReceiverOptions = {}): Promi
         return reply(res, { status: 200, body: { channel, failNext: count, status } });
       }
       if (url.pathname === '/control/throttle') {
-        shop(channel).bucket.drain();
-        return reply(res, { status: 200, body: { channel, throttled: true } });
+        const count = Number(url.searchParams.get('count') ?? '1');
+        if (!Number.isInteger(count) || count < 0) return reply(res, { status: 400, body: { error: 'count must be an integer ≥ 0' } });
+        throttles.set(channel, count);
+        return reply(res, { status: 200, body: { channel, throttleNext: count } });
       }
     }
     const route = routeOf(url.pathname);

@@ -125,6 +125,41 @@ describe('storefront notifications (local runtime)', () => {
     expect(create?.headers['x-shopify-access-token']).toMatch(/\w+/);
   });
 
+  it('shopify throttling: THROTTLED answers are waited out (cost / restore rate) and the fulfillment still goes through', async () => {
+    const before = (await received('demo-shopify')).length;
+    const orderId = await placeOn('demo-shopify');
+    const f = await dispatchedFulfillment(orderId, NORDIC);
+    const throttle = await http('', 'POST', `${receiver().controlUrl}/throttle?channel=demo-shopify&count=2`);
+    expect(throttle.status).toBe(200);
+    const trackingNumber = await fulfilHappily(NORDIC, f);
+    await waitForStatusOn('demo-shopify', orderId, 'DELIVERED');
+    const calls = await waitFor('the DELIVERED fulfillment event after throttling', async () => {
+      const got = (await received('demo-shopify')).slice(before);
+      return got.filter((r) => JSON.stringify(r.body).includes('"DELIVERED"')).length > 0 ? got : undefined;
+    }, 30_000);
+    const ops = calls.map((r) => /(fulfillmentOrders|fulfillmentCreate|fulfillmentEventCreate)/.exec(String((r.body as { query: string }).query))?.[1]);
+    // The first two calls (the fulfillment orders query) were THROTTLED and repeated after the wait.
+    expect(ops.slice(0, 4)).toEqual(['fulfillmentOrders', 'fulfillmentOrders', 'fulfillmentOrders', 'fulfillmentCreate']);
+    expect(JSON.stringify(calls[3]?.body)).toContain(trackingNumber);
+  });
+
+  const woo = endpoints().channels.find((c) => c.platform === 'woocommerce' && c.apiKey !== null);
+  it.skipIf(woo === undefined)('woocommerce channel: status and customer notes through REST v3 (needs a woocommerce channel with outbound.url)', async () => {
+    const channelId = woo?.id ?? '';
+    const before = (await received(channelId)).length;
+    const orderId = await placeOn(channelId);
+    const f = await dispatchedFulfillment(orderId, NORDIC);
+    const trackingNumber = await fulfilHappily(NORDIC, f);
+    await waitForStatusOn(channelId, orderId, 'DELIVERED');
+    const calls = await waitFor('the completed status on the WooCommerce order', async () => {
+      const got = (await received(channelId)).slice(before);
+      return got.some((r) => r.method === 'PUT' && (r.body as { status?: string }).status === 'completed') ? got : undefined;
+    }, 30_000);
+    expect(calls.every((r) => r.kind === 'woocommerce-rest' && r.headers['authorization']?.startsWith('Basic '))).toBe(true);
+    const notes = calls.filter((r) => r.path.endsWith('/notes')).map((r) => r.body as { note: string; customer_note: boolean });
+    expect(notes.some((n) => n.customer_note && n.note.includes(trackingNumber))).toBe(true);
+  });
+
   it('a storefront that fails 3 times then recovers gets everything, in order, nothing lost', async () => {
     const orderId = await placeOn('demo-web');
     const f = await dispatchedFulfillment(orderId, NORDIC);
