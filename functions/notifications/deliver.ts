@@ -45,7 +45,7 @@ const runtime: DeliverRuntime = {
   retryMaxSeconds: Number(process.env.NOTIFY_RETRY_MAX_SECONDS ?? '3600'),
 };
 
-/** One record: delivered, or moved to the DLQ (malformed), or thrown after its backoff was set. */
+/** One record: delivered, or moved to the DLQ (malformed, or no retry can help), or thrown after its backoff was set. */
 export async function deliverRecord(record: SQSRecord, rt: DeliverRuntime = runtime): Promise<string> {
   let body: unknown;
   try {
@@ -56,15 +56,7 @@ export async function deliverRecord(record: SQSRecord, rt: DeliverRuntime = runt
   const parsed = QueuedNotification.safeParse(body);
   if (!parsed.success) {
     const reason = `malformed notification: ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`;
-    await rt.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: rt.dlqUrl,
-        MessageBody: record.body,
-        MessageGroupId: record.attributes.MessageGroupId ?? 'malformed',
-        MessageDeduplicationId: record.messageId,
-        MessageAttributes: { errorMessage: { DataType: 'String', StringValue: reason } },
-      }),
-    );
+    await moveToDlq(rt, record, reason);
     metrics.addMetric('NotificationMalformed', MetricUnit.Count, 1);
     logger.error('Notification moved to the DLQ', { messageId: record.messageId, reason });
     return 'malformed';
@@ -78,6 +70,13 @@ export async function deliverRecord(record: SQSRecord, rt: DeliverRuntime = runt
     logger.info('Notification delivered', { ...ids, sequence: outcome.sequence, platform: outcome.platform, requests: outcome.requests });
     return 'delivered';
   } catch (error) {
+    if (error instanceof DeliveryError && !error.retryable) {
+      // No retry can help (e.g. the channel has no outbound settings): straight to the DLQ, the order's group goes on.
+      await moveToDlq(rt, record, error.message);
+      metrics.addMetric('NotificationUndeliverable', MetricUnit.Count, 1);
+      logger.error('Notification moved to the DLQ', { ...ids, reason: error.message });
+      return 'undeliverable';
+    }
     const receives = Number(record.attributes.ApproximateReceiveCount ?? '1');
     const fromPlatform = error instanceof DeliveryError ? error.retryAfterSeconds : undefined;
     const delay = Math.max(fromPlatform ?? 0, backoffSeconds(receives, rt.retryBaseSeconds, rt.retryMaxSeconds));
@@ -88,6 +87,19 @@ export async function deliverRecord(record: SQSRecord, rt: DeliverRuntime = runt
     logger.warn('Notification not delivered, retried later', { ...ids, receives, retryInSeconds: delay, error: error instanceof Error ? error.message : 'unknown' });
     throw error;
   }
+}
+
+/** Move a message that can never be delivered to the DLQ (same group), with its reason. */
+async function moveToDlq(rt: DeliverRuntime, record: SQSRecord, reason: string): Promise<void> {
+  await rt.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: rt.dlqUrl,
+      MessageBody: record.body,
+      MessageGroupId: record.attributes.MessageGroupId ?? 'malformed',
+      MessageDeduplicationId: record.messageId,
+      MessageAttributes: { errorMessage: { DataType: 'String', StringValue: reason } },
+    }),
+  );
 }
 
 export async function deliverBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {

@@ -127,6 +127,12 @@ describe('deliver handler', () => {
     expect(sent?.MessageAttributes?.['errorMessage']?.StringValue).toMatch(/malformed notification: .*eventId/);
   });
 
+  it('a notification for a channel without outbound settings goes to the DLQ at once (no retry can help)', async () => {
+    sqsMock.on(SendMessageCommand).resolves({});
+    await expect(deliverRecord(record(JSON.stringify(message({ channelId: 'unknown' }))))).resolves.toBe('undeliverable');
+    expect(sqsMock.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageAttributes?.['errorMessage']?.StringValue).toMatch(/unknown has no outbound settings/);
+  });
+
   it('a failed delivery backs off exponentially (visibility) and is reported failed', async () => {
     ddbMock.on(GetCommand).resolves({ Item: { sequence: 1 } });
     sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
