@@ -65,6 +65,9 @@ export class PipelineStack extends Stack {
     this.files = new SupplierFiles(this, 'SupplierFiles', { stage, store: this.store, suppliers: this.suppliers });
     const wf = this.workflow.functions;
     for (const fn of [wf.dispatch, wf.cancelFulfillment, wf.cancelOrder, inbound]) this.files.grantOutboxWrite(fn);
+    // Customer cancellations ask dispatched fulfillments' suppliers (CANCELLATION_REQUESTED: queue or outbox file).
+    this.suppliers.allowCancellationRequests(this.storefront.cancelOrderFunction);
+    this.files.grantOutboxWrite(this.storefront.cancelOrderFunction);
     this.inventory = new InventorySync(this, 'InventorySync', { stage, store: this.store, files: this.files, stateMachine });
 
     this.observability = new Observability(this, 'Observability', {

@@ -70,6 +70,7 @@ export interface StorefrontChannel {
  *   POST /orders                                      create-order     API key
  *   GET  /orders/{orderId}                            get-order        API key
  *   POST /orders/{orderId}/payment                    update-payment   API key (resumes a payment hold)
+ *   POST /orders/{orderId}/cancel                     cancel-order     API key + Idempotency-Key (cancel now, or ask the supplier)
  *   GET  /availability, POST /availability            availability     API key (sellable quantity, supplier, delivery window)
  *   POST /webhooks/shopify/orders-create              shopify-webhook  HMAC (channel from X-Shopify-Shop-Domain)
  *   POST /webhooks/shopify/{channelId}/orders-create  shopify-webhook  HMAC
@@ -86,6 +87,8 @@ export class StorefrontApi extends Construct {
   public readonly shopifyWebhookFunction: PipelineFunction;
   public readonly updatePaymentFunction: PipelineFunction;
   public readonly availabilityFunction: PipelineFunction;
+  /** POST /orders/{orderId}/cancel. The stack gives it the supplier channels (queues, outbox files). */
+  public readonly cancelOrderFunction: PipelineFunction;
   /** Per-channel key, usage plan and webhook secret, in stage-config order. */
   public readonly channels: readonly StorefrontChannel[];
   /** Base URL of the deployed stage, ending with "/". */
@@ -180,6 +183,16 @@ export class StorefrontApi extends Construct {
       'GET/POST /availability: sellable quantity, chosen supplier, shipping method and delivery window per SKU',
     );
 
+    this.cancelOrderFunction = apiFunction(
+      'CancelOrder',
+      'functions/api/cancel-order.ts',
+      'POST /orders/{orderId}/cancel: cancel before dispatch, or ask the supplier (cancellation request)',
+    );
+    this.cancelOrderFunction.useTable(store, 'readWrite');
+    // It ends a payment / review hold of the order it cancels (AwaitHoldDecision's token).
+    this.cancelOrderFunction.allowTaskResponses(props.stateMachine);
+    for (const [name, value] of Object.entries(workflowSettingsEnvironment(stage))) this.cancelOrderFunction.addEnvironment(name, value);
+
     // create-order also reads: the order a repeated Idempotency-Key derives (its stored request hash
     // tells a replay from a conflict), the channel's existing-order guard and the catalog.
     this.createOrderFunction.useTable(store, 'readWrite');
@@ -215,6 +228,12 @@ export class StorefrontApi extends Construct {
       requestParameters: { 'method.request.path.orderId': true },
     }));
 
+    this.storefrontMethod(order.addResource('cancel').addMethod('POST', integration(this.cancelOrderFunction), {
+      apiKeyRequired: true,
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.orderId': true },
+    }));
+
     // Query parameters and the body are validated by the handler (zod), so errors carry field paths.
     const availability = this.api.root.addResource('availability');
     for (const method of ['GET', 'POST']) {
@@ -245,7 +264,7 @@ export class StorefrontApi extends Construct {
 
   /** Every function this construct created (for dashboards and alarms). */
   public get functions(): readonly PipelineFunction[] {
-    return [this.createOrderFunction, this.getOrderFunction, this.shopifyWebhookFunction, this.updatePaymentFunction, this.availabilityFunction];
+    return [this.createOrderFunction, this.getOrderFunction, this.shopifyWebhookFunction, this.updatePaymentFunction, this.availabilityFunction, this.cancelOrderFunction];
   }
 
   /** Base URL of a channel's Shopify webhook (append nothing: this is the full orders-create URL). */

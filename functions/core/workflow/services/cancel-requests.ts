@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Actor } from '../../events/domain/events';
-import { ConflictError, NotFoundError, ValidationError } from '../../kernel/errors';
+import { BadRequestError, ConflictError, NotFoundError } from '../../kernel/errors';
 import { requestHash } from '../../kernel/request-hash';
 import type { LineQuantity } from '../../orders/domain/order-lifecycle';
 import type { CancellationInput, CancellationOutcome, CancellationSource } from '../../orders/schemas/cancellation';
@@ -164,7 +164,7 @@ async function commit(deps: CancellationDeps, input: CancellationInput, hash: st
     }
 
     const planned = planCancellation(order, aggregate.fulfillments, input.lines);
-    if (planned.kind === 'invalid') throw new ValidationError(`Cannot cancel: ${planned.message}`, { issues: [{ path: planned.path, message: planned.message }] });
+    if (planned.kind === 'invalid') throw new BadRequestError(`Cannot cancel: ${planned.message}`, { issues: [{ path: planned.path, message: planned.message }] });
     if (planned.kind === 'closed') return { outcome: outcomeOf(input, planned.status, [], planned.reason), asked: [], closedSomething: false, wasOnHold: false };
     const { plan } = planned;
     const status = planStatus(plan);
