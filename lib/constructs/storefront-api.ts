@@ -9,6 +9,7 @@ import { type ChannelConfig, DEFAULT_QUOTA, type Stage, logicalIdPart } from '..
 import type { OrderStore } from './order-store';
 import { PipelineFunction, toRetention } from './pipeline-function';
 import { workflowSettingsEnvironment } from './workflow-settings';
+import { dispatchDelaysJson } from './order-workflow';
 
 /** Stage name of the REST API deployment: URLs look like https://{id}.execute-api.{region}.amazonaws.com/v1/orders */
 export const API_STAGE_NAME = 'v1';
@@ -198,6 +199,8 @@ export class StorefrontApi extends Construct {
     this.createOrderFunction.useTable(store, 'readWrite');
     this.getOrderFunction.useTable(store, 'read');
     this.availabilityFunction.useTable(store, 'read');
+    // The delivery promise starts when the supplier sees the order: after the channel's dispatch delay.
+    this.availabilityFunction.addEnvironment('DISPATCH_DELAY_MINUTES', dispatchDelaysJson(stage));
     this.shopifyWebhookFunction.useTable(store, 'readWrite');
     this.updatePaymentFunction.useTable(store, 'readWrite');
     this.updatePaymentFunction.allowTaskResponses(props.stateMachine);
