@@ -21,8 +21,8 @@
  * 5. CANCELLATION_REQUESTED (a customer or platform cancellation after dispatch): accepted unless the
  *    supplier already shipped that fulfillment (then CANCELLATION_REJECTED `ALREADY_SHIPPED`). A whole
  *    cancellation drops what was scheduled; a partial one ships the remaining units only. SQS suppliers read
- *    the request on their outbound queue, file suppliers in `outbox/cancellation-requests/*.json`; both answer
- *    on their inbound queue.
+ *    the request on their outbound queue and answer on their inbound queue; file suppliers read
+ *    `outbox/cancellation-requests/*.json` and answer with a JSON file in `inbox/cancellation-answers/`.
  *
  * File suppliers (`files`, channel "file" in SUPPLIER_FILES, e.g. atlantic-outfitters) follow the same
  * rules through the supplier files bucket instead: they read each new purchase-order file of
@@ -291,7 +291,17 @@ export class SupplierSimulator {
       }
     }
     const fail = (error: unknown): void => this.report(supplierId, error);
-    // File suppliers answer on their inbound queue too (an inbox file for answers is not read by the platform yet).
+    const files = known?.files;
+    if (known?.channel === 'file' && files !== undefined) {
+      const key = `suppliers/${supplierId}/inbox/cancellation-answers/${requestId}-${fulfillmentId}.json`;
+      void files.client
+        .send(new PutObjectCommand({ Bucket: files.bucket, Key: key, Body: JSON.stringify({ ...answer, occurredAt: new Date().toISOString() }), ContentType: 'application/json' }))
+        .then(() => {
+          this.stats.filesWritten++;
+        })
+        .catch(fail);
+      return;
+    }
     const queue = known?.inboundQueueUrl ?? this.opts.suppliers.find((s) => s.supplierId === supplierId)?.inboundQueueUrl;
     if (queue === undefined) return;
     void this.opts.sqs
