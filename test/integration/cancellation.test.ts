@@ -7,7 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { trackingFor } from '../../local/tools/supplier-plan';
+import { SupplierSimulator } from '../../local/tools/supplier-sim';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, endpoints, http, obj } from './helpers';
 import {
@@ -177,4 +179,32 @@ describe.concurrent('customer cancellation on the local runtime (scripted suppli
     expect([400, 422]).toContain(badReason.status);
     expect(JSON.stringify(badReason.json)).toContain('reason');
   });
+
+  it('a file supplier (simulated): the request is an outbox file, its answer an inbox file, the order is cancelled', async () => {
+    const inbound = endpoints().suppliers.find((x) => x.id === 'atlantic-outfitters')?.inboundQueueUrl ?? undefined;
+    const sqsClient = new SQSClient({ endpoint: endpoints().sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const logLines: string[] = [];
+    // Slow steps: the supplier acknowledges at once but would ship only a minute later, so the request finds it unshipped.
+    const sim = new SupplierSimulator({
+      suppliers: [],
+      sqs: sqsClient,
+      stepMs: 60_000,
+      log: (l) => logLines.push(l),
+      files: { s3Endpoint: endpoints().s3.endpoint, suppliers: [{ supplierId: 'atlantic-outfitters', bucket: endpoints().s3.bucket ?? '', ...(inbound === undefined ? {} : { inboundQueueUrl: inbound }) }], listIntervalMs: 250 },
+    });
+    sim.start();
+    try {
+      // White T-shirts M are only at atlantic-outfitters.
+      const orderId = await placeOrder({ lines: [{ sku: 'TSHIRT-WHT-M', quantity: 1 }] });
+      await waitFor('the purchase order at atlantic-outfitters', async () => ((await fulfillments(orderId)).some((f) => f['status'] === 'DISPATCHED' || f['status'] === 'ACCEPTED') ? true : undefined));
+      const res = await cancel(orderId, { reason: 'customer_request' });
+      expect(res.status, logLines.join('\n')).toBe(202);
+      const order = await waitForStatus(orderId, ['CANCELLED'], 30_000);
+      expect(timelineTypes(order)).toEqual(expect.arrayContaining(['CancellationAccepted', 'FulfillmentCancelled']));
+      expect(sim.stats.cancellationRequests).toBe(1);
+    } finally {
+      await sim.stop();
+      sqsClient.destroy();
+    }
+  }, 60_000);
 });
