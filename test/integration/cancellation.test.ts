@@ -129,6 +129,8 @@ describe.concurrent('customer cancellation on the local runtime (scripted suppli
     expect((await reservations(orderId)).map((r) => r['quantity'])).toEqual([1]);
     const { carrier, trackingNumber } = trackingFor('DHL Paket');
     await supplierSays(NORDIC, { type: 'ACCEPTED', fulfillmentId });
+    // One step at a time (as fulfilHappily does): concurrent messages of one fulfillment only retry each other.
+    await fulfillmentWhen(orderId, fulfillmentId, 'ACCEPTED', (x) => x['status'] === 'ACCEPTED');
     await supplierSays(NORDIC, { type: 'SHIPPED', fulfillmentId, carrier, trackingNumber, lines: [{ lineNo: 1, quantity: 1 }] });
     await fulfillmentWhen(orderId, fulfillmentId, 'with a shipment', (x) => shipmentCount(x) > 0);
     await supplierSays(NORDIC, { type: 'TRACKING_EVENT', fulfillmentId, trackingNumber, event: 'CARRIER_PICKED_UP' });
@@ -145,6 +147,7 @@ describe.concurrent('customer cancellation on the local runtime (scripted suppli
     const fulfillmentId = String(f['fulfillmentId']);
     const { carrier, trackingNumber } = trackingFor('DHL Paket');
     await supplierSays(NORDIC, { type: 'ACCEPTED', fulfillmentId });
+    await fulfillmentWhen(orderId, fulfillmentId, 'ACCEPTED', (x) => x['status'] === 'ACCEPTED');
     await supplierSays(NORDIC, { type: 'SHIPPED', fulfillmentId, carrier, trackingNumber, lines: [{ lineNo: 1, quantity: 1 }] });
     await fulfillmentWhen(orderId, fulfillmentId, 'with a shipment', (x) => shipmentCount(x) > 0);
     const res = await cancel(orderId, { reason: 'changed_mind' });
