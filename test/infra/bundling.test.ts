@@ -30,6 +30,7 @@ const ENTRIES = [
   'functions/api/get-order.ts',
   'functions/api/shopify-webhook.ts',
   'functions/api/update-payment.ts',
+  'functions/api/cancel-order.ts',
   'functions/api/availability.ts',
   ...Object.values(OPS_ENTRIES),
   STREAM_ROUTER_ENTRY,
