@@ -25,7 +25,7 @@ import { prepareData, readModel, since, startSecrets, startServices, type Data }
 import { Cleanups } from './cleanups';
 import { buildEndpoints, writeEndpoints } from './endpoints';
 import { acquireLock } from './lock';
-import { templateSupplierQueues } from './model-views';
+import { templateSupplierQueues, warmOrder } from './model-views';
 import type { LocalModel } from '../template/reader';
 import type { LocalRuntime, LocalRuntimeOptions } from './types';
 
@@ -46,11 +46,23 @@ function logStartSummary(model: LocalModel, template: Parameters<typeof notifica
   }
 }
 
-/** Every function's worker started before ready (opts.warm): no cold start on the first request. Returns the time it took. */
-async function warmUp(opts: LocalRuntimeOptions, lambda: LambdaRuntime): Promise<number> {
+/**
+ * Workers started while the tables are created and seeded (they need no data to start): `warm: true`
+ * starts all of them and ready waits for them; `warm: 'background'` starts them two at a time, a first
+ * order's functions first (warmOrder), and ready does not wait (the rest keeps starting after it).
+ * Resolves with the time `warm: true` took (0 otherwise).
+ */
+function warmUp(opts: LocalRuntimeOptions, lambda: LambdaRuntime, model: LocalModel): Promise<number> {
   const t = performance.now();
-  if (opts.warm === true) await lambda.warm();
-  return since(t);
+  if (opts.warm === true) return lambda.warm().then(() => since(t));
+  if (opts.warm === 'background') {
+    const { firstOrder, rest } = warmOrder(model);
+    const order = [...firstOrder, ...rest];
+    void (async () => {
+      for (let i = 0; i < order.length; i += 2) await lambda.warm(order.slice(i, i + 2));
+    })().catch(() => undefined);
+  }
+  return Promise.resolve(0);
 }
 
 /** The handle: stop() (once) removes endpoints.json, which describes a running stack only, then undoes every step. */
@@ -80,11 +92,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const services = await startServices(opts, dataDir, cleanups);
     const { state, model } = await readModel(services, dataDir, REPO_ROOT);
     const secrets = await startSecrets(model, state, cleanups);
-    const data = await prepareData(opts, services, model, cleanups);
     let invokeLate: InvokeFn = () => Promise.reject(new Error('functions not ready'));
     const workflow = await startWorkflow(opts, services, model, dataDir, (fn, event) => invokeLate(fn, event), log);
     const functions = await startFunctions(opts, { services, secrets, workflow, model, dataDir, repoRoot: REPO_ROOT }, cleanups, log);
     invokeLate = functions.invoke;
+    // The workers start (a cold start is CPU work of Node) while DynamoDB Local creates the tables and seeds.
+    const warming = warmUp(opts, functions.lambda, model);
+    warming.catch(() => undefined); // awaited below; a failing boot step before that must not leave it unhandled
+    const data = await prepareData(opts, services, model, cleanups);
     // Stopped before the workers (cleanups run in reverse): a RUNNING execution must stay RUNNING on a
     // clean stop (resumed next start), not fail because its Lambda worker went away.
     cleanups.add(async () => {
@@ -97,7 +112,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     functions.afterInvoke.add(() => eventSources.wake());
     cleanups.add(() => eventSources.stop());
     const apiKeys = serveApi(services, model, state, functions, log);
-    const warmMs = await warmUp(opts, functions.lambda);
+    const warmMs = await warming;
     await startAsync(opts, eventSources, workflow, log);
     const supplierQueues = templateSupplierQueues(model);
     const supplierSimulator = startSuppliers(opts, { services, data, model, supplierQueues }, cleanups, log);
