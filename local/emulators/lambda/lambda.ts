@@ -316,8 +316,7 @@ export class LambdaRuntime {
 function nodeOptionsOf(env: Record<string, string>): string[] {
   const flags = (env['NODE_OPTIONS'] ?? '').split(/\s+/).filter((flag) => flag === '--enable-source-maps');
   // The bundles are .mjs and @aws-sdk/* is CommonJS: no module-syntax detection (it compiles every file twice).
-  const prof = process.env['XPROF'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir=/tmp/perf/prof'];
-  return [...flags, '--no-experimental-detect-module', ...prof];
+  return [...flags, '--no-experimental-detect-module'];
 }
 
 /** The Lambda-provided part of a function's environment (names as in the Node.js managed runtime). */
