@@ -268,7 +268,7 @@ export class LambdaRuntime {
         handle.inflight.delete(message.id);
         clearTimeout(pending.timer);
         const base = { requestId: pending.requestId, durationMs: performance.now() - pending.started, coldStart: pending.coldStart };
-        pending.resolve(message.ok ? { ok: true, value: message.value, ...base } : { ok: false, error: message.error, ...base });
+        pending.resolve(message.ok ? { ok: true, value: JSON.parse(message.json) as unknown, ...base } : { ok: false, error: message.error, ...base });
         if (handle.retired && handle.inflight.size === 0) void this.kill(handle, 'retired');
         return;
       }

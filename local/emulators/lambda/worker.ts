@@ -44,7 +44,8 @@ export interface LambdaErrorPayload {
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly initMs: number }
   | { readonly type: 'init-error'; readonly error: LambdaErrorPayload }
-  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly value: unknown }
+  /** `json`: the handler's result as Lambda serializes it (the parent parses it: one copy of a string, no object clone). */
+  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly json: string }
   | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: LambdaErrorPayload };
 
 type Callback = (error?: unknown, result?: unknown) => void;
@@ -127,8 +128,14 @@ function invoke(port: MessagePort, init: WorkerInit, handler: Handler, message: 
   callHandler(handler, message.event, contextFor(init, message)).then(
     (value) => {
       // Lambda serializes the result to JSON: do the same so local behaviour matches (Dates, undefined, ...).
-      const json = JSON.stringify(value);
-      reply({ type: 'result', id: message.id, ok: true, value: json === undefined ? null : (JSON.parse(json) as unknown) });
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(value);
+      } catch (error) {
+        reply({ type: 'result', id: message.id, ok: false, error: toLambdaError(error, 'Runtime.MarshalError') });
+        return;
+      }
+      reply({ type: 'result', id: message.id, ok: true, json: json ?? 'null' });
     },
     (error: unknown) => {
       const payload = toLambdaError(error);
