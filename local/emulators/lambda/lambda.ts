@@ -206,8 +206,6 @@ export class LambdaRuntime {
       workerData: init,
       // Not the parent's execArgv (tsx's --import): the Lambda runtime's NODE_OPTIONS of the template do apply.
       execArgv: nodeOptionsOf(env),
-      // A young generation of 32 MB: a cold start allocates ~100 MB, which 16 MB semi-spaces collect ~20 times.
-      resourceLimits: { maxYoungGenerationSizeMb: 32 },
       env,
       stdout: true,
       stderr: true,
