@@ -48,8 +48,8 @@ function logStartSummary(model: LocalModel, template: Parameters<typeof notifica
 
 /**
  * Workers started while the tables are created and seeded (they need no data to start): `warm: true`
- * starts all of them and ready waits for them; `warm: 'background'` starts them two at a time, a first
- * order's functions first (warmOrder), and ready does not wait (the rest keeps starting after it).
+ * starts all of them and ready waits for them; `warm: 'background'` starts a first order's functions
+ * (warmOrder) two at a time, then the others one at a time, and ready does not wait for them.
  * Resolves with the time `warm: true` took (0 otherwise).
  */
 function warmUp(opts: LocalRuntimeOptions, lambda: LambdaRuntime, model: LocalModel): Promise<number> {
@@ -57,9 +57,10 @@ function warmUp(opts: LocalRuntimeOptions, lambda: LambdaRuntime, model: LocalMo
   if (opts.warm === true) return lambda.warm().then(() => since(t));
   if (opts.warm === 'background') {
     const { firstOrder, rest } = warmOrder(model);
-    const order = [...firstOrder, ...rest];
     void (async () => {
-      for (let i = 0; i < order.length; i += 2) await lambda.warm(order.slice(i, i + 2));
+      for (let i = 0; i < firstOrder.length; i += 2) await lambda.warm(firstOrder.slice(i, i + 2));
+      // The rest one at a time: a first order posted right after ready keeps a core for itself.
+      for (const id of rest) await lambda.warm([id]);
     })().catch(() => undefined);
   }
   return Promise.resolve(0);
