@@ -220,8 +220,8 @@ async function start(flags: Flags): Promise<void> {
     log(`Local data in ${relative(options.dataDir)} wiped.`);
   }
   log(`Starting the local stack${options.stage === undefined ? '' : ` (stage ${options.stage})`}: DynamoDB Local + CDK synth ...`);
-  // The workers start during the boot, two at a time, a first order's functions first (warmOrder): the first
-  // requests skip the cold start without 19 workers compiling at once on a small machine.
+  // The workers start during the boot, a first order's functions first (warmOrder), a few at a time: the
+  // first requests skip the cold start without 26 workers compiling at once on a small machine.
   const runtime = await startLocalRuntime({ ...options, log, warm: 'background' });
   printSummary(runtime, options.dataDir, log);
   const t = runtime.timings;
