@@ -5,7 +5,7 @@
  *
  * Each run spawns `npm start -- --port 0 --supplier-step-ms <step> --data-dir <tmp>` (its own process group,
  * a fresh data directory), times the `ready` line from the spawn, then posts one paid order and polls
- * `GET /orders/{id}` every 20 ms until DELIVERED (deadline 30 s), printing when each status was first seen.
+ * `GET /orders/{id}` every 20 ms until DELIVERED (deadline 60 s), printing when each status was first seen.
  * `--fresh` also empties the bundle cache first (`.cache/bundles`: a fresh clone's first start).
  * It prints one JSON line per run. Not a test: nothing is asserted.
  */
@@ -69,7 +69,7 @@ async function oneRun(i: number): Promise<Record<string, unknown>> {
     const { orderId } = (await res.json()) as { orderId: string };
     const seen: Record<string, number> = { [`POST ${res.status}`]: Math.round(performance.now() - t1) };
     let status = '';
-    while (performance.now() - t1 < 30_000 && status !== 'DELIVERED') {
+    while (performance.now() - t1 < 60_000 && status !== 'DELIVERED') {
       const r = await fetch(`${e.apiUrl}/orders/${orderId}`, { headers: { 'x-api-key': e.apiKey } });
       status = ((await r.json()) as { status?: string }).status ?? '';
       seen[status] ??= Math.round(performance.now() - t1);
