@@ -1,7 +1,7 @@
 /**
  * Startup and first-order latency of `npm start`, as a newcomer sees them (issue 10):
  *
- *   npx tsx bench/first-order.ts [--fresh] [--runs=3] [--step-ms=100]
+ *   npx tsx scripts/first-order.ts [--fresh] [--runs=3] [--step-ms=100]
  *
  * Each run spawns `npm start -- --port 0 --supplier-step-ms <step> --data-dir <tmp>` (its own process group,
  * a fresh data directory), times the `ready` line from the spawn, then posts one paid order and polls
