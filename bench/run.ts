@@ -14,7 +14,7 @@
  * Flags: --requests=N (per path at concurrency 4; half at 1; default 1200), --warmup=N (default 400),
  * --max-seconds-per-path=N (time bound of every measured loop; default 6),
  * --e2e-orders=N (default 100), --e2e-concurrency=N (default 10), --feed-rows=N (default 100000),
- * --only=intake|e2e|feeds (keeps the other sections of the previous results.json).
+ * --only=intake|e2e|feeds|deliveries (keeps the other sections of the previous results.json).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +28,7 @@ import { runFeedBench, type FeedBenchResult } from './feed';
 import { feedToAvailabilityLatency, type FeedLatencyResult } from './feed-latency';
 import { INTAKE_GOALS, intakeBench, type IntakeRun } from './intake';
 import { round } from './stats';
+import { notificationInvocationTap, storefrontDeliveries, type StorefrontDeliveriesResult } from './storefront-deliveries';
 import { isRecord } from '../functions/core/kernel/guards';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
@@ -41,9 +42,9 @@ function flag(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
 }
 
-function only(): 'intake' | 'e2e' | 'feeds' | undefined {
+function only(): 'intake' | 'e2e' | 'feeds' | 'deliveries' | undefined {
   const arg = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
-  return arg === 'intake' || arg === 'e2e' || arg === 'feeds' ? arg : undefined;
+  return arg === 'intake' || arg === 'e2e' || arg === 'feeds' || arg === 'deliveries' ? arg : undefined;
 }
 
 function log(line: string): void {
@@ -188,12 +189,12 @@ interface Flags {
 
 /** Bench parts 1 and 2: intake alone, then with the workflow behind it; the goal figures and why. */
 async function intakePart({ requests, warmup, maxMsPerPath }: Flags): Promise<{ template: Template; intake: Record<string, unknown>; intakeGoals: Record<string, unknown> }> {
-  log(`bench 1/4: intake alone (no workflow behind it)`);
+  log(`bench 1/5: intake alone (no workflow behind it)`);
   const alone = await intakeMode('intakeOnly', { requests, warmup, maxMsPerPath });
   const template = alone.template;
   log(intakeLine('  intake alone, concurrency 1', alone.concurrency1));
   log(intakeLine('  intake alone, concurrency 4', alone.concurrency4));
-  log(`bench 2/4: intake with the workflow running behind it`);
+  log(`bench 2/5: intake with the workflow running behind it`);
   const busy = await intakeMode('withWorkflow', { requests, warmup, maxMsPerPath, template });
   log(intakeLine('  with workflow, concurrency 1', busy.concurrency1));
   log(intakeLine('  with workflow, concurrency 4', busy.concurrency4));
@@ -240,7 +241,7 @@ function intakeWhy(a1: IntakeRun, a4: IntakeRun): string[] {
 
 /** Bench part 3: end to end with counted usage, and the cost model on it. */
 async function endToEndPart(orders: number, concurrency: number, template: Template | undefined): Promise<{ endToEnd: Record<string, unknown>; cost: CostModel }> {
-  log(`bench 3/4: end to end (scripted supplier, counted usage)`);
+  log(`bench 3/5: end to end (scripted supplier, counted usage)`);
   const e2e = await benchEndToEnd({
     orders,
     concurrency,
@@ -283,7 +284,7 @@ type Feeds = { apply: FeedBenchResult; latency: FeedLatencyResult };
 
 /** Bench part 4: the feed apply benchmark and the feed drop -> availability latency. */
 async function feedsPart(feedRows: number, template: Template | undefined): Promise<Feeds> {
-  log(`bench 4/4: supplier feeds (${feedRows.toLocaleString('en')} rows) and feed drop -> availability`);
+  log(`bench 4/5: supplier feeds (${feedRows.toLocaleString('en')} rows) and feed drop -> availability`);
   const apply = await runFeedBench({ offers: feedRows, ...(template === undefined ? {} : { template }), log });
   log(
     `  raw BatchWriteItem ${apply.rawBatchWrite.rowsPerSecond}/s (${apply.rawBatchWrite.ms} ms); feed apply ${apply.feedApply.rowsPerSecond}/s ` +
@@ -292,6 +293,42 @@ async function feedsPart(feedRows: number, template: Template | undefined): Prom
   );
   const latency = await feedToAvailabilityLatency({ drops: 20, ...(template === undefined ? {} : { template }), log });
   return { apply, latency };
+}
+
+/**
+ * Storefront notifications (issue 11): a runtime with the simulated suppliers (100 ms steps) and the local
+ * storefront receiver; orders on the custom channel; state change → webhook received, and the usage that
+ * prices the deliveries (bench/storefront-deliveries.ts).
+ */
+async function deliveriesPart(orders: number, template: Template | undefined): Promise<StorefrontDeliveriesResult> {
+  log(`bench 5/5: storefront notifications (${orders} orders on the custom channel, simulated suppliers at 100 ms steps)`);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dropship-bench-deliveries-'));
+  const tap = notificationInvocationTap();
+  let runtime: LocalRuntime | undefined;
+  try {
+    runtime = await startLocalRuntime({
+      dataDir,
+      port: 0,
+      ddbPort: 0,
+      inMemory: true,
+      seed: true,
+      quiet: true,
+      ddbJvmOptions: [],
+      suppliers: true,
+      supplierStepMs: 100,
+      onInvoke: tap.onInvoke,
+      ...(template === undefined ? {} : { template }),
+    });
+    const result = await storefrontDeliveries({ endpoints: runtime.endpoints, tap, orders, deadlineMs: 180_000, log });
+    log(
+      `  state change -> webhook received: p50 ${round(result.stateChangeToDeliveredMs.p50, 0)} ms, p99 ${round(result.stateChangeToDeliveredMs.p99, 0)} ms ` +
+        `(${result.notifications} notifications, ${result.ordersDelivered}/${result.orders} orders delivered); $${result.cost.usdPer1000Orders} per 1,000 orders`,
+    );
+    return result;
+  } finally {
+    await runtime?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }
 
 function machine(loadBefore: number[]): Record<string, unknown> {
@@ -366,6 +403,7 @@ async function main(): Promise<void> {
   const template = intakeRun?.template;
   const e2eRun = part === undefined || part === 'e2e' ? await endToEndPart(e2eOrders, e2eConcurrency, template) : undefined;
   const feeds = part === undefined || part === 'feeds' ? await feedsPart(feedRows, template) : undefined;
+  const deliveries = part === undefined || part === 'deliveries' ? await deliveriesPart(flag('delivery-orders', 20), template) : undefined;
   const cost = e2eRun?.cost;
   const results = {
     measuredAt: new Date().toISOString(),
@@ -385,6 +423,7 @@ async function main(): Promise<void> {
     endToEnd: e2eRun?.endToEnd ?? previous['endToEnd'],
     cost: cost ?? previous['cost'],
     feeds: feeds ?? previous['feeds'],
+    storefrontDeliveries: deliveries ?? previous['storefrontDeliveries'],
   };
   await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   if ((loadBefore[0] ?? 0) > 1.5) log(`note: the load average was ${loadBefore[0]} when the bench started: other work shared the CPUs, figures are pessimistic`);
