@@ -204,7 +204,7 @@ function whatIfs(usage: CountedUsage, total: number, happyTransitions: number, s
   const keysOnlySavingUsd = per(w.index - w.indexIfKeysOnly) * DYNAMODB_WRITE_REQUEST_UNIT.usd;
   return [
     {
-      change: 'synchronous prefix (ValidateAndRoute, Routed?) as an Express child workflow',
+      change: 'synchronous prefix (ValidateAndRoute) as an Express child workflow',
       transitionsPerOrder: expressTransitions,
       usdPer1000Orders: usd(total - happyDelta + expressUsdPerOrder),
       note: `Express: 1 request + ${expressSeconds} s x 64 MB per order; Lambda and DynamoDB unchanged`,
