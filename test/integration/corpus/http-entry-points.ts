@@ -48,6 +48,10 @@ export interface HttpEntryPoint {
 export interface CorpusFixtures {
   /** An order of the web channel waiting for its payment (ON_HOLD or on its way there). */
   readonly heldOrderId: string;
+  /** An order of the Shopify channel (created through orders/create): its Shopify id. */
+  readonly shopifyOrderId: string;
+  /** An order of the WooCommerce channel (created through order.created): its WooCommerce id. */
+  readonly wooOrderId: number;
 }
 
 type HeaderBreak = { readonly name: string; readonly value: string | undefined };
@@ -62,12 +66,12 @@ function withHeader(headers: Readonly<Record<string, string>>, change: HeaderBre
 const headerBreak = (names: readonly string[]): fc.Arbitrary<HeaderBreak> =>
   fc.record({ name: fc.constantFrom(...names), value: fc.option(fc.constantFrom(...NASTY_HEADER_VALUES), { nil: undefined }) });
 
-function jsonText(value: Json): string {
+export function jsonText(value: Json): string {
   return JSON.stringify(value);
 }
 
 /** A route that takes a JSON body: valid, mutated, raw garbage, broken headers. */
-function jsonRoute(spec: {
+export function jsonRoute(spec: {
   name: string;
   runs: number;
   method?: string;
@@ -82,8 +86,18 @@ function jsonRoute(spec: {
   untouched?: (sent: SentCase) => string[];
   refusedDespite2xx?: (json: unknown) => boolean;
   finalize?: (body: string, uid: string) => string;
+  /** Header values that vary per case (a webhook topic, a trigger time): merged before the case's own breakage. */
+  varyHeaders?: () => fc.Arbitrary<Record<string, string>>;
+  /** Raw bodies of this route on top of RAW_BODIES (e.g. a form-encoded ping). */
+  extraRaw?: readonly string[];
 }): HttpEntryPoint {
   const method = spec.method ?? 'POST';
+  const varied = (headers: Record<string, string>): fc.Arbitrary<Record<string, string>> =>
+    spec.varyHeaders === undefined ? fc.constant(headers) : spec.varyHeaders().map((v) => ({ ...headers, ...v }));
+  const labelled = (label: string, headers: Record<string, string>): string => {
+    const shown = Object.keys(spec.varyHeaders === undefined ? {} : headers).filter((k) => /topic|triggered/i.test(k));
+    return shown.length === 0 ? label : `${label} [${shown.map((k) => `${k}=${preview(headers[k], 40)}`).join(' ')}]`;
+  };
   return {
     name: spec.name,
     runs: spec.runs,
@@ -106,24 +120,28 @@ function jsonRoute(spec: {
     },
     cases: () => {
       const base = spec.base();
-      const headers = { 'content-type': 'application/json', ...spec.headers() };
+      const fixed = { 'content-type': 'application/json', ...spec.headers() };
       const breakable = ['content-type', ...(spec.breakable ?? [])];
+      const raws = [...RAW_BODIES, ...(spec.extraRaw ?? [])];
       return fc.oneof(
-        { weight: 1, arbitrary: spec.url().map<HttpCase>((url) => ({ label: 'valid', method, url, headers, body: jsonText(base) })) },
+        { weight: 1, arbitrary: fc.tuple(spec.url(), varied(fixed)).map<HttpCase>(([url, headers]) => ({ label: labelled('valid', headers), method, url, headers, body: jsonText(base) })) },
         {
           weight: 7,
-          arbitrary: fc.tuple(spec.url(), mutationsOf(base)).map<HttpCase>(([url, m]) => ({
-            label: `mutated ${preview(m.mutations, 200)}`,
+          arbitrary: fc.tuple(spec.url(), mutationsOf(base), varied(fixed)).map<HttpCase>(([url, m, headers]) => ({
+            label: labelled(`mutated ${preview(m.mutations, 200)}`, headers),
             method,
             url,
             headers,
             body: jsonText(m.value),
           })),
         },
-        { weight: 1, arbitrary: fc.tuple(spec.url(), fc.constantFrom(...RAW_BODIES)).map<HttpCase>(([url, body]) => ({ label: `raw ${preview(body, 60)}`, method, url, headers, body })) },
         {
           weight: 1,
-          arbitrary: fc.tuple(spec.url(), headerBreak(breakable)).map<HttpCase>(([url, change]) => ({
+          arbitrary: fc.tuple(spec.url(), fc.constantFrom(...raws), varied(fixed)).map<HttpCase>(([url, body, headers]) => ({ label: labelled(`raw ${preview(body, 60)}`, headers), method, url, headers, body })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.tuple(spec.url(), headerBreak(breakable), varied(fixed)).map<HttpCase>(([url, change, headers]) => ({
             label: `header ${change.name}=${preview(change.value ?? '<absent>', 40)}`,
             method,
             url,
@@ -192,7 +210,7 @@ function ops(): { url: string; key: string } {
 }
 
 /** A SKU nobody stocks: a corpus order that gets through never takes stock other tests count on. */
-const CORPUS_SKU = 'CORPUS-NOT-IN-CATALOG';
+export const CORPUS_SKU = 'CORPUS-NOT-IN-CATALOG';
 
 function orderBase(): Json {
   return {
@@ -243,9 +261,9 @@ export function shopifyOrderIdOf(body: string | Buffer | undefined): string | un
   return match?.[1];
 }
 
-const shopifyHmac = (secret: string, body: string | Buffer): string => createHmac('sha256', secret).update(body).digest('base64');
+export const shopifyHmac = (secret: string, body: string | Buffer): string => createHmac('sha256', secret).update(body).digest('base64');
 
-function jsonOf(text: string | Buffer | undefined): Record<string, unknown> | undefined {
+export function jsonOf(text: string | Buffer | undefined): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse((text ?? '').toString());
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -254,7 +272,7 @@ function jsonOf(text: string | Buffer | undefined): Record<string, unknown> | un
   }
 }
 
-const ORDER_ID_SEGMENTS = fc.constantFrom(...NASTY_SEGMENTS);
+export const ORDER_ID_SEGMENTS = fc.constantFrom(...NASTY_SEGMENTS);
 
 /** The table. Runs add up to the HTTP share of the corpus. */
 export function httpEntryPoints(fixtures: () => CorpusFixtures): HttpEntryPoint[] {

@@ -39,9 +39,7 @@ function finalCase(ep: HttpEntryPoint, c: HttpCase, uid: string): SentCase {
   const headers: Record<string, string> = { ...signed };
   for (const [k, v] of Object.entries(c.headers)) headers[k] = substitute(v, uid);
   // A case that broke the signature header keeps its broken value (it overrides the computed one).
-  if (ep.sign !== undefined && c.label.startsWith('header X-Shopify-Hmac-Sha256')) {
-    for (const k of Object.keys(signed)) if (!(k in c.headers)) delete headers[k];
-  }
+  for (const k of Object.keys(signed)) if (c.label.startsWith(`header ${k}=`) && !(k in c.headers)) delete headers[k];
   return { ...c, uid, url: substitute(c.url, uid), headers, ...(body === undefined ? {} : { body }) };
 }
 
