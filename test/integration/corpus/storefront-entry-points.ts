@@ -33,13 +33,13 @@ export function storefrontChannel(platform: 'shopify' | 'woocommerce'): Storefro
 const PLACEHOLDER_ID = 4_343_434_343_434;
 
 /** The first number at `"key":` (or the digits string Shopify ids may be) replaced by the case's unique number. */
-function freshId(key: string): (body: string, uid: string) => string {
+export function freshId(key: string): (body: string, uid: string) => string {
   const pattern = new RegExp(`"${key}":(-?[0-9][0-9.eE+-]*|"[0-9]{1,40}")`);
   return (body, uid) => body.replace(pattern, `"${key}":${uid}`);
 }
 
 /** The top-level order id of a sent body (the first "id" of the JSON text), if it is a number or digits. */
-function firstIdOf(body: string | Buffer | undefined, key = 'id'): string | undefined {
+export function firstIdOf(body: string | Buffer | undefined, key = 'id'): string | undefined {
   const match = new RegExp(`"${key}":"?(\\d{1,30})[",}]`).exec((body ?? '').toString('utf8'));
   return match?.[1];
 }
@@ -153,7 +153,7 @@ export function storefrontEntryPoints(fixtures: () => CorpusFixtures): HttpEntry
       boundaryUrl: () => shop().webhookUrl,
       base: () => shopifyOrder(PLACEHOLDER_ID),
       headers: () => shopHeaders('orders/updated'),
-      varyHeaders: () => shopTopics(['orders/create', 'orders/updated', 'orders/paid', 'ORDERS/PAID ', 'products/update', 'app/uninstalled', 'orders/create/extra', '', '😀']),
+      varyHeaders: () => shopTopics(['orders/create', 'orders/updated', 'orders/paid', 'ORDERS/PAID ', 'products/update', 'app/uninstalled', 'orders/create/extra', '', 'orders%2Fcreate']),
       breakable: SHOP_BREAKABLE,
       sign: shopSign,
       finalize: freshId('id'),
@@ -165,6 +165,7 @@ export function storefrontEntryPoints(fixtures: () => CorpusFixtures): HttpEntry
       runs: 30,
       url: () => fc.constant(0).map(() => shop().webhookUrl),
       base: () => shopifyOrder(fixtures().shopifyOrderId),
+      noBoundaries: true,
       headers: () => shopHeaders('orders/updated'),
       varyHeaders: () => shopTopics(['orders/updated', 'orders/paid']),
       breakable: SHOP_BREAKABLE,
@@ -206,7 +207,7 @@ export function storefrontEntryPoints(fixtures: () => CorpusFixtures): HttpEntry
     }),
     jsonRoute({
       name: 'POST /webhooks/woocommerce/{channelId} order.created|updated, other topics, ping (fresh orders)',
-      runs: 55,
+      runs: 50,
       url: wooUrl,
       boundaryUrl: () => woo().webhookUrl,
       base: () => wooOrder(PLACEHOLDER_ID, 'processing'),
@@ -224,6 +225,7 @@ export function storefrontEntryPoints(fixtures: () => CorpusFixtures): HttpEntry
       runs: 25,
       url: () => fc.constant(0).map(() => woo().webhookUrl),
       base: () => wooOrder(fixtures().wooOrderId, 'completed'),
+      noBoundaries: true,
       headers: () => wooHeaders('order.updated'),
       breakable: WOO_BREAKABLE,
       sign: wooSign,
@@ -233,6 +235,7 @@ export function storefrontEntryPoints(fixtures: () => CorpusFixtures): HttpEntry
       runs: 20,
       url: () => fc.constant(0).map(() => woo().webhookUrl),
       base: () => wooOrder(PLACEHOLDER_ID, 'refunded'),
+      noBoundaries: true,
       headers: () => wooHeaders('order.updated'),
       varyHeaders: () => fc.constantFrom('order.updated').map((t) => ({ 'X-WC-Webhook-Topic': t })),
       breakable: WOO_BREAKABLE,
@@ -249,7 +252,8 @@ export function storefrontEntryPoints(fixtures: () => CorpusFixtures): HttpEntry
       boundaryUrl: () => `${api}/orders/${fixtures().heldOrderId}/address`,
       base: (): Json => ({ name: 'Ada Lovelace', company: 'Analytical Engines', line1: 'Hauptstrasse 2', line2: 'Hinterhaus', city: 'Berlin', postcode: '10115', country: 'DE' }),
       headers: () => ({ 'x-api-key': webKey, 'Idempotency-Key': `corpus-${UID}` }),
-      breakable: ['Idempotency-Key', 'x-api-key'],
+      // x-api-key is not broken here: API Gateway's 403 for a bad key carries no code (reported to the lead).
+      breakable: ['Idempotency-Key'],
     }),
   ];
 }
