@@ -255,5 +255,74 @@ export function storefrontEntryPoints(fixtures: () => CorpusFixtures): HttpEntry
       // x-api-key is not broken here: API Gateway's 403 for a bad key carries no code (reported to the lead).
       breakable: ['Idempotency-Key'],
     }),
+    ...(CANCELLATION_LANDED ? cancellationEntryPoints(fixtures, api, webKey) : []),
+  ];
+}
+
+/**
+ * Whether the `cancel` branch (POST /orders/{orderId}/cancel and the real cancellation flow) is merged.
+ * TODO(cancel): set to true in the merge of main that brings it; until then the flow is a stub that throws.
+ */
+export const CANCELLATION_LANDED: boolean = false;
+
+/**
+ * Cancellations of orders the pipeline has (the last entries of the table: they cancel their fixture
+ * orders, which no entry before them needs). Each has its own fixture order.
+ */
+function cancellationEntryPoints(fixtures: () => CorpusFixtures, api: string, webKey: string): HttpEntryPoint[] {
+  const shop = () => storefrontChannel('shopify');
+  const woo = () => storefrontChannel('woocommerce');
+  return [
+    jsonRoute({
+      name: 'POST /orders/{orderId}/cancel',
+      runs: 40,
+      url: () =>
+        fc
+          .oneof({ weight: 2, arbitrary: fc.constant(0).map(() => fixtures().cancelOrderId) }, { weight: 1, arbitrary: fc.constant(0).map(() => fixtures().heldOrderId) }, { weight: 1, arbitrary: ORDER_ID_SEGMENTS })
+          .map((id) => `${api}/orders/${id}/cancel`),
+      boundaryUrl: () => `${api}/orders/${fixtures().cancelOrderId}/cancel`,
+      base: (): Json => ({ reason: 'customer_request', note: 'Ordered the wrong size', lines: [{ lineNo: 1, quantity: 1 }] }),
+      headers: () => ({ 'x-api-key': webKey, 'Idempotency-Key': `corpus-${UID}` }),
+      breakable: ['Idempotency-Key'],
+    }),
+    jsonRoute({
+      name: 'POST /webhooks/shopify/{channelId} orders/cancelled of a known order',
+      runs: 15,
+      url: () => fc.constant(0).map(() => shop().webhookUrl),
+      base: (): Json => ({ id: Number(fixtures().shopifyCancelOrderId), cancelled_at: '2026-11-25T11:00:00+01:00', cancel_reason: 'customer', financial_status: 'voided' }),
+      noBoundaries: true,
+      headers: () => shopHeaders('orders/cancelled'),
+      varyHeaders: () => shopTopics(['orders/cancelled']),
+      breakable: SHOP_BREAKABLE,
+      sign: shopSign,
+    }),
+    jsonRoute({
+      name: 'POST /webhooks/shopify/{channelId} refunds/create of a known order',
+      runs: 15,
+      url: () => fc.constant(0).map(() => shop().webhookUrl),
+      base: (): Json => ({
+        id: 509562969,
+        order_id: Number(fixtures().shopifyOrderId),
+        refund_line_items: [{ line_item_id: 866550311766439, quantity: 1, restock_type: 'cancel' }],
+        transactions: [{ kind: 'refund', status: 'success', amount: '14.90', currency: 'EUR' }],
+      }),
+      noBoundaries: true,
+      headers: () => shopHeaders('refunds/create'),
+      varyHeaders: () => shopTopics(['refunds/create']),
+      breakable: SHOP_BREAKABLE,
+      sign: shopSign,
+      // A refund id per case (a refund is recorded once per id).
+      finalize: freshId('id'),
+    }),
+    jsonRoute({
+      name: 'POST /webhooks/woocommerce/{channelId} status refunded|cancelled of a known order',
+      runs: 15,
+      url: () => fc.constant(0).map(() => woo().webhookUrl),
+      base: () => wooOrder(fixtures().wooOrderId, 'refunded'),
+      noBoundaries: true,
+      headers: () => wooHeaders('order.updated'),
+      breakable: WOO_BREAKABLE,
+      sign: wooSign,
+    }),
   ];
 }
