@@ -38,14 +38,15 @@ beforeAll(async () => {
   // Platform ids unique to the run (below 2^53: the corpus holds them as JSON numbers).
   const base = 3_000_000_000_000 + runBase * 1_000;
   const held = { payment: 'pending', lines: [{ sku: 'MUG-ENAMEL-WHT', quantity: 1, unitPrice: '14.90' }] } as const;
-  const [heldOrderId, cancelOrderId] = await Promise.all([
+  const [heldOrderId, cancelOrderId, addressOrderId] = await Promise.all([
+    placeOrder(held),
     placeOrder(held),
     placeOrder(held),
     platformOrder('shopify', base + 1),
     platformOrder('woocommerce', base + 2),
     platformOrder('shopify', base + 3),
   ]);
-  fixtures = { heldOrderId, cancelOrderId, shopifyOrderId: String(base + 1), wooOrderId: base + 2, shopifyCancelOrderId: String(base + 3) };
+  fixtures = { heldOrderId, cancelOrderId, addressOrderId, shopifyOrderId: String(base + 1), wooOrderId: base + 2, shopifyCancelOrderId: String(base + 3) };
 });
 
 afterAll(() => {

@@ -52,6 +52,8 @@ export interface CorpusFixtures {
   readonly shopifyOrderId: string;
   /** An order of the WooCommerce channel (created through order.created): its WooCommerce id. */
   readonly wooOrderId: number;
+  /** An order of the web channel waiting for its payment, for POST /orders/{orderId}/address (no other entry changes it). */
+  readonly addressOrderId: string;
   /** An order of the web channel for POST /orders/{orderId}/cancel (no other entry uses it). */
   readonly cancelOrderId: string;
   /** A second Shopify order, for orders/cancelled (no other entry uses it): its Shopify id. */

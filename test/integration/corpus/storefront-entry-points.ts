@@ -248,8 +248,11 @@ export function storefrontEntryPoints(fixtures: () => CorpusFixtures): HttpEntry
     jsonRoute({
       name: 'POST /orders/{orderId}/address',
       runs: 45,
-      url: () => fc.oneof({ weight: 2, arbitrary: fc.constant(0).map(() => fixtures().heldOrderId) }, { weight: 1, arbitrary: ORDER_ID_SEGMENTS }).map((id) => `${api}/orders/${id}/address`),
-      boundaryUrl: () => `${api}/orders/${fixtures().heldOrderId}/address`,
+      url: () =>
+        fc
+          .oneof({ weight: 3, arbitrary: fc.constant(0).map(() => fixtures().addressOrderId) }, { weight: 1, arbitrary: fc.constant(0).map(() => fixtures().heldOrderId) }, { weight: 1, arbitrary: ORDER_ID_SEGMENTS })
+          .map((id) => `${api}/orders/${id}/address`),
+      boundaryUrl: () => `${api}/orders/${fixtures().addressOrderId}/address`,
       base: (): Json => ({ name: 'Ada Lovelace', company: 'Analytical Engines', line1: 'Hauptstrasse 2', line2: 'Hinterhaus', city: 'Berlin', postcode: '10115', country: 'DE' }),
       headers: () => ({ 'x-api-key': webKey, 'Idempotency-Key': `corpus-${UID}` }),
       // x-api-key is not broken here: API Gateway's 403 for a bad key carries no code (reported to the lead).
