@@ -9,6 +9,7 @@ import { WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { ENTRY_METADATA_KEY, HANDLER_METADATA_KEY, METRICS_NAMESPACE } from '../../lib/constructs/pipeline-function';
 import { SUPPLIER_FILE_ENTRIES } from '../../lib/constructs/supplier-files';
 import { repoFileExists } from '../../lib/paths';
+import { NOTIFY_DELIVER_ENTRY, NOTIFY_ENQUEUE_ENTRY } from '../../lib/constructs/storefront-notifications';
 import {
   type Synthesized,
   actionsOf,
@@ -65,6 +66,8 @@ const FUNCTIONS: Record<string, string> = {
   [SCHEDULED_ENTRIES.sweepDispatches]: 'sweeps',
   [SCHEDULED_ENTRIES.sweepOrders]: 'sweeps',
   [SCHEDULED_ENTRIES.sweepStaleFeeds]: 'sweeps',
+  [NOTIFY_ENQUEUE_ENTRY]: 'storefront-notifications',
+  [NOTIFY_DELIVER_ENTRY]: 'storefront-notifications',
 };
 /** Timeout (s) per service. */
 const TIMEOUTS: Record<string, number> = { 'storefront-api': 10, 'ops-api': 10, 'stream-router': 60, 'supplier-gateway': 30, 'order-workflow': 30, sweeps: 60 };
@@ -73,6 +76,9 @@ const FILE_FUNCTION_SIZES: Record<string, readonly [number, number]> = {
   [SUPPLIER_FILE_ENTRIES.feedFile]: [1024, 300],
   [SUPPLIER_FILE_ENTRIES.messageFile]: [512, 120],
   [SCHEDULED_ENTRIES.refreshFeeds]: [1024, 600],
+  // The storefront notification functions are small (one event / a batch of 5 HTTP deliveries).
+  [NOTIFY_ENQUEUE_ENTRY]: [256, 10],
+  [NOTIFY_DELIVER_ENTRY]: [256, 60],
 };
 const WEBHOOK_ROUTES = [
   'POST /webhooks/shopify/orders-create',
@@ -299,7 +305,8 @@ describe('channels', () => {
       expect(secret?.Type, id).toBe('AWS::SecretsManager::Secret');
       expect(rec(props(secret ?? { Type: '' }).GenerateSecretString).PasswordLength).toBe(64);
     }
-    s.template.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length);
+    // + one outbound secret per notified channel (storefront-notifications.test.ts)
+    s.template.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length * 2);
   });
 
   it('passes CHANNELS (contract shape) to every storefront API function', () => {
@@ -491,8 +498,11 @@ describe('IAM', () => {
   it('only the webhook functions may read webhook secrets, and only GetSecretValue on their platform\'s channel secrets', () => {
     const webhookRole = roleOfFunction(functionIdByEntry('functions/api/shopify-webhook.ts'));
     const wooRole = roleOfFunction(functionIdByEntry('functions/api/woocommerce-webhook.ts'));
+    // The notification deliverer reads only the outbound secrets (storefront-notifications.test.ts).
+    const deliverRole = roleOfFunction(functionIdByEntry(NOTIFY_DELIVER_ENTRY));
     for (const [id] of resourcesOfType(s.json, 'AWS::IAM::Role')) {
       const secretStatements = roleStatements(s.json, id).filter((st) => actionsOf(st).some((a) => a.startsWith('secretsmanager:')));
+      if (id === deliverRole) continue;
       if (id !== webhookRole && id !== wooRole) {
         expect(secretStatements, id).toEqual([]);
         continue;
@@ -527,7 +537,7 @@ describe('observability', () => {
   it('alarms on API 5xx, each function\'s errors, failed/timed-out/throttled executions, each DLQ and the supplier-file metrics, notifying the topic', () => {
     const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm');
     const functions = resourcesOfType(s.json, 'AWS::Lambda::Function').length;
-    const dlqs = 3 * 2 + 1 + 2; // supplier queues, the stream router, file events, scheduled jobs
+    const dlqs = 3 * 2 + 1 + 2 + 2; // supplier queues, the stream router, file events, scheduled jobs, storefront notifications (2)
     const fileAndSweepMetrics = 4; // quarantined, refused, rejected rows, stale suppliers (inventory-sync.test.ts)
     expect(alarms).toHaveLength(1 + functions + 3 + dlqs + fileAndSweepMetrics);
     const count = (metric: string): number => alarms.filter(([, a]) => props(a).MetricName === metric).length;
