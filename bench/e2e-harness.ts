@@ -79,7 +79,11 @@ export class Harness {
   private machineArn = '';
   private webKey = '';
 
-  private constructor(private readonly dataDir: string) {
+  private constructor(
+    private readonly dataDir: string,
+    /** false: the functions call DynamoDB, Secrets Manager and Step Functions directly (no counting proxy hop). */
+    readonly counting = true,
+  ) {
     this.ddbProxy = new CountingProxy('dynamodb', recordWrites(this.ledger, () => this.table));
   }
 
@@ -92,9 +96,9 @@ export class Harness {
     return this.table;
   }
 
-  static async start(template: { readonly stackName: string; readonly template: unknown } | undefined): Promise<Harness> {
-    const h = new Harness(await mkdtemp(path.join(os.tmpdir(), 'dropship-bench-e2e-')));
-    const [ddbUrl, secretsUrl, sfnUrl] = await Promise.all([h.ddbProxy.listen(), h.secretsProxy.listen(), h.sfnProxy.listen()]);
+  static async start(template: { readonly stackName: string; readonly template: unknown } | undefined, counting = true): Promise<Harness> {
+    const h = new Harness(await mkdtemp(path.join(os.tmpdir(), 'dropship-bench-e2e-')), counting);
+    const [ddbUrl, secretsUrl, sfnUrl] = counting ? await Promise.all([h.ddbProxy.listen(), h.secretsProxy.listen(), h.sfnProxy.listen()]) : ['', '', ''];
     h.runtime = await startLocalRuntime({
       dataDir: h.dataDir,
       port: 0,
@@ -107,7 +111,8 @@ export class Harness {
       ...(template === undefined ? {} : { template }),
       // The functions' DynamoDB, Secrets Manager and Step Functions calls go through counting proxies, one
       // endpoint path per function so each call is attributed to its caller.
-      functionEnvironment: (id) => {
+      functionEnvironment: (id): Record<string, string> => {
+        if (!counting) return {};
         const caller = displayName(id);
         return {
           AWS_ENDPOINT_URL_DYNAMODB: h.ddbProxy.endpointFor(ddbUrl, caller),
@@ -128,9 +133,11 @@ export class Harness {
   private async attach(): Promise<void> {
     const ep = this.runtime.endpoints;
     this.table = this.runtime.model.tables.find((t) => t.tableName === ep.dynamodb.tableName);
-    this.ddbProxy.setTarget(ep.dynamodb.endpoint);
-    this.secretsProxy.setTarget(ep.secretsManager.endpoint);
-    this.sfnProxy.setTarget(ep.stepFunctions.endpoint);
+    if (this.counting) {
+      this.ddbProxy.setTarget(ep.dynamodb.endpoint);
+      this.secretsProxy.setTarget(ep.secretsManager.endpoint);
+      this.sfnProxy.setTarget(ep.stepFunctions.endpoint);
+    }
     this.esmSqs.attach(this.runtime.sqs.client, 'esm');
     this.supplierSqsClient = new SQSClient({ endpoint: ep.sqs.endpoint, ...LOCAL_CREDENTIALS });
     this.supplierSqs.attach(this.supplierSqsClient, 'supplier');
@@ -214,7 +221,7 @@ export class Harness {
   async stop(): Promise<void> {
     await this.supplier.stop();
     await this.runtime.stop();
-    await Promise.all([this.ddbProxy.stop(), this.secretsProxy.stop(), this.sfnProxy.stop()]);
+    if (this.counting) await Promise.all([this.ddbProxy.stop(), this.secretsProxy.stop(), this.sfnProxy.stop()]);
     this.supplierSqsClient.destroy();
     this.direct.destroy();
     await rm(this.dataDir, { recursive: true, force: true });

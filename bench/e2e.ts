@@ -223,6 +223,50 @@ async function countedUsage(h: Harness, orders: number, before: Baseline, histor
   };
 }
 
+/** The closed-loop throughput run without the counting proxies: what the pipeline does when nothing is attributed. */
+export interface ThroughputResult {
+  readonly orders: number;
+  readonly concurrency: number;
+  readonly seconds: number;
+  readonly ordersPerSecond: number;
+  readonly missedDeadline: number;
+  readonly postToExecutionEndMs: Summary;
+  readonly cpuMsPerOrder: CpuPerOrder;
+}
+
+/**
+ * The same closed loop on a runtime whose functions call DynamoDB, Secrets Manager and Step Functions
+ * directly: no counting proxy (one more HTTP hop and its parsing on the main thread for every call). Only
+ * rates, latencies and CPU: the cost figures need the proxies (benchEndToEnd).
+ */
+export async function benchThroughput(opts: EndToEndOptions): Promise<ThroughputResult> {
+  const h = await Harness.start(opts.template, false);
+  try {
+    opts.log(`  e2e without counting proxies: warm-up ${opts.warmupOrders} orders, then ${opts.orders} at concurrency ${opts.concurrency}`);
+    await runLoad(opts.warmupOrders, opts.concurrency, () => h.placeAndFollow({ t0: performance.now() }, opts.orderDeadlineMs));
+    await h.settle();
+    const cpu = startCpuCount(h.endpoints.dynamodb.endpoint);
+    const runs: OrderRun[] = [];
+    const load = await runLoad(opts.orders, opts.concurrency, () => {
+      const run: OrderRun = { t0: performance.now() };
+      runs.push(run);
+      return h.placeAndFollow(run, opts.orderDeadlineMs);
+    });
+    await h.settle();
+    return {
+      orders: opts.orders,
+      concurrency: opts.concurrency,
+      seconds: load.seconds,
+      ordersPerSecond: load.perSecond,
+      missedDeadline: runs.filter((r) => r.endAt === undefined).length,
+      postToExecutionEndMs: summarize(runs.flatMap((r) => (r.endAt === undefined ? [] : [r.endAt - r.t0]))),
+      cpuMsPerOrder: cpu(runs.length),
+    };
+  } finally {
+    await h.stop();
+  }
+}
+
 /** The orders' final statuses, read directly from the table (outside the counted window). */
 async function orderStatuses(h: Harness, orderIds: readonly string[]): Promise<Map<string, string>> {
   const table = h.endpoints.dynamodb.tableName;

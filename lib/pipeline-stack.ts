@@ -67,12 +67,17 @@ export class PipelineStack extends Stack {
     this.files = new SupplierFiles(this, 'SupplierFiles', { stage, store: this.store, suppliers: this.suppliers });
     const wf = this.workflow.functions;
     for (const fn of [wf.dispatch, wf.cancelFulfillment, wf.cancelOrder, inbound]) this.files.grantOutboxWrite(fn);
-    // An address change after dispatch amends the purchase order (PURCHASE_ORDER_AMENDED): queue or outbox file.
+    // An address change after dispatch amends the purchase order (PURCHASE_ORDER_AMENDED), and a platform
+    // cancellation (Shopify orders/cancelled, refunds/create; WooCommerce cancelled) asks the supplier
+    // (CANCELLATION_REQUESTED): both go by queue or outbox file.
     for (const fn of this.storefront.purchaseOrderAmendingFunctions) {
       this.files.grantOutboxWrite(fn);
       fn.allowSendMessage(this.suppliers.outboundQueues);
       fn.addEnvironment('SUPPLIER_QUEUES', this.suppliers.supplierQueuesJson);
     }
+    // Customer cancellations ask dispatched fulfillments' suppliers (CANCELLATION_REQUESTED: queue or outbox file).
+    this.suppliers.allowCancellationRequests(this.storefront.cancelOrderFunction);
+    this.files.grantOutboxWrite(this.storefront.cancelOrderFunction);
     this.inventory = new InventorySync(this, 'InventorySync', { stage, store: this.store, files: this.files, stateMachine });
     // Storefront notifications: customer-visible domain events → signed webhooks, Shopify GraphQL, WooCommerce REST.
     this.notifications = new StorefrontNotifications(this, 'StorefrontNotifications', { stage, store: this.store, bus: this.events.bus });

@@ -55,6 +55,11 @@ const ChannelSchema = z
         enabled: z.boolean().default(true),
       })
       .optional(),
+    /**
+     * Minutes after checkout before the supplier sees an order (cancellations and address edits land first);
+     * absent = 5, 0 = dispatch at once. The delivery promise includes it.
+     */
+    dispatchDelayMinutes: z.int().min(0).max(10_080).optional(),
   })
   .refine((c) => c.platform !== 'shopify' || c.shopDomain !== undefined, {
     message: 'shopDomain is required when platform is "shopify"',

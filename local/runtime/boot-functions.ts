@@ -137,6 +137,8 @@ export async function startFunctions(
     functions: withBundles(ctx.model.functions, ctx.repoRoot),
     environmentFor: environmentFor(opts, ctx.services, ctx.secrets, ctx.workflow, ctx.repoRoot),
     ...(opts.workersPerFunction === undefined ? {} : { workersPerFunction: opts.workersPerFunction }),
+    // Compiled code of the bundles and their @aws-sdk imports, kept across workers and starts (git-ignored).
+    cacheDir: path.join(ctx.repoRoot, '.cache'),
     logSink: (fn, _stream, line) => {
       toFile(fn, line);
       progress(line);

@@ -113,3 +113,50 @@ export function opsKey(model: LocalModel, keys: Readonly<Record<string, { id: st
 export function routeFunction(route: RouteSpec): string | null {
   return route.integration.type === 'LAMBDA_PROXY' ? route.integration.functionLogicalId : null;
 }
+/**
+ * The functions in the order a first order needs them (`firstOrder`): the order API (POST /orders,
+ * GET /orders/{orderId}), the table stream's functions (stream router), the state machines' tasks on the
+ * happy path (happyPath) with the queues' functions (supplier inbound) after its first two, the other
+ * tasks; then the other API
+ * functions and the rest (`rest`: schedules, files, ops).
+ */
+export function warmOrder(model: LocalModel): { readonly firstOrder: readonly string[]; readonly rest: readonly string[] } {
+  const routes = model.apis.flatMap((a) => a.routes);
+  const routeFn = (r: RouteSpec): string[] => (r.integration.type === 'LAMBDA_PROXY' ? [r.integration.functionLogicalId] : []);
+  const orderApi = routes.filter((r) => r.path === '/orders' || r.path === '/orders/{orderId}').flatMap(routeFn);
+  const mapped = (kind: string): string[] =>
+    model.eventSourceMappings.flatMap((m) => (m.source.kind !== kind || m.functionLogicalId === undefined ? [] : [m.functionLogicalId]));
+  const definitions = model.stateMachines.map((m) => JSON.stringify(m.definition)).join('');
+  const happy = model.stateMachines.map((m) => happyPath(m.definition)).join('');
+  const tasks = model.functions.filter((f) => definitions.includes(`:function:${f.functionName}"`));
+  const position = (f: { functionName: string }): number => happy.indexOf(`:function:${f.functionName}"`);
+  const happyTasks = tasks.filter((f) => position(f) >= 0).sort((a, b) => position(a) - position(b));
+  const happyIds = happyTasks.map((f) => f.logicalId);
+  // The queues' functions (supplier messages) come in once the second task (the dispatch) has sent.
+  const firstOrder = [...new Set([...orderApi, ...mapped('dynamodb'), ...happyIds.slice(0, 2), ...mapped('sqs'), ...happyIds, ...tasks.map((f) => f.logicalId)])];
+  const rest = [...new Set([...routes.flatMap(routeFn), ...model.functions.map((f) => f.logicalId)])].filter((f) => !firstOrder.includes(f));
+  return { firstOrder, rest };
+}
+
+/**
+ * The states an execution enters when everything goes well, as JSON text in order: from StartAt, each
+ * state's Next, a Choice's first rule, a Map's or Parallel's own states before its Next.
+ */
+function happyPath(definition: unknown, seen = new Set<unknown>()): string {
+  if (!isRecord(definition) || !isRecord(definition['States'])) return '';
+  const states = definition['States'];
+  const parts: string[] = [];
+  let name: unknown = definition['StartAt'];
+  while (typeof name === 'string' && !seen.has(states[name])) {
+    const state = states[name];
+    if (!isRecord(state)) break;
+    seen.add(state);
+    const { ItemProcessor: _p, Iterator: _i, Branches: _b, ...own } = state;
+    parts.push(JSON.stringify(own));
+    for (const inner of [state['ItemProcessor'], state['Iterator'], ...(Array.isArray(state['Branches']) ? state['Branches'] : [])]) parts.push(happyPath(inner, seen));
+    const choices = state['Choices'];
+    const firstRule: unknown = Array.isArray(choices) ? choices[0] : undefined;
+    name = isRecord(firstRule) ? firstRule['Next'] : state['Next'];
+  }
+  return parts.join('');
+}

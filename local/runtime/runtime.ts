@@ -26,7 +26,7 @@ import { Cleanups } from './cleanups';
 import { buildEndpoints, writeEndpoints } from './endpoints';
 import { acquireLock } from './lock';
 import { startStorefrontReceiver } from '../storefront/receiver';
-import { templateSupplierQueues } from './model-views';
+import { templateSupplierQueues, warmOrder } from './model-views';
 import type { LocalModel } from '../template/reader';
 import type { LocalRuntime, LocalRuntimeOptions } from './types';
 
@@ -47,11 +47,24 @@ function logStartSummary(model: LocalModel, template: Parameters<typeof notifica
   }
 }
 
-/** Every function's worker started before ready (opts.warm): no cold start on the first request. Returns the time it took. */
-async function warmUp(opts: LocalRuntimeOptions, lambda: LambdaRuntime): Promise<number> {
+/**
+ * Workers started while the tables are created and seeded (they need no data to start): `warm: true`
+ * starts all of them and ready waits for them; `warm: 'background'` starts a first order's functions
+ * (warmOrder) two at a time, then the others one at a time, and ready does not wait for them.
+ * Resolves with the time `warm: true` took (0 otherwise).
+ */
+function warmUp(opts: LocalRuntimeOptions, lambda: LambdaRuntime, model: LocalModel): Promise<number> {
   const t = performance.now();
-  if (opts.warm === true) await lambda.warm();
-  return since(t);
+  if (opts.warm === true) return lambda.warm().then(() => since(t));
+  if (opts.warm === 'background') {
+    const { firstOrder, rest } = warmOrder(model);
+    void (async () => {
+      for (let i = 0; i < firstOrder.length; i += 2) await lambda.warm(firstOrder.slice(i, i + 2));
+      // The rest one at a time: a first order posted right after ready keeps a core for itself.
+      for (const id of rest) await lambda.warm([id]);
+    })().catch(() => undefined);
+  }
+  return Promise.resolve(0);
 }
 
 /** The handle: stop() (once) removes endpoints.json, which describes a running stack only, then undoes every step. */
@@ -81,7 +94,6 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const services = await startServices(opts, dataDir, cleanups);
     const { state, model } = await readModel(services, dataDir, REPO_ROOT);
     const secrets = await startSecrets(model, state, cleanups);
-    const data = await prepareData(opts, services, model, cleanups);
     let invokeLate: InvokeFn = () => Promise.reject(new Error('functions not ready'));
     const workflow = await startWorkflow(opts, services, model, dataDir, (fn, event) => invokeLate(fn, event), log);
     // The storefront receiver stands in for every channel's storefront: the notification deliveries go there.
@@ -90,6 +102,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const functionOpts = { ...opts, functionEnv: { LOCAL_STOREFRONT_RECEIVER_URL: storefrontReceiver.url, ...opts.functionEnv } };
     const functions = await startFunctions(functionOpts, { services, secrets, workflow, model, dataDir, repoRoot: REPO_ROOT }, cleanups, log);
     invokeLate = functions.invoke;
+    // The workers start (a cold start is CPU work of Node) while DynamoDB Local creates the tables and seeds.
+    const warming = warmUp(opts, functions.lambda, model);
+    warming.catch(() => undefined); // awaited below; a failing boot step before that must not leave it unhandled
+    const data = await prepareData(opts, services, model, cleanups);
     // Stopped before the workers (cleanups run in reverse): a RUNNING execution must stay RUNNING on a
     // clean stop (resumed next start), not fail because its Lambda worker went away.
     cleanups.add(async () => {
@@ -102,7 +118,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     functions.afterInvoke.add(() => eventSources.wake());
     cleanups.add(() => eventSources.stop());
     const apiKeys = serveApi(services, model, state, functions, log);
-    const warmMs = await warmUp(opts, functions.lambda);
+    const warmMs = await warming;
     await startAsync(opts, eventSources, workflow, log);
     const supplierQueues = templateSupplierQueues(model);
     const supplierSimulator = startSuppliers(opts, { services, data, model, supplierQueues }, cleanups, log);

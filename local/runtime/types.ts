@@ -28,8 +28,12 @@ export interface LocalRuntimeOptions {
   readonly quiet?: boolean;
   /** Also echo every function log line to the console. @default false */
   readonly echoFunctionLogs?: boolean;
-  /** Start every function's worker before resolving (no cold start on the first request). @default false */
-  readonly warm?: boolean;
+  /**
+   * true: start every function's worker before resolving (no cold start on the first request).
+   * 'background': start them during the boot, a first order's functions first, two at a time, without
+   * waiting for them (`npm start`). @default false
+   */
+  readonly warm?: boolean | 'background';
   /** Use this template instead of synthesizing the app (fixtures, a cdk.out template). */
   readonly template?: {
     readonly stackName: string;

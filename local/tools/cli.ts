@@ -146,23 +146,6 @@ function printSummary(runtime: LocalRuntime, dataDir: string, log: (line: string
   log('');
 }
 
-/**
- * Start the workers after `ready`, two at a time, the path of an order first: the order API (POST /orders,
- * GET /orders/{orderId}), the functions of the event source mappings (stream router, supplier inbound) and
- * of the state machines' tasks; then the other API functions, then the rest (schedules, files).
- */
-async function warmGradually(runtime: LocalRuntime): Promise<void> {
-  const routes = runtime.endpoints.routes;
-  const orderApi = routes.filter((r) => r.path === '/orders' || r.path === '/orders/{orderId}').map((r) => r.function);
-  const mapped = runtime.model.eventSourceMappings.map((m) => m.functionLogicalId);
-  const definitions = runtime.model.stateMachines.map((m) => JSON.stringify(m.definition)).join('');
-  const tasks = runtime.model.functions.filter((f) => definitions.includes(`:function:${f.functionName}"`)).map((f) => f.logicalId);
-  const api = routes.map((r) => r.function);
-  const all = runtime.model.functions.map((f) => f.logicalId);
-  const order = [...new Set([...orderApi, ...mapped, ...tasks, ...api, ...all].filter((f): f is string => typeof f === 'string'))];
-  for (let i = 0; i < order.length; i += 2) await runtime.lambda.warm(order.slice(i, i + 2));
-}
-
 /** `npm start`'s flags (and their environment twins) read into runtime options. */
 async function startOptions(flags: Flags): Promise<LocalRuntimeOptions & { readonly dataDir: string }> {
   const dataDir = path.resolve(flags.values.get('data-dir') ?? process.env['DROPSHIP_DATA_DIR'] ?? path.join(REPO_ROOT, '.local'));
@@ -237,14 +220,13 @@ async function start(flags: Flags): Promise<void> {
     log(`Local data in ${relative(options.dataDir)} wiped.`);
   }
   log(`Starting the local stack${options.stage === undefined ? '' : ` (stage ${options.stage})`}: DynamoDB Local + CDK synth ...`);
-  const runtime = await startLocalRuntime({ ...options, log });
+  // The workers start during the boot, a first order's functions first (warmOrder), a few at a time: the
+  // first requests skip the cold start without 26 workers compiling at once on a small machine.
+  const runtime = await startLocalRuntime({ ...options, log, warm: 'background' });
   printSummary(runtime, options.dataDir, log);
   const t = runtime.timings;
   const sec = (ms: number): string => (ms / 1000).toFixed(1);
   log(`  (started in ${sec(runtime.startupMs)} s: CDK synth ${sec(t.synthMs)} s alongside DynamoDB Local ${sec(t.dynamodbMs)} s, tables + demo data ${sec(t.tablesAndSeedMs)} s)`);
-  // Warm the function workers in the background, two at a time (API functions first): the first requests
-  // then skip the cold start without 19 workers compiling at once on a small machine.
-  void warmGradually(runtime).catch(() => undefined);
   stopOnSignals(runtime, log);
 }
 

@@ -31,6 +31,7 @@ const ENTRIES = [
   'functions/api/get-order.ts',
   'functions/api/shopify-webhook.ts',
   'functions/api/update-payment.ts',
+  'functions/api/cancel-order.ts',
   'functions/api/availability.ts',
   'functions/api/woocommerce-webhook.ts',
   'functions/api/change-address.ts',

@@ -36,6 +36,7 @@ const ROUTES: Record<string, string> = {
   'POST /orders': 'functions/api/create-order.ts',
   'GET /orders/{orderId}': 'functions/api/get-order.ts',
   'POST /orders/{orderId}/payment': 'functions/api/update-payment.ts',
+  'POST /orders/{orderId}/cancel': 'functions/api/cancel-order.ts',
   'GET /availability': 'functions/api/availability.ts',
   'POST /availability': 'functions/api/availability.ts',
   'POST /webhooks/shopify/orders-create': 'functions/api/shopify-webhook.ts',
@@ -50,6 +51,7 @@ const FUNCTIONS: Record<string, string> = {
   'functions/api/get-order.ts': 'storefront-api',
   'functions/api/shopify-webhook.ts': 'storefront-api',
   'functions/api/update-payment.ts': 'storefront-api',
+  'functions/api/cancel-order.ts': 'storefront-api',
   'functions/api/availability.ts': 'storefront-api',
   'functions/api/woocommerce-webhook.ts': 'storefront-api',
   'functions/api/change-address.ts': 'storefront-api',
@@ -311,7 +313,7 @@ describe('channels', () => {
 
   it('passes CHANNELS (contract shape) to every storefront API function', () => {
     const storefront = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([, fn]) => rec(rec(props(fn).Environment).Variables).POWERTOOLS_SERVICE_NAME === 'storefront-api');
-    expect(storefront).toHaveLength(7);
+    expect(storefront).toHaveLength(8);
     for (const [id, fn] of storefront) {
       const variables = rec(rec(props(fn).Environment).Variables);
       const channels: unknown = JSON.parse(renderIntrinsics(variables.CHANNELS));

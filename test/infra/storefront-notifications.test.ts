@@ -61,9 +61,10 @@ describe('transport', () => {
 });
 
 describe('channels and secrets', () => {
-  it('one outbound secret per notified channel (demo-web has a URL, demo-shopify a shop domain)', () => {
-    expect(s.json.Resources[notificationLogicalIds.secret('demo-web')]?.Type).toBe('AWS::SecretsManager::Secret');
-    expect(s.json.Resources[notificationLogicalIds.secret('demo-shopify')]?.Type).toBe('AWS::SecretsManager::Secret');
+  it('one outbound secret per notified channel (demo-web and demo-woo have a URL, demo-shopify a shop domain)', () => {
+    for (const channel of ['demo-web', 'demo-shopify', 'demo-woo']) {
+      expect(s.json.Resources[notificationLogicalIds.secret(channel)]?.Type, channel).toBe('AWS::SecretsManager::Secret');
+    }
     const channels = renderIntrinsics(functionEnv(s.json, deliverId).NOTIFY_CHANNELS);
     expect(channels).toContain('demo-web.example.com');
     expect(channels).toContain('dropship-demo.myshopify.com');
@@ -71,7 +72,7 @@ describe('channels and secrets', () => {
 
   it('the deliver function reads only the outbound secrets; the enqueue function none', () => {
     const secrets = resourcesFor(deliverId, 'secretsmanager:GetSecretValue').sort();
-    expect(secrets).toEqual([`<Ref:${notificationLogicalIds.secret('demo-shopify')}>`, `<Ref:${notificationLogicalIds.secret('demo-web')}>`].sort());
+    expect(secrets).toEqual(['demo-shopify', 'demo-web', 'demo-woo'].map((channel) => `<Ref:${notificationLogicalIds.secret(channel)}>`).sort());
     expect(resourcesFor(enqueueId, 'secretsmanager:GetSecretValue')).toEqual([]);
   });
 

@@ -143,21 +143,25 @@ class Exchange {
 }
 
 /** The body up to the payload limit; beyond it keep draining so the client sees the 413 (undefined: the socket was cut). */
-async function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean } | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = Number(req.headers['content-length'] ?? '0') > limit;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) tooLarge = true;
-    if (!tooLarge) chunks.push(buf);
-    if (size > limit * 5) {
-      req.destroy();
-      return undefined;
-    }
-  }
-  return { body: Buffer.concat(chunks), tooLarge };
+function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean } | undefined> {
+  // 'data' events rather than an async iterator: no promise per chunk on the intake path.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = Number(req.headers['content-length'] ?? '0') > limit;
+    req.on('data', (buf: Buffer) => {
+      size += buf.length;
+      if (size > limit) tooLarge = true;
+      if (!tooLarge) chunks.push(buf);
+      if (size > limit * 5) {
+        req.destroy();
+        resolve(undefined);
+      }
+    });
+    req.on('end', () => resolve({ body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), tooLarge }));
+    req.on('error', reject);
+    req.on('close', () => resolve(undefined)); // no-op after 'end' (a promise settles once)
+  });
 }
 
 /** The API key, as API Gateway checks it: known, enabled, and in a usage plan of this API stage. */

@@ -9,9 +9,13 @@
  * Differences from AWS worth knowing: one worker serves concurrent invocations of its function
  * (AWS would start more containers), and memory size is not enforced.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { transformSync } from 'esbuild';
 import { localFunctionArn } from '../../template/local-ids';
 import type { FunctionSpec } from '../../template/functions';
 import { bundleModule } from './bundles';
@@ -39,6 +43,12 @@ export interface LambdaRuntimeOptions {
   readonly logSink?: LogSink;
   /** Workers per function (default 1; invocations go to the least busy one). */
   readonly workersPerFunction?: number;
+  /**
+   * A cache directory (the repo's git-ignored `.cache`): the workers keep V8's compiled code of the bundles
+   * and their `@aws-sdk/*` imports in `<cacheDir>/node-compile-cache`, and start from a JavaScript copy of
+   * worker.ts (`<cacheDir>/lambda-worker/`), so no worker loads Node's TypeScript stripper. None: neither.
+   */
+  readonly cacheDir?: string;
 }
 
 interface Pending {
@@ -61,14 +71,34 @@ interface WorkerHandle {
 /** The worker module, loaded by Node itself (type stripping; no tsx in the worker, the bundles are JavaScript). */
 const WORKER_MODULE = new URL('./worker.ts', import.meta.url);
 
+/**
+ * worker.ts as JavaScript in `<cacheDir>/lambda-worker/<hash>.mjs` (esbuild, once per content): loading
+ * the .ts itself costs every worker ~100 ms of CPU to load Node's type stripper. The worker imports node
+ * builtins only, so the copy runs from anywhere.
+ */
+function workerModule(cacheDir: string | undefined): URL {
+  if (cacheDir === undefined) return WORKER_MODULE;
+  const source = readFileSync(WORKER_MODULE, 'utf8');
+  const file = path.join(cacheDir, 'lambda-worker', `${createHash('sha256').update(source).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, transformSync(source, { loader: 'ts', format: 'esm', target: 'node22' }).code);
+    renameSync(tmp, file);
+  }
+  return pathToFileURL(file);
+}
+
 export class LambdaRuntime {
   private readonly functions = new Map<string, FunctionSpec>();
   private readonly pools = new Map<string, WorkerHandle[]>();
   private nextId = 1;
   private stopped = false;
+  private readonly workerUrl: URL;
 
   constructor(private readonly options: LambdaRuntimeOptions) {
     for (const fn of options.functions) this.functions.set(fn.logicalId, fn);
+    this.workerUrl = workerModule(options.cacheDir);
   }
 
   get functionSpecs(): readonly FunctionSpec[] {
@@ -79,6 +109,7 @@ export class LambdaRuntime {
   async warm(logicalIds: readonly string[] = [...this.functions.keys()]): Promise<void> {
     await Promise.all(
       logicalIds.map(async (id) => {
+        if (this.stopped) return; // a background warm-up outliving stop() starts nothing
         const handle = this.pick(id);
         await handle.ready.catch(() => undefined);
       }),
@@ -168,9 +199,10 @@ export class LambdaRuntime {
       memoryMb: fn.memoryMb,
       logGroupName: `/aws/lambda/${fn.functionName}`,
       logStreamName: `${day}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+      ...(this.options.cacheDir === undefined ? {} : { compileCacheDir: path.join(this.options.cacheDir, 'node-compile-cache') }),
     };
     const env = this.options.environmentFor(fn);
-    const worker = new Worker(WORKER_MODULE, {
+    const worker = new Worker(this.workerUrl, {
       workerData: init,
       // Not the parent's execArgv (tsx's --import): the Lambda runtime's NODE_OPTIONS of the template do apply.
       execArgv: nodeOptionsOf(env),
@@ -234,7 +266,7 @@ export class LambdaRuntime {
         handle.inflight.delete(message.id);
         clearTimeout(pending.timer);
         const base = { requestId: pending.requestId, durationMs: performance.now() - pending.started, coldStart: pending.coldStart };
-        pending.resolve(message.ok ? { ok: true, value: message.value, ...base } : { ok: false, error: message.error, ...base });
+        pending.resolve(message.ok ? { ok: true, value: JSON.parse(message.json) as unknown, ...base } : { ok: false, error: message.error, ...base });
         if (handle.retired && handle.inflight.size === 0) void this.kill(handle, 'retired');
         return;
       }
@@ -280,7 +312,9 @@ export class LambdaRuntime {
 
 /** The flags of NODE_OPTIONS a worker thread accepts (the template sets `--enable-source-maps`). */
 function nodeOptionsOf(env: Record<string, string>): string[] {
-  return (env['NODE_OPTIONS'] ?? '').split(/\s+/).filter((flag) => flag === '--enable-source-maps');
+  const flags = (env['NODE_OPTIONS'] ?? '').split(/\s+/).filter((flag) => flag === '--enable-source-maps');
+  // The bundles are .mjs and @aws-sdk/* is CommonJS: no module-syntax detection (it compiles every file twice).
+  return [...flags, '--no-experimental-detect-module'];
 }
 
 /** The Lambda-provided part of a function's environment (names as in the Node.js managed runtime). */

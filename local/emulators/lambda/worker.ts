@@ -6,6 +6,7 @@
  *
  * This file is loaded by Node itself (type stripping, no tsx): it may import only node builtins and types.
  */
+import { enableCompileCache, flushCompileCache } from 'node:module';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
@@ -19,6 +20,11 @@ export interface WorkerInit {
   readonly memoryMb: number;
   readonly logGroupName: string;
   readonly logStreamName: string;
+  /**
+   * V8 code cache directory (node:module enableCompileCache): the bundle and the `@aws-sdk/*` modules it
+   * imports are compiled once per machine instead of once per worker and start.
+   */
+  readonly compileCacheDir?: string;
 }
 
 export interface InvokeMessage {
@@ -38,7 +44,8 @@ export interface LambdaErrorPayload {
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly initMs: number }
   | { readonly type: 'init-error'; readonly error: LambdaErrorPayload }
-  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly value: unknown }
+  /** `json`: the handler's result as Lambda serializes it (the parent parses it: one copy of a string, no object clone). */
+  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly json: string }
   | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: LambdaErrorPayload };
 
 type Callback = (error?: unknown, result?: unknown) => void;
@@ -121,8 +128,14 @@ function invoke(port: MessagePort, init: WorkerInit, handler: Handler, message: 
   callHandler(handler, message.event, contextFor(init, message)).then(
     (value) => {
       // Lambda serializes the result to JSON: do the same so local behaviour matches (Dates, undefined, ...).
-      const json = JSON.stringify(value);
-      reply({ type: 'result', id: message.id, ok: true, value: json === undefined ? null : (JSON.parse(json) as unknown) });
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(value);
+      } catch (error) {
+        reply({ type: 'result', id: message.id, ok: false, error: toLambdaError(error, 'Runtime.MarshalError') });
+        return;
+      }
+      reply({ type: 'result', id: message.id, ok: true, json: json ?? 'null' });
     },
     (error: unknown) => {
       const payload = toLambdaError(error);
@@ -137,8 +150,10 @@ async function main(): Promise<void> {
   if (port === null) throw new Error('the Lambda worker must run in a worker thread');
   const init = workerData as WorkerInit;
   const started = performance.now();
+  if (init.compileCacheDir !== undefined) enableCompileCache(init.compileCacheDir);
   const handler = await loadHandler(port, init);
   if (handler === undefined) return;
+  if (init.compileCacheDir !== undefined) flushCompileCache();
   port.postMessage({ type: 'ready', initMs: performance.now() - started } satisfies WorkerMessage);
   port.on('message', (message: InvokeMessage) => {
     if (message.type === 'invoke') invoke(port, init, handler, message);
