@@ -5,10 +5,10 @@
  * `POST /webhooks/woocommerce/{channelId}` (signature, delivery id, topics, the form-encoded ping) and
  * `POST /orders/{orderId}/address`.
  *
- * Cancellations (Shopify orders/cancelled, refunds/create; WooCommerce status cancelled / refunded) go
- * to orders the pipeline does NOT have: the cancellation flow is a stub until the `cancel` branch lands,
- * so an order id that is a number is always made fresh (`freshId`), while the id field is still mutated
- * to every other type. Such a delivery must answer 200 ignored and never create the order.
+ * Cancellations (Shopify orders/cancelled, refunds/create; WooCommerce status cancelled / refunded) run
+ * twice: for orders the pipeline does NOT have (an order id that is a number is always made fresh by
+ * `freshId`, the id field is still mutated to every other type; such a delivery must answer 200 ignored
+ * and never create the order), and for known fixture orders (cancellationEntryPoints, last in the table).
  */
 import fc from 'fast-check';
 import { orderIdForExternalOrder } from '../../../functions/core/kernel/order-id';
@@ -262,11 +262,8 @@ export function storefrontEntryPoints(fixtures: () => CorpusFixtures): HttpEntry
   ];
 }
 
-/**
- * Whether the `cancel` branch (POST /orders/{orderId}/cancel and the real cancellation flow) is merged.
- * TODO(cancel): set to true in the merge of main that brings it; until then the flow is a stub that throws.
- */
-export const CANCELLATION_LANDED: boolean = false;
+/** The `cancel` branch (POST /orders/{orderId}/cancel and the real cancellation flow) is merged: its entries run. */
+export const CANCELLATION_LANDED: boolean = true;
 
 /**
  * Cancellations of orders the pipeline has (the last entries of the table: they cancel their fixture
