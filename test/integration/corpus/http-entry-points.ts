@@ -1,6 +1,7 @@
 /**
  * The HTTP entry points of the corpus: ONE table entry per route. Adding a route (a new webhook, a new
- * storefront call) is one `jsonRoute(...)` / `queryRoute(...)` entry in `httpEntryPoints` below: its
+ * storefront call) is one `jsonRoute(...)` / `queryRoute(...)` entry in `httpEntryPoints` below (or in
+ * storefront-entry-points.ts for the storefront webhooks and order changes, kept apart for the file size): its
  * valid input, how it is authenticated (or signed), and which partitions a refused request must leave
  * empty. The generic generators mutate the valid input, replace the raw body, and break the headers.
  */
