@@ -1,6 +1,7 @@
 /**
  * The HTTP entry points of the corpus: ONE table entry per route. Adding a route (a new webhook, a new
- * storefront call) is one `jsonRoute(...)` / `queryRoute(...)` entry in `httpEntryPoints` below: its
+ * storefront call) is one `jsonRoute(...)` / `queryRoute(...)` entry in `httpEntryPoints` below (or in
+ * storefront-entry-points.ts for the storefront webhooks and order changes, kept apart for the file size): its
  * valid input, how it is authenticated (or signed), and which partitions a refused request must leave
  * empty. The generic generators mutate the valid input, replace the raw body, and break the headers.
  */
@@ -48,6 +49,16 @@ export interface HttpEntryPoint {
 export interface CorpusFixtures {
   /** An order of the web channel waiting for its payment (ON_HOLD or on its way there). */
   readonly heldOrderId: string;
+  /** An order of the Shopify channel (created through orders/create): its Shopify id. */
+  readonly shopifyOrderId: string;
+  /** An order of the WooCommerce channel (created through order.created): its WooCommerce id. */
+  readonly wooOrderId: number;
+  /** An order of the web channel waiting for its payment, for POST /orders/{orderId}/address (no other entry changes it). */
+  readonly addressOrderId: string;
+  /** An order of the web channel for POST /orders/{orderId}/cancel (no other entry uses it). */
+  readonly cancelOrderId: string;
+  /** A second Shopify order, for orders/cancelled (no other entry uses it): its Shopify id. */
+  readonly shopifyCancelOrderId: string;
 }
 
 type HeaderBreak = { readonly name: string; readonly value: string | undefined };
@@ -62,12 +73,12 @@ function withHeader(headers: Readonly<Record<string, string>>, change: HeaderBre
 const headerBreak = (names: readonly string[]): fc.Arbitrary<HeaderBreak> =>
   fc.record({ name: fc.constantFrom(...names), value: fc.option(fc.constantFrom(...NASTY_HEADER_VALUES), { nil: undefined }) });
 
-function jsonText(value: Json): string {
+export function jsonText(value: Json): string {
   return JSON.stringify(value);
 }
 
 /** A route that takes a JSON body: valid, mutated, raw garbage, broken headers. */
-function jsonRoute(spec: {
+export function jsonRoute(spec: {
   name: string;
   runs: number;
   method?: string;
@@ -82,8 +93,20 @@ function jsonRoute(spec: {
   untouched?: (sent: SentCase) => string[];
   refusedDespite2xx?: (json: unknown) => boolean;
   finalize?: (body: string, uid: string) => string;
+  /** Header values that vary per case (a webhook topic, a trigger time): merged before the case's own breakage. */
+  varyHeaders?: () => fc.Arbitrary<Record<string, string>>;
+  /** Raw bodies of this route on top of RAW_BODIES (e.g. a form-encoded ping). */
+  extraRaw?: readonly string[];
+  /** No boundary cases: the same body shape has them in another entry (shares the time budget). */
+  noBoundaries?: true;
 }): HttpEntryPoint {
   const method = spec.method ?? 'POST';
+  const varied = (headers: Record<string, string>): fc.Arbitrary<Record<string, string>> =>
+    spec.varyHeaders === undefined ? fc.constant(headers) : spec.varyHeaders().map((v) => ({ ...headers, ...v }));
+  const labelled = (label: string, headers: Record<string, string>): string => {
+    const shown = Object.keys(spec.varyHeaders === undefined ? {} : headers).filter((k) => /topic|triggered/i.test(k));
+    return shown.length === 0 ? label : `${label} [${shown.map((k) => `${k}=${preview(headers[k], 40)}`).join(' ')}]`;
+  };
   return {
     name: spec.name,
     runs: spec.runs,
@@ -92,6 +115,7 @@ function jsonRoute(spec: {
     ...(spec.refusedDespite2xx === undefined ? {} : { refusedDespite2xx: spec.refusedDespite2xx }),
     ...(spec.finalize === undefined ? {} : { finalize: spec.finalize }),
     boundaries: () => {
+      if (spec.noBoundaries === true) return [];
       const headers = { 'content-type': 'application/json', ...spec.headers() };
       const url = spec.boundaryUrl?.() ?? fc.sample(spec.url(), { seed: 1, numRuns: 1 })[0] ?? '';
       const fields = boundariesOf(spec.base()).map<HttpCase>((m) => ({ label: `boundary ${preview(m.mutations, 120)}`, method, url, headers, body: jsonText(m.value) }));
@@ -106,24 +130,28 @@ function jsonRoute(spec: {
     },
     cases: () => {
       const base = spec.base();
-      const headers = { 'content-type': 'application/json', ...spec.headers() };
+      const fixed = { 'content-type': 'application/json', ...spec.headers() };
       const breakable = ['content-type', ...(spec.breakable ?? [])];
+      const raws = [...RAW_BODIES, ...(spec.extraRaw ?? [])];
       return fc.oneof(
-        { weight: 1, arbitrary: spec.url().map<HttpCase>((url) => ({ label: 'valid', method, url, headers, body: jsonText(base) })) },
+        { weight: 1, arbitrary: fc.tuple(spec.url(), varied(fixed)).map<HttpCase>(([url, headers]) => ({ label: labelled('valid', headers), method, url, headers, body: jsonText(base) })) },
         {
           weight: 7,
-          arbitrary: fc.tuple(spec.url(), mutationsOf(base)).map<HttpCase>(([url, m]) => ({
-            label: `mutated ${preview(m.mutations, 200)}`,
+          arbitrary: fc.tuple(spec.url(), mutationsOf(base), varied(fixed)).map<HttpCase>(([url, m, headers]) => ({
+            label: labelled(`mutated ${preview(m.mutations, 200)}`, headers),
             method,
             url,
             headers,
             body: jsonText(m.value),
           })),
         },
-        { weight: 1, arbitrary: fc.tuple(spec.url(), fc.constantFrom(...RAW_BODIES)).map<HttpCase>(([url, body]) => ({ label: `raw ${preview(body, 60)}`, method, url, headers, body })) },
         {
           weight: 1,
-          arbitrary: fc.tuple(spec.url(), headerBreak(breakable)).map<HttpCase>(([url, change]) => ({
+          arbitrary: fc.tuple(spec.url(), fc.constantFrom(...raws), varied(fixed)).map<HttpCase>(([url, body, headers]) => ({ label: labelled(`raw ${preview(body, 60)}`, headers), method, url, headers, body })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.tuple(spec.url(), headerBreak(breakable), varied(fixed)).map<HttpCase>(([url, change, headers]) => ({
             label: `header ${change.name}=${preview(change.value ?? '<absent>', 40)}`,
             method,
             url,
@@ -192,7 +220,7 @@ function ops(): { url: string; key: string } {
 }
 
 /** A SKU nobody stocks: a corpus order that gets through never takes stock other tests count on. */
-const CORPUS_SKU = 'CORPUS-NOT-IN-CATALOG';
+export const CORPUS_SKU = 'CORPUS-NOT-IN-CATALOG';
 
 function orderBase(): Json {
   return {
@@ -243,9 +271,9 @@ export function shopifyOrderIdOf(body: string | Buffer | undefined): string | un
   return match?.[1];
 }
 
-const shopifyHmac = (secret: string, body: string | Buffer): string => createHmac('sha256', secret).update(body).digest('base64');
+export const shopifyHmac = (secret: string, body: string | Buffer): string => createHmac('sha256', secret).update(body).digest('base64');
 
-function jsonOf(text: string | Buffer | undefined): Record<string, unknown> | undefined {
+export function jsonOf(text: string | Buffer | undefined): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse((text ?? '').toString());
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -254,7 +282,7 @@ function jsonOf(text: string | Buffer | undefined): Record<string, unknown> | un
   }
 }
 
-const ORDER_ID_SEGMENTS = fc.constantFrom(...NASTY_SEGMENTS);
+export const ORDER_ID_SEGMENTS = fc.constantFrom(...NASTY_SEGMENTS);
 
 /** The table. Runs add up to the HTTP share of the corpus. */
 export function httpEntryPoints(fixtures: () => CorpusFixtures): HttpEntryPoint[] {
@@ -265,7 +293,7 @@ export function httpEntryPoints(fixtures: () => CorpusFixtures): HttpEntryPoint[
   return [
     jsonRoute({
       name: 'POST /orders',
-      runs: 140,
+      runs: 110,
       url: () => fc.constant(`${api}/orders`),
       base: orderBase,
       headers: () => ({ 'x-api-key': web.apiKey, 'Idempotency-Key': `corpus-${UID}` }),
@@ -313,7 +341,7 @@ export function httpEntryPoints(fixtures: () => CorpusFixtures): HttpEntryPoint[
     }),
     jsonRoute({
       name: 'POST /webhooks/shopify/{channelId}/orders-create (signed)',
-      runs: 110,
+      runs: 70,
       url: () =>
         fc.oneof(
           { weight: 6, arbitrary: fc.constant(shopChannel().url) },

@@ -39,9 +39,7 @@ function finalCase(ep: HttpEntryPoint, c: HttpCase, uid: string): SentCase {
   const headers: Record<string, string> = { ...signed };
   for (const [k, v] of Object.entries(c.headers)) headers[k] = substitute(v, uid);
   // A case that broke the signature header keeps its broken value (it overrides the computed one).
-  if (ep.sign !== undefined && c.label.startsWith('header X-Shopify-Hmac-Sha256')) {
-    for (const k of Object.keys(signed)) if (!(k in c.headers)) delete headers[k];
-  }
+  for (const k of Object.keys(signed)) if (c.label.startsWith(`header ${k}=`) && !(k in c.headers)) delete headers[k];
   return { ...c, uid, url: substitute(c.url, uid), headers, ...(body === undefined ? {} : { body }) };
 }
 
@@ -51,6 +49,8 @@ export function unnamedRejection(status: number, json: unknown): string | undefi
   const body = json as Record<string, unknown>;
   if (typeof body['error'] !== 'string' || body['error'] === '') return `${status} without an "error" message`;
   if (typeof body['code'] === 'string' && body['code'] !== '') return undefined;
+  // An error that is itself a machine code (POST /orders/{orderId}/cancel: 409 `NOT_CANCELLABLE` with its `reason`).
+  if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(body['error'])) return undefined;
   const issues = body['issues'];
   if (Array.isArray(issues) && issues.length > 0) {
     const unnamed = issues.filter((i) => typeof i !== 'object' || i === null || typeof (i as { path?: unknown }).path !== 'string' || (i as { path: string }).path === '');

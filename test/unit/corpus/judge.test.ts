@@ -16,6 +16,9 @@ describe('unnamedRejection (every 4xx names its field or a code)', () => {
     ['no error message', 400, { issues: [{ path: 'body', message: 'x' }] }, false],
     ['not JSON', 403, undefined, false],
     ["API Gateway's default 403", 403, { message: 'Forbidden' }, false],
+    ['an error that is a machine code (cancel 409)', 409, { error: 'NOT_CANCELLABLE', reason: 'ALREADY_SHIPPED', status: 'NOT_CANCELLABLE' }, true],
+    ['an error in capitals but one word is no code', 403, { error: 'FORBIDDEN', issues: [] }, false],
+    ['an error in words is no code', 400, { error: 'Not Cancellable', issues: [] }, false],
   ])('%s → named: %s', (_label, status, body, named) => {
     expect(unnamedRejection(status, body) === undefined).toBe(named);
   });
