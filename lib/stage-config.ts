@@ -176,6 +176,35 @@ const FilesSchema = z.strictObject({
 });
 const DEFAULT_FILES = FilesSchema.parse({});
 
+/**
+ * The storefront API's web ACL (lib/constructs/web-firewall.ts). Only the webhook routes (no API key) are
+ * rate-limited and size-capped; storefront routes keep their per-channel usage plans.
+ */
+const FirewallSchema = z.strictObject({
+  /** Requests per client IP within 5 minutes on /webhooks/ before WAF answers 429 (WAF minimum 10). */
+  webhookRateLimitPer5Minutes: z.int().min(10).max(2_000_000_000).default(3000),
+  /**
+   * Largest webhook body (Content-Length, bytes) WAF lets through: above it, 413. Far above a legitimate
+   * 100-line order (docs/infrastructure.md, "Web firewall"); API Gateway's own limit is 10 MB.
+   */
+  webhookMaxBodyBytes: z.int().min(65_536).max(10_485_760).default(1_048_576),
+  /** Alarm when WAF blocks at least this many requests within 5 minutes. */
+  blockedRequestsAlarmThreshold: z.int().min(1).default(100),
+});
+const DEFAULT_FIREWALL = FirewallSchema.parse({});
+
+/**
+ * Reserved concurrency (each function) of the file-triggered and scheduled functions: it caps them, so a
+ * supplier's burst of files cannot take the account's concurrency from the API and workflow functions.
+ */
+const ReservedConcurrencySchema = z.strictObject({
+  /** Per supplier-file function (inventory feed, tracking, acknowledgements). */
+  supplierFiles: z.int().min(1).max(1000).default(5),
+  /** Per scheduled function (sweeps, feed refresh): one run at a time is their normal load. */
+  scheduled: z.int().min(1).max(100).default(2),
+});
+const DEFAULT_RESERVED_CONCURRENCY = ReservedConcurrencySchema.parse({});
+
 export const StageConfigSchema = z
   .strictObject({
     /** Retention of every log group (Lambda, API access logs), in days. */
@@ -200,6 +229,10 @@ export const StageConfigSchema = z
     sweeps: SweepsSchema.default(DEFAULT_SWEEPS),
     /** The supplier files bucket: retention of inbox files, reports, quarantine, old versions and access logs. */
     files: FilesSchema.default(DEFAULT_FILES),
+    /** WAF limits on the webhook routes and the reserved concurrency of background functions. */
+    firewall: FirewallSchema.default(DEFAULT_FIREWALL),
+    /** Reserved concurrency of the file-triggered and scheduled functions (values per stage). */
+    reservedConcurrency: ReservedConcurrencySchema.default(DEFAULT_RESERVED_CONCURRENCY),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, string>();
@@ -239,6 +272,7 @@ export type SupplierConfig = StageConfig['suppliers'][number];
 export type WorkflowConfig = StageConfig['workflow'];
 export type SweepsConfig = StageConfig['sweeps'];
 export type FilesConfig = StageConfig['files'];
+export type FirewallConfig = StageConfig['firewall'];
 
 /** A parsed stage: its name plus its configuration. */
 export interface Stage {
