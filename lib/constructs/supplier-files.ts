@@ -193,6 +193,8 @@ export class SupplierFiles extends Construct {
         memorySize,
         timeout,
         invocation: { asyncFailureQueue: this.eventsDlq },
+        // A burst of files queues in Lambda's async queue (throttled events are retried up to 6 h) instead of starving the API.
+        reservedConcurrentExecutions: stage.config.reservedConcurrency.supplierFiles,
         environment: { FILES_BUCKET: this.bucketName, SUPPLIER_FILES: this.supplierFilesJson },
       });
       fn.useTable(store, 'readWrite');
