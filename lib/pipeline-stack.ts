@@ -7,6 +7,7 @@ import { OrderEvents } from './constructs/order-events';
 import { OrderStore } from './constructs/order-store';
 import { OrderWorkflow } from './constructs/order-workflow';
 import { StorefrontApi } from './constructs/storefront-api';
+import { StorefrontNotifications } from './constructs/storefront-notifications';
 import { SUPPLIER_FILES_SERVICE, SupplierFiles } from './constructs/supplier-files';
 import { SupplierGateway } from './constructs/supplier-gateway';
 import { type Stage, logicalIdPart } from './stage-config';
@@ -35,6 +36,7 @@ export class PipelineStack extends Stack {
   public readonly observability: Observability;
   public readonly files: SupplierFiles;
   public readonly inventory: InventorySync;
+  public readonly notifications: StorefrontNotifications;
 
   // Long: declarative composition of the stack's constructs in dependency order.
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -65,13 +67,20 @@ export class PipelineStack extends Stack {
     this.files = new SupplierFiles(this, 'SupplierFiles', { stage, store: this.store, suppliers: this.suppliers });
     const wf = this.workflow.functions;
     for (const fn of [wf.dispatch, wf.cancelFulfillment, wf.cancelOrder, inbound]) this.files.grantOutboxWrite(fn);
-    // An address change after dispatch amends the purchase order (PURCHASE_ORDER_AMENDED): queue or outbox file.
+    // An address change after dispatch amends the purchase order (PURCHASE_ORDER_AMENDED), and a platform
+    // cancellation (Shopify orders/cancelled, refunds/create; WooCommerce cancelled) asks the supplier
+    // (CANCELLATION_REQUESTED): both go by queue or outbox file.
     for (const fn of this.storefront.purchaseOrderAmendingFunctions) {
       this.files.grantOutboxWrite(fn);
       fn.allowSendMessage(this.suppliers.outboundQueues);
       fn.addEnvironment('SUPPLIER_QUEUES', this.suppliers.supplierQueuesJson);
     }
+    // Customer cancellations ask dispatched fulfillments' suppliers (CANCELLATION_REQUESTED: queue or outbox file).
+    this.suppliers.allowCancellationRequests(this.storefront.cancelOrderFunction);
+    this.files.grantOutboxWrite(this.storefront.cancelOrderFunction);
     this.inventory = new InventorySync(this, 'InventorySync', { stage, store: this.store, files: this.files, stateMachine });
+    // Storefront notifications: customer-visible domain events → signed webhooks, Shopify GraphQL, WooCommerce REST.
+    this.notifications = new StorefrontNotifications(this, 'StorefrontNotifications', { stage, store: this.store, bus: this.events.bus });
 
     this.observability = new Observability(this, 'Observability', {
       stage,
@@ -95,7 +104,9 @@ export class PipelineStack extends Stack {
       ...this.suppliers.deadLetterQueues,
       ...this.files.deadLetterQueues,
       ...this.inventory.deadLetterQueues,
+      ...this.notifications.deadLetterQueues,
     ]);
+    this.observability.monitorFunctionGroup('Storefront notifications', this.notifications.functions);
 
     new CfnOutput(this, 'ApiUrl', { value: this.storefront.url, description: 'Storefront API base URL' });
     new CfnOutput(this, 'TableName', { value: this.store.table.tableName, description: 'Pipeline table' });

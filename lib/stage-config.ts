@@ -43,6 +43,23 @@ const ChannelSchema = z
     throttle: ThrottleSchema.optional(),
     /** Usage plan quota for this channel's API key (default: 100000 requests per day). */
     quota: QuotaSchema.optional(),
+    /**
+     * Storefront notifications (docs/notifications.md): `url` = the HTTPS endpoint signed webhooks are POSTed
+     * to (platform custom) or the store's base URL for the REST API (platform woocommerce); shopify channels
+     * use shopDomain. `enabled: false` turns the channel's notifications off. @default - custom and woocommerce
+     * channels without a url are not notified
+     */
+    outbound: z
+      .strictObject({
+        url: z.url({ protocol: /^https$/, error: 'an https:// URL' }).optional(),
+        enabled: z.boolean().default(true),
+      })
+      .optional(),
+    /**
+     * Minutes after checkout before the supplier sees an order (cancellations and address edits land first);
+     * absent = 5, 0 = dispatch at once. The delivery promise includes it.
+     */
+    dispatchDelayMinutes: z.int().min(0).max(10_080).optional(),
   })
   .refine((c) => c.platform !== 'shopify' || c.shopDomain !== undefined, {
     message: 'shopDomain is required when platform is "shopify"',
@@ -204,6 +221,18 @@ const ReservedConcurrencySchema = z.strictObject({
   scheduled: z.int().min(1).max(100).default(2),
 });
 const DEFAULT_RESERVED_CONCURRENCY = ReservedConcurrencySchema.parse({});
+/** Storefront notification retries (docs/notifications.md): backoff base x 2^(n-1) capped, maxReceiveCount receives, then the DLQ. */
+const NotificationsSchema = z
+  .strictObject({
+    /** First retry delay, in seconds. */
+    retryBaseSeconds: z.int().min(1).max(3600).default(30),
+    /** Longest delay between two attempts, in seconds (SQS allows at most 12 h). */
+    retryMaxSeconds: z.int().min(1).max(43_200).default(3600),
+    /** Receives before a notification goes to the DLQ. The defaults retry for about 34 hours. */
+    maxReceiveCount: z.int().min(1).max(1000).default(40),
+  })
+  .refine((n) => n.retryMaxSeconds >= n.retryBaseSeconds, { message: 'retryMaxSeconds must be at least retryBaseSeconds', path: ['retryMaxSeconds'] });
+const DEFAULT_NOTIFICATIONS = NotificationsSchema.parse({});
 
 export const StageConfigSchema = z
   .strictObject({
@@ -233,6 +262,8 @@ export const StageConfigSchema = z
     firewall: FirewallSchema.default(DEFAULT_FIREWALL),
     /** Reserved concurrency of the file-triggered and scheduled functions (values per stage). */
     reservedConcurrency: ReservedConcurrencySchema.default(DEFAULT_RESERVED_CONCURRENCY),
+    /** Storefront notification retries (defaults: 30 s doubling to 1 h, 40 receives ≈ 34 h, then the DLQ). */
+    notifications: NotificationsSchema.default(DEFAULT_NOTIFICATIONS),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, string>();
@@ -273,6 +304,7 @@ export type WorkflowConfig = StageConfig['workflow'];
 export type SweepsConfig = StageConfig['sweeps'];
 export type FilesConfig = StageConfig['files'];
 export type FirewallConfig = StageConfig['firewall'];
+export type NotificationsConfig = StageConfig['notifications'];
 
 /** A parsed stage: its name plus its configuration. */
 export interface Stage {

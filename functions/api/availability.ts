@@ -15,14 +15,15 @@ import { channelFromApiKey, httpHandler, json, parseJsonBody, validate } from '.
 import { logger, metrics } from '../core/runtime/observability';
 import { AvailabilityQuery, AvailabilityRequest } from '../core/inventory/schemas/availability';
 import { checkCartAvailability, checkSkuAvailability, type AvailabilityDeps } from '../core/inventory/services/availability';
-import { loadWorkflowSettings } from '../core/workflow/services/workflow-settings';
+import { channelDispatchDelayMinutes, loadWorkflowSettings } from '../core/workflow/services/workflow-settings';
 
 const channels = loadChannels();
+const settings = loadWorkflowSettings();
 const deps: AvailabilityDeps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
   now: systemClock,
   // The same routing rules as the workflow (ROUTING_RULE_ORDER / ROUTING_SHIPPING_METHOD when set).
-  routing: loadWorkflowSettings().routing,
+  routing: settings.routing,
 };
 
 const QUERY_PARAMETERS: ReadonlySet<string> = new Set(Object.keys(AvailabilityQuery.shape));
@@ -50,7 +51,12 @@ export async function availabilityHandler(event: APIGatewayProxyEvent): Promise<
   logger.appendKeys({ channelId: channel.channelId });
   if (event.httpMethod === 'POST') {
     const request = validate(AvailabilityRequest, parseJsonBody(event));
-    const result = await checkCartAvailability(deps, { currency: channel.currency, destination: request.destination, items: request.items });
+    const result = await checkCartAvailability(deps, {
+      currency: channel.currency,
+      destination: request.destination,
+      items: request.items,
+      dispatchDelayMinutes: channelDispatchDelayMinutes(settings, channel.channelId),
+    });
     metrics.addMetric('AvailabilityCartChecked', MetricUnit.Count, 1);
     logger.info('Cart availability', { skus: result.items.length, allAvailable: result.allAvailable, country: result.destination.country });
     return json(200, result);
@@ -60,6 +66,7 @@ export async function availabilityHandler(event: APIGatewayProxyEvent): Promise<
     currency: channel.currency,
     destination: { country: query.country, postcode: query.postcode },
     items: [{ sku: query.sku, quantity: query.quantity, unitPrice: query.unitPrice }],
+    dispatchDelayMinutes: channelDispatchDelayMinutes(settings, channel.channelId),
   });
   metrics.addMetric('AvailabilityChecked', MetricUnit.Count, 1);
   logger.info('Availability', { sku: result.sku, sellable: result.sellableQuantity, available: result.available, country: result.destination.country });

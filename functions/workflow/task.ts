@@ -8,7 +8,7 @@ import { isRecord } from '../core/kernel/guards';
 import { withPowertools } from '../core/runtime/powertools';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { PipelineError, TaskInputError, TransientError, toError } from '../core/kernel/errors';
+import { PipelineError, TaskInputError, TransientError, WorkflowOutcome, toError } from '../core/kernel/errors';
 import { isRetryableAwsError, isTransactionCanceled } from '../core/runtime/table/transactions';
 import { observability as defaultObservability, type Observability } from '../core/runtime/observability';
 import { toFieldIssues } from '../core/kernel/schemas';
@@ -67,6 +67,10 @@ export function taskHandler<S extends z.ZodType, R>(
       onError: (request) => {
         const error = toTaskError(request.error);
         request.error = error;
+        if (error instanceof WorkflowOutcome) {
+          obs.logger.info('Task outcome reported as a named error', { outcome: error.name });
+          return;
+        }
         // Name and message only: messages of pipeline errors carry ids and codes, never customer data.
         obs.logger.error('Task failed', { errorName: error.name, errorMessage: error.message });
       },

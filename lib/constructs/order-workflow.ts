@@ -17,6 +17,16 @@ export const ORDER_WORKFLOW_LOGICAL_IDS = {
   stateMachine: 'OrderWorkflowStateMachine',
 } as const;
 
+/**
+ * `{ channelId: dispatchDelayMinutes }` of the channels that set it (DISPATCH_DELAY_MINUTES; a channel absent
+ * from it waits DEFAULT_DISPATCH_DELAY_MINUTES).
+ */
+export function dispatchDelaysJson(stage: Stage): string {
+  const delays: Record<string, number> = {};
+  for (const channel of stage.config.channels) if (channel.dispatchDelayMinutes !== undefined) delays[channel.id] = channel.dispatchDelayMinutes;
+  return JSON.stringify(delays);
+}
+
 /** One Lambda entry per task kind (several states may share one: flag-exception, await-milestone, cancel-order). */
 export const WORKFLOW_ENTRIES = {
   validateAndRoute: 'functions/workflow/validate-and-route.ts',
@@ -73,8 +83,9 @@ export interface OrderWorkflowProps {
  * written in JSONPath (the local interpreter runs the same definition). See docs/infrastructure.md and the
  * workflow contract for the states.
  *
- * Happy single-supplier path (9 state transitions): ValidateAndRoute → Routed? → Fulfill (Map: Dispatch →
- * AwaitShipment → AwaitDelivery) → Complete → Completed? → Delivered. Validation, the payment/fraud screen,
+ * Happy single-supplier path (7 state transitions): ValidateAndRoute → DispatchDelay (Wait) → Fulfill (Map:
+ * Dispatch → AwaitShipment → AwaitDelivery) → Complete (ends the execution). Other outcomes are named errors
+ * the Catches route (OrderOnHold, OrderRejected, OrderOutOfStock, OrderClosed, MoreFulfillments, FulfillmentCancelled). Validation, the payment/fraud screen,
  * the reservation and the routing are ONE task (each still writes its own transaction and timeline events):
  * every state costs a Standard transition, so synchronous steps are not split into states.
  *
@@ -117,6 +128,7 @@ export class OrderWorkflow extends Construct {
         'validateAndRoute',
         'ValidateAndRouteFunction',
         'Workflow: validate, payment and fraud screen, then reserve stock for all lines in one transaction and route them to suppliers',
+        { DISPATCH_DELAY_MINUTES: dispatchDelaysJson(stage) },
       ),
       awaitHold: fn('awaitHold', 'AwaitHoldFunction', 'Workflow callback: store the hold task token (resumed by ops or a payment update)'),
       dispatch: fn('dispatch', 'DispatchFunction', 'Workflow callback: store the acceptance token and send the purchase order to the supplier', supplierEnv),
@@ -195,7 +207,6 @@ export class OrderWorkflow extends Construct {
     const rejected = sfn.Succeed.jsonPath(this, 'Rejected', { comment: 'Validation rejected the order (a business outcome, not an error).' });
     const done = sfn.Succeed.jsonPath(this, 'Done', { comment: 'The order was already terminal (re-entered execution).' });
     const cancelled = sfn.Succeed.jsonPath(this, 'Cancelled', { comment: 'The order was cancelled (hold rejected or expired, out of stock).' });
-    const delivered = sfn.Succeed.jsonPath(this, 'Delivered', { comment: 'Every line was delivered (or cancelled with a refund while others were delivered).' });
     const failed = sfn.Fail.jsonPath(this, 'Failed', {
       errorPath: '$.error.Error',
       cause: 'The order workflow stopped on an error it could not recover from after retries; the order was compensated where it still could be (reservations released, fulfillments cancelled, refund requested). The original error and cause are in the execution history.',
@@ -231,11 +242,16 @@ export class OrderWorkflow extends Construct {
     });
     unexpectedOutcome.next(compensateOrder);
 
-    // 1. Validate, payment and fraud screen, reserve and route: one task (re-entrant from the stored order).
+    // 1. Validate, payment and fraud screen, reserve and route: one task (re-entrant from the stored order). ROUTED
+    // is its result; the other outcomes are named errors (no Choice state on the happy path: every state entered
+    // is a paid transition).
     const validateAndRoute = forwardSyncRetry(sync('ValidateAndRoute', f.validateAndRoute, { orderId }, '$.route'));
-    validateAndRoute.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    const outcomeCatch = { resultPath: '$.outcome' };
 
-    // 2. Hold: wait for an operator decision or a payment update.
+    // 2. Hold: HoldDeadline asks the same task for the hold's time left (AwaitHoldDecision's TimeoutSecondsPath),
+    // then wait for an operator decision or a payment update.
+    const holdDeadline = forwardSyncRetry(sync('HoldDeadline', f.validateAndRoute, { orderId, report: 'HOLD' }, '$.route'));
+    holdDeadline.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const awaitHoldDecision = forwardRetry(
       callback('AwaitHoldDecision', f.awaitHold, { orderId }, sfn.Timeout.at('$.route.holdTimeoutSeconds'), '$.hold'),
     );
@@ -245,9 +261,24 @@ export class OrderWorkflow extends Construct {
       .when(sfn.Condition.stringEquals('$.hold.decision', 'APPROVE'), validateAndRoute)
       .when(sfn.Condition.stringEquals('$.hold.decision', 'REJECT'), holdRejected)
       .otherwise(unexpectedOutcome);
+    holdDeadline.next(awaitHoldDecision);
     awaitHoldDecision.next(holdDecided);
 
-    // 3. Per fulfillment, in parallel. Each iteration's state is `{ fulfillment: FulfillmentTask }`; a callback
+    validateAndRoute.addCatch(holdDeadline, { errors: [WORKFLOW_ERROR_NAMES.orderOnHold], ...outcomeCatch });
+    validateAndRoute.addCatch(rejected, { errors: [WORKFLOW_ERROR_NAMES.orderRejected], ...outcomeCatch });
+    validateAndRoute.addCatch(outOfStock, { errors: [WORKFLOW_ERROR_NAMES.orderOutOfStock], ...outcomeCatch });
+    validateAndRoute.addCatch(done, { errors: [WORKFLOW_ERROR_NAMES.orderClosed], ...outcomeCatch });
+    validateAndRoute.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+
+    // 3. The channel's dispatch delay (0 allowed): cancellations and address edits that follow checkout land
+    // before the supplier sees the order.
+    const dispatchDelay = sfn.Wait.jsonPath(this, 'DispatchDelay', {
+      comment: "The channel's dispatchDelayMinutes, counted from checkout (ValidateAndRoute computes the seconds left).",
+      time: sfn.WaitTime.secondsPath('$.route.dispatchDelaySeconds'),
+    });
+    validateAndRoute.next(dispatchDelay);
+
+    // 4. Per fulfillment, in parallel. Each iteration's state is `{ fulfillment: FulfillmentTask }`; a callback
     // resumes with the same FulfillmentTask, its timeouts recomputed from the stored deadlines, which
     // replaces `$.fulfillment` (so the next wait ends at the real ship-by / deliver-by).
     const dispatch = forwardRetry(
@@ -284,11 +315,21 @@ export class OrderWorkflow extends Construct {
       sync('CancelFulfillment', f.cancelFulfillment, { fulfillment, reason: 'SHIP_BY_PASSED' }, '$.cancellation'),
     );
     const fulfillmentCancelled = sfn.Succeed.jsonPath(this, 'FulfillmentCancelled', { comment: 'Never shipped: cancelled at the supplier, refund requested.' });
+    // A fulfillment cancelled while a state waited on it (a customer / platform cancellation before dispatch, or
+    // one the supplier accepted): the waiting token is failed with FulfillmentCancelled, and this short path
+    // settles what the cancellation left (reservations, a CANCELLATION still owed: idempotent) and ends the iteration.
+    const releaseCancelled = compensationRetry(
+      sync('ReleaseCancelled', f.cancelFulfillment, { fulfillment, reason: 'CANCELLED' }, '$.cancellation'),
+    );
+    releaseCancelled.next(fulfillmentCancelled);
     const awaitDelivery = milestone('AwaitDelivery', 'DELIVERED', '$.fulfillment.deliveryTimeoutSeconds');
     const deliveryLate = flag('DeliveryLate', 'DELIVER_BY_PASSED');
     const awaitDeliveryAfterDeadline = milestone('AwaitDeliveryAfterDeadline', 'DELIVERED', '$.fulfillment.deliveryGraceTimeoutSeconds');
     const deliveryLost = flag('DeliveryLost', 'LOST');
 
+    for (const waiting of [dispatch, awaitShipment, awaitShipmentAfterDeadline, awaitDelivery, awaitDeliveryAfterDeadline]) {
+      waiting.addCatch(releaseCancelled, { errors: [WORKFLOW_ERROR_NAMES.fulfillmentCancelled], resultPath: '$.cancelledWhileWaiting' });
+    }
     awaitShipment.addCatch(shipmentLate, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
     // A supplier may withdraw its acceptance (REJECTED after ACCEPTED) until it ships: the inbound handler (or
     // await-milestone itself) fails the SHIPPED wait with SupplierRejected, and the lines go to the next
@@ -315,33 +356,21 @@ export class OrderWorkflow extends Construct {
     });
     fulfill.itemProcessor(dispatch);
     fulfill.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    dispatchDelay.next(fulfill);
 
-    // 4. Complete: the final status from the fulfillments, or MORE (a reroute split lines onto further
-    // suppliers: their PENDING fulfillments go through the Map again). Nothing is left to compensate once every
+    // 5. Complete: the final status from the fulfillments; it ENDS the execution (DELIVERED, CANCELLED, or
+    // EXCEPTION: a lost parcel stays on the exceptions index), so the happy path has no Choice after it. A reroute
+    // that split lines onto further suppliers is reported as MoreFulfillments: NextFulfillments reads their
+    // PENDING fulfillments and they go through the Map again. Nothing is left to compensate once every
     // fulfillment finished: a failure here stops the execution (alarm); Complete is re-entrant, so a redrive
     // finishes the order.
     const complete = forwardSyncRetry(sync('Complete', f.complete, { orderId }, '$.route'));
+    const nextFulfillments = forwardSyncRetry(sync('NextFulfillments', f.complete, { orderId, report: 'PENDING' }, '$.route'));
+    nextFulfillments.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    nextFulfillments.next(fulfill);
+    complete.addCatch(nextFulfillments, { errors: [WORKFLOW_ERROR_NAMES.moreFulfillments], ...outcomeCatch });
     complete.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
-    const openException = sfn.Succeed.jsonPath(this, 'OpenException', {
-      comment: 'Every fulfillment finished waiting, one with an open exception (lost parcel): it stays on the exceptions index for an operator.',
-    });
-    const completed = sfn.Choice.jsonPath(this, 'Completed?')
-      .when(sfn.Condition.stringEquals('$.route.outcome', 'DELIVERED'), delivered)
-      .when(sfn.Condition.stringEquals('$.route.outcome', 'MORE'), fulfill)
-      .when(sfn.Condition.stringEquals('$.route.outcome', 'CANCELLED'), cancelled)
-      .when(sfn.Condition.stringEquals('$.route.outcome', 'EXCEPTION'), openException)
-      .otherwise(unexpectedOutcome);
     fulfill.next(complete);
-    complete.next(completed);
-
-    const routed = sfn.Choice.jsonPath(this, 'Routed?')
-      .when(sfn.Condition.stringEquals('$.route.outcome', 'ROUTED'), fulfill)
-      .when(sfn.Condition.stringEquals('$.route.outcome', 'HOLD'), awaitHoldDecision)
-      .when(sfn.Condition.stringEquals('$.route.outcome', 'OUT_OF_STOCK'), outOfStock)
-      .when(sfn.Condition.stringEquals('$.route.outcome', 'REJECTED'), rejected)
-      .when(sfn.Condition.stringEquals('$.route.outcome', 'DONE'), done)
-      .otherwise(unexpectedOutcome);
-    validateAndRoute.next(routed);
 
     // ---------------------------------------------------------------- state machine
     this.logGroup = new logs.LogGroup(this, 'Logs', {

@@ -10,6 +10,7 @@ import type { OrderStore } from './order-store';
 import { PipelineFunction, toRetention } from './pipeline-function';
 import { WebFirewall } from './web-firewall';
 import { workflowSettingsEnvironment } from './workflow-settings';
+import { dispatchDelaysJson } from './order-workflow';
 
 /** Stage name of the REST API deployment: URLs look like https://{id}.execute-api.{region}.amazonaws.com/v1/orders */
 export const API_STAGE_NAME = 'v1';
@@ -71,6 +72,7 @@ export interface StorefrontChannel {
  *   POST /orders                                      create-order     API key
  *   GET  /orders/{orderId}                            get-order        API key
  *   POST /orders/{orderId}/payment                    update-payment   API key (resumes a payment hold)
+ *   POST /orders/{orderId}/cancel                     cancel-order     API key + Idempotency-Key (cancel now, or ask the supplier)
  *   GET  /availability, POST /availability            availability     API key (sellable quantity, supplier, delivery window)
  *   POST /webhooks/shopify/orders-create              shopify-webhook  HMAC (channel from X-Shopify-Shop-Domain)
  *   POST /webhooks/shopify/{channelId}/orders-create  shopify-webhook  HMAC
@@ -92,6 +94,8 @@ export class StorefrontApi extends Construct {
   public readonly availabilityFunction: PipelineFunction;
   public readonly wooCommerceWebhookFunction: PipelineFunction;
   public readonly changeAddressFunction: PipelineFunction;
+  /** POST /orders/{orderId}/cancel. The stack gives it the supplier channels (queues, outbox files). */
+  public readonly cancelOrderFunction: PipelineFunction;
   /** Per-channel key, usage plan and webhook secret, in stage-config order. */
   public readonly channels: readonly StorefrontChannel[];
   /** Base URL of the deployed stage, ending with "/". */
@@ -207,12 +211,23 @@ export class StorefrontApi extends Construct {
       fn.allowTaskResponses(props.stateMachine);
       for (const [name, value] of Object.entries(workflowSettingsEnvironment(stage))) fn.addEnvironment(name, value);
     }
+    this.cancelOrderFunction = apiFunction(
+      'CancelOrder',
+      'functions/api/cancel-order.ts',
+      'POST /orders/{orderId}/cancel: cancel before dispatch, or ask the supplier (cancellation request)',
+    );
+    this.cancelOrderFunction.useTable(store, 'readWrite');
+    // It ends a payment / review hold of the order it cancels (AwaitHoldDecision's token).
+    this.cancelOrderFunction.allowTaskResponses(props.stateMachine);
+    for (const [name, value] of Object.entries(workflowSettingsEnvironment(stage))) this.cancelOrderFunction.addEnvironment(name, value);
 
     // create-order also reads: the order a repeated Idempotency-Key derives (its stored request hash
     // tells a replay from a conflict), the channel's existing-order guard and the catalog.
     this.createOrderFunction.useTable(store, 'readWrite');
     this.getOrderFunction.useTable(store, 'read');
     this.availabilityFunction.useTable(store, 'read');
+    // The delivery promise starts when the supplier sees the order: after the channel's dispatch delay.
+    this.availabilityFunction.addEnvironment('DISPATCH_DELAY_MINUTES', dispatchDelaysJson(stage));
     this.shopifyWebhookFunction.useTable(store, 'readWrite');
     this.updatePaymentFunction.useTable(store, 'readWrite');
     this.updatePaymentFunction.allowTaskResponses(props.stateMachine);
@@ -244,6 +259,12 @@ export class StorefrontApi extends Construct {
       requestParameters: { 'method.request.path.orderId': true },
     }));
     this.storefrontMethod(order.addResource('address').addMethod('POST', integration(this.changeAddressFunction), {
+      apiKeyRequired: true,
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.orderId': true },
+    }));
+
+    this.storefrontMethod(order.addResource('cancel').addMethod('POST', integration(this.cancelOrderFunction), {
       apiKeyRequired: true,
       requestValidator: validator,
       requestParameters: { 'method.request.path.orderId': true },
@@ -304,6 +325,7 @@ export class StorefrontApi extends Construct {
       this.availabilityFunction,
       this.wooCommerceWebhookFunction,
       this.changeAddressFunction,
+      this.cancelOrderFunction,
     ];
   }
 

@@ -31,6 +31,7 @@ export const INBOX_FOLDERS = {
   inventory: 'feedFile',
   tracking: 'messageFile',
   acknowledgements: 'messageFile',
+  'cancellation-answers': 'messageFile',
 } as const satisfies Record<string, SupplierFileFunction>;
 export type InboxFolder = keyof typeof INBOX_FOLDERS;
 
@@ -223,8 +224,8 @@ export class SupplierFiles extends Construct {
     this.grantObjects(
       this.messageFileFunction,
       FILE_READ_ACTIONS,
-      [FILE_KEY_PATTERNS.inbox('tracking'), FILE_KEY_PATTERNS.inbox('acknowledgements')],
-      'the tracking and acknowledgement files it is notified of (every supplier\'s inbox/tracking/ and inbox/acknowledgements/ folders)',
+      [FILE_KEY_PATTERNS.inbox('tracking'), FILE_KEY_PATTERNS.inbox('acknowledgements'), FILE_KEY_PATTERNS.inbox('cancellation-answers')],
+      'the tracking, acknowledgement and cancellation-answer files it is notified of (every supplier\'s inbox/tracking/, inbox/acknowledgements/ and inbox/cancellation-answers/ folders)',
     );
     for (const fn of this.functions) this.grantReportsAndQuarantine(fn);
 

@@ -112,6 +112,16 @@ export class SupplierGateway extends Construct {
     return this.suppliers.map((s) => s.outboundQueue);
   }
 
+  /**
+   * What a function that runs cancellation requests needs (workflow/services/cancel-requests.ts): SUPPLIER_QUEUES
+   * and SendMessage on the outbound queues (CANCELLATION_REQUESTED). File suppliers get an outbox file instead:
+   * grant the outbox write too (SupplierFiles.grantOutboxWrite).
+   */
+  public allowCancellationRequests(fn: PipelineFunction): void {
+    fn.addEnvironment('SUPPLIER_QUEUES', this.supplierQueuesJson);
+    fn.allowSendMessage(this.outboundQueues);
+  }
+
   /** Every DLQ (inbound and outbound), for alarms. */
   public get deadLetterQueues(): ReadonlyArray<{ readonly name: string; readonly queue: sqs.Queue }> {
     return this.suppliers.flatMap((s) => [

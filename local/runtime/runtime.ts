@@ -25,6 +25,7 @@ import { prepareData, readModel, since, startSecrets, startServices, type Data }
 import { Cleanups } from './cleanups';
 import { buildEndpoints, writeEndpoints } from './endpoints';
 import { acquireLock } from './lock';
+import { startStorefrontReceiver } from '../storefront/receiver';
 import { templateSupplierQueues } from './model-views';
 import type { LocalModel } from '../template/reader';
 import type { LocalRuntime, LocalRuntimeOptions } from './types';
@@ -83,7 +84,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const data = await prepareData(opts, services, model, cleanups);
     let invokeLate: InvokeFn = () => Promise.reject(new Error('functions not ready'));
     const workflow = await startWorkflow(opts, services, model, dataDir, (fn, event) => invokeLate(fn, event), log);
-    const functions = await startFunctions(opts, { services, secrets, workflow, model, dataDir, repoRoot: REPO_ROOT }, cleanups, log);
+    // The storefront receiver stands in for every channel's storefront: the notification deliveries go there.
+    const storefrontReceiver = await startStorefrontReceiver();
+    cleanups.add(() => storefrontReceiver.stop());
+    const functionOpts = { ...opts, functionEnv: { LOCAL_STOREFRONT_RECEIVER_URL: storefrontReceiver.url, ...opts.functionEnv } };
+    const functions = await startFunctions(functionOpts, { services, secrets, workflow, model, dataDir, repoRoot: REPO_ROOT }, cleanups, log);
     invokeLate = functions.invoke;
     // Stopped before the workers (cleanups run in reverse): a RUNNING execution must stay RUNNING on a
     // clean stop (resumed next start), not fail because its Lambda worker went away.
@@ -101,10 +106,13 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     await startAsync(opts, eventSources, workflow, log);
     const supplierQueues = templateSupplierQueues(model);
     const supplierSimulator = startSuppliers(opts, { services, data, model, supplierQueues }, cleanups, log);
-    const endpoints = buildEndpoints(opts, {
-      services, model, state, data, workflow,
-      more: { secretsEndpoint: secrets.endpoint, apiKeys, supplierQueues, simulatedSuppliers: supplierSimulator !== undefined, dataDir, logsDir: functions.logsDir },
-    });
+    const endpoints = {
+      ...buildEndpoints(opts, {
+        services, model, state, data, workflow,
+        more: { secretsEndpoint: secrets.endpoint, apiKeys, supplierQueues, simulatedSuppliers: supplierSimulator !== undefined, dataDir, logsDir: functions.logsDir },
+      }),
+      storefrontReceiver: { url: storefrontReceiver.url, deliveriesUrl: storefrontReceiver.deliveriesUrl, controlUrl: storefrontReceiver.controlUrl },
+    };
     const endpointsFile = await writeEndpoints(dataDir, endpoints);
     await lock.update({ apiUrl: services.gateway.url });
     const startupMs = performance.now() - started;
@@ -123,6 +131,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       s3: services.s3,
       s3Notifications: workflow.s3Notifications,
       supplierSimulator,
+      storefrontReceiver,
       invoke: functions.invoke,
     };
     return withStop(runtime, startupMs, endpointsFile, cleanups);

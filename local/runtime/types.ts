@@ -1,4 +1,5 @@
 /** The local runtime's options, what `<dataDir>/endpoints.json` holds, and the running runtime's handle. */
+import type { StorefrontReceiver } from '../storefront/receiver';
 import type { EventSources } from '../emulators/event-sources/event-sources';
 import type { LocalEventBridge } from '../emulators/eventbridge/eventbridge';
 import type { InvokeResult, LambdaRuntime } from '../emulators/lambda/lambda';
@@ -177,6 +178,8 @@ export interface LocalEndpoints {
   readonly logsDir: string;
   readonly pid: number;
   readonly startedAt: string;
+  /** The local storefront receiver (local/storefront/receiver.ts): `GET {deliveriesUrl}?channel=<id>`, `POST {controlUrl}/fail?channel=<id>&count=N`. */
+  readonly storefrontReceiver?: { readonly url: string; readonly deliveriesUrl: string; readonly controlUrl: string };
   readonly [later: string]: unknown;
 }
 
@@ -200,6 +203,8 @@ export interface LocalRuntime {
   readonly s3: LocalS3;
   readonly s3Notifications: S3Notifications;
   readonly supplierSimulator: SupplierSimulator | undefined;
+  /** Stands in for every channel's storefront; the notification deliveries land here. */
+  readonly storefrontReceiver?: StorefrontReceiver | undefined;
   /** Stop everything (workers, servers, DynamoDB Local) and release the data directory. */
   stop(): Promise<void>;
 }

@@ -35,6 +35,7 @@ import { countTransitions } from '../emulators/stepfunctions/service';
 import { formatHistory, fullHistory, sfnClient } from './executions';
 import { REPO_ROOT, type LocalEndpoints } from '../runtime/runtime';
 import { inboundDemo } from './demo-inbound';
+import { printChannelDeliveries } from '../storefront/demo-deliveries';
 
 
 const TIMEOUT_MS = 15_000;
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
   await printOrders(e, created);
   console.log(`\nFunction logs: ${e.logsDir}   Data: DynamoDB Local ${e.dynamodb.endpoint}, table ${e.dynamodb.tableName}`);
   await workflowDemo(e);
+  await printChannelDeliveries(e);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -18,6 +18,11 @@
  *    order for in-stock demo SKUs is DELIVERED within seconds. `split-shipment` in `line2` ships the
  *    lines in two parcels, the second one step later (PARTIALLY_SHIPPED, then SHIPPED).
  * 4. CANCELLATION: whatever was still scheduled for that fulfillment is dropped.
+ * 5. CANCELLATION_REQUESTED (a customer or platform cancellation after dispatch): accepted unless the
+ *    supplier already shipped that fulfillment (then CANCELLATION_REJECTED `ALREADY_SHIPPED`). A whole
+ *    cancellation drops what was scheduled; a partial one ships the remaining units only. SQS suppliers read
+ *    the request on their outbound queue and answer on their inbound queue; file suppliers read
+ *    `outbox/cancellation-requests/*.json` and answer with a JSON file in `inbox/cancellation-answers/`.
  *
  * File suppliers (`files`, channel "file" in SUPPLIER_FILES, e.g. atlantic-outfitters) follow the same
  * rules through the supplier files bucket instead: they read each new purchase-order file of
@@ -101,7 +106,11 @@ export class SupplierSimulator {
   /** `bucket/key` -> ETag of outbox files already handled (a re-sent purchase order rewrites the same object). */
   private readonly seenFiles = new Map<string, string>();
   private readonly startedAt = Date.now();
-  readonly stats = { purchaseOrders: 0, accepted: 0, rejected: 0, silent: 0, cancellations: 0, messagesSent: 0, filesRead: 0, filesWritten: 0, feedSnapshots: 0 };
+  /** What each fulfillment was asked and how it answers (a partial cancellation plans the rest again). */
+  private readonly orders = new Map<string, { po: PurchaseOrder; channel: 'sqs' | 'file'; inboundQueueUrl: string | undefined; files: { client: S3Client; bucket: string } | undefined }>();
+  /** Fulfillments whose parcel was already handed over (their cancellation requests are rejected). */
+  private readonly shipped = new Set<string>();
+  readonly stats = { purchaseOrders: 0, accepted: 0, rejected: 0, silent: 0, cancellations: 0, cancellationRequests: 0, messagesSent: 0, filesRead: 0, filesWritten: 0, feedSnapshots: 0 };
 
   constructor(private readonly opts: SupplierSimOptions) {}
 
@@ -200,7 +209,7 @@ export class SupplierSimulator {
 
   private async readFile(supplier: SimulatedFileSupplier, key: string, eTag: string): Promise<void> {
     const folder = key.slice(`suppliers/${supplier.supplierId}/outbox/`.length).split('/')[0];
-    if (folder !== 'purchase-orders' && folder !== 'cancellations') return;
+    if (folder !== 'purchase-orders' && folder !== 'cancellations' && folder !== 'cancellation-requests') return;
     const seenKey = `${supplier.bucket}/${key}`;
     if (this.seenFiles.get(seenKey) === eTag) return;
     this.seenFiles.set(seenKey, eTag);
@@ -209,6 +218,16 @@ export class SupplierSimulator {
     const out = await client.send(new GetObjectCommand({ Bucket: supplier.bucket, Key: key }), { abortSignal: this.controller.signal });
     const text = (await out.Body?.transformToString('utf8')) ?? '';
     this.stats.filesRead++;
+    if (folder === 'cancellation-requests') {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      this.cancellationRequested(supplier.supplierId, body);
+      return;
+    }
     if (folder === 'cancellations') {
       const id = parseCancellationFile(key, text);
       if (id !== undefined) this.cancel(supplier.supplierId, id);
@@ -242,9 +261,64 @@ export class SupplierSimulator {
     this.opts.log?.(`  [supplier ${supplierId}] cancellation of ${fulfillmentId}: nothing more will be sent`);
   }
 
+  /** Rule 5: accept a cancellation request unless already shipped; a partial one re-plans the remaining units. */
+  private cancellationRequested(supplierId: string, body: unknown): void {
+    if (!isRecord(body) || typeof body['fulfillmentId'] !== 'string' || typeof body['requestId'] !== 'string') return;
+    const fulfillmentId = body['fulfillmentId'];
+    const requestId = body['requestId'];
+    const known = this.orders.get(fulfillmentId);
+    this.stats.cancellationRequests++;
+    const accept = !this.shipped.has(fulfillmentId);
+    const answer = accept
+      ? { type: 'CANCELLATION_ACCEPTED', messageId: `sim-${requestId}-${fulfillmentId}`, fulfillmentId, requestId }
+      : { type: 'CANCELLATION_REJECTED', messageId: `sim-${requestId}-${fulfillmentId}`, fulfillmentId, requestId, reason: 'ALREADY_SHIPPED' };
+    this.opts.log?.(`  [supplier ${supplierId}] cancellation request for ${fulfillmentId}: ${accept ? 'accepted' : 'rejected (already shipped)'}`);
+    if (accept) {
+      for (const t of this.scheduled.get(fulfillmentId) ?? []) t.cancel();
+      this.scheduled.delete(fulfillmentId);
+      const asked = Array.isArray(body['lines']) ? body['lines'].filter(isRecord) : [];
+      if (body['whole'] !== true && known !== undefined) {
+        const left = known.po.lines.flatMap((l) => {
+          const minus = asked.filter((a) => a['lineNo'] === l.lineNo).reduce((n, a) => n + (typeof a['quantity'] === 'number' ? a['quantity'] : 0), 0);
+          return l.quantity - minus > 0 ? [{ ...l, quantity: l.quantity - minus }] : [];
+        });
+        if (left.length > 0) {
+          const reduced: PurchaseOrder = { ...known.po, lines: left };
+          // After the answer is applied: the remaining units ship (the same message ids as planned: duplicates are dropped).
+          const timer = longTimeout(() => this.answer(supplierId, reduced, known.channel, known.inboundQueueUrl, known.files), this.opts.stepMs ?? 1000);
+          this.scheduled.set(fulfillmentId, [timer]);
+        }
+      }
+    }
+    const fail = (error: unknown): void => this.report(supplierId, error);
+    const files = known?.files;
+    if (known?.channel === 'file' && files !== undefined) {
+      const key = `suppliers/${supplierId}/inbox/cancellation-answers/${requestId}-${fulfillmentId}.json`;
+      void files.client
+        .send(new PutObjectCommand({ Bucket: files.bucket, Key: key, Body: JSON.stringify({ ...answer, occurredAt: new Date().toISOString() }), ContentType: 'application/json' }))
+        .then(() => {
+          this.stats.filesWritten++;
+        })
+        .catch(fail);
+      return;
+    }
+    const queue = known?.inboundQueueUrl ?? this.opts.suppliers.find((s) => s.supplierId === supplierId)?.inboundQueueUrl;
+    if (queue === undefined) return;
+    void this.opts.sqs
+      .send(new SendMessageCommand({ QueueUrl: queue, MessageBody: JSON.stringify({ ...answer, occurredAt: new Date().toISOString() }) }))
+      .then(() => {
+        this.stats.messagesSent++;
+      })
+      .catch(fail);
+  }
+
   private handle(supplier: SimulatedSupplier, body: unknown): void {
     if (isRecord(body) && body['type'] === 'CANCELLATION' && typeof body['fulfillmentId'] === 'string') {
       this.cancel(supplier.supplierId, body['fulfillmentId']);
+      return;
+    }
+    if (isRecord(body) && body['type'] === 'CANCELLATION_REQUESTED') {
+      this.cancellationRequested(supplier.supplierId, body);
       return;
     }
     const po = asPurchaseOrder(body);
@@ -254,6 +328,7 @@ export class SupplierSimulator {
 
   private answer(supplierId: string, po: PurchaseOrder, channel: 'sqs' | 'file', inboundQueueUrl: string | undefined, files: { client: S3Client; bucket: string } | undefined): void {
     this.stats.purchaseOrders++;
+    this.orders.set(po.fulfillmentId, { po, channel, inboundQueueUrl, files });
     const plan = answerPlan(supplierId, po, channel);
     if (plan.decision === 'silent') this.stats.silent++;
     else if (plan.decision === 'reject') this.stats.rejected++;
@@ -263,6 +338,9 @@ export class SupplierSimulator {
     const fail = (error: unknown): void => this.opts.log?.(`  [supplier ${supplierId}] send failed: ${error instanceof Error ? error.message : String(error)}`);
     const timers = plan.steps.map(({ afterSteps, action }) =>
       longTimeout(() => {
+        if ((action.kind === 'file' && action.key.includes('/tracking/')) || (action.kind === 'message' && action.body['type'] === 'SHIPPED')) {
+          this.shipped.add(po.fulfillmentId);
+        }
         if (action.kind === 'file') {
           if (files === undefined) return;
           void files.client

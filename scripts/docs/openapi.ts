@@ -5,12 +5,13 @@ import { inboundPaths, WOOCOMMERCE_HMAC_SCHEME } from './openapi-inbound';
 import { AddressInput, Address, CreateOrderRequest, ErrorResponse, Issue, Order, OrderFlag, OrderLine, OrderView, ShopifyOrderWebhook, TimelineEntry, WebhookAck } from '../../functions/core/orders/schemas';
 import { ApproveHoldRequest, ExceptionEntry, ExceptionsResponse, HoldDecisionResponse, RejectHoldRequest, UpdatePaymentRequest, UpdatePaymentResponse } from '../../functions/core/workflow/schemas/ops';
 import { AvailabilityRequest, AvailabilityResponse, CartAvailabilityResponse } from '../../functions/core/inventory/schemas/availability';
+import { CancelOrderRequest, CancellationOutcomeResponse } from '../../functions/core/orders/schemas/cancellation';
 import { type JsonObject, ref, components, json, errorResponses, API_ERRORS, webhookHeaders, webhookResponses, orderIdParameter, STOREFRONT_SERVERS, availabilityPaths, opsPaths } from './openapi-parts';
 
 // Long: one OpenAPI document literal (paths and components), data rather than logic.
 export function buildOpenApiDocument(): JsonObject {
   const schemas = {
-    ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook, UpdatePaymentRequest, ApproveHoldRequest, RejectHoldRequest, AvailabilityRequest }, 'input'),
+    ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook, UpdatePaymentRequest, ApproveHoldRequest, RejectHoldRequest, AvailabilityRequest, CancelOrderRequest }, 'input'),
     ...components(
       {
         Order,
@@ -29,6 +30,7 @@ export function buildOpenApiDocument(): JsonObject {
         ChangeAddressResponse,
         ErrorResponse,
         Issue,
+        CancellationOutcomeResponse,
       },
       'output',
     ),
@@ -131,6 +133,33 @@ export function buildOpenApiDocument(): JsonObject {
               413: `Body larger than ${MAX_BODY_BYTES} bytes`,
               415: 'Content-Type is not application/json',
               422: 'Body is JSON but invalid (`status` not paid/authorized, unknown field)',
+              429: API_ERRORS[429],
+              500: API_ERRORS[500],
+            }),
+          },
+        },
+      },
+      '/orders/{orderId}/cancel': {
+        post: {
+          operationId: 'cancelOrder',
+          tags: ['Orders'],
+          summary: 'Cancel an order or some of its lines (before dispatch at once; after dispatch the supplier is asked)',
+          description:
+            "This channel's orders only; `Idempotency-Key` required (same key and body: the same answer; same key, other body: 409). Not yet at a supplier (including the channel's dispatch delay): stock released, lines cancelled, refund requested, 200. Dispatched but not shipped: the supplier gets a cancellation request and answers later, 202 (the timeline and the storefront notifications carry CancellationAccepted / CancellationRejected). Shipped or delivered: 409 with the reason and a pointer to returns. `lines` absent = the whole order; a line's `quantity` absent = all of its open units.",
+          security: [{ ApiKey: [] }],
+          parameters: [orderIdParameter, { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: 1, maxLength: 255 } }],
+          requestBody: { required: true, content: json(ref('CancelOrderRequest')) },
+          responses: {
+            '200': { description: 'Cancelled now (status CANCELLED)', content: json(ref('CancellationOutcomeResponse')) },
+            '202': { description: 'The supplier was asked (status CANCELLATION_REQUESTED)', content: json(ref('CancellationOutcomeResponse')) },
+            '409': { description: 'NOT_CANCELLABLE (shipped or delivered; `returns` points to the returns route), or the Idempotency-Key was used with another body', content: json(ref('CancellationOutcomeResponse')) },
+            ...errorResponses({
+              400: 'Malformed order id, missing Idempotency-Key, empty or malformed JSON, or a line the order does not have / more units than are open (the issue names `lines.N.lineNo` / `lines.N.quantity`)',
+              403: API_ERRORS[403],
+              404: "No such order for this channel (another channel's order is indistinguishable from a missing one)",
+              413: `Body larger than ${MAX_BODY_BYTES} bytes`,
+              415: 'Content-Type is not application/json',
+              422: 'Body is JSON but invalid (unknown `reason`, unknown field)',
               429: API_ERRORS[429],
               500: API_ERRORS[500],
             }),

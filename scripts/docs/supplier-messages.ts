@@ -1,7 +1,22 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { AcceptedMessage, CancellationMessage, DeliveredMessage, INBOUND_ERROR_CODES, PurchaseOrderAmendedMessage, PurchaseOrderMessage, RejectedMessage, ShippedMessage, SupplierInboundMessage, SupplierOutboundMessage, TrackingEventMessage } from '../../functions/core/suppliers/schemas/supplier-messages';
+import {
+  AcceptedMessage,
+  CancellationAcceptedMessage,
+  CancellationMessage,
+  CancellationRejectedMessage,
+  CancellationRequestedMessage,
+  DeliveredMessage,
+  INBOUND_ERROR_CODES,
+  PurchaseOrderAmendedMessage,
+  PurchaseOrderMessage,
+  RejectedMessage,
+  ShippedMessage,
+  SupplierInboundMessage,
+  SupplierOutboundMessage,
+  TrackingEventMessage,
+} from '../../functions/core/suppliers/schemas/supplier-messages';
 import { InventoryUpdateMessage, MAX_INVENTORY_MESSAGE_ROWS } from '../../functions/core/inventory/schemas/inventory';
 import { jsonSchemaOf, messageSection } from './markdown';
 
@@ -129,6 +144,39 @@ export const SUPPLIER_MESSAGE_EXAMPLES: ReadonlyArray<{ readonly title: string; 
       shipTo: { name: 'Ada Lovelace', line1: 'Unter den Linden 1', city: 'Berlin', postcode: '10117', country: 'DE' },
     },
   },
+  {
+    title: 'CANCELLATION_REQUESTED',
+    schema: CancellationRequestedMessage,
+    example: {
+      type: 'CANCELLATION_REQUESTED',
+      messageId: `creq-5f0c8e1a9b2d4c6e-${EXAMPLE_FULFILLMENT}`,
+      requestId: 'creq-5f0c8e1a9b2d4c6e',
+      fulfillmentId: EXAMPLE_FULFILLMENT,
+      issuedAt: '2026-11-25T10:20:00Z',
+      respondBy: '2026-11-27T10:20:00Z',
+      reason: 'CUSTOMER_REQUEST',
+      whole: false,
+      lines: [{ lineNo: 1, supplierSku: 'NH-TS-0101-M', quantity: 1 }],
+    },
+  },
+  {
+    title: 'CANCELLATION_ACCEPTED',
+    schema: CancellationAcceptedMessage,
+    example: { type: 'CANCELLATION_ACCEPTED', messageId: 'nh-20261125-0009', fulfillmentId: EXAMPLE_FULFILLMENT, occurredAt: '2026-11-25T10:30:00Z', requestId: 'creq-5f0c8e1a9b2d4c6e' },
+  },
+  {
+    title: 'CANCELLATION_REJECTED',
+    schema: CancellationRejectedMessage,
+    example: {
+      type: 'CANCELLATION_REJECTED',
+      messageId: 'nh-20261125-0010',
+      fulfillmentId: EXAMPLE_FULFILLMENT,
+      occurredAt: '2026-11-25T10:30:00Z',
+      requestId: 'creq-5f0c8e1a9b2d4c6e',
+      reason: 'ALREADY_SHIPPED',
+      message: 'Handed to DHL at 10:10',
+    },
+  },
 ];
 const ERROR_CODE_MEANINGS: Readonly<Record<(typeof INBOUND_ERROR_CODES)[number], string>> = {
   INVALID_JSON: 'The body is not JSON.',
@@ -147,9 +195,9 @@ const ERROR_CODE_MEANINGS: Readonly<Record<(typeof INBOUND_ERROR_CODES)[number],
 
 // Long: one markdown document template.
 export function renderSupplierMessages(): string {
-  const inbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => !['PURCHASE_ORDER', 'CANCELLATION', 'PURCHASE_ORDER_AMENDED', 'INVENTORY_UPDATE'].includes(e.title));
+  const inbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => !['PURCHASE_ORDER', 'CANCELLATION', 'CANCELLATION_REQUESTED', 'PURCHASE_ORDER_AMENDED', 'INVENTORY_UPDATE'].includes(e.title));
   const inventory = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => e.title === 'INVENTORY_UPDATE');
-  const outbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => ['PURCHASE_ORDER', 'CANCELLATION', 'PURCHASE_ORDER_AMENDED'].includes(e.title));
+  const outbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => ['PURCHASE_ORDER', 'CANCELLATION', 'CANCELLATION_REQUESTED', 'PURCHASE_ORDER_AMENDED'].includes(e.title));
   const schemaBlock = (title: string, schema: z.ZodType, io: 'input' | 'output') =>
     [`### ${title}`, '', '```json', JSON.stringify(jsonSchemaOf(schema, io), null, 2), '```', ''].join('\n');
   return [
@@ -163,8 +211,9 @@ export function renderSupplierMessages(): string {
     '## Transport',
     '',
     '- Every supplier has two SQS queues (SSE, TLS only), each with a dead-letter queue:',
-    '  - **outbound** (platform → supplier): `PURCHASE_ORDER`, `CANCELLATION` and `PURCHASE_ORDER_AMENDED` (a new ship-to for a purchase order not yet shipped: same `fulfillmentId`, apply the highest `revision`). Receive, process, delete.',
-    '  - **inbound** (supplier → platform): `ACCEPTED`, `REJECTED`, `SHIPPED`, `TRACKING_EVENT`, `DELIVERED`, and',
+    '  - **outbound** (platform → supplier): `PURCHASE_ORDER`, `CANCELLATION`, `CANCELLATION_REQUESTED` and `PURCHASE_ORDER_AMENDED` (a new ship-to for a purchase order not yet shipped: same `fulfillmentId`, apply the highest `revision`). Receive, process, delete.',
+    '  - **inbound** (supplier → platform): `ACCEPTED`, `REJECTED`, `SHIPPED`, `TRACKING_EVENT`, `DELIVERED`,',
+    '    `CANCELLATION_ACCEPTED`, `CANCELLATION_REJECTED`, and',
     '    `INVENTORY_UPDATE` (stock rows, for suppliers with an API instead of inventory feed files).',
     '- Access: an IAM role in the retailer\'s account that the supplier\'s AWS account assumes (optionally with an external id),',
     '  allowed only `sqs:SendMessage` on its inbound queue and `sqs:ReceiveMessage` / `DeleteMessage` /',
@@ -193,6 +242,11 @@ export function renderSupplierMessages(): string {
     '  FedEx, DHL (Express), Amazon Logistics, OnTrac, and national posts with UPU S10 numbers (Royal Mail, La',
     '  Poste, Deutsche Post, ...).',
     '- **Purchase orders** carry the customer\'s shipping address: keep it only as long as the shipment needs it.',
+    '- **Cancellation requests** (Shopify\'s fulfillment-order protocol). A customer or the storefront cancels after',
+    '  you received the purchase order: `CANCELLATION_REQUESTED` names the units (`whole`: all of them). Answer before',
+    '  `respondBy` with `CANCELLATION_ACCEPTED` (do not ship those units; ship the rest of a partial one) or',
+    '  `CANCELLATION_REJECTED` with a reason (e.g. `ALREADY_SHIPPED`: the order goes on). Silence is escalated to the',
+    '  retailer\'s operators. `CANCELLATION` (no question) is different: the platform has cancelled, do not ship.',
     '  A re-sent purchase order has the same `messageId` (`po-{fulfillmentId}`): deduplicate on it.',
     '',
     '## Messages the platform refuses',

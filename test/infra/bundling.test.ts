@@ -16,6 +16,7 @@ import { ESM_REQUIRE_BANNER } from '../../lib/constructs/pipeline-function';
 import { SUPPLIER_FILE_ENTRIES } from '../../lib/constructs/supplier-files';
 import { SUPPLIER_INBOUND_ENTRY } from '../../lib/constructs/supplier-gateway';
 import { type Synthesized, props, rec, resourcesOfType, synthesize } from './support';
+import { NOTIFY_DELIVER_ENTRY, NOTIFY_ENQUEUE_ENTRY } from '../../lib/constructs/storefront-notifications';
 
 let s: Synthesized;
 let outdir: string;
@@ -30,6 +31,7 @@ const ENTRIES = [
   'functions/api/get-order.ts',
   'functions/api/shopify-webhook.ts',
   'functions/api/update-payment.ts',
+  'functions/api/cancel-order.ts',
   'functions/api/availability.ts',
   'functions/api/woocommerce-webhook.ts',
   'functions/api/change-address.ts',
@@ -39,6 +41,8 @@ const ENTRIES = [
   ...Object.values(WORKFLOW_ENTRIES),
   ...Object.values(SUPPLIER_FILE_ENTRIES),
   ...Object.values(SCHEDULED_ENTRIES),
+  NOTIFY_ENQUEUE_ENTRY,
+  NOTIFY_DELIVER_ENTRY,
 ];
 
 /** entry → staged bundle directory. */

@@ -9,6 +9,7 @@ import { WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { ENTRY_METADATA_KEY, HANDLER_METADATA_KEY, METRICS_NAMESPACE } from '../../lib/constructs/pipeline-function';
 import { SUPPLIER_FILE_ENTRIES } from '../../lib/constructs/supplier-files';
 import { repoFileExists } from '../../lib/paths';
+import { NOTIFY_DELIVER_ENTRY, NOTIFY_ENQUEUE_ENTRY } from '../../lib/constructs/storefront-notifications';
 import {
   type Synthesized,
   actionsOf,
@@ -35,6 +36,7 @@ const ROUTES: Record<string, string> = {
   'POST /orders': 'functions/api/create-order.ts',
   'GET /orders/{orderId}': 'functions/api/get-order.ts',
   'POST /orders/{orderId}/payment': 'functions/api/update-payment.ts',
+  'POST /orders/{orderId}/cancel': 'functions/api/cancel-order.ts',
   'GET /availability': 'functions/api/availability.ts',
   'POST /availability': 'functions/api/availability.ts',
   'POST /webhooks/shopify/orders-create': 'functions/api/shopify-webhook.ts',
@@ -49,6 +51,7 @@ const FUNCTIONS: Record<string, string> = {
   'functions/api/get-order.ts': 'storefront-api',
   'functions/api/shopify-webhook.ts': 'storefront-api',
   'functions/api/update-payment.ts': 'storefront-api',
+  'functions/api/cancel-order.ts': 'storefront-api',
   'functions/api/availability.ts': 'storefront-api',
   'functions/api/woocommerce-webhook.ts': 'storefront-api',
   'functions/api/change-address.ts': 'storefront-api',
@@ -65,6 +68,8 @@ const FUNCTIONS: Record<string, string> = {
   [SCHEDULED_ENTRIES.sweepDispatches]: 'sweeps',
   [SCHEDULED_ENTRIES.sweepOrders]: 'sweeps',
   [SCHEDULED_ENTRIES.sweepStaleFeeds]: 'sweeps',
+  [NOTIFY_ENQUEUE_ENTRY]: 'storefront-notifications',
+  [NOTIFY_DELIVER_ENTRY]: 'storefront-notifications',
 };
 /** Timeout (s) per service. */
 const TIMEOUTS: Record<string, number> = { 'storefront-api': 10, 'ops-api': 10, 'stream-router': 60, 'supplier-gateway': 30, 'order-workflow': 30, sweeps: 60 };
@@ -73,6 +78,9 @@ const FILE_FUNCTION_SIZES: Record<string, readonly [number, number]> = {
   [SUPPLIER_FILE_ENTRIES.feedFile]: [1024, 300],
   [SUPPLIER_FILE_ENTRIES.messageFile]: [512, 120],
   [SCHEDULED_ENTRIES.refreshFeeds]: [1024, 600],
+  // The storefront notification functions are small (one event / a batch of 5 HTTP deliveries).
+  [NOTIFY_ENQUEUE_ENTRY]: [256, 10],
+  [NOTIFY_DELIVER_ENTRY]: [256, 60],
 };
 const WEBHOOK_ROUTES = [
   'POST /webhooks/shopify/orders-create',
@@ -299,12 +307,13 @@ describe('channels', () => {
       expect(secret?.Type, id).toBe('AWS::SecretsManager::Secret');
       expect(rec(props(secret ?? { Type: '' }).GenerateSecretString).PasswordLength).toBe(64);
     }
-    s.template.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length);
+    // + one outbound secret per notified channel (storefront-notifications.test.ts)
+    s.template.resourceCountIs('AWS::SecretsManager::Secret', CHANNELS.length * 2);
   });
 
   it('passes CHANNELS (contract shape) to every storefront API function', () => {
     const storefront = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([, fn]) => rec(rec(props(fn).Environment).Variables).POWERTOOLS_SERVICE_NAME === 'storefront-api');
-    expect(storefront).toHaveLength(7);
+    expect(storefront).toHaveLength(8);
     for (const [id, fn] of storefront) {
       const variables = rec(rec(props(fn).Environment).Variables);
       const channels: unknown = JSON.parse(renderIntrinsics(variables.CHANNELS));
@@ -493,8 +502,11 @@ describe('IAM', () => {
   it('only the webhook functions may read webhook secrets, and only GetSecretValue on their platform\'s channel secrets', () => {
     const webhookRole = roleOfFunction(functionIdByEntry('functions/api/shopify-webhook.ts'));
     const wooRole = roleOfFunction(functionIdByEntry('functions/api/woocommerce-webhook.ts'));
+    // The notification deliverer reads only the outbound secrets (storefront-notifications.test.ts).
+    const deliverRole = roleOfFunction(functionIdByEntry(NOTIFY_DELIVER_ENTRY));
     for (const [id] of resourcesOfType(s.json, 'AWS::IAM::Role')) {
       const secretStatements = roleStatements(s.json, id).filter((st) => actionsOf(st).some((a) => a.startsWith('secretsmanager:')));
+      if (id === deliverRole) continue;
       if (id !== webhookRole && id !== wooRole) {
         expect(secretStatements, id).toEqual([]);
         continue;
@@ -529,7 +541,7 @@ describe('observability', () => {
   it('alarms on API 5xx, each function\'s errors, failed/timed-out/throttled executions, each DLQ, the supplier-file metrics and WAF blocks, notifying the topic', () => {
     const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm');
     const functions = resourcesOfType(s.json, 'AWS::Lambda::Function').length;
-    const dlqs = 3 * 2 + 1 + 2; // supplier queues, the stream router, file events, scheduled jobs
+    const dlqs = 3 * 2 + 1 + 2 + 2; // supplier queues, the stream router, file events, scheduled jobs, storefront notifications (2)
     const fileAndSweepMetrics = 4; // quarantined, refused, rejected rows, stale suppliers (inventory-sync.test.ts)
     const waf = 1; // blocked requests of the storefront web ACL (web-firewall.test.ts)
     expect(alarms).toHaveLength(1 + functions + 3 + dlqs + fileAndSweepMetrics + waf);

@@ -90,7 +90,7 @@ describe('key separation', () => {
 
   it('the storefront handlers map only channel keys (CHANNELS never names the ops key) and do not know the ops key id', () => {
     const storefrontFns = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([id]) => 'CHANNELS' in functionEnv(s.json, id));
-    expect(storefrontFns.length).toBe(7); // create-order, get-order, shopify-webhook, update-payment, availability, woocommerce-webhook, change-address
+    expect(storefrontFns.length).toBe(8); // create-order, get-order, shopify-webhook, update-payment, availability, woocommerce-webhook, change-address, cancel-order
     for (const [id] of storefrontFns) {
       const env = functionEnv(s.json, id);
       expect(renderIntrinsics(env.CHANNELS), id).not.toContain(OPS_API_LOGICAL_IDS.apiKey);

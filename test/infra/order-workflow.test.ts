@@ -20,12 +20,13 @@ beforeAll(() => {
 
 const TOP_LEVEL_STATES = [
   'ValidateAndRoute',
-  'Routed?',
+  'HoldDeadline',
   'AwaitHoldDecision',
   'HoldDecided?',
+  'DispatchDelay',
   'Fulfill',
   'Complete',
-  'Completed?',
+  'NextFulfillments',
   'HoldRejected',
   'HoldExpired',
   'OutOfStock',
@@ -35,8 +36,6 @@ const TOP_LEVEL_STATES = [
   'Rejected',
   'Done',
   'Cancelled',
-  'Delivered',
-  'OpenException',
   'Failed',
   'CompensationFailed',
 ];
@@ -51,6 +50,7 @@ const ITERATION_STATES = [
   'ShipmentLate',
   'AwaitShipmentAfterDeadline',
   'CancelFulfillment',
+  'ReleaseCancelled',
   'FulfillmentCancelled',
   'AwaitDelivery',
   'DeliveryLate',
@@ -60,6 +60,8 @@ const ITERATION_STATES = [
 /** Task state → entry file of the function it invokes. */
 const TASK_ENTRIES: Record<string, string> = {
   ValidateAndRoute: WORKFLOW_ENTRIES.validateAndRoute,
+  HoldDeadline: WORKFLOW_ENTRIES.validateAndRoute,
+  NextFulfillments: WORKFLOW_ENTRIES.complete,
   AwaitHoldDecision: WORKFLOW_ENTRIES.awaitHold,
   Complete: WORKFLOW_ENTRIES.complete,
   CancelOrder: WORKFLOW_ENTRIES.cancelOrder,
@@ -74,9 +76,11 @@ const TASK_ENTRIES: Record<string, string> = {
   DeliveryLate: WORKFLOW_ENTRIES.flagException,
   DeliveryLost: WORKFLOW_ENTRIES.flagException,
   CancelFulfillment: WORKFLOW_ENTRIES.cancelFulfillment,
+  ReleaseCancelled: WORKFLOW_ENTRIES.cancelFulfillment,
 };
-const COMPENSATIONS = ['CancelOrder', 'CompensateOrder', 'CancelFulfillment'];
-const HAPPY_CHOICES = { 'Routed?': 'ROUTED', 'Completed?': 'DELIVERED' };
+const COMPENSATIONS = ['CancelOrder', 'CompensateOrder', 'CancelFulfillment', 'ReleaseCancelled'];
+/** The happy path has no Choice state left: non-happy outcomes are named errors the Catches route. */
+const HAPPY_CHOICES = {};
 
 const state = (name: string): AslState => {
   const found = allStates(machine).find((st) => st.name === name);
@@ -180,7 +184,7 @@ describe('definition', () => {
 
   it('synchronous forward tasks (re-entrant) retry a timeout before anything compensates; callbacks and compensations do not need to', () => {
     const syncForward = tasks().filter(({ name, state: st }) => !isCallbackTask(st) && !COMPENSATIONS.includes(name));
-    expect(syncForward.map((t) => t.name).sort()).toEqual(['Complete', 'DeliveryLate', 'DeliveryLost', 'Reroute', 'ShipmentLate', 'ValidateAndRoute']);
+    expect(syncForward.map((t) => t.name).sort()).toEqual(['Complete', 'DeliveryLate', 'DeliveryLost', 'HoldDeadline', 'NextFulfillments', 'Reroute', 'ShipmentLate', 'ValidateAndRoute']);
     for (const { name, state: st } of syncForward) {
       const timeouts = (st.Retry ?? []).find((r) => r.ErrorEquals.includes('Sandbox.Timedout'));
       expect(timeouts?.ErrorEquals, name).toEqual([...SYNC_TIMEOUT_ERRORS]);
@@ -198,7 +202,7 @@ describe('definition', () => {
         ValidateAndRoute: async () => {
           attempts += 1;
           if (attempts === 1) throw namedError('Sandbox.Timedout', 'Task timed out after 30.00 seconds');
-          return { outcome: 'ROUTED', fulfillments: [FULFILLMENT] };
+          return { outcome: 'ROUTED', fulfillments: [FULFILLMENT], dispatchDelaySeconds: 0 };
         },
       }),
     );
@@ -223,7 +227,7 @@ describe('definition', () => {
       expect(all?.ResultPath, name).toBe('$.error');
       const target = machine.States[all?.Next ?? ''];
       if (name === 'CancelOrder' || name === 'CompensateOrder') expect(all?.Next, name).toBe('CompensationFailed');
-      else if (name === 'Complete') expect(target?.Type, name).toBe('Fail');
+      else if (name === 'Complete' || name === 'NextFulfillments') expect(target?.Type, name).toBe('Fail');
       else expect(all?.Next, name).toBe('CompensateOrder');
     }
   });
@@ -233,7 +237,10 @@ describe('definition', () => {
   });
 
   it('a supplier rejection or silence reroutes', () => {
-    expect(state('Dispatch').Catch).toEqual([{ ErrorEquals: [SUPPLIER_REJECTED_ERROR, 'States.Timeout'], ResultPath: '$.rejection', Next: 'Reroute' }]);
+    expect(state('Dispatch').Catch).toEqual([
+      { ErrorEquals: [SUPPLIER_REJECTED_ERROR, 'States.Timeout'], ResultPath: '$.rejection', Next: 'Reroute' },
+      { ErrorEquals: ['FulfillmentCancelled'], ResultPath: '$.cancelledWhileWaiting', Next: 'ReleaseCancelled' },
+    ]);
     expect(state('Reroute').Parameters).toEqual({ 'fulfillment.$': '$.fulfillment', 'error.$': '$.rejection' });
     expect(state('DispatchRerouted').Parameters).toEqual({ 'fulfillment.$': '$.reroute.fulfillment' });
     expect(state('DispatchRerouted').Next).toBe('Dispatch');
@@ -244,8 +251,8 @@ describe('definition', () => {
     (name) => {
       const catches = state(name).Catch ?? [];
       expect(catches).toContainEqual({ ErrorEquals: [SUPPLIER_REJECTED_ERROR], ResultPath: '$.rejection', Next: 'Reroute' });
-      // The timeout catch is still there, and nothing catches everything inside the iteration (the Map does).
-      expect(catches.flatMap((c) => c.ErrorEquals).sort()).toEqual([SUPPLIER_REJECTED_ERROR, 'States.Timeout'].sort());
+      // The timeout and cancellation catches are still there, and nothing catches everything inside the iteration (the Map does).
+      expect(catches.flatMap((c) => c.ErrorEquals).sort()).toEqual(['FulfillmentCancelled', SUPPLIER_REJECTED_ERROR, 'States.Timeout'].sort());
     },
   );
 
@@ -301,36 +308,46 @@ describe('definition', () => {
     expect(state('Fulfill').MaxConcurrency ?? 0).toBe(0);
   });
 
-  it('Complete can send further fulfillments (a split reroute) through the Map again', () => {
-    expect(state('Complete').ResultPath).toBe('$.route');
-    expect(state('Completed?').Choices?.find((c) => c.StringEquals === 'MORE')?.Next).toBe('Fulfill');
+  it('Complete ends the execution; MoreFulfillments (a split reroute) goes through NextFulfillments and the Map again', () => {
+    expect(state('Complete')).toMatchObject({ ResultPath: '$.route', End: true });
+    expect(state('Complete').Catch?.[0]).toEqual({ ErrorEquals: ['MoreFulfillments'], ResultPath: '$.outcome', Next: 'NextFulfillments' });
+    expect(state('NextFulfillments')).toMatchObject({ ResultPath: '$.route', Next: 'Fulfill', Parameters: { 'orderId.$': '$.orderId', report: 'PENDING' } });
   });
 
-  it('ValidateAndRoute writes every outcome under $.route, and Routed? sends each one on', () => {
-    expect(state('ValidateAndRoute')).toMatchObject({ ResultPath: '$.route', Parameters: { 'orderId.$': '$.orderId' } });
-    const routes = Object.fromEntries((state('Routed?').Choices ?? []).map((c) => [c.StringEquals, c.Next]));
-    expect((state('Routed?').Choices ?? []).every((c) => c.Variable === '$.route.outcome')).toBe(true);
-    expect(routes).toEqual({ ROUTED: 'Fulfill', HOLD: 'AwaitHoldDecision', OUT_OF_STOCK: 'OutOfStock', REJECTED: 'Rejected', DONE: 'Done' });
-    expect(state('Routed?').Default).toBe('UnexpectedOutcome');
+  it('ValidateAndRoute writes ROUTED under $.route and reports every other outcome as a named error its Catch routes', () => {
+    expect(state('ValidateAndRoute')).toMatchObject({ ResultPath: '$.route', Parameters: { 'orderId.$': '$.orderId' }, Next: 'DispatchDelay' });
+    const catches = state('ValidateAndRoute').Catch ?? [];
+    const routes = Object.fromEntries(catches.map((c) => [c.ErrorEquals.join(','), c.Next]));
+    expect(routes).toEqual({
+      OrderOnHold: 'HoldDeadline',
+      OrderRejected: 'Rejected',
+      OrderOutOfStock: 'OutOfStock',
+      OrderClosed: 'Done',
+      'States.ALL': 'CompensateOrder',
+    });
+    expect(catches.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
+    expect(state('HoldDeadline')).toMatchObject({ ResultPath: '$.route', Next: 'AwaitHoldDecision', Parameters: { 'orderId.$': '$.orderId', report: 'HOLD' } });
     // An approved hold goes back into the same task, which continues from the stored order.
     expect(state('HoldDecided?').Choices?.find((c) => c.StringEquals === 'APPROVE')?.Next).toBe('ValidateAndRoute');
   });
 
-  it('the happy single-supplier path has 9 transitions (goal: at most 16)', () => {
-    const path = walkPath(machine, HAPPY_CHOICES);
-    expect(path).toEqual([
-      'ValidateAndRoute',
-      'Routed?',
-      'Fulfill',
-      'Dispatch',
-      'AwaitShipment',
-      'AwaitDelivery',
-      'Complete',
-      'Completed?',
-      'Delivered',
-    ]);
-    expect(path.length).toBeLessThanOrEqual(16);
+  it('waits the channel dispatch delay (seconds from ValidateAndRoute) before the Map', () => {
+    expect(state('DispatchDelay')).toMatchObject({ Type: 'Wait', SecondsPath: '$.route.dispatchDelaySeconds', Next: 'Fulfill' });
   });
+
+  it('the happy single-supplier path has 7 transitions including the dispatch delay (cost goal: at most 7)', () => {
+    const path = walkPath(machine, HAPPY_CHOICES);
+    expect(path).toEqual(['ValidateAndRoute', 'DispatchDelay', 'Fulfill', 'Dispatch', 'AwaitShipment', 'AwaitDelivery', 'Complete']);
+    expect(path.length).toBeLessThanOrEqual(7);
+  });
+
+  it.each(['Dispatch', 'AwaitShipment', 'AwaitShipmentAfterDeadline', 'AwaitDelivery', 'AwaitDeliveryAfterDeadline'])(
+    'a fulfillment cancelled while %s waits ends its iteration through ReleaseCancelled',
+    (name) => {
+      expect(state(name).Catch).toContainEqual({ ErrorEquals: ['FulfillmentCancelled'], ResultPath: '$.cancelledWhileWaiting', Next: 'ReleaseCancelled' });
+      expect(state('ReleaseCancelled')).toMatchObject({ Next: 'FulfillmentCancelled', Parameters: { 'fulfillment.$': '$.fulfillment', reason: 'CANCELLED' } });
+    },
+  );
 });
 
 describe('state machine', () => {
@@ -430,10 +447,30 @@ const FULFILLMENT = {
 const namedError = (name: string, message = name): Error => Object.assign(new Error(message), { name });
 const never: Handler = () => new Promise(() => undefined);
 
+/** What the ValidateAndRoute / Complete handlers do with a non-happy outcome: raise it as a named error. */
+const OUTCOME_ERRORS: Record<string, string> = {
+  HOLD: 'OrderOnHold',
+  REJECTED: 'OrderRejected',
+  OUT_OF_STOCK: 'OrderOutOfStock',
+  DONE: 'OrderClosed',
+  MORE: 'MoreFulfillments',
+};
+/** A stub for ValidateAndRoute / Complete from the outcomes it answers in turn (as the real handlers report them). */
+function outcomes(...results: Record<string, unknown>[]): Handler {
+  let call = 0;
+  return async () => {
+    const result = results[Math.min(call, results.length - 1)] ?? {};
+    call += 1;
+    const error = OUTCOME_ERRORS[String(result.outcome)];
+    if (error !== undefined) throw namedError(error, `outcome ${String(result.outcome)}`);
+    return result;
+  };
+}
+
 /** Handlers for a clean run: everything succeeds, callbacks resume at once. */
 function happyHandlers(overrides: Record<string, Handler> = {}): Record<string, Handler> {
   return {
-    ValidateAndRoute: async () => ({ outcome: 'ROUTED', fulfillments: [FULFILLMENT] }),
+    ValidateAndRoute: async () => ({ outcome: 'ROUTED', fulfillments: [FULFILLMENT], dispatchDelaySeconds: 0 }),
     Dispatch: async (input) => ({ ...rec(rec(input.Payload).fulfillment), stage: 'ACCEPTANCE', accepted: true, reachedAt: 'now' }),
     AwaitShipment: async (input) => ({ ...rec(rec(input.Payload).fulfillment), stage: 'SHIPPED', reachedAt: 'now' }),
     AwaitDelivery: async (input) => ({ ...rec(rec(input.Payload).fulfillment), stage: 'DELIVERED', reachedAt: 'now' }),
@@ -462,22 +499,51 @@ function run(handlers: Record<string, Handler>): Run {
 }
 
 describe('definition run by the local interpreter (stub tasks)', () => {
-  it('the happy single-supplier order enters 9 states and succeeds in Delivered', async () => {
+  it('the happy single-supplier order enters 7 states and succeeds at Complete', async () => {
     const r = run(happyHandlers());
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(r.entered).toEqual(walkPath(machine, HAPPY_CHOICES));
-    expect(r.entered).toHaveLength(9);
+    expect(r.entered).toHaveLength(7);
   });
 
   it.each([
-    ['REJECTED', 'Rejected'],
-    ['DONE', 'Done'],
-  ])('ValidateAndRoute answering %s ends in %s (a business outcome, not an error)', async (outcome, end) => {
-    const r = run(happyHandlers({ ValidateAndRoute: async () => ({ outcome, fulfillments: [] }) }));
-    await expect(r.result).resolves.toMatchObject({ route: { outcome } });
+    ['REJECTED', 'OrderRejected', 'Rejected'],
+    ['DONE', 'OrderClosed', 'Done'],
+  ])('ValidateAndRoute answering %s (%s) ends in %s (a business outcome, not a failure)', async (outcome, error, end) => {
+    const r = run(happyHandlers({ ValidateAndRoute: outcomes({ outcome, fulfillments: [] }) }));
+    await expect(r.result).resolves.toMatchObject({ outcome: { Error: error } });
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(r.entered).toEqual(['ValidateAndRoute', 'Routed?', end]);
+    expect(r.entered).toEqual(['ValidateAndRoute', end]);
+  });
+
+  it('a fulfillment cancelled while it waits (FulfillmentCancelled) releases and ends its iteration; Complete ends the order', async () => {
+    const released: unknown[] = [];
+    const r = run(
+      happyHandlers({
+        Dispatch: async () => Promise.reject(namedError('FulfillmentCancelled', '{"reason":"customer_request"}')),
+        ReleaseCancelled: async (input) => {
+          released.push(input);
+          return { outcome: 'ALREADY_CLOSED', fulfillmentId: FULFILLMENT.fulfillmentId, refundRequestedMinor: 0 };
+        },
+        Complete: async () => ({ outcome: 'CANCELLED', status: 'CANCELLED', fulfillments: [] }),
+      }),
+    );
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'CANCELLED' } });
+    expect(r.entered).toEqual(['ValidateAndRoute', 'DispatchDelay', 'Fulfill', 'Dispatch', 'ReleaseCancelled', 'FulfillmentCancelled', 'Complete']);
+    expect(released).toEqual([{ fulfillment: FULFILLMENT, reason: 'CANCELLED' }]);
+  });
+
+  it('MoreFulfillments from Complete sends the PENDING fulfillments through the Map again', async () => {
+    const next = { ...FULFILLMENT, fulfillmentId: 'ful_01JTEST0000000000000000000_02' };
+    const r = run(
+      happyHandlers({
+        Complete: outcomes({ outcome: 'MORE', status: 'IN_FULFILLMENT', fulfillments: [] }, { outcome: 'DELIVERED', status: 'DELIVERED', fulfillments: [] }),
+        NextFulfillments: async () => ({ outcome: 'MORE', status: 'IN_FULFILLMENT', fulfillments: [next] }),
+      }),
+    );
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    expect(r.entered.slice(6)).toEqual(['Complete', 'NextFulfillments', 'Fulfill', 'Dispatch', 'AwaitShipment', 'AwaitDelivery', 'Complete']);
   });
 
   it('a payload reaches each task as the handler contract says', async () => {
@@ -565,7 +631,8 @@ describe('definition run by the local interpreter (stub tasks)', () => {
       }),
     );
     await expect(r.result).resolves.toBeDefined();
-    expect(r.entered).toEqual(expect.arrayContaining(['Dispatch', 'Reroute', 'LinesCancelled', 'Complete', 'Completed?', 'Cancelled']));
+    expect(r.entered).toEqual(expect.arrayContaining(['Dispatch', 'Reroute', 'LinesCancelled', 'Complete']));
+    expect(r.entered.at(-1)).toBe('Complete');
   });
 
   it('a hold approved by an operator validates again and continues', async () => {
@@ -574,15 +641,15 @@ describe('definition run by the local interpreter (stub tasks)', () => {
       happyHandlers({
         ValidateAndRoute: async () => {
           screens += 1;
-          return screens === 1
-            ? { outcome: 'HOLD', fulfillments: [], holdReason: 'HIGH_RISK_OF_FRAUD', holdTimeoutSeconds: 60 }
-            : { outcome: 'ROUTED', fulfillments: [FULFILLMENT] };
+          if (screens === 1) throw namedError('OrderOnHold', 'HIGH_RISK_OF_FRAUD');
+          return { outcome: 'ROUTED', fulfillments: [FULFILLMENT], dispatchDelaySeconds: 0 };
         },
+        HoldDeadline: async () => ({ outcome: 'HOLD', fulfillments: [], holdReason: 'HIGH_RISK_OF_FRAUD', holdTimeoutSeconds: 60 }),
         AwaitHoldDecision: async () => ({ decision: 'APPROVE' }),
       }),
     );
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
-    expect(r.entered.slice(0, 7)).toEqual(['ValidateAndRoute', 'Routed?', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute', 'Routed?', 'Fulfill']);
+    expect(r.entered.slice(0, 7)).toEqual(['ValidateAndRoute', 'HoldDeadline', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute', 'DispatchDelay', 'Fulfill']);
     expect(screens).toBe(2);
   });
 
@@ -590,7 +657,8 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     const cancels: unknown[] = [];
     const r = run(
       happyHandlers({
-        ValidateAndRoute: async () => ({ outcome: 'HOLD', fulfillments: [], holdReason: 'AWAITING_PAYMENT', holdTimeoutSeconds: 1 }),
+        ValidateAndRoute: outcomes({ outcome: 'HOLD', fulfillments: [] }),
+        HoldDeadline: async () => ({ outcome: 'HOLD', fulfillments: [], holdReason: 'AWAITING_PAYMENT', holdTimeoutSeconds: 1 }),
         AwaitHoldDecision: never,
         CancelOrder: async (input) => {
           cancels.push(input);
@@ -607,7 +675,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     const cancels: unknown[] = [];
     const r = run(
       happyHandlers({
-        ValidateAndRoute: async () => ({ outcome: 'OUT_OF_STOCK', fulfillments: [] }),
+        ValidateAndRoute: outcomes({ outcome: 'OUT_OF_STOCK', fulfillments: [] }),
         CancelOrder: async (input) => {
           cancels.push(input);
           return { status: 'CANCELLED' };

@@ -60,6 +60,9 @@ describe('prod stage', () => {
     const queues = resourcesOfType(s.json, 'AWS::SQS::Queue');
     expect(queues.map(([id]) => id).sort()).toEqual([
       'ScheduledJobsDlq',
+      'StorefrontNotifyDlq',
+      'StorefrontNotifyEnqueueDlq',
+      'StorefrontNotifyQueue',
       'StreamRouterDlq',
       'SupplierFileEventsDlq',
       'SupplierInboundDlqExampleSupplier',

@@ -190,11 +190,12 @@ describe('file functions (dev)', () => {
     ]);
   });
 
-  it('message-file reads only tracking and acknowledgement inboxes, writes reports and quarantine copies, sends only to inbound queues', () => {
+  it('message-file reads only tracking, acknowledgement and cancellation-answer inboxes, writes reports and quarantine copies, sends only to inbound queues', () => {
     const fnId = functionIdByEntry(s.json, SUPPLIER_FILE_ENTRIES.messageFile);
     expect(s3Grants(SUPPLIER_FILE_ENTRIES.messageFile)).toEqual([
       ['<bucket>/quarantine/*', ['s3:PutObject']],
       ['<bucket>/suppliers/*/inbox/acknowledgements/*', ['s3:GetObject', 's3:GetObjectVersion']],
+      ['<bucket>/suppliers/*/inbox/cancellation-answers/*', ['s3:GetObject', 's3:GetObjectVersion']],
       ['<bucket>/suppliers/*/inbox/tracking/*', ['s3:GetObject', 's3:GetObjectVersion']],
       ['<bucket>/suppliers/*/outbox/reports/*', ['s3:PutObject']],
     ]);

@@ -63,7 +63,7 @@ describe('queues (dev)', () => {
 
   it('every queue of the stack is encrypted and refuses non-TLS access', () => {
     const queues = resourcesOfType(s.json, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(SUPPLIERS.length * 4 + 3); // + the stream router's on-failure queue, the file-event and scheduled-job DLQs
+    expect(queues).toHaveLength(SUPPLIERS.length * 4 + 3 + 3); // + the stream router's on-failure queue, the file-event and scheduled-job DLQs, the storefront notification queue and its 2 DLQs
     const sslOnly = new Set(
       resourcesOfType(s.json, 'AWS::SQS::QueuePolicy')
         .filter(([, p]) =>
@@ -152,6 +152,8 @@ describe('DLQ alarms (dev)', () => {
       'StreamRouterDlq',
       'SupplierFileEventsDlq',
       'ScheduledJobsDlq',
+      'StorefrontNotifyDlq',
+      'StorefrontNotifyEnqueueDlq',
     ];
     const alarmed = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm')
       .filter(([, a]) => props(a).MetricName === 'ApproximateNumberOfMessagesVisible')

@@ -61,6 +61,13 @@ export const WORKFLOW_ERROR_NAMES = {
   supplierRejected: 'SupplierRejected',
   taskInput: 'TaskInputError',
   workflowState: 'WorkflowStateError',
+  // Outcomes reported as errors so the happy path needs no Choice state (each Choice is a paid transition).
+  orderOnHold: 'OrderOnHold',
+  orderRejected: 'OrderRejected',
+  orderOutOfStock: 'OrderOutOfStock',
+  orderClosed: 'OrderClosed',
+  moreFulfillments: 'MoreFulfillments',
+  fulfillmentCancelled: 'FulfillmentCancelled',
 } as const;
 export type WorkflowErrorName = (typeof WORKFLOW_ERROR_NAMES)[keyof typeof WORKFLOW_ERROR_NAMES];
 
@@ -92,6 +99,19 @@ export class TaskInputError extends PipelineError {
 /** A workflow task found the order / fulfillment missing or in a state it cannot act on (not retried). */
 export class WorkflowStateError extends PipelineError {
   override readonly name = WORKFLOW_ERROR_NAMES.workflowState;
+}
+
+/**
+ * A workflow outcome other than the happy one, reported as a named error that a Catch routes (ValidateAndRoute:
+ * OrderOnHold / OrderRejected / OrderOutOfStock / OrderClosed; Complete: MoreFulfillments; callback waits:
+ * FulfillmentCancelled). Not a failure: the task wrapper logs it at info level and Step Functions never retries it.
+ */
+export class WorkflowOutcome extends PipelineError {
+  override readonly name: WorkflowErrorName;
+  constructor(name: WorkflowErrorName, message: string) {
+    super(message);
+    this.name = name;
+  }
 }
 
 /** Narrow an unknown caught value to an Error without losing it. */

@@ -135,11 +135,14 @@ describe('Dispatch', () => {
     expect(JSON.parse(call?.args[0].input.cause ?? '{}')).toEqual({ fulfillmentId: F1, supplierId: 'nordic-home', reasons: [{ reason: 'OUT_OF_STOCK', lineNo: 1 }] });
   });
 
-  it('a fulfillment cancelled meanwhile resumes with closed: CANCELLED (nothing to wait for)', async () => {
+  it('a fulfillment cancelled meanwhile fails the wait with FulfillmentCancelled (the state machine ends the iteration)', async () => {
     const fulfillment = await task((r) => apply(r, { type: 'CANCELLED', at: at(1), reason: 'ORDER_CANCELLED' }));
     await dispatch(deps(), { taskToken: TOKEN, fulfillment });
-    const output = JSON.parse(sfnMock.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '{}');
-    expect(output).toMatchObject({ stage: 'ACCEPTANCE', accepted: false, closed: 'CANCELLED' });
+    expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    const [call] = sfnMock.commandCalls(SendTaskFailureCommand);
+    expect(call?.args[0].input.error).toBe('FulfillmentCancelled');
+    expect(JSON.parse(call?.args[0].input.cause ?? '{}')).toMatchObject({ fulfillmentId: fulfillment.fulfillmentId, reason: 'ORDER_CANCELLED' });
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
   it.each(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'])('%s from Step Functions means already handled: logged, not retried', async (name) => {

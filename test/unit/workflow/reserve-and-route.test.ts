@@ -51,6 +51,8 @@ describe('ReserveAndRoute', () => {
 
     expect(result).toEqual({
       outcome: 'ROUTED',
+      // No DISPATCH_DELAY_MINUTES for the channel: the default 5 minutes, counted from checkout.
+      dispatchDelaySeconds: expect.any(Number),
       fulfillments: [
         {
           orderId: ORDER_ID,

@@ -33,6 +33,16 @@ export interface AvailabilityInput {
   readonly currency: string;
   readonly destination: AvailabilityDestination;
   readonly items: readonly AvailabilityItem[];
+  /**
+   * The channel's dispatch delay (minutes after checkout before the supplier sees the order): the promise is
+   * computed for the moment the supplier gets it (a cut-off passed meanwhile moves the dates). @default 0
+   */
+  readonly dispatchDelayMinutes?: number | undefined;
+}
+
+/** When an order placed now reaches its supplier: now + the channel's dispatch delay. */
+export function dispatchMoment(now: Date, dispatchDelayMinutes: number | undefined): string {
+  return new Date(now.getTime() + Math.max(0, dispatchDelayMinutes ?? 0) * 60_000).toISOString();
 }
 
 /** Decimal prices → minor units of the channel currency; a price with too many decimals is a 422 at its path. */
@@ -110,7 +120,8 @@ function destinationOf(d: AvailabilityDestination) {
 export async function checkSkuAvailability(deps: AvailabilityDeps, input: AvailabilityInput & { readonly pricePath?: string }): Promise<AvailabilityResponse> {
   const [item] = toMinorPrices(input.items.slice(0, 1), input.currency, () => input.pricePath ?? 'unitPrice');
   if (item === undefined) throw new RangeError('checkSkuAvailability needs one item');
-  const now = deps.now().toISOString();
+  const clock = deps.now();
+  const now = clock.toISOString();
   const { catalog, suppliers } = await loadWorld(deps, [item.sku]);
   const result = skuAvailability(
     {
@@ -118,7 +129,7 @@ export async function checkSkuAvailability(deps: AvailabilityDeps, input: Availa
       destination: input.destination,
       offers: catalog.offers,
       suppliers: [...suppliers.values()],
-      now,
+      now: dispatchMoment(clock, input.dispatchDelayMinutes),
       quantity: item.quantity,
       unitPriceMinor: item.unitPriceMinor,
       currency: input.currency,
@@ -133,7 +144,8 @@ export async function checkSkuAvailability(deps: AvailabilityDeps, input: Availa
 /** POST: a cart. */
 export async function checkCartAvailability(deps: AvailabilityDeps, input: AvailabilityInput): Promise<CartAvailabilityResponse> {
   const lines = toMinorPrices(input.items, input.currency, (i) => `items.${i}.unitPrice`);
-  const now = deps.now().toISOString();
+  const clock = deps.now();
+  const now = clock.toISOString();
   const { catalog, suppliers } = await loadWorld(deps, lines.map((l) => l.sku));
   const result = cartAvailability(
     {
@@ -141,7 +153,7 @@ export async function checkCartAvailability(deps: AvailabilityDeps, input: Avail
       destination: input.destination,
       offers: catalog.offers,
       suppliers: [...suppliers.values()],
-      now,
+      now: dispatchMoment(clock, input.dispatchDelayMinutes),
       currency: input.currency,
       products: catalog.products,
     },

@@ -64,3 +64,19 @@ export interface CancellationOutcome {
   readonly message?: string | undefined;
   readonly lines: readonly { readonly lineNo: number; readonly quantity: number; readonly state: 'CANCELLED' | 'REQUESTED' | 'NOT_CANCELLABLE' }[];
 }
+
+/** The response body of `POST /orders/{orderId}/cancel` (and what a replay answers): CancellationOutcome. */
+export const CancellationOutcomeResponse = z
+  .object({
+    orderId: z.string(),
+    requestId: z.string().meta({ description: 'The Idempotency-Key (or platform id) of the request' }),
+    status: z.enum(['CANCELLED', 'CANCELLATION_REQUESTED', 'NOT_CANCELLABLE']).meta({
+      description: 'CANCELLED: done now (200). CANCELLATION_REQUESTED: the supplier was asked and answers later (202; CancellationAccepted / CancellationRejected follow). NOT_CANCELLABLE: shipped or delivered (409)',
+    }),
+    reason: z.string().optional().meta({ description: 'NOT_CANCELLABLE (or already cancelled): ALREADY_SHIPPED, ALREADY_DELIVERED, ORDER_DELIVERED, ORDER_REJECTED, ALREADY_CANCELLED, CANCELLATION_PENDING' }),
+    message: z.string().optional(),
+    lines: z.array(z.object({ lineNo: z.int(), quantity: z.int(), state: z.enum(['CANCELLED', 'REQUESTED', 'NOT_CANCELLABLE']) })),
+    error: z.literal('NOT_CANCELLABLE').optional().meta({ description: '409 only' }),
+    returns: z.object({ method: z.literal('POST'), path: z.string() }).optional().meta({ description: '409 only: where shipped goods go instead' }),
+  })
+  .meta({ description: 'The outcome of a cancellation request' });

@@ -19,6 +19,9 @@ export const outboxKeys = {
     `suppliers/${supplierId}/outbox/purchase-orders/${fulfillmentId}.${format}`,
   cancellation: (supplierId: string, fulfillmentId: string, format: 'csv' | 'json'): string =>
     `suppliers/${supplierId}/outbox/cancellations/${fulfillmentId}.${format}`,
+  /** A cancellation request (CANCELLATION_REQUESTED as JSON); answer in `inbox/cancellation-answers/`. */
+  cancellationRequest: (supplierId: string, requestId: string, fulfillmentId: string): string =>
+    `suppliers/${supplierId}/outbox/cancellation-requests/${requestId}-${fulfillmentId}.json`,
 } as const;
 
 // ---------------------------------------------------------------------------------------------

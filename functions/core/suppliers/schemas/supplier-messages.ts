@@ -128,10 +128,41 @@ export const DeliveredMessage = z
   })
   .meta({ description: 'A parcel (or, without trackingNumber, the whole fulfillment) was delivered.' });
 
+/** Why a supplier refuses a cancellation request. */
+export const CANCELLATION_REJECT_REASONS = ['ALREADY_SHIPPED', 'ALREADY_PACKED', 'OTHER'] as const;
+
+const CancellationRequestRef = z
+  .string()
+  .regex(/^creq-[0-9a-f]{16}$/, 'must be the requestId of a CANCELLATION_REQUESTED')
+  .meta({ description: 'The `requestId` of the CANCELLATION_REQUESTED you answer', examples: ['creq-5f0c8e1a9b2d4c6e'] });
+
+export const CancellationAcceptedMessage = z
+  .strictObject({ type: z.literal('CANCELLATION_ACCEPTED'), ...Base, requestId: CancellationRequestRef })
+  .meta({ description: 'The supplier accepts a cancellation request: the requested units will not ship (the rest of the purchase order, if any, still does).' });
+
+export const CancellationRejectedMessage = z
+  .strictObject({
+    type: z.literal('CANCELLATION_REJECTED'),
+    ...Base,
+    requestId: CancellationRequestRef,
+    reason: z.enum(CANCELLATION_REJECT_REASONS),
+    message: z.string().max(500).optional().meta({ description: 'Free text for the retailer (no customer data)' }),
+  })
+  .meta({ description: 'The supplier refuses a cancellation request (e.g. the goods already left): the purchase order stands as it was.' });
+
 export const SupplierInboundMessage = z
-  .discriminatedUnion('type', [AcceptedMessage, RejectedMessage, ShippedMessage, TrackingEventMessage, DeliveredMessage])
+  .discriminatedUnion('type', [
+    AcceptedMessage,
+    RejectedMessage,
+    ShippedMessage,
+    TrackingEventMessage,
+    DeliveredMessage,
+    CancellationAcceptedMessage,
+    CancellationRejectedMessage,
+  ])
   .meta({ description: 'A message from a supplier to the platform (its inbound queue).' });
 export type SupplierInboundMessage = z.output<typeof SupplierInboundMessage>;
+export type CancellationAnswerMessage = z.output<typeof CancellationAcceptedMessage> | z.output<typeof CancellationRejectedMessage>;
 export type ShippedMessage = z.output<typeof ShippedMessage>;
 
 /**
@@ -220,7 +251,27 @@ export const PurchaseOrderAmendedMessage = z
   .meta({ description: "A change to a purchase order not yet shipped (platform → supplier): the customer's new ship-to address." });
 export type PurchaseOrderAmendedMessage = z.output<typeof PurchaseOrderAmendedMessage>;
 
-export const SupplierOutboundMessage = z.discriminatedUnion('type', [PurchaseOrderMessage, CancellationMessage, PurchaseOrderAmendedMessage]);
+export const CancellationRequestedMessage = z
+  .object({
+    type: z.literal('CANCELLATION_REQUESTED'),
+    messageId: z.string().meta({ description: '`{requestId}-{fulfillmentId}`: a re-sent request has the same id' }),
+    requestId: CancellationRequestRef.meta({ description: 'Answer with CANCELLATION_ACCEPTED or CANCELLATION_REJECTED naming this id' }),
+    fulfillmentId: FulfillmentRef,
+    issuedAt: Instant,
+    respondBy: Instant.meta({ description: 'Answer before this instant; silence is escalated to the retailer\'s operators' }),
+    reason: z.string().meta({ examples: ['CUSTOMER_REQUEST', 'PLATFORM_CANCELLED'] }),
+    whole: z.boolean().meta({ description: 'true: every line of the purchase order; false: only the units in `lines` (ship the rest)' }),
+    lines: z.array(z.object({ lineNo: z.int().min(1), supplierSku: z.string(), quantity: z.int().min(1) })).min(1),
+  })
+  .meta({ description: 'Please do not ship these units if they have not left yet (platform → supplier). Answer CANCELLATION_ACCEPTED or CANCELLATION_REJECTED.' });
+export type CancellationRequestedMessage = z.output<typeof CancellationRequestedMessage>;
+
+export const SupplierOutboundMessage = z.discriminatedUnion('type', [
+  PurchaseOrderMessage,
+  CancellationMessage,
+  CancellationRequestedMessage,
+  PurchaseOrderAmendedMessage,
+]);
 export type SupplierOutboundMessage = z.output<typeof SupplierOutboundMessage>;
 
 /** errorCode values the consumer puts on messages it moves to the inbound DLQ. */

@@ -122,6 +122,10 @@ export function toFulfillmentEvents(message: SupplierInboundMessage, record: Ful
       if (message.trackingNumber === undefined) return [{ ...base, type: 'DELIVERED' }];
       return [{ ...base, type: 'DELIVERED', trackingNumber: checkTracking(record, message.trackingNumber).trackingNumber }];
     }
+    case 'CANCELLATION_ACCEPTED':
+    case 'CANCELLATION_REJECTED':
+      // Answers to a cancellation request change the fulfillment's lines, not its facts (cancellation-answers.ts).
+      return [];
   }
 }
 

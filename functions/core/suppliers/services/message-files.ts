@@ -38,6 +38,7 @@ import type { SupplierDirectory } from './supplier-outbound';
 import type { TaskLogger } from '../../workflow/services/workflow-common';
 import { type Chunks, readMessageCsv } from './message-csv';
 import { type PlanContext, planTracking, planAcknowledgements } from './message-plans';
+import { cancellationAnswersSupplier, processCancellationAnswerFile } from './cancellation-answer-files';
 
 /** Data rows per file; larger files are quarantined (split them). */
 export const MAX_MESSAGE_FILE_ROWS = 5_000;
@@ -247,9 +248,8 @@ export async function handleMessageFileEvent(event: unknown, deps: MessageFileDe
     try {
       const fromEvent = record.s3.object.eTag;
       const etag = fromEvent === undefined || normalizeEtag(fromEvent) === '' ? await headEtag(deps.s3, bucket, key) : fromEvent;
-      outcomes.push(
-        await processMessageFile(deps, { bucket, key, etag, size: record.s3.object.size, principalId: record.userIdentity?.principalId, receivedAt: record.eventTime }),
-      );
+      const fileInput = { bucket, key, etag, size: record.s3.object.size, principalId: record.userIdentity?.principalId, receivedAt: record.eventTime };
+      outcomes.push(cancellationAnswersSupplier(key) !== undefined ? await processCancellationAnswerFile(deps, fileInput) : await processMessageFile(deps, fileInput));
     } catch (error) {
       deps.logger.error('Supplier file failed', { key, errorName: error instanceof Error ? error.name : 'unknown', errorMessage: error instanceof Error ? error.message : '' });
       outcomes.push({ status: 'FAILED', reason: error instanceof Error ? error.name : 'unknown' });

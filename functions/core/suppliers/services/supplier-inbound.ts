@@ -14,6 +14,7 @@ import type { FileMetrics } from './file-reports';
 import type { OutboundDeps } from './supplier-outbound';
 import { applyFulfillmentMessage } from './fulfillment-messages';
 import { applyInventoryUpdate } from './inventory-updates';
+import { applyCancellationAnswer } from './cancellation-answers';
 
 export type InboundDeps = CallbackDeps &
   OutboundDeps & {
@@ -50,5 +51,7 @@ export async function handleSupplierMessage(deps: InboundDeps, input: { readonly
   const parsed = parseInboundBody(input.body);
   if (!parsed.ok) return { kind: 'poison', code: parsed.code, message: parsed.message };
   const message = parsed.message;
-  return message.type === 'INVENTORY_UPDATE' ? applyInventoryUpdate(deps, input.supplierId, message) : applyFulfillmentMessage(deps, input.supplierId, message);
+  if (message.type === 'INVENTORY_UPDATE') return applyInventoryUpdate(deps, input.supplierId, message);
+  if (message.type === 'CANCELLATION_ACCEPTED' || message.type === 'CANCELLATION_REJECTED') return applyCancellationAnswer(deps, input.supplierId, message);
+  return applyFulfillmentMessage(deps, input.supplierId, message);
 }

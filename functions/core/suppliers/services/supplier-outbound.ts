@@ -21,7 +21,8 @@ import type { Channel } from '../../orders/domain/channel';
 import type { Supplier } from '../domain/supplier';
 import type { WorkflowOrder } from '../../orders/domain/order';
 import { CANCELLATION_CSV_COLUMNS, PURCHASE_ORDER_CSV_COLUMNS, outboxKeys } from '../schemas/supplier-files';
-import { CancellationMessage, PurchaseOrderMessage, type SupplierOutboundMessage } from '../schemas/supplier-messages';
+import { CancellationMessage, CancellationRequestedMessage, PurchaseOrderMessage, type SupplierOutboundMessage } from '../schemas/supplier-messages';
+import type { CancellationRequestMark } from '../../workflow/domain/cancellation';
 import { getSupplier } from '../../inventory/store/catalog';
 import type { StoreContext } from '../../runtime/table/context';
 import { recordDocuments } from '../store/documents';
@@ -116,6 +117,30 @@ export function cancellationMessage(fulfillmentId: string, reason: string, issue
   });
 }
 
+/** The supplier-facing cancellation request for one fulfillment (its supplier SKUs, the units asked). */
+export function cancellationRequestMessage(record: Pick<FulfillmentRecord, 'fulfillmentId' | 'purchaseLines' | 'lines'>, mark: CancellationRequestMark): CancellationRequestedMessage {
+  const asked = new Map<number, number>();
+  for (const l of mark.lines) asked.set(l.lineNo, (asked.get(l.lineNo) ?? 0) + l.quantity);
+  const lines = record.purchaseLines.flatMap((p) => {
+    const quantity = Math.min(p.quantity, asked.get(p.lineNo) ?? 0);
+    if (quantity === 0) return [];
+    asked.set(p.lineNo, (asked.get(p.lineNo) ?? 0) - quantity);
+    return [{ lineNo: p.lineNo, supplierSku: p.supplierSku, quantity }];
+  });
+  const total = new Map(mark.lines.map((l) => [l.lineNo, l.quantity]));
+  return CancellationRequestedMessage.parse({
+    type: 'CANCELLATION_REQUESTED',
+    messageId: `${mark.requestId}-${record.fulfillmentId}`,
+    requestId: mark.requestId,
+    fulfillmentId: record.fulfillmentId,
+    issuedAt: mark.requestedAt,
+    respondBy: mark.respondBy,
+    reason: mark.reason,
+    whole: record.lines.every((l) => (total.get(l.lineNo) ?? 0) >= l.quantity),
+    lines,
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Files (CSV: RFC 4180, UTF-8, CRLF, header row)
 
@@ -174,8 +199,10 @@ export function cancellationCsv(message: CancellationMessage): string {
 }
 
 export function fileBody(message: SupplierOutboundMessage, format: 'csv' | 'json'): { body: string; contentType: string } {
-  // Purchase-order amendments are JSON in every format (suppliers/services/po-amendment.ts).
-  if (format === 'json' || message.type === 'PURCHASE_ORDER_AMENDED') return { body: `${JSON.stringify(message, null, 2)}\n`, contentType: 'application/json' };
+  // Amendments and cancellation requests are JSON files whatever the supplier's purchase-order format.
+  if (format === 'json' || message.type === 'PURCHASE_ORDER_AMENDED' || message.type === 'CANCELLATION_REQUESTED') {
+    return { body: `${JSON.stringify(message, null, 2)}\n`, contentType: 'application/json' };
+  }
   return { body: message.type === 'PURCHASE_ORDER' ? purchaseOrderCsv(message) : cancellationCsv(message), contentType: 'text/csv; charset=utf-8' };
 }
 
@@ -230,6 +257,15 @@ export async function sendToQueue(deps: OutboundDeps, supplierId: string, messag
  */
 export async function sendToSupplier(deps: OutboundDeps, supplierId: string, message: SupplierOutboundMessage): Promise<'sent' | 'no-channel'> {
   const files = deps.files;
+  if (message.type === 'CANCELLATION_REQUESTED' && files !== undefined) {
+    const supplier = await getSupplier(files.store, supplierId);
+    if (supplier?.channel === 'file') {
+      const key = outboxKeys.cancellationRequest(supplierId, message.requestId, message.fulfillmentId);
+      const { body, contentType } = fileBody(message, 'json');
+      await putObject(files, key, body, contentType);
+      return 'sent';
+    }
+  }
   if (message.type === 'CANCELLATION' && files !== undefined) {
     const supplier = await getSupplier(files.store, supplierId);
     if (supplier?.channel === 'file') {

@@ -16,5 +16,9 @@ export const EXCEPTION_KINDS = [
   'FILE_QUARANTINED',
   'STOCK_SHORTFALL',
   'UNVERIFIED_TRACKING',
+  'CANCELLATION_UNANSWERED',
 ] as const;
+
+/** Kinds whose mark carries a deadline in the future (`since` = when it becomes an exception): listed once passed. */
+export const DEADLINE_EXCEPTION_KINDS: readonly ExceptionKind[] = ['CANCELLATION_UNANSWERED'];
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];

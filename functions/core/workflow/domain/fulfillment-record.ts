@@ -11,6 +11,7 @@ import type { LineQuantity } from '../../orders/domain/order-lifecycle';
 import { openExceptions } from './fulfillment-events';
 import type { FulfillmentDocuments } from './fulfillment-status';
 import type { ShippingMethod } from '../../suppliers/domain/supplier';
+import type { CancellationRequestMark } from './cancellation';
 
 export const FULFILLMENT_ID_PATTERN = /^ful_([0-9a-hjkmnp-tv-z]{26})_(\d{2,4})$/;
 
@@ -73,6 +74,8 @@ export interface FulfillmentRecord extends FulfillmentState {
   readonly reroute?: RerouteRecord | undefined;
   /** When the CANCELLATION message went out (a cancelled, dispatched fulfillment without it still owes one). */
   readonly cancellationSentAt?: string | undefined;
+  /** An open cancellation request the supplier has not answered yet (CANCELLATION_REQUESTED sent). */
+  readonly cancellationRequest?: CancellationRequestMark | undefined;
   /** Platform-declared loss: nothing delivered within the grace period after deliver-by. */
   readonly lostAt?: string | undefined;
   readonly exception?: ExceptionMarker | undefined;
@@ -101,6 +104,9 @@ export function exceptionMarker(record: FulfillmentRecord): ExceptionMarker | un
     const since = record.exception?.code === 'DISPATCH_UNACKNOWLEDGED' ? record.exception.since : record.overdueAt;
     return { code: 'DISPATCH_UNACKNOWLEDGED', since };
   }
+  // A cancellation request the supplier must answer by `respondBy`: on the index from then on (operators list
+  // only marks whose `since` has passed).
+  if (record.cancellationRequest !== undefined && isLive(record) && record.shipments.length === 0) return { code: 'CANCELLATION_UNANSWERED', since: record.cancellationRequest.respondBy };
   // A parcel whose tracking number no rule could verify, until it is delivered (then the number was real).
   const unverified = record.shipments.find((s) => s.trackingUnverified === true && s.deliveredAt === undefined);
   if (unverified !== undefined && record.status !== 'DELIVERED' && record.status !== 'CANCELLED') {

@@ -34,6 +34,15 @@ export type CaughtError = z.output<typeof CaughtError>;
 export const OrderTaskInput = z.object({ orderId: OrderId });
 export type OrderTaskInput = z.output<typeof OrderTaskInput>;
 
+/**
+ * ValidateAndRoute's payload. `report: 'HOLD'` (the HoldDeadline state, after OrderOnHold was caught) answers
+ * the screen's outcome with the hold's time left instead of routing or raising, so AwaitHoldDecision has its
+ * TimeoutSecondsPath; Complete's `report: 'PENDING'` (NextFulfillments, after MoreFulfillments) answers the
+ * PENDING fulfillments for another pass of the Map.
+ */
+export const ReportTaskInput = OrderTaskInput.extend({ report: z.enum(['HOLD', 'PENDING']).optional() });
+export type ReportTaskInput = z.output<typeof ReportTaskInput>;
+
 export const ScreenOutcome = z.enum(['CONTINUE', 'REJECTED', 'HOLD', 'DONE']);
 export const ScreenResult = z.object({
   outcome: ScreenOutcome,
@@ -49,7 +58,12 @@ export const HoldDecision = z.object({ decision: z.enum(['APPROVE', 'REJECT']) }
 export type HoldDecision = z.output<typeof HoldDecision>;
 
 /** The reservation-and-routing half of ValidateAndRoute. */
-export const RouteResult = z.object({ outcome: z.enum(['ROUTED', 'OUT_OF_STOCK']), fulfillments: z.array(FulfillmentTask) });
+export const RouteResult = z.object({
+  outcome: z.enum(['ROUTED', 'OUT_OF_STOCK']),
+  fulfillments: z.array(FulfillmentTask),
+  /** ROUTED: seconds the DispatchDelay Wait state still waits (the channel's delay from checkout; 0 allowed). */
+  dispatchDelaySeconds: z.int().min(0).optional(),
+});
 export type RouteResult = z.output<typeof RouteResult>;
 
 /**
@@ -63,6 +77,7 @@ export const ValidateAndRouteResult = z.object({
   fulfillments: z.array(FulfillmentTask),
   holdReason: z.enum(HOLD_REASONS).optional(),
   holdTimeoutSeconds: Seconds.optional(),
+  dispatchDelaySeconds: z.int().min(0).optional(),
 });
 export type ValidateAndRouteResult = z.output<typeof ValidateAndRouteResult>;
 

@@ -8,7 +8,7 @@ import { canTransition, nextOrderStatus, type LineQuantity } from '../../orders/
 import { summarizeOrderProgress } from '../domain/fulfillment-progress';
 import type { Actor } from '../../events/domain/events';
 import type { OrderStatus, WorkflowOrder } from '../../orders/domain/order';
-import { WorkflowStateError } from '../../kernel/errors';
+import { WORKFLOW_ERROR_NAMES, WorkflowOutcome, WorkflowStateError } from '../../kernel/errors';
 import type {
   CancelFulfillmentInput,
   CancelFulfillmentResult,
@@ -301,6 +301,24 @@ export async function complete(deps: WorkflowDeps, input: { readonly orderId: st
     if (consume.length > 0) await settleReservations(deps.store, consume, 'CONSUME', 'DELIVERED', deps.now().toISOString());
   }
   deps.logger.info('Order completed', { orderId: input.orderId, outcome: result.outcome, status: result.status });
+  return result;
+}
+
+/**
+ * The Complete / NextFulfillments states: MORE becomes the named error MoreFulfillments (Complete ends the
+ * execution otherwise); `report: 'PENDING'` answers the PENDING fulfillments for another pass of the Map.
+ */
+export async function completeState(deps: WorkflowDeps, input: { readonly orderId: string; readonly report?: 'HOLD' | 'PENDING' | undefined }): Promise<CompleteResult> {
+  if (input.report === 'PENDING') {
+    const { order, fulfillments } = await load(deps, input.orderId);
+    const now = deps.now();
+    const pending = fulfillments.filter((f) => isLive(f) && f.status === 'PENDING');
+    return { outcome: 'MORE', status: order.status, fulfillments: pending.map((f) => toFulfillmentTask(f, now, deps.settings)) };
+  }
+  const result = await complete(deps, input);
+  if (result.outcome === 'MORE') {
+    throw new WorkflowOutcome(WORKFLOW_ERROR_NAMES.moreFulfillments, `${result.fulfillments.length} more fulfillment(s) to dispatch`);
+  }
   return result;
 }
 

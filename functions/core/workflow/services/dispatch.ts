@@ -18,7 +18,7 @@ import { bumpOrderVersion, getWorkflowOrder } from '../store/order-aggregate';
 import { putTaskToken } from '../store/task-tokens';
 import { TimelineBatch } from '../../events/store/timeline';
 import { transact } from '../../runtime/table/transactions';
-import type { OutboundDeps } from '../../suppliers/services/supplier-outbound';
+import { cancellationMessage, sendToSupplier, type OutboundDeps } from '../../suppliers/services/supplier-outbound';
 import { deliverPurchaseOrder } from '../../suppliers/services/purchase-order-delivery';
 import { readFulfillment, resumeIfReached, tokenRecord, type CallbackDeps, type CallbackResult } from './callbacks';
 import { RETRY, optimistic } from './workflow-common';
@@ -41,6 +41,12 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
   let published: FulfillmentDocuments = {};
   return optimistic('Dispatch', async () => {
     const record = await readFulfillment(deps.store, task.orderId, task.fulfillmentId);
+    if (sent && record.status === 'CANCELLED' && record.dispatchedAt === undefined) {
+      // A cancellation won the race to record (the order's version): the purchase order already went out, so
+      // the supplier is told not to ship it; the iteration then ends with FulfillmentCancelled below.
+      await sendToSupplier(deps, record.supplierId, cancellationMessage(record.fulfillmentId, record.cancelReason ?? 'CANCELLED', deps.now()));
+      deps.logger.info('Purchase order withdrawn: cancelled while it was being sent', { fulfillmentId: record.fulfillmentId });
+    }
     const resumed = await resumeIfReached(deps, record, token);
     if (resumed !== 'waiting') return { action: resumed === 'sent' ? 'resumed' : 'already-handled', status: record.status };
     if (record.dispatchedAt !== undefined) {

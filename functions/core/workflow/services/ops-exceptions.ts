@@ -3,7 +3,8 @@ import { isRecord } from '../../kernel/guards';
 import { BadRequestError } from '../../kernel/errors';
 import type { ExceptionEntry, ExceptionsQuery, ExceptionsResponse } from '../schemas/ops';
 import type { StoreContext } from '../../runtime/table/context';
-import { EXCEPTION_KINDS, type ExceptionKind } from '../domain/exception-kinds';
+import { DEADLINE_EXCEPTION_KINDS, EXCEPTION_KINDS, type ExceptionKind } from '../domain/exception-kinds';
+import { systemClock, type Clock } from '../../kernel/clock';
 import { queryExceptions } from '../store/exceptions';
 
 function encodeCursor(key: Record<string, unknown>): string {
@@ -51,15 +52,18 @@ export function toExceptionEntry(item: Record<string, unknown>): ExceptionEntry 
   };
 }
 
-export async function listExceptions(store: StoreContext, query: ExceptionsQuery): Promise<ExceptionsResponse> {
+export async function listExceptions(store: StoreContext, query: ExceptionsQuery, now: Clock = systemClock): Promise<ExceptionsResponse> {
+  const nowIso = now().toISOString();
+  // A deadline kind (an unanswered cancellation request) is an exception only once its deadline passed.
+  const until = (kind: ExceptionKind): string | undefined => (DEADLINE_EXCEPTION_KINDS.includes(kind) ? nowIso : undefined);
   if (query.kind !== undefined) {
-    const page = await queryExceptions(store, query.kind, query.limit, query.cursor === undefined ? undefined : decodeCursor(query.cursor));
+    const page = await queryExceptions(store, query.kind, query.limit, query.cursor === undefined ? undefined : decodeCursor(query.cursor), until(query.kind));
     return { items: page.items.map(toExceptionEntry), ...(page.lastKey === undefined ? {} : { cursor: encodeCursor(page.lastKey) }) };
   }
   if (query.cursor !== undefined) {
     throw new BadRequestError('A cursor needs its kind', { issues: [{ path: 'queryStringParameters.cursor', message: 'is only valid together with kind' }] });
   }
-  const pages = await Promise.all(EXCEPTION_KINDS.map((kind: ExceptionKind) => queryExceptions(store, kind, query.limit)));
+  const pages = await Promise.all(EXCEPTION_KINDS.map((kind: ExceptionKind) => queryExceptions(store, kind, query.limit, undefined, until(kind))));
   const items = pages
     .flatMap((p) => p.items.map(toExceptionEntry))
     .sort((a, b) => (a.since < b.since ? 1 : a.since > b.since ? -1 : 0))

@@ -14,7 +14,7 @@
  * fulfillments are released first and the order is routed again.
  */
 import { routeOrder } from '../domain/routing';
-import { WorkflowStateError } from '../../kernel/errors';
+import { WORKFLOW_ERROR_NAMES, WorkflowOutcome, WorkflowStateError } from '../../kernel/errors';
 import type { RouteResult, ValidateAndRouteResult } from '../schemas/workflow';
 import { loadRoutingCatalog, type RoutingCatalog } from '../../inventory/store/catalog';
 import { isLive } from '../domain/fulfillment-record';
@@ -23,7 +23,55 @@ import { settleReservations } from '../../inventory/store/reservations';
 import { TimelineBatch } from '../../events/store/timeline';
 import { allocate, commitAllocation, fulfillmentSummary, nextSequence } from './allocation';
 import { screenForRouting } from './validate-and-screen';
+import { openLines } from './cancellations';
 import { RETRY, optimistic, toFulfillmentTask, type WorkflowDeps } from './workflow-common';
+import { dispatchDelaySeconds } from './workflow-settings';
+
+/** A hold that is no longer a hold when HoldDeadline asks: AwaitHoldDecision resumes at once, never times out. */
+const RESOLVED_HOLD_TIMEOUT_SECONDS = 900;
+
+/**
+ * The ValidateAndRoute state: ROUTED is the result (→ DispatchDelay → Fulfill, no Choice state on the happy
+ * path); every other outcome is a named error its Catch routes (OrderOnHold → HoldDeadline, OrderRejected →
+ * Rejected, OrderOutOfStock → OutOfStock, OrderClosed → Done). `report: 'HOLD'` (HoldDeadline) returns the
+ * outcome with the hold's time left instead.
+ */
+export async function validateAndRouteState(
+  deps: WorkflowDeps,
+  input: { readonly orderId: string; readonly report?: 'HOLD' | 'PENDING' | undefined },
+): Promise<ValidateAndRouteResult> {
+  if (input.report === 'HOLD') {
+    const { result } = await screenForRouting(deps, input);
+    if (result.outcome === 'HOLD') return { outcome: 'HOLD', fulfillments: [], ...holdFields(result) };
+    // Resolved meanwhile (approved, paid, cancelled): AwaitHoldDecision reads the decision at once.
+    return { outcome: 'HOLD', fulfillments: [], holdTimeoutSeconds: RESOLVED_HOLD_TIMEOUT_SECONDS };
+  }
+  return reportOutcome(await validateAndRoute(deps, input));
+}
+
+/** ROUTED passes; the rest become the named errors the state machine catches. */
+export function reportOutcome(result: ValidateAndRouteResult): ValidateAndRouteResult {
+  const { orderOnHold, orderRejected, orderOutOfStock, orderClosed } = WORKFLOW_ERROR_NAMES;
+  switch (result.outcome) {
+    case 'ROUTED':
+      return result;
+    case 'HOLD':
+      throw new WorkflowOutcome(orderOnHold, `The order is on hold (${result.holdReason ?? 'unknown reason'})`);
+    case 'REJECTED':
+      throw new WorkflowOutcome(orderRejected, 'The order was rejected by validation');
+    case 'OUT_OF_STOCK':
+      throw new WorkflowOutcome(orderOutOfStock, 'No eligible supplier has stock for every line');
+    case 'DONE':
+      throw new WorkflowOutcome(orderClosed, 'The order is already terminal');
+  }
+}
+
+function holdFields(result: { readonly holdReason?: ValidateAndRouteResult['holdReason']; readonly holdTimeoutSeconds?: number | undefined }) {
+  return {
+    ...(result.holdReason === undefined ? {} : { holdReason: result.holdReason }),
+    ...(result.holdTimeoutSeconds === undefined ? {} : { holdTimeoutSeconds: result.holdTimeoutSeconds }),
+  };
+}
 
 /** Racing orders for the last units re-read and retry this often before handing back to Step Functions. */
 const RESERVE_ATTEMPTS = 12;
@@ -42,12 +90,7 @@ export async function validateAndRoute(deps: WorkflowDeps, input: { readonly ord
     case 'DONE':
       return { outcome: result.outcome, fulfillments: [] };
     case 'HOLD':
-      return {
-        outcome: 'HOLD',
-        fulfillments: [],
-        ...(result.holdReason === undefined ? {} : { holdReason: result.holdReason }),
-        ...(result.holdTimeoutSeconds === undefined ? {} : { holdTimeoutSeconds: result.holdTimeoutSeconds }),
-      };
+      return { outcome: 'HOLD', fulfillments: [], ...holdFields(result) };
     case 'CONTINUE':
       return reserveAndRoute(deps, input, screened.catalog);
   }
@@ -69,7 +112,11 @@ export async function reserveAndRoute(deps: WorkflowDeps, input: { readonly orde
       const at = now.toISOString();
 
       if (fulfillments.length > 0 || ['IN_FULFILLMENT', 'PARTIALLY_SHIPPED', 'SHIPPED', 'DELIVERED'].includes(order.status)) {
-        return { outcome: 'ROUTED', fulfillments: fulfillments.filter(isLive).map((f) => toFulfillmentTask(f, now, deps.settings)) };
+        return {
+          outcome: 'ROUTED',
+          fulfillments: fulfillments.filter(isLive).map((f) => toFulfillmentTask(f, now, deps.settings)),
+          dispatchDelaySeconds: dispatchDelaySeconds(order, now, deps.settings),
+        };
       }
       if (order.status === 'CANCELLED' || order.status === 'REJECTED') return { outcome: 'OUT_OF_STOCK', fulfillments: [] };
       if (order.status !== 'VALIDATED' && order.status !== 'RESERVED') {
@@ -81,13 +128,18 @@ export async function reserveAndRoute(deps: WorkflowDeps, input: { readonly orde
         return RETRY;
       }
 
+      const open = new Map(openLines(order).map((l) => [l.lineNo, l.quantity]));
       const skus = order.lines.map((l) => l.sku);
       const catalog =
         attempt === 1 && prefetched !== undefined && skus.every((sku) => prefetched.products.has(sku)) ? prefetched : await loadRoutingCatalog(deps.store, skus);
       const { suppliers } = catalog;
       const allocation = routeOrder(
         {
-          lines: order.lines.map((l) => ({ lineNo: l.lineNo, sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
+          // Open quantities only: lines (or units) cancelled before routing are not reserved.
+          lines: order.lines.flatMap((l) => {
+            const quantity = open.get(l.lineNo) ?? 0;
+            return quantity > 0 ? [{ lineNo: l.lineNo, sku: l.sku, quantity, unitPriceMinor: l.unitPriceMinor }] : [];
+          }),
           destination: { country: order.shippingAddress.country, postcode: order.shippingAddress.postcode },
           offers: catalog.offers,
           suppliers: [...suppliers.values()],
@@ -136,7 +188,11 @@ export async function reserveAndRoute(deps: WorkflowDeps, input: { readonly orde
         return RETRY;
       }
       deps.logger.info('Order reserved and routed', { orderId: order.orderId, fulfillments: records.map((r) => r.fulfillmentId) });
-      return { outcome: 'ROUTED', fulfillments: records.map((r) => toFulfillmentTask(r, now, deps.settings)) };
+      return {
+        outcome: 'ROUTED',
+        fulfillments: records.map((r) => toFulfillmentTask(r, now, deps.settings)),
+        dispatchDelaySeconds: dispatchDelaySeconds(order, now, deps.settings),
+      };
     },
     RESERVE_ATTEMPTS,
   );

@@ -76,7 +76,12 @@ export function toFulfillmentTask(record: FulfillmentRecord, now: Date, settings
 export type StageCheck =
   | { readonly kind: 'waiting' }
   | { readonly kind: 'success'; readonly output: MilestoneResult }
-  | { readonly kind: 'failure'; readonly error: typeof WORKFLOW_ERROR_NAMES.supplierRejected; readonly cause: string };
+  | { readonly kind: 'failure'; readonly error: typeof WORKFLOW_ERROR_NAMES.supplierRejected | typeof WORKFLOW_ERROR_NAMES.fulfillmentCancelled; readonly cause: string };
+
+/** The FulfillmentCancelled cause: which fulfillment, why. */
+export function cancelledCause(record: FulfillmentRecord): string {
+  return JSON.stringify({ fulfillmentId: record.fulfillmentId, supplierId: record.supplierId, reason: record.cancelReason ?? 'CANCELLED' });
+}
 
 /** The SupplierRejected cause: which fulfillment, and the supplier's reasons per line. */
 export function rejectionCause(record: FulfillmentRecord): string {
@@ -89,7 +94,8 @@ export function checkFulfillmentStage(record: FulfillmentRecord, stage: Exclude<
   const base = baseFulfillmentStatus(record);
   const nowIso = now.toISOString();
   if (base === 'CANCELLED') {
-    return { kind: 'success', output: { ...task, stage, reachedAt: record.cancelledAt ?? nowIso, closed: 'CANCELLED', ...(stage === 'ACCEPTANCE' ? { accepted: false } : {}) } };
+    // Ends the Map iteration: the state machine catches FulfillmentCancelled into ReleaseCancelled.
+    return { kind: 'failure', error: WORKFLOW_ERROR_NAMES.fulfillmentCancelled, cause: cancelledCause(record) };
   }
   if (base === 'REJECTED') return { kind: 'failure', error: WORKFLOW_ERROR_NAMES.supplierRejected, cause: rejectionCause(record) };
   switch (stage) {

@@ -10,6 +10,7 @@
  *   ROUTING_RULE_ORDER   e.g. "SINGLE_SHIPMENT,LOWEST_LANDED_COST,SUPPLIER_PRIORITY" (the default)
  *   ROUTING_SHIPPING_METHOD  CHEAPEST | FASTEST (CHEAPEST)
  *   FRAUD_CONFIG         JSON overrides of orders/domain/fraud.ts DEFAULT_FRAUD_CONFIG ({})
+ *   DISPATCH_DELAY_MINUTES  JSON { channelId: minutes } from the stage config (absent channel: 5)
  */
 import * as z from 'zod';
 import { fraudConfig, type FraudConfig } from '../../orders/domain/fraud';
@@ -28,7 +29,33 @@ export interface WorkflowSettings {
   readonly dedupeTtlSeconds: number;
   readonly routing: RoutingConfig;
   readonly fraud: FraudConfig;
+  /** Minutes after checkout before the supplier sees an order, per channel (cdk.json `dispatchDelayMinutes`). */
+  readonly dispatchDelayMinutes: Readonly<Record<string, number>>;
 }
+
+/** Dispatch delay of a channel the stage config does not set (cancellations and address edits land first). */
+export const DEFAULT_DISPATCH_DELAY_MINUTES = 5;
+
+/** The delay of one channel, in minutes. */
+export function channelDispatchDelayMinutes(settings: Pick<WorkflowSettings, 'dispatchDelayMinutes'>, channelId: string): number {
+  return settings.dispatchDelayMinutes[channelId] ?? DEFAULT_DISPATCH_DELAY_MINUTES;
+}
+
+/**
+ * Seconds the workflow still waits before dispatching (the DispatchDelay Wait state's SecondsPath): the
+ * channel's delay counted from checkout (an order approved after a long hold waits no more), scaled, ≥ 0.
+ */
+export function dispatchDelaySeconds(
+  order: { readonly channelId: string; readonly createdAt: string },
+  now: Date,
+  settings: Pick<WorkflowSettings, 'dispatchDelayMinutes' | 'timeoutScale'>,
+): number {
+  const until = Date.parse(order.createdAt) + channelDispatchDelayMinutes(settings, order.channelId) * 60_000;
+  const left = Number.isNaN(until) ? 0 : Math.max(0, (until - now.getTime()) / 1000);
+  return Math.min(MAX_TIMEOUT_SECONDS, Math.ceil(left * settings.timeoutScale));
+}
+
+const DispatchDelays = z.record(z.string().min(1), z.int().min(0).max(10_080));
 
 const DAY = 86_400;
 
@@ -40,6 +67,7 @@ export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
   dedupeTtlSeconds: 14 * DAY,
   routing: routingConfig(),
   fraud: fraudConfig(),
+  dispatchDelayMinutes: {},
 };
 
 const PositiveNumber = z.coerce.number().positive().finite();
@@ -69,8 +97,18 @@ export function loadWorkflowSettings(env: NodeJS.ProcessEnv = process.env): Work
       throw new Error('Environment variable FRAUD_CONFIG is not valid', { cause });
     }
   }
+  const delaysRaw = read('DISPATCH_DELAY_MINUTES');
+  let dispatchDelayMinutes: Readonly<Record<string, number>> = {};
+  if (delaysRaw !== undefined) {
+    try {
+      dispatchDelayMinutes = DispatchDelays.parse(JSON.parse(delaysRaw));
+    } catch (cause) {
+      throw new Error('Environment variable DISPATCH_DELAY_MINUTES must be a JSON object of channel id → minutes (0-10080)', { cause });
+    }
+  }
   return {
     ...DEFAULT_WORKFLOW_SETTINGS,
+    dispatchDelayMinutes,
     timeoutScale: num('TIMEOUT_SCALE') ?? 1,
     holdTimeoutHours: num('HOLD_TIMEOUT_HOURS'),
     shipGraceSeconds: (num('SHIP_GRACE_DAYS') ?? 7) * DAY,

@@ -9,14 +9,20 @@ export interface ExceptionPage {
   readonly lastKey?: Record<string, unknown> | undefined;
 }
 
-/** Newest first. */
-export async function queryExceptions(ctx: StoreContext, kind: ExceptionKind, limit: number, startKey?: Record<string, unknown>): Promise<ExceptionPage> {
+/** Newest first. `until` (ISO): only marks whose `since` is not after it (deadline kinds). */
+export async function queryExceptions(
+  ctx: StoreContext,
+  kind: ExceptionKind,
+  limit: number,
+  startKey?: Record<string, unknown>,
+  until?: string,
+): Promise<ExceptionPage> {
   const page = await ctx.ddb.send(
     new QueryCommand({
       TableName: ctx.tableName,
       IndexName: GSI3,
-      KeyConditionExpression: 'gsi3pk = :pk',
-      ExpressionAttributeValues: { ':pk': `EXCEPTION#${kind}` },
+      KeyConditionExpression: until === undefined ? 'gsi3pk = :pk' : 'gsi3pk = :pk AND gsi3sk <= :until',
+      ExpressionAttributeValues: { ':pk': `EXCEPTION#${kind}`, ...(until === undefined ? {} : { ':until': `${until}#\uffff` }) },
       ScanIndexForward: false,
       Limit: limit,
       ExclusiveStartKey: startKey,
