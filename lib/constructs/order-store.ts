@@ -86,6 +86,7 @@ const BATCH_WRITES: readonly TableExtraAction[] = ['dynamodb:BatchWriteItem'];
  * (functions/core/inventory/store/inventory.ts).
  */
 export const TABLE_EXTRA_ACTIONS: Readonly<Record<string, readonly TableExtraAction[]>> = {
+  'functions/api/cancel-order.ts': RESUMES_HOLDS,
   'functions/api/change-address.ts': RESUMES_HOLDS,
   'functions/api/ops-approve.ts': RESUMES_HOLDS,
   'functions/api/ops-reject.ts': RESUMES_HOLDS,
