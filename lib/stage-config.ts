@@ -188,6 +188,11 @@ const FilesSchema = z.strictObject({
   noncurrentVersionRetentionDays: z.int().min(1).max(3650).default(30),
   /** Days the server access logs of the bucket are kept. */
   accessLogRetentionDays: z.int().min(1).max(3650).default(90),
+  /**
+   * Days purchase orders (outbox/purchase-orders/, amendments included), cancellations (outbox/cancellations/)
+   * and packing slips (outbox/packing-slips/) are kept: they hold the customer's name, address and phone.
+   */
+  outboxPiiRetentionDays: z.int().min(1).max(3650).default(90),
   /** Alarm when more feed rows than this are rejected within 5 minutes (all suppliers). */
   rejectedRowsAlarmThreshold: z.int().min(1).default(100),
 });
@@ -356,6 +361,14 @@ export function parseStageConfig(name: string, raw: unknown): StageConfig {
       .map((issue) => `  stages.${name}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`)
       .join('\n');
     throw new StageConfigError(`Invalid configuration for stage "${name}":\n${details}`);
+  }
+  if (name !== DEFAULT_STAGE) {
+    const missing = result.data.suppliers.flatMap((supplier, i) =>
+      (['accountId', 'externalId'] as const)
+        .filter((field) => supplier[field] === undefined)
+        .map((field) => `  stages.${name}.suppliers[${i}].${field}: required outside the ${DEFAULT_STAGE} stage (the supplier's access role must name its account and an sts:ExternalId)`),
+    );
+    if (missing.length > 0) throw new StageConfigError(`Invalid configuration for stage "${name}":\n${missing.join('\n')}`);
   }
   return result.data;
 }

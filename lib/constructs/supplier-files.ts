@@ -45,6 +45,9 @@ export const supplierFileKeys = {
   quarantine: 'quarantine/',
 } as const;
 
+/** Outbox folders whose files hold customer PII, expired after `files.outboxPiiRetentionDays`. */
+export const PII_OUTBOX_FOLDERS = ['purchase-orders', 'cancellations', 'packing-slips'] as const;
+
 /** Key patterns (IAM resource suffixes) the platform's functions use, for every supplier at once. */
 export const FILE_KEY_PATTERNS = {
   inbox: (folder: InboxFolder): string => `suppliers/*/inbox/${folder}/*`,
@@ -152,6 +155,12 @@ export class SupplierFiles extends Construct {
         ...supplierIds.flatMap((supplierId): s3.LifecycleRule[] => [
           { id: `ExpireInbox${logicalIdPart(supplierId)}`, prefix: supplierFileKeys.inbox(supplierId), expiration: Duration.days(files.inboxRetentionDays) },
           { id: `ExpireReports${logicalIdPart(supplierId)}`, prefix: supplierFileKeys.reports(supplierId), expiration: Duration.days(files.reportRetentionDays) },
+          // Purchase orders, cancellations and packing slips carry the customer's name, address and phone (PII).
+          ...PII_OUTBOX_FOLDERS.map((folder): s3.LifecycleRule => ({
+            id: `Expire${logicalIdPart(folder)}${logicalIdPart(supplierId)}`,
+            prefix: `${supplierFileKeys.outbox(supplierId)}${folder}/`,
+            expiration: Duration.days(files.outboxPiiRetentionDays),
+          })),
         ]),
         { id: 'ExpireQuarantine', prefix: supplierFileKeys.quarantine, expiration: Duration.days(files.quarantineRetentionDays) },
         {
