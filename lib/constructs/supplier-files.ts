@@ -278,6 +278,18 @@ export class SupplierFiles extends Construct {
           notResources: [`${this.bucketArn}/${supplierFileKeys.inbox(s.config.id)}*`],
         }),
       );
+      // Allow-list of the inbox: only this supplier's role may put files there (any other principal of any
+      // account, an operator or another supplier, is denied), so every inbox file is the supplier's own.
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `OnlySupplier${part}WritesItsInbox`,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [`${this.bucketArn}/${supplierFileKeys.inbox(s.config.id)}*`],
+          conditions: { StringNotLike: { 'aws:userid': [`${s.accessRole.roleId}:*`] } },
+        }),
+      );
       this.bucket.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: `DenySupplier${part}ReadsOutsideOwnOutbox`,

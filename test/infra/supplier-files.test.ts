@@ -312,6 +312,17 @@ describe('supplier isolation (dev with nordic-home and pacific-gadgets given AWS
     ]);
   });
 
+  it.each(['nordic-home', 'pacific-gadgets'])('the inbox of %s is an allow-list: PutObject denied to every principal but its own role', (id) => {
+    const onlyOwn = bucketPolicy(withRoles.json, BUCKET).filter((st) => st.Effect === 'Deny' && JSON.stringify(st.Principal) === '{"AWS":"*"}' && rendered(st.Resource).includes(`${BUCKET_ARN}/suppliers/${id}/inbox/*`));
+    expect(onlyOwn).toHaveLength(1);
+    expect(onlyOwn[0]?.Action).toBe('s3:PutObject');
+    expect(arr(rec(rec(onlyOwn[0]?.Condition).StringNotLike)['aws:userid']).map((v) => renderIntrinsics(v))).toEqual([`<${roleId(id)}.RoleId>:*`]);
+  });
+
+  it('a supplier without an access role (atlantic-outfitters) gets no inbox allow-list (operators and transfer jobs write its files)', () => {
+    expect(bucketPolicy(withRoles.json, BUCKET).filter((st) => rendered(st.Resource).some((r) => r.includes('/suppliers/atlantic-outfitters/')))).toEqual([]);
+  });
+
   it('the bucket policy allows nothing to anyone (access is through the roles)', () => {
     expect(bucketPolicy(withRoles.json, BUCKET).filter((st) => st.Effect === 'Allow')).toEqual([]);
   });
