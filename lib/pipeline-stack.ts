@@ -89,6 +89,7 @@ export class PipelineStack extends Stack {
       store: this.store,
     });
     this.observability.monitorWorkflow(stateMachine, this.workflow.functions.flagException);
+    this.observability.monitorWebFirewall(this.storefront.firewall.metricBlockedRequests(), stage.config.firewall.blockedRequestsAlarmThreshold);
     this.observability.monitorFunctionGroup('Order workflow', this.workflow.allFunctions);
     this.observability.monitorFunctionGroup('Stream, suppliers and ops', [this.events.router, inbound, ...this.ops.functions]);
     this.observability.monitorFunctionGroup('Supplier files and scheduled jobs', [...this.files.functions, ...this.inventory.allFunctions]);

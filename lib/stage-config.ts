@@ -188,11 +188,44 @@ const FilesSchema = z.strictObject({
   noncurrentVersionRetentionDays: z.int().min(1).max(3650).default(30),
   /** Days the server access logs of the bucket are kept. */
   accessLogRetentionDays: z.int().min(1).max(3650).default(90),
+  /**
+   * Days purchase orders (outbox/purchase-orders/, amendments included), cancellations (outbox/cancellations/)
+   * and packing slips (outbox/packing-slips/) are kept: they hold the customer's name, address and phone.
+   */
+  outboxPiiRetentionDays: z.int().min(1).max(3650).default(90),
   /** Alarm when more feed rows than this are rejected within 5 minutes (all suppliers). */
   rejectedRowsAlarmThreshold: z.int().min(1).default(100),
 });
 const DEFAULT_FILES = FilesSchema.parse({});
 
+/**
+ * The storefront API's web ACL (lib/constructs/web-firewall.ts). Only the webhook routes (no API key) are
+ * rate-limited and size-capped; storefront routes keep their per-channel usage plans.
+ */
+const FirewallSchema = z.strictObject({
+  /** Requests per client IP within 5 minutes on /webhooks/ before WAF answers 429 (WAF minimum 10). */
+  webhookRateLimitPer5Minutes: z.int().min(10).max(2_000_000_000).default(3000),
+  /**
+   * Largest webhook body (Content-Length, bytes) WAF lets through: above it, 413. Far above a legitimate
+   * 100-line order (docs/infrastructure.md, "Web firewall"); API Gateway's own limit is 10 MB.
+   */
+  webhookMaxBodyBytes: z.int().min(65_536).max(10_485_760).default(1_048_576),
+  /** Alarm when WAF blocks at least this many requests within 5 minutes. */
+  blockedRequestsAlarmThreshold: z.int().min(1).default(100),
+});
+const DEFAULT_FIREWALL = FirewallSchema.parse({});
+
+/**
+ * Reserved concurrency (each function) of the file-triggered and scheduled functions: it caps them, so a
+ * supplier's burst of files cannot take the account's concurrency from the API and workflow functions.
+ */
+const ReservedConcurrencySchema = z.strictObject({
+  /** Per supplier-file function (inventory feed, tracking, acknowledgements). */
+  supplierFiles: z.int().min(1).max(1000).default(5),
+  /** Per scheduled function (sweeps, feed refresh): one run at a time is their normal load. */
+  scheduled: z.int().min(1).max(100).default(2),
+});
+const DEFAULT_RESERVED_CONCURRENCY = ReservedConcurrencySchema.parse({});
 /** Storefront notification retries (docs/notifications.md): backoff base x 2^(n-1) capped, maxReceiveCount receives, then the DLQ. */
 const NotificationsSchema = z
   .strictObject({
@@ -230,6 +263,10 @@ export const StageConfigSchema = z
     sweeps: SweepsSchema.default(DEFAULT_SWEEPS),
     /** The supplier files bucket: retention of inbox files, reports, quarantine, old versions and access logs. */
     files: FilesSchema.default(DEFAULT_FILES),
+    /** WAF limits on the webhook routes and the reserved concurrency of background functions. */
+    firewall: FirewallSchema.default(DEFAULT_FIREWALL),
+    /** Reserved concurrency of the file-triggered and scheduled functions (values per stage). */
+    reservedConcurrency: ReservedConcurrencySchema.default(DEFAULT_RESERVED_CONCURRENCY),
     /** Storefront notification retries (defaults: 30 s doubling to 1 h, 40 receives ≈ 34 h, then the DLQ). */
     notifications: NotificationsSchema.default(DEFAULT_NOTIFICATIONS),
   })
@@ -271,6 +308,7 @@ export type SupplierConfig = StageConfig['suppliers'][number];
 export type WorkflowConfig = StageConfig['workflow'];
 export type SweepsConfig = StageConfig['sweeps'];
 export type FilesConfig = StageConfig['files'];
+export type FirewallConfig = StageConfig['firewall'];
 export type NotificationsConfig = StageConfig['notifications'];
 
 /** A parsed stage: its name plus its configuration. */
@@ -323,6 +361,14 @@ export function parseStageConfig(name: string, raw: unknown): StageConfig {
       .map((issue) => `  stages.${name}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`)
       .join('\n');
     throw new StageConfigError(`Invalid configuration for stage "${name}":\n${details}`);
+  }
+  if (name !== DEFAULT_STAGE) {
+    const missing = result.data.suppliers.flatMap((supplier, i) =>
+      (['accountId', 'externalId'] as const)
+        .filter((field) => supplier[field] === undefined)
+        .map((field) => `  stages.${name}.suppliers[${i}].${field}: required outside the ${DEFAULT_STAGE} stage (the supplier's access role must name its account and an sts:ExternalId)`),
+    );
+    if (missing.length > 0) throw new StageConfigError(`Invalid configuration for stage "${name}":\n${missing.join('\n')}`);
   }
   return result.data;
 }

@@ -2,13 +2,15 @@
  * POST /webhooks/shopify/{channelId} (topic-aware: X-Shopify-Topic), and the older
  * POST /webhooks/shopify/{channelId}/orders-create and POST /webhooks/shopify/orders-create routes (same
  * dispatch). No API key: authenticated by X-Shopify-Hmac-Sha256 over the raw body with the channel's secret.
- * Channel: path parameter `channelId` (unknown → 404) or the X-Shopify-Shop-Domain header (unknown → 401).
+ * Channel: path parameter `channelId` or the X-Shopify-Shop-Domain header. An unknown channel or shop is
+ * answered exactly like a bad signature (401, same body, an HMAC computed with a throwaway secret), so the
+ * API does not tell which channels exist.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadChannels, type ChannelConfig } from '../core/runtime/channels';
 import { getSecretString } from '../core/runtime/clients';
-import { NotFoundError, UnauthorizedError } from '../core/kernel/errors';
 import { getHeader, httpHandler, json, rawBody } from '../core/runtime/http';
 import { logger, metrics } from '../core/runtime/observability';
 import { handleShopifyWebhook, type ShopifyTopicDeps } from '../core/orders/services/shopify-topics';
@@ -17,28 +19,28 @@ import { platformChangeDeps } from './platform-deps';
 const channels = loadChannels();
 const deps: ShopifyTopicDeps = { ...platformChangeDeps(), getSecret: getSecretString };
 
-function resolveChannel(event: APIGatewayProxyEvent): ChannelConfig {
+/**
+ * Stands in for an unknown channel or shop: its secret is random per cold start and never leaves the function,
+ * so verification fails the way a bad signature does, after the same HMAC work (no channel enumeration).
+ */
+const DECOY_SECRET = randomBytes(32).toString('base64');
+const DECOY_CHANNEL: ChannelConfig = { channelId: 'unknown', platform: 'shopify', currency: 'EUR', shopDomain: null, apiKeyId: 'unknown', webhookSecretArn: 'decoy' };
+const decoyDeps: ShopifyTopicDeps = { ...deps, getSecret: async () => DECOY_SECRET };
+
+function resolveChannel(event: APIGatewayProxyEvent): ChannelConfig | undefined {
   const channelId = event.pathParameters?.channelId;
-  if (channelId !== undefined) {
-    const channel = channels.byId(channelId);
-    if (channel === undefined || !channel.webhookSecretArn) {
-      throw new NotFoundError('Unknown channel', { issues: [{ path: 'pathParameters.channelId', message: 'is not a channel with webhooks' }] });
-    }
-    return channel;
-  }
-  const channel = channels.byShopDomain(getHeader(event, 'X-Shopify-Shop-Domain'));
-  if (channel === undefined || !channel.webhookSecretArn) {
-    throw new UnauthorizedError('Unknown shop', { issues: [{ path: 'headers.x-shopify-shop-domain', message: 'is missing or not a configured shop' }] });
-  }
-  return channel;
+  const channel = channelId !== undefined ? channels.byId(channelId) : channels.byShopDomain(getHeader(event, 'X-Shopify-Shop-Domain'));
+  return channel === undefined || !channel.webhookSecretArn ? undefined : channel;
 }
 
 export async function shopifyWebhookHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const channel = resolveChannel(event);
+  const known = resolveChannel(event);
+  const channel = known ?? DECOY_CHANNEL;
   const webhookId = getHeader(event, 'X-Shopify-Webhook-Id');
   logger.appendKeys({ channelId: channel.channelId, webhookId });
   const topic = getHeader(event, 'X-Shopify-Topic');
-  const result = await handleShopifyWebhook(deps, {
+  // Verification comes first in handleShopifyWebhook: with the decoy it throws the bad-signature 401 before anything is read or written.
+  const result = await handleShopifyWebhook(known === undefined ? decoyDeps : deps, {
     channel,
     rawBody: rawBody(event),
     signature: getHeader(event, 'X-Shopify-Hmac-Sha256'),

@@ -112,6 +112,8 @@ export class InventorySync extends Construct {
         memorySize: options.memorySize ?? 512,
         timeout: options.timeout ?? Duration.seconds(60),
         invocation: { asyncFailureQueue: this.scheduledDlq },
+        // Caps each job (one run at a time is its normal load): never takes concurrency from the API.
+        reservedConcurrentExecutions: stage.config.reservedConcurrency.scheduled,
         environment,
       });
       fn.useTable(store, 'readWrite');

@@ -283,6 +283,17 @@ export class Observability extends Construct {
   }
 
   /** Alarm when `metric` reaches `threshold` within one period; notifies the alarm topic. */
+  /** Alarm (and chart) on the requests the storefront web ACL blocked (rate or body size on the webhook routes). */
+  public monitorWebFirewall(blocked: cloudwatch.IMetric, threshold: number): void {
+    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'WAF blocked requests (webhook routes)', left: [blocked], width: 12 }));
+    this.addAlarm(
+      'WafBlockedRequestsAlarm',
+      blocked,
+      'The storefront web ACL blocked many requests (webhook rate or body-size rule): an attack, or a platform sending more or larger webhooks than the limits in cdk.json "firewall" allow (see the sampled requests of the web ACL).',
+      threshold,
+    );
+  }
+
   public addAlarm(id: string, metric: cloudwatch.IMetric, description: string, threshold = 1): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,

@@ -66,14 +66,42 @@ export const TABLE_READ_ACTIONS = [
   'dynamodb:Query',
   'dynamodb:ConditionCheckItem',
 ] as const;
-/** Item-level write actions (TransactWriteItems is authorized through these). */
-export const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-] as const;
+/**
+ * Item-level write actions every writer gets (TransactWriteItems is authorized through these). DeleteItem and
+ * BatchWriteItem are not among them: only the functions whose code sends them get them (TABLE_EXTRA_ACTIONS).
+ */
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'] as const;
+
+/** Write actions granted per function, only where its code uses them. */
+export type TableExtraAction = 'dynamodb:DeleteItem' | 'dynamodb:BatchWriteItem';
+
+const RESUMES_HOLDS: readonly TableExtraAction[] = ['dynamodb:DeleteItem'];
+const BATCH_WRITES: readonly TableExtraAction[] = ['dynamodb:BatchWriteItem'];
+
+/**
+ * Per function entry: the extra write actions its bundle sends (test/infra/table-actions.test.ts checks this
+ * map against the built bundles, so a new DeleteCommand or BatchWriteCommand cannot ship without its grant).
+ * DeleteItem: task-token records are deleted once used (functions/core/workflow/store/task-tokens.ts, every
+ * function that resumes a held order or a fulfillment). BatchWriteItem: offer writes of inventory feeds
+ * (functions/core/inventory/store/inventory.ts).
+ */
+export const TABLE_EXTRA_ACTIONS: Readonly<Record<string, readonly TableExtraAction[]>> = {
+  'functions/api/cancel-order.ts': RESUMES_HOLDS,
+  'functions/api/change-address.ts': RESUMES_HOLDS,
+  'functions/api/ops-approve.ts': RESUMES_HOLDS,
+  'functions/api/ops-reject.ts': RESUMES_HOLDS,
+  'functions/api/shopify-webhook.ts': RESUMES_HOLDS,
+  'functions/api/update-payment.ts': RESUMES_HOLDS,
+  'functions/api/woocommerce-webhook.ts': RESUMES_HOLDS,
+  'functions/workflow/await-hold.ts': RESUMES_HOLDS,
+  'functions/workflow/await-milestone.ts': RESUMES_HOLDS,
+  'functions/workflow/dispatch.ts': RESUMES_HOLDS,
+  'functions/suppliers/inbound.ts': [...RESUMES_HOLDS, ...BATCH_WRITES],
+  'functions/suppliers/message-file.ts': [...RESUMES_HOLDS, ...BATCH_WRITES],
+  'functions/inventory/feed-file.ts': BATCH_WRITES,
+  'functions/inventory/refresh-feeds.ts': BATCH_WRITES,
+  'functions/sweeps/sweep-stale-feeds.ts': BATCH_WRITES,
+};
 /** KMS actions DynamoDB performs with the caller's permissions on a customer managed table key, written out (no wildcards). */
 export const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
 export const KEY_WRITE_ACTIONS = [
@@ -147,13 +175,13 @@ export class OrderStore extends Construct {
   }
 
   /**
-   * Grant item access: the listed DynamoDB actions on the table (reads also on each named index, never
+   * Grant item access: the listed DynamoDB actions (plus `extraWrites` when it writes) on the table (reads also on each named index, never
    * `index/*`), plus the matching KMS actions on the table key, only when called through DynamoDB.
    */
-  public grantItemAccess(grantee: iam.IGrantable, access: TableAccess): iam.Grant {
+  public grantItemAccess(grantee: iam.IGrantable, access: TableAccess, extraWrites: readonly TableExtraAction[] = []): iam.Grant {
     const reads = access === 'read' || access === 'readWrite';
     const writes = access === 'write' || access === 'readWrite';
-    const actions = [...new Set([...(reads ? TABLE_READ_ACTIONS : []), ...(writes ? TABLE_WRITE_ACTIONS : [])])];
+    const actions = [...new Set([...(reads ? TABLE_READ_ACTIONS : []), ...(writes ? [...TABLE_WRITE_ACTIONS, ...extraWrites] : [])])];
     const resourceArns = [
       this.table.tableArn,
       ...(reads ? this.indexNames.map((name) => `${this.table.tableArn}/index/${name}`) : []),

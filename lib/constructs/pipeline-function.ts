@@ -12,7 +12,7 @@ import { BundledCode } from '../bundling';
 import { acknowledgeNag } from '../nag';
 import { REPO_ROOT, repoFileExists } from '../paths';
 import type { Stage } from '../stage-config';
-import type { OrderStore, TableAccess } from './order-store';
+import { type OrderStore, TABLE_EXTRA_ACTIONS, type TableAccess } from './order-store';
 import { RuntimeDepsLayer } from './runtime-deps-layer';
 
 /** CloudWatch metrics namespace shared by every function (Powertools Metrics). */
@@ -245,10 +245,13 @@ export class PipelineFunction extends lambda.Function {
     return new iam.Policy(this.parentScope, id, { roles: [this.executionRole] });
   }
 
-  /** Set `envVar` to the store's table name and grant exactly the item actions of `access` (no Scan). */
+  /**
+   * Set `envVar` to the store's table name and grant exactly the item actions of `access` (no Scan); a writer
+   * also gets DeleteItem / BatchWriteItem only when its entry uses them (TABLE_EXTRA_ACTIONS).
+   */
   public useTable(store: OrderStore, access: TableAccess, envVar = 'TABLE_NAME'): this {
     this.addEnvironment(envVar, store.table.tableName);
-    store.grantItemAccess(this, access);
+    store.grantItemAccess(this, access, TABLE_EXTRA_ACTIONS[this.entryPath] ?? []);
     return this;
   }
 

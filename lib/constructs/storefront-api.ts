@@ -8,6 +8,7 @@ import { acknowledgeNag } from '../nag';
 import { type ChannelConfig, DEFAULT_QUOTA, type Stage, logicalIdPart } from '../stage-config';
 import type { OrderStore } from './order-store';
 import { PipelineFunction, toRetention } from './pipeline-function';
+import { WebFirewall } from './web-firewall';
 import { workflowSettingsEnvironment } from './workflow-settings';
 import { dispatchDelaysJson } from './order-workflow';
 
@@ -101,6 +102,8 @@ export class StorefrontApi extends Construct {
   public readonly url: string;
   /** The account-level API Gateway logging setting (AWS::ApiGateway::Account) this API creates; other APIs' stages depend on it. */
   public readonly accountLoggingSetup: IConstruct | undefined;
+  /** The regional WAF web ACL on the stage: rate and body-size limits on the webhook routes. */
+  public readonly firewall: WebFirewall;
 
   // Long: declarative CDK wiring of the REST API, its routes, keys and functions.
   constructor(scope: Construct, id: string, props: StorefrontApiProps) {
@@ -138,6 +141,7 @@ export class StorefrontApi extends Construct {
     this.accountLoggingSetup = this.api.node.tryFindChild('Account');
 
     addJsonGatewayResponses(this.api);
+    this.firewall = new WebFirewall(this, 'Firewall', { config: stage.config.firewall, api: this.api });
 
     // Parameters declared on a method are checked by API Gateway. Bodies and headers are validated by the
     // handlers (zod), so that every error has the same JSON shape with field paths, in AWS and locally.
@@ -406,11 +410,6 @@ export class StorefrontApi extends Construct {
         'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the regional API Gateway logging role; the role is shared by every REST API of the account and region, so it cannot be scoped to this API\'s log groups.',
       );
     }
-    acknowledgeNag(
-      this.api.deploymentStage.node.defaultChild ?? this.api.deploymentStage,
-      'AwsSolutions-APIG3',
-      'No AWS WAF web ACL by default (it costs per ACL and request): storefront routes need an API key with per-channel throttle and quota, webhooks need a valid HMAC, and the stage is throttled. Attach a web ACL to the stage where a retailer\'s policy requires one.',
-    );
   }
 }
 

@@ -45,6 +45,9 @@ export const supplierFileKeys = {
   quarantine: 'quarantine/',
 } as const;
 
+/** Outbox folders whose files hold customer PII, expired after `files.outboxPiiRetentionDays`. */
+export const PII_OUTBOX_FOLDERS = ['purchase-orders', 'cancellations', 'packing-slips'] as const;
+
 /** Key patterns (IAM resource suffixes) the platform's functions use, for every supplier at once. */
 export const FILE_KEY_PATTERNS = {
   inbox: (folder: InboxFolder): string => `suppliers/*/inbox/${folder}/*`,
@@ -152,6 +155,12 @@ export class SupplierFiles extends Construct {
         ...supplierIds.flatMap((supplierId): s3.LifecycleRule[] => [
           { id: `ExpireInbox${logicalIdPart(supplierId)}`, prefix: supplierFileKeys.inbox(supplierId), expiration: Duration.days(files.inboxRetentionDays) },
           { id: `ExpireReports${logicalIdPart(supplierId)}`, prefix: supplierFileKeys.reports(supplierId), expiration: Duration.days(files.reportRetentionDays) },
+          // Purchase orders, cancellations and packing slips carry the customer's name, address and phone (PII).
+          ...PII_OUTBOX_FOLDERS.map((folder): s3.LifecycleRule => ({
+            id: `Expire${logicalIdPart(folder)}${logicalIdPart(supplierId)}`,
+            prefix: `${supplierFileKeys.outbox(supplierId)}${folder}/`,
+            expiration: Duration.days(files.outboxPiiRetentionDays),
+          })),
         ]),
         { id: 'ExpireQuarantine', prefix: supplierFileKeys.quarantine, expiration: Duration.days(files.quarantineRetentionDays) },
         {
@@ -194,6 +203,8 @@ export class SupplierFiles extends Construct {
         memorySize,
         timeout,
         invocation: { asyncFailureQueue: this.eventsDlq },
+        // A burst of files queues in Lambda's async queue (throttled events are retried up to 6 h) instead of starving the API.
+        reservedConcurrentExecutions: stage.config.reservedConcurrency.supplierFiles,
         environment: { FILES_BUCKET: this.bucketName, SUPPLIER_FILES: this.supplierFilesJson },
       });
       fn.useTable(store, 'readWrite');
@@ -265,6 +276,18 @@ export class SupplierFiles extends Construct {
           principals: [principal],
           actions: [...SUPPLIER_DENIED_WRITE_ACTIONS],
           notResources: [`${this.bucketArn}/${supplierFileKeys.inbox(s.config.id)}*`],
+        }),
+      );
+      // Allow-list of the inbox: only this supplier's role may put files there (any other principal of any
+      // account, an operator or another supplier, is denied), so every inbox file is the supplier's own.
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `OnlySupplier${part}WritesItsInbox`,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [`${this.bucketArn}/${supplierFileKeys.inbox(s.config.id)}*`],
+          conditions: { StringNotLike: { 'aws:userid': [`${s.accessRole.roleId}:*`] } },
         }),
       );
       this.bucket.addToResourcePolicy(

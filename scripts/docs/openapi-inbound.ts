@@ -12,8 +12,7 @@ const ackResponses = (signatureHeader: string): Record<string, JsonObject> => ({
   '202': { description: 'Authentic but cannot be mapped (e.g. no shipping address, an oversized field: the field is named): kept for operators', content: json(ref('WebhookAck')) },
   ...errorResponses({
     400: 'Authentic body that is not valid JSON, a missing delivery id, or a malformed X-Shopify-Triggered-At',
-    401: `Missing or wrong ${signatureHeader} (nothing is read or written)`,
-    404: 'Unknown channel (or not a channel of this platform)',
+    401: `Missing or wrong ${signatureHeader}, or an unknown channel (or not a channel of this platform): answered identically, so channels cannot be enumerated (nothing is read or written)`,
     413: `Body larger than ${MAX_BODY_BYTES} bytes`,
     500: API_ERRORS[500],
   }),

@@ -86,7 +86,7 @@ export const webhookResponses = (unknownChannel: JsonObject) => ({
   '202': { description: 'Authentic but cannot be mapped to an order (e.g. no shipping address): kept for operators', content: json(ref('WebhookAck')) },
   ...errorResponses({
     400: 'Authentic body that is not valid JSON, or missing X-Shopify-Webhook-Id',
-    401: 'Missing or wrong signature (nothing is read or written)',
+    401: 'Missing or wrong signature, or an unknown channel or shop: answered identically, so channels cannot be enumerated (nothing is read or written)',
     413: `Body larger than ${MAX_BODY_BYTES} bytes`,
     500: API_ERRORS[500],
   }),

@@ -176,7 +176,7 @@ export function buildOpenApiDocument(): JsonObject {
           security: [{ ShopifyHmac: [] }],
           parameters: [{ name: 'channelId', in: 'path', required: true, schema: { type: 'string', examples: ['demo-shopify'] } }, ...webhookHeaders(false)],
           requestBody: { required: true, content: json(ref('ShopifyOrderWebhook')) },
-          responses: webhookResponses(errorResponses({ 404: 'Unknown channel (or a channel without a webhook secret)' })),
+          responses: webhookResponses({}),
         },
       },
       '/webhooks/shopify/orders-create': {

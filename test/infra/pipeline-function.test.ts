@@ -183,9 +183,7 @@ describe('binding helpers', () => {
     const statements = roleStatements(json, logicalIdOf(fn.executionRole));
     const dynamo = statements.find((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')));
     expect(actionsOf(dynamo ?? { source: '', Effect: '', Action: [] }).sort()).toEqual([
-      'dynamodb:BatchWriteItem',
       'dynamodb:ConditionCheckItem',
-      'dynamodb:DeleteItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);

@@ -81,9 +81,13 @@ describe('prod stage', () => {
     expect(renderIntrinsics(props(s.json.Resources.SupplierFilesBucket ?? { Type: '' }).BucketName)).toMatch(/^dropship-prod-files-<AWS::AccountId>-/);
   });
 
-  it('creates no supplier role until a supplier\'s AWS account is configured (no account is trusted by default)', () => {
-    expect(resourcesOfType(s.json, 'AWS::IAM::Role').filter(([id]) => id.startsWith('SupplierAccessRole'))).toEqual([]);
-    expect(Object.keys(s.json.Outputs ?? {}).filter((k) => k.startsWith('SupplierRoleArn'))).toEqual([]);
+  it('every prod supplier has an access role for its configured account, guarded by its external id (required outside dev)', () => {
+    const roles = resourcesOfType(s.json, 'AWS::IAM::Role').filter(([id]) => id.startsWith('SupplierAccessRole'));
+    expect(roles).toHaveLength(1);
+    const trust = JSON.stringify(props(roles[0]?.[1] ?? { Type: '' }).AssumeRolePolicyDocument);
+    expect(trust).toContain(':iam::123456789012:root');
+    expect(trust).toContain('"sts:ExternalId":"replace-with-the-agreed-external-id"');
+    expect(Object.keys(s.json.Outputs ?? {}).filter((k) => k.startsWith('SupplierRoleArn'))).toEqual(['SupplierRoleArnExampleSupplier']);
   });
 
   it('limits executions to the prod setting (90 days) and archives events a year', () => {

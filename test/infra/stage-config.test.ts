@@ -139,9 +139,19 @@ describe('workflow settings and suppliers', () => {
     ]);
   });
 
-  it('prod has one example supplier and trusts no AWS account until one is configured', () => {
+  it('prod has one example supplier, with the account and external id every non-dev stage requires', () => {
     const stage = loadStage(contextOf({ ...readCdkJsonContext(), stage: 'prod' }));
-    expect(stage.config.suppliers).toEqual([{ id: 'example-supplier', name: 'Example supplier (replace)', channel: 'sqs' }]);
+    expect(stage.config.suppliers).toEqual([
+      { id: 'example-supplier', name: 'Example supplier (replace)', channel: 'sqs', accountId: '123456789012', externalId: 'replace-with-the-agreed-external-id' },
+    ]);
+  });
+
+  it.each([
+    [{ id: 's', name: 'S', channel: 'sqs' }, /suppliers\[0\]\.accountId: required outside the dev stage[\s\S]*suppliers\[0\]\.externalId/],
+    [{ id: 's', name: 'S', channel: 'file', accountId: '123456789012' }, /suppliers\[0\]\.externalId: required outside the dev stage/],
+  ])('a non-dev stage refuses a supplier without accountId and externalId (synth fails)', (supplier, message) => {
+    expect(() => parseStageConfig('staging', { ...validStage, suppliers: [supplier] })).toThrow(message);
+    expect(parseStageConfig('dev', { ...validStage, suppliers: [supplier] }).suppliers).toHaveLength(1);
   });
 
   it('accepts a supplier with an account and an external id', () => {
@@ -165,6 +175,7 @@ describe('sweeps and supplier files', () => {
       quarantineRetentionDays: 90,
       noncurrentVersionRetentionDays: 30,
       accessLogRetentionDays: 90,
+      outboxPiiRetentionDays: 90,
       rejectedRowsAlarmThreshold: 100,
     });
   });

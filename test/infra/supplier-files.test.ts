@@ -91,17 +91,19 @@ describe('the bucket (dev)', () => {
     expect(rec(rec(allows[0]?.Condition).ArnLike)['aws:SourceArn']).toEqual({ 'Fn::GetAtt': [BUCKET, 'Arn'] });
   });
 
-  it('expires inbox files, reports, quarantine copies and old versions after the stage retention (dev: 7/30/30/7 days)', () => {
+  it('expires inbox files, reports, purchase orders, cancellations, packing slips, quarantine copies and old versions after the stage retention (dev: 7/30/30/30/7 days)', () => {
     const rules = arr(rec(bucket().LifecycleConfiguration).Rules).map(rec);
     const byPrefix = new Map(rules.filter((r) => r.Prefix !== undefined).map((r) => [String(r.Prefix), r.ExpirationInDays]));
     for (const id of SUPPLIERS) {
       expect(byPrefix.get(supplierFileKeys.inbox(id)), id).toBe(7);
       expect(byPrefix.get(supplierFileKeys.reports(id)), id).toBe(30);
-      // Purchase orders, cancellations and packing slips stay: no rule covers the whole outbox.
+      // Purchase orders, cancellations and packing slips hold PII: expired after files.outboxPiiRetentionDays (dev 30).
+      for (const folder of ['purchase-orders', 'cancellations', 'packing-slips']) expect(byPrefix.get(`${supplierFileKeys.outbox(id)}${folder}/`), `${id} ${folder}`).toBe(30);
+      // No rule covers the whole outbox (reports keep their own retention).
       expect(byPrefix.has(supplierFileKeys.outbox(id)), id).toBe(false);
     }
     expect(byPrefix.get('quarantine/')).toBe(30);
-    expect(byPrefix.size).toBe(SUPPLIERS.length * 2 + 1);
+    expect(byPrefix.size).toBe(SUPPLIERS.length * 5 + 1);
     const versions = rules.find((r) => r.Prefix === undefined);
     expect(versions).toMatchObject({ NoncurrentVersionExpiration: { NoncurrentDays: 7 }, ExpiredObjectDeleteMarker: true, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } });
   });
@@ -308,6 +310,17 @@ describe('supplier isolation (dev with nordic-home and pacific-gadgets given AWS
       { actions: [...SUPPLIER_DENIED_WRITE_ACTIONS].sort(), notResource: [`${BUCKET_ARN}/suppliers/${id}/inbox/*`] },
       { actions: [...SUPPLIER_DENIED_READ_ACTIONS].sort(), notResource: [`${BUCKET_ARN}/suppliers/${id}/outbox/*`] },
     ]);
+  });
+
+  it.each(['nordic-home', 'pacific-gadgets'])('the inbox of %s is an allow-list: PutObject denied to every principal but its own role', (id) => {
+    const onlyOwn = bucketPolicy(withRoles.json, BUCKET).filter((st) => st.Effect === 'Deny' && JSON.stringify(st.Principal) === '{"AWS":"*"}' && rendered(st.Resource).includes(`${BUCKET_ARN}/suppliers/${id}/inbox/*`));
+    expect(onlyOwn).toHaveLength(1);
+    expect(onlyOwn[0]?.Action).toBe('s3:PutObject');
+    expect(arr(rec(rec(onlyOwn[0]?.Condition).StringNotLike)['aws:userid']).map((v) => renderIntrinsics(v))).toEqual([`<${roleId(id)}.RoleId>:*`]);
+  });
+
+  it('a supplier without an access role (atlantic-outfitters) gets no inbox allow-list (operators and transfer jobs write its files)', () => {
+    expect(bucketPolicy(withRoles.json, BUCKET).filter((st) => rendered(st.Resource).some((r) => r.includes('/suppliers/atlantic-outfitters/')))).toEqual([]);
   });
 
   it('the bucket policy allows nothing to anyone (access is through the roles)', () => {

@@ -172,7 +172,8 @@ function gatewayWithAccounts(): { json: CfnTemplate; gateway: SupplierGateway } 
   const stack = new Stack(app, 'GatewayTest');
   const stage: Stage = {
     name: 'test',
-    config: parseStageConfig('test', {
+    // Parsed as dev: the roles without an external id or account below are only accepted there.
+    config: parseStageConfig('dev', {
       logRetentionDays: 7,
       retainData: false,
       apiThrottle: { rateLimit: 1, burstLimit: 2 },

@@ -117,10 +117,11 @@ describe('Shopify orders/create webhook', () => {
     expect(c.domain).toBe('dropship-demo.myshopify.com');
   });
 
-  it('answers 404 for a channel that is not configured', async () => {
+  it('answers a channel that is not configured exactly like a bad signature (401, no channel enumeration)', async () => {
     const body = shopifyBody(freshId(), freshId());
     const res = await deliver(`${endpoints().apiUrl}/webhooks/shopify/no-such-channel/orders-create`, body, signed(body));
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(401);
+    expect(obj(res.json)).toMatchObject({ issues: [{ path: 'headers.x-shopify-hmac-sha256' }] });
   });
 
   it('records business problems as flags and still answers 2xx', async () => {

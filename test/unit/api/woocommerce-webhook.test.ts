@@ -195,7 +195,25 @@ describe('the handler', () => {
     expect(JSON.parse(result.body)).toMatchObject({ result: 'created', orderId: ORDER_ID });
   });
 
-  it('a Shopify or custom channel id is a 404 on the WooCommerce route', async () => {
-    expect((await post('{}', { 'X-WC-Webhook-Signature': 'x' }, 'demo-shopify')).statusCode).toBe(404);
+  it.each(['demo-shopify', 'no-such-channel'])('channel %s answers exactly like a bad signature on a WooCommerce channel (no enumeration), writing nothing', async (channelId) => {
+    const headers = { 'Content-Type': 'application/json', 'X-WC-Webhook-Topic': 'order.created', 'X-WC-Webhook-Delivery-ID': 'd1' };
+    const badSignature = await post(ORDER_JSON, { ...headers, 'X-WC-Webhook-Signature': computeHmacBase64('another-secret', ORDER_JSON) });
+    const unknownSigned = await post(ORDER_JSON, { ...headers, 'X-WC-Webhook-Signature': computeHmacBase64(SECRET, ORDER_JSON) }, channelId);
+    const unknownUnsigned = await post(ORDER_JSON, headers, channelId);
+    expect(badSignature.statusCode).toBe(401);
+    for (const result of [unknownSigned, unknownUnsigned]) {
+      expect(result.statusCode).toBe(badSignature.statusCode);
+      expect(result.body).toBe(badSignature.body);
+      expect(result.headers).toEqual(badSignature.headers);
+    }
+    expect(table.log).toHaveLength(0);
+  });
+
+  it('the unsigned ping is answered the same on an unknown channel as on a known one', async () => {
+    const known = await post('webhook_id=15', { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const unknown = await post('webhook_id=15', { 'Content-Type': 'application/x-www-form-urlencoded' }, 'no-such-channel');
+    expect(unknown.statusCode).toBe(known.statusCode);
+    expect(unknown.body).toBe(known.body);
+    expect(table.log).toHaveLength(0);
   });
 });

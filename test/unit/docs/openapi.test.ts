@@ -67,7 +67,7 @@ describe('docs/openapi.json', () => {
     ['/orders/{orderId}/cancel', 'post', 'ApiKey', 'Orders', ['200', '202', '400', '403', '404', '409', '413', '415', '422', '429', '500']],
     ['/availability', 'get', 'ApiKey', 'Availability', ['200', '403', '422', '429', '500']],
     ['/availability', 'post', 'ApiKey', 'Availability', ['200', '400', '403', '413', '415', '422', '429', '500']],
-    ['/webhooks/shopify/{channelId}/orders-create', 'post', 'ShopifyHmac', 'Webhooks', ['200', '201', '202', '400', '401', '404', '413', '500']],
+    ['/webhooks/shopify/{channelId}/orders-create', 'post', 'ShopifyHmac', 'Webhooks', ['200', '201', '202', '400', '401', '413', '500']],
     ['/webhooks/shopify/orders-create', 'post', 'ShopifyHmac', 'Webhooks', ['200', '201', '202', '400', '401', '413', '500']],
     ['/ops/orders/{orderId}/approve', 'post', 'OpsApiKey', 'Ops', ['200', '400', '403', '404', '409', '415', '422', '429', '500']],
     ['/ops/orders/{orderId}/reject', 'post', 'OpsApiKey', 'Ops', ['200', '400', '403', '404', '409', '415', '422', '429', '500']],

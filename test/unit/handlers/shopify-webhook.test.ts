@@ -95,15 +95,28 @@ describe('Shopify webhook: authentication', () => {
     expect(result.statusCode).toBe(201);
   });
 
-  it.each<[string, Parameters<typeof webhookEvent>[1], number]>([
-    ['unknown channel in the path', { channelId: 'nope' }, 404],
-    ['unknown shop domain', { channelId: null, shopDomain: 'evil.myshopify.com' }, 401],
-    ['no channel at all', { channelId: null }, 401],
-  ])('%s → %i, nothing read or written', async (_label, options, status) => {
+  it.each<[string, Parameters<typeof webhookEvent>[1]]>([
+    ['unknown channel in the path', { channelId: 'nope' }],
+    ['unknown channel in the path, unsigned', { channelId: 'nope', signature: null }],
+    ['unknown shop domain', { channelId: null, shopDomain: 'evil.myshopify.com' }],
+    ['no channel at all', { channelId: null }],
+  ])('%s → exactly the bad-signature answer (no channel enumeration), nothing read or written', async (_label, options) => {
+    const badSignature = await invoke(webhookEvent(shopifyOrderBody(), { signature: sign(shopifyOrderBody(), 'wrong-secret') }));
+    ddbMock.resetHistory();
+    secretsMock.resetHistory();
     const result = await invoke(webhookEvent(shopifyOrderBody(), options));
-    expect(result.statusCode).toBe(status);
+    expect(badSignature.statusCode).toBe(401);
+    expect(result.statusCode).toBe(badSignature.statusCode);
+    expect(result.body).toBe(badSignature.body);
+    expect(result.headers).toEqual(badSignature.headers);
     expect(ddbMock.calls()).toHaveLength(0);
     expect(secretsMock.calls()).toHaveLength(0);
+  });
+
+  it('a body signed with another channel\'s secret is still refused on an unknown channel', async () => {
+    const result = await invoke(webhookEvent(shopifyOrderBody(), { channelId: 'nope', signature: sign(shopifyOrderBody()) }));
+    expect(result.statusCode).toBe(401);
+    expect(ddbMock.calls()).toHaveLength(0);
   });
 });
 
