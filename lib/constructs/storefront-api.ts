@@ -23,7 +23,7 @@ export const storefrontLogicalIds = {
 } as const;
 
 /** JSON body of every error API Gateway itself answers (bad key, throttling, unknown route, too large). */
-export const GATEWAY_ERROR_TEMPLATE = '{"error":$context.error.messageString,"issues":[]}';
+export const GATEWAY_ERROR_TEMPLATE = '{"error":$context.error.messageString,"code":"$context.error.responseType","issues":[]}';
 
 /** Structured access log line (no request bodies, no headers beyond the user agent). Shared by every REST API of the stack. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({

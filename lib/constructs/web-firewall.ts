@@ -98,8 +98,8 @@ export class WebFirewall extends Construct {
       associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: API_GATEWAY_BODY_INSPECTION_LIMIT } } },
       // Same JSON shape as every other error of the API (GATEWAY_ERROR_TEMPLATE).
       customResponseBodies: {
-        TooManyRequests: { contentType: 'APPLICATION_JSON', content: '{"error":"Too many requests","issues":[]}' },
-        PayloadTooLarge: { contentType: 'APPLICATION_JSON', content: '{"error":"Request body too large","issues":[]}' },
+        TooManyRequests: { contentType: 'APPLICATION_JSON', content: '{"error":"Too many requests","code":"WAF_RATE_LIMITED","issues":[]}' },
+        PayloadTooLarge: { contentType: 'APPLICATION_JSON', content: '{"error":"Request body too large","code":"WAF_BODY_TOO_LARGE","issues":[]}' },
       },
       rules: [
         {

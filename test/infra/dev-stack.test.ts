@@ -261,7 +261,7 @@ describe('storefront API', () => {
   it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])('answers its own %s errors with the JSON error shape', (type) => {
     s.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: type,
-      ResponseTemplates: { 'application/json': '{"error":$context.error.messageString,"issues":[]}' },
+      ResponseTemplates: { 'application/json': '{"error":$context.error.messageString,"code":"$context.error.responseType","issues":[]}' },
     });
   });
 
