@@ -100,6 +100,30 @@ describe('Reroute', () => {
     expect(offerOf(table, 'MUG-ENAMEL-WHT', 'nordic-home').reserved).toBe(0);
   });
 
+  it('units the customer asked to cancel while the supplier was silent are cancelled, not rerouted', async () => {
+    const mark = (quantity: number) => (r: FulfillmentRecord): FulfillmentRecord => ({
+      ...dispatched(r),
+      cancellationRequest: { requestId: 'creq-0123456789abcdef', sourceRequestId: 'cancel-1', lines: [{ lineNo: 1, quantity }], reason: 'customer_request', requestedAt: at(5), respondBy: at(2880) },
+    });
+    const whole = await routed(mark(2));
+    await expect(reroute(world.deps, { fulfillment: whole, error: timedOut })).resolves.toMatchObject({ outcome: 'LINES_CANCELLED' });
+    expect(storedOrder(table)).toMatchObject({ cancelledLines: [{ lineNo: 1, quantity: 2 }] });
+    expect(timelineTypes(table)).toEqual(['FulfillmentRejected', 'LinesCancelled', 'RefundRequested']);
+    expect(table.entities('TimelineEvent').find((e) => e.type === 'RefundRequested')?.data).toMatchObject({ reason: 'CANCELLATION_REQUESTED' });
+    expect(offerOf(table, 'TSHIRT-BLK-M', 'atlantic-outfitters').reserved).toBe(0);
+  });
+
+  it('a partial cancellation request: the other units are rerouted, the requested ones cancelled', async () => {
+    const fulfillment = await routed((r) => ({
+      ...dispatched(r),
+      cancellationRequest: { requestId: 'creq-0123456789abcdef', sourceRequestId: 'cancel-1', lines: [{ lineNo: 1, quantity: 1 }], reason: 'customer_request', requestedAt: at(5), respondBy: at(2880) },
+    }));
+    await expect(reroute(world.deps, { fulfillment, error: timedOut })).resolves.toMatchObject({ outcome: 'REROUTED', fulfillment: { fulfillmentId: F2 } });
+    expect(storedFulfillment(table, F2)).toMatchObject({ lines: [{ lineNo: 1, quantity: 1 }] });
+    expect(storedOrder(table)).toMatchObject({ cancelledLines: [{ lineNo: 1, quantity: 1 }] });
+    expect(offerOf(table, 'TSHIRT-BLK-M', 'atlantic-outfitters').reserved).toBe(1);
+  });
+
   it('nothing was charged (payment pending): lines cancelled without a refund request', async () => {
     const o = order({ lines: [{ lineNo: 1, sku: 'MUG-ENAMEL-WHT', quantity: 1, unitPriceMinor: 1490 }], payment: { reference: 'pi', status: 'pending' } });
     const fulfillment = await routed(rejected, o);

@@ -7,7 +7,8 @@
  * rejected fulfillment (`reroute`) and returned again on a repeat.
  *
  * An acceptance that raced the timeout wins: the same fulfillment is returned as REROUTED and the
- * next Dispatch resumes at once.
+ * next Dispatch resumes at once. Units the customer asked to cancel while the supplier was silent (an open
+ * `cancellationRequest` on the rejected fulfillment) are cancelled with a refund request, never rerouted.
  */
 import { routeOrder } from '../domain/routing';
 import { type Exclusion } from '../domain/routing-rules';
@@ -72,9 +73,16 @@ async function planReroute(deps: WorkflowDeps, aggregate: Aggregate, record: Ful
     .filter((f) => f.status === 'REJECTED')
     .flatMap((f) => f.lines.map((l) => ({ supplierId: f.supplierId, lineNo: l.lineNo })));
   const orderLines = new Map(order.lines.map((l) => [l.lineNo, l]));
+  // The customer's open cancellation request wins over a reroute: those units are cancelled, not sent elsewhere.
+  const requested = new Map((record.cancellationRequest?.lines ?? []).map((l) => [l.lineNo, l.quantity]));
+  const withdrawn: LineQuantity[] = record.lines.flatMap((l) => {
+    const quantity = Math.min(requested.get(l.lineNo) ?? 0, l.quantity);
+    return quantity > 0 ? [{ lineNo: l.lineNo, quantity }] : [];
+  });
   const lines = record.lines.flatMap((l) => {
     const line = orderLines.get(l.lineNo);
-    return line === undefined ? [] : [{ lineNo: l.lineNo, sku: line.sku, quantity: l.quantity, unitPriceMinor: line.unitPriceMinor }];
+    const quantity = l.quantity - Math.min(requested.get(l.lineNo) ?? 0, l.quantity);
+    return line === undefined || quantity === 0 ? [] : [{ lineNo: l.lineNo, sku: line.sku, quantity, unitPriceMinor: line.unitPriceMinor }];
   });
   const catalog = await loadRoutingCatalog(deps.store, lines.map((l) => l.sku));
   const { suppliers } = catalog;
@@ -94,8 +102,9 @@ async function planReroute(deps: WorkflowDeps, aggregate: Aggregate, record: Ful
   const allocated = allocation.fulfillments.map((planned, index) =>
     allocate(order, planned, firstSequence + index, suppliers.get(planned.supplierId), at, deps.settings, record.fulfillmentId),
   );
-  const cancelled: LineQuantity[] = allocation.unservable.map((u) => ({ lineNo: u.lineNo, quantity: u.quantity }));
-  return { catalog, allocation, allocated, cancelled, refund: refundForLines(order, cancelled) };
+  const unservable: LineQuantity[] = allocation.unservable.map((u) => ({ lineNo: u.lineNo, quantity: u.quantity }));
+  const cancelled = [...withdrawn, ...unservable];
+  return { catalog, allocation, allocated, withdrawn, unservable, cancelled, refund: refundForLines(order, cancelled) };
 }
 
 type ReroutePlan = Awaited<ReturnType<typeof planReroute>>;
@@ -113,18 +122,27 @@ function rerouteTimeline(aggregate: Aggregate, record: FulfillmentRecord, plan: 
       data: { fromFulfillmentId: record.fulfillmentId, fromSupplierId: record.supplierId, fulfillments: fulfillmentSummary(children) },
     });
   }
-  if (plan.cancelled.length > 0) {
+  const request = record.cancellationRequest;
+  if (plan.withdrawn.length > 0 && request !== undefined) {
     timeline.add({
       type: 'LinesCancelled',
       actor: 'platform',
-      message: `No other supplier can serve line${plan.cancelled.length === 1 ? '' : 's'} ${plan.cancelled.map((c) => c.lineNo).join(', ')}: cancelled`,
+      message: `${record.supplierId} never confirmed the purchase order: line${plan.withdrawn.length === 1 ? '' : 's'} ${plan.withdrawn.map((c) => c.lineNo).join(', ')} cancelled as requested, not rerouted`,
+      data: { reason: request.reason, fromFulfillmentId: record.fulfillmentId, lines: plan.withdrawn },
+    });
+  }
+  if (plan.unservable.length > 0) {
+    timeline.add({
+      type: 'LinesCancelled',
+      actor: 'platform',
+      message: `No other supplier can serve line${plan.unservable.length === 1 ? '' : 's'} ${plan.unservable.map((c) => c.lineNo).join(', ')}: cancelled`,
       data: {
         fromFulfillmentId: record.fulfillmentId,
         lines: plan.allocation.unservable.map((u) => ({ lineNo: u.lineNo, quantity: u.quantity, codes: u.reasons.map((r) => r.code) })),
       },
     });
-    addRefundEvent(timeline, order, plan.refund, 'LINES_UNSERVABLE');
   }
+  if (plan.cancelled.length > 0) addRefundEvent(timeline, order, plan.refund, plan.unservable.length > 0 ? 'LINES_UNSERVABLE' : 'CANCELLATION_REQUESTED');
   return timeline;
 }
 
