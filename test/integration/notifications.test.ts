@@ -42,7 +42,11 @@ async function placeOn(channelId: string): Promise<string> {
   const key = endpoints().channels.find((c) => c.id === channelId)?.apiKey;
   if (key === null || key === undefined) throw new Error(`no API key for ${channelId}`);
   const res = await http(endpoints().apiUrl, 'POST', '/orders', {
-    body: JSON.stringify(workflowOrderBody({ lines: [{ sku: 'TSHIRT-BLK-M', quantity: 1 }] })),
+    // A WooCommerce order id is a number: write-back goes to /wp-json/wc/v3/orders/{id}.
+    body: JSON.stringify({
+      ...workflowOrderBody({ lines: [{ sku: 'TSHIRT-BLK-M', quantity: 1 }] }),
+      ...(endpoints().channels.find((c) => c.id === channelId)?.platform === 'woocommerce' ? { externalOrderId: String(Date.now() % 1e9 + Math.floor(Math.random() * 1000)) } : {}),
+    }),
     headers: { 'content-type': 'application/json', 'x-api-key': key, 'Idempotency-Key': randomUUID() },
   });
   if (res.status !== 201) throw new Error(`POST /orders answered ${res.status}: ${res.text}`);

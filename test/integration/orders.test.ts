@@ -160,7 +160,7 @@ describe('POST /orders', () => {
   it('rejects a payload over API Gateway’s 10 MB limit at the gateway (413)', async () => {
     const res = await post('x'.repeat(10 * 1024 * 1024 + 10), jsonHeaders(web()));
     expect(res.status).toBe(413);
-    expect(res.json).toEqual({ error: 'Request Too Long', issues: [] });
+    expect(res.json).toEqual({ error: 'Request Too Long', code: 'REQUEST_TOO_LARGE', issues: [] });
   });
 
   it.each([
@@ -172,7 +172,7 @@ describe('POST /orders', () => {
     else headers['x-api-key'] = key;
     const res = await post(JSON.stringify(orderBody()), headers);
     expect(res.status).toBe(403);
-    expect(res.json).toEqual({ error: 'Forbidden', issues: [] });
+    expect(res.json).toEqual({ error: 'Forbidden', code: 'INVALID_API_KEY', issues: [] });
   });
 
   it('answers unknown routes like the template’s gateway response says (404 Not found)', async () => {
