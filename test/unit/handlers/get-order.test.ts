@@ -62,8 +62,15 @@ describe('GET /orders/{orderId}', () => {
         { at: '2026-11-25T10:00:05.000Z', actor: 'platform', type: 'ORDER_VALIDATED', message: 'Validated' },
       ],
       fulfillments: [],
+      cancelledLines: [],
     });
     expect(ddbMock.calls()).toHaveLength(1);
+  });
+
+  it('shows the units cancelled so far and the refund requested for them', async () => {
+    ddbMock.on(QueryCommand).resolves({ Items: [{ ...orderItem(order), cancelledLines: [{ lineNo: 1, quantity: 1 }], refundRequestedMinor: 1999 }] });
+    const body = JSON.parse((await invoke(getEvent(orderId))).body) as Record<string, unknown>;
+    expect(body).toMatchObject({ cancelledLines: [{ lineNo: 1, quantity: 1 }], refundRequested: '19.99' });
   });
 
   it("404 for another channel's order, indistinguishable from a missing one", async () => {

@@ -268,6 +268,10 @@ export const FulfillmentView = z
 export const OrderView = Order.extend({
   timeline: z.array(TimelineEntry).meta({ description: 'Who did what and when, oldest first' }),
   fulfillments: z.array(FulfillmentView).meta({ description: 'Purchase orders sent to suppliers, oldest first (empty until the order is routed)' }),
+  cancelledLines: z
+    .array(z.object({ lineNo: z.int(), quantity: z.int() }))
+    .meta({ description: 'Units cancelled so far per line (customer or platform cancellation, no supplier could serve them, never shipped); empty when none' }),
+  refundRequested: z.string().optional().meta({ description: 'Total refund requested so far for cancelled units, as a decimal string in the order currency' }),
 }).meta({ description: 'An order with its timeline and fulfillments (GET /orders/{orderId}).' });
 export type OrderViewResponse = z.infer<typeof OrderView>;
 export type FulfillmentViewResponse = z.infer<typeof FulfillmentView>;

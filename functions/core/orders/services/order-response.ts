@@ -83,10 +83,16 @@ export function toFulfillmentView(item: Readonly<Record<string, unknown>>): Fulf
   };
 }
 
-export function toOrderViewResponse(order: Order, timeline: readonly StoredTimelineEvent[], fulfillments: readonly Readonly<Record<string, unknown>>[] = []): OrderViewResponse {
+export function toOrderViewResponse(
+  order: Order & Pick<OrderWorkflowFields, 'cancelledLines' | 'refundRequestedMinor'>,
+  timeline: readonly StoredTimelineEvent[],
+  fulfillments: readonly Readonly<Record<string, unknown>>[] = [],
+): OrderViewResponse {
   return {
     ...toOrderResponse(order),
     timeline: timeline.map((event) => ({ at: event.at, actor: event.actor, type: event.type, message: event.message })),
     fulfillments: fulfillments.map(toFulfillmentView),
+    cancelledLines: (order.cancelledLines ?? []).map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })),
+    ...(order.refundRequestedMinor === undefined || order.refundRequestedMinor === 0 ? {} : { refundRequested: minorToDecimal(order.refundRequestedMinor, order.currency) }),
   };
 }

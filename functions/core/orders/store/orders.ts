@@ -8,7 +8,7 @@
 import type { AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Order } from '../domain/order';
+import type { Order, OrderWorkflowFields } from '../domain/order';
 import { receivedEvent } from '../domain/order-received';
 import { isDomainEventType, storedTimelineType, type StoredTimelineEvent, type TimelineEvent } from '../../events/domain/events';
 import { gsiKeys, keys } from '../../runtime/table/keys';
@@ -76,7 +76,8 @@ export async function getOrder(ctx: StoreContext, orderId: string): Promise<Orde
 }
 
 export interface OrderView {
-  readonly order: Order;
+  /** The order item as stored: the intake fields and what the workflow added (cancelled lines, refunds, holds). */
+  readonly order: Order & OrderWorkflowFields;
   readonly timeline: readonly StoredTimelineEvent[];
   /** Fulfillment items as stored (typed by the workflow part). */
   readonly fulfillments: readonly Record<string, unknown>[];
@@ -100,12 +101,12 @@ export async function getOrderView(ctx: StoreContext, orderId: string): Promise<
     exclusiveStartKey = page.LastEvaluatedKey;
   } while (exclusiveStartKey !== undefined);
 
-  let order: Order | undefined;
+  let order: (Order & OrderWorkflowFields) | undefined;
   const timeline: StoredTimelineEvent[] = [];
   const fulfillments: Record<string, unknown>[] = [];
   // Items come back sorted by sk: '#ORDER' < 'EVENT#...' < 'FULFILLMENT#...', events in time order.
   for (const item of items) {
-    if (item.entity === 'Order') order = stripKeys(item) as unknown as Order;
+    if (item.entity === 'Order') order = stripKeys(item) as unknown as Order & OrderWorkflowFields;
     else if (item.entity === 'TimelineEvent') timeline.push(stripKeys(item) as unknown as StoredTimelineEvent);
     else if (item.entity === 'Fulfillment') fulfillments.push(stripKeys(item));
   }
