@@ -17,6 +17,9 @@ export const outboxKeys = {
   packingSlip: (supplierId: string, fulfillmentId: string): string => `suppliers/${supplierId}/outbox/packing-slips/${fulfillmentId}.pdf`,
   purchaseOrder: (supplierId: string, fulfillmentId: string, format: 'csv' | 'json'): string =>
     `suppliers/${supplierId}/outbox/purchase-orders/${fulfillmentId}.${format}`,
+  /** A purchase-order amendment (PURCHASE_ORDER_AMENDED as JSON, revision n): beside the purchase order it amends. */
+  purchaseOrderAmendment: (supplierId: string, fulfillmentId: string, revision: number): string =>
+    `suppliers/${supplierId}/outbox/purchase-orders/${fulfillmentId}-r${revision}.json`,
   cancellation: (supplierId: string, fulfillmentId: string, format: 'csv' | 'json'): string =>
     `suppliers/${supplierId}/outbox/cancellations/${fulfillmentId}.${format}`,
   /** A cancellation request (CANCELLATION_REQUESTED as JSON); answer in `inbox/cancellation-answers/`. */

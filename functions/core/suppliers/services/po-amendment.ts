@@ -5,31 +5,12 @@
  * (`suppliers/{id}/outbox/purchase-orders/{fulfillmentId}-r{revision}.json`). Reuses the PO delivery
  * channels of supplier-outbound.ts. Idempotent: the same revision gives the same message id and key.
  */
-import type { Address } from '../../kernel/values';
 import { getSupplier } from '../../inventory/store/catalog';
 import type { WorkflowOrder } from '../../orders/domain/order';
 import type { FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
 import { PurchaseOrderAmendedMessage } from '../schemas/supplier-messages';
-import { fileBody, putObject, sendToQueue, type OutboundDeps } from './supplier-outbound';
-
-/** Outbox key of an amendment file. */
-export function amendmentKey(supplierId: string, fulfillmentId: string, revision: number): string {
-  return `suppliers/${supplierId}/outbox/purchase-orders/${fulfillmentId}-r${revision}.json`;
-}
-
-function shipTo(address: Address): PurchaseOrderAmendedMessage['shipTo'] {
-  return {
-    name: address.name,
-    company: address.company,
-    line1: address.line1,
-    line2: address.line2,
-    city: address.city,
-    region: address.region,
-    postcode: address.postcode,
-    country: address.country,
-    phone: address.phone,
-  };
-}
+import { outboxKeys } from '../schemas/supplier-files';
+import { fileBody, putObject, sendToQueue, shipTo, type OutboundDeps } from './supplier-outbound';
 
 export function purchaseOrderAmendedMessage(order: Pick<WorkflowOrder, 'shippingAddress'>, fulfillmentId: string, revision: number, issuedAt: Date): PurchaseOrderAmendedMessage {
   return PurchaseOrderAmendedMessage.parse({
@@ -51,7 +32,7 @@ export async function sendPurchaseOrderAmendment(
   const message = purchaseOrderAmendedMessage(input.order, fulfillment.fulfillmentId, input.revision, input.issuedAt);
   const files = deps.files;
   if (files !== undefined && (await getSupplier(files.store, fulfillment.supplierId))?.channel === 'file') {
-    const key = amendmentKey(fulfillment.supplierId, fulfillment.fulfillmentId, input.revision);
+    const key = outboxKeys.purchaseOrderAmendment(fulfillment.supplierId, fulfillment.fulfillmentId, input.revision);
     const { body, contentType } = fileBody(message, 'json');
     await putObject(files, key, body, contentType);
     return { via: 'file', delivery: 'sent', key };

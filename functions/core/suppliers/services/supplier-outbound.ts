@@ -64,7 +64,8 @@ export function loadSupplierDirectory(env: NodeJS.ProcessEnv = process.env): Sup
   return jsonEnv('SUPPLIER_QUEUES', (value) => new SupplierDirectory(z.array(SupplierQueueConfig).parse(value)), env);
 }
 
-function shipTo(address: Address): PurchaseOrderMessage['shipTo'] {
+/** The ship-to block of a purchase order (and of its amendments): the address fields, picked explicitly. */
+export function shipTo(address: Address): PurchaseOrderMessage['shipTo'] {
   return {
     name: address.name,
     company: address.company,
