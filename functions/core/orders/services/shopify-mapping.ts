@@ -9,10 +9,11 @@
  *   recorded as `flags` on the order, which is created anyway (Shopify must get a fast 2xx).
  */
 import { countryRuleIssues, isCountryCode, normalizeAddress, normalizeCountryCode } from '../../kernel/address';
-import { decimalToMinor, expectedTotalMinor, isCurrencyCode, lineTotalMinor } from '../../kernel/money';
+import { expectedTotalMinor, lineTotalMinor } from '../../kernel/money';
 import type { Address } from '../../kernel/values';
 import type { Order, OrderFlag, OrderLine, PaymentStatus } from '../domain/order';
 import type { FieldIssue } from '../../kernel/errors';
+import { platformMoney, present } from './platform-fields';
 import type { ShopifyAddress, ShopifyOrderWebhook } from '../schemas/shopify';
 
 export type ShopifyMappingResult = { readonly ok: true; readonly order: Order } | { readonly ok: false; readonly issues: readonly FieldIssue[] };
@@ -34,11 +35,6 @@ const FINANCIAL_STATUS: Record<string, { status: PaymentStatus; unpaid: boolean 
   refunded: { status: 'refunded', unpaid: true },
   voided: { status: 'voided', unpaid: true },
   expired: { status: 'voided', unpaid: true },
-};
-
-const present = (value: string | null | undefined): string | undefined => {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 };
 
 export function mapAddress(source: ShopifyAddress, path: string, issues: FieldIssue[]): Address | undefined {
@@ -85,18 +81,7 @@ function correctableAddress(source: ShopifyAddress): Address {
 export function mapShopifyOrder(payload: ShopifyOrderWebhook, ctx: ShopifyMappingContext): ShopifyMappingResult {
   const issues: FieldIssue[] = [];
   const flags: OrderFlag[] = [];
-  const currency = payload.currency.trim().toUpperCase();
-  if (!isCurrencyCode(currency)) issues.push({ path: 'currency', message: 'must be an ISO 4217 currency code' });
-
-  const money = (value: string | null | undefined, path: string): number => {
-    if (value === null || value === undefined || !isCurrencyCode(currency)) return 0;
-    const parsed = decimalToMinor(value.trim(), currency);
-    if (!parsed.ok) {
-      issues.push({ path, message: parsed.message });
-      return 0;
-    }
-    return parsed.minor;
-  };
+  const { currency, money } = platformMoney(payload.currency, issues);
 
   // Shipping address: without one there is nothing to ship (digital goods, local pickup). With one, a
   // missing street, city or country is a problem a person can fix: the order is created (flag

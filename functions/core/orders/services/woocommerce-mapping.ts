@@ -7,9 +7,10 @@
  * `total` = Σ subtotal − discount_total + shipping_total + total_tax, so totals map with taxIncluded false.
  */
 import { countryRuleIssues, isCountryCode, normalizeAddress, normalizeCountryCode } from '../../kernel/address';
-import { decimalToMinor, expectedTotalMinor, isCurrencyCode, lineTotalMinor } from '../../kernel/money';
+import { expectedTotalMinor, lineTotalMinor } from '../../kernel/money';
 import type { Address } from '../../kernel/values';
 import type { FieldIssue } from '../../kernel/errors';
+import { platformMoney, present } from './platform-fields';
 import type { Order, OrderFlag, OrderLine, PaymentStatus } from '../domain/order';
 import type { WooAddress, WooOrderWebhook } from '../schemas/woocommerce';
 import type { ShopifyMappingContext, ShopifyMappingResult } from './shopify-mapping';
@@ -28,11 +29,6 @@ export const WOO_STATUS_PAYMENT: Readonly<Record<string, { readonly status: Paym
   cancelled: { status: 'voided', unpaid: true },
   refunded: { status: 'refunded', unpaid: true },
   trash: { status: 'voided', unpaid: true },
-};
-
-const present = (value: string | null | undefined): string | undefined => {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 };
 
 /** WooCommerce `*_gmt` timestamps have no zone designator: they are UTC. */
@@ -69,17 +65,7 @@ export function mapWooAddress(source: WooAddress, path: string, issues: FieldIss
 export function mapWooOrder(payload: WooOrderWebhook, ctx: WooMappingContext): WooMappingResult {
   const issues: FieldIssue[] = [];
   const flags: OrderFlag[] = [];
-  const currency = payload.currency.trim().toUpperCase();
-  if (!isCurrencyCode(currency)) issues.push({ path: 'currency', message: 'must be an ISO 4217 currency code' });
-  const money = (value: string | null | undefined, path: string): number => {
-    if (value === null || value === undefined || !isCurrencyCode(currency)) return 0;
-    const parsed = decimalToMinor(value.trim(), currency);
-    if (!parsed.ok) {
-      issues.push({ path, message: parsed.message });
-      return 0;
-    }
-    return parsed.minor;
-  };
+  const { currency, money } = platformMoney(payload.currency, issues);
 
   // WooCommerce fills `shipping` with empty strings when the order ships nowhere (virtual products).
   const shippingSource = payload.shipping ?? undefined;
