@@ -17,6 +17,12 @@ import { CountingProxy } from './aws-proxy';
 import { LambdaCounter, SqsCounter } from './counters';
 import { orderBody } from './intake';
 import { ScriptedSupplier, type SupplierQueues } from './scripted-supplier';
+
+/**
+ * What every bench runtime shares: random ports, in-memory DynamoDB Local with the JVM's default JIT
+ * (`ddbJvmOptions: []`), demo data, no console output.
+ */
+export const BENCH_RUNTIME = { port: 0, ddbPort: 0, inMemory: true, seed: true, quiet: true, ddbJvmOptions: [] } as const;
 import { StreamTap, WriteLedger } from './write-units';
 
 export interface OrderRun {
@@ -101,12 +107,7 @@ export class Harness {
     const [ddbUrl, secretsUrl, sfnUrl] = counting ? await Promise.all([h.ddbProxy.listen(), h.secretsProxy.listen(), h.sfnProxy.listen()]) : ['', '', ''];
     h.runtime = await startLocalRuntime({
       dataDir: h.dataDir,
-      port: 0,
-      ddbPort: 0,
-      inMemory: true,
-      seed: true,
-      quiet: true,
-      ddbJvmOptions: [],
+      ...BENCH_RUNTIME,
       suppliers: false,
       ...(template === undefined ? {} : { template }),
       // The functions' DynamoDB, Secrets Manager and Step Functions calls go through counting proxies, one

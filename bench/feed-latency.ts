@@ -14,6 +14,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime/runtime';
 import { localS3Client } from '../local/emulators/s3/s3';
 import { supplierAccessKeyId } from '../local/emulators/s3/notifications';
+import { BENCH_RUNTIME } from './e2e-harness';
 import { round, summarize, type Summary } from './stats';
 
 export interface FeedLatencyOptions {
@@ -91,12 +92,7 @@ export async function feedToAvailabilityLatency(options: FeedLatencyOptions = {}
   try {
     runtime = await startLocalRuntime({
       dataDir,
-      port: 0,
-      ddbPort: 0,
-      inMemory: true,
-      seed: true,
-      quiet: true,
-      ddbJvmOptions: [],
+      ...BENCH_RUNTIME,
       suppliers: false,
       startEventSources: false,
       ...(options.template === undefined ? {} : { template: options.template }),

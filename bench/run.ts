@@ -29,6 +29,7 @@ import { feedToAvailabilityLatency, type FeedLatencyResult } from './feed-latenc
 import { INTAKE_GOALS, intakeBench, type IntakeRun } from './intake';
 import { round } from './stats';
 import { notificationInvocationTap, storefrontDeliveries, type StorefrontDeliveriesResult } from './storefront-deliveries';
+import { BENCH_RUNTIME } from './e2e-harness';
 import { isRecord } from '../functions/core/kernel/guards';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
@@ -103,12 +104,7 @@ async function intakeMode(mode: 'intakeOnly' | 'withWorkflow', opts: IntakeSetti
   try {
     runtime = await startLocalRuntime({
       dataDir,
-      port: 0,
-      ddbPort: 0,
-      inMemory: true,
-      seed: true,
-      quiet: true,
-      ddbJvmOptions: [], // JVM defaults (full JIT): DynamoDB Local's peak throughput
+      ...BENCH_RUNTIME, // JVM defaults (full JIT): DynamoDB Local's peak throughput
       suppliers: false,
       // Intake alone: the stream mapping (workflow starts, domain events) and the queue pollers stay idle.
       startEventSources: mode === 'withWorkflow',
@@ -308,12 +304,7 @@ async function deliveriesPart(orders: number, template: Template | undefined): P
   try {
     runtime = await startLocalRuntime({
       dataDir,
-      port: 0,
-      ddbPort: 0,
-      inMemory: true,
-      seed: true,
-      quiet: true,
-      ddbJvmOptions: [],
+      ...BENCH_RUNTIME,
       suppliers: true,
       supplierStepMs: 100,
       onInvoke: tap.onInvoke,
