@@ -3,8 +3,6 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment-events';
-import type { FulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment';
 import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { planCancellation, reduceFulfillmentLines } from '../../../functions/core/workflow/domain/cancellation';
 import { CancellationRequestedMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
@@ -14,7 +12,23 @@ import { handleSupplierMessage } from '../../../functions/core/suppliers/service
 import { putTaskToken } from '../../../functions/core/workflow/store/task-tokens';
 import type { CancellationInput } from '../../../functions/core/orders/schemas/cancellation';
 import { FakeTable } from './support/fake-table';
-import { F1, NOW, ORDER_ID, catalogItems, makeWorld, offerOf, order, routedOrder, storedFulfillment, storedOrder, timelineTypes, type World } from './support/world';
+import {
+  apply,
+  at,
+  catalogItems,
+  dispatched,
+  F1,
+  makeWorld,
+  NOW,
+  offerOf,
+  order,
+  ORDER_ID,
+  routedOrder,
+  storedFulfillment,
+  storedOrder,
+  timelineTypes,
+  type World,
+} from './support/world';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const sqsMock = mockClient(SQSClient);
@@ -34,14 +48,6 @@ beforeEach(() => {
   world = makeWorld(table);
 });
 
-const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
-const apply = (r: FulfillmentRecord, ...events: FulfillmentEvent[]): FulfillmentRecord =>
-  events.reduce<FulfillmentRecord>((state, e) => {
-    const result = applyFulfillmentEvent(state, e);
-    if (result.outcome !== 'applied') throw new Error(`${e.type} not applied`);
-    return { ...state, ...result.state };
-  }, r);
-const dispatched = (r: FulfillmentRecord) => apply(r, { type: 'DISPATCHED', at: at(0) });
 const shipped = (r: FulfillmentRecord) =>
   apply(dispatched(r), { type: 'ACCEPTED', at: at(5) }, { type: 'SHIPPED', at: at(60), trackingNumber: '1Z5R89390357567127', lines: r.lines });
 const deps = (): CancellationDeps => ({ ...world.deps, sfn: world.sfn, outbound: { sqs: world.sqs, suppliers: world.suppliers } });

@@ -2,8 +2,6 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment-events';
-import { type FulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment';
 import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
 import { CancellationMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
 import type { CancelOrderInput, CancelReason } from '../../../functions/core/workflow/schemas/workflow';
@@ -12,14 +10,17 @@ import { toFulfillmentTask } from '../../../functions/core/workflow/services/wor
 import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from './support/fake-table';
 import {
+  apply,
+  at,
+  catalogItems,
+  dispatched,
   F1,
   F2,
-  NOW,
-  ORDER_ID,
-  catalogItems,
   makeWorld,
+  NOW,
   offerOf,
   order,
+  ORDER_ID,
   putOrder,
   queueUrl,
   routedOrder,
@@ -44,15 +45,7 @@ beforeEach(() => {
   world = makeWorld(table);
 });
 
-const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
-const apply = (r: FulfillmentRecord, ...events: FulfillmentEvent[]): FulfillmentRecord =>
-  events.reduce<FulfillmentRecord>((state, e) => {
-    const result = applyFulfillmentEvent(state, e);
-    if (result.outcome !== 'applied') throw new Error(`${e.type} not applied`);
-    return { ...state, ...result.state };
-  }, r);
 const UPS = '1Z5R89390357567127';
-const dispatched = (r: FulfillmentRecord) => apply(r, { type: 'DISPATCHED', at: at(0) });
 const acceptedF = (r: FulfillmentRecord) => apply(dispatched(r), { type: 'ACCEPTED', at: at(5) });
 const labelled = (r: FulfillmentRecord) => apply(acceptedF(r), { type: 'SHIPPED', at: at(60), trackingNumber: UPS, lines: r.lines });
 const inTransit = (r: FulfillmentRecord) => apply(labelled(r), { type: 'TRACKING', at: at(90), trackingNumber: UPS, code: 'IN_TRANSIT' });

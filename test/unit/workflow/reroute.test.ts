@@ -1,8 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment-events';
-import { type FulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment';
 import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
 import { complete } from '../../../functions/core/workflow/services/close-order';
 import { reroute } from '../../../functions/core/workflow/services/reroute';
@@ -10,14 +8,17 @@ import { toFulfillmentTask } from '../../../functions/core/workflow/services/wor
 import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from './support/fake-table';
 import {
+  apply,
+  at,
+  catalogItems,
+  dispatched,
   F1,
   F2,
-  NOW,
-  ORDER_ID,
-  catalogItems,
   makeWorld,
+  NOW,
   offerOf,
   order,
+  ORDER_ID,
   routedOrder,
   storedFulfillment,
   storedOrder,
@@ -37,14 +38,6 @@ beforeEach(() => {
   world = makeWorld(table);
 });
 
-const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
-const apply = (r: FulfillmentRecord, ...events: FulfillmentEvent[]): FulfillmentRecord =>
-  events.reduce<FulfillmentRecord>((state, e) => {
-    const result = applyFulfillmentEvent(state, e);
-    if (result.outcome !== 'applied') throw new Error(`${e.type} not applied`);
-    return { ...state, ...result.state };
-  }, r);
-const dispatched = (r: FulfillmentRecord) => apply(r, { type: 'DISPATCHED', at: at(0) });
 const rejected = (r: FulfillmentRecord) => apply(dispatched(r), { type: 'REJECTED', at: at(10), reasons: [{ reason: 'OUT_OF_STOCK', lineNo: 1 }] });
 const supplierRejected = { Error: 'SupplierRejected', Cause: '{}' };
 const timedOut = { Error: 'States.Timeout', Cause: 'timeout' };

@@ -20,6 +20,8 @@ import { DEFAULT_WORKFLOW_SETTINGS, type WorkflowSettings } from '../../../../fu
 import type { StoredOffer } from '../../../../functions/core/inventory/store/catalog';
 import type { StoreContext } from '../../../../functions/core/runtime/table/context';
 import type { FulfillmentRecord } from '../../../../functions/core/workflow/domain/fulfillment-record';
+import type { FulfillmentEvent } from '../../../../functions/core/workflow/domain/fulfillment';
+import { applyFulfillmentEvent } from '../../../../functions/core/workflow/domain/fulfillment-events';
 import { fulfillmentItem } from '../../../../functions/core/workflow/store/fulfillments';
 import { gsiKeys, keys } from '../../../../functions/core/runtime/table/keys';
 import { orderItem } from '../../../../functions/core/orders/store/orders';
@@ -293,3 +295,17 @@ export async function routedOrder(
   putOrder(table, { ...current, status: 'IN_FULFILLMENT', version: current.version + 1 });
   return records;
 }
+
+/** `minutes` after NOW, as an ISO instant. */
+export const at = (minutes: number): string => new Date(NOW.getTime() + minutes * 60_000).toISOString();
+
+/** A fulfillment record after `events` (each must apply: a test setup that does not is a broken test). */
+export const apply = (r: FulfillmentRecord, ...events: FulfillmentEvent[]): FulfillmentRecord =>
+  events.reduce<FulfillmentRecord>((state, e) => {
+    const result = applyFulfillmentEvent(state, e);
+    if (result.outcome !== 'applied') throw new Error(`${e.type} not applied`);
+    return { ...state, ...result.state };
+  }, r);
+
+/** Dispatched at NOW. */
+export const dispatched = (r: FulfillmentRecord): FulfillmentRecord => apply(r, { type: 'DISPATCHED', at: at(0) });
