@@ -169,7 +169,7 @@ describe('storefront notifications (local runtime)', () => {
 
   // retry: 1 because of a known bug, issue 11 (reopened): the enqueue function numbers notifications in the order EventBridge
   // delivers the events, which is not guaranteed, so an out-of-order delivery fails this test's ordering assertion (kept as it is).
-  it('a storefront that fails 3 times then recovers gets everything, in order, nothing lost', async () => {
+  it('a storefront that fails 3 times then recovers gets everything, in order, nothing lost', { timeout: TEST_MS, retry: 1 }, async () => {
     const orderId = await placeOn('demo-web');
     const f = await dispatchedFulfillment(orderId, NORDIC, WAIT_MS);
     const fail = await http('', 'POST', `${receiver().controlUrl}/fail?channel=demo-web&count=3`);
@@ -184,5 +184,5 @@ describe('storefront notifications (local runtime)', () => {
     expect(hooks.map((h) => h.data.sequence)).toEqual(EXPECTED_TYPES.map((_, i) => i + 1));
     const failed = (await received('demo-web')).filter((r) => r.status >= 500);
     expect(failed.length).toBeGreaterThanOrEqual(3);
-  }, { timeout: TEST_MS, retry: 1 });
+  });
 });
