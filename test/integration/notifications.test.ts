@@ -167,9 +167,7 @@ describe('storefront notifications (local runtime)', () => {
     expect(notes.some((n) => n.customer_note && n.note.includes(trackingNumber))).toBe(true);
   }, TEST_MS);
 
-  // retry: 1 because of a known bug, issue 11 (reopened): the enqueue function numbers notifications in the order EventBridge
-  // delivers the events, which is not guaranteed, so an out-of-order delivery fails this test's ordering assertion (kept as it is).
-  it('a storefront that fails 3 times then recovers gets everything, in order, nothing lost', { timeout: TEST_MS, retry: 1 }, async () => {
+  it('a storefront that fails 3 times then recovers gets everything, in order, nothing lost', { timeout: TEST_MS }, async () => {
     const orderId = await placeOn('demo-web');
     const f = await dispatchedFulfillment(orderId, NORDIC, WAIT_MS);
     const fail = await http('', 'POST', `${receiver().controlUrl}/fail?channel=demo-web&count=3`);

@@ -3,11 +3,18 @@
  * retries), then send it the channel's way (signed webhook, Shopify GraphQL, WooCommerce REST).
  * A DeliveryError (or anything else thrown) leaves the message on the queue: the FIFO group of that
  * order waits, every other order goes on.
+ *
+ * In timeline order: EventBridge does not keep order, so the message of a later event can be queued
+ * before an earlier one's. Before sending, the order's customer-visible timeline events between the
+ * latest numbered one and this one that have no number yet are sent first (in timeline order); when
+ * their own messages arrive they find a number below the last and are acknowledged without a send.
  */
 import type { Clock } from '../../kernel/clock';
 import type { SequencedNotification } from '../domain/payloads';
 import { OutboundChannels, WooCredentials, type OutboundChannel, type QueuedNotification } from '../schemas/notifications';
-import { sequenceFor, type NotifyStore } from '../store/notification-state';
+import { timelineEventType } from '../../events/domain/events';
+import { toNotification } from '../domain/notifications';
+import { assignSequence, markSent, readLedger, timelineBetween, wasSent, type NotificationLedger, type NotifyStore } from '../store/notification-state';
 import { DeliveryError, type FetchFn } from './http';
 import { sendWebhook, sendWoo } from './senders';
 import { sendShopify } from './shopify-sender';
@@ -30,8 +37,12 @@ export interface DeliverDeps {
 export interface DeliveryOutcome {
   readonly sequence: number;
   readonly platform: OutboundChannel['platform'];
-  /** HTTP requests made (0: nothing to tell this platform). */
+  /** HTTP requests made (0: nothing to tell this platform, or already sent). */
   readonly requests: number;
+  /** Earlier events of the order sent first, in timeline order. */
+  readonly caughtUp: number;
+  /** This event was already sent (by an earlier message's catch-up, or before a redelivery). */
+  readonly alreadySent: boolean;
 }
 
 /** Parse NOTIFY_CHANNELS (a JSON array) into a map by channel id. */
@@ -54,11 +65,62 @@ async function requireSecret(deps: DeliverDeps, channel: OutboundChannel): Promi
   return value;
 }
 
+/** `ORDER#{orderId}|EVENT#…` → the timeline sort key `EVENT#…` (undefined for other ids). */
+export function timelinePosition(message: Pick<QueuedNotification, 'eventId' | 'orderId'>): string | undefined {
+  const prefix = `ORDER#${message.orderId}|`;
+  if (!message.eventId.startsWith(prefix)) return undefined;
+  const sk = message.eventId.slice(prefix.length);
+  return sk.startsWith('EVENT#') ? sk : undefined;
+}
+
+/**
+ * Customer-visible events from the latest numbered one up to `message` that were not sent: those without
+ * a number, and one numbered by an attempt that failed before sending it.
+ */
+async function earlierUnsent(deps: DeliverDeps, ledger: NotificationLedger, message: QueuedNotification, position: string): Promise<QueuedNotification[]> {
+  // An order numbered before positions were kept has no throughSk: no catch-up (its own messages still go).
+  if (ledger.last > 0 && ledger.throughSk === undefined) return [];
+  const from = ledger.throughSk ?? 'EVENT#';
+  if (from >= position) return [];
+  const events = await timelineBetween(deps.store, message.orderId, from, position);
+  return events.flatMap((event) => {
+    const eventId = `ORDER#${message.orderId}|${event.sk}`;
+    const type = timelineEventType(event.type);
+    if (type === undefined || wasSent(ledger, eventId)) return [];
+    const notification = toNotification({ type, actor: event.actor, data: event.data });
+    if (notification === undefined) return [];
+    return [{ ...message, eventId, occurredAt: event.at, eventType: type, type: notification.type, data: { ...notification.data } }];
+  });
+}
+
 export async function deliverNotification(deps: DeliverDeps, message: QueuedNotification): Promise<DeliveryOutcome> {
   const channel = deps.channels.get(message.channelId);
   if (channel === undefined) throw new DeliveryError(`channel ${message.channelId} has no outbound settings`, false);
+  const ledger = await readLedger(deps.store, message.orderId);
+  const position = timelinePosition(message);
+  const earlier = position === undefined ? [] : await earlierUnsent(deps, ledger, message, position);
+  for (const previous of earlier) await deliverOne(deps, channel, ledger, previous, timelinePosition(previous));
+  const outcome = await deliverOne(deps, channel, ledger, message, position);
+  return { ...outcome, caughtUp: earlier.length };
+}
+
+async function deliverOne(
+  deps: DeliverDeps,
+  channel: OutboundChannel,
+  ledger: NotificationLedger,
+  message: QueuedNotification,
+  position: string | undefined,
+): Promise<Omit<DeliveryOutcome, 'caughtUp'>> {
   const now = deps.clock();
-  const sequence = await sequenceFor(deps.store, message.orderId, message.eventId, now);
+  const numbered = ledger.numbers.get(message.eventId)?.sequence;
+  if (numbered !== undefined && wasSent(ledger, message.eventId)) return { sequence: numbered, platform: channel.platform, requests: 0, alreadySent: true };
+  const sequence = numbered ?? (await assignSequence(deps.store, ledger, message.orderId, message.eventId, position, now));
+  const requests = await send(deps, channel, message, sequence, now);
+  await markSent(deps.store, ledger, message.orderId, message.eventId, now);
+  return { sequence, platform: channel.platform, requests, alreadySent: false };
+}
+
+async function send(deps: DeliverDeps, channel: OutboundChannel, message: QueuedNotification, sequence: number, now: Date): Promise<number> {
   const n: SequencedNotification = {
     type: message.type,
     data: message.data,
@@ -75,11 +137,9 @@ export async function deliverNotification(deps: DeliverDeps, message: QueuedNoti
   switch (channel.platform) {
     case 'custom':
       await sendWebhook(deps.fetch, url, n, secret, now);
-      return { sequence, platform: channel.platform, requests: 1 };
-    case 'shopify': {
-      const requests = await sendShopify({ fetch: deps.fetch, store: deps.store, sleep: deps.sleep }, { baseUrl: url, accessToken: secret.trim() }, n, now);
-      return { sequence, platform: channel.platform, requests };
-    }
+      return 1;
+    case 'shopify':
+      return sendShopify({ fetch: deps.fetch, store: deps.store, sleep: deps.sleep }, { baseUrl: url, accessToken: secret.trim() }, n, now);
     case 'woocommerce': {
       let credentials: { consumerKey: string; consumerSecret: string };
       try {
@@ -87,8 +147,7 @@ export async function deliverNotification(deps: DeliverDeps, message: QueuedNoti
       } catch {
         throw new DeliveryError(`channel ${channel.channelId}: the secret must be JSON {"consumerKey","consumerSecret"}`, true);
       }
-      const requests = await sendWoo(deps.fetch, url, n, credentials);
-      return { sequence, platform: channel.platform, requests };
+      return sendWoo(deps.fetch, url, n, credentials);
     }
   }
 }
