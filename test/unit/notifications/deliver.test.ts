@@ -1,12 +1,13 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { channelMap, deliverNotification, type DeliverDeps } from '../../../functions/core/notifications/services/deliver';
 import type { QueuedNotification } from '../../../functions/core/notifications/schemas/notifications';
+import { eventNumberKey } from '../../../functions/core/notifications/store/notification-state';
 import { startStorefrontReceiver, type StorefrontReceiver } from '../../../local/storefront/receiver';
 
 vi.hoisted(() => {
@@ -52,15 +53,17 @@ beforeEach(() => {
   receiver.clear();
 });
 
-/** The order's notification ledger (NOTIFY# partition) and timeline (ORDER# partition) as DynamoDB returns them. */
-function ledger(notify: Record<string, unknown>[], timeline: Record<string, unknown>[] = []): void {
-  ddbMock.on(QueryCommand).resolves({ Items: [] });
-  ddbMock.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'NOTIFY#o1', ':upper': 'F' } }).resolves({ Items: notify.map((i) => ({ pk: 'NOTIFY#o1', ...i })) });
-  ddbMock.on(QueryCommand, { KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :before' }).callsFake((input: { ExpressionAttributeValues: Record<string, string> }) => ({
+/** The order's delivery ledger item and timeline (ORDER# partition) as DynamoDB returns them; numbers by event id. */
+function ledger(state: { seq?: number; sentSeq?: number; throughSk?: string; numbers?: Record<string, number> } | undefined, timeline: Record<string, unknown>[] = []): void {
+  const numbers = Object.fromEntries(Object.entries(state?.numbers ?? {}).map(([eventId, n]) => [eventNumberKey(eventId), n]));
+  ddbMock.on(GetCommand).resolves({});
+  ddbMock.on(GetCommand, { Key: { pk: 'NOTIFY#o1', sk: '#LEDGER' } }).resolves(state === undefined ? {} : { Item: { pk: 'NOTIFY#o1', sk: '#LEDGER', ...state, numbers: undefined, ...numbers } });
+  ddbMock.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, string> }) => ({
     Items: timeline
       .filter((i) => String(i['sk']) >= input.ExpressionAttributeValues[':from']! && String(i['sk']) <= input.ExpressionAttributeValues[':before']!)
       .map((i) => ({ pk: 'ORDER#o1', orderId: 'o1', ...i })),
   }));
+  ddbMock.on(UpdateCommand).resolves({});
 }
 
 function deps(over: Partial<DeliverDeps> = {}): DeliverDeps {
@@ -80,63 +83,60 @@ function deps(over: Partial<DeliverDeps> = {}): DeliverDeps {
 }
 
 describe('deliverNotification', () => {
-  it('gives the next per-order sequence number (counter and number written in one transaction) and keeps it on a retry', async () => {
-    ledger([{ sk: '#SEQ', seq: 4, throughSk: 'EVENT#2031-05-06T07:07:00.000Z#0001' }]);
-    ddbMock.on(TransactWriteCommand).resolves({});
-    ddbMock.on(UpdateCommand).resolves({});
+  it('gives the next per-order sequence number (one conditional write), marks it sent, and keeps it on a retry', async () => {
+    ledger({ seq: 4, sentSeq: 4, throughSk: 'EVENT#2031-05-06T07:07:00.000Z#0001' });
     await expect(deliverNotification(deps(), message())).resolves.toMatchObject({ sequence: 5, platform: 'woocommerce', requests: 2, caughtUp: 0 });
-    const tx = ddbMock.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(tx[0]?.Update).toMatchObject({
+    const [numbering, sent] = ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(numbering).toMatchObject({
+      Key: { pk: 'NOTIFY#o1', sk: '#LEDGER' },
       ConditionExpression: 'seq = :previous',
+      ExpressionAttributeNames: { '#n': eventNumberKey(message().eventId) },
       ExpressionAttributeValues: { ':next': 5, ':previous': 4, ':through': 'EVENT#2031-05-06T07:08:00.000Z#0001' },
     });
-    expect(tx[1]?.Put?.Item).toMatchObject({ pk: 'NOTIFY#o1', sequence: 5, eventId: message().eventId });
+    expect(sent).toMatchObject({ UpdateExpression: 'SET sentSeq = :n', ExpressionAttributeValues: { ':n': 5 } });
 
     // The send failed after numbering (the retry): same number, sent again, no new number.
     ddbMock.reset();
-    ledger([{ sk: '#SEQ', seq: 5, throughSk: 'EVENT#2031-05-06T07:08:00.000Z#0001' }, { sk: 'EVENT#h5', eventId: message().eventId, sequence: 5 }]);
+    ledger({ seq: 5, sentSeq: 4, throughSk: 'EVENT#2031-05-06T07:08:00.000Z#0001', numbers: { [message().eventId]: 5 } });
     await expect(deliverNotification(deps(), message())).resolves.toMatchObject({ sequence: 5, requests: 2, alreadySent: false });
-    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression)).toEqual(['SET sentSeq = :n']);
   });
 
-  it('an event numbered below the last was sent (by an earlier message\'s catch-up): acknowledged without a request', async () => {
-    ledger([{ sk: '#SEQ', seq: 6, throughSk: 'EVENT#2031-05-06T07:09:00.000Z#0001' }, { sk: 'EVENT#h5', eventId: message().eventId, sequence: 5 }]);
+  it('an event numbered at or below the last sent number was sent (by an earlier message\'s catch-up): acknowledged without a request', async () => {
+    ledger({ seq: 6, sentSeq: 6, throughSk: 'EVENT#2031-05-06T07:09:00.000Z#0001', numbers: { [message().eventId]: 5 } });
     await expect(deliverNotification(deps(), message())).resolves.toMatchObject({ sequence: 5, requests: 0, alreadySent: true });
     expect(receiver.deliveries('woo')).toEqual([]);
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
   it('in timeline order: earlier customer-visible events without a number are sent first, whatever order the bus delivered them in', async () => {
     ledger(
-      [{ sk: '#SEQ', seq: 1, throughSk: 'EVENT#2031-05-06T07:01:00.000Z#0001' }, { sk: 'EVENT#h1', eventId: 'ORDER#o1|EVENT#2031-05-06T07:01:00.000Z#0001', sequence: 1, sentAt: '2031-05-06T07:01:01.000Z' }],
+      { seq: 1, sentSeq: 1, throughSk: 'EVENT#2031-05-06T07:01:00.000Z#0001', numbers: { 'ORDER#o1|EVENT#2031-05-06T07:01:00.000Z#0001': 1 } },
       [
         { sk: 'EVENT#2031-05-06T07:01:00.000Z#0001', entity: 'TimelineEvent', at: '2031-05-06T07:01:00.000Z', type: 'FulfillmentAccepted', actor: 'supplier', data: { fulfillmentId: 'f1' } },
         { sk: 'EVENT#2031-05-06T07:02:00.000Z#0001', entity: 'TimelineEvent', at: '2031-05-06T07:02:00.000Z', type: 'OrderValidated', actor: 'platform', data: {} },
         { sk: 'EVENT#2031-05-06T07:05:00.000Z#0001', entity: 'TimelineEvent', at: '2031-05-06T07:05:00.000Z', type: 'OrderShipped', actor: 'platform', data: {} },
       ],
     );
-    ddbMock.on(TransactWriteCommand).resolves({});
-    ddbMock.on(UpdateCommand).resolves({});
     const delivered = message({ eventId: 'ORDER#o1|EVENT#2031-05-06T07:08:00.000Z#0001', eventType: 'OrderDelivered', type: 'order.delivered', channelId: 'web' });
     await expect(deliverNotification(deps(), delivered)).resolves.toMatchObject({ sequence: 3, caughtUp: 1 });
-    const timeline = ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input).find((i) => i.ExpressionAttributeValues?.[':pk'] === 'ORDER#o1');
-    expect(timeline).toMatchObject({ ExpressionAttributeValues: { ':from': 'EVENT#2031-05-06T07:01:00.000Z#0001', ':before': delivered.eventId.split('|')[1] } });
-    expect(receiver.deliveries('web').map((r) => (r.body as { type: string; sequence?: number }).type)).toEqual(['order.shipped', 'order.delivered']);
-    const numbers = ddbMock.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems?.[1]?.Put?.Item);
-    expect(numbers.map((i) => [i?.['eventId'], i?.['sequence']])).toEqual([
-      ['ORDER#o1|EVENT#2031-05-06T07:05:00.000Z#0001', 2],
-      [delivered.eventId, 3],
+    const timeline = ddbMock.commandCalls(QueryCommand)[0]?.args[0].input;
+    expect(timeline).toMatchObject({ ExpressionAttributeValues: { ':pk': 'ORDER#o1', ':from': 'EVENT#2031-05-06T07:01:00.000Z#0001', ':before': delivered.eventId.split('|')[1] } });
+    expect(receiver.deliveries('web').map((r) => [(r.body as { type: string }).type, r.headers['webhook-id']])).toEqual([
+      ['order.shipped', 'msg_o1_000002'],
+      ['order.delivered', 'msg_o1_000003'],
     ]);
-    expect(ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression)).toEqual(['SET sentAt = :now', 'SET sentAt = :now']);
+    const updates = ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(updates.map((u) => u.ExpressionAttributeValues?.[':next'] ?? `sent ${String(u.ExpressionAttributeValues?.[':n'])}`)).toEqual([2, 'sent 2', 3, 'sent 3']);
+    expect(updates[0]?.ExpressionAttributeNames).toEqual({ '#n': eventNumberKey('ORDER#o1|EVENT#2031-05-06T07:05:00.000Z#0001') });
   });
 
   it('an earlier event numbered by an attempt that failed before sending it is sent first, with its number', async () => {
     const shipped = 'ORDER#o1|EVENT#2031-05-06T07:05:00.000Z#0001';
     ledger(
-      [{ sk: '#SEQ', seq: 2, throughSk: 'EVENT#2031-05-06T07:05:00.000Z#0001' }, { sk: 'EVENT#h2', eventId: shipped, sequence: 2 }],
+      { seq: 2, sentSeq: 1, throughSk: 'EVENT#2031-05-06T07:05:00.000Z#0001', numbers: { [shipped]: 2 } },
       [{ sk: 'EVENT#2031-05-06T07:05:00.000Z#0001', entity: 'TimelineEvent', at: '2031-05-06T07:05:00.000Z', type: 'OrderShipped', actor: 'platform', data: {} }],
     );
-    ddbMock.on(TransactWriteCommand).resolves({});
-    ddbMock.on(UpdateCommand).resolves({});
     const delivered = message({ eventId: 'ORDER#o1|EVENT#2031-05-06T07:08:00.000Z#0001', eventType: 'OrderDelivered', type: 'order.delivered', channelId: 'web' });
     await expect(deliverNotification(deps(), delivered)).resolves.toMatchObject({ sequence: 3, caughtUp: 1 });
     expect(receiver.deliveries('web').map((r) => [(r.body as { type: string }).type, r.headers['webhook-id']])).toEqual([
@@ -146,9 +146,7 @@ describe('deliverNotification', () => {
   });
 
   it('woocommerce: the receiver gets the status update and a customer note, authenticated', async () => {
-    ledger([]);
-    ddbMock.on(TransactWriteCommand).resolves({});
-    ddbMock.on(UpdateCommand).resolves({});
+    ledger(undefined);
     await deliverNotification(deps(), message());
     const got = receiver.deliveries('woo');
     expect(got.map((r) => `${r.kind} ${r.method} ${r.path} ${r.status}`)).toEqual([
@@ -160,9 +158,7 @@ describe('deliverNotification', () => {
   });
 
   it('a failing storefront is a retryable error; a secret that is not the key pair JSON too', async () => {
-    ledger([]);
-    ddbMock.on(TransactWriteCommand).resolves({});
-    ddbMock.on(UpdateCommand).resolves({});
+    ledger(undefined);
     receiver.failNext('woo', 1, 503);
     await expect(deliverNotification(deps(), message())).rejects.toMatchObject({ name: 'DeliveryError', retryable: true });
     await expect(deliverNotification(deps({ secret: () => Promise.resolve('not json') }), message())).rejects.toThrow(/consumerKey/);
@@ -197,7 +193,7 @@ describe('deliver handler', () => {
   });
 
   it('a failed delivery backs off exponentially (visibility) and is reported failed', async () => {
-    ledger([{ sk: '#SEQ', seq: 1 }, { sk: 'EVENT#h', eventId: message().eventId, sequence: 1 }]);
+    ledger({ seq: 1, sentSeq: 0, numbers: { [message().eventId]: 1 } });
     sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
     mockClient(SecretsManagerClient).on(GetSecretValueCommand).resolves({ SecretString: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
     const fetchSpy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(new Response('', { status: 500 }));

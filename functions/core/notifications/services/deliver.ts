@@ -14,7 +14,7 @@ import type { SequencedNotification } from '../domain/payloads';
 import { OutboundChannels, WooCredentials, type OutboundChannel, type QueuedNotification } from '../schemas/notifications';
 import { timelineEventType } from '../../events/domain/events';
 import { toNotification } from '../domain/notifications';
-import { assignSequence, markSent, readLedger, timelineBetween, wasSent, type NotificationLedger, type NotifyStore } from '../store/notification-state';
+import { assignSequence, markSent, numberOf, readLedger, timelineBetween, wasSent, type NotificationLedger, type NotifyStore } from '../store/notification-state';
 import { DeliveryError, type FetchFn } from './http';
 import { sendWebhook, sendWoo } from './senders';
 import { sendShopify } from './shopify-sender';
@@ -78,7 +78,7 @@ export function timelinePosition(message: Pick<QueuedNotification, 'eventId' | '
  * a number, and one numbered by an attempt that failed before sending it.
  */
 async function earlierUnsent(deps: DeliverDeps, ledger: NotificationLedger, message: QueuedNotification, position: string): Promise<QueuedNotification[]> {
-  // An order numbered before positions were kept has no throughSk: no catch-up (its own messages still go).
+  // Numbers given only to events without a timeline position: no catch-up (their own messages still go).
   if (ledger.last > 0 && ledger.throughSk === undefined) return [];
   const from = ledger.throughSk ?? 'EVENT#';
   if (from >= position) return [];
@@ -112,11 +112,11 @@ async function deliverOne(
   position: string | undefined,
 ): Promise<Omit<DeliveryOutcome, 'caughtUp'>> {
   const now = deps.clock();
-  const numbered = ledger.numbers.get(message.eventId)?.sequence;
+  const numbered = numberOf(ledger, message.eventId);
   if (numbered !== undefined && wasSent(ledger, message.eventId)) return { sequence: numbered, platform: channel.platform, requests: 0, alreadySent: true };
   const sequence = numbered ?? (await assignSequence(deps.store, ledger, message.orderId, message.eventId, position, now));
   const requests = await send(deps, channel, message, sequence, now);
-  await markSent(deps.store, ledger, message.orderId, message.eventId, now);
+  await markSent(deps.store, ledger, message.orderId, sequence);
   return { sequence, platform: channel.platform, requests, alreadySent: false };
 }
 

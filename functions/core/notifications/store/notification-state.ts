@@ -4,129 +4,108 @@
  *
  * | item                         | pk                 | sk                              | attributes                                  |
  * |------------------------------|--------------------|---------------------------------|---------------------------------------------|
- * | sequence counter             | NOTIFY#{orderId}   | #SEQ                            | seq (last number given)                     |
- * | one notification's number    | NOTIFY#{orderId}   | EVENT#{sha256(eventId)}         | sequence, eventId, sentAt (once sent), expiresAt (TTL 60 days) |
+ * | delivery ledger              | NOTIFY#{orderId}   | #LEDGER                         | seq, sentSeq, throughSk, n_{hash}: number per event, expiresAt (TTL 400 days) |
  * | Shopify fulfillment of a PO  | NOTIFY#{orderId}   | SHOPIFY#{fulfillmentId}         | fulfillmentGid, numbers, urls, company      |
- *
- * | (counter attribute)         |                    | #SEQ                            | throughSk: timeline position of the latest numbered event |
  *
  * Numbers are given by the delivery function, which handles an order's messages one at a time (FIFO
  * message group = orderId): a retried message keeps its number, numbers have no gaps, and numbers
  * follow the order's timeline (services/deliver.ts sends earlier undelivered events first).
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface NotifyStore {
   readonly ddb: DynamoDBDocumentClient;
   readonly tableName: string;
 }
 
-const TTL_SECONDS = 60 * 24 * 3600;
+/** The ledger lives 400 days after its last number (an order's notifications must never start again at 1). */
+const TTL_SECONDS = 400 * 24 * 3600;
 const pk = (orderId: string) => `NOTIFY#${orderId}`;
 export const eventKeyOf = (eventId: string): string => createHash('sha256').update(eventId).digest('hex');
 
 /**
- * What the order's notifications have been given so far: the last number, the timeline position
- * (`EVENT#{at}#{seq}`) of the latest numbered event, and each numbered event's number and whether
- * its send succeeded.
+ * The order's delivery ledger, one item: the last number given (`seq`), the last number sent
+ * (`sentSeq`), the timeline position (`EVENT#{at}#{seq}`) of the latest numbered event (`throughSk`),
+ * and each numbered event's number as an attribute `n_{hash of the event id}`.
  *
  * Delivery is strictly in number order, one message at a time per order (FIFO group), and an event
- * only gets a number once every earlier one was sent. So an event whose number is below `last` was
- * sent; the event holding `last` was sent only if `sentAt` was recorded (else a retry sends it again,
- * same number).
+ * only gets a number once every earlier one was sent, so "sent" is one number: an event numbered at
+ * or below `sentSeq` reached the storefront. One item (not a counter plus an item per event) keeps a
+ * notification at two single-item writes: number, then sent.
  */
 export interface NotificationLedger {
   last: number;
+  sentSeq: number;
   throughSk: string | undefined;
-  readonly numbers: Map<string, { readonly sequence: number; sent: boolean }>;
+  /** Event hash (eventNumberKey) → number. */
+  readonly numbers: Map<string, number>;
+}
+
+const LEDGER_SK = '#LEDGER';
+const NUMBER_PREFIX = 'n_';
+/** The ledger attribute of one event's number: 64 bits of its id's SHA-256 (unique enough within one order). */
+export const eventNumberKey = (eventId: string): string => `${NUMBER_PREFIX}${eventKeyOf(eventId).slice(0, 16)}`;
+
+export function numberOf(ledger: NotificationLedger, eventId: string): number | undefined {
+  return ledger.numbers.get(eventNumberKey(eventId));
 }
 
 export function wasSent(ledger: NotificationLedger, eventId: string): boolean {
-  const n = ledger.numbers.get(eventId);
-  return n !== undefined && (n.sent || n.sequence < ledger.last);
+  const n = numberOf(ledger, eventId);
+  return n !== undefined && n <= ledger.sentSeq;
 }
 
 export async function readLedger(store: NotifyStore, orderId: string): Promise<NotificationLedger> {
-  const ledger: NotificationLedger = { last: 0, throughSk: undefined, numbers: new Map() };
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk < :upper',
-        ExpressionAttributeValues: { ':pk': pk(orderId), ':upper': 'F' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      if (item['sk'] === '#SEQ') {
-        ledger.last = typeof item['seq'] === 'number' ? item['seq'] : 0;
-        ledger.throughSk = typeof item['throughSk'] === 'string' ? item['throughSk'] : undefined;
-      } else if (typeof item['eventId'] === 'string' && typeof item['sequence'] === 'number') {
-        ledger.numbers.set(item['eventId'], { sequence: item['sequence'], sent: typeof item['sentAt'] === 'string' });
-      }
-    }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return ledger;
+  const out = await store.ddb.send(new GetCommand({ TableName: store.tableName, Key: { pk: pk(orderId), sk: LEDGER_SK }, ConsistentRead: true }));
+  const item = out.Item ?? {};
+  const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+  const numbers = new Map<string, number>();
+  for (const [name, value] of Object.entries(item)) if (name.startsWith(NUMBER_PREFIX) && typeof value === 'number') numbers.set(name, value);
+  return { last: num(item['seq']), sentSeq: num(item['sentSeq']), throughSk: typeof item['throughSk'] === 'string' ? item['throughSk'] : undefined, numbers };
 }
 
-/**
- * Give `eventId` the next number: the counter (conditional on the number read, so two writers cannot
- * both take it) and the event's number in one transaction. Updates `ledger` in place.
- */
+/** Give `eventId` the next number (conditional on the number read, so two writers cannot both take it). Updates `ledger`. */
 export async function assignSequence(store: NotifyStore, ledger: NotificationLedger, orderId: string, eventId: string, eventSk: string | undefined, now: Date): Promise<number> {
   const previous = ledger.last;
   const next = previous + 1;
   const throughSk = eventSk !== undefined && (ledger.throughSk === undefined || eventSk > ledger.throughSk) ? eventSk : ledger.throughSk;
+  const key = eventNumberKey(eventId);
   await store.ddb.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: store.tableName,
-            Key: { pk: pk(orderId), sk: '#SEQ' },
-            UpdateExpression: `SET seq = :next, entity = :entity${throughSk === undefined ? '' : ', throughSk = :through'}`,
-            ConditionExpression: previous === 0 ? 'attribute_not_exists(seq)' : 'seq = :previous',
-            ExpressionAttributeValues: {
-              ':next': next,
-              ':entity': 'NotificationSequence',
-              ...(previous === 0 ? {} : { ':previous': previous }),
-              ...(throughSk === undefined ? {} : { ':through': throughSk }),
-            },
-          },
-        },
-        {
-          Put: {
-            TableName: store.tableName,
-            Item: { pk: pk(orderId), sk: `EVENT#${eventKeyOf(eventId)}`, entity: 'NotificationNumber', eventId, sequence: next, expiresAt: Math.floor(now.getTime() / 1000) + TTL_SECONDS },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-      ],
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: { pk: pk(orderId), sk: LEDGER_SK },
+      UpdateExpression: `SET seq = :next, #n = :next, entity = :entity, expiresAt = :expires${throughSk === undefined ? '' : ', throughSk = :through'}`,
+      ConditionExpression: previous === 0 ? 'attribute_not_exists(seq)' : 'seq = :previous',
+      ExpressionAttributeNames: { '#n': key },
+      ExpressionAttributeValues: {
+        ':next': next,
+        ':entity': 'NotificationLedger',
+        ':expires': Math.floor(now.getTime() / 1000) + TTL_SECONDS,
+        ...(previous === 0 ? {} : { ':previous': previous }),
+        ...(throughSk === undefined ? {} : { ':through': throughSk }),
+      },
     }),
   );
   ledger.last = next;
   ledger.throughSk = throughSk;
-  ledger.numbers.set(eventId, { sequence: next, sent: false });
+  ledger.numbers.set(key, next);
   return next;
 }
 
-/** Record that the event's notification reached the storefront (so no catch-up or redelivery sends it again). */
-export async function markSent(store: NotifyStore, ledger: NotificationLedger, orderId: string, eventId: string, now: Date): Promise<void> {
+/** Record that notification number `sequence` reached the storefront (never moves `sentSeq` back). */
+export async function markSent(store: NotifyStore, ledger: NotificationLedger, orderId: string, sequence: number): Promise<void> {
+  if (sequence <= ledger.sentSeq) return;
   await store.ddb.send(
     new UpdateCommand({
       TableName: store.tableName,
-      Key: { pk: pk(orderId), sk: `EVENT#${eventKeyOf(eventId)}` },
-      UpdateExpression: 'SET sentAt = :now',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':now': now.toISOString() },
+      Key: { pk: pk(orderId), sk: LEDGER_SK },
+      UpdateExpression: 'SET sentSeq = :n',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sentSeq) OR sentSeq < :n)',
+      ExpressionAttributeValues: { ':n': sequence },
     }),
   );
-  const n = ledger.numbers.get(eventId);
-  if (n !== undefined) n.sent = true;
+  ledger.sentSeq = sequence;
 }
 
 /** A stored timeline event of the order (the outbox the bus events came from). */
