@@ -174,7 +174,7 @@ describe('stock never goes back in time (DynamoDB Local)', () => {
     expect(endpoints().dynamodb.endpoint).toMatch(/^http/);
   });
 
-  it(`feed files: ${ROUNDS} rounds of 3 files, shuffled and concurrent: the newest wins, the others are SUPERSEDED`, async () => {
+  it(`feed files: ${ROUNDS} rounds of 3 files, shuffled and concurrent: the newest wins, the others are SUPERSEDED`, { timeout: 240_000 }, async () => {
     const { supplierId, sku } = await seedSupplier('files');
     const rnd = random(31);
     const base = Date.parse('2031-01-01T00:00:00.000Z');
@@ -199,7 +199,7 @@ describe('stock never goes back in time (DynamoDB Local)', () => {
     expect((await get(keys.offerReservations(sku(0), supplierId)))?.['reserved']).toBe(3);
   });
 
-  it(`files and partial INVENTORY_UPDATEs: ${ROUNDS} rounds, shuffled and concurrent: per SKU the newest truth stating it wins`, async () => {
+  it(`files and partial INVENTORY_UPDATEs: ${ROUNDS} rounds, shuffled and concurrent: per SKU the newest truth stating it wins`, { timeout: 240_000 }, async () => {
     const { supplierId, sku } = await seedSupplier('mixed');
     const rnd = random(13);
     const base = Date.parse('2032-01-01T00:00:00.000Z');
@@ -223,7 +223,7 @@ describe('stock never goes back in time (DynamoDB Local)', () => {
     expect((await get(keys.offerReservations(sku(0), supplierId)))?.['reserved']).toBe(3);
   });
 
-  it('a message delivered twice at once (and again later) applies once; an older one after it never overwrites', async () => {
+  it('a message delivered twice at once (and again later) applies once; an older one after it never overwrites', { timeout: 120_000 }, async () => {
     const { supplierId, sku } = await seedSupplier('dedupe');
     const scope = `supplier:${supplierId}`;
     const once = (messageId: string): InventoryRowsOptions['once'] => ({

@@ -32,7 +32,7 @@ export const MESSAGE_LOCK_WAIT_MS = 3_000;
  */
 export const DEFAULT_INDEX_SETTLE_MS = process.env['AWS_ENDPOINT_URL_DYNAMODB'] === undefined || process.env['AWS_ENDPOINT_URL_DYNAMODB'] === '' ? 1000 : 0;
 
-const MAX_POLL_MS = 1000;
+const MAX_POLL_MS = 250;
 
 export interface LockDeps {
   readonly store: StoreContext;

@@ -3,11 +3,15 @@
  * rows. Rules live in inventory/domain/ (feed-headers, feed-rows, feed-offers, file-report); this module streams, batches and records.
  *
  * File lifecycle (applyFeedFile):
- *   claim the file record (key + ETag: a replay does nothing) → read the supplier → spool the body
- *   while its offers load (gsi1 → map supplierSku → offers) → PASS 1 validates every row → unmapped
- *   SKUs from the offer map → quarantine or PASS 2 applies →
- *   report (when there is something to say) → finish the record in one transaction with the
- *   supplier update and SupplierEvent items → metrics.
+ *   claim the file record (key + ETag: a replay does nothing) → read the supplier → the file's as-of
+ *   (input.asOf, else the S3 event time, else now) against the supplier's watermark: not newer →
+ *   SUPERSEDED, body never read (issue 13, domain/as-of.ts) → spool the body while its offers load
+ *   (gsi1 → map supplierSku → offers, once gsi1 shows the last apply's writes) → PASS 1 validates every
+ *   row → unmapped SKUs from the offer map → quarantine, or take the supplier's apply lock
+ *   (apply-lock.ts; admission again: SUPERSEDED if a newer feed won meanwhile; offers re-read if another
+ *   apply wrote since) and PASS 2 applies (lease renewed between chunks) → report (when there is
+ *   something to say) → finish the record in one transaction with the supplier update, SupplierEvent
+ *   items and the lock's release that advances the watermark → metrics.
  *
  * Why two passes (the whole-file quarantine must never half-apply): the decision needs the error
  * rate of the WHOLE file, and buffering every changed row until the end would make memory grow with

@@ -2,7 +2,8 @@
  * Store side of inventory feeds (issue 5).
  *
  * - Offers are FEED-OWNED: `SKU#{sku}` / `OFFER#{supplierId}` is written WHOLE (BatchWriteItem
- *   PutRequest, 25 per call) from the fields below and nothing else; what orders hold lives on the
+ *   PutRequest, 25 per call; or one conditional PutItem each when ordered by `stockAsOf`, see
+ *   writeOffersOrdered) from the fields below and nothing else; what orders hold lives on the
  *   platform's counter item `SKU#{sku}` / `RESERVED#{supplierId}` (never read `reserved` off an offer).
  * - A supplier's offers are read through gsi1 (`SUPPLIER#{id}` / `SSKU#{supplierSku}`) into a map
  *   supplierSku → offers (several retailer SKUs may map to one supplier SKU).
