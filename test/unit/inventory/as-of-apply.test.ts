@@ -8,6 +8,7 @@ import { applyInventoryRows } from '../../../functions/core/inventory/services/i
 import { holdApplyLock } from '../../../functions/core/inventory/services/apply-lock';
 import { acquireLease, readWatermark, releaseItem, renewLease, watermarkKey } from '../../../functions/core/inventory/store/watermark';
 import { transact } from '../../../functions/core/runtime/table/transactions';
+import { offerItem } from '../../../functions/core/inventory/store/inventory';
 import { LATER, NOW, SUPPLIER_ID, dropped, feedWorld, offer, type FeedWorld } from './support';
 
 const T1 = '2026-11-25T09:00:00.000Z';
@@ -25,11 +26,11 @@ describe('watermark store: the apply lock', () => {
     const store = world.deps.store;
     const nowMs = NOW.getTime();
     const mine = await acquireLease(store, { supplierId: SUPPLIER_ID, owner: 'a', nowMs, leaseMs: 1000, source: 'feed.csv' });
-    expect(mine).toMatchObject({ supplierId: SUPPLIER_ID, applies: 0, leaseOwner: 'a', leaseExpiresAt: nowMs + 1000, leaseSource: 'feed.csv' });
+    expect(mine).toMatchObject({ supplierId: SUPPLIER_ID, applies: 0, leaseOwner: 'a', leaseExpiresAt: nowMs + 1000, leaseSource: 'feed.csv', tookOver: false });
     expect(await acquireLease(store, { supplierId: SUPPLIER_ID, owner: 'b', nowMs: nowMs + 999, leaseMs: 1000, source: 'x' })).toBeUndefined();
     // Re-entrant for its owner (a retry of the same call).
     expect(await acquireLease(store, { supplierId: SUPPLIER_ID, owner: 'a', nowMs: nowMs + 10, leaseMs: 1000, source: 'feed.csv' })).toBeDefined();
-    expect(await acquireLease(store, { supplierId: SUPPLIER_ID, owner: 'b', nowMs: nowMs + 5000, leaseMs: 1000, source: 'x' })).toMatchObject({ leaseOwner: 'b' });
+    expect(await acquireLease(store, { supplierId: SUPPLIER_ID, owner: 'b', nowMs: nowMs + 5000, leaseMs: 1000, source: 'x' })).toMatchObject({ leaseOwner: 'b', tookOver: true });
     // The old owner cannot renew once taken over.
     expect(await renewLease(store, { supplierId: SUPPLIER_ID, owner: 'a', nowMs: nowMs + 5001, leaseMs: 1000 })).toBe(false);
     expect(await renewLease(store, { supplierId: SUPPLIER_ID, owner: 'b', nowMs: nowMs + 5001, leaseMs: 1000 })).toBe(true);
@@ -116,6 +117,19 @@ describe('feed files ordered by as-of', () => {
     // Once the holder's lease expired, the retry applies it.
     world.clock = LATER;
     expect(await applyFeedFile(world.deps, input)).toMatchObject({ status: 'APPLIED', written: 1 });
+  });
+
+  it('taking over the lock of an apply that died re-reads the offers (its writes may be newer than the first read)', async () => {
+    const world = feedWorld({ extra: [watermarkItem({ fullAsOf: T1, leaseOwner: 'dead', leaseExpiresAt: NOW.getTime() - 1 })] });
+    const input = { ...dropped(world, 'f.csv', 'sku,qty\nA-1,10\n'), asOf: T2 };
+    // The dead apply's write lands after this file first read the offers.
+    let queries = 0;
+    world.table.before = (command) => {
+      if (command === 'Query' && ++queries === 1) world.table.seed(offerItem(offer('SKU-A', 'A-1', { stock: 4, stockAsOf: T1 })));
+    };
+    expect(await applyFeedFile(world.deps, input)).toMatchObject({ status: 'APPLIED', written: 1 });
+    expect(queries).toBe(2);
+    expect(world.storedOffer('SKU-A')).toMatchObject({ stock: 10, stockAsOf: T2 });
   });
 
   it('a lease lost before the outcome is recorded fails the file (retried), its record and watermark untouched', async () => {

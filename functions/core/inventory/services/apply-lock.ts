@@ -23,9 +23,9 @@ export interface ApplyLockTuning {
 }
 
 export const DEFAULT_LEASE_MS = 120_000;
-/** Files wait up to 3 minutes (the feed function runs up to 10); messages 3 s (the inbound consumer runs 30 s for a batch). */
+/** Files wait up to 3 minutes (the feed function runs up to 10); messages 2 s (the inbound consumer runs 30 s for a batch of up to 10). */
 export const FILE_LOCK_WAIT_MS = 180_000;
-export const MESSAGE_LOCK_WAIT_MS = 3_000;
+export const MESSAGE_LOCK_WAIT_MS = 2_000;
 /**
  * gsi1 is eventually consistent in AWS (usually well under a second). DynamoDB Local (the local runtime,
  * AWS_ENDPOINT_URL_DYNAMODB set) updates its indexes with the item: nothing to wait for there.
@@ -66,7 +66,8 @@ export class SupplierApplyLock {
 
   /** Wait until gsi1 shows the last apply's writes (see indexSettleWait). */
   async settleIndex(): Promise<void> {
-    const wait = indexSettleWait(this.watermark.lastWriteAt, this.deps.now(), this.settleMs);
+    // Taken over from an apply that died holding it: its last writes may be moments old.
+    const wait = this.watermark.tookOver === true ? this.settleMs : indexSettleWait(this.watermark.lastWriteAt, this.deps.now(), this.settleMs);
     if (wait > 0) await sleep(wait);
   }
 

@@ -225,8 +225,10 @@ export async function applyFeedFile(deps: FeedDeps, input: FeedFileInput): Promi
       lock = undefined;
       return await supersede(deps, claim.record, { ...log, asOf }, admission.newerAsOf);
     }
-    // Another apply wrote offers since they were loaded: read them again once gsi1 shows its writes.
-    const current = lock.watermark.applies === before.applies ? offers : await reloadOffers(lock, deps, input.supplierId);
+    // Another apply wrote offers since they were loaded (or died holding the lock, maybe mid-write): read them
+    // again once gsi1 shows its writes.
+    const fresh = lock.watermark.applies === before.applies && lock.watermark.tookOver !== true;
+    const current = fresh ? offers : await reloadOffers(lock, deps, input.supplierId);
     const order: ApplyOrder = { asOf, conditional: admission.conditional, touchUnchanged: false };
     const tally = await applyPass(deps, source as FeedSource, ctx, current, validation, receivedAt, { order, lock }, input.onProgress);
     const counts: FeedCounts = {

@@ -27,6 +27,8 @@ export interface Watermark extends AsOfMarks {
   readonly leaseOwner?: string | undefined;
   readonly leaseExpiresAt?: number | undefined;
   readonly leaseSource?: string | undefined;
+  /** Set by acquireLease: the lease was taken over from another owner whose lease had expired (its writes may be half done). */
+  readonly tookOver?: boolean | undefined;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -61,7 +63,7 @@ export interface LeaseRequest {
   readonly source: string;
 }
 
-/** Take the lock when free, expired or already ours: the watermark as it is now, or undefined when another apply holds it. */
+/** Take the lock when free, expired or already ours: the watermark as it is now (with `tookOver`), or undefined when another apply holds it. */
 export async function acquireLease(ctx: StoreContext, request: LeaseRequest): Promise<Watermark | undefined> {
   try {
     const result = await ctx.ddb.send(
@@ -80,10 +82,18 @@ export async function acquireLease(ctx: StoreContext, request: LeaseRequest): Pr
           ':zero': 0,
           ':now': request.nowMs,
         },
-        ReturnValues: 'ALL_NEW',
+        // The item before: whose lease this replaced (an expired one of another apply that may have died mid-write).
+        ReturnValues: 'ALL_OLD',
       }),
     );
-    return toWatermark(request.supplierId, result.Attributes);
+    const before = toWatermark(request.supplierId, result.Attributes);
+    return {
+      ...before,
+      leaseOwner: request.owner,
+      leaseExpiresAt: request.nowMs + request.leaseMs,
+      leaseSource: request.source.slice(0, 300),
+      tookOver: before.leaseOwner !== undefined && before.leaseOwner !== request.owner,
+    };
   } catch (error) {
     if (isConditionalCheckFailed(error)) return undefined;
     throw error;
