@@ -207,7 +207,8 @@ function feedDeps(store: StoreContext, chunkRows: number, concurrency: number, l
     now: () => new Date(),
     logger: { debug: () => undefined, info: () => undefined, warn: (m: string) => log(`  feed warn: ${m}`), error: (m: string) => log(`  feed error: ${m}`) },
     metrics: { count: () => undefined },
-    tuning: { chunkRows, writeConcurrency: concurrency },
+    // DynamoDB Local updates gsi1 with the item: no index settle time between applies (1 s in AWS).
+    tuning: { chunkRows, writeConcurrency: concurrency, indexSettleMs: 0 },
   };
 }
 

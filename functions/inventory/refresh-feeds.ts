@@ -2,7 +2,8 @@
  * Scheduled refresh of pull sources (EventBridge schedule; the event's content is ignored).
  *
  * INVENTORY_PULL = JSON `[{ "supplierId", "bucket", "key" }]`: an S3 location each supplier publishes
- * its feed to. Per source: HeadObject → the ETag; the same key + ETag already recorded (applied,
+ * its feed to. Per source: HeadObject → the ETag and LastModified (the feed's as-of, issue 13: a
+ * published file older than the newest feed applied is SUPERSEDED); the same key + ETag already recorded (applied,
  * quarantined, refused, or being processed) → skipped without reading it; otherwise the object is
  * applied with the feed service (same rules, report and record as an inbox drop). One failing source
  * does not stop the others; failures are rethrown at the end (the schedule's retry replays: the
@@ -11,11 +12,12 @@
 import { withPowertools } from '../core/runtime/powertools';
 import * as z from 'zod';
 import { jsonEnv } from '../core/runtime/config';
-import { headEtag, openObject } from '../core/suppliers/services/file-reports';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { openObject } from '../core/suppliers/services/file-reports';
 import { feedDepsFromEnv } from './feed-deps';
 import { applyFeedFile } from '../core/inventory/services/inventory-feed';
 import { type FeedDeps, type FeedFileStatus } from '../core/inventory/services/feed-types';
-import { FILE_LEASE_MINUTES, getFileRecord } from '../core/suppliers/store/supplier-files';
+import { FILE_LEASE_MINUTES, getFileRecord, normalizeEtag } from '../core/suppliers/store/supplier-files';
 
 export const PullSource = z.object({ supplierId: z.string().min(1), bucket: z.string().min(1), key: z.string().min(1) });
 export type PullSource = z.output<typeof PullSource>;
@@ -28,7 +30,9 @@ export type PullOutcome = FeedFileStatus | 'UNCHANGED';
 
 /** One pull source: skip what was already recorded for this ETag, else apply it. */
 export async function refreshSource(source: PullSource, feed: FeedDeps = deps): Promise<PullOutcome> {
-  const etag = await headEtag(feed.s3, source.bucket, source.key);
+  const head = await feed.s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key }));
+  if (head.ETag === undefined) throw new Error(`HeadObject returned no ETag for ${source.key}`);
+  const etag = normalizeEtag(head.ETag);
   const ref = { supplierId: source.supplierId, kind: 'INVENTORY' as const, bucket: source.bucket, objectKey: source.key, etag };
   const existing = await getFileRecord(feed.store, ref);
   const leaseExpired = existing?.status === 'PROCESSING' && Date.parse(existing.startedAt) < feed.now().getTime() - FILE_LEASE_MINUTES * 60_000;
@@ -42,6 +46,8 @@ export async function refreshSource(source: PullSource, feed: FeedDeps = deps): 
     etag,
     supplierId: source.supplierId,
     source: 'pull',
+    // The supplier's as-of of this truth: when the object was stored, never when it is read.
+    asOf: head.LastModified?.toISOString(),
     body: () => openObject(feed.s3, source.bucket, source.key, etag),
   });
   return result.status;

@@ -349,6 +349,8 @@ describe('applyFeedFile: shortfall, freshness, aliases, JSON, money units', () =
     expect(world.storedOffer('SKU-C')).not.toHaveProperty('mapMinor');
     expect(reportOf(world, 'feed.json', input.etag)?.['rejectedRows']).toEqual([{ row: 3, field: 'quantity', reason: 'must be a whole number of units (0 or more)', value: '-1' }]);
 
+    // A later file (an equal as-of would be the same truth: SUPERSEDED).
+    world.clock = LATER;
     const bare = await applyFeedFile(world.deps, dropped(world, 'bare.json', JSON.stringify([{ sku: 'A-1', quantity: 7 }])));
     expect(bare).toMatchObject({ status: 'APPLIED', written: 1 });
   });

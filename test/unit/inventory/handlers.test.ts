@@ -1,7 +1,7 @@
 import type { S3Event } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../fixtures/requests';
-import { BUCKET, SUPPLIER_ID, feedWorld, inboxKey, supplierEvents } from './support';
+import { BUCKET, LATER, SUPPLIER_ID, feedWorld, inboxKey, supplierEvents } from './support';
 
 vi.hoisted(() => {
   process.env.TABLE_NAME = 'PipelineTable';
@@ -118,6 +118,7 @@ describe('refresh-feeds (scheduled pull)', () => {
     expect(world.bucket.gets).toBe(reads);
 
     world.bucket.put('acme-exports', 'exports/stock.csv', 'sku,qty\nA-1,3\n');
+    world.clock = LATER;
     expect(await refreshSource(source, world.deps)).toBe('APPLIED');
     expect(world.storedOffer('SKU-A')?.['stock']).toBe(3);
     expect(supplierEvents(world).filter((e) => e.type === 'SupplierFeedApplied').map((e) => (e['data'] as { source: string }).source)).toEqual(['pull', 'pull']);

@@ -40,7 +40,7 @@ describe('applyInventoryRows', () => {
       ]),
     ).rows;
 
-    const outcome = await applyInventoryRows(world.deps, SUPPLIER_ID, rows, { source: { kind: 'sqs', messageId: 'inv-1' } });
+    const outcome = await applyInventoryRows(world.deps, SUPPLIER_ID, rows, { asOf: NOW.toISOString(), source: { kind: 'sqs', messageId: 'inv-1' } });
 
     expect(outcome).toMatchObject({ kind: 'applied', rows: 4, written: 1, unchanged: 1, unmapped: 1, duplicates: 1, shortfalls: 1 });
     expect(world.storedOffer('SKU-B')).toMatchObject({ stock: 4, shortfall: 2 });
@@ -56,7 +56,7 @@ describe('applyInventoryRows', () => {
 
   it('a complete snapshot refreshes the supplier like a feed (STALE → ACTIVE)', async () => {
     const world = feedWorld({ supplier: supplier({ status: 'STALE', staleSince: '2026-11-25T00:00:00.000Z' }) });
-    const outcome = await applyInventoryRows(world.deps, SUPPLIER_ID, [{ supplierSku: 'A-1', quantity: 10 }], { complete: true, source: { kind: 'sqs', messageId: 'inv-2' } });
+    const outcome = await applyInventoryRows(world.deps, SUPPLIER_ID, [{ supplierSku: 'A-1', quantity: 10 }], { complete: true, asOf: NOW.toISOString(), source: { kind: 'sqs', messageId: 'inv-2' } });
     expect(outcome).toMatchObject({ kind: 'applied', written: 0, unchanged: 1 });
     expect(supplierItem(world)).toMatchObject({ status: 'ACTIVE', lastFeedAt: NOW.toISOString() });
     expect(supplierEvents(world).map((e) => e.type).sort()).toEqual(['SupplierFeedApplied', 'SupplierFresh']);
@@ -71,7 +71,7 @@ describe('applyInventoryRows', () => {
         { supplierSku: 'A-1', quantity: 1 },
         { supplierSku: 'B-2', quantity: 1, cost: '1.234' },
       ],
-      { source: { kind: 'sqs' } },
+      { asOf: NOW.toISOString(), source: { kind: 'sqs' } },
     );
     expect(outcome).toEqual({ kind: 'rejected', issues: [{ path: 'rows.1.cost', message: 'has more than 2 decimal places for EUR' }] });
     expect(world.batchWrites()).toBe(0);
@@ -80,6 +80,6 @@ describe('applyInventoryRows', () => {
 
   it('says so for an unknown supplier', async () => {
     const world = feedWorld();
-    expect(await applyInventoryRows(world.deps, 'nobody', [{ supplierSku: 'A-1', quantity: 1 }], { source: { kind: 'sqs' } })).toEqual({ kind: 'unknown-supplier' });
+    expect(await applyInventoryRows(world.deps, 'nobody', [{ supplierSku: 'A-1', quantity: 1 }], { asOf: NOW.toISOString(), source: { kind: 'sqs' } })).toEqual({ kind: 'unknown-supplier' });
   });
 });

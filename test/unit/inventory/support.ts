@@ -214,7 +214,7 @@ export function feedWorld(
       now: () => world.clock,
       logger: silentLogger(),
       metrics: recordingMetrics(),
-      tuning: { chunkRows: options.chunkRows ?? 2, writeConcurrency: 2 },
+      tuning: { chunkRows: options.chunkRows ?? 2, writeConcurrency: 2, indexSettleMs: 0, lockWaitMs: 50 },
     },
     storedOffer: (sku, supplierId = SUPPLIER_ID) => table.get(keys.offer(sku, supplierId).pk, keys.offer(sku, supplierId).sk),
     drop(name, body, supplierId = SUPPLIER_ID) {

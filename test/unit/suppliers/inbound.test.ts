@@ -350,8 +350,8 @@ describe('supplier inbound handler: partial batch failures and the DLQ', () => {
 });
 
 describe('INVENTORY_UPDATE over the inbound queue', () => {
-  const update = (rows: readonly Record<string, unknown>[], messageId = 'inv-1') =>
-    JSON.stringify({ type: 'INVENTORY_UPDATE', messageId, sentAt: NOW.toISOString(), rows });
+  const update = (rows: readonly Record<string, unknown>[], messageId = 'inv-1', sentAt = NOW.toISOString()) =>
+    JSON.stringify({ type: 'INVENTORY_UPDATE', messageId, sentAt, rows });
   const stockOf = (sku: string, supplierId: string) => table.get(`SKU#${sku}`, `OFFER#${supplierId}`)?.['stock'];
 
   it('applies the rows to the sending supplier\'s offers, and a duplicate delivery writes nothing', async () => {
@@ -362,14 +362,14 @@ describe('INVENTORY_UPDATE over the inbound queue', () => {
     expect(stockOf('TSHIRT-BLK-M', 'atlantic-outfitters')).toBe(50);
     const again = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 7 }]) });
     expect(again).toMatchObject({ kind: 'inventory', written: 0, duplicate: true });
-    // The same rows under a new message id: applied, but nothing changed.
-    const same = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 7 }], 'inv-2') });
+    // The same rows under a new message id, sent later: applied, but nothing changed.
+    const same = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 7 }], 'inv-2', at(5)) });
     expect(same).toMatchObject({ kind: 'inventory', written: 0, unchanged: 1, duplicate: false });
   });
 
   it('a duplicate delivery arriving after a newer update does not bring the older stock back', async () => {
     await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 10 }], 'inv-a') });
-    await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 4 }], 'inv-b') });
+    await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 4 }], 'inv-b', at(5)) });
     const late = await handleSupplierMessage(deps, { supplierId: 'nordic-home', body: update([{ supplierSku: 'NH-TS-0101-M', quantity: 10 }], 'inv-a') });
     expect(late).toMatchObject({ kind: 'inventory', duplicate: true });
     expect(stockOf('TSHIRT-BLK-M', 'nordic-home')).toBe(4);

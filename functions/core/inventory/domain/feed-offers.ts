@@ -27,6 +27,11 @@ export interface FeedOffer {
   readonly shortfall?: number | undefined;
   /** Since when the shortfall exists (the exception index sorts on it). */
   readonly shortfallSince?: string | undefined;
+  /**
+   * The as-of of the truth this row was last written with (domain/as-of.ts); set on every offer a feed
+   * or message writes. gsi1 does not project it: offers read through the index leave it undefined.
+   */
+  readonly stockAsOf?: string | undefined;
 }
 
 export interface OfferDiff {

@@ -131,7 +131,7 @@ const MessageId = z
   .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces')
   .meta({
     description:
-      'Unique per supplier: a message id applied before (within 14 days) is acknowledged and not applied again, so a duplicate delivery never brings older stock back. Distinct messages are applied in arrival order: an older snapshot sent under a NEW id after a newer one overwrites it.',
+      'Unique per supplier: a message id applied before (within 14 days) is acknowledged and not applied again (checked and recorded atomically with the apply). Stock is ordered by `sentAt`, not by arrival: an older snapshot arriving after a newer one, under any id, never overwrites it.',
     examples: ['inv-000123'],
   });
 
@@ -143,7 +143,10 @@ export const InventoryUpdateMessage = z
   .strictObject({
     type: z.literal('INVENTORY_UPDATE'),
     messageId: MessageId,
-    sentAt: z.iso.datetime({ offset: true }).meta({ description: 'When the supplier produced this snapshot (ISO 8601 with time zone)' }),
+    sentAt: z.iso.datetime({ offset: true }).meta({
+      description:
+        'The as-of of this snapshot: when its stock was true at the supplier (ISO 8601 with time zone). Not newer than the last complete snapshot applied: skipped; per SKU, a row older than the truth the SKU holds is skipped (stale)',
+    }),
     complete: z
       .boolean()
       .optional()

@@ -1,11 +1,11 @@
-/** Writing validated offer changes in chunks, with the stock-shortfall events they cause. */
+/** Writing validated offer changes in chunks (ordered by the supplier's as-of, domain/as-of.ts), with the stock-shortfall events they cause. */
 import { diffOffer, needsReservedCount, settleShortfall, type FeedOffer } from '../domain/feed-offers';
 import { type HeaderResolution } from '../domain/feed-headers';
 import { type OfferChange } from '../domain/feed-rows';
 import type { FeedField } from '../../suppliers/domain/supplier';
 import type { FeedSourceData, TypedSupplierEvent } from '../../events/schemas/domain-events';
 import type { StoreContext } from '../../runtime/table/context';
-import { loadReservedCounts, putOffers, reservedKey, type OfferIndex } from '../store/inventory';
+import { DEFAULT_ORDERED_CONCURRENCY, loadReservedCounts, putOffers, reservedKey, writeOffersOrdered, type OfferIndex } from '../store/inventory';
 import { MAX_SHORTFALL_DETAILS } from './feed-types';
 
 // ------------------------------------------------------------------------------------------ applying changes
@@ -22,6 +22,12 @@ interface ShortfallNote {
 export class ApplyTally {
   written = 0;
   unchanged = 0;
+  /** Rows whose offers already hold a truth as new or newer (ordered writes only): skipped, not errors. */
+  stale = 0;
+  /** Offers whose values were unchanged but whose stockAsOf moved (partial messages). */
+  touched = 0;
+  /** Offer items written (changed, shortfall moved, or touched): the watermark's `lastWriteAt` moves when > 0. */
+  offersWritten = 0;
   shortfalls = 0;
   readonly shortfallDetails: ShortfallNote[] = [];
 
@@ -33,48 +39,100 @@ export class ApplyTally {
   }
 }
 
+/** How an apply orders its writes (domain/as-of.ts `admit`). */
+export interface ApplyOrder {
+  /** The supplier's as-of of this truth (normalized): every offer written carries it as `stockAsOf`. */
+  readonly asOf: string;
+  /** Each write conditional on the stored row holding an older truth (else one BatchWriteItem path). */
+  readonly conditional: boolean;
+  /** Also move `stockAsOf` on offers whose values did not change (partial messages only). */
+  readonly touchUnchanged: boolean;
+}
+
+const offerKey = (offer: FeedOffer): string => reservedKey(offer.sku, offer.supplierId);
+
+// Long: diff per row, settle shortfalls, write (batch or ordered), then count per row and refresh the index.
 /**
  * Apply one chunk of valid, de-duplicated, mapped rows: diff against the offers, read the counters
- * where stock dropped (or the offer is short), settle shortfalls, write the changed offers whole.
- * Offers that did not change but are short get their shortfall re-checked (and rewritten if it moved).
+ * where stock dropped (or the offer is short), settle shortfalls, write the changed offers whole
+ * (stamped with the apply's as-of). Offers that did not change but are short get their shortfall
+ * re-checked (and rewritten if it moved). Unchanged offers are not rewritten, unless `touchUnchanged`
+ * (then only their stockAsOf moves). With `conditional`, a row whose offer holds a truth as new or
+ * newer is left alone and counted stale.
  */
-export async function applyChanges(store: StoreContext, offers: OfferIndex, changes: readonly OfferChange[], at: string, tally: ApplyTally, concurrency: number): Promise<void> {
-  const direct: FeedOffer[] = [];
+export async function applyChanges(
+  store: StoreContext,
+  offers: OfferIndex,
+  changes: readonly OfferChange[],
+  at: string,
+  order: ApplyOrder,
+  tally: ApplyTally,
+  concurrency: number,
+): Promise<void> {
+  const stamp = (offer: FeedOffer): FeedOffer => ({ ...offer, stockAsOf: order.asOf });
+  const puts: FeedOffer[] = [];
   const toCheck: FeedOffer[] = [];
   const shortUnchanged: FeedOffer[] = [];
+  const touches = new Map<string, FeedOffer>();
+  const rows: { readonly changed: string[]; readonly all: string[] }[] = [];
   for (const change of changes) {
-    let changed = false;
+    const row = { changed: [] as string[], all: [] as string[] };
+    rows.push(row);
     for (const current of offers.get(change.supplierSku) ?? []) {
+      row.all.push(offerKey(current));
       const diff = diffOffer(current, change, at);
       if (diff.changed) {
-        changed = true;
-        if (needsReservedCount(current, diff.next)) toCheck.push(diff.next);
-        else direct.push(diff.next);
-      } else if (current.shortfall !== undefined) {
-        shortUnchanged.push(current);
+        row.changed.push(offerKey(current));
+        const next = stamp(diff.next);
+        if (needsReservedCount(current, next)) toCheck.push(next);
+        else puts.push(next);
+        continue;
       }
+      if (current.shortfall !== undefined) shortUnchanged.push(current);
+      if (order.touchUnchanged) touches.set(offerKey(current), stamp(current));
     }
-    if (changed) tally.written++;
-    else tally.unchanged++;
   }
-  const writes = direct;
+  const entered = new Map<string, number>();
   if (toCheck.length + shortUnchanged.length > 0) {
     const reserved = await loadReservedCounts(store, [...toCheck, ...shortUnchanged]);
     for (const next of toCheck) {
-      const held = reserved.get(reservedKey(next.sku, next.supplierId)) ?? 0;
+      const held = reserved.get(offerKey(next)) ?? 0;
       const settled = settleShortfall(next, held, at);
-      if (settled.entered) tally.note(settled.offer, held);
-      writes.push(settled.offer);
+      if (settled.entered) entered.set(offerKey(next), held);
+      puts.push(settled.offer);
     }
     for (const current of shortUnchanged) {
-      const held = reserved.get(reservedKey(current.sku, current.supplierId)) ?? 0;
+      const held = reserved.get(offerKey(current)) ?? 0;
       const settled = settleShortfall(current, held, at);
-      if (settled.offer.shortfall !== current.shortfall) writes.push(settled.offer);
+      if (settled.offer.shortfall === current.shortfall) continue;
+      puts.push(stamp(settled.offer));
+      touches.delete(offerKey(current));
     }
   }
-  if (writes.length > 0) await putOffers(store, writes, concurrency);
-  // Keep the index current (an SQS update or a later chunk may see these offers again).
-  for (const offer of writes) {
+  let written: readonly FeedOffer[] = puts;
+  const staleKeys = new Set<string>();
+  if (order.conditional || touches.size > 0) {
+    const outcome = await writeOffersOrdered(store, puts, [...touches.values()], Math.max(concurrency, DEFAULT_ORDERED_CONCURRENCY));
+    written = outcome.written;
+    for (const offer of outcome.stale) staleKeys.add(offerKey(offer));
+  } else if (puts.length > 0) {
+    await putOffers(store, puts, concurrency);
+  }
+  tally.offersWritten += written.length;
+  const writtenKeys = new Set(written.map(offerKey));
+  for (const offer of written) {
+    const held = entered.get(offerKey(offer));
+    if (held !== undefined) tally.note(offer, held);
+    if (touches.has(offerKey(offer))) tally.touched++;
+  }
+  for (const row of rows) {
+    if (row.changed.some((key) => writtenKeys.has(key))) tally.written++;
+    else if (row.all.some((key) => staleKeys.has(key))) tally.stale++;
+    else tally.unchanged++;
+  }
+  // Keep the index current (an SQS update or a later chunk may see these offers again); touches change no value.
+  for (const offer of written) {
+    if (touches.has(offerKey(offer))) continue;
     const list = offers.get(offer.supplierSku);
     if (list === undefined) continue;
     const position = list.findIndex((o) => o.sku === offer.sku);

@@ -5,10 +5,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { StoreContext } from '../../runtime/table/context';
 import { type FileMetrics } from '../../suppliers/services/file-reports';
 import type { TaskLogger } from '../../workflow/services/workflow-common';
+import type { ApplyLockTuning } from './apply-lock';
 
 // ------------------------------------------------------------------------------------------ deps & results
 
-export interface FeedTuning {
+export interface FeedTuning extends ApplyLockTuning {
   /** Valid rows per apply chunk (default 1,000). */
   readonly chunkRows?: number;
   /** BatchWriteItem calls in flight (default 8). */
@@ -53,6 +54,12 @@ export interface FeedFileInput {
    * applied inbox feed is SUPERSEDED (not applied): a late delivery or retry never brings older stock back.
    */
   readonly objectTime?: string | undefined;
+  /**
+   * The supplier's as-of of the file's truth (issue 13; a pull source: the object's LastModified).
+   * Default: `objectTime`, else the time the file is received. A file not newer than the newest feed
+   * applied is SUPERSEDED whole (domain/as-of.ts).
+   */
+  readonly asOf?: string | undefined;
   /** Rows read so far, per pass (validate, then apply); for the local CLI's progress bar. */
   readonly onProgress?: ((rowsSoFar: number, phase: 'validate' | 'apply') => void) | undefined;
 }
@@ -70,6 +77,8 @@ export interface FeedCounts {
   readonly duplicates: number;
   /** Offers that went below what is reserved in this feed. */
   readonly shortfalls: number;
+  /** Rows whose offers already hold a newer truth (a partial INVENTORY_UPDATE newer than this file): skipped. */
+  readonly stale: number;
 }
 
 export type FeedFileStatus = 'APPLIED' | 'QUARANTINED' | 'REFUSED' | 'ALREADY_PROCESSED' | 'IN_PROGRESS' | 'SUPERSEDED';
@@ -86,7 +95,7 @@ export class FeedFormatError extends Error {
   override readonly name = 'FeedFormatError';
 }
 
-export const ZERO: FeedCounts = { rows: 0, written: 0, unchanged: 0, rejected: 0, unmapped: 0, duplicates: 0, shortfalls: 0 };
+export const ZERO: FeedCounts = { rows: 0, written: 0, unchanged: 0, rejected: 0, unmapped: 0, duplicates: 0, shortfalls: 0, stale: 0 };
 export const MAX_SHORTFALL_DETAILS = 50;
 export const MAX_FINISH_ATTEMPTS = 4;
 /** Apply chunks being written at once (each with its own BatchWriteItem pool). */

@@ -3,11 +3,15 @@
  * rows. Rules live in inventory/domain/ (feed-headers, feed-rows, feed-offers, file-report); this module streams, batches and records.
  *
  * File lifecycle (applyFeedFile):
- *   claim the file record (key + ETag: a replay does nothing) → read the supplier → spool the body
- *   while its offers load (gsi1 → map supplierSku → offers) → PASS 1 validates every row → unmapped
- *   SKUs from the offer map → quarantine or PASS 2 applies →
- *   report (when there is something to say) → finish the record in one transaction with the
- *   supplier update and SupplierEvent items → metrics.
+ *   claim the file record (key + ETag: a replay does nothing) → read the supplier → the file's as-of
+ *   (input.asOf, else the S3 event time, else now) against the supplier's watermark: not newer →
+ *   SUPERSEDED, body never read (issue 13, domain/as-of.ts) → spool the body while its offers load
+ *   (gsi1 → map supplierSku → offers, once gsi1 shows the last apply's writes) → PASS 1 validates every
+ *   row → unmapped SKUs from the offer map → quarantine, or take the supplier's apply lock
+ *   (apply-lock.ts; admission again: SUPERSEDED if a newer feed won meanwhile; offers re-read if another
+ *   apply wrote since) and PASS 2 applies (lease renewed between chunks) → report (when there is
+ *   something to say) → finish the record in one transaction with the supplier update, SupplierEvent
+ *   items and the lock's release that advances the watermark → metrics.
  *
  * Why two passes (the whole-file quarantine must never half-apply): the decision needs the error
  * rate of the WHOLE file, and buffering every changed row until the end would make memory grow with
@@ -38,7 +42,12 @@ import type { TransactItem } from '../../runtime/table/transactions';
 import { fileNameOf, ObjectSuperseded, quarantineFile, refuseFile, writeFileReport } from '../../suppliers/services/file-reports';
 import { ZERO, type InventoryDeps, type FeedDeps, type FeedFileInput, type FeedCounts, type FeedFileResult, FeedFormatError, MAX_FINISH_ATTEMPTS, CHUNKS_IN_FLIGHT } from './feed-types';
 import { type FeedSource, openCsvSource, openJsonSource } from './feed-sources';
-import { ApplyTally, applyChanges, headerLabels, shortfallEvent } from './feed-apply';
+import { ApplyTally, applyChanges, headerLabels, shortfallEvent, type ApplyOrder } from './feed-apply';
+import { admit, advanceMarks, indexSettleWait, normalizeAsOf } from '../domain/as-of';
+import { readWatermark, type Watermark } from '../store/watermark';
+import { DEFAULT_INDEX_SETTLE_MS, FILE_LOCK_WAIT_MS, holdApplyLock, type SupplierApplyLock } from './apply-lock';
+import { TransientError } from '../../kernel/errors';
+import { sleep } from '../../runtime/table/transactions';
 
 // ------------------------------------------------------------------------------------------ files
 
@@ -98,6 +107,7 @@ async function applyPass(
   offers: OfferIndex,
   validation: Validation,
   at: string,
+  apply: { readonly order: ApplyOrder; readonly lock: SupplierApplyLock },
   onProgress: FeedFileInput['onProgress'],
 ): Promise<ApplyTally> {
   const tally = new ApplyTally();
@@ -110,11 +120,13 @@ async function applyPass(
   const flush = async (): Promise<void> => {
     while (inflight.length >= CHUNKS_IN_FLIGHT) await inflight.shift();
     if (failure !== undefined) throw failure.error;
+    // A large file outlives a lease: renew it between chunks (throws when it was lost: the apply stops).
+    await apply.lock.keepAlive();
     const changes = chunk;
     chunk = [];
     if (changes.length === 0) return;
     inflight.push(
-      applyChanges(deps.store, offers, changes, at, tally, concurrency).catch((error: unknown) => {
+      applyChanges(deps.store, offers, changes, at, apply.order, tally, concurrency).catch((error: unknown) => {
         failure ??= { error };
       }),
     );
@@ -166,20 +178,19 @@ export async function applyFeedFile(deps: FeedDeps, input: FeedFileInput): Promi
     return { ...ZERO, status: status === 'PROCESSING' ? 'IN_PROGRESS' : 'ALREADY_PROCESSED', reason: status };
   }
 
-  if (input.objectTime !== undefined && supplier.lastFeedObjectAt !== undefined && input.objectTime < supplier.lastFeedObjectAt) {
-    const reason = `a newer feed (stored ${supplier.lastFeedObjectAt}) was already applied`;
-    await finishFile(deps.store, claim.record, { status: 'SUPERSEDED', reason }, deps.now());
-    deps.metrics.count('FeedFilesSuperseded', 1, input.supplierId);
-    deps.logger.warn('Feed file older than the last applied feed: not applied', { ...log, objectTime: input.objectTime, lastFeedObjectAt: supplier.lastFeedObjectAt });
-    return { ...ZERO, status: 'SUPERSEDED', reason };
-  }
-
+  // The supplier's own time of this truth (issue 13): a file not newer than the newest feed applied is
+  // skipped whole, before its body is read (checked again under the apply lock).
+  const asOf = normalizeAsOf(input.asOf) ?? normalizeAsOf(input.objectTime) ?? receivedAt;
   const format = input.format ?? (/\.json$/i.test(input.key) ? 'json' : 'csv');
   const fileName = fileNameOf(input.key);
   let source: FeedSource | undefined;
+  let lock: SupplierApplyLock | undefined;
   try {
+    const before = await readWatermark(deps.store, input.supplierId);
+    const early = admit(before, asOf, 'whole');
+    if (early.kind === 'stale') return await supersede(deps, claim.record, { ...log, asOf }, early.newerAsOf);
     // The offer map loads while the body is spooled (the validation pass needs both).
-    const offersLoading = loadSupplierOffers(deps.store, input.supplierId);
+    const offersLoading = loadOffersSettled(deps, input.supplierId, before);
     offersLoading.catch(() => undefined);
     let formatError: string | undefined;
     try {
@@ -207,7 +218,19 @@ export async function applyFeedFile(deps: FeedDeps, input: FeedFileInput): Promi
       return await quarantine(deps, { input, claim: claim.record, supplier, validation, unmapped, head, fileName, reason: validation.reason });
     }
 
-    const tally = await applyPass(deps, source as FeedSource, ctx, offers, validation, receivedAt, input.onProgress);
+    lock = await holdApplyLock(deps, input.supplierId, input.key, deps.tuning?.lockWaitMs ?? FILE_LOCK_WAIT_MS, deps.tuning);
+    const admission = admit(lock.watermark, asOf, 'whole');
+    if (admission.kind === 'stale') {
+      await lock.release();
+      lock = undefined;
+      return await supersede(deps, claim.record, { ...log, asOf }, admission.newerAsOf);
+    }
+    // Another apply wrote offers since they were loaded (or died holding the lock, maybe mid-write): read them
+    // again once gsi1 shows its writes.
+    const fresh = lock.watermark.applies === before.applies && lock.watermark.tookOver !== true;
+    const current = fresh ? offers : await reloadOffers(lock, deps, input.supplierId);
+    const order: ApplyOrder = { asOf, conditional: admission.conditional, touchUnchanged: false };
+    const tally = await applyPass(deps, source as FeedSource, ctx, current, validation, receivedAt, { order, lock }, input.onProgress);
     const counts: FeedCounts = {
       rows: validation.rows,
       written: tally.written,
@@ -216,15 +239,17 @@ export async function applyFeedFile(deps: FeedDeps, input: FeedFileInput): Promi
       unmapped,
       duplicates: validation.duplicates.duplicates,
       shortfalls: tally.shortfalls,
+      stale: tally.stale,
     };
     const report = buildFileReport({ ...head, status: 'APPLIED' }, counts, validation.collector);
     const reportKey = hasSomethingToReport(report) ? await writeFileReport(deps.s3, deps.filesBucket, report, fileName) : undefined;
     const finishedAt = deps.now();
     const sourceData = { source: input.source ?? 'file', bucket: input.bucket, key: input.key, etag };
     // Re-read: the stale-feed sweep may have run while a large file was applied.
-    let current = (await getSupplier(deps.store, input.supplierId)) ?? supplier;
+    let supplierNow = (await getSupplier(deps.store, input.supplierId)) ?? supplier;
+    const release = lock.releaseItem({ marks: advanceMarks(lock.watermark, asOf, 'whole'), wrote: tally.offersWritten > 0, at: finishedAt.toISOString() });
     for (let attempt = 1; ; attempt++) {
-      const items = feedAppliedItems(deps.store, current, finishedAt.toISOString(), { feedKey: input.key, objectAt: input.objectTime, counts, reportKey, tally, sourceData });
+      const items = [...feedAppliedItems(deps.store, supplierNow, finishedAt.toISOString(), { feedKey: input.key, objectAt: input.objectTime, counts, reportKey, tally, sourceData }), release];
       const finished = await finishFile(
         deps.store,
         claim.record,
@@ -232,25 +257,53 @@ export async function applyFeedFile(deps: FeedDeps, input: FeedFileInput): Promi
         finishedAt,
         items,
       );
-      if (finished.ok) break;
+      if (finished.ok) {
+        lock = undefined;
+        break;
+      }
+      if (finished.reason === 'conflict' && finished.codes?.at(-1) === 'ConditionalCheckFailed') {
+        throw new TransientError(`the inventory apply lock of supplier ${input.supplierId} was lost before the feed was recorded (retried)`);
+      }
       if (finished.reason === 'lease-lost') {
         deps.logger.warn('Feed file lease lost before its outcome was recorded (another attempt took over)', log);
         break;
       }
       if (attempt >= MAX_FINISH_ATTEMPTS) throw new Error(`Could not record the feed outcome: ${finished.codes?.join(',') ?? 'conflict'}`);
-      current = (await getSupplier(deps.store, input.supplierId)) ?? current;
+      supplierNow = (await getSupplier(deps.store, input.supplierId)) ?? supplierNow;
     }
     deps.metrics.count('FeedRowsApplied', counts.written, input.supplierId);
     if (counts.rejected > 0) deps.metrics.count('FeedRowsRejected', counts.rejected, input.supplierId);
     if (counts.shortfalls > 0) deps.metrics.count('StockShortfalls', counts.shortfalls, input.supplierId);
-    deps.logger.info('Feed applied', { ...log, ...counts, reportKey, ms: deps.now().getTime() - started.getTime() });
+    deps.logger.info('Feed applied', { ...log, ...counts, asOf, conditional: order.conditional, reportKey, ms: deps.now().getTime() - started.getTime() });
     return { ...counts, status: 'APPLIED', reportKey };
   } catch (error) {
     await failFile(deps.store, claim.record, error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected error', deps.now());
     throw error;
   } finally {
+    await lock?.release();
     await source?.close();
   }
+}
+
+/** The supplier's offers, once gsi1 shows the last apply's writes (see indexSettleWait). */
+async function loadOffersSettled(deps: InventoryDeps, supplierId: string, watermark: Watermark): Promise<OfferIndex> {
+  const wait = indexSettleWait(watermark.lastWriteAt, deps.now(), deps.tuning?.indexSettleMs ?? DEFAULT_INDEX_SETTLE_MS);
+  if (wait > 0) await sleep(wait);
+  return loadSupplierOffers(deps.store, supplierId);
+}
+
+async function reloadOffers(lock: SupplierApplyLock, deps: InventoryDeps, supplierId: string): Promise<OfferIndex> {
+  await lock.settleIndex();
+  return loadSupplierOffers(deps.store, supplierId);
+}
+
+/** A file not newer than the newest feed applied: recorded SUPERSEDED, nothing applied (not an error). */
+async function supersede(deps: FeedDeps, claimed: SupplierFileRecord, log: Record<string, string>, newerAsOf: string): Promise<FeedFileResult> {
+  const reason = `a newer feed (as of ${newerAsOf}) was already applied`;
+  await finishFile(deps.store, claimed, { status: 'SUPERSEDED', reason }, deps.now());
+  deps.metrics.count('FeedFilesSuperseded', 1, claimed.supplierId);
+  deps.logger.warn('Feed file not newer than the last applied feed: not applied', { ...log, newerAsOf });
+  return { ...ZERO, status: 'SUPERSEDED', reason };
 }
 
 export function feedAppliedItems(

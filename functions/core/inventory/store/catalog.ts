@@ -31,8 +31,8 @@ export type StoredOffer = Omit<SupplierOffer, 'reserved'> & { readonly shortfall
 /** The offer as domain code sees it: the stored row plus the units its counter holds. */
 function toOffer(item: Record<string, unknown>, reserved: number): SupplierOffer {
   // `reserved` on the offer item itself (rows written before the counter existed) and the feed's
-  // `shortfall` bookkeeping are not part of the domain view: the counter is the truth.
-  const { reserved: _legacy, shortfall: _shortfall, ...row } = stripKeys(item);
+  // `shortfall` / `stockAsOf` bookkeeping are not part of the domain view: the counter is the truth.
+  const { reserved: _legacy, shortfall: _shortfall, stockAsOf: _stockAsOf, ...row } = stripKeys(item);
   return { ...(row as unknown as Omit<SupplierOffer, 'reserved'>), reserved };
 }
 

@@ -2,7 +2,8 @@
  * Store side of inventory feeds (issue 5).
  *
  * - Offers are FEED-OWNED: `SKU#{sku}` / `OFFER#{supplierId}` is written WHOLE (BatchWriteItem
- *   PutRequest, 25 per call) from the fields below and nothing else; what orders hold lives on the
+ *   PutRequest, 25 per call; or one conditional PutItem each when ordered by `stockAsOf`, see
+ *   writeOffersOrdered) from the fields below and nothing else; what orders hold lives on the
  *   platform's counter item `SKU#{sku}` / `RESERVED#{supplierId}` (never read `reserved` off an offer).
  * - A supplier's offers are read through gsi1 (`SUPPLIER#{id}` / `SSKU#{supplierSku}`) into a map
  *   supplierSku → offers (several retailer SKUs may map to one supplier SKU).
@@ -10,13 +11,13 @@
  * - Supplier updates (lastFeedAt, lastFeedKey, STALE → ACTIVE) and SupplierEvent outbox items are
  *   returned as transaction items, so the caller commits them with the file record (or alone).
  */
-import { BatchGetCommand, BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FeedOffer } from '../domain/feed-offers';
 import type { SupplierEvent } from '../../events/domain/events';
 import { TransientError } from '../../kernel/errors';
 import type { StoreContext } from '../../runtime/table/context';
 import { GSI1, gsiKeys, keys, prefixes } from '../../runtime/table/keys';
-import { sleep, transact, type TransactItem } from '../../runtime/table/transactions';
+import { isConditionalCheckFailed, sleep, transact, type TransactItem } from '../../runtime/table/transactions';
 
 /** Items per BatchWriteItem (DynamoDB's limit). */
 export const BATCH_WRITE_SIZE = 25;
@@ -24,6 +25,8 @@ export const BATCH_WRITE_SIZE = 25;
 export const BATCH_GET_SIZE = 100;
 /** BatchWriteItem calls in flight at once per writer. */
 export const DEFAULT_WRITE_CONCURRENCY = 8;
+/** Single conditional writes in flight (ordered writes: partial messages, rare whole snapshots older than a partial). */
+export const DEFAULT_ORDERED_CONCURRENCY = 16;
 const MAX_BATCH_ATTEMPTS = 10;
 /** Offers per gsi1 Query page when loading a supplier's offers. */
 export const OFFER_PAGE_SIZE = 1000;
@@ -69,6 +72,7 @@ export function toFeedOffer(item: Record<string, unknown>): FeedOffer {
     ...(typeof map === 'number' ? { mapMinor: map } : {}),
     discontinued: item['discontinued'] === true,
     lastFeedAt: str(item['lastFeedAt']),
+    ...(typeof item['stockAsOf'] === 'string' ? { stockAsOf: item['stockAsOf'] } : {}),
     ...(typeof shortfall === 'number' && shortfall > 0 ? { shortfall } : {}),
     ...(typeof shortfall === 'number' && shortfall > 0 && since !== undefined && since !== '' ? { shortfallSince: since } : {}),
   };
@@ -91,6 +95,7 @@ export function offerItem(offer: FeedOffer): Record<string, unknown> {
     ...(offer.mapMinor === undefined ? {} : { mapMinor: offer.mapMinor }),
     discontinued: offer.discontinued,
     lastFeedAt: offer.lastFeedAt,
+    ...(offer.stockAsOf === undefined ? {} : { stockAsOf: offer.stockAsOf }),
     ...(short ? { shortfall: offer.shortfall } : {}),
     ...keys.offer(offer.sku, offer.supplierId),
     ...gsiKeys.offerBySupplierSku(offer.supplierId, offer.supplierSku),
@@ -162,6 +167,30 @@ export async function loadOffersBySupplierSkus(ctx: StoreContext, supplierId: st
   return index;
 }
 
+/**
+ * The offers of some supplier SKUs as stored NOW: gsi1 maps the supplier SKUs to offer keys (that
+ * mapping changes with the catalog, not with feeds), then a consistent BatchGetItem reads the items
+ * themselves (gsi1 is eventually consistent and does not project stockAsOf). For small updates.
+ */
+export async function loadOffersConsistent(ctx: StoreContext, supplierId: string, supplierSkus: readonly string[], concurrency = 4): Promise<OfferIndex> {
+  const mapped = await loadOffersBySupplierSkus(ctx, supplierId, supplierSkus);
+  const wanted = [...mapped.values()].flat();
+  const index: OfferIndex = new Map();
+  const chunks: FeedOffer[][] = [];
+  for (let i = 0; i < wanted.length; i += BATCH_GET_SIZE) chunks.push(wanted.slice(i, i + BATCH_GET_SIZE));
+  await inPool(chunks, concurrency, async (chunk) => {
+    let pending: Record<string, unknown>[] = chunk.map((o) => ({ ...keys.offer(o.sku, o.supplierId) }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > MAX_BATCH_ATTEMPTS) throw new TransientError(`BatchGetItem left ${pending.length} offers unprocessed`);
+      if (attempt > 1) await sleep(batchBackoff(attempt - 1));
+      const result = await ctx.ddb.send(new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of result.Responses?.[ctx.tableName] ?? []) if (item['entity'] === 'Offer') addTo(index, toFeedOffer(item));
+      pending = result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? [];
+    }
+  });
+  return index;
+}
+
 /** Put whole offer items: BatchWriteItem of 25, `concurrency` calls in flight, UnprocessedItems retried with backoff. */
 export async function putOffers(ctx: StoreContext, offers: readonly FeedOffer[], concurrency = DEFAULT_WRITE_CONCURRENCY): Promise<void> {
   const batches: Record<string, unknown>[][] = [];
@@ -179,6 +208,52 @@ export async function batchWrite(ctx: StoreContext, items: readonly Record<strin
     const result = await ctx.ddb.send(new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }));
     pending = result.UnprocessedItems?.[ctx.tableName] ?? [];
   }
+}
+
+/** The condition of an as-of ordered offer write: the offer exists and holds an older truth (or none recorded). */
+const OLDER_TRUTH = 'attribute_exists(pk) AND (attribute_not_exists(stockAsOf) OR stockAsOf < :asOf)';
+
+export interface OrderedWrites {
+  /** Offers written. */
+  readonly written: FeedOffer[];
+  /** Offers whose stored row holds a truth as new or newer (`stockAsOf`): left alone. */
+  readonly stale: FeedOffer[];
+}
+
+/**
+ * Put whole offers (each carrying its `stockAsOf`), each conditional on the stored row holding an
+ * older truth (OLDER_TRUTH); single PutItems, `concurrency` in flight (BatchWriteItem cannot be conditional).
+ * `touch` offers get only `stockAsOf` moved (UpdateItem): their values already say this truth, and
+ * anything written meanwhile (a delivery's stock - q) is kept.
+ */
+export async function writeOffersOrdered(ctx: StoreContext, puts: readonly FeedOffer[], touches: readonly FeedOffer[], concurrency = DEFAULT_ORDERED_CONCURRENCY): Promise<OrderedWrites> {
+  const written: FeedOffer[] = [];
+  const stale: FeedOffer[] = [];
+  const jobs = [...puts.map((offer) => ({ offer, touch: false })), ...touches.map((offer) => ({ offer, touch: true }))];
+  await inPool(jobs, concurrency, async ({ offer, touch }) => {
+    const asOf = offer.stockAsOf;
+    if (asOf === undefined) throw new RangeError(`offer ${offer.sku}/${offer.supplierId}: an ordered write needs stockAsOf`);
+    try {
+      if (touch) {
+        await ctx.ddb.send(
+          new UpdateCommand({
+            TableName: ctx.tableName,
+            Key: keys.offer(offer.sku, offer.supplierId),
+            UpdateExpression: 'SET stockAsOf = :asOf',
+            ConditionExpression: OLDER_TRUTH,
+            ExpressionAttributeValues: { ':asOf': asOf },
+          }),
+        );
+      } else {
+        await ctx.ddb.send(new PutCommand({ TableName: ctx.tableName, Item: offerItem(offer), ConditionExpression: OLDER_TRUTH, ExpressionAttributeValues: { ':asOf': asOf } }));
+      }
+      written.push(offer);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      stale.push(offer);
+    }
+  });
+  return { written, stale };
 }
 
 export const reservedKey = (sku: string, supplierId: string): string => `${sku}\u0000${supplierId}`;

@@ -138,8 +138,10 @@ export class FakeTable {
   private doUpdate(input: UpdateCommandInput): { Attributes?: Item } {
     const key = keyOf(input.Key?.pk, input.Key?.sk);
     if (!this.check(this.items.get(key), input.ConditionExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues)) throw conditionalFailed();
+    const previous = this.items.get(key);
     const next = this.updated(input);
     this.items.set(key, next);
+    if (input.ReturnValues === 'ALL_OLD') return previous === undefined ? {} : { Attributes: structuredClone(previous) };
     return input.ReturnValues === 'ALL_NEW' ? { Attributes: structuredClone(next) } : {};
   }
 
