@@ -1,11 +1,14 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { addBusinessDashboard, addPlatformHealth } from './constructs/dashboard-panels';
 import { InventorySync, SWEEPS_SERVICE } from './constructs/inventory-sync';
 import { Observability } from './constructs/observability';
 import { OpsApi } from './constructs/ops-api';
 import { OrderEvents } from './constructs/order-events';
 import { OrderStore } from './constructs/order-store';
 import { OrderWorkflow } from './constructs/order-workflow';
+import { PipelineFunction } from './constructs/pipeline-function';
 import { StorefrontApi } from './constructs/storefront-api';
 import { StorefrontNotifications } from './constructs/storefront-notifications';
 import { SUPPLIER_FILES_SERVICE, SupplierFiles } from './constructs/supplier-files';
@@ -158,5 +161,43 @@ export class PipelineStack extends Stack {
             : `Shopify orders/create webhook URL of channel ${channel.config.id} (every topic: the same URL without /orders-create)`,
       });
     }
+
+    // Platform health alarms and the business dashboard (lib/constructs/dashboard-panels.ts, docs/operations.md).
+    // Keep this block last: it finds every function and state machine of the stack, whoever added them.
+    const constructs = this.node.findAll();
+    const allFunctions = constructs.filter((c): c is PipelineFunction => c instanceof PipelineFunction);
+    addPlatformHealth(this.observability, {
+      thresholds: stage.config.alarms,
+      store: this.store,
+      apis: [
+        { name: 'Storefront', api: this.storefront.api },
+        { name: 'Ops', api: this.ops.api },
+      ],
+      streamRouter: this.events.router,
+      inboundQueues: this.suppliers.suppliers.map((s) => ({ name: `${s.config.id} inbound`, queue: s.inboundQueue })),
+      notificationQueues: [{ name: 'storefront notifications', queue: this.notifications.queue }],
+      functions: allFunctions,
+      stateMachines: constructs
+        .filter((c): c is sfn.StateMachine => c instanceof sfn.StateMachine)
+        .map((machine) => ({ name: machine.node.path.split('/').slice(1).join('/'), machine, skipTimedOut: machine === stateMachine })),
+    });
+    const grouped = new Set([...this.storefront.functions, ...this.ops.functions, ...this.workflow.allFunctions, ...this.notifications.functions]);
+    addBusinessDashboard(this.observability, {
+      supplierIds: this.suppliers.suppliers.map((s) => s.config.id),
+      store: this.store,
+      functionGroups: [
+        { title: 'storefront and ops APIs', functions: [...this.storefront.functions, ...this.ops.functions] },
+        { title: 'order workflow', functions: this.workflow.allFunctions },
+        { title: 'storefront notifications', functions: this.notifications.functions },
+        { title: 'stream, suppliers, files, jobs', functions: allFunctions.filter((fn) => !grouped.has(fn)) },
+      ],
+      queues: [
+        ...this.suppliers.suppliers.flatMap((s) => [
+          { name: `${s.config.id} inbound`, queue: s.inboundQueue },
+          { name: `${s.config.id} outbound`, queue: s.outboundQueue },
+        ]),
+        { name: 'storefront notifications', queue: this.notifications.queue },
+      ],
+    });
   }
 }

@@ -239,6 +239,32 @@ const NotificationsSchema = z
   .refine((n) => n.retryMaxSeconds >= n.retryBaseSeconds, { message: 'retryMaxSeconds must be at least retryBaseSeconds', path: ['retryMaxSeconds'] });
 const DEFAULT_NOTIFICATIONS = NotificationsSchema.parse({});
 
+/**
+ * Alarm thresholds (lib/constructs/dashboard-panels.ts, docs/operations.md). Every alarm evaluates one 5-minute
+ * period and notifies the alarm topic; counts are per 5 minutes.
+ */
+const AlarmsSchema = z.strictObject({
+  /** Throttled Lambda invocations (sum over a group of at most 10 functions) that page. */
+  lambdaThrottles: z.int().min(1).default(5),
+  /** DynamoDB read + write throttle events of the table and its indexes. */
+  dynamoDbThrottles: z.int().min(1).default(10),
+  /** DynamoDB system errors (500s from DynamoDB itself). */
+  dynamoDbSystemErrors: z.int().min(1).default(1),
+  /** Age of the newest record the stream router read, in seconds: above it the outbox lags (workflow starts, events). */
+  streamIteratorAgeSeconds: z.int().min(1).default(300),
+  /** Age of the oldest message on a supplier inbound queue, in seconds. */
+  inboundQueueAgeSeconds: z.int().min(60).default(900),
+  /** Age of the oldest storefront notification waiting, in seconds (failed deliveries wait with backoff up to retryMaxSeconds). */
+  notificationQueueAgeSeconds: z.int().min(60).default(7200),
+  /** Webhook deliveries refused for a bad or missing signature (Shopify + WooCommerce). */
+  webhookSignatureFailures: z.int().min(1).default(20),
+  /** Storefront notification attempts that failed (retried with backoff). */
+  notificationFailures: z.int().min(1).default(10),
+  /** Percentage of API requests answered 5xx (per API: storefront, ops). */
+  api5xxPercent: z.number().positive().max(100).default(5),
+});
+const DEFAULT_ALARMS = AlarmsSchema.parse({});
+
 export const StageConfigSchema = z
   .strictObject({
     /** Retention of every log group (Lambda, API access logs), in days. */
@@ -269,6 +295,8 @@ export const StageConfigSchema = z
     reservedConcurrency: ReservedConcurrencySchema.default(DEFAULT_RESERVED_CONCURRENCY),
     /** Storefront notification retries (defaults: 30 s doubling to 1 h, 40 receives ≈ 34 h, then the DLQ). */
     notifications: NotificationsSchema.default(DEFAULT_NOTIFICATIONS),
+    /** Alarm thresholds (throttles, iterator and queue age, webhook signatures, deliveries, 5xx rate): docs/operations.md. */
+    alarms: AlarmsSchema.default(DEFAULT_ALARMS),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, string>();
@@ -310,6 +338,7 @@ export type SweepsConfig = StageConfig['sweeps'];
 export type FilesConfig = StageConfig['files'];
 export type FirewallConfig = StageConfig['firewall'];
 export type NotificationsConfig = StageConfig['notifications'];
+export type AlarmsConfig = StageConfig['alarms'];
 
 /** A parsed stage: its name plus its configuration. */
 export interface Stage {

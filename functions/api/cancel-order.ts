@@ -12,7 +12,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadChannels } from '../core/runtime/channels';
 import { channelFromApiKey, httpHandler, json, parseJsonBody, requireHeader, validate } from '../core/runtime/http';
-import { logger, metrics } from '../core/runtime/observability';
+import { correlateOrder, logger, metrics } from '../core/runtime/observability';
 import { CancelOrderRequest, type CancellationOutcome } from '../core/orders/schemas/cancellation';
 import { cancellationDeps, requestCancellation } from '../core/workflow/services/cancel-requests';
 import { orderIdParameter } from './ops-common';
@@ -36,6 +36,7 @@ export async function cancelOrderHandler(event: APIGatewayProxyEvent): Promise<A
   const channel = channelFromApiKey(event, channels);
   logger.appendKeys({ channelId: channel.channelId });
   const orderId = orderIdParameter(event);
+  correlateOrder(orderId);
   const requestId = requireHeader(event, 'Idempotency-Key', { pattern: IDEMPOTENCY_KEY, description: 'must be 1-255 printable ASCII characters without spaces' });
   const request = validate(CancelOrderRequest, parseJsonBody(event));
   const outcome = await requestCancellation(deps, {

@@ -11,7 +11,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadChannels } from '../core/runtime/channels';
 import { channelFromApiKey, httpHandler, json, parseJsonBody, requireHeader, validate } from '../core/runtime/http';
-import { logger, metrics } from '../core/runtime/observability';
+import { correlateOrder, logger, metrics } from '../core/runtime/observability';
 import { AddressInput } from '../core/orders/schemas/order';
 import { toAddress } from '../core/orders/services/create-order';
 import { changeShippingAddress } from '../core/orders/services/address-change';
@@ -28,6 +28,7 @@ export async function changeAddressHandler(event: APIGatewayProxyEvent): Promise
   const channel = channelFromApiKey(event, channels);
   logger.appendKeys({ channelId: channel.channelId });
   const orderId = orderIdParameter(event);
+  correlateOrder(orderId);
   const idempotencyKey = requireHeader(event, 'Idempotency-Key', {
     pattern: IDEMPOTENCY_KEY_PATTERN,
     description: 'must be 1-255 printable ASCII characters without spaces',

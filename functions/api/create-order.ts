@@ -11,7 +11,7 @@ import { getDocumentClient } from '../core/runtime/clients';
 import { requireEnv } from '../core/runtime/config';
 import { ForbiddenError } from '../core/kernel/errors';
 import { channelFromApiKey, httpHandler, json, parseJsonBody, requireHeader, validate } from '../core/runtime/http';
-import { logger, metrics } from '../core/runtime/observability';
+import { correlateOrder, logger, metrics } from '../core/runtime/observability';
 import { CreateOrderRequest } from '../core/orders/schemas/order';
 import { createApiOrder, type CreateApiOrderDeps } from '../core/orders/services/create-order';
 import { toOrderResponse } from '../core/orders/services/order-response';
@@ -41,6 +41,7 @@ export async function createOrderHandler(event: APIGatewayProxyEvent): Promise<A
   }
 
   const { order, replayed } = await createApiOrder(deps, { channel, idempotencyKey, request });
+  correlateOrder(order.orderId);
   logger.info(replayed ? 'Order replayed' : 'Order created', { orderId: order.orderId, lines: order.lines.length });
   metrics.addMetric(replayed ? 'OrderReplayed' : 'OrderCreated', MetricUnit.Count, 1);
   return json(201, toOrderResponse(order), replayed ? { 'Idempotent-Replayed': 'true' } : {});

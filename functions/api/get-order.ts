@@ -7,7 +7,7 @@ import { requireEnv } from '../core/runtime/config';
 import { isOrderId } from '../core/kernel/order-id';
 import { BadRequestError } from '../core/kernel/errors';
 import { channelFromApiKey, httpHandler, json } from '../core/runtime/http';
-import { logger, metrics } from '../core/runtime/observability';
+import { correlateOrder, logger, metrics } from '../core/runtime/observability';
 import { getOrderForChannel } from '../core/orders/services/get-order';
 
 const channels = loadChannels();
@@ -17,6 +17,7 @@ export async function getOrderHandler(event: APIGatewayProxyEvent): Promise<APIG
   const channel = channelFromApiKey(event, channels);
   logger.appendKeys({ channelId: channel.channelId });
   const orderId = event.pathParameters?.orderId ?? '';
+  if (isOrderId(orderId)) correlateOrder(orderId);
   if (!isOrderId(orderId)) {
     throw new BadRequestError('Invalid order id', { issues: [{ path: 'pathParameters.orderId', message: 'must look like ord_ followed by 26 characters' }] });
   }

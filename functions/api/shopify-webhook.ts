@@ -12,7 +12,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadChannels, type ChannelConfig } from '../core/runtime/channels';
 import { getSecretString } from '../core/runtime/clients';
 import { getHeader, httpHandler, json, rawBody } from '../core/runtime/http';
-import { logger, metrics } from '../core/runtime/observability';
+import { correlateOrder, countSignatureFailure, logger, metrics } from '../core/runtime/observability';
 import { handleShopifyWebhook, type ShopifyTopicDeps } from '../core/orders/services/shopify-topics';
 import { platformChangeDeps } from './platform-deps';
 
@@ -47,7 +47,8 @@ export async function shopifyWebhookHandler(event: APIGatewayProxyEvent): Promis
     webhookId,
     topic,
     triggeredAt: getHeader(event, 'X-Shopify-Triggered-At'),
-  });
+  }).catch(countSignatureFailure);
+  correlateOrder(result.orderId);
   logger.info('Webhook acknowledged', { topic: topic?.slice(0, 64), result: result.body.result, orderId: result.orderId, flags: result.body.flags?.map((f) => f.code), changes: result.body.changes });
   metrics.addMetric(`Webhook_${result.body.result}`, MetricUnit.Count, 1);
   return json(result.statusCode, result.body);

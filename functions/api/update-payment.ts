@@ -9,7 +9,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadChannels } from '../core/runtime/channels';
 import { channelFromApiKey, httpHandler, json, parseJsonBody, validate } from '../core/runtime/http';
-import { logger, metrics } from '../core/runtime/observability';
+import { correlateOrder, logger, metrics } from '../core/runtime/observability';
 import { UpdatePaymentRequest } from '../core/workflow/schemas/ops';
 import { updatePayment } from '../core/workflow/services/hold-decisions';
 import { responderDeps } from '../core/workflow/services/runtime-deps';
@@ -22,6 +22,7 @@ export async function updatePaymentHandler(event: APIGatewayProxyEvent): Promise
   const channel = channelFromApiKey(event, channels);
   logger.appendKeys({ channelId: channel.channelId });
   const orderId = orderIdParameter(event);
+  correlateOrder(orderId);
   const request = validate(UpdatePaymentRequest, parseJsonBody(event));
   const result = await updatePayment(deps, { channelId: channel.channelId, orderId, status: request.status, reference: request.reference });
   metrics.addMetric(result.resumed ? 'PaymentReleasedHold' : 'PaymentUpdated', MetricUnit.Count, 1);

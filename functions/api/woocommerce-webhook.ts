@@ -11,7 +11,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { loadChannels, type ChannelConfig } from '../core/runtime/channels';
 import { getSecretString } from '../core/runtime/clients';
 import { getHeader, httpHandler, json, rawBody } from '../core/runtime/http';
-import { logger, metrics } from '../core/runtime/observability';
+import { correlateOrder, countSignatureFailure, logger, metrics } from '../core/runtime/observability';
 import { handleWooCommerceWebhook, type WooWebhookDeps } from '../core/orders/services/woocommerce-webhook';
 import { platformChangeDeps } from './platform-deps';
 
@@ -41,7 +41,8 @@ export async function wooCommerceWebhookHandler(event: APIGatewayProxyEvent): Pr
     signature: getHeader(event, 'X-WC-Webhook-Signature'),
     deliveryId,
     topic,
-  });
+  }).catch(countSignatureFailure);
+  correlateOrder(result.orderId);
   logger.info('Webhook acknowledged', { topic: topic?.slice(0, 64), result: result.body.result, orderId: result.orderId, changes: result.body.changes });
   metrics.addMetric(`WooWebhook_${result.body.result}`, MetricUnit.Count, 1);
   return json(result.statusCode, result.body);

@@ -7,7 +7,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { getDocumentClient, getSqsClient } from '../core/runtime/clients';
 import { jsonEnv, requireEnv } from '../core/runtime/config';
-import { logger, metrics } from '../core/runtime/observability';
+import { correlateOrder, logger, metrics } from '../core/runtime/observability';
 import { withPowertools } from '../core/runtime/powertools';
 import { BusEvent } from '../core/notifications/schemas/notifications';
 import { channelMap } from '../core/notifications/services/deliver';
@@ -27,6 +27,7 @@ export async function enqueue(event: unknown, _context?: Context, enqueueDeps: E
     logger.error('Domain event rejected', { fields });
     throw new Error(`Invalid domain event: ${fields}`);
   }
+  correlateOrder(parsed.data.detail.orderId);
   const outcome = await enqueueNotification(enqueueDeps, parsed.data);
   const ids = { orderId: parsed.data.detail.orderId, eventType: parsed.data.detail.type };
   if (outcome.kind === 'queued') {

@@ -19,6 +19,8 @@ const deps: StreamRouterDeps = {
   eventBusName: requireEnv('EVENT_BUS_NAME'),
   logger,
   metrics,
+  // One EMF line per value: each carries its own dimension (status or supplierId) besides `service`.
+  emitMetric: (m) => metrics.singleMetric().addDimension(m.dimension.name, m.dimension.value).addMetric(m.name, m.unit, m.value),
 };
 
 export async function processStream(event: DynamoDBStreamEvent, context: Context, router: StreamRouterDeps = deps): Promise<DynamoDBBatchResponse> {

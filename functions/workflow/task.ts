@@ -10,7 +10,7 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { PipelineError, TaskInputError, TransientError, WorkflowOutcome, toError } from '../core/kernel/errors';
 import { isRetryableAwsError, isTransactionCanceled } from '../core/runtime/table/transactions';
-import { observability as defaultObservability, type Observability } from '../core/runtime/observability';
+import { correlateOrder, observability as defaultObservability, type Observability } from '../core/runtime/observability';
 import { toFieldIssues } from '../core/kernel/schemas';
 
 /** Ids worth having on every log line of a task (never customer data). */
@@ -60,6 +60,7 @@ export function taskHandler<S extends z.ZodType, R>(
 ) {
   const base = async (event: unknown, _context: Context): Promise<R> => {
     obs.logger.appendKeys({ task, ...idsOf(event) });
+    correlateOrder(idsOf(event).orderId, obs);
     return fn(parseTaskInput(task, schema, event));
   };
   return withPowertools(base, obs)

@@ -75,6 +75,8 @@ export class OpsApi extends Construct {
     const throttle = stage.config.opsApiThrottle;
     this.api = new apigw.RestApi(this, 'Api', {
       description: `Dropship pipeline ops API (${stage.name}): hold decisions and exceptions`,
+      // Unique per API and stage: CloudWatch's API Gateway metrics (5xx rate alarms) are keyed by ApiName.
+      restApiName: `dropship-${stage.name}-ops-api`,
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       // The account-level logging role is set up once, by the storefront API.
       cloudWatchRole: false,

@@ -118,6 +118,8 @@ export class StorefrontApi extends Construct {
 
     this.api = new apigw.RestApi(this, 'Api', {
       description: `Dropship pipeline storefront API (${stage.name})`,
+      // Unique per API and stage: CloudWatch's API Gateway metrics (5xx rate alarms) are keyed by ApiName.
+      restApiName: `dropship-${stage.name}-storefront-api`,
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       // Execution and access logging need the regional API Gateway account role; keep it if the stack goes.
       cloudWatchRole: true,

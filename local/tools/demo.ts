@@ -33,6 +33,7 @@ import { isRecord } from '../../functions/core/kernel/guards';
 import { readLiveLock } from '../runtime/lock';
 import { countTransitions } from '../emulators/stepfunctions/service';
 import { formatHistory, fullHistory, sfnClient } from './executions';
+import { showMoney } from './money-format';
 import { REPO_ROOT, type LocalEndpoints } from '../runtime/runtime';
 import { inboundDemo } from './demo-inbound';
 import { printChannelDeliveries } from '../storefront/demo-deliveries';
@@ -180,7 +181,7 @@ async function printOrders(e: LocalEndpoints, created: Created): Promise<void> {
     const totals = (o['totals'] ?? {}) as Record<string, unknown>;
     console.log(
       `  ${orderId}  ${str(o['channelId'])}  ${str(o['source'])}  external ${str(o['externalOrderId'])}  ${str(o['status'])}  ` +
-        `${lines.map((l) => `${str(l['quantity'])} x ${str(l['sku'])}`).join(', ')}  total ${str(totals['total'])} ${str(o['currency'])}`,
+        `${lines.map((l) => `${str(l['quantity'])} x ${str(l['sku'])}`).join(', ')}  total ${showMoney(totals['total'], o['currency'])}`,
     );
     for (const event of Array.isArray(o['timeline']) ? (o['timeline'] as Record<string, unknown>[]) : []) {
       console.log(`      ${str(event['at'])}  ${str(event['actor']).padEnd(9)} ${str(event['type']).padEnd(16)} ${str(event['message'])}`);

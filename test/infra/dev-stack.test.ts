@@ -544,7 +544,10 @@ describe('observability', () => {
     const dlqs = 3 * 2 + 1 + 2 + 2; // supplier queues, the stream router, file events, scheduled jobs, storefront notifications (2)
     const fileAndSweepMetrics = 4; // quarantined, refused, rejected rows, stale suppliers (inventory-sync.test.ts)
     const waf = 1; // blocked requests of the storefront web ACL (web-firewall.test.ts)
-    expect(alarms).toHaveLength(1 + functions + 3 + dlqs + fileAndSweepMetrics + waf);
+    // Platform health (alarms.test.ts): throttles per group of 10 functions, DynamoDB throttles and system errors, stream
+    // iterator age, 4 queue ages, aborted executions, webhook signatures, notification failures, 5xx rate of 2 APIs.
+    const platform = Math.ceil(functions / 10) + 2 + 1 + 4 + 1 + 2 + 2;
+    expect(alarms).toHaveLength(1 + functions + 3 + dlqs + fileAndSweepMetrics + waf + platform);
     const count = (metric: string): number => alarms.filter(([, a]) => props(a).MetricName === metric).length;
     expect(count('5XXError')).toBe(1);
     expect(count('Errors')).toBe(functions);

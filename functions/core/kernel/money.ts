@@ -72,3 +72,51 @@ export function expectedTotalMinor(parts: {
 }): number {
   return parts.subtotalMinor + parts.shippingMinor - parts.discountMinor + (parts.taxIncluded === true ? 0 : parts.taxMinor);
 }
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * Money as a person reads it: integer minor units → "€249.00" (en-US), "¥2,490", "KWD 1.234", "-€0.50".
+ * The digits come from the integer (BigInt), never from a float; Intl only supplies symbol, grouping and order.
+ * Throws RangeError for an unsafe integer or an unknown currency.
+ */
+export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`Minor amount must be a safe integer, got ${minor}`);
+  const exponent = currencyExponent(currency);
+  const key = `${locale}|${currency}`;
+  let nf = moneyFormats.get(key);
+  if (nf === undefined) {
+    nf = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent });
+    moneyFormats.set(key, nf);
+  }
+  const abs = BigInt(Math.abs(minor));
+  const scale = 10n ** BigInt(exponent);
+  const integer = nf
+    .formatToParts(abs / scale)
+    .filter((p) => p.type === 'integer' || p.type === 'group')
+    .map((p) => p.value)
+    .join('');
+  const fraction = String(abs % scale).padStart(exponent, '0');
+  // A one-unit template in the right sign gives the locale's layout (symbol position, separators, minus sign).
+  return nf
+    .formatToParts(minor < 0 ? -1n : 1n)
+    .map((p) => (p.type === 'integer' ? integer : p.type === 'fraction' ? fraction : p.value))
+    .join('');
+}
+
+/** A decimal string as the API returns it ("249.00") in `currency` → "€249.00"; anything unparsable is shown as given ("abc EUR"). */
+export function formatDecimalMoney(decimal: string, currency: string, locale = 'en-US'): string {
+  if (!isCurrencyCode(currency)) return `${decimal} ${currency}`;
+  const negative = decimal.startsWith('-');
+  const parsed = decimalToMinor(negative ? decimal.slice(1) : decimal, currency);
+  return parsed.ok ? formatMoney(negative ? -parsed.minor : parsed.minor, currency, locale) : `${decimal} ${currency}`;
+}
+
+/** formatMoney for messages that must never throw (timeline text): an unknown currency or unsafe amount falls back to the raw figures. */
+export function moneyText(minor: number, currency: string, locale = 'en-US'): string {
+  try {
+    return formatMoney(minor, currency, locale);
+  } catch {
+    return `${minor} minor units of ${currency}`;
+  }
+}

@@ -8,6 +8,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { UnauthorizedError } from '../kernel/errors';
+import { WEBHOOK_SIGNATURE_FAILED } from './metric-names';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'dropship-pipeline';
 
@@ -22,3 +25,26 @@ export interface Observability {
 }
 
 export const observability: Observability = { logger, metrics, tracer };
+
+/**
+ * `.catch()` of a webhook service call: counts a delivery refused for its signature (the UnauthorizedError the
+ * services throw: the WebhookSignatureFailed alarm watches a surge) and rethrows, so the 401 is answered as before.
+ */
+export function countSignatureFailure(error: unknown, obs: Observability = observability): never {
+  if (error instanceof UnauthorizedError) obs.metrics.addMetric(WEBHOOK_SIGNATURE_FAILED, MetricUnit.Count, 1);
+  throw error;
+}
+
+/**
+ * The order id is the correlation id: from the moment a handler knows the order, every log line of the invocation
+ * carries `orderId` and `correlation_id` = the order id, across the API, workflow, SQS and EventBridge handlers
+ * (docs/operations.md, "Following one order through the logs").
+ */
+export function correlateOrder(orderId: string | undefined, obs: Observability = observability): void {
+  if (orderId === undefined || orderId === '') return;
+  const previous = obs.logger.getCorrelationId();
+  // The API Gateway request id (set by the HTTP edge) stays on the line as `requestId`.
+  if (typeof previous === 'string' && previous !== orderId) obs.logger.appendKeys({ requestId: previous });
+  obs.logger.appendKeys({ orderId });
+  obs.logger.setCorrelationId(orderId);
+}

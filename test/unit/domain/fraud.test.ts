@@ -114,14 +114,14 @@ describe('decision', () => {
     expect(result.holdReason).toBe('HIGH_RISK_OF_FRAUD');
     expect(result.triggered.map((r) => r.explanation)).toEqual([
       'Billing country FR differs from shipping country US.',
-      "Order total 500.00 USD is 12.5× the channel's typical 40.00 USD (limit 5×).",
+      "Order total $500.00 is 12.5× the channel's typical $40.00 (limit 5×).",
     ]);
     expect(result.triggered.every((r) => r.points > 0)).toBe(true);
   });
 
   it('amounts in explanations use the currency\'s own decimals', () => {
     const yen = screenOrder({ ...clean, currency: 'JPY', totalMinor: 60_000, channel: { typicalOrderValueMinor: 5_000, currency: 'JPY' } });
-    expect(yen.triggered[0]?.explanation).toBe("Order total 60000 JPY is 12× the channel's typical 5000 JPY (limit 5×).");
+    expect(yen.triggered[0]?.explanation).toBe("Order total ¥60,000 is 12× the channel's typical ¥5,000 (limit 5×).");
   });
 
   it.each([

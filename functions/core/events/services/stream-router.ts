@@ -20,6 +20,7 @@ import { SUPPLIER_EVENT_TYPES, timelineEventType, type DomainEventType, type Sup
 import type { TaskLogger, TaskMetrics } from '../../workflow/services/workflow-common';
 import type { Order } from '../../orders/domain/order';
 import { receivedEvent, receivedEventSortKey } from '../../orders/domain/order-received';
+import { streamMetrics, type StreamMetric } from './stream-metrics';
 
 export const EVENT_SOURCE = 'dropship.pipeline';
 const PUT_EVENTS_BATCH = 10;
@@ -31,6 +32,8 @@ export interface StreamRouterDeps {
   readonly eventBusName: string;
   readonly logger: TaskLogger;
   readonly metrics: TaskMetrics;
+  /** Publishes one dashboard metric with its own dimension (stream-metrics.ts); absent in tests that do not look. */
+  readonly emitMetric?: (metric: StreamMetric) => void;
 }
 
 export type StreamAction =
@@ -115,6 +118,7 @@ export async function routeStreamRecords(deps: StreamRouterDeps, records: readon
   const failures = new Map<string, Error>();
   const publish: { seq: string; entry: PutEventsRequestEntry }[] = [];
   const starts: { seq: string; orderId: string }[] = [];
+  if (deps.emitMetric !== undefined) for (const metric of records.flatMap(streamMetrics)) deps.emitMetric(metric);
   for (const record of records) {
     const seq = record.dynamodb?.SequenceNumber ?? record.eventID ?? '';
     try {

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { disposableDomainSet } from './disposable-domains';
-import { minorToDecimal } from '../../kernel/money';
+import { moneyText } from '../../kernel/money';
 import type { Address } from '../../kernel/values';
 import type { Channel } from './channel';
 import type { HoldReason, Order, PaymentStatus } from './order';
@@ -193,11 +193,7 @@ export function addressVelocityWindowStart(now: string, config: FraudConfig = DE
 }
 
 function formatMinor(amountMinor: number, currency: string): string {
-  try {
-    return `${minorToDecimal(amountMinor, currency.toUpperCase())} ${currency}`;
-  } catch {
-    return `${amountMinor} (minor units) ${currency}`;
-  }
+  return moneyText(amountMinor, currency.toUpperCase());
 }
 
 function notTriggered(rule: FraudRule, explanation: string, evidence?: FraudRuleResult['evidence']): FraudRuleResult {

@@ -293,6 +293,7 @@ export async function applyFulfillmentMessage(deps: InboundDeps, supplierId: str
     // A version moved (another delivery of this message, or another writer, won): re-read and decide again.
     if (!outcome.ok) return RETRY;
     deps.logger.info('Supplier message applied', {
+      orderId: next.orderId,
       supplierId: supplierId,
       fulfillmentId,
       type: message.type,

@@ -11,6 +11,7 @@ import type { Clock } from '../../kernel/clock';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { fulfillmentLineProgress } from '../domain/fulfillment-progress';
 import { moneyActionOnCancel, refundForCancelledLines, type LineQuantity } from '../../orders/domain/order-lifecycle';
+import { moneyText } from '../../kernel/money';
 import type { Actor } from '../../events/domain/events';
 import type { WorkflowOrder } from '../../orders/domain/order';
 import type { StoreContext } from '../../runtime/table/context';
@@ -59,7 +60,7 @@ export function addRefundEvent(timeline: TimelineBatch, order: WorkflowOrder, re
   timeline.add({
     type: 'RefundRequested',
     actor,
-    message: `${refund.action === 'REFUND' ? 'Refund' : 'Void of the authorization'} requested: ${refund.amountMinor} (minor units) ${order.currency}`,
+    message: `${refund.action === 'REFUND' ? 'Refund' : 'Void of the authorization'} requested: ${moneyText(refund.amountMinor, order.currency)}`,
     data: { action: refund.action, amountMinor: refund.amountMinor, currency: order.currency, reason, lines: refund.lines, paymentReference: order.payment.reference },
   });
 }
