@@ -50,7 +50,8 @@ export async function approveHold(deps: HoldDeps, input: { readonly orderId: str
     const next = nextOrder(
       current,
       {
-        status: 'VALIDATED',
+        // A TRANSIENT_FAILURE hold of an order that was never validated (no screening yet) goes back to RECEIVED: approving it retries, it does not skip validation.
+        status: holdReason === 'TRANSIENT_FAILURE' && current.screening === undefined ? 'RECEIVED' : 'VALIDATED',
         holdReason: undefined,
         holdExpiresAt: undefined,
         holdRelease: { decision: 'APPROVE', actor: 'operator', holdReason, at, ...(input.note === undefined ? {} : { note: input.note }) },
