@@ -230,8 +230,7 @@ export class OrderWorkflow extends Construct {
     const cancelOrder = compensationRetry(
       sync('CancelOrder', f.cancelOrder, { orderId, reason: sfn.JsonPath.stringAt('$.cancellation.reason') }, '$.cancellation.result'),
     )
-      .addCatch(compensationFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' })
-      .next(cancelled);
+      .addCatch(compensationFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     // A forward step failed past its retries (not a business outcome): surface the order, never compensate it.
     // HoldOnFailure holds it (TRANSIENT_FAILURE) and the hold path waits for the operator's decision, or (already
     // with suppliers) marks it and RetryAfterFailure waits before the hold path re-enters ValidateAndRoute.
@@ -286,6 +285,12 @@ export class OrderWorkflow extends Construct {
     validateAndRoute.addCatch(outOfStock, { errors: [WORKFLOW_ERROR_NAMES.orderOutOfStock], ...outcomeCatch });
     validateAndRoute.addCatch(done, { errors: [WORKFLOW_ERROR_NAMES.orderClosed], ...outcomeCatch });
     validateAndRoute.addCatch(holdOnFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    // A hold that timed out just as it was resolved is not cancelled (CancelOrder answers the live status): continue.
+    cancelOrder.next(
+      sfn.Choice.jsonPath(this, 'CancelOrderApplied?')
+        .when(sfn.Condition.or(...['RECEIVED', 'VALIDATED'].map((st) => sfn.Condition.stringEquals('$.cancellation.result.status', st))), validateAndRoute)
+        .otherwise(cancelled),
+    );
 
     // 3. The channel's dispatch delay (0 allowed): cancellations and address edits that follow checkout land
     // before the supplier sees the order.

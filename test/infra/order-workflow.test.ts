@@ -32,6 +32,7 @@ const TOP_LEVEL_STATES = [
   'HoldExpired',
   'OutOfStock',
   'CancelOrder',
+  'CancelOrderApplied?',
   'HoldOnFailure',
   'RetryAfterFailure',
   'UnexpectedOutcome',
@@ -297,7 +298,10 @@ describe('definition', () => {
       expect(state(pass)).toMatchObject({ Type: 'Pass', Result: { reason }, ResultPath: '$.cancellation', Next: 'CancelOrder' });
     }
     expect(state('CancelOrder').Parameters).toEqual({ 'orderId.$': '$.orderId', 'reason.$': '$.cancellation.reason' });
-    expect(state('CancelOrder').Next).toBe('Cancelled');
+    expect(state('CancelOrder').Next).toBe('CancelOrderApplied?');
+    // A hold resolved as its wait timed out is not cancelled: CancelOrder answers the live status, the order continues.
+    expect(state('CancelOrderApplied?').Choices?.map((c) => c.Next)).toEqual(['ValidateAndRoute']);
+    expect(state('CancelOrderApplied?').Default).toBe('Cancelled');
   });
 
   it('Fail states say what happened (error and cause)', () => {
@@ -681,8 +685,26 @@ describe('definition run by the local interpreter (stub tasks)', () => {
       }),
     );
     await expect(r.result).resolves.toBeDefined();
-    expect(r.entered.slice(-4)).toEqual(['AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'Cancelled']);
+    expect(r.entered.slice(-5)).toEqual(['AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'CancelOrderApplied?', 'Cancelled']);
     expect(cancels).toEqual([{ orderId: FULFILLMENT.orderId, reason: 'HOLD_TIMEOUT' }]);
+  });
+
+  it('a hold approved just as its wait timed out is not cancelled: CancelOrder answers VALIDATED and the order continues', async () => {
+    let screens = 0;
+    const r = run(
+      happyHandlers({
+        ValidateAndRoute: async () => {
+          screens += 1;
+          if (screens === 1) throw namedError('OrderOnHold', 'AWAITING_PAYMENT');
+          return { outcome: 'ROUTED', fulfillments: [FULFILLMENT], dispatchDelaySeconds: 0 };
+        },
+        HoldDeadline: async () => ({ outcome: 'HOLD', fulfillments: [], holdReason: 'AWAITING_PAYMENT', holdTimeoutSeconds: 1 }),
+        AwaitHoldDecision: never,
+        CancelOrder: async () => ({ orderId: FULFILLMENT.orderId, status: 'VALIDATED', reason: 'HOLD_TIMEOUT', refundRequestedMinor: 0, cancelledFulfillmentIds: [] }),
+      }),
+    );
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    expect(r.entered.slice(0, 8)).toEqual(['ValidateAndRoute', 'HoldDeadline', 'AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'CancelOrderApplied?', 'ValidateAndRoute', 'DispatchDelay']);
   });
 
   it('out of stock cancels with reason OUT_OF_STOCK', async () => {
