@@ -5,7 +5,7 @@
  * rejected, a rejected or expired hold, validation) cancel an order and request a refund.
  *
  * Pure: lib/constructs/order-workflow.ts renders the retry schedule into the ASL; the HoldOnFailure task
- * (services/failure-hold.ts) applies the disposition.
+ * (services/hold-decisions.ts) applies the disposition.
  */
 import type { OrderStatus } from '../../orders/domain/order';
 
