@@ -121,6 +121,13 @@ const WorkflowSchema = z.strictObject({
   /** Hard limit of one order execution (Standard workflows allow up to a year). */
   stateMachineTimeoutDays: z.int().positive().max(365).default(60),
   /**
+   * How long every forward task retries transient errors (throttling, contention, Lambda service errors) with
+   * exponential backoff before the order is held for an operator (TRANSIENT_FAILURE), never cancelled.
+   */
+  transientRetryMinutes: z.int().min(1).max(120).default(10),
+  /** A task that failed past its retries on an order already with suppliers: minutes before the workflow re-enters it. */
+  failureRetryMinutes: z.int().min(1).max(24 * 60).default(60),
+  /**
    * Routing rule order (docs/domain-rules.md), each rule at most once.
    * @default - SINGLE_SHIPMENT, LOWEST_LANDED_COST, SUPPLIER_PRIORITY
    */

@@ -5,6 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { WORKFLOW_ERROR_NAMES } from '../../functions/core/kernel/errors';
+import { transientRetrySchedule } from '../../functions/core/workflow/domain/failure-policy';
 import { acknowledgeNag } from '../nag';
 import type { Stage } from '../stage-config';
 import type { OrderStore } from './order-store';
@@ -38,6 +39,7 @@ export const WORKFLOW_ENTRIES = {
   cancelFulfillment: 'functions/workflow/cancel-fulfillment.ts',
   complete: 'functions/workflow/complete.ts',
   cancelOrder: 'functions/workflow/cancel-order.ts',
+  holdOnFailure: 'functions/workflow/hold-on-failure.ts',
 } as const;
 export type WorkflowTask = keyof typeof WORKFLOW_ENTRIES;
 
@@ -58,7 +60,7 @@ export const TRANSIENT_ERRORS = [
  * A synchronous task that ran out of time: the function's own timeout (`Sandbox.Timedout`; reported as
  * `Lambda.Unknown` by older runtimes) or the state's TimeoutSeconds (`States.Timeout`). Every synchronous
  * forward task is re-entrant from the stored order, so it is retried (the next attempt finds what the
- * timed-out one committed) before the catch compensates a good order.
+ * timed-out one committed) before the catch holds a good order for an operator.
  */
 export const SYNC_TIMEOUT_ERRORS = ['Sandbox.Timedout', 'Lambda.Unknown', 'States.Timeout'] as const;
 
@@ -92,9 +94,11 @@ export interface OrderWorkflowProps {
  * - Synchronous tasks invoke the function directly (`payloadResponseOnly`: the result is the handler's
  *   return value) and write it under their own ResultPath; callback tasks use
  *   `lambda:invoke.waitForTaskToken` with the timeout read from the input (TimeoutSecondsPath).
- * - Every task retries transient errors with exponential backoff and jitter; forward steps catch into
- *   the compensations (CancelOrder, CompensateOrder), which retry longer and end in Cancelled (a business
- *   outcome) or a Fail state with an error and a cause.
+ * - Every task retries transient errors with exponential backoff and jitter for the stage's
+ *   transientRetryMinutes; past that, a forward step's catch-all goes to HoldOnFailure, which holds the order for
+ *   an operator (TRANSIENT_FAILURE) or marks an order already with suppliers: a failure never compensates.
+ *   Only business outcomes (out of stock, a rejected or expired hold) reach CancelOrder, which retries longer
+ *   and ends in Cancelled, or in CompensationFailed (a Fail state with an error and a cause).
  * - Logging ALL without execution data (inputs and outputs carry addresses), X-Ray tracing, and an
  *   execution timeout from the stage config.
  */
@@ -138,6 +142,9 @@ export class OrderWorkflow extends Construct {
       cancelFulfillment: fn('cancelFulfillment', 'CancelFulfillmentFunction', 'Workflow: cancel a fulfillment at its supplier, release stock, request the refund', supplierEnv),
       complete: fn('complete', 'CompleteFunction', 'Workflow: derive the final order status from its fulfillments'),
       cancelOrder: fn('cancelOrder', 'CancelOrderFunction', 'Workflow compensation: release reservations, cancel fulfillments, cancel the order, request refunds', supplierEnv),
+      holdOnFailure: fn('holdOnFailure', 'HoldOnFailureFunction', 'Workflow: a task failed past its retries: hold the order for an operator (TRANSIENT_FAILURE) or mark it, never compensate', {
+        FAILURE_RETRY_MINUTES: String(wf.failureRetryMinutes),
+      }),
     };
     const f = this.functions;
     for (const task of Object.values(f)) task.useTable(store, 'readWrite');
@@ -163,13 +170,16 @@ export class OrderWorkflow extends Construct {
         retryOnServiceExceptions: false,
         taskTimeout: timeout,
       });
+    // Transient errors retry for the stage's transientRetryMinutes (un-jittered sum; full jitter ends sooner), then
+    // the catch-all holds the order for an operator (HoldOnFailure): a transient failure never compensates an order.
+    const schedule = transientRetrySchedule(wf.transientRetryMinutes);
     const forwardRetry = <T extends sfn.TaskStateBase>(state: T): T => {
       state.addRetry({
         errors: [...TRANSIENT_ERRORS],
-        interval: Duration.seconds(2),
-        maxAttempts: 4,
-        backoffRate: 2,
-        maxDelay: Duration.seconds(30),
+        interval: Duration.seconds(schedule.intervalSeconds),
+        maxAttempts: schedule.maxAttempts,
+        backoffRate: schedule.backoffRate,
+        maxDelay: Duration.seconds(schedule.maxDelaySeconds),
         jitterStrategy: sfn.JitterType.FULL,
       });
       return state;
@@ -209,7 +219,7 @@ export class OrderWorkflow extends Construct {
     const cancelled = sfn.Succeed.jsonPath(this, 'Cancelled', { comment: 'The order was cancelled (hold rejected or expired, out of stock).' });
     const failed = sfn.Fail.jsonPath(this, 'Failed', {
       errorPath: '$.error.Error',
-      cause: 'The order workflow stopped on an error it could not recover from after retries; the order was compensated where it still could be (reservations released, fulfillments cancelled, refund requested). The original error and cause are in the execution history.',
+      cause: 'The order workflow stopped on an error it could not recover from after retries (nothing was compensated: the order stays as it is, surfaced by the stuck-order sweep). The original error and cause are in the execution history.',
     });
     const compensationFailed = sfn.Fail.jsonPath(this, 'CompensationFailed', {
       error: 'CompensationFailed',
@@ -220,13 +230,18 @@ export class OrderWorkflow extends Construct {
     const cancelOrder = compensationRetry(
       sync('CancelOrder', f.cancelOrder, { orderId, reason: sfn.JsonPath.stringAt('$.cancellation.reason') }, '$.cancellation.result'),
     )
-      .addCatch(compensationFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' })
-      .next(cancelled);
-    const compensateOrder = compensationRetry(
-      sync('CompensateOrder', f.cancelOrder, { orderId, reason: 'FAILURE', error: sfn.JsonPath.objectAt('$.error') }, '$.compensation'),
-    )
-      .addCatch(compensationFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' })
-      .next(failed);
+      .addCatch(compensationFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    // A forward step failed past its retries (not a business outcome): surface the order, never compensate it.
+    // HoldOnFailure holds it (TRANSIENT_FAILURE) and the hold path waits for the operator's decision, or (already
+    // with suppliers) marks it and RetryAfterFailure waits before the hold path re-enters ValidateAndRoute.
+    const holdOnFailure = compensationRetry(
+      sync('HoldOnFailure', f.holdOnFailure, { orderId, error: sfn.JsonPath.objectAt('$.error') }, '$.failureHold'),
+    ).addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.failureHoldError' });
+    const retryAfterFailure = sfn.Wait.jsonPath(this, 'RetryAfterFailure', {
+      comment: '0 s for a held order (the hold waits for the operator); failureRetryMinutes for an order already with suppliers.',
+      time: sfn.WaitTime.secondsPath('$.failureHold.retryAfterSeconds'),
+    });
+    holdOnFailure.next(retryAfterFailure);
     const cancelBecause = (stateId: string, reason: string): sfn.Pass => {
       const pass = sfn.Pass.jsonPath(this, stateId, { result: sfn.Result.fromObject({ reason }), resultPath: '$.cancellation' });
       pass.next(cancelOrder);
@@ -236,11 +251,11 @@ export class OrderWorkflow extends Construct {
     const holdExpired = cancelBecause('HoldExpired', 'HOLD_TIMEOUT');
     const outOfStock = cancelBecause('OutOfStock', 'OUT_OF_STOCK');
     const unexpectedOutcome = sfn.Pass.jsonPath(this, 'UnexpectedOutcome', {
-      comment: 'A task returned an outcome this definition does not know: compensate instead of guessing.',
+      comment: 'A task returned an outcome this definition does not know: hold the order for an operator instead of guessing.',
       result: sfn.Result.fromObject({ Error: 'UnexpectedOutcome', Cause: 'A workflow task returned an outcome the state machine does not handle.' }),
       resultPath: '$.error',
     });
-    unexpectedOutcome.next(compensateOrder);
+    unexpectedOutcome.next(holdOnFailure);
 
     // 1. Validate, payment and fraud screen, reserve and route: one task (re-entrant from the stored order). ROUTED
     // is its result; the other outcomes are named errors (no Choice state on the happy path: every state entered
@@ -251,24 +266,31 @@ export class OrderWorkflow extends Construct {
     // 2. Hold: HoldDeadline asks the same task for the hold's time left (AwaitHoldDecision's TimeoutSecondsPath),
     // then wait for an operator decision or a payment update.
     const holdDeadline = forwardSyncRetry(sync('HoldDeadline', f.validateAndRoute, { orderId, report: 'HOLD' }, '$.route'));
-    holdDeadline.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    holdDeadline.addCatch(holdOnFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const awaitHoldDecision = forwardRetry(
       callback('AwaitHoldDecision', f.awaitHold, { orderId }, sfn.Timeout.at('$.route.holdTimeoutSeconds'), '$.hold'),
     );
     awaitHoldDecision.addCatch(holdExpired, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.holdTimeout' });
-    awaitHoldDecision.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    awaitHoldDecision.addCatch(holdOnFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const holdDecided = sfn.Choice.jsonPath(this, 'HoldDecided?')
       .when(sfn.Condition.stringEquals('$.hold.decision', 'APPROVE'), validateAndRoute)
       .when(sfn.Condition.stringEquals('$.hold.decision', 'REJECT'), holdRejected)
       .otherwise(unexpectedOutcome);
     holdDeadline.next(awaitHoldDecision);
+    retryAfterFailure.next(holdDeadline);
     awaitHoldDecision.next(holdDecided);
 
     validateAndRoute.addCatch(holdDeadline, { errors: [WORKFLOW_ERROR_NAMES.orderOnHold], ...outcomeCatch });
     validateAndRoute.addCatch(rejected, { errors: [WORKFLOW_ERROR_NAMES.orderRejected], ...outcomeCatch });
     validateAndRoute.addCatch(outOfStock, { errors: [WORKFLOW_ERROR_NAMES.orderOutOfStock], ...outcomeCatch });
     validateAndRoute.addCatch(done, { errors: [WORKFLOW_ERROR_NAMES.orderClosed], ...outcomeCatch });
-    validateAndRoute.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    validateAndRoute.addCatch(holdOnFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    // A hold that timed out just as it was resolved is not cancelled (CancelOrder answers the live status): continue.
+    cancelOrder.next(
+      sfn.Choice.jsonPath(this, 'CancelOrderApplied?')
+        .when(sfn.Condition.or(...['RECEIVED', 'VALIDATED'].map((st) => sfn.Condition.stringEquals('$.cancellation.result.status', st))), validateAndRoute)
+        .otherwise(cancelled),
+    );
 
     // 3. The channel's dispatch delay (0 allowed): cancellations and address edits that follow checkout land
     // before the supplier sees the order.
@@ -297,7 +319,7 @@ export class OrderWorkflow extends Construct {
       .otherwise(
         sfn.Fail.jsonPath(this, 'UnexpectedRerouteOutcome', {
           error: 'UnexpectedOutcome',
-          cause: 'Reroute returned an outcome the state machine does not handle; the Map catch compensates the order.',
+          cause: 'Reroute returned an outcome the state machine does not handle; the Map catch surfaces the order (HoldOnFailure).',
         }),
       );
     dispatch.addCatch(reroute, { errors: [SUPPLIER_REJECTED_ERROR, sfn.Errors.TIMEOUT], resultPath: '$.rejection' });
@@ -334,7 +356,7 @@ export class OrderWorkflow extends Construct {
     // A supplier may withdraw its acceptance (REJECTED after ACCEPTED) until it ships: the inbound handler (or
     // await-milestone itself) fails the SHIPPED wait with SupplierRejected, and the lines go to the next
     // supplier exactly as a rejection at dispatch does (Reroute reads the same `$.rejection`). Without this
-    // catch the Map would fail and the whole order would be compensated.
+    // catch the Map would fail and the order would be surfaced as a failure (HoldOnFailure).
     awaitShipment.addCatch(reroute, { errors: [SUPPLIER_REJECTED_ERROR], resultPath: '$.rejection' });
     shipmentLate.next(awaitShipmentAfterDeadline);
     awaitShipmentAfterDeadline.addCatch(cancelFulfillment, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
@@ -355,21 +377,20 @@ export class OrderWorkflow extends Construct {
       resultPath: '$.fulfilled',
     });
     fulfill.itemProcessor(dispatch);
-    fulfill.addCatch(compensateOrder, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    fulfill.addCatch(holdOnFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     dispatchDelay.next(fulfill);
 
     // 5. Complete: the final status from the fulfillments; it ENDS the execution (DELIVERED, CANCELLED, or
     // EXCEPTION: a lost parcel stays on the exceptions index), so the happy path has no Choice after it. A reroute
     // that split lines onto further suppliers is reported as MoreFulfillments: NextFulfillments reads their
-    // PENDING fulfillments and they go through the Map again. Nothing is left to compensate once every
-    // fulfillment finished: a failure here stops the execution (alarm); Complete is re-entrant, so a redrive
-    // finishes the order.
+    // PENDING fulfillments and they go through the Map again. A failure here goes to HoldOnFailure like any
+    // other (Complete is re-entrant: the hold path re-enters and finishes the order).
     const complete = forwardSyncRetry(sync('Complete', f.complete, { orderId }, '$.route'));
     const nextFulfillments = forwardSyncRetry(sync('NextFulfillments', f.complete, { orderId, report: 'PENDING' }, '$.route'));
-    nextFulfillments.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    nextFulfillments.addCatch(holdOnFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     nextFulfillments.next(fulfill);
     complete.addCatch(nextFulfillments, { errors: [WORKFLOW_ERROR_NAMES.moreFulfillments], ...outcomeCatch });
-    complete.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    complete.addCatch(holdOnFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     fulfill.next(complete);
 
     // ---------------------------------------------------------------- state machine

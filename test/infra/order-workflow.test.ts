@@ -6,6 +6,7 @@
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RerouteInput } from '../../functions/core/workflow/schemas/workflow';
+import { transientRetrySchedule } from '../../functions/core/workflow/domain/failure-policy';
 import { ORDER_WORKFLOW_LOGICAL_IDS, SUPPLIER_REJECTED_ERROR, SYNC_TIMEOUT_ERRORS, TRANSIENT_ERRORS, WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { type AslMachine, type AslState, allStates, isCallbackTask, localizeDefinition, stateMachineDefinition, successors, taskFunction, walkPath } from './asl';
 import { type Synthesized, actionsOf, arr, findDependencyCycle, props, rec, referencedId, renderIntrinsics, resourcesOfType, roleStatements, synthesize } from './support';
@@ -31,7 +32,9 @@ const TOP_LEVEL_STATES = [
   'HoldExpired',
   'OutOfStock',
   'CancelOrder',
-  'CompensateOrder',
+  'CancelOrderApplied?',
+  'HoldOnFailure',
+  'RetryAfterFailure',
   'UnexpectedOutcome',
   'Rejected',
   'Done',
@@ -65,7 +68,7 @@ const TASK_ENTRIES: Record<string, string> = {
   AwaitHoldDecision: WORKFLOW_ENTRIES.awaitHold,
   Complete: WORKFLOW_ENTRIES.complete,
   CancelOrder: WORKFLOW_ENTRIES.cancelOrder,
-  CompensateOrder: WORKFLOW_ENTRIES.cancelOrder,
+  HoldOnFailure: WORKFLOW_ENTRIES.holdOnFailure,
   Dispatch: WORKFLOW_ENTRIES.dispatch,
   Reroute: WORKFLOW_ENTRIES.reroute,
   AwaitShipment: WORKFLOW_ENTRIES.awaitMilestone,
@@ -78,7 +81,8 @@ const TASK_ENTRIES: Record<string, string> = {
   CancelFulfillment: WORKFLOW_ENTRIES.cancelFulfillment,
   ReleaseCancelled: WORKFLOW_ENTRIES.cancelFulfillment,
 };
-const COMPENSATIONS = ['CancelOrder', 'CompensateOrder', 'CancelFulfillment', 'ReleaseCancelled'];
+/** Compensations and HoldOnFailure (the last resort of a failed step): they retry longer, everything. */
+const COMPENSATIONS = ['CancelOrder', 'HoldOnFailure', 'CancelFulfillment', 'ReleaseCancelled'];
 /** The happy path has no Choice state left: non-happy outcomes are named errors the Catches route. */
 const HAPPY_CHOICES = {};
 
@@ -175,6 +179,11 @@ describe('definition', () => {
       expect(transient?.ErrorEquals, name).toEqual([...TRANSIENT_ERRORS]);
       expect(transient?.BackoffRate ?? 0, name).toBeGreaterThan(1);
       expect(transient?.MaxAttempts ?? 0, name).toBeGreaterThanOrEqual(3);
+      if (!COMPENSATIONS.includes(name)) {
+        // The stage's transientRetryMinutes (10 in dev): 2 s doubling to 60 s, 14 attempts.
+        const { maxAttempts, intervalSeconds, maxDelaySeconds } = transientRetrySchedule(10);
+        expect(transient, name).toMatchObject({ MaxAttempts: maxAttempts, IntervalSeconds: intervalSeconds, MaxDelaySeconds: maxDelaySeconds, JitterStrategy: 'FULL' });
+      }
       if (isCallbackTask(st)) {
         expect((st.Retry ?? []).flatMap((r) => r.ErrorEquals), name).not.toContain('States.Timeout');
         expect((st.Retry ?? []).flatMap((r) => r.ErrorEquals), name).not.toContain('States.ALL');
@@ -208,7 +217,7 @@ describe('definition', () => {
     );
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
     expect(attempts).toBe(2);
-    expect(r.entered).not.toContain('CompensateOrder');
+    expect(r.entered).not.toContain('HoldOnFailure');
   });
 
   it('compensations retry longer than forward steps, including unexpected errors', () => {
@@ -219,21 +228,29 @@ describe('definition', () => {
     }
   });
 
-  it('every top-level task catches everything (forward steps into a compensation, compensations into a Fail)', () => {
+  it('every top-level forward task catches everything into HoldOnFailure (never a compensation); CancelOrder into a Fail', () => {
     for (const { name, state: st, inMap } of tasks()) {
       if (inMap !== undefined) continue;
       const all = (st.Catch ?? []).find((c) => c.ErrorEquals.includes('States.ALL'));
       expect(all, name).toBeDefined();
-      expect(all?.ResultPath, name).toBe('$.error');
-      const target = machine.States[all?.Next ?? ''];
-      if (name === 'CancelOrder' || name === 'CompensateOrder') expect(all?.Next, name).toBe('CompensationFailed');
-      else if (name === 'Complete' || name === 'NextFulfillments') expect(target?.Type, name).toBe('Fail');
-      else expect(all?.Next, name).toBe('CompensateOrder');
+      if (name === 'CancelOrder') expect(all?.Next, name).toBe('CompensationFailed');
+      else if (name === 'HoldOnFailure') expect(machine.States[all?.Next ?? '']?.Type, name).toBe('Fail');
+      else expect(all, name).toMatchObject({ ResultPath: '$.error', Next: 'HoldOnFailure' });
     }
+    // No failure path reaches a cancellation: only the business outcomes (OutOfStock, HoldRejected, HoldExpired) do.
+    expect(machine.States.CompensateOrder).toBeUndefined();
+    const intoCancel = allStates(machine).filter(({ state: st }) => successors(st).includes('CancelOrder')).map((x) => x.name);
+    expect(intoCancel.sort()).toEqual(['HoldExpired', 'HoldRejected', 'OutOfStock']);
   });
 
-  it('an error inside a fulfillment that no iteration state handles fails the Map, which compensates the order', () => {
-    expect(state('Fulfill').Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CompensateOrder' }]);
+  it('HoldOnFailure holds or marks the order, then RetryAfterFailure waits (0 s for a hold) and the hold path takes over', () => {
+    expect(state('HoldOnFailure')).toMatchObject({ Parameters: { 'orderId.$': '$.orderId', 'error.$': '$.error' }, ResultPath: '$.failureHold', Next: 'RetryAfterFailure' });
+    expect(state('RetryAfterFailure')).toMatchObject({ Type: 'Wait', SecondsPath: '$.failureHold.retryAfterSeconds', Next: 'HoldDeadline' });
+    expect(state('UnexpectedOutcome').Next).toBe('HoldOnFailure');
+  });
+
+  it('an error inside a fulfillment that no iteration state handles fails the Map, which surfaces the order (HoldOnFailure)', () => {
+    expect(state('Fulfill').Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'HoldOnFailure' }]);
   });
 
   it('a supplier rejection or silence reroutes', () => {
@@ -281,9 +298,10 @@ describe('definition', () => {
       expect(state(pass)).toMatchObject({ Type: 'Pass', Result: { reason }, ResultPath: '$.cancellation', Next: 'CancelOrder' });
     }
     expect(state('CancelOrder').Parameters).toEqual({ 'orderId.$': '$.orderId', 'reason.$': '$.cancellation.reason' });
-    expect(state('CancelOrder').Next).toBe('Cancelled');
-    expect(state('CompensateOrder').Parameters).toEqual({ 'orderId.$': '$.orderId', reason: 'FAILURE', 'error.$': '$.error' });
-    expect(state('CompensateOrder').Next).toBe('Failed');
+    expect(state('CancelOrder').Next).toBe('CancelOrderApplied?');
+    // A hold resolved as its wait timed out is not cancelled: CancelOrder answers the live status, the order continues.
+    expect(state('CancelOrderApplied?').Choices?.map((c) => c.Next)).toEqual(['ValidateAndRoute']);
+    expect(state('CancelOrderApplied?').Default).toBe('Cancelled');
   });
 
   it('Fail states say what happened (error and cause)', () => {
@@ -323,7 +341,7 @@ describe('definition', () => {
       OrderRejected: 'Rejected',
       OrderOutOfStock: 'OutOfStock',
       OrderClosed: 'Done',
-      'States.ALL': 'CompensateOrder',
+      'States.ALL': 'HoldOnFailure',
     });
     expect(catches.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
     expect(state('HoldDeadline')).toMatchObject({ ResultPath: '$.route', Next: 'AwaitHoldDecision', Parameters: { 'orderId.$': '$.orderId', report: 'HOLD' } });
@@ -476,7 +494,7 @@ function happyHandlers(overrides: Record<string, Handler> = {}): Record<string, 
     AwaitDelivery: async (input) => ({ ...rec(rec(input.Payload).fulfillment), stage: 'DELIVERED', reachedAt: 'now' }),
     Complete: async () => ({ outcome: 'DELIVERED', status: 'DELIVERED', fulfillments: [] }),
     CancelOrder: async (input) => ({ cancelled: true, reason: input.reason }),
-    CompensateOrder: async () => ({ compensated: true }),
+    HoldOnFailure: async () => ({ disposition: 'HOLD', retryAfterSeconds: 0 }),
     ...overrides,
   };
 }
@@ -610,7 +628,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     );
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
     expect(r.entered).toEqual(expect.arrayContaining(['AwaitShipment', 'Reroute', 'Rerouted?', 'DispatchRerouted']));
-    expect(r.entered).not.toContain('CompensateOrder');
+    expect(r.entered).not.toContain('HoldOnFailure');
     expect(reroutes).toHaveLength(1);
     // Reroute gets the accepted fulfillment (a MilestoneResult: the task drops the extra keys) and the rejection.
     expect(rec(reroutes[0])).toMatchObject({ fulfillment: { ...FULFILLMENT, stage: 'ACCEPTANCE' }, error: { Error: SUPPLIER_REJECTED_ERROR, Cause: cause } });
@@ -667,8 +685,26 @@ describe('definition run by the local interpreter (stub tasks)', () => {
       }),
     );
     await expect(r.result).resolves.toBeDefined();
-    expect(r.entered.slice(-4)).toEqual(['AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'Cancelled']);
+    expect(r.entered.slice(-5)).toEqual(['AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'CancelOrderApplied?', 'Cancelled']);
     expect(cancels).toEqual([{ orderId: FULFILLMENT.orderId, reason: 'HOLD_TIMEOUT' }]);
+  });
+
+  it('a hold approved just as its wait timed out is not cancelled: CancelOrder answers VALIDATED and the order continues', async () => {
+    let screens = 0;
+    const r = run(
+      happyHandlers({
+        ValidateAndRoute: async () => {
+          screens += 1;
+          if (screens === 1) throw namedError('OrderOnHold', 'AWAITING_PAYMENT');
+          return { outcome: 'ROUTED', fulfillments: [FULFILLMENT], dispatchDelaySeconds: 0 };
+        },
+        HoldDeadline: async () => ({ outcome: 'HOLD', fulfillments: [], holdReason: 'AWAITING_PAYMENT', holdTimeoutSeconds: 1 }),
+        AwaitHoldDecision: never,
+        CancelOrder: async () => ({ orderId: FULFILLMENT.orderId, status: 'VALIDATED', reason: 'HOLD_TIMEOUT', refundRequestedMinor: 0, cancelledFulfillmentIds: [] }),
+      }),
+    );
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    expect(r.entered.slice(0, 8)).toEqual(['ValidateAndRoute', 'HoldDeadline', 'AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'CancelOrderApplied?', 'ValidateAndRoute', 'DispatchDelay']);
   });
 
   it('out of stock cancels with reason OUT_OF_STOCK', async () => {
@@ -687,43 +723,62 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     expect(r.entered.at(-1)).toBe('Cancelled');
   });
 
-  it('a failing forward step is retried, then compensated, and the execution fails with the original error', async () => {
+  it('a forward step failing transiently past its retries holds the order for an operator; approved, it continues (never compensated)', async () => {
     let attempts = 0;
-    const compensations: unknown[] = [];
+    const holds: unknown[] = [];
     const r = run(
       happyHandlers({
         ValidateAndRoute: async () => {
           attempts += 1;
-          throw namedError('TransientError', 'throttled');
+          if (attempts <= transientRetrySchedule(10).maxAttempts + 1) throw namedError('TransientError', 'throttled');
+          return { outcome: 'ROUTED', fulfillments: [FULFILLMENT], dispatchDelaySeconds: 0 };
         },
-        CompensateOrder: async (input) => {
-          compensations.push(input);
-          return { status: 'CANCELLED' };
+        HoldOnFailure: async (input) => {
+          holds.push(input);
+          return { disposition: 'HOLD', retryAfterSeconds: 0 };
         },
+        HoldDeadline: async () => ({ outcome: 'HOLD', fulfillments: [], holdReason: 'TRANSIENT_FAILURE', holdTimeoutSeconds: 600 }),
+        AwaitHoldDecision: async () => ({ decision: 'APPROVE' }),
+        CancelOrder: async () => Promise.reject(new Error('a transient failure must not cancel the order')),
       }),
     );
-    await expect(r.result).rejects.toMatchObject({ cause: { name: 'TransientError' } });
-    expect(attempts).toBe(5); // 1 + MaxAttempts 4
-    expect(compensations).toEqual([{ orderId: FULFILLMENT.orderId, reason: 'FAILURE', error: { Error: 'TransientError', Cause: 'throttled' } }]);
-    expect(r.entered.slice(-2)).toEqual(['CompensateOrder', 'Failed']);
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    expect(attempts).toBe(transientRetrySchedule(10).maxAttempts + 2); // 1 + MaxAttempts, then once more after the approval
+    expect(holds).toEqual([{ orderId: FULFILLMENT.orderId, error: { Error: 'TransientError', Cause: 'throttled' } }]);
+    expect(r.entered.slice(0, 7)).toEqual(['ValidateAndRoute', 'HoldOnFailure', 'RetryAfterFailure', 'HoldDeadline', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute']);
+    expect(r.entered).not.toContain('CancelOrder');
   });
 
-  it('a fulfillment that fails unexpectedly fails the Map, which compensates the whole order', async () => {
-    const r = run(happyHandlers({ AwaitShipment: async () => Promise.reject(namedError('WorkflowStateError', 'fulfillment missing')) }));
-    await expect(r.result).rejects.toMatchObject({ cause: { name: 'WorkflowStateError' } });
-    expect(r.entered).toContain('AwaitShipment');
-    expect(r.entered.slice(-2)).toEqual(['CompensateOrder', 'Failed']);
+  it('a fulfillment that fails unexpectedly fails the Map, which marks the order and re-enters it from the stored state', async () => {
+    let waits = 0;
+    const r = run(
+      happyHandlers({
+        AwaitShipment: async (input) => {
+          waits += 1;
+          if (waits === 1) throw namedError('WorkflowStateError', 'fulfillment missing');
+          return { ...rec(rec(input.Payload).fulfillment), stage: 'SHIPPED', reachedAt: 'now' };
+        },
+        HoldOnFailure: async () => ({ disposition: 'MARK', retryAfterSeconds: 0 }),
+        HoldDeadline: async () => ({ outcome: 'HOLD', fulfillments: [], holdTimeoutSeconds: 900 }),
+        AwaitHoldDecision: async () => ({ decision: 'APPROVE' }),
+      }),
+    );
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    const at = r.entered.indexOf('HoldOnFailure');
+    expect(r.entered.slice(at - 1, at + 7)).toEqual(['AwaitShipment', 'HoldOnFailure', 'RetryAfterFailure', 'HoldDeadline', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute', 'DispatchDelay']);
+    expect(r.entered).not.toContain('CancelOrder');
   });
 
-  it('a compensation that keeps failing ends in CompensationFailed', async () => {
+  it('HoldOnFailure that keeps failing ends the execution in Failed (the order is left as it is, for the stuck-order sweep)', async () => {
     const r = run(
       happyHandlers({
         ValidateAndRoute: async () => Promise.reject(namedError('WorkflowStateError', 'order missing')),
-        CompensateOrder: async () => Promise.reject(namedError('TransientError', 'still throttled')),
+        HoldOnFailure: async () => Promise.reject(namedError('TransientError', 'still throttled')),
       }),
     );
-    await expect(r.result).rejects.toMatchObject({ cause: { name: 'CompensationFailed' } });
-    expect(r.entered.slice(-2)).toEqual(['CompensateOrder', 'CompensationFailed']);
+    await expect(r.result).rejects.toBeDefined();
+    expect(r.entered.slice(-2)).toEqual(['HoldOnFailure', 'Failed']);
+    expect(r.entered).not.toContain('CancelOrder');
   });
 
   it('late shipment raises the exception, waits the grace period, then cancels the fulfillment', async () => {

@@ -102,7 +102,7 @@ describe('workflow settings and suppliers', () => {
   it('default to no suppliers, per-reason holds, 7-day graces, 60-day executions, a 30-day archive and a small ops throttle', () => {
     const config = parseStageConfig('t', validStage);
     expect(config.suppliers).toEqual([]);
-    expect(config.workflow).toEqual({ shipGraceDays: 7, deliveryGraceDays: 7, stateMachineTimeoutDays: 60 });
+    expect(config.workflow).toEqual({ shipGraceDays: 7, deliveryGraceDays: 7, stateMachineTimeoutDays: 60, transientRetryMinutes: 10, failureRetryMinutes: 60 });
     expect(config.eventArchiveRetentionDays).toBe(30);
     expect(config.opsApiThrottle).toEqual({ rateLimit: 10, burstLimit: 20 });
   });

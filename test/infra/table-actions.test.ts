@@ -38,6 +38,7 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'functions/workflow/cancel-fulfillment.ts': WRITE,
   'functions/workflow/cancel-order.ts': WRITE,
   'functions/workflow/complete.ts': WRITE,
+  'functions/workflow/hold-on-failure.ts': WRITE,
   'functions/workflow/await-hold.ts': [...WRITE, DELETE],
   'functions/workflow/await-milestone.ts': [...WRITE, DELETE],
   'functions/workflow/dispatch.ts': [...WRITE, DELETE],

@@ -42,7 +42,7 @@ export interface TaskInfo {
 export interface PreparedDefinition {
   readonly definition: Record<string, unknown>;
   readonly tasks: ReadonlyMap<string, TaskInfo>;
-  /** IntervalSeconds of each retrier, by state name. */
+  /** Mean un-jittered interval of each retrier (meanRetryInterval), by state name. */
   readonly retryIntervals: ReadonlyMap<string, readonly number[]>;
   /** Wait states with a fixed `Seconds`. */
   readonly waitSeconds: ReadonlyMap<string, number>;
@@ -65,6 +65,22 @@ export function functionNameOf(value: string): string {
   return partial?.[1] ?? value.split(':')[0] ?? value;
 }
 
+/**
+ * The mean of a retrier's un-jittered delays (IntervalSeconds × BackoffRate^k, capped by MaxDelaySeconds, over
+ * MaxAttempts): the interpreter's interval override is one number per retrier, so a scaled run waits this between
+ * attempts and its retries last the scaled total of the real schedule (not MaxAttempts × IntervalSeconds).
+ */
+function meanRetryInterval(r: Record<string, unknown>): number {
+  const num = (key: string, fallback: number): number => (typeof r[key] === 'number' ? r[key] : fallback);
+  const interval = num('IntervalSeconds', 1);
+  const rate = num('BackoffRate', 2);
+  const cap = num('MaxDelaySeconds', Number.POSITIVE_INFINITY);
+  const attempts = Math.max(1, num('MaxAttempts', 3));
+  let total = 0;
+  for (let k = 0; k < attempts; k++) total += Math.min(cap, interval * rate ** k);
+  return total / attempts;
+}
+
 interface Collected {
   readonly tasks: Map<string, TaskInfo>;
   readonly retryIntervals: Map<string, number[]>;
@@ -81,7 +97,7 @@ function visitState(name: string, state: Record<string, unknown>, out: Collected
   if (Array.isArray(state['Retry'])) {
     out.retryIntervals.set(
       name,
-      state['Retry'].map((r) => (isRecord(r) && typeof r['IntervalSeconds'] === 'number' ? r['IntervalSeconds'] : 1)),
+      state['Retry'].map((r) => (isRecord(r) ? meanRetryInterval(r) : 1)),
     );
   }
   switch (state['Type']) {

@@ -31,6 +31,8 @@ export class TimeScale {
   /** Retry intervals, scaled (the interpreter's retryIntervalOverrides, ms). */
   retryOverrides(prepared: PreparedDefinition): Record<string, number[]> {
     const out: Record<string, number[]> = {};
+    // Real time: no overrides, the interpreter applies the definition's backoff, MaxDelaySeconds and jitter as AWS does.
+    if (this.retryScale === 1) return out;
     for (const [name, intervals] of prepared.retryIntervals) out[name] = intervals.map((s) => Math.round(s * 1000 * this.retryScale));
     return out;
   }

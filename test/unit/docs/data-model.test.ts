@@ -45,7 +45,8 @@ const GSI_CASES: Record<keyof typeof gsiKeys, ReadonlyArray<Record<string, strin
   fulfillmentBySupplierRef: [gsiKeys.fulfillmentBySupplierRef('{supplierId}', '{reference}', '{fulfillmentId}')],
   // As written: fulfillments (store/fulfillments.ts) and rejected webhooks (store/webhooks.ts).
   exception: [gsiKeys.exception('{code}', '{since}', '{orderId}#{fulfillmentId}'), gsiKeys.exception(WEBHOOK_REJECTED, '{receivedAt}', '{channelId}#{webhookId}')],
-  heldReservation: [gsiKeys.heldReservation('{holdExpiresAt}', '{orderId}', '{fulfillmentId}', '{sku}')],
+  // The shard number is computed from the order id: the doc names it {shard}.
+  heldReservation: [{ ...gsiKeys.heldReservation('{holdExpiresAt}', '{orderId}', '{fulfillmentId}', '{sku}'), gsi2pk: 'RESERVATION#HELD#{shard}' }],
 };
 
 describe('docs/data-model.md matches functions/core/runtime/table/keys.ts', () => {

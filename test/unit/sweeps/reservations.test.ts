@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { FulfillmentStatus } from '../../../functions/core/workflow/domain/fulfillment-status';
 import type { OrderStatus } from '../../../functions/core/orders/domain/order';
 import { HOLD_EXPIRED, sweepReservations } from '../../../functions/core/sweeps/services/sweep-reservations';
-import { keys } from '../../../functions/core/runtime/table/keys';
+import { HELD_RESERVATION_SHARDS, keys } from '../../../functions/core/runtime/table/keys';
 import { FakeTable } from '../workflow/support/fake-table';
 import {
   T0,
@@ -75,6 +75,15 @@ describe('reservation sweep', () => {
     expect(counter(table, 'TSHIRT-BLK-M', 'nordic-home')).toBe(2);
   });
 
+  it('sweeps the unsharded RESERVATION#HELD partition of holds written before the sharding', async () => {
+    const orderId = seedHeld(1, 'CANCELLED', 'CANCELLED');
+    const key = `RESERVATION#${reservation(orderId).fulfillmentId}#TSHIRT-BLK-M`;
+    table.seed({ ...(table.get(`ORDER#${orderId}`, key) ?? {}), gsi2pk: 'RESERVATION#HELD' });
+    putCounter(table, 'TSHIRT-BLK-M', 'nordic-home', 2);
+    await expect(sweepReservations(h.deps())).resolves.toMatchObject({ released: 1 });
+    expect(record(orderId)?.status).toBe('RELEASED');
+  });
+
   it('leaves holds that have not expired alone (not even read)', async () => {
     const orderId = seedHeld(1, 'CANCELLED', 'CANCELLED', -5);
     putCounter(table, 'TSHIRT-BLK-M', 'nordic-home', 2);
@@ -95,7 +104,7 @@ describe('reservation sweep', () => {
     expect(counter(table, 'TSHIRT-BLK-M', 'nordic-home')).toBe(2);
   });
 
-  it('is bounded and resumable: a cursor carries the next run past the holds it keeps', async () => {
+  it('is bounded and resumable over the index shards: cursors carry the next runs past the holds it keeps', async () => {
     // Oldest first: releasable, kept, releasable, kept, kept.
     const plan: Array<['CANCELLED' | 'IN_FULFILLMENT', 'CANCELLED' | 'DISPATCHED']> = [
       ['CANCELLED', 'CANCELLED'],
@@ -106,16 +115,16 @@ describe('reservation sweep', () => {
     ];
     const ids = plan.map(([o, f], i) => seedHeld(i + 1, o, f, 100 - i));
     putCounter(table, 'TSHIRT-BLK-M', 'nordic-home', 10);
+    // The holds are spread over several gsi2 shards (by order id).
+    const shards = new Set(ids.map((id) => String(table.get(`ORDER#${id}`, `RESERVATION#${reservation(id).fulfillmentId}#TSHIRT-BLK-M`)?.gsi2pk)));
+    expect(shards.size).toBeGreaterThan(1);
+    for (const shard of shards) expect(shard).toMatch(new RegExp(`^RESERVATION#HELD#[0-${HELD_RESERVATION_SHARDS - 1}]$`));
 
+    // Page limit 2: a cycle over the 9 partitions (8 shards + the legacy one) takes several runs.
     const runs = [];
-    for (let i = 0; i < 4; i++) runs.push(await sweepReservations(h.deps(2)));
-    expect(runs.map((r) => [r.examined, r.released, r.kept])).toEqual([
-      [2, 1, 1],
-      [2, 1, 1],
-      [1, 0, 1],
-      // exhausted: the next cycle starts over with the holds still kept
-      [2, 0, 2],
-    ]);
+    for (let i = 0; i < HELD_RESERVATION_SHARDS + 1; i++) runs.push(await sweepReservations(h.deps(2)));
+    expect(runs.every((r) => r.examined <= 2)).toBe(true);
+    expect(runs.reduce((sum, r) => sum + r.released, 0)).toBe(2);
     expect(ids.map((id) => record(id)?.status)).toEqual(['RELEASED', 'HELD', 'RELEASED', 'HELD', 'HELD']);
     expect(counter(table, 'TSHIRT-BLK-M', 'nordic-home')).toBe(6);
     const state = table.get(keys.sweepState('reservations').pk, '#STATE');

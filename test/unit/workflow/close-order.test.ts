@@ -170,6 +170,13 @@ describe('CancelOrder / CompensateOrder', () => {
     expect(refund === undefined ? undefined : (refund.data as { action: string }).action).toBe(action);
   });
 
+  it('HOLD_TIMEOUT of a hold resolved meanwhile (approved, paid) cancels nothing and answers the live status', async () => {
+    putOrder(table, order({ status: 'VALIDATED', payment: { reference: 'pi', status: 'paid' } }));
+    await expect(cancelOrder(closeDeps(), { orderId: ORDER_ID, reason: 'HOLD_TIMEOUT' })).resolves.toMatchObject({ status: 'VALIDATED', refundRequestedMinor: 0 });
+    expect(storedOrder(table).status).toBe('VALIDATED');
+    expect(timelineTypes(table)).toEqual([]);
+  });
+
   it('cancels dispatched fulfillments at their suppliers and releases every reservation', async () => {
     await routed((r, i) => (i === 0 ? acceptedF(r) : r), twoSuppliers());
     const result = await cancelOrder(closeDeps(), { orderId: ORDER_ID, reason: 'FAILURE', error: { Error: 'States.TaskFailed' } });

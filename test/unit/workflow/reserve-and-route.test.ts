@@ -10,6 +10,7 @@ import { reserveAndRoute, validateAndRoute } from '../../../functions/core/workf
 import { loadCatalog } from '../../../functions/core/inventory/store/catalog';
 import { reservationItem, settleReservations } from '../../../functions/core/inventory/store/reservations';
 import { FakeTable } from './support/fake-table';
+import { heldReservationShard } from '../../../functions/core/runtime/table/keys';
 import {
   F1,
   F2,
@@ -81,7 +82,7 @@ describe('ReserveAndRoute', () => {
       gsi1sk: `FULFILLMENT#${F1}`,
     });
     const [reservation] = table.entities('Reservation');
-    expect(reservation).toMatchObject({ status: 'HELD', quantity: 2, sku: 'TSHIRT-BLK-M', supplierId: 'nordic-home', fulfillmentId: F1, gsi2pk: 'RESERVATION#HELD' });
+    expect(reservation).toMatchObject({ status: 'HELD', quantity: 2, sku: 'TSHIRT-BLK-M', supplierId: 'nordic-home', fulfillmentId: F1, gsi2pk: `RESERVATION#HELD#${heldReservationShard(ORDER_ID)}` });
     expect(timelineTypes(table)).toEqual(['OrderReserved', 'OrderRouted']);
     expect(transactions()).toHaveLength(1);
   });

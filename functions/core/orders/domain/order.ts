@@ -20,7 +20,7 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const NON_TERMINAL_ORDER_STATUSES = ['RECEIVED', 'VALIDATED', 'ON_HOLD', 'RESERVED', 'IN_FULFILLMENT', 'PARTIALLY_SHIPPED', 'SHIPPED'] as const satisfies readonly OrderStatus[];
 export type NonTerminalOrderStatus = (typeof NON_TERMINAL_ORDER_STATUSES)[number];
 
-export const HOLD_REASONS = ['AWAITING_PAYMENT', 'HIGH_RISK_OF_FRAUD', 'OPERATOR_HOLD', 'INCORRECT_ADDRESS'] as const;
+export const HOLD_REASONS = ['AWAITING_PAYMENT', 'HIGH_RISK_OF_FRAUD', 'OPERATOR_HOLD', 'INCORRECT_ADDRESS', 'TRANSIENT_FAILURE'] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 export const PAYMENT_STATUSES = ['paid', 'authorized', 'pending', 'partially_paid', 'refunded', 'voided'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

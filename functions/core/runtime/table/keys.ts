@@ -20,7 +20,7 @@
  * | external-id guard | EXTORDER#{channelId}#{extId}    | #GUARD                      |                                        |                                           |
  * | dedupe record     | DEDUPE#{scope}#{id}             | #DEDUPE                     |  (expiresAt TTL)                       |                                           |
  * | rejected webhook  | WEBHOOK#{channelId}#{webhookId} | #REJECTED                   |  gsi3: EXCEPTION#WEBHOOK_REJECTED / {receivedAt}#{channelId}#{webhookId} (TTL) |
- * | reservation       | ORDER#{orderId}                 | RESERVATION#{fid}#{sku}     |  gsi2 while HELD: RESERVATION#HELD / {holdExpiresAt}#{orderId}#{fid}#{sku} |
+ * | reservation       | ORDER#{orderId}                 | RESERVATION#{fid}#{sku}     |  gsi2 while HELD: RESERVATION#HELD#{0..7} / {holdExpiresAt}#{orderId}#{fid}#{sku} |
  * | hold task token   | TASKTOKEN#HOLD#{orderId}        | #TASKTOKEN                  |                                        |                                           |
  * | address use       | ADDRESS#{sha256 fingerprint}    | ORDER#{at}#{orderId}        |  (expiresAt TTL; fraud address velocity)                                   |
  * | fulfillment exc.  | (on the fulfillment item)       |                             |  gsi3: EXCEPTION#{code} / {since}#{orderId}#{fid}                           |
@@ -107,12 +107,38 @@ export const gsiKeys = {
     gsi2sk: fulfillmentId,
   }),
   exception: (kind: string, since: string, ref: string) => ({ gsi3pk: `EXCEPTION#${kind}`, gsi3sk: `${since}#${ref}` }),
-  /** Sparse: only HELD reservations carry it, oldest hold expiry first (the reservation sweep's query). */
+  /**
+   * Sparse: only HELD reservations carry it, oldest hold expiry first (the reservation sweep's query), spread over
+   * HELD_RESERVATION_SHARDS partitions by order id (a flash sale writes thousands of holds a second: one index
+   * partition would throttle the table's writes; docs/hot-sku.md).
+   */
   heldReservation: (holdExpiresAt: string, orderId: string, fulfillmentId: string, sku: string) => ({
-    gsi2pk: 'RESERVATION#HELD',
+    gsi2pk: `${HELD_RESERVATION_PREFIX}#${heldReservationShard(orderId)}`,
     gsi2sk: `${holdExpiresAt}#${orderId}#${fulfillmentId}#${sku}`,
   }),
 } as const;
+
+const HELD_RESERVATION_PREFIX = 'RESERVATION#HELD';
+/** Index partitions of HELD reservations (gsi2 `RESERVATION#HELD#{0..7}`). */
+export const HELD_RESERVATION_SHARDS = 8;
+
+/** The shard of an order's HELD reservations: FNV-1a of the order id, stable across releases. */
+export function heldReservationShard(orderId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < orderId.length; i++) {
+    hash ^= orderId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % HELD_RESERVATION_SHARDS;
+}
+
+/**
+ * Every gsi2 partition the reservation sweep reads: the shards, and the unsharded `RESERVATION#HELD` of
+ * reservations written before the index was sharded (empty once they settled).
+ */
+export function heldReservationPartitions(): string[] {
+  return [...Array.from({ length: HELD_RESERVATION_SHARDS }, (_, shard) => `${HELD_RESERVATION_PREFIX}#${shard}`), HELD_RESERVATION_PREFIX];
+}
 
 /** Key prefixes used for Query begins_with conditions. */
 export const prefixes = {

@@ -1,6 +1,6 @@
 /**
- * Reservation sweep: HELD reservations past `holdExpiresAt` (gsi2 `RESERVATION#HELD`, `gsi2sk < now`,
- * oldest first) are released (settleReservations RELEASE, reason HOLD_EXPIRED) when nothing needs
+ * Reservation sweep: HELD reservations past `holdExpiresAt` (gsi2 `RESERVATION#HELD#{0..7}` and the
+ * legacy unsharded `RESERVATION#HELD`, `gsi2sk < now`, oldest first per shard) are released (settleReservations RELEASE, reason HOLD_EXPIRED) when nothing needs
  * them any more (sweeps/domain/rules.ts reservationExpiryDecision). Releasing is conditional on `status =
  * HELD`, so a reservation is given back exactly once whoever else settles it. Metric
  * `ReservationsReleased` (units of reservations released this run, by count of records).
@@ -8,7 +8,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { reservationExpiryDecision } from '../domain/rules';
 import type { Reservation } from '../../inventory/domain/catalog';
-import { GSI2 } from '../../runtime/table/keys';
+import { GSI2, heldReservationPartitions } from '../../runtime/table/keys';
 import { loadOrderAggregate } from '../../workflow/store/order-aggregate';
 import { settleReservations, toReservation } from '../../inventory/store/reservations';
 import { eachItem, runPagedSweep, type SweepDeps } from './sweeps';
@@ -29,17 +29,16 @@ export async function sweepReservations(deps: SweepDeps): Promise<ReservationSwe
   const run = await runPagedSweep(
     deps,
     'reservations',
-    [
-      {
-        name: 'held',
-        input: {
-          TableName: deps.store.tableName,
-          IndexName: GSI2,
-          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :now',
-          ExpressionAttributeValues: { ':pk': 'RESERVATION#HELD', ':now': now },
-        },
+    // One query per index shard, each resumed from its own cursor (the visit order rotates between runs).
+    heldReservationPartitions().map((partition) => ({
+      name: partition === 'RESERVATION#HELD' ? 'held' : `held${partition.slice(partition.lastIndexOf('#'))}`,
+      input: {
+        TableName: deps.store.tableName,
+        IndexName: GSI2,
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :now',
+        ExpressionAttributeValues: { ':pk': partition, ':now': now },
       },
-    ],
+    })),
     async (items) => {
       const byOrder = new Map<string, Reservation[]>();
       for (const item of items) {

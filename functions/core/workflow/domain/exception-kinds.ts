@@ -1,7 +1,7 @@
 /**
  * Kinds written today: fulfillment exceptions (workflow / carrier), rejected storefront webhooks, and
  * what the sweeps and supplier files surface (stuck orders, unacknowledged dispatches, quarantined
- * files, stock shortfalls).
+ * files, stock shortfalls), and orders a workflow task kept failing on (TRANSIENT_FAILURE, failure-policy.ts).
  */
 export const EXCEPTION_KINDS = [
   'SHIP_BY_PASSED',
@@ -17,6 +17,7 @@ export const EXCEPTION_KINDS = [
   'STOCK_SHORTFALL',
   'UNVERIFIED_TRACKING',
   'CANCELLATION_UNANSWERED',
+  'TRANSIENT_FAILURE',
 ] as const;
 
 /** Kinds whose mark carries a deadline in the future (`since` = when it becomes an exception): listed once passed. */

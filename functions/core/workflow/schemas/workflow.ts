@@ -162,3 +162,7 @@ export const CompleteResult = z.object({
   fulfillments: z.array(FulfillmentTask),
 });
 export type CompleteResult = z.output<typeof CompleteResult>;
+
+/** HoldOnFailure's payload: the order and the error its Catch wrote (`$.error`). */
+export const HoldOnFailureInput = OrderTaskInput.extend({ error: CaughtError.optional() });
+export type HoldOnFailureInput = z.output<typeof HoldOnFailureInput>;

@@ -181,6 +181,12 @@ export async function cancelOrder(deps: CloseDeps, input: CancelOrderInput): Pro
     if (order.status === 'CANCELLED' || order.status === 'REJECTED' || order.status === 'DELIVERED') {
       return { aggregate, status: order.status, refundMinor: 0, cancelled: [] as string[] };
     }
+    if (reason === 'HOLD_TIMEOUT' && order.status !== 'ON_HOLD') {
+      // The hold was resolved (approved, paid) just as its wait timed out: nothing expired. The state machine
+      // sees the status and goes back to ValidateAndRoute (CancelOrderApplied?), which continues the order.
+      deps.logger.warn('Hold timeout after the hold was resolved: not cancelling', { orderId: order.orderId, status: order.status });
+      return { aggregate, status: order.status, refundMinor: 0, cancelled: [] as string[] };
+    }
     const at = deps.now().toISOString();
     const plan = planOrderCancellation(deps, aggregate, reason, CANCEL_MESSAGES[reason], reason === 'HOLD_REJECTED' ? 'operator' : 'platform', at, {
       error: input.error?.Error,

@@ -27,8 +27,11 @@ import { openLines } from './cancellations';
 import { RETRY, optimistic, toFulfillmentTask, type WorkflowDeps } from './workflow-common';
 import { dispatchDelaySeconds } from './workflow-settings';
 
-/** A hold that is no longer a hold when HoldDeadline asks: AwaitHoldDecision resumes at once, never times out. */
-const RESOLVED_HOLD_TIMEOUT_SECONDS = 900;
+/**
+ * A hold that is no longer a hold when HoldDeadline asks: AwaitHoldDecision resumes at once. A day, so it never
+ * times out before its own task answers (even a local run at 1/360 waits 4 minutes).
+ */
+const RESOLVED_HOLD_TIMEOUT_SECONDS = 86_400;
 
 /**
  * The ValidateAndRoute state: ROUTED is the result (→ DispatchDelay → Fulfill, no Choice state on the happy

@@ -25,7 +25,7 @@ import { getWorkflowOrder, nextOrder, putOrderUpdate } from '../store/order-aggr
 import { TimelineBatch } from '../../events/store/timeline';
 import { onlyContention, transact, type TransactItem } from '../../runtime/table/transactions';
 import { RETRY, optimistic, type WorkflowDeps } from './workflow-common';
-import { secondsUntil, type WorkflowSettings } from './workflow-settings';
+import { MAX_TIMEOUT_SECONDS, secondsUntil, type WorkflowSettings } from './workflow-settings';
 
 /** Flags (set at intake) that reject the order outright. */
 export const REJECTING_FLAGS: readonly string[] = ['CANCELLED_AT_SOURCE', 'TEST_ORDER'];
@@ -115,6 +115,9 @@ export function isAddressHold(reasons: readonly OrderRejectionReason[], issues: 
 }
 
 function holdHours(reason: HoldReason, settings: WorkflowSettings): number {
+  // A hold after a workflow failure waits for an operator and never expires into a cancellation: the
+  // execution's own timeout ends first, leaving the order ON_HOLD with its exception mark.
+  if (reason === 'TRANSIENT_FAILURE') return MAX_TIMEOUT_SECONDS / 3600;
   if (settings.holdTimeoutHours !== undefined) return settings.holdTimeoutHours;
   // INCORRECT_ADDRESS waits as long as a review: someone has to reach the customer.
   return reason === 'AWAITING_PAYMENT' ? settings.fraud.paymentHoldHours : settings.fraud.reviewHoldHours;
@@ -172,7 +175,14 @@ function acceptedAlready(order: WorkflowOrder): boolean {
   // OPERATOR_HOLD only clears the review flags, and approving an INCORRECT_ADDRESS hold only accepts the
   // address as it is (the payment gate and fraud screen had not run: they still run).
   const release = order.holdRelease;
-  return release?.decision === 'APPROVE' && release.actor === 'operator' && release.holdReason !== 'OPERATOR_HOLD' && release.holdReason !== 'INCORRECT_ADDRESS';
+  // Approving a TRANSIENT_FAILURE hold only lets the workflow try again: a screen that had not run still runs.
+  return (
+    release?.decision === 'APPROVE' &&
+    release.actor === 'operator' &&
+    release.holdReason !== 'OPERATOR_HOLD' &&
+    release.holdReason !== 'INCORRECT_ADDRESS' &&
+    release.holdReason !== 'TRANSIENT_FAILURE'
+  );
 }
 
 /** What validation decided, and the catalog it read (routing reuses it for its first attempt). */

@@ -122,11 +122,13 @@ export function checkFulfillmentStage(record: FulfillmentRecord, stage: Exclude<
 }
 
 /** The hold decision implied by the order's status, or undefined while it is still on hold. */
-export function holdDecisionFor(order: Pick<WorkflowOrder, 'status'>): HoldDecision | undefined {
+export function holdDecisionFor(order: Pick<WorkflowOrder, 'status' | 'holdRelease'>): HoldDecision | undefined {
   switch (order.status) {
     case 'ON_HOLD':
-    case 'RECEIVED':
       return undefined;
+    case 'RECEIVED':
+      // Back to RECEIVED only by an approved TRANSIENT_FAILURE hold (hold-decisions.ts): validate it now.
+      return order.holdRelease?.decision === 'APPROVE' ? { decision: 'APPROVE' } : undefined;
     case 'CANCELLED':
     case 'REJECTED':
       return { decision: 'REJECT' };

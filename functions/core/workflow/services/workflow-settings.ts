@@ -11,6 +11,8 @@
  *   ROUTING_SHIPPING_METHOD  CHEAPEST | FASTEST (CHEAPEST)
  *   FRAUD_CONFIG         JSON overrides of orders/domain/fraud.ts DEFAULT_FRAUD_CONFIG ({})
  *   DISPATCH_DELAY_MINUTES  JSON { channelId: minutes } from the stage config (absent channel: 5)
+ *   FAILURE_RETRY_MINUTES  after a task failed past its retries on an order already with suppliers: wait
+ *                        before the workflow re-enters from the stored order (60)
  */
 import * as z from 'zod';
 import { fraudConfig, type FraudConfig } from '../../orders/domain/fraud';
@@ -31,6 +33,8 @@ export interface WorkflowSettings {
   readonly fraud: FraudConfig;
   /** Minutes after checkout before the supplier sees an order, per channel (cdk.json `dispatchDelayMinutes`). */
   readonly dispatchDelayMinutes: Readonly<Record<string, number>>;
+  /** HoldOnFailure on an order already with suppliers: seconds before the workflow re-enters (failure-policy.ts MARK). */
+  readonly failureRetrySeconds: number;
 }
 
 /** Dispatch delay of a channel the stage config does not set (cancellations and address edits land first). */
@@ -68,6 +72,7 @@ export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
   routing: routingConfig(),
   fraud: fraudConfig(),
   dispatchDelayMinutes: {},
+  failureRetrySeconds: 3600,
 };
 
 const PositiveNumber = z.coerce.number().positive().finite();
@@ -113,6 +118,7 @@ export function loadWorkflowSettings(env: NodeJS.ProcessEnv = process.env): Work
     holdTimeoutHours: num('HOLD_TIMEOUT_HOURS'),
     shipGraceSeconds: (num('SHIP_GRACE_DAYS') ?? 7) * DAY,
     deliveryGraceSeconds: (num('DELIVERY_GRACE_DAYS') ?? 7) * DAY,
+    failureRetrySeconds: (num('FAILURE_RETRY_MINUTES') ?? 60) * 60,
     routing: routingConfig({
       ...(ruleOrder === undefined ? {} : { ruleOrder: parseRuleOrder(ruleOrder) }),
       ...(method === undefined ? {} : { shippingMethod: method }),

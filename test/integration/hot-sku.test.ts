@@ -1,0 +1,123 @@
+/**
+ * Flash sale (issue 13): ROUNDS rounds of ORDERS paid orders racing at once for the 10 units of a fresh offer,
+ * through the real ValidateAndRoute service (reservation transaction, optimistic re-reads) against the local
+ * runtime's DynamoDB Local, with Step Functions' bounded retry of a TransientError emulated (the definition's
+ * schedule, intervals scaled down). Asserts per round: exactly 10 winners, the counter = 10 = Σ HELD, 0 oversold,
+ * and every loser lost for lack of stock (OUT_OF_STOCK), none to a failure (a failure would be a
+ * TRANSIENT_FAILURE hold, never a cancellation). HOT_SKU_ROUNDS / HOT_SKU_ORDERS override the sizes.
+ *
+ * Orders are written VALIDATED (screened) with an entity the stream router ignores, so no execution races the
+ * test; the reservation writes them back as ordinary orders.
+ */
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { base32 } from '../../functions/core/kernel/order-id';
+import type { WorkflowOrder } from '../../functions/core/orders/domain/order';
+import { orderItem } from '../../functions/core/orders/store/orders';
+import { gsiKeys, keys } from '../../functions/core/runtime/table/keys';
+import { transientRetrySchedule } from '../../functions/core/workflow/domain/failure-policy';
+import { validateAndRoute } from '../../functions/core/workflow/services/reserve-and-route';
+import type { WorkflowDeps } from '../../functions/core/workflow/services/workflow-common';
+import { DEFAULT_WORKFLOW_SETTINGS } from '../../functions/core/workflow/services/workflow-settings';
+import { sampleOrder } from '../unit/fixtures/orders';
+import { documentClient, endpoints } from './helpers';
+
+const ROUNDS = Number(process.env['HOT_SKU_ROUNDS'] ?? 20);
+const ORDERS = Number(process.env['HOT_SKU_ORDERS'] ?? 1000);
+const UNITS = 10;
+const SUPPLIER = 'nordic-home';
+const TEMPLATE_SKU = 'KETTLE-GOOSENECK';
+/** Step Functions' retry of TransientError (transientRetryMinutes = 10), its delays scaled down 1:100. */
+const SFN_RETRIES = transientRetrySchedule(10).maxAttempts;
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function orderId(round: number, i: number, run: string): string {
+  return `ord_${base32(Buffer.from(`${run}:${round}:${i}:flash-sale-order`)).slice(0, 26).padEnd(26, '0')}`;
+}
+
+async function seedOffer(sku: string): Promise<void> {
+  const ddb = documentClient();
+  const table = endpoints().dynamodb.tableName;
+  const product = (await ddb.send(new GetCommand({ TableName: table, Key: keys.product(TEMPLATE_SKU), ConsistentRead: true }))).Item ?? {};
+  const offer = (await ddb.send(new GetCommand({ TableName: table, Key: keys.offer(TEMPLATE_SKU, SUPPLIER), ConsistentRead: true }))).Item ?? {};
+  await ddb.send(new PutCommand({ TableName: table, Item: { ...product, sku, ...keys.product(sku) } }));
+  const supplierSku = `FS-${sku}`;
+  await ddb.send(new PutCommand({ TableName: table, Item: { ...offer, sku, supplierSku, stock: UNITS, discontinued: false, ...keys.offer(sku, SUPPLIER), ...gsiKeys.offerBySupplierSku(SUPPLIER, supplierSku) } }));
+}
+
+async function seedOrders(ids: readonly string[], sku: string, at: string): Promise<void> {
+  const ddb = documentClient();
+  const table = endpoints().dynamodb.tableName;
+  const items = ids.map((id, i) => {
+    const order: WorkflowOrder = {
+      ...sampleOrder({ orderId: id, externalOrderId: `flash-${id}`, createdAt: at, updatedAt: at }),
+      status: 'VALIDATED',
+      screening: { decision: 'ACCEPT', score: 0, rules: [], at },
+      shippingAddress: { name: 'Customer', line1: `${i + 1} Kastanienallee`, city: 'Berlin', postcode: '10115', country: 'DE' },
+      lines: [{ lineNo: 1, sku, quantity: 1, unitPriceMinor: 7990 }],
+      totals: { subtotalMinor: 7990, shippingMinor: 0, taxMinor: 0, discountMinor: 0, totalMinor: 7990, taxIncluded: true },
+    };
+    // Not an INSERT of an Order for the stream router: no execution races the test.
+    return { ...orderItem(order), entity: 'FlashSaleOrder' };
+  });
+  for (let i = 0; i < items.length; i += 25) {
+    let pending: Record<string, unknown>[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0 && attempt < 10; attempt++) {
+      const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }));
+      pending = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
+    }
+  }
+}
+
+type Outcome = 'ROUTED' | 'OUT_OF_STOCK' | 'HELD_AFTER_RETRIES' | 'OTHER';
+
+/** One order through ValidateAndRoute, retried on TransientError as the state machine does (then it would be held). */
+async function raceOne(deps: WorkflowDeps, id: string): Promise<{ outcome: Outcome; sfnRetries: number }> {
+  for (let attempt = 0; attempt <= SFN_RETRIES; attempt++) {
+    try {
+      const result = await validateAndRoute(deps, { orderId: id });
+      return { outcome: result.outcome === 'ROUTED' || result.outcome === 'OUT_OF_STOCK' ? result.outcome : 'OTHER', sfnRetries: attempt };
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'TransientError') throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(600, 20 * 2 ** attempt)));
+    }
+  }
+  return { outcome: 'HELD_AFTER_RETRIES', sfnRetries: SFN_RETRIES };
+}
+
+describe('flash sale on one offer', () => {
+  it(`${ROUNDS} rounds of ${ORDERS} concurrent paid orders for ${UNITS} units: exactly ${UNITS} win, 0 oversold, every loser out of stock`, async () => {
+    const ddb = documentClient();
+    const table = endpoints().dynamodb.tableName;
+    const deps: WorkflowDeps = { store: { ddb, tableName: table }, settings: DEFAULT_WORKFLOW_SETTINGS, now: () => new Date(), logger: quiet };
+    const run = Date.now().toString(36);
+    const totals = { orders: 0, winners: 0, outOfStock: 0, held: 0, other: 0, oversold: 0, sfnRetries: 0, ms: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      const sku = `FLASH-${run}-${round}`.toUpperCase();
+      const ids = Array.from({ length: ORDERS }, (_, i) => orderId(round, i, run));
+      await seedOffer(sku);
+      await seedOrders(ids, sku, new Date().toISOString());
+      const started = Date.now();
+      const results = await Promise.all(ids.map((id) => raceOne(deps, id)));
+      totals.ms += Date.now() - started;
+      const count = (o: Outcome) => results.filter((r) => r.outcome === o).length;
+      const counter = Number((await ddb.send(new GetCommand({ TableName: table, Key: keys.offerReservations(sku, SUPPLIER), ConsistentRead: true }))).Item?.['reserved'] ?? 0);
+      let held = 0;
+      for (const id of ids.filter((_, i) => results[i]?.outcome === 'ROUTED')) {
+        const items = (await ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)', ExpressionAttributeValues: { ':pk': `ORDER#${id}`, ':r': 'RESERVATION#' }, ConsistentRead: true }))).Items ?? [];
+        held += items.filter((r) => r['status'] === 'HELD').reduce((sum, r) => sum + Number(r['quantity']), 0);
+      }
+      totals.orders += ORDERS;
+      totals.winners += count('ROUTED');
+      totals.outOfStock += count('OUT_OF_STOCK');
+      totals.held += count('HELD_AFTER_RETRIES');
+      totals.other += count('OTHER');
+      totals.oversold += Math.max(0, counter - UNITS);
+      totals.sfnRetries += results.reduce((sum, r) => sum + r.sfnRetries, 0);
+      expect({ round, winners: count('ROUTED'), counter, held }).toEqual({ round, winners: UNITS, counter: UNITS, held: UNITS });
+      expect({ round, outOfStock: count('OUT_OF_STOCK'), failed: count('HELD_AFTER_RETRIES') + count('OTHER') }).toEqual({ round, outOfStock: ORDERS - UNITS, failed: 0 });
+    }
+    console.info(`flash-sale: ${JSON.stringify({ rounds: ROUNDS, ...totals, reservationsPerSecond: Math.round((totals.orders / totals.ms) * 1000) })}`);
+    expect(totals.oversold).toBe(0);
+  }, 1_500_000);
+});
