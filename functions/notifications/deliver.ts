@@ -14,6 +14,7 @@ import { systemClock } from '../core/kernel/clock';
 import { getDocumentClient, getSecretString, getSqsClient } from '../core/runtime/clients';
 import { jsonEnv, requireEnv } from '../core/runtime/config';
 import { logger, metrics } from '../core/runtime/observability';
+import { NOTIFICATION_METRICS } from '../core/runtime/metric-names';
 import { withPowertools } from '../core/runtime/powertools';
 import { QueuedNotification } from '../core/notifications/schemas/notifications';
 import { channelMap, deliverNotification, type DeliverDeps } from '../core/notifications/services/deliver';
@@ -57,7 +58,7 @@ export async function deliverRecord(record: SQSRecord, rt: DeliverRuntime = runt
   if (!parsed.success) {
     const reason = `malformed notification: ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`;
     await moveToDlq(rt, record, reason);
-    metrics.addMetric('NotificationMalformed', MetricUnit.Count, 1);
+    metrics.addMetric(NOTIFICATION_METRICS.malformed, MetricUnit.Count, 1);
     logger.error('Notification moved to the DLQ', { messageId: record.messageId, reason });
     return 'malformed';
   }
@@ -65,7 +66,7 @@ export async function deliverRecord(record: SQSRecord, rt: DeliverRuntime = runt
   const ids = { orderId: n.orderId, channelId: n.channelId, type: n.type };
   try {
     const outcome = await deliverNotification(rt.deps, n);
-    metrics.addMetric('NotificationDelivered', MetricUnit.Count, 1);
+    metrics.addMetric(NOTIFICATION_METRICS.delivered, MetricUnit.Count, 1);
     metrics.addMetric('StorefrontRequests', MetricUnit.Count, outcome.requests);
     logger.info('Notification delivered', { ...ids, sequence: outcome.sequence, platform: outcome.platform, requests: outcome.requests });
     return 'delivered';
@@ -73,7 +74,7 @@ export async function deliverRecord(record: SQSRecord, rt: DeliverRuntime = runt
     if (error instanceof DeliveryError && !error.retryable) {
       // No retry can help (e.g. the channel has no outbound settings): straight to the DLQ, the order's group goes on.
       await moveToDlq(rt, record, error.message);
-      metrics.addMetric('NotificationUndeliverable', MetricUnit.Count, 1);
+      metrics.addMetric(NOTIFICATION_METRICS.undeliverable, MetricUnit.Count, 1);
       logger.error('Notification moved to the DLQ', { ...ids, reason: error.message });
       return 'undeliverable';
     }
@@ -83,7 +84,7 @@ export async function deliverRecord(record: SQSRecord, rt: DeliverRuntime = runt
     await rt.sqs
       .send(new ChangeMessageVisibilityCommand({ QueueUrl: rt.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: Math.min(delay, 43_200) }))
       .catch(() => undefined);
-    metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
+    metrics.addMetric(NOTIFICATION_METRICS.failed, MetricUnit.Count, 1);
     logger.warn('Notification not delivered, retried later', { ...ids, receives, retryInSeconds: delay, error: error instanceof Error ? error.message : 'unknown' });
     throw error;
   }

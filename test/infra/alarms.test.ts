@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PipelineFunction } from '../../lib/constructs/pipeline-function';
-import type { AlarmsConfig } from '../../lib/stage-config';
+import { type AlarmsConfig, StageConfigError, parseStageConfig } from '../../lib/stage-config';
 import { type Synthesized, arr, props, rec, referencedId, renderIntrinsics, resourcesOfType, synthesize } from './support';
 
 let s: Synthesized;
@@ -153,5 +153,34 @@ describe('business dashboard', () => {
     ['SQS requests', /NumberOfEmptyReceives/],
   ])('shows %s', (_name, pattern) => {
     expect(body()).toMatch(pattern);
+  });
+});
+
+describe('alarm thresholds (stage configuration)', () => {
+  const stage = { logRetentionDays: 7, retainData: false, apiThrottle: { rateLimit: 1, burstLimit: 1 }, channels: [{ id: 'web', name: 'Web', platform: 'custom', currency: 'EUR' }] };
+
+  it('defaults when a stage sets none', () => {
+    expect(parseStageConfig('t', stage).alarms).toEqual({
+      lambdaThrottles: 5,
+      dynamoDbThrottles: 10,
+      dynamoDbSystemErrors: 1,
+      streamIteratorAgeSeconds: 300,
+      inboundQueueAgeSeconds: 900,
+      notificationQueueAgeSeconds: 7200,
+      webhookSignatureFailures: 20,
+      notificationFailures: 10,
+      api5xxPercent: 5,
+    });
+  });
+
+  it.each([
+    [{ api5xxPercent: 0 }, /stages\.t\.alarms\.api5xxPercent/],
+    [{ api5xxPercent: 101 }, /stages\.t\.alarms\.api5xxPercent/],
+    [{ inboundQueueAgeSeconds: 30 }, /stages\.t\.alarms\.inboundQueueAgeSeconds/],
+    [{ lambdaThrottles: 1.5 }, /stages\.t\.alarms\.lambdaThrottles/],
+    [{ lambdaThrotles: 1 }, /stages\.t\.alarms/],
+  ])('refuses %j, naming the field', (alarms, message) => {
+    expect(() => parseStageConfig('t', { ...stage, alarms })).toThrow(StageConfigError);
+    expect(() => parseStageConfig('t', { ...stage, alarms })).toThrow(message);
   });
 });
