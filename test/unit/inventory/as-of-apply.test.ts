@@ -9,7 +9,7 @@ import { holdApplyLock } from '../../../functions/core/inventory/services/apply-
 import { acquireLease, readWatermark, releaseItem, renewLease, watermarkKey } from '../../../functions/core/inventory/store/watermark';
 import { transact } from '../../../functions/core/runtime/table/transactions';
 import { offerItem } from '../../../functions/core/inventory/store/inventory';
-import { LATER, NOW, SUPPLIER_ID, dropped, feedWorld, offer, type FeedWorld } from './support';
+import { LATER, NOW, SUPPLIER_ID, counterItem, dropped, feedWorld, offer, type FeedWorld } from './support';
 
 const T1 = '2026-11-25T09:00:00.000Z';
 const T2 = '2026-11-25T10:00:00.000Z';
@@ -168,6 +168,21 @@ describe('INVENTORY_UPDATE rows ordered by as-of', () => {
     expect(world.storedOffer('SKU-B')).toMatchObject({ stock: 3, stockAsOf: T3 });
     expect(world.storedOffer('SKU-C')).toMatchObject({ stock: 1, stockAsOf: T2 });
     expect(stored(world)).toMatchObject({ partialAsOf: T3 });
+  });
+
+  it('moving stockAsOf on an unchanged offer keeps a delivery consumed meanwhile (stock - q); reservation counters are never written', async () => {
+    const world = feedWorld({ extra: [counterItem('SKU-A', 2)] });
+    world.table.before = (command, input) => {
+      // The delivery's consume lands between the read and the touch.
+      if (command === 'Update' && (input as { UpdateExpression?: string }).UpdateExpression === 'SET stockAsOf = :asOf') {
+        const current = world.storedOffer('SKU-A');
+        if (current?.['stock'] === 10) world.table.seed({ ...current, stock: 8 });
+      }
+    };
+    const outcome = await applyInventoryRows(world.deps, SUPPLIER_ID, rows({ 'A-1': 10 }), { asOf: T2, source: source('m') });
+    expect(outcome).toMatchObject({ kind: 'applied', written: 0, unchanged: 1 });
+    expect(world.storedOffer('SKU-A')).toMatchObject({ stock: 8, stockAsOf: T2 });
+    expect(world.table.get('SKU#SKU-A', `RESERVED#${SUPPLIER_ID}`)).toMatchObject({ reserved: 2 });
   });
 
   it('an update not newer than the last whole snapshot is stale: nothing read or written, no lock taken', async () => {
