@@ -187,12 +187,13 @@ export class OrderWorkflow extends Construct {
     /** forwardRetry + a retry of timeouts, for synchronous (re-entrant) tasks only: a callback's timeout is its answer. */
     const forwardSyncRetry = <T extends sfn.TaskStateBase>(state: T): T => {
       forwardRetry(state);
+      // A timed-out attempt of a re-entrant task is transient too (a slow dependency): the same bounded budget.
       state.addRetry({
         errors: [...SYNC_TIMEOUT_ERRORS],
-        interval: Duration.seconds(5),
-        maxAttempts: 3,
-        backoffRate: 2,
-        maxDelay: Duration.seconds(60),
+        interval: Duration.seconds(schedule.intervalSeconds),
+        maxAttempts: schedule.maxAttempts,
+        backoffRate: schedule.backoffRate,
+        maxDelay: Duration.seconds(schedule.maxDelaySeconds),
         jitterStrategy: sfn.JitterType.FULL,
       });
       return state;

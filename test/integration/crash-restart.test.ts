@@ -263,5 +263,5 @@ describe('crash and restart of the local runtime', () => {
       expect(now.counter - counterBefore).toBe(now.held);
       return now.held === 0 ? now : undefined;
     }, 120_000);
-  }, 900_000);
+  }, 1_200_000);
 });
