@@ -8,7 +8,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../kernel/clock';
 import { ConflictError, NotFoundError } from '../../kernel/errors';
-import { supplierEventItem } from '../../inventory/store/inventory';
 import { getSupplier, loadSuppliers } from '../../inventory/store/catalog';
 import { isFeedFresh } from '../../workflow/domain/eligibility';
 import type { StoreContext } from '../../runtime/table/context';
@@ -102,7 +101,8 @@ export async function setSupplierPaused(
           ...(input.paused ? { ExpressionAttributeValues: { ':p': { at, actorId: input.actorId, ...note } } } : {}),
         },
       },
-      { Put: { TableName: deps.store.tableName, Item: supplierEventItem(event, 1000 + Math.floor(Math.random() * 8999)), ConditionExpression: 'attribute_not_exists(pk)' } },
+      // The supplier event outbox item (as inventory/store/inventory.ts supplierEventItem writes it).
+      { Put: { TableName: deps.store.tableName, Item: { ...event, ...keys.supplierEvent(input.supplierId, at, 1000 + Math.floor(Math.random() * 8999)), entity: 'SupplierEvent' }, ConditionExpression: 'attribute_not_exists(pk)' } },
     ]);
     if (outcome.ok) return { supplierId: input.supplierId, paused: input.paused, changed: true };
   }
