@@ -19,7 +19,8 @@ import { optionalJsonBody, requireOperator } from './common';
 const deps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
   now: systemClock,
-  supplierIds: requireEnv('OPS_SUPPLIER_IDS').split(',').filter((s) => s !== ''),
+  // Set by the stack (may be empty: a stage without suppliers).
+  supplierIds: (process.env['OPS_SUPPLIER_IDS'] ?? '').split(',').filter((s) => s !== ''),
 };
 
 export async function opsSuppliersHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
