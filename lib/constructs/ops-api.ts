@@ -81,7 +81,7 @@ export class OpsApi extends Construct {
   protected readonly opsResource: apigw.Resource;
   protected readonly orderResource: apigw.Resource;
   protected readonly store: OrderStore;
-  private readonly extraFunctions: PipelineFunction[] = [];
+  private readonly allFunctions: PipelineFunction[] = [];
 
   // Long: declarative CDK wiring of the ops REST API.
   constructor(scope: Construct, id: string, props: OpsApiProps) {
@@ -209,7 +209,7 @@ export class OpsApi extends Construct {
   }
 
   public get functions(): readonly PipelineFunction[] {
-    return [this.findFunction, this.lookFunction, this.actFunction, this.exceptionsFunction, ...this.extraFunctions];
+    return [...this.allFunctions];
   }
 
   /** One ops Lambda (service ops-api, synchronous, the workflow settings of the stage). */
@@ -223,7 +223,7 @@ export class OpsApi extends Construct {
       invocation: 'synchronous',
       environment: { ...workflowSettingsEnvironment(this.stage) },
     });
-    if (!Object.values(OPS_ENTRIES).includes(entry as never)) this.extraFunctions.push(fn);
+    this.allFunctions.push(fn);
     return fn;
   }
 
