@@ -2,7 +2,8 @@
  * The operator's actions on one order besides approve/reject (workflow/services/hold-decisions.ts). Each is
  * idempotent (a repeat answers the same without writing again) and runs as the calling operator (the handler's
  * actingAs: timeline events carry `actorId`); the handler logs every action with the operator's id.
- *   hold     RECEIVED / VALIDATED / ON_HOLD → ON_HOLD (OPERATOR_HOLD): the workflow waits at AwaitHoldDecision
+ *   hold     RECEIVED / VALIDATED → ON_HOLD (OPERATOR_HOLD): the workflow waits at AwaitHoldDecision; an order
+ *            already on hold stays held for its reason (changed: false)
  *   release  an order on hold continues (the approve decision, with the operator's note)
  *   cancel   the cancellation flow (cancel-requests.ts, source operator): now, or asked of the suppliers
  *   redrive  a FAILED / TIMED_OUT / ABORTED execution runs again from where it failed (RedriveExecution)
@@ -37,9 +38,10 @@ const conflict = (message: string, why: string) => new ConflictError(message, { 
 export interface HoldResult {
   readonly orderId: string;
   readonly status: 'ON_HOLD';
-  readonly holdReason: 'OPERATOR_HOLD';
+  /** OPERATOR_HOLD, or the reason it already was held for (kept: its release path depends on it). */
+  readonly holdReason: string;
   readonly holdExpiresAt: string;
-  /** false: it already was on an operator hold (nothing written). */
+  /** false: it already was on hold (nothing written). */
   readonly changed: boolean;
 }
 
@@ -48,15 +50,16 @@ export async function holdOrder(deps: ActionDeps, input: { readonly orderId: str
     const current = await getWorkflowOrder(deps.store, input.orderId);
     if (current === undefined) throw notFound(input.orderId);
     const now = deps.now();
-    if (current.status === 'ON_HOLD' && current.holdReason === 'OPERATOR_HOLD') {
-      return { orderId: current.orderId, status: 'ON_HOLD', holdReason: 'OPERATOR_HOLD', holdExpiresAt: current.holdExpiresAt ?? '', changed: false };
+    // Already held (operator, fraud review, payment, address): the hold stays as it is, so that its release
+    // (approve) clears the reason it was held for; nothing is written.
+    if (current.status === 'ON_HOLD') {
+      return { orderId: current.orderId, status: 'ON_HOLD', holdReason: current.holdReason ?? 'OPERATOR_HOLD', holdExpiresAt: current.holdExpiresAt ?? '', changed: false };
     }
-    if (current.status !== 'RECEIVED' && current.status !== 'VALIDATED' && current.status !== 'ON_HOLD') {
+    if (current.status !== 'RECEIVED' && current.status !== 'VALIDATED') {
       throw conflict(`Order cannot be held (status ${current.status})`, `is ${current.status}: only an order not yet routed (RECEIVED, VALIDATED) or already on hold can be held; cancel it instead`);
     }
     const at = now.toISOString();
-    // A hold the workflow already waits on keeps its deadline (the waiting state's timeout is set).
-    const holdExpiresAt = current.status === 'ON_HOLD' && current.holdExpiresAt !== undefined ? current.holdExpiresAt : new Date(now.getTime() + deps.defaultHoldHours * 3_600_000).toISOString();
+    const holdExpiresAt = new Date(now.getTime() + deps.defaultHoldHours * 3_600_000).toISOString();
     const next = nextOrder(current, { status: 'ON_HOLD', holdReason: 'OPERATOR_HOLD', holdExpiresAt, holdRelease: undefined }, at);
     const note = input.note === undefined ? '' : ` (${input.note})`;
     const timeline = new TimelineBatch(current.orderId, current.channelId, at).add({
