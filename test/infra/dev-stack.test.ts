@@ -55,9 +55,13 @@ const FUNCTIONS: Record<string, string> = {
   'functions/api/availability.ts': 'storefront-api',
   'functions/api/woocommerce-webhook.ts': 'storefront-api',
   'functions/api/change-address.ts': 'storefront-api',
-  'functions/api/ops-approve.ts': 'ops-api',
-  'functions/api/ops-reject.ts': 'ops-api',
-  'functions/api/ops-exceptions.ts': 'ops-api',
+  'functions/ops/orders-find.ts': 'ops-api',
+  'functions/ops/order-look.ts': 'ops-api',
+  'functions/ops/order-act.ts': 'ops-api',
+  'functions/ops/exceptions.ts': 'ops-api',
+  'functions/ops/documents.ts': 'ops-api',
+  'functions/ops/suppliers.ts': 'ops-api',
+  'functions/ops/dead-letters.ts': 'ops-api',
   'functions/streams/stream-router.ts': 'stream-router',
   'functions/suppliers/inbound.ts': 'supplier-gateway',
   ...Object.fromEntries(Object.values(WORKFLOW_ENTRIES).map((entry) => [entry, 'order-workflow'])),
@@ -162,8 +166,8 @@ describe('order store', () => {
     });
   });
 
-  it('has exactly three indexes', () => {
-    expect(arr(props(s.json.Resources.PipelineTable ?? { Type: '' }).GlobalSecondaryIndexes)).toHaveLength(3);
+  it('has exactly four indexes', () => {
+    expect(arr(props(s.json.Resources.PipelineTable ?? { Type: '' }).GlobalSecondaryIndexes)).toHaveLength(4);
   });
 
   it('can be deleted with the dev stack (retainData false): no deletion protection, policy Delete', () => {
@@ -205,8 +209,8 @@ describe('storefront API', () => {
     expect(method?.properties.AuthorizationType).toBe('NONE');
   });
 
-  it('every method that is not a webhook requires an API key', () => {
-    const open = apiMethods(s.json).filter((m) => !m.route.startsWith('POST /webhooks/') && m.properties.ApiKeyRequired !== true);
+  it('every method that is not a webhook requires an API key, or IAM (the ops API)', () => {
+    const open = apiMethods(s.json).filter((m) => !m.route.startsWith('POST /webhooks/') && m.properties.ApiKeyRequired !== true && m.properties.AuthorizationType !== 'AWS_IAM');
     expect(open.map((m) => m.route)).toEqual([]);
   });
 
@@ -274,8 +278,8 @@ describe('storefront API', () => {
 });
 
 describe('channels', () => {
-  it('has one API key per channel under pinned logical ids (plus the ops key)', () => {
-    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['OpsApiKey', 'StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb', 'StorefrontApiKeyDemoWoo']);
+  it('has one API key per channel under pinned logical ids (the ops API is IAM-authorized, no key)', () => {
+    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb', 'StorefrontApiKeyDemoWoo']);
   });
 
   it('has one usage plan per channel, each with throttle and quota on the v1 stage', () => {
@@ -402,8 +406,10 @@ describe('functions', () => {
   it('get the shared environment: TABLE_NAME, STAGE, Powertools settings (service per kind), source maps', () => {
     for (const [id, fn] of fns()) {
       const variables = rec(rec(props(fn).Environment).Variables);
+      // The ops dead-letters function works on queues only (no table access, so no TABLE_NAME).
+      const usesTable = functionEntry(id) !== 'functions/ops/dead-letters.ts';
       expect(variables, id).toMatchObject({
-        TABLE_NAME: { Ref: 'PipelineTable' },
+        ...(usesTable ? { TABLE_NAME: { Ref: 'PipelineTable' } } : {}),
         STAGE: 'dev',
         POWERTOOLS_SERVICE_NAME: FUNCTIONS[functionEntry(id)],
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -586,7 +592,7 @@ describe('outputs', () => {
         'WebhookUrlDemoWeb',
         'WebhookUrlDemoWoo',
         'OpsApiUrl',
-        'OpsApiKeyId',
+        'OpsOperatorPolicyArn',
         'StateMachineArn',
         'EventBusName',
         'FilesBucketName',

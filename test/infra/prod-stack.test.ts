@@ -38,12 +38,11 @@ describe('prod stage', () => {
     expect(s.json.Resources[id]?.DeletionPolicy).toBe('Retain');
   });
 
-  it('keys and plans follow the prod channels (plus the ops key with the ops throttle)', () => {
-    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['OpsApiKey', 'StorefrontApiKeyShopify', 'StorefrontApiKeyWeb']);
+  it('keys and plans follow the prod channels (the ops API is IAM-authorized: no key, no plan)', () => {
+    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['StorefrontApiKeyShopify', 'StorefrontApiKeyWeb']);
     const throttles = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlan').map(([, plan]) => props(plan).Throttle);
-    expect(throttles).toHaveLength(3);
+    expect(throttles).toHaveLength(2);
     expect(throttles.filter((t) => rec(t).RateLimit === 200 && rec(t).BurstLimit === 400)).toHaveLength(2);
-    expect(throttles).toContainEqual({ RateLimit: 10, BurstLimit: 20 });
   });
 
   it('keeps every log group 90 days and retains them', () => {

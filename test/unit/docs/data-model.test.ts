@@ -47,6 +47,7 @@ const GSI_CASES: Record<keyof typeof gsiKeys, ReadonlyArray<Record<string, strin
   exception: [gsiKeys.exception('{code}', '{since}', '{orderId}#{fulfillmentId}'), gsiKeys.exception(WEBHOOK_REJECTED, '{receivedAt}', '{channelId}#{webhookId}')],
   // The shard number is computed from the order id: the doc names it {shard}.
   heldReservation: [{ ...gsiKeys.heldReservation('{holdExpiresAt}', '{orderId}', '{fulfillmentId}', '{sku}'), gsi2pk: 'RESERVATION#HELD#{shard}' }],
+  orderByEmailHash: [gsiKeys.orderByEmailHash('{sha256(email)}', '{createdAt}', '{orderId}')],
 };
 
 describe('docs/data-model.md matches functions/core/runtime/table/keys.ts', () => {

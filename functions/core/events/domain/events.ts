@@ -11,6 +11,8 @@ export interface TimelineEvent {
   readonly orderId: string;
   readonly at: string;
   readonly actor: Actor;
+  /** Who exactly, when known: the operator's IAM identity (caller ARN) on ops actions. Not PII. */
+  readonly actorId?: string | undefined;
   readonly type: DomainEventType;
   readonly message: string;
   readonly data?: Readonly<Record<string, unknown>> | undefined;
@@ -26,6 +28,8 @@ export const SUPPLIER_EVENT_TYPES = [
   'SupplierStale',
   'SupplierFresh',
   'StockShortfall',
+  'SupplierPaused',
+  'SupplierResumed',
 ] as const;
 export type SupplierEventType = (typeof SUPPLIER_EVENT_TYPES)[number];
 
