@@ -4,7 +4,7 @@
  * (TRANSIENT_FAILURE) or marks an order already with suppliers; never compensates (failure-policy.ts).
  */
 import { HoldOnFailureInput } from '../core/workflow/schemas/workflow';
-import { holdOnFailure } from '../core/workflow/services/hold-decisions';
+import { holdOnFailure } from '../core/workflow/failures/hold-on-failure';
 import { taskHandler, workflowDeps } from './task';
 
 const deps = workflowDeps();

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ORDER_STATUSES } from '../../../functions/core/orders/domain/order';
 import { describeFailure, failureDisposition, retryBudgetSeconds, transientRetrySchedule } from '../../../functions/core/workflow/domain/failure-policy';
-import { holdOnFailure } from '../../../functions/core/workflow/services/hold-decisions';
+import { holdOnFailure } from '../../../functions/core/workflow/failures/hold-on-failure';
 import { approveHold, rejectHold } from '../../../functions/core/workflow/services/hold-decisions';
 import { screenForRouting } from '../../../functions/core/workflow/services/validate-and-screen';
 import { holdDecisionFor } from '../../../functions/core/workflow/services/workflow-common';
