@@ -4,27 +4,17 @@
  * timeline: CarrierClaimClosed with the operator). Closing again with the same outcome answers the
  * closed claim; another outcome is 409.
  */
-import * as z from 'zod';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '../../events/domain/events';
 import type { Clock } from '../../kernel/clock';
 import { ConflictError, NotFoundError } from '../../kernel/errors';
-import { text } from '../../kernel/schemas';
+import type { ClaimsQuery, CloseClaimRequest } from '../schemas/ops';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
 import { GSI3 } from '../../runtime/table/keys';
 import { transact } from '../../runtime/table/transactions';
 import { TimelineBatch } from '../../events/store/timeline';
 import { getWorkflowOrder } from '../../workflow/store/order-aggregate';
-import { CLAIM_OUTCOMES, getClaim, putClaimUpdate, type CarrierClaim } from '../store/claims';
-
-export const CloseClaimRequest = z.strictObject({
-  outcome: z.enum(CLAIM_OUTCOMES).meta({ description: 'PAID (the carrier paid), DENIED, or WITHDRAWN (parcel turned up / not worth it)' }),
-  note: text(500).optional().meta({ description: 'Operator note (no customer data)' }),
-});
-export type CloseClaimRequest = z.output<typeof CloseClaimRequest>;
-
-export const ClaimsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(50) });
-export type ClaimsQuery = z.output<typeof ClaimsQuery>;
+import { getClaim, putClaimUpdate, type CarrierClaim } from '../store/claims';
 
 export const CLAIM_ID_PATTERN = /^clm_[0-9a-hjkmnp-tv-z]{26}_\d{2,4}$/;
 
