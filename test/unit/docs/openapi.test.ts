@@ -50,6 +50,11 @@ describe('docs/openapi.json', () => {
         'POST /ops/orders/{orderId}/approve',
         'POST /ops/orders/{orderId}/reject',
         'GET /ops/exceptions',
+        'POST /ops/orders/{orderId}/fulfillments/{fulfillmentId}/reship',
+        'POST /ops/orders/{orderId}/fulfillments/{fulfillmentId}/refund',
+        'GET /ops/claims',
+        'POST /ops/claims/{claimId}/close',
+        'GET /ops/suppliers/{supplierId}/scorecard',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toMatchObject({

@@ -15,7 +15,7 @@
 import type { Actor } from '../../events/domain/events';
 import { ConflictError, NotFoundError } from '../../kernel/errors';
 import type { WorkflowOrder } from '../../orders/domain/order';
-import { checkDecision, claimDeadline, type DeliveryDecision, type DeliveryExceptionView, type DeliveryResolution, type WithDeliveryResolution } from '../../workflow/domain/delivery-exceptions';
+import { checkDecision, type DeliveryDecision, type DeliveryResolution, type WithDeliveryResolution } from '../../workflow/domain/delivery-exceptions';
 import { nextFulfillment, type FulfillmentRecord } from '../../workflow/domain/fulfillment-record';
 import { TimelineBatch } from '../../events/store/timeline';
 import { putFulfillmentUpdate } from '../../workflow/store/fulfillments';
@@ -24,16 +24,8 @@ import { transact, type TransactItem } from '../../runtime/table/transactions';
 import { addRefundEvent, refundForLines } from '../../workflow/services/cancellations';
 import { createReplacementFulfillment, type ReplacementDeps, type ReplacementFulfillment } from '../../workflow/services/replacement';
 import { RETRY, optimistic } from '../../workflow/services/workflow-common';
-import { claimIdOf, getClaim, putNewClaim, type CarrierClaim } from '../store/claims';
-
-export interface DeliverySettings {
-  /** No carrier scan for this many days after the last one: lost in transit. */
-  readonly lostAfterDays: number;
-  /** Days after the loss to file the carrier claim. */
-  readonly claimWindowDays: number;
-}
-
-export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = { lostAfterDays: 7, claimWindowDays: 30 };
+import { claimIdOf } from '../store/claims';
+import { claimItemsIfLost, type DeliverySettings } from './claim-opening';
 
 export type DecisionDeps = ReplacementDeps & { readonly delivery?: DeliverySettings | undefined };
 
@@ -54,40 +46,6 @@ export interface DecisionResult {
   readonly replacements?: readonly ReplacementFulfillment[] | undefined;
   readonly refundRequestedMinor?: number | undefined;
   readonly claimId?: string | undefined;
-}
-
-/** The carrier claim of a lost fulfillment (value = wholesale + shipping, deadline = loss + window). */
-export function newClaim(order: WorkflowOrder, record: FulfillmentRecord, since: string, at: string, settings: DeliverySettings): CarrierClaim {
-  const parcel = [...record.shipments].filter((s) => s.deliveredAt === undefined).sort((a, b) => ((a.lastEvent?.at ?? '') < (b.lastEvent?.at ?? '') ? 1 : -1))[0];
-  return {
-    claimId: claimIdOf(record.fulfillmentId),
-    orderId: order.orderId,
-    fulfillmentId: record.fulfillmentId,
-    supplierId: record.supplierId,
-    carrier: parcel?.carrier ?? record.shippingMethod.name,
-    trackingNumber: parcel?.trackingNumber ?? '',
-    valueMinor: record.landedCostMinor,
-    currency: order.currency,
-    fileBy: claimDeadline(since, settings.claimWindowDays),
-    status: 'OPEN',
-    openedAt: at,
-    version: 1,
-  };
-}
-
-/** Items opening the claim of a lost fulfillment (+ its timeline event), or none when it has one. */
-export async function claimItemsIfLost(deps: Pick<DecisionDeps, 'store' | 'delivery'>, order: WorkflowOrder, record: FulfillmentRecord, exception: DeliveryExceptionView, timeline: TimelineBatch, at: string): Promise<{ items: TransactItem[]; claimId?: string }> {
-  if (exception.code !== 'LOST_IN_TRANSIT') return { items: [] };
-  const claimId = claimIdOf(record.fulfillmentId);
-  if ((await getClaim(deps.store, claimId)) !== undefined) return { items: [], claimId };
-  const claim = newClaim(order, record, exception.since, at, deps.delivery ?? DEFAULT_DELIVERY_SETTINGS);
-  timeline.add({
-    type: 'CarrierClaimOpened',
-    actor: 'platform',
-    message: `Carrier claim ${claim.claimId} opened with ${claim.carrier} for ${claim.trackingNumber || 'the parcel'}: file by ${claim.fileBy.slice(0, 10)}`,
-    data: { fulfillmentId: record.fulfillmentId, supplierId: record.supplierId, claimId, carrier: claim.carrier, trackingNumber: claim.trackingNumber, valueMinor: claim.valueMinor, currency: claim.currency, fileBy: claim.fileBy },
-  });
-  return { items: [putNewClaim(deps.store, claim)], claimId };
 }
 
 async function load(deps: DecisionDeps, request: DecisionRequest) {

@@ -18,7 +18,7 @@ import { nextFulfillment, type FulfillmentRecord } from '../../workflow/domain/f
 import { putFulfillmentUpdate } from '../../workflow/store/fulfillments';
 import { bumpOrderVersion, loadOrderAggregate } from '../../workflow/store/order-aggregate';
 import { eachItem, runPagedSweep, type SweepDeps } from '../../sweeps/services/sweeps';
-import { claimItemsIfLost, DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './decisions';
+import { claimItemsIfLost, DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './claim-opening';
 
 export const LOST_SWEEP_ORDER_STATUSES = ['SHIPPED', 'PARTIALLY_SHIPPED', 'IN_FULFILLMENT'] as const;
 

@@ -1,6 +1,6 @@
 /**
  * Scorecard items. Daily aggregates: `SCORECARD#{supplierId}` / `DAY#{YYYY-MM-DD}`, flat numeric
- * counters updated with ADD (acceptance buckets `b0`..`b9`, returns `ret_{reason}`). Each fact is
+ * counters incremented in place (`SET x = if_not_exists(x, 0) + n`; acceptance buckets `b0`..`b9`, returns `ret_{reason}`). Each fact is
  * counted once: its count marker `SCORECARD#COUNTED#{countKey}` / `#COUNTED` (TTL 120 days) is put in
  * the same transaction as the ADD, conditional on not existing. Reads are one Query per supplier and
  * window (≤ 90 items), never a scan.
@@ -24,13 +24,13 @@ export function reasonAttribute(reason: string): string {
 /** Count one fact once: true when counted now, false when it was counted before. */
 export async function countFact(ctx: StoreContext, counted: CountedFact, now: Date): Promise<boolean> {
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':supplierId': counted.supplierId, ':day': counted.day, ':entity': 'ScorecardDay' };
+  const values: Record<string, unknown> = { ':supplierId': counted.supplierId, ':day': counted.day, ':entity': 'ScorecardDay', ':zero': 0 };
   const adds: string[] = [];
   factIncrements(counted.fact).forEach(([name, by], i) => {
     const attribute = name.startsWith('ret_') ? reasonAttribute(name.slice(4)) : name;
     names[`#a${i}`] = attribute;
     values[`:v${i}`] = by;
-    adds.push(`#a${i} :v${i}`);
+    adds.push(`#a${i} = if_not_exists(#a${i}, :zero) + :v${i}`);
   });
   const outcome = await transact(ctx, [
     {
@@ -44,7 +44,7 @@ export async function countFact(ctx: StoreContext, counted: CountedFact, now: Da
       Update: {
         TableName: ctx.tableName,
         Key: dailyKey(counted.supplierId, counted.day),
-        UpdateExpression: `SET supplierId = :supplierId, #day = :day, entity = :entity ADD ${adds.join(', ')}`,
+        UpdateExpression: `SET supplierId = :supplierId, #day = :day, entity = :entity, ${adds.join(', ')}`,
         ExpressionAttributeNames: { ...names, '#day': 'day' },
         ExpressionAttributeValues: values,
       },
