@@ -85,6 +85,8 @@ export class PipelineStack extends Stack {
     this.notifications = new StorefrontNotifications(this, 'StorefrontNotifications', { stage, store: this.store, bus: this.events.bus });
     // Delivery exceptions (reship / refund, lost parcels, carrier claims) and supplier scorecards (issue 15).
     this.afterDelivery = new AfterDelivery(this, 'AfterDelivery', { stage, store: this.store, bus: this.events.bus, ops: this.ops, suppliers: this.suppliers, files: this.files });
+    // Routing demotion from the scorecards (ReserveAndRoute reads the suppliers' day items).
+    this.workflow.functions.validateAndRoute.addEnvironment('SCORECARD_DEMOTION', JSON.stringify(stage.config.afterDelivery.demotion));
 
     this.observability = new Observability(this, 'Observability', {
       stage,

@@ -68,6 +68,28 @@ export async function applyScorecardEvent(deps: ScorecardDeps, event: ScorecardB
   return { counted, facts: facts.length };
 }
 
+let stageDemotion: DemotionConfig | undefined;
+
+/**
+ * The demoted suppliers among `supplierIds` now (routing: scorecards/domain/demotion.ts), one Query of the
+ * window's day items per supplier; none when demotion is disabled. `config` defaults to the stage's
+ * SCORECARD_DEMOTION (read once per container).
+ */
+export async function loadDemotions(store: StoreContext, supplierIds: readonly string[], now: Date, config?: DemotionConfig): Promise<Demotion[]> {
+  stageDemotion ??= demotionFromEnv();
+  const settings = config ?? stageDemotion;
+  if (!settings.enabled || supplierIds.length === 0) return [];
+  const asOf = now.toISOString().slice(0, 10);
+  const from = minusDays(asOf, settings.windowDays - 1);
+  const found = await Promise.all(
+    supplierIds.map(async (supplierId) => {
+      const card = scorecard(supplierId, await loadDays(store, supplierId, from, asOf), asOf);
+      return demotionOf(supplierId, settings.windowDays === 30 ? card.last30Days : card.last90Days, settings);
+    }),
+  );
+  return found.filter((d): d is Demotion => d !== undefined);
+}
+
 export interface ScorecardView extends Scorecard {
   readonly demotion: Demotion | null;
 }

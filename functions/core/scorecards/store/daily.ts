@@ -56,7 +56,8 @@ export async function countFact(ctx: StoreContext, counted: CountedFact, now: Da
 /** A stored day as the domain's DailyAggregate. */
 export function toDailyAggregate(item: Record<string, unknown>): DailyAggregate {
   const supplierId = String(item.supplierId ?? '');
-  const base = emptyDay(supplierId, String(item.day ?? ''));
+  // The day from the sort key (`DAY#{day}`): the attribute is a copy.
+  const base = emptyDay(supplierId, String(item.sk ?? '').replace(/^DAY#/, '') || String(item.day ?? ''));
   const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
   const returns: Record<string, number> = {};
   for (const [k, v] of Object.entries(item)) if (k.startsWith('ret_')) returns[k.slice(4)] = num(v);
