@@ -14,6 +14,7 @@ import { StorefrontNotifications } from './constructs/storefront-notifications';
 import { SUPPLIER_FILES_SERVICE, SupplierFiles } from './constructs/supplier-files';
 import { SupplierGateway } from './constructs/supplier-gateway';
 import { type Stage, logicalIdPart } from './stage-config';
+import { AfterDelivery } from './constructs/scorecards';
 
 export interface PipelineStackProps extends StackProps {
   /** The parsed stage configuration (see lib/stage-config.ts). */
@@ -40,6 +41,7 @@ export class PipelineStack extends Stack {
   public readonly files: SupplierFiles;
   public readonly inventory: InventorySync;
   public readonly notifications: StorefrontNotifications;
+  public readonly afterDelivery: AfterDelivery;
 
   // Long: declarative composition of the stack's constructs in dependency order.
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -86,6 +88,10 @@ export class PipelineStack extends Stack {
     this.notifications = new StorefrontNotifications(this, 'StorefrontNotifications', { stage, store: this.store, bus: this.events.bus });
     // Ops: documents read the outboxes; an operator's cancel asks suppliers like the customer's; dead letters replay.
     this.ops.connectOperations({ files: this.files, suppliers: this.suppliers, notifications: this.notifications });
+    // Delivery exceptions (reship / refund, lost parcels, carrier claims) and supplier scorecards (issue 15).
+    this.afterDelivery = new AfterDelivery(this, 'AfterDelivery', { stage, store: this.store, bus: this.events.bus, ops: this.ops, suppliers: this.suppliers, files: this.files });
+    // Routing demotion from the scorecards (ReserveAndRoute reads the suppliers' day items).
+    this.workflow.functions.validateAndRoute.addEnvironment('SCORECARD_DEMOTION', JSON.stringify(stage.config.afterDelivery.demotion));
 
     this.observability = new Observability(this, 'Observability', {
       stage,
@@ -112,6 +118,8 @@ export class PipelineStack extends Stack {
       ...this.notifications.deadLetterQueues,
     ]);
     this.observability.monitorFunctionGroup('Storefront notifications', this.notifications.functions);
+    this.observability.monitorFunctionGroup('Delivery exceptions and scorecards', this.afterDelivery.functions);
+    this.observability.monitorDeadLetterQueues(this.afterDelivery.deadLetterQueues);
 
     new CfnOutput(this, 'ApiUrl', { value: this.storefront.url, description: 'Storefront API base URL' });
     new CfnOutput(this, 'TableName', { value: this.store.table.tableName, description: 'Pipeline table' });

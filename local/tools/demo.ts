@@ -37,6 +37,7 @@ import { showMoney } from './money-format';
 import { REPO_ROOT, type LocalEndpoints } from '../runtime/runtime';
 import { inboundDemo } from './demo-inbound';
 import { opsFetch } from './ops-client';
+import { afterDeliveryDemo } from './demo-after-delivery';
 import { printChannelDeliveries } from '../storefront/demo-deliveries';
 
 
@@ -363,6 +364,7 @@ async function workflowDemo(e: LocalEndpoints): Promise<void> {
     console.log(`  ${s.label}  ${(r?.status ?? 'not placed').padEnd(14)} ${r?.orderId ?? ''}  (expected: ${s.expect})`);
   });
   await inboundDemo(e);
+  await afterDeliveryDemo(e);
   console.log('\nAll executions: npm run executions    One in detail: npm run executions -- show <orderId>');
 }
 

@@ -60,7 +60,7 @@ export function trackingFor(methodName: string): { carrier: string; trackingNumb
 export function decide(
   supplierId: string,
   po: PurchaseOrder,
-): { kind: 'silent' } | { kind: 'reject'; lines: { lineNo: number; supplierSku: string; reason: string; message: string }[] } | { kind: 'accept'; split: boolean } {
+): { kind: 'silent' } | { kind: 'reject'; lines: { lineNo: number; supplierSku: string; reason: string; message: string }[] } | { kind: 'accept'; split: boolean; exception?: DeliveryExceptionRule | undefined } {
   const line2 = (po.shipTo?.line2 ?? '').toLowerCase();
   if (line2.includes(`silent:${supplierId.toLowerCase()}`) || line2.includes('silent:all')) return { kind: 'silent' };
   const discontinued = DISCONTINUED[supplierId] ?? [];
@@ -75,8 +75,13 @@ export function decide(
     return [];
   });
   if (rejected.length > 0) return { kind: 'reject', lines: rejected };
-  return { kind: 'accept', split: line2.includes('split-shipment') && po.lines.length > 1 };
+  // Delivery exceptions (issue 15), first fulfillment only (`_01`): a reship of it is delivered normally.
+  const exception = /delivery:(attempted|pickup|failure|return|lost)/.exec(line2)?.[1] as DeliveryExceptionRule | undefined;
+  return { kind: 'accept', split: line2.includes('split-shipment') && po.lines.length > 1, ...(exception !== undefined && po.fulfillmentId.endsWith('_01') ? { exception } : {}) };
 }
+
+/** `delivery:<rule>` in ship-to line2: the carrier's journey ends in that delivery exception. */
+export type DeliveryExceptionRule = 'attempted' | 'pickup' | 'failure' | 'return' | 'lost';
 
 /** CSV cell (RFC 4180 quoting). */
 function cell(value: string | number | undefined): string {
@@ -104,7 +109,7 @@ export interface AnswerPlan {
 type Step = { afterSteps: number; action: SimAction };
 
 /** The carrier's journey after the acceptance: a tracking file or SHIPPED message per parcel, then the scans. */
-function shippingSteps(supplierId: string, po: PurchaseOrder, channel: 'sqs' | 'file', today: Date, split: boolean): { steps: Step[]; summary: string } {
+function shippingSteps(supplierId: string, po: PurchaseOrder, channel: 'sqs' | 'file', today: Date, split: boolean, exception?: DeliveryExceptionRule): { steps: Step[]; summary: string } {
   const id = po.fulfillmentId;
   const inbox = `suppliers/${supplierId}/inbox`;
   const steps: Step[] = [];
@@ -139,6 +144,13 @@ function shippingSteps(supplierId: string, po: PurchaseOrder, channel: 'sqs' | '
     trackings.forEach((trackingNumber, i) => message(at, { type: 'TRACKING_EVENT', messageId: `sim-${id}-${event.toLowerCase()}-${i + 1}`, fulfillmentId: id, trackingNumber, event, location }));
     at += 1;
   }
+  if (exception !== undefined) {
+    // attempted / pickup: the parcel is delivered (collected) two steps later; failure / return / lost: never.
+    const event = { attempted: 'ATTEMPTED_DELIVERY', pickup: 'READY_FOR_PICKUP', failure: 'FAILURE', return: 'RETURNING_TO_SENDER', lost: 'LOST' }[exception];
+    trackings.forEach((trackingNumber, i) => message(at, { type: 'TRACKING_EVENT', messageId: `sim-${id}-${event.toLowerCase()}-${i + 1}`, fulfillmentId: id, trackingNumber, event, location: 'Local depot' }));
+    if (exception !== 'attempted' && exception !== 'pickup') return { steps, summary: `accepts, ships with ${carrierName} ${trackings.join(', ')}, carrier reports ${event}` };
+    at += 2;
+  }
   trackings.forEach((trackingNumber, i) => message(at, { type: 'DELIVERED', messageId: `sim-${id}-delivered-${i + 1}`, fulfillmentId: id, trackingNumber }));
   return { steps, summary: `accepts, ships with ${carrierName} ${trackings.join(', ')}${channel === 'file' ? ' (acknowledgement and tracking CSV files)' : ''}` };
 }
@@ -166,6 +178,6 @@ export function answerPlan(supplierId: string, po: PurchaseOrder, channel: 'sqs'
     channel === 'file'
       ? { kind: 'file', key: ackKey, body: csv(ACK_COLUMNS, [[id, 'ACCEPTED', shipDate]]) }
       : { kind: 'message', body: { type: 'ACCEPTED', messageId: `sim-${id}-accepted`, fulfillmentId: id, estimatedShipDate: shipDate } };
-  const shipping = shippingSteps(supplierId, po, channel, today, decision.split);
+  const shipping = shippingSteps(supplierId, po, channel, today, decision.split, decision.exception);
   return { summary: shipping.summary, decision: 'accept', steps: [{ afterSteps: 0.5, action: accepted }, ...shipping.steps] };
 }

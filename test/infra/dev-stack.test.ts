@@ -1,6 +1,7 @@
 /**
  * The dev stage template, synthesized once (no bundling): one targeted assertion per behaviour.
  */
+import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/scorecards';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_STORE_INDEX_PROJECTIONS } from '../../lib/constructs/order-store';
@@ -74,6 +75,12 @@ const FUNCTIONS: Record<string, string> = {
   [SCHEDULED_ENTRIES.sweepStaleFeeds]: 'sweeps',
   [NOTIFY_ENQUEUE_ENTRY]: 'storefront-notifications',
   [NOTIFY_DELIVER_ENTRY]: 'storefront-notifications',
+  // After delivery (lib/constructs/scorecards.ts): its ops routes are ops API functions; the updater and the sweep its own.
+  [AFTER_DELIVERY_ENTRIES.deliveryDecisions]: 'ops-api',
+  [AFTER_DELIVERY_ENTRIES.claims]: 'ops-api',
+  [AFTER_DELIVERY_ENTRIES.scorecard]: 'ops-api',
+  [AFTER_DELIVERY_ENTRIES.lostParcelSweep]: 'sweeps',
+  [AFTER_DELIVERY_ENTRIES.scorecardUpdater]: 'scorecards',
 };
 /** Timeout (s) per service. */
 const TIMEOUTS: Record<string, number> = { 'storefront-api': 10, 'ops-api': 10, 'stream-router': 60, 'supplier-gateway': 30, 'order-workflow': 30, sweeps: 60 };
@@ -85,6 +92,7 @@ const FILE_FUNCTION_SIZES: Record<string, readonly [number, number]> = {
   // The storefront notification functions are small (one event / a batch of 5 HTTP deliveries).
   [NOTIFY_ENQUEUE_ENTRY]: [256, 10],
   [NOTIFY_DELIVER_ENTRY]: [256, 60],
+  [AFTER_DELIVERY_ENTRIES.scorecardUpdater]: [256, 15],
 };
 const WEBHOOK_ROUTES = [
   'POST /webhooks/shopify/orders-create',
@@ -547,7 +555,7 @@ describe('observability', () => {
   it('alarms on API 5xx, each function\'s errors, failed/timed-out/throttled executions, each DLQ, the supplier-file metrics and WAF blocks, notifying the topic', () => {
     const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm');
     const functions = resourcesOfType(s.json, 'AWS::Lambda::Function').length;
-    const dlqs = 3 * 2 + 1 + 2 + 2; // supplier queues, the stream router, file events, scheduled jobs, storefront notifications (2)
+    const dlqs = 3 * 2 + 1 + 2 + 2 + 1; // supplier queues, the stream router, file events, scheduled jobs, storefront notifications (2), after delivery
     const fileAndSweepMetrics = 4; // quarantined, refused, rejected rows, stale suppliers (inventory-sync.test.ts)
     const waf = 1; // blocked requests of the storefront web ACL (web-firewall.test.ts)
     // Platform health (alarms.test.ts): throttles per group of 10 functions, DynamoDB throttles and system errors, stream

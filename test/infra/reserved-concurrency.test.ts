@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SCHEDULED_ENTRIES } from '../../lib/constructs/inventory-sync';
 import { SUPPLIER_FILE_ENTRIES } from '../../lib/constructs/supplier-files';
+import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/scorecards';
 import { type Synthesized, functionIdByEntry, props, resourcesOfType, synthesize } from './support';
 
 let s: Synthesized;
@@ -23,8 +24,12 @@ describe('reserved concurrency', () => {
     expect(reserved(entry)).toBe(1);
   });
 
+  it('the lost-parcel sweep (scheduled, issue 15): dev reservedConcurrency.scheduled (1)', () => {
+    expect(reserved(AFTER_DELIVERY_ENTRIES.lostParcelSweep)).toBe(1);
+  });
+
   it('no other function reserves concurrency (the API and workflow share the unreserved pool)', () => {
-    const capped = new Set([...Object.values(SUPPLIER_FILE_ENTRIES), ...Object.values(SCHEDULED_ENTRIES)].map((e) => functionIdByEntry(s.json, e)));
+    const capped = new Set([...Object.values(SUPPLIER_FILE_ENTRIES), ...Object.values(SCHEDULED_ENTRIES), AFTER_DELIVERY_ENTRIES.lostParcelSweep].map((e) => functionIdByEntry(s.json, e)));
     const others = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([id, r]) => !capped.has(id) && props(r).ReservedConcurrentExecutions !== undefined);
     expect(others.map(([id]) => id)).toEqual([]);
   });

@@ -55,6 +55,12 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'functions/sweeps/sweep-dispatches.ts': WRITE,
   'functions/sweeps/sweep-orders.ts': WRITE,
   'functions/streams/stream-router.ts': STREAM,
+  // issue 15: delivery exceptions, carrier claims, scorecards
+  'functions/ops/delivery-exceptions.ts': WRITE,
+  'functions/ops/claims.ts': WRITE,
+  'functions/ops/scorecard.ts': READ,
+  'functions/scorecards/on-domain-event.ts': WRITE,
+  'functions/sweeps/sweep-lost-parcels.ts': WRITE,
 };
 
 /** DynamoDB document-client commands → the IAM action each needs (transactions need the actions of their items). */

@@ -49,6 +49,11 @@ describe('docs/openapi.json', () => {
         'POST /webhooks/shopify/{channelId}',
         'POST /webhooks/woocommerce/{channelId}',
         ...OPS_ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`),
+        'POST /ops/orders/{orderId}/fulfillments/{fulfillmentId}/reship',
+        'POST /ops/orders/{orderId}/fulfillments/{fulfillmentId}/refund',
+        'GET /ops/claims',
+        'POST /ops/claims/{claimId}/close',
+        'GET /ops/suppliers/{supplierId}/scorecard',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toMatchObject({

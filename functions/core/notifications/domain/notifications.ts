@@ -27,11 +27,14 @@ export const NOTIFICATION_TYPES = [
   'cancellation.accepted',
   'cancellation.rejected',
   'refund.requested',
+  // issue 15: delivery exceptions
+  'fulfillment.delivery_exception',
+  'fulfillment.reshipped',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** Customer-visible tracking statuses (Shopify FulfillmentEventStatus names where they exist). */
-export const TRACKING_STATUSES = ['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'ATTEMPTED_DELIVERY', 'DELAYED', 'EXCEPTION'] as const;
+export const TRACKING_STATUSES = ['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'ATTEMPTED_DELIVERY', 'DELAYED', 'EXCEPTION', 'READY_FOR_PICKUP'] as const;
 export type TrackingStatus = (typeof TRACKING_STATUSES)[number];
 
 export interface LineQuantity {
@@ -85,6 +88,9 @@ export function trackingStatusOf(event: string): TrackingStatus | undefined {
       return 'ATTEMPTED_DELIVERY';
     case 'DELAYED':
       return 'DELAYED';
+    case 'READY_FOR_PICKUP':
+      return 'READY_FOR_PICKUP';
+    case 'RETURNING_TO_SENDER':
     case 'FAILURE':
     case 'EXCEPTION':
     case 'LOST':
@@ -98,7 +104,7 @@ export function trackingStatusOf(event: string): TrackingStatus | undefined {
 /** A fulfillment exception the customer should see (deadline missed = delayed; lost = exception). */
 function exceptionStatusOf(code: string | undefined): TrackingStatus | undefined {
   if (code === 'SHIP_BY_PASSED' || code === 'DELIVER_BY_PASSED') return 'DELAYED';
-  if (code === 'LOST' || code === 'EXCEPTION' || code === 'FAILURE' || code === 'RETURNED_TO_SENDER') return 'EXCEPTION';
+  if (code === 'LOST' || code === 'EXCEPTION' || code === 'FAILURE' || code === 'RETURNED_TO_SENDER' || code === 'RETURNING_TO_SENDER') return 'EXCEPTION';
   return undefined; // UNVERIFIED_TRACKING, DISPATCH_UNACKNOWLEDGED, ...: operator matters
 }
 
@@ -169,6 +175,15 @@ export const NOTIFICATION_MAP: Readonly<Partial<Record<DomainEventType, Mapper>>
   CancellationRejected: ({ data }) => ({
     type: 'cancellation.rejected',
     data: { ...fid(data), reason: str(data['reason']) ?? null, message: str(data['message']) ?? null },
+  }),
+  // Lost in transit (no scan for days): told before the customer asks; what happens next follows (reshipped / refund.requested).
+  DeliveryExceptionRaised: ({ data }) => ({
+    type: 'fulfillment.delivery_exception',
+    data: { ...fid(data), code: str(data['code']) ?? null, trackingNumber: str(data['trackingNumber']) ?? null },
+  }),
+  ReplacementCreated: ({ data }) => ({
+    type: 'fulfillment.reshipped',
+    data: { ...fid(data), fromFulfillmentId: str(data['fromFulfillmentId']) ?? null, reason: str(data['reason']) ?? null, lines: lineQuantities(data['lines']) },
   }),
   RefundRequested: ({ data }) => {
     const amount = money(data['amountMinor'], data['currency']);

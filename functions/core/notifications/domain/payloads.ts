@@ -92,6 +92,10 @@ export function customerText(n: SequencedNotification): string {
       return 'Your cancellation request could not be accepted: the items were already on their way.';
     case 'refund.requested':
       return `A refund of ${s('amount')} ${s('currency')} has been requested.`;
+    case 'fulfillment.delivery_exception':
+      return `Your parcel${s('trackingNumber') ? ` ${s('trackingNumber')}` : ''} has not moved for several days: we are looking into it and will send a replacement or refund you.`;
+    case 'fulfillment.reshipped':
+      return 'We are sending a replacement for the items that did not reach you.';
   }
 }
 

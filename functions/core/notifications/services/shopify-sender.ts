@@ -167,6 +167,7 @@ const EVENT_STATUS: Readonly<Record<string, string>> = {
   ATTEMPTED_DELIVERY: 'ATTEMPTED_DELIVERY',
   DELAYED: 'DELAYED',
   EXCEPTION: 'FAILURE',
+  READY_FOR_PICKUP: 'READY_FOR_PICKUP',
 };
 
 /** Deliver one notification to Shopify; returns the number of GraphQL calls made. */

@@ -13,7 +13,8 @@
  * redriven execution resumes them); reservations left HELD by an attempt that never wrote its
  * fulfillments are released first and the order is routed again.
  */
-import { routeOrder } from '../domain/routing';
+import { routeWithDemotions } from '../../scorecards/domain/demotion';
+import { loadDemotions } from '../../scorecards/services/scorecards';
 import { WORKFLOW_ERROR_NAMES, WorkflowOutcome, WorkflowStateError } from '../../kernel/errors';
 import type { RouteResult, ValidateAndRouteResult } from '../schemas/workflow';
 import { loadRoutingCatalog, type RoutingCatalog } from '../../inventory/store/catalog';
@@ -136,7 +137,9 @@ export async function reserveAndRoute(deps: WorkflowDeps, input: { readonly orde
       const catalog =
         attempt === 1 && prefetched !== undefined && skus.every((sku) => prefetched.products.has(sku)) ? prefetched : await loadRoutingCatalog(deps.store, skus);
       const { suppliers } = catalog;
-      const allocation = routeOrder(
+      // Scorecards (issue 15): suppliers past the stage's threshold are routed last, never silently (SupplierDemoted below).
+      const demoted = await loadDemotions(deps.store, [...suppliers.keys()], now);
+      const { allocation, passedOver } = routeWithDemotions(
         {
           // Open quantities only: lines (or units) cancelled before routing are not reserved.
           lines: order.lines.flatMap((l) => {
@@ -150,6 +153,7 @@ export async function reserveAndRoute(deps: WorkflowDeps, input: { readonly orde
           currency: order.currency,
         },
         deps.settings.routing,
+        demoted,
       );
       if (allocation.unservable.length > 0 || allocation.fulfillments.length === 0) {
         deps.logger.info('Order cannot be reserved', {
@@ -178,6 +182,14 @@ export async function reserveAndRoute(deps: WorkflowDeps, input: { readonly orde
           message: `Routed to ${records.map((r) => r.supplierId).join(', ')} (${allocation.ruleOrder.join(' > ')})`,
           data: { fulfillments: fulfillmentSummary(records), landedCostMinor: allocation.landedCostMinor, search: allocation.search },
         });
+      for (const d of passedOver) {
+        timeline.add({
+          type: 'SupplierDemoted',
+          actor: 'platform',
+          message: `${d.supplierId} moved down the routing order: ${d.metric} ${d.value} past the threshold ${d.threshold} (${d.sample} counted)`,
+          data: { ...d, ...(records[0] === undefined ? {} : { chosenSupplierId: records[0].supplierId }) },
+        });
+      }
       const next = nextOrder(order, { status: 'IN_FULFILLMENT' }, at);
       const outcome = await commitAllocation(
         deps.store,
