@@ -76,6 +76,14 @@ export const DOMAIN_EVENT_TYPES = [
   'AddressChanged',
   'PlatformRefundRecorded',
   'PlatformOrderUpdated',
+  // returns and exchanges (issue 15): one per return status change
+  'ReturnRequested',
+  'ReturnAuthorized',
+  'ReturnRejected',
+  'ReturnInTransit',
+  'ReturnReceived',
+  'ReturnRefundRequested',
+  'ReturnClosed',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 

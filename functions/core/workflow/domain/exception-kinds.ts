@@ -17,8 +17,10 @@ export const EXCEPTION_KINDS = [
   'STOCK_SHORTFALL',
   'UNVERIFIED_TRACKING',
   'CANCELLATION_UNANSWERED',
+  // a return its supplier has not authorized or rejected by `respondBy` (functions/core/returns)
+  'RETURN_UNANSWERED',
 ] as const;
 
 /** Kinds whose mark carries a deadline in the future (`since` = when it becomes an exception): listed once passed. */
-export const DEADLINE_EXCEPTION_KINDS: readonly ExceptionKind[] = ['CANCELLATION_UNANSWERED'];
+export const DEADLINE_EXCEPTION_KINDS: readonly ExceptionKind[] = ['CANCELLATION_UNANSWERED', 'RETURN_UNANSWERED'];
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
