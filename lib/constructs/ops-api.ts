@@ -23,6 +23,7 @@ export const OPS_ENTRIES = {
   approve: 'functions/api/ops-approve.ts',
   reject: 'functions/api/ops-reject.ts',
   exceptions: 'functions/api/ops-exceptions.ts',
+  returns: 'functions/ops/returns.ts',
 } as const;
 
 export interface OpsApiProps {
@@ -43,6 +44,7 @@ export interface OpsApiProps {
  *   POST /ops/orders/{orderId}/approve   ops-approve     release a held order (resumes the workflow)
  *   POST /ops/orders/{orderId}/reject    ops-reject      reject a held order (the workflow cancels it)
  *   GET  /ops/exceptions                 ops-exceptions  open exceptions (sparse index gsi3)
+ *   POST /ops/returns/{returnId}/authorize  ops/returns  authorize a return on the supplier's behalf
  *
  * Why a separate API and not more routes on the storefront API: a REST API key is valid for every
  * method of every API stage in its usage plans, so on one API a channel key would pass `apiKeyRequired` on
@@ -59,6 +61,8 @@ export class OpsApi extends Construct {
   public readonly approveFunction: PipelineFunction;
   public readonly rejectFunction: PipelineFunction;
   public readonly exceptionsFunction: PipelineFunction;
+  /** POST /ops/returns/{returnId}/authorize. */
+  public readonly returnsFunction: PipelineFunction;
   /** Base URL of the deployed stage, ending with "/". */
   public readonly url: string;
 
@@ -134,6 +138,17 @@ export class OpsApi extends Construct {
     this.opsMethod(order.addResource('reject').addMethod('POST', integration(this.rejectFunction), withOrderId));
     this.opsMethod(ops.addResource('exceptions').addMethod('GET', integration(this.exceptionsFunction), { apiKeyRequired: true, requestValidator: validator }));
 
+    // Returns (issue 15): an operator authorizes a return on the supplier's behalf (lib/constructs/returns.ts adds the policy).
+    this.returnsFunction = opsFunction('Returns', OPS_ENTRIES.returns, 'POST /ops/returns/{returnId}/authorize: authorize a return on the supplier\'s behalf');
+    this.returnsFunction.useTable(store, 'readWrite');
+    this.opsMethod(
+      ops
+        .addResource('returns')
+        .addResource('{returnId}')
+        .addResource('authorize')
+        .addMethod('POST', integration(this.returnsFunction), { apiKeyRequired: true, requestValidator: validator, requestParameters: { 'method.request.path.returnId': true } }),
+    );
+
     acknowledgeNag(
       this.api.deploymentStage.node.defaultChild ?? this.api.deploymentStage,
       'AwsSolutions-APIG3',
@@ -142,7 +157,7 @@ export class OpsApi extends Construct {
   }
 
   public get functions(): readonly PipelineFunction[] {
-    return [this.approveFunction, this.rejectFunction, this.exceptionsFunction];
+    return [this.approveFunction, this.rejectFunction, this.exceptionsFunction, this.returnsFunction];
   }
 
   private opsMethod(method: apigw.Method): void {

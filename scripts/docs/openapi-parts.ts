@@ -105,7 +105,7 @@ export const STOREFRONT_SERVERS = [
   },
   { url: 'http://127.0.0.1:{port}', description: 'Local runtime (`npm start`; `apiUrl` in .local/endpoints.json)', variables: { port: { default: '3000' } } },
 ];
-const OPS_SERVERS = [
+export const OPS_SERVERS = [
   {
     url: `https://{opsRestApiId}.execute-api.{region}.amazonaws.com/${API_STAGE_NAME}`,
     description: 'Ops API, a REST API of its own (stack output OpsApiUrl)',
@@ -114,7 +114,7 @@ const OPS_SERVERS = [
   { url: 'http://127.0.0.1:{port}', description: 'Local runtime (`npm start`; `opsApiUrl` in .local/endpoints.json)', variables: { port: { default: '3000' } } },
 ];
 
-const OPS_ERRORS = {
+export const OPS_ERRORS = {
   403: 'Ops API key missing or invalid (answered by API Gateway: a storefront channel key is not valid on this API), or a key other than the ops key (the handler checks OPS_API_KEY_ID)',
   429: 'Ops usage plan throttle or quota exceeded (answered by API Gateway)',
   500: API_ERRORS[500],

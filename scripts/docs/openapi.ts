@@ -6,6 +6,7 @@ import { AddressInput, Address, CreateOrderRequest, ErrorResponse, Issue, Order,
 import { ApproveHoldRequest, ExceptionEntry, ExceptionsResponse, HoldDecisionResponse, RejectHoldRequest, UpdatePaymentRequest, UpdatePaymentResponse } from '../../functions/core/workflow/schemas/ops';
 import { AvailabilityRequest, AvailabilityResponse, CartAvailabilityResponse } from '../../functions/core/inventory/schemas/availability';
 import { CancelOrderRequest, CancellationOutcomeResponse } from '../../functions/core/orders/schemas/cancellation';
+import { returnsPaths, returnsSchemas } from './openapi-returns';
 import { type JsonObject, ref, components, json, errorResponses, API_ERRORS, webhookHeaders, webhookResponses, orderIdParameter, STOREFRONT_SERVERS, availabilityPaths, opsPaths } from './openapi-parts';
 
 // Long: one OpenAPI document literal (paths and components), data rather than logic.
@@ -34,6 +35,7 @@ export function buildOpenApiDocument(): JsonObject {
       },
       'output',
     ),
+    ...returnsSchemas(),
   };
 
   return {
@@ -193,6 +195,7 @@ export function buildOpenApiDocument(): JsonObject {
       ...availabilityPaths(),
       ...inboundPaths(),
       ...opsPaths(),
+      ...returnsPaths(),
     },
     components: {
       securitySchemes: {

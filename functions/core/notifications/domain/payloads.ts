@@ -92,6 +92,14 @@ export function customerText(n: SequencedNotification): string {
       return 'Your cancellation request could not be accepted: the items were already on their way.';
     case 'refund.requested':
       return `A refund of ${s('amount')} ${s('currency')} has been requested.`;
+    case 'return.authorized':
+      return `Your return is authorized (RMA ${s('rma')}).${s('instructions') ? ` ${s('instructions')}` : ''}${s('labelRef') ? ` Return label: ${s('labelRef')}` : ''}`;
+    case 'return.rejected':
+      return 'Your return request could not be accepted.';
+    case 'return.received':
+      return 'We have received your returned items.';
+    case 'return.refund_requested':
+      return `A refund of ${s('amount')} ${s('currency')} has been requested for your return.`;
   }
 }
 
