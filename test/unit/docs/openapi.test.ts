@@ -50,6 +50,8 @@ describe('docs/openapi.json', () => {
         'POST /ops/orders/{orderId}/approve',
         'POST /ops/orders/{orderId}/reject',
         'GET /ops/exceptions',
+        'POST /orders/{orderId}/returns',
+        'POST /ops/returns/{returnId}/authorize',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toMatchObject({
@@ -72,6 +74,8 @@ describe('docs/openapi.json', () => {
     ['/ops/orders/{orderId}/approve', 'post', 'OpsApiKey', 'Ops', ['200', '400', '403', '404', '409', '415', '422', '429', '500']],
     ['/ops/orders/{orderId}/reject', 'post', 'OpsApiKey', 'Ops', ['200', '400', '403', '404', '409', '415', '422', '429', '500']],
     ['/ops/exceptions', 'get', 'OpsApiKey', 'Ops', ['200', '400', '403', '422', '429', '500']],
+    ['/orders/{orderId}/returns', 'post', 'ApiKey', 'Orders', ['201', '400', '403', '404', '409', '413', '415', '422', '429', '500']],
+    ['/ops/returns/{returnId}/authorize', 'post', 'OpsApiKey', 'Ops', ['200', '400', '403', '404', '409', '422', '429', '500']],
   ])('%s %s: security %s, tag %s and responses %j', (path, method, scheme, tag, statuses) => {
     const op = operation(path, method);
     expect(op.security).toEqual([{ [scheme]: [] }]);
