@@ -16,6 +16,7 @@ const OPS_ROUTES: Record<string, string> = {
   'POST /ops/orders/{orderId}/approve': OPS_ENTRIES.approve,
   'POST /ops/orders/{orderId}/reject': OPS_ENTRIES.reject,
   'GET /ops/exceptions': OPS_ENTRIES.exceptions,
+  'POST /ops/returns/{returnId}/authorize': OPS_ENTRIES.returns,
 };
 const STOREFRONT_KEYS = ['StorefrontApiKeyDemoWeb', 'StorefrontApiKeyDemoShopify'];
 
@@ -90,7 +91,7 @@ describe('key separation', () => {
 
   it('the storefront handlers map only channel keys (CHANNELS never names the ops key) and do not know the ops key id', () => {
     const storefrontFns = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([id]) => 'CHANNELS' in functionEnv(s.json, id));
-    expect(storefrontFns.length).toBe(8); // create-order, get-order, shopify-webhook, update-payment, availability, woocommerce-webhook, change-address, cancel-order
+    expect(storefrontFns.length).toBe(9); // create-order, get-order, shopify-webhook, update-payment, availability, woocommerce-webhook, change-address, cancel-order, create-return
     for (const [id] of storefrontFns) {
       const env = functionEnv(s.json, id);
       expect(renderIntrinsics(env.CHANNELS), id).not.toContain(OPS_API_LOGICAL_IDS.apiKey);

@@ -50,6 +50,8 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'functions/sweeps/sweep-dispatches.ts': WRITE,
   'functions/sweeps/sweep-orders.ts': WRITE,
   'functions/streams/stream-router.ts': STREAM,
+  'functions/api/create-return.ts': WRITE,
+  'functions/ops/returns.ts': WRITE,
 };
 
 /** DynamoDB document-client commands → the IAM action each needs (transactions need the actions of their items). */
