@@ -12,6 +12,7 @@ import { StorefrontNotifications } from './constructs/storefront-notifications';
 import { SUPPLIER_FILES_SERVICE, SupplierFiles } from './constructs/supplier-files';
 import { SupplierGateway } from './constructs/supplier-gateway';
 import { type Stage, logicalIdPart } from './stage-config';
+import { AfterDelivery } from './constructs/scorecards';
 
 export interface PipelineStackProps extends StackProps {
   /** The parsed stage configuration (see lib/stage-config.ts). */
@@ -38,6 +39,7 @@ export class PipelineStack extends Stack {
   public readonly files: SupplierFiles;
   public readonly inventory: InventorySync;
   public readonly notifications: StorefrontNotifications;
+  public readonly afterDelivery: AfterDelivery;
 
   // Long: declarative composition of the stack's constructs in dependency order.
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -84,6 +86,8 @@ export class PipelineStack extends Stack {
     this.inventory = new InventorySync(this, 'InventorySync', { stage, store: this.store, files: this.files, stateMachine });
     // Storefront notifications: customer-visible domain events → signed webhooks, Shopify GraphQL, WooCommerce REST.
     this.notifications = new StorefrontNotifications(this, 'StorefrontNotifications', { stage, store: this.store, bus: this.events.bus });
+    // Delivery exceptions (reship / refund, lost parcels, carrier claims) and supplier scorecards (issue 15).
+    this.afterDelivery = new AfterDelivery(this, 'AfterDelivery', { stage, store: this.store, bus: this.events.bus, ops: this.ops, suppliers: this.suppliers, files: this.files });
 
     this.observability = new Observability(this, 'Observability', {
       stage,
@@ -110,6 +114,8 @@ export class PipelineStack extends Stack {
       ...this.notifications.deadLetterQueues,
     ]);
     this.observability.monitorFunctionGroup('Storefront notifications', this.notifications.functions);
+    this.observability.monitorFunctionGroup('Delivery exceptions and scorecards', this.afterDelivery.functions);
+    this.observability.monitorDeadLetterQueues(this.afterDelivery.deadLetterQueues);
 
     new CfnOutput(this, 'ApiUrl', { value: this.storefront.url, description: 'Storefront API base URL' });
     new CfnOutput(this, 'TableName', { value: this.store.table.tableName, description: 'Pipeline table' });

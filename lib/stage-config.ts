@@ -240,6 +240,27 @@ const NotificationsSchema = z
   .refine((n) => n.retryMaxSeconds >= n.retryBaseSeconds, { message: 'retryMaxSeconds must be at least retryBaseSeconds', path: ['retryMaxSeconds'] });
 const DEFAULT_NOTIFICATIONS = NotificationsSchema.parse({});
 
+/** Delivery exceptions and supplier scorecards (issue 15). */
+const AfterDeliverySchema = z.strictObject({
+  /** No carrier event for this many days after the last one: the parcel is presumed lost (sweep). */
+  lostParcelDays: z.int().min(1).max(60).default(7),
+  /** Days after the loss to file the carrier claim (the claim's deadline). */
+  claimWindowDays: z.int().min(1).max(365).default(30),
+  /** Minutes between two runs of the lost-parcel sweep. */
+  lostParcelSweepMinutes: ScheduleMinutesSchema.default(60),
+  /** Routing demotion from the scorecards: under the threshold with at least minSample counted, a supplier is routed last. */
+  demotion: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      metric: z.enum(['onTimeShipRate', 'rejectionRate', 'cancellationRate', 'lateDeliveryRate', 'invalidTrackingRate']).default('onTimeShipRate'),
+      windowDays: z.union([z.literal(30), z.literal(90)]).default(30),
+      threshold: z.number().min(0).max(1).default(0.9),
+      minSample: z.int().min(1).default(10),
+    })
+    .default({ enabled: true, metric: 'onTimeShipRate', windowDays: 30, threshold: 0.9, minSample: 10 }),
+});
+const DEFAULT_AFTER_DELIVERY = AfterDeliverySchema.parse({});
+
 export const StageConfigSchema = z
   .strictObject({
     /** Retention of every log group (Lambda, API access logs), in days. */
@@ -276,6 +297,8 @@ export const StageConfigSchema = z
      * answer deadline. @default - 30-day window, no fee, customer pays shipping for changed_mind / other
      */
     returns: ReturnsConfig.default(ReturnsConfig.parse({})),
+    /** Delivery exceptions (lost-parcel days, claim window, sweep schedule) and scorecard routing demotion. */
+    afterDelivery: AfterDeliverySchema.default(DEFAULT_AFTER_DELIVERY),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, string>();

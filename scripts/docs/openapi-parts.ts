@@ -121,7 +121,7 @@ export const OPS_ERRORS = {
 };
 
 /** Query parameters from a zod object schema (its JSON Schema properties, `required` from the schema). */
-function queryParameters(schema: z.ZodType): JsonObject[] {
+export function queryParameters(schema: z.ZodType): JsonObject[] {
   const json = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as { properties?: Record<string, JsonObject>; required?: string[] };
   const required = new Set(json.required ?? []);
   return Object.entries(json.properties ?? {}).map(([name, property]) => {

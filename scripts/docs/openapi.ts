@@ -2,6 +2,7 @@
 import { MAX_BODY_BYTES } from '../../functions/core/runtime/http';
 import { ChangeAddressResponse } from '../../functions/core/orders/schemas/order';
 import { inboundPaths, WOOCOMMERCE_HMAC_SCHEME } from './openapi-inbound';
+import { afterDeliveryPaths, afterDeliverySchemas } from './openapi-afterdelivery';
 import { AddressInput, Address, CreateOrderRequest, ErrorResponse, Issue, Order, OrderFlag, OrderLine, OrderView, ShopifyOrderWebhook, TimelineEntry, WebhookAck } from '../../functions/core/orders/schemas';
 import { ApproveHoldRequest, ExceptionEntry, ExceptionsResponse, HoldDecisionResponse, RejectHoldRequest, UpdatePaymentRequest, UpdatePaymentResponse } from '../../functions/core/workflow/schemas/ops';
 import { AvailabilityRequest, AvailabilityResponse, CartAvailabilityResponse } from '../../functions/core/inventory/schemas/availability';
@@ -36,6 +37,7 @@ export function buildOpenApiDocument(): JsonObject {
       'output',
     ),
     ...returnsSchemas(),
+    ...afterDeliverySchemas(),
   };
 
   return {
@@ -196,6 +198,7 @@ export function buildOpenApiDocument(): JsonObject {
       ...inboundPaths(),
       ...opsPaths(),
       ...returnsPaths(),
+      ...afterDeliveryPaths(),
     },
     components: {
       securitySchemes: {

@@ -14,6 +14,15 @@ type PathItem = Json & { servers?: Array<{ url: string }> };
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
+/** The after-delivery helper's routes (branch afterdelivery, merged here for exchanges). */
+const AFTER_DELIVERY_ROUTES = [
+  'POST /ops/orders/{orderId}/fulfillments/{fulfillmentId}/reship',
+  'POST /ops/orders/{orderId}/fulfillments/{fulfillmentId}/refund',
+  'GET /ops/claims',
+  'POST /ops/claims/{claimId}/close',
+  'GET /ops/suppliers/{supplierId}/scorecard',
+];
+
 describe('docs/openapi.json', () => {
   it('is up to date with the zod schemas (run `npm run openapi` to regenerate)', () => {
     expect(readFileSync(OPENAPI_PATH, 'utf8')).toBe(renderOpenApi());
@@ -52,6 +61,8 @@ describe('docs/openapi.json', () => {
         'GET /ops/exceptions',
         'POST /orders/{orderId}/returns',
         'POST /ops/returns/{returnId}/authorize',
+        // afterdelivery (delivery exceptions, carrier claims, scorecards)
+        ...AFTER_DELIVERY_ROUTES,
       ].sort(),
     );
     expect(doc.components.securitySchemes).toMatchObject({

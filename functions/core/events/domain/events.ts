@@ -84,6 +84,13 @@ export const DOMAIN_EVENT_TYPES = [
   'ReturnReceived',
   'ReturnRefundRequested',
   'ReturnClosed',
+  // issue 15: delivery exceptions (replacements, operator decisions, carrier claims) and supplier scorecards
+  'ReplacementCreated',
+  'DeliveryExceptionRaised',
+  'DeliveryExceptionResolved',
+  'CarrierClaimOpened',
+  'CarrierClaimClosed',
+  'SupplierDemoted',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 

@@ -144,6 +144,37 @@ export const ORDER_EVENT_PAYLOADS = {
     supplierCreditMinor: Minor.meta({ description: 'Wholesale cost to claim back from the supplier' }),
   }),
   ReturnClosed: z.object({ ...ReturnIds }),
+  ReplacementCreated: z.object({
+    ...Ids,
+    reason: Reason,
+    lines: list(LineQuantity),
+    fromFulfillmentId: FulfillmentId.optional().meta({ description: 'The fulfillment it replaces (a reship)' }),
+    actorId: z.string().optional().meta({ description: 'The operator (IAM identity) who asked, when an operator did' }),
+  }),
+  DeliveryExceptionRaised: z.object({
+    ...Ids,
+    code: z.string().meta({ description: 'ATTEMPTED_DELIVERY, READY_FOR_PICKUP, FAILURE, RETURNING_TO_SENDER or LOST_IN_TRANSIT' }),
+    trackingNumber: z.string().optional(),
+    lastScanAt: Instant.optional(),
+  }),
+  DeliveryExceptionResolved: z.object({
+    ...Ids,
+    code: z.string(),
+    decision: z.enum(['RESHIP', 'REFUND']),
+    replacementFulfillmentIds: list(FulfillmentId).optional(),
+    refundRequestedMinor: Minor.optional(),
+    actorId: z.string().optional(),
+  }),
+  CarrierClaimOpened: z.object({ ...Ids, claimId: z.string(), carrier: z.string(), trackingNumber: z.string(), valueMinor: Minor, currency: z.string(), fileBy: Instant }),
+  CarrierClaimClosed: z.object({ ...Ids, claimId: z.string(), outcome: z.string(), actorId: z.string().optional() }),
+  SupplierDemoted: z.object({
+    supplierId: SupplierId,
+    metric: z.string().meta({ description: 'The scorecard figure under its threshold, e.g. onTimeShipRate30d' }),
+    value: z.number(),
+    threshold: z.number(),
+    sample: Count,
+    chosenSupplierId: SupplierId.optional(),
+  }),
 } as const satisfies Record<DomainEventType, z.ZodType>;
 
 const FeedSource = {

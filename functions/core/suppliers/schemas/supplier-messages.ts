@@ -24,6 +24,9 @@ export const TRACKING_EVENTS = [
   'EXCEPTION',
   'LOST',
   'RETURNED_TO_SENDER',
+  // issue 15: delivery exceptions (the parcel waits at a pickup point; it is on its way back)
+  'READY_FOR_PICKUP',
+  'RETURNING_TO_SENDER',
 ] as const;
 
 const MessageId = z

@@ -9,7 +9,7 @@ import type { FulfillmentStatus } from '../../workflow/domain/fulfillment-status
 import { NON_TERMINAL_ORDER_STATUSES, type NonTerminalOrderStatus, type OrderStatus } from '../../orders/domain/order';
 import type { Supplier } from '../../suppliers/domain/supplier';
 
-export const SWEEP_NAMES = ['reservations', 'dispatches', 'orders', 'stale-feeds'] as const;
+export const SWEEP_NAMES = ['reservations', 'dispatches', 'orders', 'stale-feeds', 'lost-parcels'] as const;
 export type SweepName = (typeof SWEEP_NAMES)[number];
 
 /** Items one sweep run looks at, at most (SWEEP_PAGE_LIMIT). */

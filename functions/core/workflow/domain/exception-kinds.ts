@@ -19,6 +19,11 @@ export const EXCEPTION_KINDS = [
   'CANCELLATION_UNANSWERED',
   // a return its supplier has not authorized or rejected by `respondBy` (functions/core/returns)
   'RETURN_UNANSWERED',
+  // issue 15: delivery exceptions awaiting an operator's decision, open carrier claims
+  'ATTEMPTED_DELIVERY',
+  'READY_FOR_PICKUP',
+  'RETURNING_TO_SENDER',
+  'CARRIER_CLAIM',
 ] as const;
 
 /** Kinds whose mark carries a deadline in the future (`since` = when it becomes an exception): listed once passed. */

@@ -12,6 +12,7 @@ import { openExceptions } from './fulfillment-events';
 import type { FulfillmentDocuments } from './fulfillment-status';
 import type { ShippingMethod } from '../../suppliers/domain/supplier';
 import type { CancellationRequestMark } from './cancellation';
+import { deliveryExceptionOf, type WithDeliveryResolution } from './delivery-exceptions';
 
 export const FULFILLMENT_ID_PATTERN = /^ful_([0-9a-hjkmnp-tv-z]{26})_(\d{2,4})$/;
 
@@ -93,12 +94,17 @@ export interface FulfillmentRecord extends FulfillmentState {
  * delivery, else an unacknowledged dispatch (the sweep's `overdueAt`) while the supplier has not answered.
  */
 export function exceptionMarker(record: FulfillmentRecord): ExceptionMarker | undefined {
+  // An operator decided the delivery exception (reship / refund): off the index (a claim has its own entry).
+  if ((record as WithDeliveryResolution).deliveryResolution !== undefined) return undefined;
   const open = openExceptions(record);
   const latest = open[open.length - 1];
   if (latest !== undefined) return { code: latest.code, since: latest.at };
   if (record.lostAt !== undefined && record.status !== 'DELIVERED' && record.status !== 'CANCELLED' && record.status !== 'REJECTED') {
     return { code: 'LOST', since: record.lostAt };
   }
+  // A delivery attempt / a parcel at a pickup point: not a carrier failure, but an operator decides (delivery-exceptions.ts).
+  const delivery = deliveryExceptionOf(record);
+  if (delivery !== undefined && (delivery.code === 'ATTEMPTED_DELIVERY' || delivery.code === 'READY_FOR_PICKUP')) return { code: delivery.code, since: delivery.since };
   if (record.overdueAt !== undefined && record.status === 'DISPATCHED') {
     // Keep the sweep's `since` (the missed accept-by instant) so the index key never moves.
     const since = record.exception?.code === 'DISPATCH_UNACKNOWLEDGED' ? record.exception.since : record.overdueAt;

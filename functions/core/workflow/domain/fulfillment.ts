@@ -31,11 +31,14 @@ export const TRACKING_CODES = [
   'LOST',
   'RETURNED_TO_SENDER',
   'DELIVERED',
+  // issue 15: delivery exceptions
+  'READY_FOR_PICKUP',
+  'RETURNING_TO_SENDER',
 ] as const;
 export type TrackingCode = (typeof TRACKING_CODES)[number];
 
 /** Tracking codes that open an exception on the shipment until a later non-exception scan. */
-export const EXCEPTION_TRACKING_CODES: readonly TrackingCode[] = ['EXCEPTION', 'FAILURE', 'LOST', 'RETURNED_TO_SENDER'];
+export const EXCEPTION_TRACKING_CODES: readonly TrackingCode[] = ['EXCEPTION', 'FAILURE', 'LOST', 'RETURNED_TO_SENDER', 'RETURNING_TO_SENDER'];
 
 /** Order of codes that carry the same timestamp (a later stage wins the tie). */
 export const TRACKING_CODE_RANK: Readonly<Record<TrackingCode, number>> = {
@@ -45,14 +48,16 @@ export const TRACKING_CODE_RANK: Readonly<Record<TrackingCode, number>> = {
   DELAYED: 3,
   OUT_FOR_DELIVERY: 4,
   ATTEMPTED_DELIVERY: 5,
+  READY_FOR_PICKUP: 5.5,
   EXCEPTION: 6,
   FAILURE: 7,
   LOST: 8,
+  RETURNING_TO_SENDER: 8.5,
   RETURNED_TO_SENDER: 9,
   DELIVERED: 10,
 };
 
-export type FulfillmentExceptionCode = 'SHIP_BY_PASSED' | 'DELIVER_BY_PASSED' | 'EXCEPTION' | 'FAILURE' | 'LOST' | 'RETURNED_TO_SENDER';
+export type FulfillmentExceptionCode = 'SHIP_BY_PASSED' | 'DELIVER_BY_PASSED' | 'EXCEPTION' | 'FAILURE' | 'LOST' | 'RETURNED_TO_SENDER' | 'RETURNING_TO_SENDER';
 
 export interface ShipmentRecord {
   /** Normalized (upper case, no separators). */
