@@ -135,6 +135,25 @@ describe('the supplier answers (inbound consumer)', () => {
     expect(storedReturn(returnId)).toMatchObject({ status: 'REQUESTED' });
   });
 
+  it('an exchange: the replacement fulfillment is reserved, routed and dispatched at receipt, the return CLOSED without a refund', async () => {
+    const outcome = await requestReturn(deps(), { channelId: 'demo-web', orderId: ORDER_ID, idempotencyKey: 'ex', request: { lines: [{ lineNo: 1, quantity: 1 }], reason: 'damaged', resolution: 'replacement' } });
+    if (outcome.kind !== 'created') throw new Error('not created');
+    expect(outcome.response).toMatchObject({ status: 'REQUESTED', resolution: 'replacement' });
+    const returnId = outcome.response.returnId;
+    await says({ type: 'RETURN_AUTHORIZED', messageId: 'e1', returnId, rma: 'R', returnAddress: address });
+    await expect(says({ type: 'RETURN_RECEIVED', messageId: 'e2', returnId, lines: [{ lineNo: 1, condition: 'damaged' }] })).resolves.toMatchObject({ status: 'CLOSED' });
+    const stored = storedReturn(returnId);
+    expect(stored).toMatchObject({ status: 'CLOSED', replacement: { fulfillmentIds: [expect.stringMatching(/^ful_/)] } });
+    expect(stored?.refund).toBeUndefined();
+    const replacementId = ((stored?.replacement as { fulfillmentIds: string[] }).fulfillmentIds)[0] ?? '';
+    expect(table.get(`ORDER#${ORDER_ID}`, `FULFILLMENT#${replacementId}`)).toMatchObject({ status: 'DISPATCHED', lines: [{ lineNo: 1, quantity: 1 }] });
+    expect(sent().map((m) => m['type'])).toEqual(['RETURN_REQUESTED', 'PURCHASE_ORDER']);
+    expect(timelineTypes(table)).toContain('ReturnClosed');
+    // The same receipt again ships nothing more.
+    await expect(says({ type: 'RETURN_RECEIVED', messageId: 'e2', returnId, lines: [{ lineNo: 1, condition: 'damaged' }] })).resolves.toMatchObject({ kind: 'duplicate' });
+    expect(sent()).toHaveLength(2);
+  });
+
   it('an invalid return tracking number is poison (validated like shipments)', async () => {
     const returnId = await started();
     await says({ type: 'RETURN_AUTHORIZED', messageId: 'a1', returnId, rma: 'R', returnAddress: address });

@@ -4,7 +4,8 @@
  *   REQUESTED → AUTHORIZED | REJECTED → IN_TRANSIT → RECEIVED → REFUND_REQUESTED → CLOSED
  *
  * Shortcuts a return may take: AUTHORIZED → RECEIVED (the supplier confirms receipt without a tracked parcel),
- * REQUESTED → REFUND_REQUESTED ("keep it": refund without a return, under the supplier's value threshold).
+ * REQUESTED → REFUND_REQUESTED ("keep it": refund without a return, under the supplier's value threshold),
+ * RECEIVED → CLOSED (an exchange: the replacement fulfillment ships instead of a refund).
  * REJECTED and CLOSED are final.
  */
 
@@ -16,7 +17,7 @@ export const RETURN_TRANSITIONS: Readonly<Record<ReturnStatus, readonly ReturnSt
   AUTHORIZED: ['IN_TRANSIT', 'RECEIVED'],
   REJECTED: [],
   IN_TRANSIT: ['RECEIVED'],
-  RECEIVED: ['REFUND_REQUESTED'],
+  RECEIVED: ['REFUND_REQUESTED', 'CLOSED'],
   REFUND_REQUESTED: ['CLOSED'],
   CLOSED: [],
 };

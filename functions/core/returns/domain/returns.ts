@@ -80,6 +80,8 @@ export interface ReturnRecord {
   readonly refund?: ReturnRefund | undefined;
   /** Wholesale cost to claim back from the supplier for the units it took back. */
   readonly supplierCredit?: { readonly amountMinor: number; readonly currency: string } | undefined;
+  /** Exchanges: the replacement fulfillment(s) created for it, or why none could be (then the refund is requested). */
+  readonly replacement?: { readonly fulfillmentIds: readonly string[]; readonly at: string } | { readonly unservable: true; readonly at: string } | undefined;
   /** Supplier message ids applied (bounded): a redelivered message is a duplicate. */
   readonly appliedMessageIds: readonly string[];
   readonly createdAt: string;

@@ -85,6 +85,10 @@ export const CreateReturnRequest = z
       .refine((l) => new Set(l.map((x) => x.lineNo)).size === l.length, 'each lineNo at most once'),
     reason: Reason,
     note: z.string().trim().max(1000).optional().meta({ description: 'Free text from the customer (passed to the supplier; never logged)' }),
+    resolution: z
+      .enum(['refund', 'replacement'])
+      .optional()
+      .meta({ description: '`replacement`: an exchange: the same units shipped again as a new fulfillment (reserved and routed like an order) instead of a refund; default `refund`' }),
   })
   .meta({ description: 'A return request (POST /orders/{orderId}/returns).' });
 export type CreateReturnRequest = z.output<typeof CreateReturnRequest>;
@@ -125,6 +129,7 @@ export const ReturnView = z.object({
   instructions: z.string().optional(),
   trackingNumber: z.string().optional(),
   refund: z.object({ amount: z.string(), currency: z.string(), restockingFee: z.string(), shippingAdjustment: z.string() }).optional(),
+  replacementFulfillmentIds: z.array(z.string()).optional().meta({ description: 'Exchanges: the fulfillment(s) shipping the replacement' }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -72,7 +72,8 @@ async function commit(deps: ReturnsDeps, input: ReturnRequestInput, returnId: st
     const { fulfillment, lines } = check;
     const options = supplierOptionsFor(deps.config, fulfillment.supplierId);
     const valueMinor = lines.reduce((n, l) => n + l.unitPriceMinor * l.quantity, 0);
-    const keepIt = options.keepItBelowMinor > 0 && valueMinor < options.keepItBelowMinor;
+    const exchange = input.request.resolution === 'replacement';
+    const keepIt = !exchange && options.keepItBelowMinor > 0 && valueMinor < options.keepItBelowMinor;
     const base: ReturnRecord = {
       returnId,
       orderId: order.orderId,
@@ -82,7 +83,7 @@ async function commit(deps: ReturnsDeps, input: ReturnRequestInput, returnId: st
       status: 'REQUESTED',
       reason: input.request.reason,
       ...(input.request.note === undefined ? {} : { note: input.request.note }),
-      resolution: keepIt ? 'keep_it' : 'refund',
+      resolution: exchange ? 'replacement' : keepIt ? 'keep_it' : 'refund',
       destination: options.destination,
       lines,
       requestHash: hash,
@@ -117,7 +118,12 @@ async function commit(deps: ReturnsDeps, input: ReturnRequestInput, returnId: st
 }
 
 export async function requestReturn(deps: ReturnsDeps, input: ReturnRequestInput): Promise<ReturnRequestOutcome> {
-  const hash = requestHash({ lines: input.request.lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })), reason: input.request.reason, note: input.request.note });
+  const hash = requestHash({
+    lines: input.request.lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })),
+    reason: input.request.reason,
+    note: input.request.note,
+    ...(input.request.resolution === 'replacement' ? { resolution: 'replacement' } : {}),
+  });
   const returnId = returnIdFor(input.orderId, input.idempotencyKey);
   const replay = async (existing: ReturnRecord): Promise<ReturnRequestOutcome> => {
     if (existing.channelId !== input.channelId) throw new NotFoundError('Order not found', { issues: [{ path: 'pathParameters.orderId', message: 'no such order for this channel' }] });

@@ -29,6 +29,7 @@ export function toReturnView(r: ReturnRecord): ReturnView {
             shippingAdjustment: minorToDecimal(r.refund.shippingAdjustmentMinor, r.refund.currency),
           },
         }),
+    ...(r.replacement !== undefined && 'fulfillmentIds' in r.replacement ? { replacementFulfillmentIds: [...r.replacement.fulfillmentIds] } : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

@@ -6,7 +6,9 @@
  * - REJECTED: the return is final, its units go back to the ledger (they may be asked for again);
  * - SHIPPED: the return parcel's tracking number, validated like shipment tracking (IN_TRANSIT);
  * - RECEIVED: the condition of every line; the refund is computed (returns/domain/refund.ts) and requested in
- *   the same write (RECEIVED → REFUND_REQUESTED), with the supplier credit (wholesale cost) beside it.
+ *   the same write (RECEIVED → REFUND_REQUESTED), with the supplier credit (wholesale cost) beside it; an exchange
+ *   instead gets its replacement fulfillment (returns/services/exchange.ts, unless it shipped on authorization) and
+ *   is CLOSED, or falls back to the refund when no supplier can serve it.
  *
  * The supplier is the queue's, never the message's: another supplier's return is SUPPLIER_MISMATCH. One
  * transaction per message (the return and the ledger version-conditioned, timeline); a message id seen before
@@ -21,6 +23,8 @@ import { nextReturn, parseReturnId, type ReturnCondition, type ReturnRecord } fr
 import { loadReturnsConfig, policyFor, type ReturnsConfig } from '../../returns/schemas/returns';
 import { getLedger, getReturn, ledgerWith, putLedger, putReturnUpdate } from '../../returns/store/returns';
 import { authorizedEvent, refundStep } from '../../returns/services/return-steps';
+import { replacedBy, shipReplacement } from '../../returns/services/exchange';
+import { supplierCreditMinor } from '../../returns/domain/refund';
 import { RETRY, optimistic } from '../../workflow/services/workflow-common';
 import { getWorkflowOrder } from '../../workflow/store/order-aggregate';
 import { validateTrackingNumber } from '../domain/tracking';
@@ -52,7 +56,10 @@ async function decide(deps: InboundDeps & { readonly returns?: ReturnsConfig | u
   const ids = { returnId: record.returnId, fulfillmentId: record.fulfillmentId, supplierId: record.supplierId };
   switch (message.type) {
     case 'RETURN_AUTHORIZED': {
-      const next = nextReturn(record, { status: 'AUTHORIZED', appliedMessageIds: seen, authorization: { rma: message.rma, returnAddress: { ...message.returnAddress }, instructions: message.instructions, labelRef: message.labelRef, by: actor, at } }, at);
+      // An exchange whose policy ships on authorization: the replacement first (idempotent per return id).
+      const policy = policyFor(returnsConfig(deps), record.channelId);
+      const replacement = record.resolution === 'replacement' && policy.replacementShipsOn === 'authorization' ? await shipReplacement(deps, record, 'platform', at) : record.replacement;
+      const next = nextReturn(record, { status: 'AUTHORIZED', appliedMessageIds: seen, replacement, authorization: { rma: message.rma, returnAddress: { ...message.returnAddress }, instructions: message.instructions, labelRef: message.labelRef, by: actor, at } }, at);
       timeline.add(authorizedEvent(next, actor));
       return { record: next, items: [putReturnUpdate(deps.store, next, record.version)], timeline };
     }
@@ -83,12 +90,22 @@ async function decide(deps: InboundDeps & { readonly returns?: ReturnsConfig | u
       const received = nextReturn(record, { status: 'RECEIVED', appliedMessageIds: seen, received: { lines: message.lines.map((l) => ({ lineNo: l.lineNo, condition: l.condition })), at } }, at);
       timeline.add({ type: 'ReturnReceived', actor, message: `${record.supplierId} received return ${record.returnId}`, data: { ...ids, lines: message.lines.map((l) => ({ lineNo: l.lineNo, condition: l.condition })) } });
       const policy = policyFor(returnsConfig(deps), record.channelId);
-      const refund = refundStep(received, policy, order, (order.refundRequestedMinor ?? 0) + ledger.refundedMinor, 'platform', at, conditions);
-      for (const event of refund.events) timeline.add(event);
       // Missing units never came back: they go back to the ledger (they may be returned later).
       const missing = record.lines.filter((l) => conditions.get(l.lineNo) === 'missing');
+      if (record.resolution === 'replacement') {
+        const replacement = replacedBy(record) !== undefined ? record.replacement : await shipReplacement(deps, record, 'platform', at);
+        const ids = replacement !== undefined && 'fulfillmentIds' in replacement ? replacement.fulfillmentIds : undefined;
+        if (ids !== undefined) {
+          const closed = nextReturn(received, { status: 'CLOSED', replacement, supplierCredit: { amountMinor: supplierCreditMinor(record.lines, conditions), currency: order.currency } }, at);
+          timeline.add({ type: 'ReturnClosed', actor: 'platform', message: `Exchange: replacement fulfillment ${ids.join(', ')} instead of a refund`, data: { returnId: record.returnId, fulfillmentId: record.fulfillmentId, supplierId: record.supplierId } });
+          const next = { ...closed, version: record.version + 1 };
+          return { record: next, items: [putReturnUpdate(deps.store, next, record.version), putLedger(deps.store, { ...ledgerWith(ledger, missing, -1), version: ledger.version + 1 })], timeline };
+        }
+      }
+      const refund = refundStep(received, policy, order, (order.refundRequestedMinor ?? 0) + ledger.refundedMinor, 'platform', at, conditions);
+      for (const event of refund.events) timeline.add(event);
       const nextLedger = ledgerWith(ledgerWith(ledger, missing, -1), [], 1, refund.refundMinor);
-      const next = { ...refund.record, version: record.version + 1 };
+      const next = { ...refund.record, ...(record.resolution === 'replacement' ? { replacement: { unservable: true as const, at } } : {}), version: record.version + 1 };
       return { record: next, items: [putReturnUpdate(deps.store, next, record.version), putLedger(deps.store, { ...nextLedger, version: ledger.version + 1 })], timeline };
     }
   }
