@@ -8,7 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { trackingFor } from '../../local/tools/supplier-plan';
 import { endpoints, http, obj } from './helpers';
-import { busEvents, dispatchedFulfillment, exceptionsOfKind, fulfilHappily, getOrder, outboundMessages, placeOrder, supplierSays, timelineTypes, waitFor, waitForStatus, webKey } from './workflow-helpers';
+import { busEvents, dispatchedFulfillment, exceptionsOfKind, fulfillmentWhen, getOrder, outboundMessages, placeOrder, shipmentCount, supplierSays, timelineTypes, waitFor, waitForStatus, webKey } from './workflow-helpers';
+
+/** Waits of this file: a return test first delivers an order (several cold functions on a shared 2-core machine). */
+const WAIT_MS = 45_000;
+/** Per test: an order delivered, then its return through every step. */
+const TEST_MS = 240_000;
 
 const NORDIC = 'nordic-home';
 
@@ -20,13 +25,21 @@ async function requestReturn(orderId: string, body: Record<string, unknown>, key
   return { status: res.status, json: obj(res.json), replayed: res.headers.get('idempotent-replayed') ?? undefined };
 }
 
-/** A DELIVERED order of `quantity` T-shirts (24.90 each, shipping 4.90) at nordic-home, and its fulfillment id. */
+/** A DELIVERED order of `quantity` T-shirts (24.90 each, shipping 4.90) at nordic-home, and its fulfillment id (scripted supplier, each step applied before the next). */
 async function deliveredOrder(quantity: number): Promise<{ orderId: string; fulfillmentId: string }> {
   const orderId = await placeOrder({ lines: [{ sku: 'TSHIRT-BLK-M', quantity }] });
-  const f = await dispatchedFulfillment(orderId, NORDIC);
-  await fulfilHappily(NORDIC, f);
-  await waitForStatus(orderId, 'DELIVERED');
-  return { orderId, fulfillmentId: String(f['fulfillmentId']) };
+  const f = await dispatchedFulfillment(orderId, NORDIC, WAIT_MS);
+  const fulfillmentId = String(f['fulfillmentId']);
+  const { carrier, trackingNumber } = trackingFor('DHL Paket');
+  await supplierSays(NORDIC, { type: 'ACCEPTED', fulfillmentId });
+  await fulfillmentWhen(orderId, fulfillmentId, 'ACCEPTED', (x) => x['status'] === 'ACCEPTED', WAIT_MS);
+  await supplierSays(NORDIC, { type: 'SHIPPED', fulfillmentId, carrier, trackingNumber, lines: [{ lineNo: 1, quantity }] });
+  await fulfillmentWhen(orderId, fulfillmentId, 'with a shipment', (x) => shipmentCount(x) > 0, WAIT_MS);
+  await supplierSays(NORDIC, { type: 'TRACKING_EVENT', fulfillmentId, trackingNumber, event: 'CARRIER_PICKED_UP' });
+  await fulfillmentWhen(orderId, fulfillmentId, 'shipped', (x) => x['status'] !== 'ACCEPTED', WAIT_MS);
+  await supplierSays(NORDIC, { type: 'DELIVERED', fulfillmentId, trackingNumber });
+  await waitForStatus(orderId, 'DELIVERED', WAIT_MS);
+  return { orderId, fulfillmentId };
 }
 
 async function returnWhen(orderId: string, returnId: string, status: string): Promise<Record<string, unknown>> {
@@ -34,7 +47,7 @@ async function returnWhen(orderId: string, returnId: string, status: string): Pr
     const order = await getOrder(orderId);
     const r = (Array.isArray(order['returns']) ? (order['returns'] as Record<string, unknown>[]) : []).find((x) => x['returnId'] === returnId);
     return r?.['status'] === status ? r : undefined;
-  });
+  }, WAIT_MS);
 }
 
 const ADDRESS = { name: 'Nordic Home Returns', line1: 'Lagerstrasse 5', city: 'Hamburg', postcode: '20457', country: 'DE' };
@@ -46,7 +59,7 @@ describe.concurrent('returns on the local runtime (scripted suppliers)', () => {
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ status: 'REQUESTED', resolution: 'refund' });
     const returnId = String(res.json['returnId']);
-    const asked = await outboundMessages(NORDIC, fulfillmentId, 'RETURN_REQUESTED');
+    const asked = await outboundMessages(NORDIC, fulfillmentId, 'RETURN_REQUESTED', WAIT_MS);
     expect(asked).toMatchObject({ returnId, fulfillmentId, reason: 'defective', lines: [{ lineNo: 1, supplierSku: 'NH-TS-0101-M', quantity: 1 }] });
     expect(JSON.stringify(asked)).not.toMatch(/ada@example\.com|Lovelace|Teststrasse/);
 
@@ -64,9 +77,9 @@ describe.concurrent('returns on the local runtime (scripted suppliers)', () => {
     const events = await waitFor('ReturnRefundRequested on the bus', async () => {
       const found = await busEvents(returnId, 'ReturnRefundRequested');
       return found.length > 0 ? found : undefined;
-    });
+    }, WAIT_MS);
     expect(JSON.stringify(events[0]?.detail)).toMatch(/"amountMinor":\s*2735/);
-  });
+  }, TEST_MS);
 
   it('rejected by the supplier: REJECTED, and the units can be asked for again', async () => {
     const { orderId, fulfillmentId } = await deliveredOrder(1);
@@ -78,7 +91,7 @@ describe.concurrent('returns on the local runtime (scripted suppliers)', () => {
     const again = await requestReturn(orderId, { lines: [{ lineNo: 1, quantity: 1 }], reason: 'defective' });
     expect(again.status).toBe(201);
     expect(again.json['returnId']).not.toBe(returnId);
-  });
+  }, TEST_MS);
 
   it('over-return 422 EXCEEDS_RETURNABLE (also when two requests race), not delivered 422, idempotent retry and key reuse', async () => {
     const { orderId } = await deliveredOrder(2);
@@ -107,11 +120,11 @@ describe.concurrent('returns on the local runtime (scripted suppliers)', () => {
     expect(winner?.json['returnId']).toBe((order['returns'] as Record<string, unknown>[])[0]?.['returnId']);
 
     const open = await placeOrder({ payment: 'pending' });
-    await waitForStatus(open, 'ON_HOLD');
+    await waitForStatus(open, 'ON_HOLD', WAIT_MS);
     const early = await requestReturn(open, { lines: [{ lineNo: 1, quantity: 1 }], reason: 'defective' });
     expect(early.status).toBe(422);
     expect(early.json).toMatchObject({ rule: 'NOT_DELIVERED' });
-  });
+  }, TEST_MS);
 
   it('a silent supplier: RETURN_UNANSWERED on the index, an operator authorizes on its behalf', async () => {
     const { orderId } = await deliveredOrder(1);
@@ -131,5 +144,5 @@ describe.concurrent('returns on the local runtime (scripted suppliers)', () => {
     expect((await exceptionsOfKind('RETURN_UNANSWERED')).some((m) => String(m['gsi3sk']).endsWith(`#${returnId}`))).toBe(false);
     const order = await getOrder(orderId);
     expect(order['timeline']).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'ReturnAuthorized', actor: 'operator' })]));
-  });
+  }, TEST_MS);
 });
