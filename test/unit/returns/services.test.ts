@@ -11,6 +11,9 @@ import { handleSupplierMessage } from '../../../functions/core/suppliers/service
 import { ReturnsConfig } from '../../../functions/core/returns/schemas/returns';
 import { requestReturn, type ReturnsDeps } from '../../../functions/core/returns/services/request-return';
 import { authorizeReturn } from '../../../functions/core/returns/services/authorize-return';
+import { shipReplacement } from '../../../functions/core/returns/services/exchange';
+import type { ReturnRecord } from '../../../functions/core/returns/domain/returns';
+import type { Actor } from '../../../functions/core/events/domain/events';
 import { FakeTable } from '../workflow/support/fake-table';
 import { apply, at, catalogItems, dispatched, F1, makeWorld, order, ORDER_ID, routedOrder, timelineTypes, type World } from '../workflow/support/world';
 
@@ -31,7 +34,10 @@ const delivered = (r: FulfillmentRecord): FulfillmentRecord =>
 
 const config = (extra: Record<string, unknown> = {}) => ReturnsConfig.parse({ defaultPolicy: { windowDays: 30 }, ...extra });
 const deps = (extra: Partial<ReturnsDeps> = {}): ReturnsDeps => ({ store: world.store, now: world.deps.now, logger: world.deps.logger, config: config(), outbound: { sqs: world.sqs, suppliers: world.suppliers }, ...extra });
-const inbound = () => ({ ...world.deps, sfn: world.sfn, sqs: world.sqs, suppliers: world.suppliers, metrics: world.metrics, returns: config() });
+const inbound = () => {
+  const base = { ...world.deps, sfn: world.sfn, sqs: world.sqs, suppliers: world.suppliers, metrics: world.metrics, returns: config() };
+  return { ...base, shipReplacement: (r: ReturnRecord, actor: Actor, at: string) => shipReplacement(base, r, actor, at) };
+};
 const sent = () => sqsMock.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody ?? '{}') as Record<string, unknown>);
 const ask = (lines: { lineNo: number; quantity: number }[], key = 'key-1', reason: 'defective' | 'changed_mind' = 'defective') =>
   requestReturn(deps(), { channelId: 'demo-web', orderId: ORDER_ID, idempotencyKey: key, request: { lines, reason } });

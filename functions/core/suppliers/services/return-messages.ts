@@ -23,13 +23,24 @@ import { nextReturn, parseReturnId, type ReturnCondition, type ReturnRecord } fr
 import { loadReturnsConfig, policyFor, type ReturnsConfig } from '../../returns/schemas/returns';
 import { getLedger, getReturn, ledgerWith, putLedger, putReturnUpdate } from '../../returns/store/returns';
 import { authorizedEvent, refundStep } from '../../returns/services/return-steps';
-import { replacedBy, shipReplacement } from '../../returns/services/exchange';
+import type { ExchangeOutcome } from '../../returns/services/exchange';
 import { supplierCreditMinor } from '../../returns/domain/refund';
 import { RETRY, optimistic } from '../../workflow/services/workflow-common';
 import { getWorkflowOrder } from '../../workflow/store/order-aggregate';
 import { validateTrackingNumber } from '../domain/tracking';
 import type { InboundErrorCode, ReturnMessage } from '../schemas/supplier-messages';
 import type { InboundDeps, InboundOutcome } from './supplier-inbound';
+
+/**
+ * Ships an exchange's replacement (returns/services/exchange.ts shipReplacement, injected: the replacement service
+ * renders packing slips with pdf-lib, which the inbound consumer's 300 KB bundle cannot carry). Absent: an exchange
+ * falls back to a refund at receipt.
+ */
+export type ShipReplacement = (r: ReturnRecord, actor: Actor, at: string) => Promise<ExchangeOutcome>;
+type ReturnDeps = InboundDeps & { readonly returns?: ReturnsConfig | undefined; readonly shipReplacement?: ShipReplacement | undefined };
+const noReplacement: ShipReplacement = (_r, _actor, at) => Promise.resolve({ unservable: true, at });
+
+const replacedBy = (r: ReturnRecord): readonly string[] | undefined => (r.replacement !== undefined && 'fulfillmentIds' in r.replacement ? r.replacement.fulfillmentIds : undefined);
 
 let cachedConfig: ReturnsConfig | undefined;
 function returnsConfig(deps: { readonly returns?: ReturnsConfig | undefined }): ReturnsConfig {
@@ -49,7 +60,7 @@ type Step = { readonly record: ReturnRecord; readonly items: TransactItem[]; rea
 
 /** What one message does to a return (pure apart from the order read for the refund). */
 // Long: one branch per message type, each a few lines.
-async function decide(deps: InboundDeps & { readonly returns?: ReturnsConfig | undefined }, record: ReturnRecord, message: ReturnMessage, at: string): Promise<Step> {
+async function decide(deps: ReturnDeps, record: ReturnRecord, message: ReturnMessage, at: string): Promise<Step> {
   const seen = [...record.appliedMessageIds, message.messageId].slice(-50);
   const timeline = new TimelineBatch(record.orderId, record.channelId, at);
   const actor: Actor = 'supplier';
@@ -58,7 +69,7 @@ async function decide(deps: InboundDeps & { readonly returns?: ReturnsConfig | u
     case 'RETURN_AUTHORIZED': {
       // An exchange whose policy ships on authorization: the replacement first (idempotent per return id).
       const policy = policyFor(returnsConfig(deps), record.channelId);
-      const replacement = record.resolution === 'replacement' && policy.replacementShipsOn === 'authorization' ? await shipReplacement(deps, record, 'platform', at) : record.replacement;
+      const replacement = record.resolution === 'replacement' && policy.replacementShipsOn === 'authorization' ? await (deps.shipReplacement ?? noReplacement)(record, 'platform', at) : record.replacement;
       const next = nextReturn(record, { status: 'AUTHORIZED', appliedMessageIds: seen, replacement, authorization: { rma: message.rma, returnAddress: { ...message.returnAddress }, instructions: message.instructions, labelRef: message.labelRef, by: actor, at } }, at);
       timeline.add(authorizedEvent(next, actor));
       return { record: next, items: [putReturnUpdate(deps.store, next, record.version)], timeline };
@@ -93,7 +104,7 @@ async function decide(deps: InboundDeps & { readonly returns?: ReturnsConfig | u
       // Missing units never came back: they go back to the ledger (they may be returned later).
       const missing = record.lines.filter((l) => conditions.get(l.lineNo) === 'missing');
       if (record.resolution === 'replacement') {
-        const replacement = replacedBy(record) !== undefined ? record.replacement : await shipReplacement(deps, record, 'platform', at);
+        const replacement = replacedBy(record) !== undefined ? record.replacement : await (deps.shipReplacement ?? noReplacement)(record, 'platform', at);
         const ids = replacement !== undefined && 'fulfillmentIds' in replacement ? replacement.fulfillmentIds : undefined;
         if (ids !== undefined) {
           const closed = nextReturn(received, { status: 'CLOSED', replacement, supplierCredit: { amountMinor: supplierCreditMinor(record.lines, conditions), currency: order.currency } }, at);
@@ -111,7 +122,7 @@ async function decide(deps: InboundDeps & { readonly returns?: ReturnsConfig | u
   }
 }
 
-export async function applyReturnMessage(deps: InboundDeps & { readonly returns?: ReturnsConfig | undefined }, supplierId: string, message: ReturnMessage): Promise<InboundOutcome> {
+export async function applyReturnMessage(deps: ReturnDeps, supplierId: string, message: ReturnMessage): Promise<InboundOutcome> {
   const fulfillmentId = message.fulfillmentId;
   const ref = parseReturnId(message.returnId);
   if (ref === undefined) return { kind: 'poison', code: 'UNKNOWN_RETURN', message: 'not a return id', fulfillmentId };
