@@ -14,7 +14,7 @@
  * Flags: --requests=N (per path at concurrency 4; half at 1; default 1200), --warmup=N (default 400),
  * --max-seconds-per-path=N (time bound of every measured loop; default 6),
  * --e2e-orders=N (default 100), --e2e-concurrency=N (default 10), --feed-rows=N (default 100000),
- * --only=intake|e2e|feeds|deliveries (keeps the other sections of the previous results.json).
+ * --returns=N (default 10), --only=intake|e2e|feeds|deliveries|returns (keeps the other sections of the previous results.json).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -30,6 +30,7 @@ import { INTAKE_GOALS, intakeBench, type IntakeRun } from './intake';
 import { round } from './stats';
 import { notificationInvocationTap, storefrontDeliveries, type StorefrontDeliveriesResult } from './storefront-deliveries';
 import { BENCH_RUNTIME } from './e2e-harness';
+import { returnsPart } from './returns';
 import { isRecord } from '../functions/core/kernel/guards';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
@@ -43,9 +44,9 @@ function flag(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
 }
 
-function only(): 'intake' | 'e2e' | 'feeds' | 'deliveries' | undefined {
+function only(): 'intake' | 'e2e' | 'feeds' | 'deliveries' | 'returns' | undefined {
   const arg = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
-  return arg === 'intake' || arg === 'e2e' || arg === 'feeds' || arg === 'deliveries' ? arg : undefined;
+  return arg === 'intake' || arg === 'e2e' || arg === 'feeds' || arg === 'deliveries' || arg === 'returns' ? arg : undefined;
 }
 
 function log(line: string): void {
@@ -395,6 +396,7 @@ async function main(): Promise<void> {
   const e2eRun = part === undefined || part === 'e2e' ? await endToEndPart(e2eOrders, e2eConcurrency, template) : undefined;
   const feeds = part === undefined || part === 'feeds' ? await feedsPart(feedRows, template) : undefined;
   const deliveries = part === undefined || part === 'deliveries' ? await deliveriesPart(flag('delivery-orders', 20), template) : undefined;
+  const returns = part === undefined || part === 'returns' ? await returnsPart(flag('returns', 10), template, log) : undefined;
   const cost = e2eRun?.cost;
   const results = {
     measuredAt: new Date().toISOString(),
@@ -415,6 +417,7 @@ async function main(): Promise<void> {
     cost: cost ?? previous['cost'],
     feeds: feeds ?? previous['feeds'],
     storefrontDeliveries: deliveries ?? previous['storefrontDeliveries'],
+    returns: returns ?? previous['returns'],
   };
   await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   if ((loadBefore[0] ?? 0) > 1.5) log(`note: the load average was ${loadBefore[0]} when the bench started: other work shared the CPUs, figures are pessimistic`);

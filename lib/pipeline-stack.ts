@@ -1,3 +1,4 @@
+import { Returns } from './constructs/returns';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -83,6 +84,8 @@ export class PipelineStack extends Stack {
     // Customer cancellations ask dispatched fulfillments' suppliers (CANCELLATION_REQUESTED: queue or outbox file).
     this.suppliers.allowCancellationRequests(this.storefront.cancelOrderFunction);
     this.files.grantOutboxWrite(this.storefront.cancelOrderFunction);
+    // Returns (issue 15): the return policy for the request, answer and ops functions; RETURN_REQUESTED by queue.
+    new Returns(this, 'Returns', { stage, suppliers: this.suppliers, createReturn: this.storefront.createReturnFunction, inbound, opsReturns: this.ops.returnsFunction });
     this.inventory = new InventorySync(this, 'InventorySync', { stage, store: this.store, files: this.files, stateMachine });
     // Storefront notifications: customer-visible domain events → signed webhooks, Shopify GraphQL, WooCommerce REST.
     this.notifications = new StorefrontNotifications(this, 'StorefrontNotifications', { stage, store: this.store, bus: this.events.bus });

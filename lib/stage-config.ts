@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ReturnsConfig } from '../functions/core/returns/schemas/returns';
 import { FraudOverrides } from '../functions/core/orders/schemas/fraud-settings';
 import { ROUTING_RULES } from '../functions/core/workflow/domain/routing-rules';
 import { NON_TERMINAL_ORDER_STATUSES } from '../functions/core/orders/domain/order';
@@ -325,6 +326,12 @@ export const StageConfigSchema = z
     notifications: NotificationsSchema.default(DEFAULT_NOTIFICATIONS),
     /** Alarm thresholds (throttles, iterator and queue age, webhook signatures, deliveries, 5xx rate): docs/operations.md. */
     alarms: AlarmsSchema.default(DEFAULT_ALARMS),
+    /**
+     * Returns (docs/returns.md): the return policy per channel (window, final-sale SKUs, restocking fee, who pays
+     * return shipping per reason), per supplier where returns go and the "keep it" threshold, the supplier's
+     * answer deadline. @default - 30-day window, no fee, customer pays shipping for changed_mind / other
+     */
+    returns: ReturnsConfig.default(ReturnsConfig.parse({})),
     /** Delivery exceptions (lost-parcel days, claim window, sweep schedule) and scorecard routing demotion. */
     afterDelivery: AfterDeliverySchema.default(DEFAULT_AFTER_DELIVERY),
   })
@@ -358,7 +365,21 @@ export const StageConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['suppliers', i, 'externalId'], message: 'externalId needs accountId (it guards the access role)' });
       }
     });
+    checkReturnsConfig(cfg, ctx);
   });
+
+/** Returns config names known channels and suppliers; a `retailer` destination needs the retailer's address. */
+function checkReturnsConfig(cfg: { channels: readonly { id: string }[]; suppliers: readonly { id: string }[]; returns: ReturnsConfig }, ctx: z.RefinementCtx): void {
+  for (const id of Object.keys(cfg.returns.channels)) {
+    if (!cfg.channels.some((c) => c.id === id)) ctx.addIssue({ code: 'custom', path: ['returns', 'channels', id], message: `no channel "${id}"` });
+  }
+  for (const [id, options] of Object.entries(cfg.returns.suppliers)) {
+    if (!cfg.suppliers.some((s) => s.id === id)) ctx.addIssue({ code: 'custom', path: ['returns', 'suppliers', id], message: `no supplier "${id}"` });
+    if (options.destination === 'retailer' && cfg.returns.retailerAddress === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['returns', 'retailerAddress'], message: `supplier "${id}" sends returns to the retailer: retailerAddress is required` });
+    }
+  }
+}
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 export type ChannelConfig = StageConfig['channels'][number];

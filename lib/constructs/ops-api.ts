@@ -28,6 +28,7 @@ export const OPS_ENTRIES = {
   documents: 'functions/ops/documents.ts',
   suppliers: 'functions/ops/suppliers.ts',
   deadLetters: 'functions/ops/dead-letters.ts',
+  returns: 'functions/ops/returns.ts',
 } as const;
 
 /** What the dead-letters function may do on the DLQs it lists and replays (and SendMessage on their source queues). */
@@ -74,6 +75,8 @@ export class OpsApi extends Construct {
   public readonly lookFunction: PipelineFunction;
   public readonly actFunction: PipelineFunction;
   public readonly exceptionsFunction: PipelineFunction;
+  /** POST /ops/returns/{returnId}/authorize. */
+  public readonly returnsFunction: PipelineFunction;
   /** Base URL of the deployed stage, ending with "/". */
   public readonly url: string;
   protected readonly stage: Stage;
@@ -171,6 +174,11 @@ export class OpsApi extends Construct {
     this.addRoute(suppliersResource, 'GET', suppliers);
     const supplier = suppliersResource.addResource('{supplierId}');
     for (const action of ['pause', 'resume']) this.addRoute(supplier.addResource(action), 'POST', suppliers);
+
+    // Returns (issue 15): an operator authorizes a return on the supplier's behalf (lib/constructs/returns.ts adds the policy).
+    this.returnsFunction = this.opsFunction('Returns', OPS_ENTRIES.returns, 'POST /ops/returns/{returnId}/authorize: authorize a return on the supplier\'s behalf');
+    this.returnsFunction.useTable(store, 'readWrite');
+    this.addRoute(this.opsResource.addResource('returns').addResource('{returnId}').addResource('authorize'), 'POST', this.returnsFunction);
 
     acknowledgeNag(
       this.api.deploymentStage.node.defaultChild ?? this.api.deploymentStage,

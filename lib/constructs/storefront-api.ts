@@ -79,6 +79,7 @@ export interface StorefrontChannel {
  *   POST /webhooks/shopify/{channelId}                shopify-webhook  HMAC (topic-aware: X-Shopify-Topic)
  *   POST /webhooks/woocommerce/{channelId}            woocommerce-webhook  X-WC-Webhook-Signature
  *   POST /orders/{orderId}/address                    change-address   API key (correct / change the shipping address)
+ *   POST /orders/{orderId}/returns                    create-return    API key + Idempotency-Key (return policy, supplier RMA handshake)
  *
  * Regional endpoint, Lambda proxy integrations, JSON access logs, execution logging at ERROR (never
  * request bodies), X-Ray, stage throttling, and one API key + usage plan + webhook secret per channel.
@@ -96,6 +97,8 @@ export class StorefrontApi extends Construct {
   public readonly changeAddressFunction: PipelineFunction;
   /** POST /orders/{orderId}/cancel. The stack gives it the supplier channels (queues, outbox files). */
   public readonly cancelOrderFunction: PipelineFunction;
+  /** POST /orders/{orderId}/returns. The stack's Returns construct gives it the return policy and the supplier channels. */
+  public readonly createReturnFunction: PipelineFunction;
   /** Per-channel key, usage plan and webhook secret, in stage-config order. */
   public readonly channels: readonly StorefrontChannel[];
   /** Base URL of the deployed stage, ending with "/". */
@@ -272,6 +275,15 @@ export class StorefrontApi extends Construct {
       requestParameters: { 'method.request.path.orderId': true },
     }));
 
+    // Returns (issue 15): the customer asks, the policy decides, the supplier is asked (lib/constructs/returns.ts wires the rest).
+    this.createReturnFunction = apiFunction('CreateReturn', 'functions/api/create-return.ts', 'POST /orders/{orderId}/returns: check the return policy, record the return, ask the supplier');
+    this.createReturnFunction.useTable(store, 'readWrite');
+    this.storefrontMethod(order.addResource('returns').addMethod('POST', integration(this.createReturnFunction), {
+      apiKeyRequired: true,
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.orderId': true },
+    }));
+
     // Query parameters and the body are validated by the handler (zod), so errors carry field paths.
     const availability = this.api.root.addResource('availability');
     for (const method of ['GET', 'POST']) {
@@ -328,6 +340,7 @@ export class StorefrontApi extends Construct {
       this.wooCommerceWebhookFunction,
       this.changeAddressFunction,
       this.cancelOrderFunction,
+      this.createReturnFunction,
     ];
   }
 

@@ -25,7 +25,10 @@
  *
  * Part 3 (demo-inbound.ts): Shopify address hold corrected by orders/updated, orders/paid and
  * orders/cancelled, an unhandled topic, and a WooCommerce order.
+ *
+ * Part 4 (demo-returns.ts): order A's units returned (a refund and an exchange), an over-return refused.
  */
+import { returnsDemo } from './demo-returns';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -364,6 +367,7 @@ async function workflowDemo(e: LocalEndpoints): Promise<void> {
     console.log(`  ${s.label}  ${(r?.status ?? 'not placed').padEnd(14)} ${r?.orderId ?? ''}  (expected: ${s.expect})`);
   });
   await inboundDemo(e);
+  if (a?.status === 'DELIVERED') await returnsDemo(e, web.apiKey, a.orderId);
   await afterDeliveryDemo(e);
   console.log('\nAll executions: npm run executions    One in detail: npm run executions -- show <orderId>');
 }

@@ -24,6 +24,9 @@
  *    the request on their outbound queue and answer on their inbound queue; file suppliers read
  *    `outbox/cancellation-requests/*.json` and answer with a JSON file in `inbox/cancellation-answers/`.
  *
+ * 6. RETURN_REQUESTED (every supplier, on its outbound queue): authorized, shipped back and received with a
+ *    condition per line, or rejected, or left unanswered, by the rules of supplier-sim-returns.ts.
+ *
  * File suppliers (`files`, channel "file" in SUPPLIER_FILES, e.g. atlantic-outfitters) follow the same
  * rules through the supplier files bucket instead: they read each new purchase-order file of
  * `suppliers/{id}/outbox/purchase-orders/` (CSV or JSON, docs/supplier-files.md) and answer with an
@@ -53,6 +56,7 @@ import { supplierAccessKeyId } from '../emulators/s3/notifications';
 import { localS3Client } from '../emulators/s3/s3';
 import { parseCancellationFile, parsePurchaseOrderFile, receiveOutbound } from './supplier-messages';
 import { answerPlan, asPurchaseOrder, type PurchaseOrder } from './supplier-plan';
+import { asReturnRequest, returnPlan, scheduleReturn } from './supplier-sim-returns';
 
 import { validateTrackingNumber } from '../../functions/core/suppliers/domain/tracking';
 
@@ -110,7 +114,7 @@ export class SupplierSimulator {
   private readonly orders = new Map<string, { po: PurchaseOrder; channel: 'sqs' | 'file'; inboundQueueUrl: string | undefined; files: { client: S3Client; bucket: string } | undefined }>();
   /** Fulfillments whose parcel was already handed over (their cancellation requests are rejected). */
   private readonly shipped = new Set<string>();
-  readonly stats = { purchaseOrders: 0, accepted: 0, rejected: 0, silent: 0, cancellations: 0, cancellationRequests: 0, messagesSent: 0, filesRead: 0, filesWritten: 0, feedSnapshots: 0 };
+  readonly stats = { purchaseOrders: 0, accepted: 0, rejected: 0, silent: 0, cancellations: 0, cancellationRequests: 0, returnRequests: 0, messagesSent: 0, filesRead: 0, filesWritten: 0, feedSnapshots: 0 };
 
   constructor(private readonly opts: SupplierSimOptions) {}
 
@@ -319,6 +323,16 @@ export class SupplierSimulator {
     }
     if (isRecord(body) && body['type'] === 'CANCELLATION_REQUESTED') {
       this.cancellationRequested(supplier.supplierId, body);
+      return;
+    }
+    const returnRequest = asReturnRequest(body);
+    if (returnRequest !== undefined) {
+      // Rule 6 (supplier-sim-returns.ts): authorize, ship back and receive, or reject, or stay silent.
+      const plan = returnPlan(supplier.supplierId, returnRequest);
+      this.stats.returnRequests++;
+      this.opts.log?.(`  [supplier ${supplier.supplierId}] return ${returnRequest.returnId}: ${plan.decision}`);
+      const timers = scheduleReturn(this.opts.sqs, supplier.inboundQueueUrl, plan, this.opts.stepMs ?? 1000, () => this.stats.messagesSent++, (error) => this.report(supplier.supplierId, error));
+      this.scheduled.set(returnRequest.returnId, timers);
       return;
     }
     const po = asPurchaseOrder(body);

@@ -13,6 +13,7 @@ import { OrdersPage, OrderSummary } from '../../functions/core/ops/schemas/find'
 import { OrderLookResponse } from '../../functions/core/ops/schemas/look';
 
 import { HoldRequest, OpsCancelRequest, PauseRequest, ReleaseRequest, ReplayRequest, ResolveRequest } from '../../functions/core/ops/schemas/act';
+import { returnsPaths, returnsSchemas } from './openapi-returns';
 
 // Long: one OpenAPI document literal (paths and components), data rather than logic.
 export function buildOpenApiDocument(): JsonObject {
@@ -43,6 +44,7 @@ export function buildOpenApiDocument(): JsonObject {
       },
       'output',
     ),
+    ...returnsSchemas(),
     ...afterDeliverySchemas(),
   };
 
@@ -203,6 +205,7 @@ export function buildOpenApiDocument(): JsonObject {
       ...availabilityPaths(),
       ...inboundPaths(),
       ...opsPaths(),
+      ...returnsPaths(),
       ...afterDeliveryPaths(),
     },
     components: {

@@ -2,6 +2,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import {
+  ReturnAuthorizedMessage,
+  ReturnReceivedMessage,
+  ReturnRejectedMessage,
+  ReturnRequestedMessage,
+  ReturnShippedMessage,
   AcceptedMessage,
   CancellationAcceptedMessage,
   CancellationMessage,
@@ -28,6 +33,7 @@ import { jsonSchemaOf, messageSection } from './markdown';
 export const SUPPLIER_MESSAGES_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'supplier-messages.md');
 
 const EXAMPLE_FULFILLMENT = 'ful_3q9x0c1m2k4v6b8n0p2r4t6w8y_01';
+const EXAMPLE_RETURN = 'ret_3q9x0c1m2k4v6b8n0p2r4t6w8y_5f0c8e1a9b';
 
 /** One example per message, checked against its schema by test/unit/docs/supplier-messages.test.ts. */
 export const SUPPLIER_MESSAGE_EXAMPLES: ReadonlyArray<{ readonly title: string; readonly schema: z.ZodType; readonly example: Record<string, unknown> }> = [
@@ -177,6 +183,51 @@ export const SUPPLIER_MESSAGE_EXAMPLES: ReadonlyArray<{ readonly title: string; 
       message: 'Handed to DHL at 10:10',
     },
   },
+  {
+    title: 'RETURN_REQUESTED',
+    schema: ReturnRequestedMessage,
+    example: {
+      type: 'RETURN_REQUESTED',
+      messageId: EXAMPLE_RETURN,
+      returnId: EXAMPLE_RETURN,
+      fulfillmentId: EXAMPLE_FULFILLMENT,
+      issuedAt: '2026-12-02T09:00:00Z',
+      respondBy: '2026-12-04T09:00:00Z',
+      reason: 'defective',
+      note: 'Stopped working after two days',
+      lines: [{ lineNo: 1, supplierSku: 'NH-TS-0101-M', quantity: 1 }],
+    },
+  },
+  {
+    title: 'RETURN_AUTHORIZED',
+    schema: ReturnAuthorizedMessage,
+    example: {
+      type: 'RETURN_AUTHORIZED',
+      messageId: 'nh-20261202-0001',
+      fulfillmentId: EXAMPLE_FULFILLMENT,
+      returnId: EXAMPLE_RETURN,
+      occurredAt: '2026-12-02T10:00:00Z',
+      rma: 'RMA-48213',
+      returnAddress: { name: 'Nordic Home Returns', line1: 'Lagerstrasse 5', city: 'Hamburg', postcode: '20457', country: 'DE' },
+      instructions: 'Write the RMA number on the parcel',
+      labelRef: 'https://labels.example.com/RMA-48213.pdf',
+    },
+  },
+  {
+    title: 'RETURN_REJECTED',
+    schema: ReturnRejectedMessage,
+    example: { type: 'RETURN_REJECTED', messageId: 'nh-20261202-0002', fulfillmentId: EXAMPLE_FULFILLMENT, returnId: EXAMPLE_RETURN, occurredAt: '2026-12-02T10:00:00Z', reason: 'OUTSIDE_SUPPLIER_POLICY', message: 'Hygiene product' },
+  },
+  {
+    title: 'RETURN_SHIPPED',
+    schema: ReturnShippedMessage,
+    example: { type: 'RETURN_SHIPPED', messageId: 'nh-20261203-0001', fulfillmentId: EXAMPLE_FULFILLMENT, returnId: EXAMPLE_RETURN, occurredAt: '2026-12-03T08:00:00Z', carrier: 'UPS', trackingNumber: '1Z999AA10123456784' },
+  },
+  {
+    title: 'RETURN_RECEIVED',
+    schema: ReturnReceivedMessage,
+    example: { type: 'RETURN_RECEIVED', messageId: 'nh-20261205-0001', fulfillmentId: EXAMPLE_FULFILLMENT, returnId: EXAMPLE_RETURN, occurredAt: '2026-12-05T14:00:00Z', lines: [{ lineNo: 1, condition: 'opened' }] },
+  },
 ];
 const ERROR_CODE_MEANINGS: Readonly<Record<(typeof INBOUND_ERROR_CODES)[number], string>> = {
   INVALID_JSON: 'The body is not JSON.',
@@ -191,13 +242,14 @@ const ERROR_CODE_MEANINGS: Readonly<Record<(typeof INBOUND_ERROR_CODES)[number],
   ALREADY_SHIPPED: 'A rejection after goods were shipped.',
   ACCEPTED_AFTER_CLOSE: 'An acceptance of a fulfillment the platform cancelled or that was rejected: the CANCELLATION is sent again.',
   GOODS_MOVED_AFTER_CLOSE: 'A shipment or scan on a cancelled / rejected fulfillment.',
+  UNKNOWN_RETURN: 'No return has this id on this fulfillment, or the message does not fit where the return is (e.g. RETURN_RECEIVED for a rejected return).',
 };
 
 // Long: one markdown document template.
 export function renderSupplierMessages(): string {
-  const inbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => !['PURCHASE_ORDER', 'CANCELLATION', 'CANCELLATION_REQUESTED', 'PURCHASE_ORDER_AMENDED', 'INVENTORY_UPDATE'].includes(e.title));
+  const inbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => !['PURCHASE_ORDER', 'CANCELLATION', 'CANCELLATION_REQUESTED', 'PURCHASE_ORDER_AMENDED', 'RETURN_REQUESTED', 'INVENTORY_UPDATE'].includes(e.title));
   const inventory = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => e.title === 'INVENTORY_UPDATE');
-  const outbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => ['PURCHASE_ORDER', 'CANCELLATION', 'CANCELLATION_REQUESTED', 'PURCHASE_ORDER_AMENDED'].includes(e.title));
+  const outbound = SUPPLIER_MESSAGE_EXAMPLES.filter((e) => ['PURCHASE_ORDER', 'CANCELLATION', 'CANCELLATION_REQUESTED', 'PURCHASE_ORDER_AMENDED', 'RETURN_REQUESTED'].includes(e.title));
   const schemaBlock = (title: string, schema: z.ZodType, io: 'input' | 'output') =>
     [`### ${title}`, '', '```json', JSON.stringify(jsonSchemaOf(schema, io), null, 2), '```', ''].join('\n');
   return [

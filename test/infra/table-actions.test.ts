@@ -61,6 +61,8 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'functions/ops/scorecard.ts': READ,
   'functions/scorecards/on-domain-event.ts': WRITE,
   'functions/sweeps/sweep-lost-parcels.ts': WRITE,
+  'functions/api/create-return.ts': WRITE,
+  'functions/ops/returns.ts': WRITE,
 };
 
 /** DynamoDB document-client commands → the IAM action each needs (transactions need the actions of their items). */

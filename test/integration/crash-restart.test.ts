@@ -6,6 +6,7 @@
  *
  * Every wait has a deadline; the child is killed by its own process group id whatever happens.
  */
+import { opsFetch } from '../../local/tools/ops-client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, openSync, readFileSync } from 'node:fs';
@@ -234,12 +235,7 @@ describe('crash and restart of the local runtime', () => {
 
     // Resume every stage through to delivery (the hold through an operator's approval).
     await waitFor('the hold to be waiting for a decision again', async () => {
-      const res = await fetch(`${e.opsApiUrl}/ops/orders/${onHold}/approve`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': e.opsApiKey ?? '' },
-        body: JSON.stringify({ note: 'paid by bank transfer' }),
-        signal: AbortSignal.timeout(20_000),
-      });
+      const res = await opsFetch(e, 'POST', `/ops/orders/${onHold}/approve`, { note: 'paid by bank transfer' });
       return res.status === 200 ? true : undefined;
     });
     for (const id of [received, awaitingAcceptance, onHold]) {

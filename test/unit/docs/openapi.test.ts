@@ -54,6 +54,8 @@ describe('docs/openapi.json', () => {
         'GET /ops/claims',
         'POST /ops/claims/{claimId}/close',
         'GET /ops/suppliers/{supplierId}/scorecard',
+        'POST /orders/{orderId}/returns',
+        'POST /ops/returns/{returnId}/authorize',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toMatchObject({
@@ -78,6 +80,8 @@ describe('docs/openapi.json', () => {
     ['/ops/orders', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '422', '429', '500']],
     ['/ops/orders/{orderId}', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '404', '429', '500']],
     ['/ops/exceptions', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '422', '429', '500']],
+    ['/orders/{orderId}/returns', 'post', 'ApiKey', 'Orders', ['201', '400', '403', '404', '409', '413', '415', '422', '429', '500']],
+    ['/ops/returns/{returnId}/authorize', 'post', 'OpsIam', 'Ops', ['200', '400', '403', '404', '409', '422', '429', '500']],
   ])('%s %s: security %s, tag %s and responses %j', (path, method, scheme, tag, statuses) => {
     const op = operation(path, method);
     expect(op.security).toEqual([{ [scheme]: [] }]);

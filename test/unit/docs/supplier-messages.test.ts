@@ -13,7 +13,7 @@ describe('docs/supplier-messages.md', () => {
     expect(schema.safeParse(example).success).toBe(true);
     // INVENTORY_UPDATE is recognized by its type before the fulfillment-message union (services/supplier-inbound.ts).
     const type = String(example.type);
-    const union = ['PURCHASE_ORDER', 'CANCELLATION', 'CANCELLATION_REQUESTED', 'PURCHASE_ORDER_AMENDED'].includes(type) ? SupplierOutboundMessage : type === 'INVENTORY_UPDATE' ? InventoryUpdateMessage : SupplierInboundMessage;
+    const union = ['PURCHASE_ORDER', 'CANCELLATION', 'CANCELLATION_REQUESTED', 'PURCHASE_ORDER_AMENDED', 'RETURN_REQUESTED'].includes(type) ? SupplierOutboundMessage : type === 'INVENTORY_UPDATE' ? InventoryUpdateMessage : SupplierInboundMessage;
     expect(union.safeParse(example).success).toBe(true);
   });
 

@@ -306,12 +306,18 @@ describe('order status from fulfillments', () => {
 describe('returns', () => {
   it.each<[ReturnStatus, ReturnStatus, string]>([
     ['REQUESTED', 'AUTHORIZED', 'applied'],
+    ['REQUESTED', 'REJECTED', 'applied'],
+    ['REQUESTED', 'REFUND_REQUESTED', 'applied'],
+    ['AUTHORIZED', 'IN_TRANSIT', 'applied'],
     ['AUTHORIZED', 'RECEIVED', 'applied'],
-    ['RECEIVED', 'REFUNDED', 'applied'],
+    ['IN_TRANSIT', 'RECEIVED', 'applied'],
+    ['RECEIVED', 'REFUND_REQUESTED', 'applied'],
+    ['REFUND_REQUESTED', 'CLOSED', 'applied'],
     ['REQUESTED', 'RECEIVED', 'invalid'],
-    ['REQUESTED', 'REFUNDED', 'invalid'],
+    ['REJECTED', 'IN_TRANSIT', 'invalid'],
     ['RECEIVED', 'RECEIVED', 'duplicate'],
-    ['REFUNDED', 'AUTHORIZED', 'stale'],
+    ['CLOSED', 'AUTHORIZED', 'stale'],
+    ['AUTHORIZED', 'REJECTED', 'stale'],
   ])('%s → %s: %s', (from, to, outcome) => {
     expect(applyReturnStatus(from, to).outcome).toBe(outcome);
     expect(canTransitionReturn(from, to)).toBe(outcome === 'applied');

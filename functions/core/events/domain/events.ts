@@ -80,6 +80,14 @@ export const DOMAIN_EVENT_TYPES = [
   'AddressChanged',
   'PlatformRefundRecorded',
   'PlatformOrderUpdated',
+  // returns and exchanges (issue 15): one per return status change
+  'ReturnRequested',
+  'ReturnAuthorized',
+  'ReturnRejected',
+  'ReturnInTransit',
+  'ReturnReceived',
+  'ReturnRefundRequested',
+  'ReturnClosed',
   // issue 15: delivery exceptions (replacements, operator decisions, carrier claims) and supplier scorecards
   'ReplacementCreated',
   'DeliveryExceptionRaised',

@@ -26,6 +26,7 @@ const CancelledLine = z.object({
 const Rejection = z.object({ reason: z.string(), lineNo: z.int().optional(), message: z.string().optional() });
 const Reason = z.string().meta({ description: 'Machine-readable reason code (e.g. OUT_OF_STOCK, HOLD_TIMEOUT, ALL_LINES_CANCELLED)' });
 const Empty = z.object({});
+const ReturnIds = { returnId: z.string().meta({ description: 'The return (several per order)' }), ...Ids };
 
 /** Payload schema per order (timeline) event type. */
 export const ORDER_EVENT_PAYLOADS = {
@@ -114,6 +115,35 @@ export const ORDER_EVENT_PAYLOADS = {
     lines: list(LineQuantity),
   }),
   PlatformOrderUpdated: z.object({ source: z.string(), topic: z.string(), updatedAt: Instant.optional(), changes: list(z.string()) }),
+  ReturnRequested: z.object({
+    ...ReturnIds,
+    reason: z.string().meta({ description: 'damaged, defective, not_as_described, wrong_item, changed_mind or other' }),
+    resolution: z.string().meta({ description: 'refund, keep_it (refund without return) or replacement (an exchange)' }),
+    destination: z.string().meta({ description: 'supplier or retailer: where the goods go back' }),
+    lines: list(LineQuantity),
+    respondBy: Instant.optional().meta({ description: 'The supplier answers by then (else RETURN_UNANSWERED for operators)' }),
+  }),
+  ReturnAuthorized: z.object({
+    ...ReturnIds,
+    rma: z.string(),
+    returnAddress: z.record(z.string(), z.string()).optional().meta({ description: "The supplier's or retailer's return address (never the customer's)" }),
+    instructions: z.string().optional(),
+    labelRef: z.string().optional(),
+  }),
+  ReturnRejected: z.object({ ...ReturnIds, reason: Reason, message: z.string().optional() }),
+  ReturnInTransit: z.object({ ...ReturnIds, carrier: z.string(), trackingNumber: z.string(), unverified: z.boolean().optional() }),
+  ReturnReceived: z.object({ ...ReturnIds, lines: list(z.object({ lineNo: z.int(), condition: z.string() })) }),
+  ReturnRefundRequested: z.object({
+    ...ReturnIds,
+    amountMinor: Minor,
+    currency: z.string(),
+    restockingFeeMinor: Minor,
+    shippingAdjustmentMinor: Minor,
+    lines: list(LineQuantity),
+    reason: z.string(),
+    supplierCreditMinor: Minor.meta({ description: 'Wholesale cost to claim back from the supplier' }),
+  }),
+  ReturnClosed: z.object({ ...ReturnIds }),
   ReplacementCreated: z.object({
     ...Ids,
     reason: Reason,

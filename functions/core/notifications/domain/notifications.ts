@@ -30,6 +30,11 @@ export const NOTIFICATION_TYPES = [
   // issue 15: delivery exceptions
   'fulfillment.delivery_exception',
   'fulfillment.reshipped',
+  // returns (issue 15)
+  'return.authorized',
+  'return.rejected',
+  'return.received',
+  'return.refund_requested',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -190,6 +195,26 @@ export const NOTIFICATION_MAP: Readonly<Partial<Record<DomainEventType, Mapper>>
     return {
       type: 'refund.requested',
       data: { amount: amount?.amount ?? null, currency: amount?.currency ?? str(data['currency']) ?? null, reason: str(data['reason']) ?? null, lines: lineQuantities(data['lines']) },
+    };
+  },
+  ReturnAuthorized: ({ data }) => ({
+    type: 'return.authorized',
+    data: {
+      returnId: str(data['returnId']) ?? null,
+      rma: str(data['rma']) ?? null,
+      returnAddress: typeof data['returnAddress'] === 'object' && data['returnAddress'] !== null ? data['returnAddress'] : null,
+      instructions: str(data['instructions']) ?? null,
+      labelRef: str(data['labelRef']) ?? null,
+    },
+  }),
+  ReturnRejected: ({ data }) => ({ type: 'return.rejected', data: { returnId: str(data['returnId']) ?? null, reason: str(data['reason']) ?? null, message: str(data['message']) ?? null } }),
+  ReturnReceived: ({ data }) => ({ type: 'return.received', data: { returnId: str(data['returnId']) ?? null } }),
+  ReturnRefundRequested: ({ data }) => {
+    const amount = money(data['amountMinor'], data['currency']);
+    const fee = money(data['restockingFeeMinor'], data['currency']);
+    return {
+      type: 'return.refund_requested',
+      data: { returnId: str(data['returnId']) ?? null, amount: amount?.amount ?? null, currency: amount?.currency ?? null, restockingFee: fee?.amount ?? null, reason: str(data['reason']) ?? null, lines: lineQuantities(data['lines']) },
     };
   },
 };

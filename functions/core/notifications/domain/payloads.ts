@@ -96,6 +96,14 @@ export function customerText(n: SequencedNotification): string {
       return `Your parcel${s('trackingNumber') ? ` ${s('trackingNumber')}` : ''} has not moved for several days: we are looking into it and will send a replacement or refund you.`;
     case 'fulfillment.reshipped':
       return 'We are sending a replacement for the items that did not reach you.';
+    case 'return.authorized':
+      return `Your return is authorized (RMA ${s('rma')}).${s('instructions') ? ` ${s('instructions')}` : ''}${s('labelRef') ? ` Return label: ${s('labelRef')}` : ''}`;
+    case 'return.rejected':
+      return 'Your return request could not be accepted.';
+    case 'return.received':
+      return 'We have received your returned items.';
+    case 'return.refund_requested':
+      return `A refund of ${s('amount')} ${s('currency')} has been requested for your return.`;
   }
 }
 

@@ -2,6 +2,7 @@
  * Storefront API: POST /orders request, the order response and the order view (GET /orders/{orderId}).
  */
 import * as z from 'zod';
+import { ReturnView } from '../../returns/schemas/returns';
 import { countryRuleIssues } from '../../kernel/address';
 import { DECIMAL_PATTERN, decimalToMinor, expectedTotalMinor, isCurrencyCode, lineTotalMinor, minorToDecimal } from '../../kernel/money';
 import { ACTORS } from '../../events/domain/events';
@@ -273,6 +274,7 @@ export const OrderView = Order.extend({
     .array(z.object({ lineNo: z.int(), quantity: z.int() }))
     .meta({ description: 'Units cancelled so far per line (customer or platform cancellation, no supplier could serve them, never shipped); empty when none' }),
   refundRequested: z.string().optional().meta({ description: 'Total refund requested so far for cancelled units, as a decimal string in the order currency' }),
+  returns: z.array(ReturnView).optional().meta({ description: 'Returns of this order (several per order), oldest first; absent when none' }),
 }).meta({ description: 'An order with its timeline and fulfillments (GET /orders/{orderId}).' });
 export type OrderViewResponse = z.infer<typeof OrderView>;
 export type FulfillmentViewResponse = z.infer<typeof FulfillmentView>;

@@ -10,5 +10,5 @@ export async function getOrderForChannel(deps: { readonly store: StoreContext },
   if (view === undefined || view.order.channelId !== input.channelId) {
     throw new NotFoundError('Order not found', { issues: [{ path: 'pathParameters.orderId', message: 'no such order for this channel' }] });
   }
-  return toOrderViewResponse(view.order, view.timeline, view.fulfillments);
+  return toOrderViewResponse(view.order, view.timeline, view.fulfillments, view.returns);
 }

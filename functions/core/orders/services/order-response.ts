@@ -1,4 +1,6 @@
 /** Domain order (minor units) → API response (decimal strings). Picks fields explicitly: nothing internal leaks. */
+import { toReturnView } from '../../returns/services/return-view';
+import type { ReturnRecord } from '../../returns/domain/returns';
 import { minorToDecimal } from '../../kernel/money';
 import type { Address } from '../../kernel/values';
 import type { FulfillmentDocuments } from '../../workflow/domain/fulfillment-status';
@@ -87,6 +89,7 @@ export function toOrderViewResponse(
   order: Order & Pick<OrderWorkflowFields, 'cancelledLines' | 'refundRequestedMinor'>,
   timeline: readonly StoredTimelineEvent[],
   fulfillments: readonly Readonly<Record<string, unknown>>[] = [],
+  returns: readonly Readonly<Record<string, unknown>>[] = [],
 ): OrderViewResponse {
   return {
     ...toOrderResponse(order),
@@ -100,5 +103,6 @@ export function toOrderViewResponse(
     fulfillments: fulfillments.map(toFulfillmentView),
     cancelledLines: (order.cancelledLines ?? []).map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })),
     ...(order.refundRequestedMinor === undefined || order.refundRequestedMinor === 0 ? {} : { refundRequested: minorToDecimal(order.refundRequestedMinor, order.currency) }),
+    ...(returns.length === 0 ? {} : { returns: returns.map((r) => toReturnView(r as unknown as ReturnRecord)) }),
   };
 }

@@ -83,6 +83,8 @@ export interface OrderView {
   readonly timeline: readonly StoredTimelineEvent[];
   /** Fulfillment items as stored (typed by the workflow part). */
   readonly fulfillments: readonly Record<string, unknown>[];
+  /** Return items as stored (typed by the returns part). */
+  readonly returns?: readonly Record<string, unknown>[] | undefined;
 }
 
 /** One Query on the order's partition: the order item, its timeline (oldest first) and fulfillments. */
@@ -106,14 +108,16 @@ export async function getOrderView(ctx: StoreContext, orderId: string): Promise<
   let order: (Order & OrderWorkflowFields) | undefined;
   const timeline: StoredTimelineEvent[] = [];
   const fulfillments: Record<string, unknown>[] = [];
+  const returns: Record<string, unknown>[] = [];
   // Items come back sorted by sk: '#ORDER' < 'EVENT#...' < 'FULFILLMENT#...', events in time order.
   for (const item of items) {
     if (item.entity === 'Order') order = stripKeys(item) as unknown as Order & OrderWorkflowFields;
     else if (item.entity === 'TimelineEvent') timeline.push(stripKeys(item) as unknown as StoredTimelineEvent);
     else if (item.entity === 'Fulfillment') fulfillments.push(stripKeys(item));
+    else if (item.entity === 'Return') returns.push(stripKeys(item));
   }
   if (order === undefined) return undefined;
-  return { order, timeline: withReceivedEvent(order, timeline), fulfillments };
+  return { order, timeline: withReceivedEvent(order, timeline), fulfillments, returns };
 }
 
 /**

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { InventoryUpdateMessage } from '../../inventory/schemas/inventory';
 import { REJECT_REASONS } from '../../workflow/domain/fulfillment';
 import { FULFILLMENT_ID_PATTERN } from '../../workflow/domain/fulfillment-record';
+import { RETURN_CONDITIONS, RETURN_ID_PATTERN, RETURN_REASONS, RETURN_REJECT_REASONS } from '../../returns/domain/returns';
 
 /** Rejection reasons a supplier may send (Shopify fulfillment-order reasons; TIMED_OUT is the platform's own). */
 export const SUPPLIER_REJECT_REASONS = REJECT_REASONS.filter((r) => r !== 'TIMED_OUT') as readonly Exclude<(typeof REJECT_REASONS)[number], 'TIMED_OUT'>[];
@@ -153,6 +154,65 @@ export const CancellationRejectedMessage = z
   })
   .meta({ description: 'The supplier refuses a cancellation request (e.g. the goods already left): the purchase order stands as it was.' });
 
+// ---------------------------------------------------------------- returns (issue 15)
+
+const ReturnRef = z
+  .string()
+  .regex(RETURN_ID_PATTERN, 'must be the returnId of a RETURN_REQUESTED')
+  .meta({ description: 'The `returnId` of the RETURN_REQUESTED you answer', examples: ['ret_3q9x0c1m2k4v6b8n0p2r4t6w8y_5f0c8e1a9b'] });
+const ReturnBase = { ...Base, returnId: ReturnRef };
+const ReturnAddress = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  line1: z.string().trim().min(1).max(200),
+  line2: z.string().trim().max(200).optional(),
+  city: z.string().trim().min(1).max(100),
+  postcode: z.string().trim().min(1).max(20),
+  country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2'),
+});
+
+export const ReturnAuthorizedMessage = z
+  .strictObject({
+    type: z.literal('RETURN_AUTHORIZED'),
+    ...ReturnBase,
+    rma: z.string().trim().min(1).max(64).meta({ description: 'Your RMA number (printed on the parcel)', examples: ['RMA-48213'] }),
+    returnAddress: ReturnAddress.meta({ description: 'Where the customer sends the goods' }),
+    instructions: z.string().trim().max(1000).optional().meta({ description: 'Packing / drop-off instructions for the customer' }),
+    labelRef: z.string().trim().max(256).optional().meta({ description: 'A prepaid return label: its reference or URL' }),
+  })
+  .meta({ description: 'The supplier accepts a return: RMA number, return address, instructions or a label.' });
+
+export const ReturnRejectedMessage = z
+  .strictObject({
+    type: z.literal('RETURN_REJECTED'),
+    ...ReturnBase,
+    reason: z.enum(RETURN_REJECT_REASONS),
+    message: z.string().max(500).optional().meta({ description: 'Free text for the retailer (no customer data)' }),
+  })
+  .meta({ description: 'The supplier refuses a return; the units can be asked for again in a new return.' });
+
+export const ReturnShippedMessage = z
+  .strictObject({ type: z.literal('RETURN_SHIPPED'), ...ReturnBase, carrier: Carrier, trackingNumber: TrackingNumber })
+  .meta({ description: 'The return parcel is on its way (validated like shipment tracking numbers).' });
+
+export const ReturnReceivedMessage = z
+  .strictObject({
+    type: z.literal('RETURN_RECEIVED'),
+    ...ReturnBase,
+    lines: z
+      .array(z.strictObject({ lineNo: z.int().min(1), condition: z.enum(RETURN_CONDITIONS) }))
+      .min(1)
+      .max(100)
+      .meta({ description: 'The condition of every returned line (`missing`: not in the parcel, not refunded)' }),
+  })
+  .meta({ description: 'The supplier received the return parcel: the refund is computed and requested.' });
+
+export type ReturnMessage =
+  | z.output<typeof ReturnAuthorizedMessage>
+  | z.output<typeof ReturnRejectedMessage>
+  | z.output<typeof ReturnShippedMessage>
+  | z.output<typeof ReturnReceivedMessage>;
+export const RETURN_MESSAGE_TYPES = ['RETURN_AUTHORIZED', 'RETURN_REJECTED', 'RETURN_SHIPPED', 'RETURN_RECEIVED'] as const;
+
 export const SupplierInboundMessage = z
   .discriminatedUnion('type', [
     AcceptedMessage,
@@ -162,6 +222,10 @@ export const SupplierInboundMessage = z
     DeliveredMessage,
     CancellationAcceptedMessage,
     CancellationRejectedMessage,
+    ReturnAuthorizedMessage,
+    ReturnRejectedMessage,
+    ReturnShippedMessage,
+    ReturnReceivedMessage,
   ])
   .meta({ description: 'A message from a supplier to the platform (its inbound queue).' });
 export type SupplierInboundMessage = z.output<typeof SupplierInboundMessage>;
@@ -269,11 +333,27 @@ export const CancellationRequestedMessage = z
   .meta({ description: 'Please do not ship these units if they have not left yet (platform → supplier). Answer CANCELLATION_ACCEPTED or CANCELLATION_REJECTED.' });
 export type CancellationRequestedMessage = z.output<typeof CancellationRequestedMessage>;
 
+export const ReturnRequestedMessage = z
+  .object({
+    type: z.literal('RETURN_REQUESTED'),
+    messageId: z.string().meta({ description: '`{returnId}`: a re-sent request has the same id' }),
+    returnId: ReturnRef.meta({ description: 'Answer with RETURN_AUTHORIZED or RETURN_REJECTED naming this id, then RETURN_SHIPPED / RETURN_RECEIVED' }),
+    fulfillmentId: FulfillmentRef,
+    issuedAt: Instant,
+    respondBy: Instant.meta({ description: 'Authorize or reject before this instant; silence is escalated to the retailer\'s operators' }),
+    reason: z.enum(RETURN_REASONS),
+    note: z.string().optional().meta({ description: 'The customer\'s words about the problem' }),
+    lines: z.array(z.object({ lineNo: z.int().min(1), supplierSku: z.string(), quantity: z.int().min(1) })).min(1),
+  })
+  .meta({ description: 'A customer wants to return these units (platform → supplier). Answer RETURN_AUTHORIZED or RETURN_REJECTED.' });
+export type ReturnRequestedMessage = z.output<typeof ReturnRequestedMessage>;
+
 export const SupplierOutboundMessage = z.discriminatedUnion('type', [
   PurchaseOrderMessage,
   CancellationMessage,
   CancellationRequestedMessage,
   PurchaseOrderAmendedMessage,
+  ReturnRequestedMessage,
 ]);
 export type SupplierOutboundMessage = z.output<typeof SupplierOutboundMessage>;
 
@@ -291,5 +371,6 @@ export const INBOUND_ERROR_CODES = [
   'ALREADY_SHIPPED',
   'ACCEPTED_AFTER_CLOSE',
   'GOODS_MOVED_AFTER_CLOSE',
+  'UNKNOWN_RETURN',
 ] as const;
 export type InboundErrorCode = (typeof INBOUND_ERROR_CODES)[number];

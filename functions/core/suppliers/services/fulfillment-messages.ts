@@ -126,6 +126,12 @@ export function toFulfillmentEvents(message: SupplierInboundMessage, record: Ful
     case 'CANCELLATION_REJECTED':
       // Answers to a cancellation request change the fulfillment's lines, not its facts (cancellation-answers.ts).
       return [];
+    case 'RETURN_AUTHORIZED':
+    case 'RETURN_REJECTED':
+    case 'RETURN_SHIPPED':
+    case 'RETURN_RECEIVED':
+      // Return messages change the return, not the fulfillment (return-messages.ts).
+      return [];
   }
 }
 

@@ -15,6 +15,7 @@ import type { OutboundDeps } from './supplier-outbound';
 import { applyFulfillmentMessage } from './fulfillment-messages';
 import { applyInventoryUpdate } from './inventory-updates';
 import { applyCancellationAnswer } from './cancellation-answers';
+import { applyReturnMessage } from './return-messages';
 
 export type InboundDeps = CallbackDeps &
   OutboundDeps & {
@@ -53,5 +54,8 @@ export async function handleSupplierMessage(deps: InboundDeps, input: { readonly
   const message = parsed.message;
   if (message.type === 'INVENTORY_UPDATE') return applyInventoryUpdate(deps, input.supplierId, message);
   if (message.type === 'CANCELLATION_ACCEPTED' || message.type === 'CANCELLATION_REJECTED') return applyCancellationAnswer(deps, input.supplierId, message);
+  if (message.type === 'RETURN_AUTHORIZED' || message.type === 'RETURN_REJECTED' || message.type === 'RETURN_SHIPPED' || message.type === 'RETURN_RECEIVED') {
+    return applyReturnMessage(deps, input.supplierId, message);
+  }
   return applyFulfillmentMessage(deps, input.supplierId, message);
 }

@@ -201,7 +201,7 @@ export function cancellationCsv(message: CancellationMessage): string {
 
 export function fileBody(message: SupplierOutboundMessage, format: 'csv' | 'json'): { body: string; contentType: string } {
   // Amendments and cancellation requests are JSON files whatever the supplier's purchase-order format.
-  if (format === 'json' || message.type === 'PURCHASE_ORDER_AMENDED' || message.type === 'CANCELLATION_REQUESTED') {
+  if (format === 'json' || message.type === 'PURCHASE_ORDER_AMENDED' || message.type === 'CANCELLATION_REQUESTED' || message.type === 'RETURN_REQUESTED') {
     return { body: `${JSON.stringify(message, null, 2)}\n`, contentType: 'application/json' };
   }
   return { body: message.type === 'PURCHASE_ORDER' ? purchaseOrderCsv(message) : cancellationCsv(message), contentType: 'text/csv; charset=utf-8' };

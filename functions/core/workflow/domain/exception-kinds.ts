@@ -18,6 +18,8 @@ export const EXCEPTION_KINDS = [
   'UNVERIFIED_TRACKING',
   'CANCELLATION_UNANSWERED',
   'TRANSIENT_FAILURE',
+  // a return its supplier has not authorized or rejected by `respondBy` (functions/core/returns)
+  'RETURN_UNANSWERED',
   // issue 15: delivery exceptions awaiting an operator's decision, open carrier claims
   'ATTEMPTED_DELIVERY',
   'READY_FOR_PICKUP',
@@ -26,5 +28,5 @@ export const EXCEPTION_KINDS = [
 ] as const;
 
 /** Kinds whose mark carries a deadline in the future (`since` = when it becomes an exception): listed once passed. */
-export const DEADLINE_EXCEPTION_KINDS: readonly ExceptionKind[] = ['CANCELLATION_UNANSWERED'];
+export const DEADLINE_EXCEPTION_KINDS: readonly ExceptionKind[] = ['CANCELLATION_UNANSWERED', 'RETURN_UNANSWERED'];
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];

@@ -1,0 +1,145 @@
+/**
+ * Returns: the configuration (cdk.json `returns`, RETURNS_CONFIG for the functions), the API bodies
+ * (POST /orders/{orderId}/returns, POST /ops/returns/{returnId}/authorize) and the view in GET /orders/{orderId}.
+ */
+import * as z from 'zod';
+import { RETURN_STATUSES } from '../../orders/domain/returns-lifecycle';
+import { RETURN_CONDITIONS, RETURN_DESTINATIONS, RETURN_REASONS, RETURN_RESOLUTIONS } from '../domain/returns';
+
+const Reason = z.enum(RETURN_REASONS);
+const ReasonList = z.array(Reason).refine((l) => new Set(l).size === l.length, 'each reason at most once');
+
+/** A channel's return policy. */
+export const ReturnPolicy = z.strictObject({
+  /** Days from delivery the customer may ask (the last day included). */
+  windowDays: z.int().min(0).max(365).default(30),
+  /** Retailer SKUs sold as final sale: never returnable. */
+  finalSaleSkus: z.array(z.string().min(1).max(64)).max(1000).default([]),
+  /** Percent of the goods value kept for the reasons in `restockingFeeReasons`. */
+  restockingFeePercent: z.number().min(0).max(100).default(0),
+  restockingFeeReasons: ReasonList.default(['changed_mind']),
+  /**
+   * Who pays return shipping per reason. `retailer`: the original shipping of the returned units is refunded
+   * too (pro rata); `customer`: `returnLabelMinor` is deducted from the refund.
+   */
+  returnShipping: z.partialRecord(Reason, z.enum(['customer', 'retailer'])).default({ changed_mind: 'customer', other: 'customer' }),
+  /** The return label's price deducted when the customer pays return shipping (minor units of the order's currency). */
+  returnLabelMinor: z.int().min(0).max(1_000_000).default(0),
+  /** Exchanges: the replacement ships when the supplier authorizes the return, or when it has received it. */
+  replacementShipsOn: z.enum(['authorization', 'receipt']).default('receipt'),
+});
+export type ReturnPolicy = z.output<typeof ReturnPolicy>;
+
+/** Per supplier: where returns go and the "keep it" threshold. */
+export const SupplierReturnOptions = z.strictObject({
+  destination: z.enum(RETURN_DESTINATIONS).default('supplier'),
+  /** A return whose goods value (minor units) is below this is refunded without sending anything back. 0 = never. */
+  keepItBelowMinor: z.int().min(0).max(100_000_000).default(0),
+});
+export type SupplierReturnOptions = z.output<typeof SupplierReturnOptions>;
+
+export const RetailerReturnAddress = z.strictObject({
+  name: z.string().min(1).max(100),
+  line1: z.string().min(1).max(200),
+  line2: z.string().max(200).optional(),
+  city: z.string().min(1).max(100),
+  postcode: z.string().min(1).max(20),
+  country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2'),
+});
+
+export const ReturnsConfig = z.strictObject({
+  /** The policy of a channel not listed in `channels`. */
+  defaultPolicy: ReturnPolicy.default(ReturnPolicy.parse({})),
+  channels: z.record(z.string(), ReturnPolicy).default({}),
+  suppliers: z.record(z.string(), SupplierReturnOptions).default({}),
+  /** Where `retailer`-destination returns go (required when a supplier uses it). */
+  retailerAddress: RetailerReturnAddress.optional(),
+  /** Hours a supplier has to authorize or reject a return before operators see RETURN_UNANSWERED. */
+  answerWithinHours: z.number().positive().max(24 * 30).default(48),
+});
+export type ReturnsConfig = z.output<typeof ReturnsConfig>;
+export type ReturnsConfigInput = z.input<typeof ReturnsConfig>;
+
+export function policyFor(config: ReturnsConfig, channelId: string): ReturnPolicy {
+  return config.channels[channelId] ?? config.defaultPolicy;
+}
+
+export function supplierOptionsFor(config: ReturnsConfig, supplierId: string): SupplierReturnOptions {
+  return config.suppliers[supplierId] ?? SupplierReturnOptions.parse({});
+}
+
+/** The functions' copy of the stage's returns config (RETURNS_CONFIG, written by CDK). Absent = defaults. */
+export function loadReturnsConfig(env: NodeJS.ProcessEnv = process.env): ReturnsConfig {
+  const raw = env.RETURNS_CONFIG;
+  return ReturnsConfig.parse(raw === undefined || raw === '' ? {} : JSON.parse(raw));
+}
+
+// ---------------------------------------------------------------- API
+
+export const CreateReturnRequest = z
+  .strictObject({
+    lines: z
+      .array(z.strictObject({ lineNo: z.int().min(1).max(10_000), quantity: z.int().min(1).max(9999) }))
+      .min(1)
+      .max(100)
+      .refine((l) => new Set(l.map((x) => x.lineNo)).size === l.length, 'each lineNo at most once'),
+    reason: Reason,
+    note: z.string().trim().max(1000).optional().meta({ description: 'Free text from the customer (passed to the supplier; never logged)' }),
+    resolution: z
+      .enum(['refund', 'replacement'])
+      .optional()
+      .meta({ description: '`replacement`: an exchange: the same units shipped again as a new fulfillment (reserved and routed like an order) instead of a refund; default `refund`' }),
+  })
+  .meta({ description: 'A return request (POST /orders/{orderId}/returns).' });
+export type CreateReturnRequest = z.output<typeof CreateReturnRequest>;
+
+export const CreateReturnResponse = z
+  .object({
+    returnId: z.string(),
+    status: z.enum(RETURN_STATUSES),
+    resolution: z.enum(RETURN_RESOLUTIONS),
+  })
+  .meta({ description: 'The return was recorded (201; the same Idempotency-Key and body again answers the same).' });
+export type CreateReturnResponse = z.output<typeof CreateReturnResponse>;
+
+/** The rules a request can break (422 RETURN_NOT_ALLOWED `rule`). */
+export const RETURN_RULES = ['NOT_DELIVERED', 'WINDOW_CLOSED', 'FINAL_SALE', 'UNKNOWN_LINE', 'EXCEEDS_RETURNABLE', 'ONE_SUPPLIER_PER_RETURN'] as const;
+export type ReturnRule = (typeof RETURN_RULES)[number];
+
+export const ReturnNotAllowed = z
+  .object({
+    code: z.literal('RETURN_NOT_ALLOWED'),
+    rule: z.enum(RETURN_RULES),
+    message: z.string(),
+    lineNo: z.int().optional(),
+    returnable: z.int().optional().meta({ description: 'EXCEEDS_RETURNABLE: units of the line that can still be returned' }),
+    windowEndsAt: z.string().optional(),
+  })
+  .meta({ description: 'The return policy refuses the request (422), naming the rule.' });
+export type ReturnNotAllowed = z.output<typeof ReturnNotAllowed>;
+
+export const ReturnView = z.object({
+  returnId: z.string(),
+  status: z.enum(RETURN_STATUSES),
+  reason: Reason,
+  resolution: z.enum(RETURN_RESOLUTIONS),
+  lines: z.array(z.object({ lineNo: z.int(), quantity: z.int(), condition: z.enum(RETURN_CONDITIONS).optional() })),
+  rma: z.string().optional(),
+  returnAddress: z.record(z.string(), z.string()).optional(),
+  instructions: z.string().optional(),
+  trackingNumber: z.string().optional(),
+  refund: z.object({ amount: z.string(), currency: z.string(), restockingFee: z.string(), shippingAdjustment: z.string() }).optional(),
+  replacementFulfillmentIds: z.array(z.string()).optional().meta({ description: 'Exchanges: the fulfillment(s) shipping the replacement' }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ReturnView = z.output<typeof ReturnView>;
+
+export const AuthorizeReturnRequest = z
+  .strictObject({
+    rma: z.string().trim().min(1).max(64).optional().meta({ description: 'The supplier\'s RMA number when it gave one by phone or mail; default OPS-{returnId}' }),
+    instructions: z.string().trim().max(1000).optional(),
+    note: z.string().trim().max(1000).optional(),
+  })
+  .meta({ description: 'An operator authorizes a return on the supplier\'s behalf (POST /ops/returns/{returnId}/authorize).' });
+export type AuthorizeReturnRequest = z.output<typeof AuthorizeReturnRequest>;

@@ -1,0 +1,149 @@
+/**
+ * A supplier's messages about a return (RETURN_AUTHORIZED / RETURN_REJECTED / RETURN_SHIPPED / RETURN_RECEIVED,
+ * supplier-messages.ts), applied to the return named by `returnId`:
+ *
+ * - AUTHORIZED: RMA, return address, instructions / label kept on the return (the customer is told);
+ * - REJECTED: the return is final, its units go back to the ledger (they may be asked for again);
+ * - SHIPPED: the return parcel's tracking number, validated like shipment tracking (IN_TRANSIT);
+ * - RECEIVED: the condition of every line; the refund is computed (returns/domain/refund.ts) and requested in
+ *   the same write (RECEIVED → REFUND_REQUESTED), with the supplier credit (wholesale cost) beside it; an exchange
+ *   instead gets its replacement fulfillment (returns/services/exchange.ts, unless it shipped on authorization) and
+ *   is CLOSED, or falls back to the refund when no supplier can serve it.
+ *
+ * The supplier is the queue's, never the message's: another supplier's return is SUPPLIER_MISMATCH. One
+ * transaction per message (the return and the ledger version-conditioned, timeline); a message id seen before
+ * is a duplicate, a status already passed is stale, anything the return cannot take is poison (DLQ, reason).
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Actor } from '../../events/domain/events';
+import { TimelineBatch } from '../../events/store/timeline';
+import { applyReturnStatus, type ReturnStatus } from '../../orders/domain/returns-lifecycle';
+import { transact, type TransactItem } from '../../runtime/table/transactions';
+import { nextReturn, parseReturnId, type ReturnCondition, type ReturnRecord } from '../../returns/domain/returns';
+import { loadReturnsConfig, policyFor, type ReturnsConfig } from '../../returns/schemas/returns';
+import { getLedger, getReturn, ledgerWith, putLedger, putReturnUpdate } from '../../returns/store/returns';
+import { authorizedEvent, refundStep } from '../../returns/services/return-steps';
+import type { ExchangeOutcome } from '../../returns/services/exchange';
+import { supplierCreditMinor } from '../../returns/domain/refund';
+import { RETRY, optimistic } from '../../workflow/services/workflow-common';
+import { getWorkflowOrder } from '../../workflow/store/order-aggregate';
+import { validateTrackingNumber } from '../domain/tracking';
+import type { InboundErrorCode, ReturnMessage } from '../schemas/supplier-messages';
+import type { InboundDeps, InboundOutcome } from './supplier-inbound';
+
+/**
+ * Ships an exchange's replacement (returns/services/exchange.ts shipReplacement, injected: the replacement service
+ * renders packing slips with pdf-lib, which the inbound consumer's 300 KB bundle cannot carry). Absent: an exchange
+ * falls back to a refund at receipt.
+ */
+export type ShipReplacement = (r: ReturnRecord, actor: Actor, at: string) => Promise<ExchangeOutcome>;
+type ReturnDeps = InboundDeps & { readonly returns?: ReturnsConfig | undefined; readonly shipReplacement?: ShipReplacement | undefined };
+const noReplacement: ShipReplacement = (_r, _actor, at) => Promise.resolve({ unservable: true, at });
+
+const replacedBy = (r: ReturnRecord): readonly string[] | undefined => (r.replacement !== undefined && 'fulfillmentIds' in r.replacement ? r.replacement.fulfillmentIds : undefined);
+
+let cachedConfig: ReturnsConfig | undefined;
+function returnsConfig(deps: { readonly returns?: ReturnsConfig | undefined }): ReturnsConfig {
+  if (deps.returns !== undefined) return deps.returns;
+  cachedConfig ??= loadReturnsConfig();
+  return cachedConfig;
+}
+
+const TARGET: Readonly<Record<ReturnMessage['type'], ReturnStatus>> = {
+  RETURN_AUTHORIZED: 'AUTHORIZED',
+  RETURN_REJECTED: 'REJECTED',
+  RETURN_SHIPPED: 'IN_TRANSIT',
+  RETURN_RECEIVED: 'RECEIVED',
+};
+
+type Step = { readonly record: ReturnRecord; readonly items: TransactItem[]; readonly timeline: TimelineBatch } | { readonly poison: InboundErrorCode; readonly message: string };
+
+/** What one message does to a return (pure apart from the order read for the refund). */
+// Long: one branch per message type, each a few lines.
+async function decide(deps: ReturnDeps, record: ReturnRecord, message: ReturnMessage, at: string): Promise<Step> {
+  const seen = [...record.appliedMessageIds, message.messageId].slice(-50);
+  const timeline = new TimelineBatch(record.orderId, record.channelId, at);
+  const actor: Actor = 'supplier';
+  const ids = { returnId: record.returnId, fulfillmentId: record.fulfillmentId, supplierId: record.supplierId };
+  switch (message.type) {
+    case 'RETURN_AUTHORIZED': {
+      // An exchange whose policy ships on authorization: the replacement first (idempotent per return id).
+      const policy = policyFor(returnsConfig(deps), record.channelId);
+      const replacement = record.resolution === 'replacement' && policy.replacementShipsOn === 'authorization' ? await (deps.shipReplacement ?? noReplacement)(record, 'platform', at) : record.replacement;
+      const next = nextReturn(record, { status: 'AUTHORIZED', appliedMessageIds: seen, replacement, authorization: { rma: message.rma, returnAddress: { ...message.returnAddress }, instructions: message.instructions, labelRef: message.labelRef, by: actor, at } }, at);
+      timeline.add(authorizedEvent(next, actor));
+      return { record: next, items: [putReturnUpdate(deps.store, next, record.version)], timeline };
+    }
+    case 'RETURN_REJECTED': {
+      const next = nextReturn(record, { status: 'REJECTED', appliedMessageIds: seen, rejection: { reason: message.reason, message: message.message, at } }, at);
+      const ledger = await getLedger(deps.store, record.orderId);
+      timeline.add({ type: 'ReturnRejected', actor, message: `${record.supplierId} refused return ${record.returnId} (${message.reason})`, data: { ...ids, reason: message.reason, ...(message.message === undefined ? {} : { message: message.message }) } });
+      return { record: next, items: [putReturnUpdate(deps.store, next, record.version), putLedger(deps.store, ledgerWith(ledger, record.lines, -1))], timeline };
+    }
+    case 'RETURN_SHIPPED': {
+      const validation = validateTrackingNumber(message.trackingNumber, message.carrier);
+      if (!validation.valid) return { poison: 'INVALID_TRACKING_NUMBER', message: `${validation.reason}: ${validation.message}` };
+      const carrier = validation.carrier === 'OTHER' ? validation.carrierName : validation.carrier;
+      const unverified = validation.flag === 'UNVERIFIED_TRACKING';
+      const next = nextReturn(record, { status: 'IN_TRANSIT', appliedMessageIds: seen, tracking: { carrier, trackingNumber: validation.trackingNumber, ...(unverified ? { unverified: true as const } : {}), at } }, at);
+      timeline.add({ type: 'ReturnInTransit', actor, message: `Return ${record.returnId} on its way (${carrier} ${validation.trackingNumber})`, data: { ...ids, carrier, trackingNumber: validation.trackingNumber, ...(unverified ? { unverified } : {}) } });
+      return { record: next, items: [putReturnUpdate(deps.store, next, record.version)], timeline };
+    }
+    case 'RETURN_RECEIVED': {
+      const conditions = new Map<number, ReturnCondition>(message.lines.map((l) => [l.lineNo, l.condition]));
+      const unknown = message.lines.find((l) => !record.lines.some((r) => r.lineNo === l.lineNo));
+      if (unknown !== undefined) return { poison: 'UNKNOWN_LINE', message: `line ${unknown.lineNo} is not in return ${record.returnId}` };
+      const unnamed = record.lines.find((l) => !conditions.has(l.lineNo));
+      if (unnamed !== undefined) return { poison: 'UNKNOWN_LINE', message: `line ${unnamed.lineNo} of the return has no condition` };
+      const order = await getWorkflowOrder(deps.store, record.orderId);
+      if (order === undefined) return { poison: 'UNKNOWN_RETURN', message: `order ${record.orderId} does not exist` };
+      const ledger = await getLedger(deps.store, record.orderId);
+      const received = nextReturn(record, { status: 'RECEIVED', appliedMessageIds: seen, received: { lines: message.lines.map((l) => ({ lineNo: l.lineNo, condition: l.condition })), at } }, at);
+      timeline.add({ type: 'ReturnReceived', actor, message: `${record.supplierId} received return ${record.returnId}`, data: { ...ids, lines: message.lines.map((l) => ({ lineNo: l.lineNo, condition: l.condition })) } });
+      const policy = policyFor(returnsConfig(deps), record.channelId);
+      // Missing units never came back: they go back to the ledger (they may be returned later).
+      const missing = record.lines.filter((l) => conditions.get(l.lineNo) === 'missing');
+      if (record.resolution === 'replacement') {
+        const replacement = replacedBy(record) !== undefined ? record.replacement : await (deps.shipReplacement ?? noReplacement)(record, 'platform', at);
+        const ids = replacement !== undefined && 'fulfillmentIds' in replacement ? replacement.fulfillmentIds : undefined;
+        if (ids !== undefined) {
+          const closed = nextReturn(received, { status: 'CLOSED', replacement, supplierCredit: { amountMinor: supplierCreditMinor(record.lines, conditions), currency: order.currency } }, at);
+          timeline.add({ type: 'ReturnClosed', actor: 'platform', message: `Exchange: replacement fulfillment ${ids.join(', ')} instead of a refund`, data: { returnId: record.returnId, fulfillmentId: record.fulfillmentId, supplierId: record.supplierId } });
+          const next = { ...closed, version: record.version + 1 };
+          return { record: next, items: [putReturnUpdate(deps.store, next, record.version), putLedger(deps.store, { ...ledgerWith(ledger, missing, -1), version: ledger.version + 1 })], timeline };
+        }
+      }
+      const refund = refundStep(received, policy, order, (order.refundRequestedMinor ?? 0) + ledger.refundedMinor, 'platform', at, conditions);
+      for (const event of refund.events) timeline.add(event);
+      const nextLedger = ledgerWith(ledgerWith(ledger, missing, -1), [], 1, refund.refundMinor);
+      const next = { ...refund.record, ...(record.resolution === 'replacement' ? { replacement: { unservable: true as const, at } } : {}), version: record.version + 1 };
+      return { record: next, items: [putReturnUpdate(deps.store, next, record.version), putLedger(deps.store, { ...nextLedger, version: ledger.version + 1 })], timeline };
+    }
+  }
+}
+
+export async function applyReturnMessage(deps: ReturnDeps, supplierId: string, message: ReturnMessage): Promise<InboundOutcome> {
+  const fulfillmentId = message.fulfillmentId;
+  const ref = parseReturnId(message.returnId);
+  if (ref === undefined) return { kind: 'poison', code: 'UNKNOWN_RETURN', message: 'not a return id', fulfillmentId };
+  return optimistic('ReturnMessage', async (): Promise<InboundOutcome | typeof RETRY> => {
+    const record = await getReturn(deps.store, ref.orderId, message.returnId);
+    if (record === undefined || record.fulfillmentId !== fulfillmentId) return { kind: 'poison', code: 'UNKNOWN_RETURN', message: `no return ${message.returnId} on fulfillment ${fulfillmentId}`, fulfillmentId };
+    if (record.supplierId !== supplierId) {
+      deps.metrics.addMetric('SupplierMismatch', MetricUnit.Count, 1);
+      return { kind: 'poison', code: 'SUPPLIER_MISMATCH', message: 'this return does not belong to the sending supplier', fulfillmentId };
+    }
+    if (record.appliedMessageIds.includes(message.messageId)) return { kind: 'duplicate', fulfillmentId, resumed: 'no-token' };
+    const moved = applyReturnStatus(record.status, TARGET[message.type]);
+    if (moved.outcome === 'duplicate' || moved.outcome === 'stale') return { kind: moved.outcome, fulfillmentId, resumed: 'no-token' };
+    if (moved.outcome === 'invalid') return { kind: 'poison', code: 'UNKNOWN_RETURN', message: moved.detail, fulfillmentId };
+    const step = await decide(deps, record, message, deps.now().toISOString());
+    if ('poison' in step) return { kind: 'poison', code: step.poison, message: step.message, fulfillmentId };
+    const result = await transact(deps.store, [...step.items, ...step.timeline.items(deps.store)]);
+    if (!result.ok) return RETRY;
+    deps.metrics.addMetric(`SupplierMessage${message.type}`, MetricUnit.Count, 1);
+    deps.logger.info('Return message applied', { returnId: record.returnId, supplierId, type: message.type, status: step.record.status });
+    const order = await getWorkflowOrder(deps.store, record.orderId);
+    return { kind: 'applied', fulfillmentId, status: step.record.status, orderStatus: order?.status ?? 'DELIVERED', resumed: 'no-token' };
+  });
+}

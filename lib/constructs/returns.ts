@@ -1,0 +1,37 @@
+import { Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { Stage } from '../stage-config';
+import type { PipelineFunction } from './pipeline-function';
+import type { SupplierGateway } from './supplier-gateway';
+
+/** Environment variable carrying the stage's returns config (functions/core/returns/schemas/returns.ts ReturnsConfig). */
+export const RETURNS_CONFIG_ENV = 'RETURNS_CONFIG';
+
+export interface ReturnsProps {
+  readonly stage: Stage;
+  readonly suppliers: SupplierGateway;
+  /** POST /orders/{orderId}/returns: checks the policy and sends RETURN_REQUESTED. */
+  readonly createReturn: PipelineFunction;
+  /** The supplier inbound consumer: applies RETURN_* answers and computes refunds. */
+  readonly inbound: PipelineFunction;
+  /** POST /ops/returns/{returnId}/authorize. */
+  readonly opsReturns: PipelineFunction;
+}
+
+/**
+ * Returns and exchanges (docs/returns.md). Event-driven, no state machine of its own: the API writes the return
+ * and asks the supplier over its outbound queue; the supplier's answers arrive on its inbound queue (the
+ * existing consumer); a silent supplier is listed by GET /ops/exceptions (RETURN_UNANSWERED, a deadline kind of
+ * the sparse exceptions index) and an operator authorizes on its behalf. This construct adds no resource: it
+ * gives the three functions the return policy and the create-return function the right to send to the
+ * suppliers' outbound queues (least privilege: the inbound consumer and the ops function send nothing new).
+ */
+export class Returns extends Construct {
+  constructor(scope: Construct, id: string, props: ReturnsProps) {
+    super(scope, id);
+    const config = Stack.of(this).toJsonString(props.stage.config.returns);
+    for (const fn of [props.createReturn, props.inbound, props.opsReturns]) fn.addEnvironment(RETURNS_CONFIG_ENV, config);
+    props.createReturn.addEnvironment('SUPPLIER_QUEUES', props.suppliers.supplierQueuesJson);
+    props.createReturn.allowSendMessage(props.suppliers.outboundQueues);
+  }
+}
