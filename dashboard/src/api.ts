@@ -78,7 +78,7 @@ async function failure(res: Response): Promise<ApiError> {
     const parsed = ApiErrorBody.safeParse(JSON.parse(text));
     if (parsed.success) {
       code = parsed.data.code ?? code;
-      message = parsed.data.message ?? message;
+      message = parsed.data.message ?? parsed.data.error ?? message;
     }
   } catch {
     // not JSON: the text itself

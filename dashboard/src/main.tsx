@@ -58,8 +58,12 @@ function App(props: { config: DashboardConfig }) {
 
 const root = document.getElementById('app');
 if (root !== null) {
+  const mount = (node: preact.ComponentChild) => {
+    root.textContent = ''; // the static "loading…" placeholder
+    render(node, root);
+  };
   loadConfig().then(
-    (config) => render(<App config={config} />, root),
-    (error: unknown) => render(<p class="error">Cannot load config.json: {error instanceof Error ? error.message : String(error)}</p>, root),
+    (config) => mount(<App config={config} />),
+    (error: unknown) => mount(<p class="error">Cannot load config.json: {error instanceof Error ? error.message : String(error)}</p>),
   );
 }

@@ -132,4 +132,4 @@ export const SupplierList = z.union([z.array(Supplier), z.object({ items: z.arra
 
 export const ReturnList = z.union([z.array(ReturnEntry), z.object({ items: z.array(ReturnEntry) }).transform((r) => r.items)]);
 
-export const ApiErrorBody = z.object({ code: z.string().optional(), message: z.string().optional() });
+export const ApiErrorBody = z.object({ code: z.string().optional(), message: z.string().optional(), error: z.string().optional() });
