@@ -10,7 +10,7 @@ export function Money(props: { amount: string; currency: string }) {
 
 const TONE: Record<string, string> = {
   DELIVERED: 'ok', SHIPPED: 'ok', IN_FULFILLMENT: 'busy', ACCEPTED: 'busy', RECEIVED: 'busy', VALIDATED: 'busy',
-  ON_HOLD: 'warn', CANCELLED: 'bad', REJECTED: 'bad', FAILED: 'bad', TIMED_OUT: 'bad', ABORTED: 'bad', RUNNING: 'busy', SUCCEEDED: 'ok',
+  ON_HOLD: 'warn', RESERVED: 'busy', PARTIALLY_SHIPPED: 'busy', PAUSED: 'warn', CANCELLED: 'bad', REJECTED: 'bad', FAILED: 'bad', TIMED_OUT: 'bad', ABORTED: 'bad', RUNNING: 'busy', SUCCEEDED: 'ok',
 };
 
 export function Status(props: { value: string }) {

@@ -1,10 +1,12 @@
 /** Orders: filters and search over GET /ops/orders, refreshed live, newest first, paged by cursor. */
 import { useState } from 'preact/hooks';
+import { ORDER_STATUSES } from '../../../functions/core/orders/domain/order';
 import { getJson, queryString } from '../api';
 import { ErrorBox, Money, Section, Status, Time, usePoll } from '../components/ui';
 import { OrderList, type OrderSummary } from '../schemas';
 
-const STATUSES = ['', 'RECEIVED', 'VALIDATED', 'ON_HOLD', 'IN_FULFILLMENT', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
+/** The pipeline's order statuses (the domain's list, so a new status shows up here). */
+const STATUSES = ['', ...ORDER_STATUSES];
 
 export interface OrderFilters {
   status: string;
