@@ -21,7 +21,7 @@ export class ApiError extends Error {
 let config: DashboardConfig | undefined;
 
 export async function loadConfig(url = 'config.json'): Promise<DashboardConfig> {
-  const res = await fetch(url, { cache: 'no-store' });
+  const res = await fetch(url); // served with Cache-Control: no-store
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   config = DashboardConfig.parse(await res.json());
   return config;
@@ -65,7 +65,7 @@ async function signedRequest(method: string, pathAndQuery: string, body?: string
   }
   delete headers['host']; // the browser sets it (the local proxy restores the signed one)
   const base = (cfg.fetchBase ?? cfg.apiUrl).replace(/\/$/, '');
-  const init: RequestInit = { method, headers, cache: 'no-store' };
+  const init: RequestInit = { method, headers };
   if (body !== undefined) init.body = body;
   return fetch(base + pathAndQuery, init);
 }
