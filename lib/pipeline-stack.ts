@@ -112,10 +112,10 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.store.table.tableName, description: 'Pipeline table' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn, description: 'Subscribe operators here' });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
-    new CfnOutput(this, 'OpsApiUrl', { value: this.ops.url, description: 'Ops API base URL (hold decisions, exceptions)' });
-    new CfnOutput(this, 'OpsApiKeyId', {
-      value: this.ops.apiKey.keyId,
-      description: 'API key id of the ops API (aws apigateway get-api-key --include-value --api-key <id>)',
+    new CfnOutput(this, 'OpsApiUrl', { value: this.ops.url, description: 'Ops API base URL (IAM: sign requests with SigV4, service execute-api)' });
+    new CfnOutput(this, 'OpsOperatorPolicyArn', {
+      value: this.ops.operatorPolicy.managedPolicyArn,
+      description: 'Attach to the operators\' role or IAM Identity Center permission set: execute-api:Invoke on the ops API',
     });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn, description: 'Order workflow (one execution per order, name = orderId)' });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'Domain event bus (source dropship.pipeline)' });

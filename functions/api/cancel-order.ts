@@ -15,7 +15,7 @@ import { channelFromApiKey, httpHandler, json, parseJsonBody, requireHeader, val
 import { logger, metrics } from '../core/runtime/observability';
 import { CancelOrderRequest, type CancellationOutcome } from '../core/orders/schemas/cancellation';
 import { cancellationDeps, requestCancellation } from '../core/workflow/services/cancel-requests';
-import { orderIdParameter } from './ops-common';
+import { orderIdParameter } from '../ops/common';
 
 const channels = loadChannels();
 const deps = cancellationDeps();

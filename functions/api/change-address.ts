@@ -15,7 +15,7 @@ import { logger, metrics } from '../core/runtime/observability';
 import { AddressInput } from '../core/orders/schemas/order';
 import { toAddress } from '../core/orders/services/create-order';
 import { changeShippingAddress } from '../core/orders/services/address-change';
-import { orderIdParameter } from './ops-common';
+import { orderIdParameter } from '../ops/common';
 import { addressChangeDeps } from './platform-deps';
 
 /** Same rule as POST /orders (1-255 printable ASCII characters). */

@@ -13,7 +13,7 @@ import { logger, metrics } from '../core/runtime/observability';
 import { UpdatePaymentRequest } from '../core/workflow/schemas/ops';
 import { updatePayment } from '../core/workflow/services/hold-decisions';
 import { responderDeps } from '../core/workflow/services/runtime-deps';
-import { orderIdParameter } from './ops-common';
+import { orderIdParameter } from '../ops/common';
 
 const channels = loadChannels();
 const deps = responderDeps();

@@ -1,35 +1,43 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
-import { acknowledgeNag } from '../nag';
-import { DEFAULT_QUOTA, type Stage } from '../stage-config';
+import { acknowledgeNag, wildcardResourceFinding } from '../nag';
+import type { Stage } from '../stage-config';
 import type { OrderStore } from './order-store';
 import { PipelineFunction, toRetention } from './pipeline-function';
 import { workflowSettingsEnvironment } from './workflow-settings';
-import { ACCESS_LOG_FORMAT, API_STAGE_NAME, addJsonGatewayResponses } from './storefront-api';
+import { ACCESS_LOG_FORMAT, API_STAGE_NAME, GATEWAY_ERROR_TEMPLATE } from './storefront-api';
 
-/** Pinned: the key id is configured in operators' tools, the API id is in their URLs. */
+/** Pinned: the API id is in operators' URLs and policies. */
 export const OPS_API_LOGICAL_IDS = {
   restApi: 'OpsRestApi',
-  apiKey: 'OpsApiKey',
+  operatorPolicy: 'OpsOperatorPolicy',
 } as const;
-
-/** Environment variable naming the ops API key id; the ops handlers refuse any other key (defence in depth). */
-export const OPS_API_KEY_ENV = 'OPS_API_KEY_ID';
 
 export const OPS_ENTRIES = {
-  approve: 'functions/api/ops-approve.ts',
-  reject: 'functions/api/ops-reject.ts',
-  exceptions: 'functions/api/ops-exceptions.ts',
+  find: 'functions/ops/orders-find.ts',
+  look: 'functions/ops/order-look.ts',
+  act: 'functions/ops/order-act.ts',
+  exceptions: 'functions/ops/exceptions.ts',
 } as const;
+
+/** The order actions (POST /ops/orders/{orderId}/{action}), all served by the order-act function. */
+export const OPS_ORDER_ACTIONS = ['approve', 'reject'] as const;
+
+/** What the look and act functions may do on the workflow's executions (execution ARNs end with the order id). */
+export const OPS_EXECUTION_READ_ACTIONS = ['states:DescribeExecution', 'states:GetExecutionHistory'] as const;
+
+/** 403 body of API Gateway's own IAM refusals (unsigned, bad signature, no execute-api:Invoke). */
+export const OPS_FORBIDDEN_TEMPLATE = '{"error":$context.error.messageString,"code":"FORBIDDEN","reason":"$context.error.responseType","issues":[]}';
 
 export interface OpsApiProps {
   readonly stage: Stage;
   readonly store: OrderStore;
-  /** The order workflow whose hold decisions approve/reject resume (task tokens). */
-  readonly stateMachine: sfn.IStateMachine;
+  /** The order workflow: hold decisions resume it (task tokens), look reads its executions, redrive restarts them. */
+  readonly stateMachine: sfn.StateMachine;
   /**
    * The account-level API Gateway logging setting (AWS::ApiGateway::Account) created with the storefront API:
    * this API's stage logs only once it exists.
@@ -38,34 +46,35 @@ export interface OpsApiProps {
 }
 
 /**
- * The operators' API, a REST API of its own with one API key and one usage plan:
- *
- *   POST /ops/orders/{orderId}/approve   ops-approve     release a held order (resumes the workflow)
- *   POST /ops/orders/{orderId}/reject    ops-reject      reject a held order (the workflow cancels it)
- *   GET  /ops/exceptions                 ops-exceptions  open exceptions (sparse index gsi3)
- *
- * Why a separate API and not more routes on the storefront API: a REST API key is valid for every
- * method of every API stage in its usage plans, so on one API a channel key would pass `apiKeyRequired` on
- * the ops routes (and the ops key on the storefront routes). With two APIs, API Gateway itself refuses a
- * channel key here and the ops key on the storefront (403 before any Lambda runs); the ops handlers also
- * compare the caller's key id with OPS_API_KEY_ID, and the storefront handlers only serve key ids that map to
- * a channel.
+ * The operators' API, a REST API of its own where every method uses IAM authorization (SigV4): operators call
+ * it with the credentials of a role that has the OperatorPolicy (`execute-api:Invoke` on this API's stage
+ * only), e.g. an IAM Identity Center permission set. API Gateway refuses unsigned or badly signed requests
+ * and callers without the policy (403 FORBIDDEN) before any Lambda runs; the handlers also refuse an event
+ * without an IAM caller, and record the caller's ARN (`requestContext.identity.userArn`) as the `actorId`
+ * of every action (timeline and logs). Routes: docs/ops-api.md.
  */
 export class OpsApi extends Construct {
   public readonly api: apigw.RestApi;
-  public readonly apiKey: apigw.ApiKey;
-  public readonly usagePlan: apigw.UsagePlan;
   public readonly accessLogGroup: logs.LogGroup;
-  public readonly approveFunction: PipelineFunction;
-  public readonly rejectFunction: PipelineFunction;
+  /** Grants execute-api:Invoke on every ops route of this stage: attach it to the operators' role or permission set. */
+  public readonly operatorPolicy: iam.ManagedPolicy;
+  public readonly findFunction: PipelineFunction;
+  public readonly lookFunction: PipelineFunction;
+  public readonly actFunction: PipelineFunction;
   public readonly exceptionsFunction: PipelineFunction;
   /** Base URL of the deployed stage, ending with "/". */
   public readonly url: string;
+  protected readonly stage: Stage;
+  protected readonly validator: apigw.RequestValidator;
+  protected readonly opsResource: apigw.Resource;
+  protected readonly orderResource: apigw.Resource;
+  private readonly extraFunctions: PipelineFunction[] = [];
 
   // Long: declarative CDK wiring of the ops REST API.
   constructor(scope: Construct, id: string, props: OpsApiProps) {
     super(scope, id);
-    const { stage, store } = props;
+    const { stage, store, stateMachine } = props;
+    this.stage = stage;
     const retain = stage.config.retainData;
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -74,10 +83,12 @@ export class OpsApi extends Construct {
     });
     const throttle = stage.config.opsApiThrottle;
     this.api = new apigw.RestApi(this, 'Api', {
-      description: `Dropship pipeline ops API (${stage.name}): hold decisions and exceptions`,
+      description: `Dropship pipeline ops API (${stage.name}): find, look at and act on orders, suppliers and dead letters (IAM)`,
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       // The account-level logging role is set up once, by the storefront API.
       cloudWatchRole: false,
+      // Documents (GET /ops/orders/{orderId}/documents/{documentId}) come back as bytes when asked for with this Accept.
+      binaryMediaTypes: ['application/pdf', 'text/csv', 'application/octet-stream'],
       deployOptions: {
         stageName: API_STAGE_NAME,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
@@ -94,61 +105,97 @@ export class OpsApi extends Construct {
     this.api.node.tryRemoveChild('Endpoint');
     if (props.accountLoggingSetup !== undefined) this.api.deploymentStage.node.addDependency(props.accountLoggingSetup);
     this.url = this.api.url;
-    addJsonGatewayResponses(this.api);
+    const jsonTemplate = { 'application/json': GATEWAY_ERROR_TEMPLATE };
+    this.api.addGatewayResponse('Default4xx', { type: apigw.ResponseType.DEFAULT_4XX, templates: jsonTemplate });
+    this.api.addGatewayResponse('Default5xx', { type: apigw.ResponseType.DEFAULT_5XX, templates: jsonTemplate });
+    // IAM refusals: one 403 shape (an unsigned request to an unknown path is indistinguishable, as in AWS).
+    const forbidden = { statusCode: '403', templates: { 'application/json': OPS_FORBIDDEN_TEMPLATE } };
+    this.api.addGatewayResponse('Unsigned', { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, ...forbidden });
+    this.api.addGatewayResponse('BadSignature', { type: apigw.ResponseType.INVALID_SIGNATURE, ...forbidden });
+    this.api.addGatewayResponse('ExpiredToken', { type: apigw.ResponseType.EXPIRED_TOKEN, ...forbidden });
+    this.api.addGatewayResponse('NotAnOperator', { type: apigw.ResponseType.ACCESS_DENIED, ...forbidden });
 
-    this.apiKey = new apigw.ApiKey(this, 'Key', { description: `Operators of the dropship pipeline (${stage.name})`, enabled: true });
-    (this.apiKey.node.defaultChild as apigw.CfnApiKey).overrideLogicalId(OPS_API_LOGICAL_IDS.apiKey);
-    this.usagePlan = this.api.addUsagePlan('UsagePlan', {
-      description: `Operators: ${throttle.rateLimit} req/s (burst ${throttle.burstLimit}), ${DEFAULT_QUOTA.limit} per ${DEFAULT_QUOTA.period.toLowerCase()}`,
-      throttle: { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
-      quota: { limit: DEFAULT_QUOTA.limit, period: apigw.Period[DEFAULT_QUOTA.period] },
-      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    const invokeArn = this.api.arnForExecuteApi('*', '/ops/*', API_STAGE_NAME);
+    this.operatorPolicy = new iam.ManagedPolicy(this, 'OperatorPolicy', {
+      description: `Operators of the dropship pipeline (${stage.name}): call the ops API (execute-api:Invoke on its stage only)`,
+      statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: [invokeArn] })],
     });
-    this.usagePlan.addApiKey(this.apiKey);
+    (this.operatorPolicy.node.defaultChild as iam.CfnManagedPolicy).overrideLogicalId(OPS_API_LOGICAL_IDS.operatorPolicy);
+    acknowledgeNag(
+      this.operatorPolicy,
+      wildcardResourceFinding(this.operatorPolicy, invokeArn),
+      'execute-api:Invoke on every method of this API\'s ops paths in its deployed stage only (arn:...:<api id>/v1/*/ops/*): an operator uses all of them.',
+    );
 
-    const opsFunction = (fnId: string, entry: string, description: string): PipelineFunction =>
-      new PipelineFunction(this, fnId, {
-        entry,
-        description,
-        stage,
-        serviceName: 'ops-api',
-        memorySize: 512,
-        invocation: 'synchronous',
-        environment: { [OPS_API_KEY_ENV]: this.apiKey.keyId, ...workflowSettingsEnvironment(stage) },
-      });
-    this.approveFunction = opsFunction('Approve', OPS_ENTRIES.approve, 'POST /ops/orders/{orderId}/approve: release a held order');
-    this.rejectFunction = opsFunction('Reject', OPS_ENTRIES.reject, 'POST /ops/orders/{orderId}/reject: reject a held order (the workflow cancels it)');
-    this.exceptionsFunction = opsFunction('Exceptions', OPS_ENTRIES.exceptions, 'GET /ops/exceptions: open exceptions for operators');
-    for (const decision of [this.approveFunction, this.rejectFunction]) {
-      decision.useTable(store, 'readWrite');
-      decision.allowTaskResponses(props.stateMachine);
-    }
+    this.findFunction = this.opsFunction('Find', OPS_ENTRIES.find, 'GET /ops/orders: find orders (status, channel, supplier, age, external id, email)');
+    this.lookFunction = this.opsFunction('Look', OPS_ENTRIES.look, 'GET /ops/orders/{orderId}: an order with execution, documents and deliveries');
+    this.actFunction = this.opsFunction('Act', OPS_ENTRIES.act, 'POST /ops/orders/{orderId}/{action}: operator actions on an order');
+    this.exceptionsFunction = this.opsFunction('Exceptions', OPS_ENTRIES.exceptions, 'GET /ops/exceptions: open exceptions for operators');
+    this.findFunction.useTable(store, 'read').addEnvironment('OPS_CHANNEL_IDS', stage.config.channels.map((c) => c.id).join(','));
+    this.lookFunction.useTable(store, 'read').addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
     this.exceptionsFunction.useTable(store, 'read');
+    this.actFunction.useTable(store, 'readWrite').allowTaskResponses(stateMachine).addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    iam.Grant.addToPrincipal({ grantee: this.lookFunction, actions: ['states:DescribeStateMachine'], resourceArns: [stateMachine.stateMachineArn] });
+    this.grantExecutions(this.lookFunction, stateMachine, OPS_EXECUTION_READ_ACTIONS, 'it shows the order\'s execution (status, states, failures)');
 
-    const validator = this.api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
-    const integration = (fn: PipelineFunction): apigw.LambdaIntegration => new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false });
-    const ops = this.api.root.addResource('ops');
-    const order = ops.addResource('orders').addResource('{orderId}');
-    const withOrderId = { apiKeyRequired: true, requestValidator: validator, requestParameters: { 'method.request.path.orderId': true } };
-    this.opsMethod(order.addResource('approve').addMethod('POST', integration(this.approveFunction), withOrderId));
-    this.opsMethod(order.addResource('reject').addMethod('POST', integration(this.rejectFunction), withOrderId));
-    this.opsMethod(ops.addResource('exceptions').addMethod('GET', integration(this.exceptionsFunction), { apiKeyRequired: true, requestValidator: validator }));
+    this.validator = this.api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
+    this.opsResource = this.api.root.addResource('ops');
+    const orders = this.opsResource.addResource('orders');
+    this.orderResource = orders.addResource('{orderId}');
+    this.addRoute(orders, 'GET', this.findFunction);
+    this.addRoute(this.orderResource, 'GET', this.lookFunction);
+    for (const action of OPS_ORDER_ACTIONS) this.addRoute(this.orderResource.addResource(action), 'POST', this.actFunction);
+    this.addRoute(this.opsResource.addResource('exceptions'), 'GET', this.exceptionsFunction);
 
     acknowledgeNag(
       this.api.deploymentStage.node.defaultChild ?? this.api.deploymentStage,
       'AwsSolutions-APIG3',
-      'No AWS WAF web ACL by default (it costs per ACL and request): every ops route needs the ops API key (its own usage plan with a low throttle and quota) and the stage is throttled. Attach a web ACL to the stage where a retailer\'s policy requires one.',
+      'No AWS WAF web ACL by default (it costs per ACL and request): every ops route is IAM-authorized (SigV4, execute-api:Invoke through the OperatorPolicy only) and the stage is throttled. Attach a web ACL to the stage where a retailer\'s policy requires one.',
     );
   }
 
   public get functions(): readonly PipelineFunction[] {
-    return [this.approveFunction, this.rejectFunction, this.exceptionsFunction];
+    return [this.findFunction, this.lookFunction, this.actFunction, this.exceptionsFunction, ...this.extraFunctions];
   }
 
-  private opsMethod(method: apigw.Method): void {
-    const reason =
-      'Operators\' tools call the ops API server-to-server with the ops API key, which belongs to this API\'s usage plan only (a channel key is refused by API Gateway), and the handlers check the key id again (OPS_API_KEY_ID). No end users, so no Cognito/IAM authorizer.';
-    acknowledgeNag(method.node.defaultChild ?? method, 'AwsSolutions-APIG4', reason);
-    acknowledgeNag(method.node.defaultChild ?? method, 'AwsSolutions-COG4', reason);
+  /** One ops Lambda (service ops-api, synchronous, the workflow settings of the stage). */
+  public opsFunction(fnId: string, entry: string, description: string): PipelineFunction {
+    const fn = new PipelineFunction(this, fnId, {
+      entry,
+      description,
+      stage: this.stage,
+      serviceName: 'ops-api',
+      memorySize: 512,
+      invocation: 'synchronous',
+      environment: { ...workflowSettingsEnvironment(this.stage) },
+    });
+    if (!Object.values(OPS_ENTRIES).includes(entry as never)) this.extraFunctions.push(fn);
+    return fn;
+  }
+
+  /** An IAM-authorized method on `resource`, proxied to `fn` (path parameters of the resource required). */
+  public addRoute(resource: apigw.IResource, httpMethod: string, fn: PipelineFunction): apigw.Method {
+    const params = [...resource.path.matchAll(/\{([^}+]+)\}/g)].map((m) => [`method.request.path.${m[1] ?? ''}`, true] as const);
+    const method = resource.addMethod(httpMethod, new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }), {
+      authorizationType: apigw.AuthorizationType.IAM,
+      requestValidator: this.validator,
+      ...(params.length === 0 ? {} : { requestParameters: Object.fromEntries(params) }),
+    });
+    acknowledgeNag(
+      method.node.defaultChild ?? method,
+      'AwsSolutions-COG4',
+      'Operators authenticate with IAM (SigV4; a role or IAM Identity Center permission set with the OperatorPolicy), not a Cognito user pool: the caller ARN is the identity recorded on every action.',
+    );
+    return method;
+  }
+
+  /** Grant `actions` on the workflow's executions (ARNs end with the order id, known at run time only). */
+  public grantExecutions(fn: PipelineFunction, stateMachine: sfn.StateMachine, actions: readonly string[], why: string): void {
+    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${stateMachine.stateMachineName}:*`;
+    iam.Grant.addToPrincipal({ grantee: fn, actions: [...actions], resourceArns: [executions] });
+    const policy = fn.executionRole.node.tryFindChild('DefaultPolicy');
+    if (policy !== undefined) {
+      acknowledgeNag(policy, wildcardResourceFinding(policy, executions), `${actions.join(', ')} on the executions of the order workflow only (execution name = order id): ${why}.`);
+    }
   }
 }

@@ -15,8 +15,8 @@ export const ORDER_STORE_LOGICAL_IDS = {
   key: 'PipelineTableKey',
 } as const;
 
-/** Global secondary indexes (see functions/core/runtime/table/keys.ts and docs/data-model.md). */
-export const ORDER_STORE_INDEXES = ['gsi1', 'gsi2', 'gsi3'] as const;
+/** Global secondary indexes (see functions/core/runtime/table/keys.ts and docs/data-model.md). `undefined` projection = ALL, `[]` = KEYS_ONLY. */
+export const ORDER_STORE_INDEXES = ['gsi1', 'gsi2', 'gsi3', 'gsi4'] as const;
 export type OrderStoreIndex = (typeof ORDER_STORE_INDEXES)[number];
 
 /**
@@ -51,6 +51,9 @@ export const ORDER_STORE_INDEX_PROJECTIONS: Readonly<Record<OrderStoreIndex, rea
   ],
   // Operators list exceptions with everything the item says (GET /ops/exceptions): sparse, so ALL is cheap.
   gsi3: undefined,
+  // Operators find orders by customer email (GET /ops/orders?email=): gsi4pk = EMAIL#{sha256 of the normalized
+  // email}, gsi4sk = {createdAt}#{orderId}. KEYS_ONLY: the reader loads the orders it found (BatchGetItem).
+  gsi4: [],
 };
 
 /** TTL attribute (epoch seconds) of records that expire: dedupe records (webhooks, supplier messages), rejected webhooks, task tokens, address uses. */
@@ -88,8 +91,7 @@ const BATCH_WRITES: readonly TableExtraAction[] = ['dynamodb:BatchWriteItem'];
 export const TABLE_EXTRA_ACTIONS: Readonly<Record<string, readonly TableExtraAction[]>> = {
   'functions/api/cancel-order.ts': RESUMES_HOLDS,
   'functions/api/change-address.ts': RESUMES_HOLDS,
-  'functions/api/ops-approve.ts': RESUMES_HOLDS,
-  'functions/api/ops-reject.ts': RESUMES_HOLDS,
+  'functions/ops/order-act.ts': RESUMES_HOLDS,
   'functions/api/shopify-webhook.ts': RESUMES_HOLDS,
   'functions/api/update-payment.ts': RESUMES_HOLDS,
   'functions/api/woocommerce-webhook.ts': RESUMES_HOLDS,
@@ -113,6 +115,7 @@ export const KEY_WRITE_ACTIONS = [
 ] as const;
 
 function projectionOf(nonKeyAttributes: readonly string[] | undefined): Pick<dynamodb.GlobalSecondaryIndexProps, 'projectionType' | 'nonKeyAttributes'> {
+  if (nonKeyAttributes !== undefined && nonKeyAttributes.length === 0) return { projectionType: dynamodb.ProjectionType.KEYS_ONLY };
   return nonKeyAttributes === undefined
     ? { projectionType: dynamodb.ProjectionType.ALL }
     : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...nonKeyAttributes] };

@@ -2,6 +2,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalApiKey } from '../emulators/gateway/gateway';
+import { LOCAL_SIGNING_REGION } from '../emulators/gateway/iam';
 import type { LocalModel } from '../template/reader';
 import { IN_STOCK_SKUS, LOW_STOCK_SKUS, OUT_OF_STOCK_SKUS } from '../tools/demo-data';
 import type { SimulatedSupplier } from '../tools/supplier-sim';
@@ -67,6 +68,20 @@ function serviceEndpoints(opts: LocalRuntimeOptions, input: EndpointsInput): Pic
   };
 }
 
+/**
+ * The ops API: its URL and the local operator's SigV4 credentials (local/tools/ops-client.ts signs with
+ * them; the local gateway verifies them on the IAM-authorized routes and records `identity` as the caller).
+ */
+function opsEntry(services: Services, stageName: string): NonNullable<LocalEndpoints['ops']> {
+  const operator = services.gateway.operator;
+  return {
+    url: `${services.gateway.url}/${stageName}`,
+    region: LOCAL_SIGNING_REGION,
+    credentials: { accessKeyId: operator.accessKeyId, secretAccessKey: operator.secretAccessKey },
+    identity: operator.identity,
+  };
+}
+
 export function buildEndpoints(opts: LocalRuntimeOptions, input: EndpointsInput): LocalEndpoints {
   const { model, services } = input;
   const url = services.gateway.url;
@@ -88,6 +103,7 @@ export function buildEndpoints(opts: LocalRuntimeOptions, input: EndpointsInput)
     ...serviceEndpoints(opts, input),
     opsApiKey: opsKey(model, input.state.apiKeys),
     opsApiUrl: opsApi === undefined ? null : url,
+    ops: opsApi === undefined ? null : opsEntry(services, opsApi.stageName),
     timeScale: opts.timeScale ?? 1,
     simulatedSuppliers: input.more.simulatedSuppliers,
     routes: routes.map((r) => ({ method: r.method, path: r.path, apiKeyRequired: r.apiKeyRequired, function: routeFunction(r) })),

@@ -174,6 +174,16 @@ export interface LocalEndpoints {
   /** API key of the ops API (x-api-key for /ops/...), when the template has one. */
   readonly opsApiKey: string | null;
   readonly opsApiUrl: string | null;
+  /**
+   * The ops API (IAM-authorized): base URL with the stage, and the local operator's SigV4 credentials
+   * (local/tools/ops-client.ts `opsFetch`); `identity` is the caller ARN the handlers record as `actorId`.
+   */
+  readonly ops: {
+    readonly url: string;
+    readonly region: string;
+    readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    readonly identity: string;
+  } | null;
   /** Local time scale (see LocalRuntimeOptions.timeScale) and whether the demo suppliers are simulated. */
   readonly timeScale: number;
   readonly simulatedSuppliers: boolean;

@@ -137,7 +137,7 @@ function printSummary(runtime: LocalRuntime, dataDir: string, log: (line: string
       ? '  Suppliers are simulated (accept, ship, deliver; rejection and silence rules in local/README.md; --no-suppliers to script them)'
       : '  Suppliers are NOT simulated: purchase orders wait in the outbound queues (endpoints.json suppliers[])',
   );
-  if (e.opsApiKey !== null) log(`  Ops API key (x-api-key for /ops/...): ${e.opsApiKey}`);
+  if (e.ops !== null) log(`  Ops API: ${e.ops.url}/ops/... (IAM: SigV4 with endpoints.json ops.credentials, as ${e.ops.identity}; local/tools/ops-client.ts)`);
   log('');
   log('  Try it:  npm run demo            (an order through every state to DELIVERED, a reroute, a hold)');
   log('           npm run executions      (workflow executions; -- show <orderId> for one history)');

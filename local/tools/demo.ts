@@ -21,7 +21,7 @@
  *   D. quantity 10: every supplier rejects, lines cancelled, refund requested;
  *   E. payment pending: ON_HOLD (AWAITING_PAYMENT) until POST /orders/{id}/payment;
  *   F. disposable e-mail + billing country != shipping country: ON_HOLD (HIGH_RISK_OF_FRAUD) until
- *      an operator approves (POST /ops/orders/{id}/approve with the ops API key).
+ *      an operator approves (POST /ops/orders/{id}/approve, signed with SigV4: local/tools/ops-client.ts).
  *
  * Part 3 (demo-inbound.ts): Shopify address hold corrected by orders/updated, orders/paid and
  * orders/cancelled, an unhandled topic, and a WooCommerce order.
@@ -35,6 +35,7 @@ import { countTransitions } from '../emulators/stepfunctions/service';
 import { formatHistory, fullHistory, sfnClient } from './executions';
 import { REPO_ROOT, type LocalEndpoints } from '../runtime/runtime';
 import { inboundDemo } from './demo-inbound';
+import { opsFetch } from './ops-client';
 import { printChannelDeliveries } from '../storefront/demo-deliveries';
 
 
@@ -299,13 +300,11 @@ async function runScenario(e: LocalEndpoints, apiKey: string, s: Scenario, deadl
           body: JSON.stringify({ status: 'paid', reference: `pay_${randomUUID().slice(0, 8)}` }),
         });
         out(`${elapsed()}  -> POST /orders/${orderId}/payment {status: paid}: ${paid.status}`);
-      } else if (e.opsApiKey !== null && e.opsApiUrl !== null) {
-        const approved = await call(`${e.opsApiUrl}/ops/orders/${orderId}/approve`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': e.opsApiKey },
-          body: JSON.stringify({ note: 'Checked with the customer by phone (demo)' }),
-        });
-        out(`${elapsed()}  -> operator: POST /ops/orders/${orderId}/approve: ${approved.status}`);
+      } else if (e.ops !== null) {
+        // The ops API is IAM-authorized: SigV4 with the local operator credentials of endpoints.json.
+        const approved = await opsFetch(e, 'POST', `/ops/orders/${orderId}/approve`, { note: 'Checked with the customer by phone (demo)' });
+        await approved.arrayBuffer();
+        out(`${elapsed()}  -> operator (${e.ops.identity.replace(/^.*\//, '')}): POST /ops/orders/${orderId}/approve: ${approved.status}`);
       }
     }
     await new Promise((resolve) => setTimeout(resolve, s.verbose === true ? 50 : 250));

@@ -95,7 +95,7 @@ describe('bundles', () => {
   // (`static{a(this,"ValidationError")}`).
   it.each([
     ['functions/api/create-order.ts', ['PipelineError', 'BadRequestError', 'ConflictError', 'ValidationError']],
-    ['functions/api/ops-approve.ts', ['PipelineError', 'ForbiddenError', 'NotFoundError', 'ConflictError', 'ValidationError']],
+    ['functions/ops/order-act.ts', ['PipelineError', 'ForbiddenError', 'NotFoundError', 'ConflictError', 'ValidationError']],
     [WORKFLOW_ENTRIES.dispatch, ['PipelineError', 'TransientError', 'TaskInputError', 'WorkflowStateError']],
     [WORKFLOW_ENTRIES.awaitMilestone, ['PipelineError', 'TransientError', 'TaskInputError', 'WorkflowStateError']],
     [SUPPLIER_INBOUND_ENTRY, ['PipelineError', 'TransientError']],

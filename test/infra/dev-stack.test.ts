@@ -55,9 +55,10 @@ const FUNCTIONS: Record<string, string> = {
   'functions/api/availability.ts': 'storefront-api',
   'functions/api/woocommerce-webhook.ts': 'storefront-api',
   'functions/api/change-address.ts': 'storefront-api',
-  'functions/api/ops-approve.ts': 'ops-api',
-  'functions/api/ops-reject.ts': 'ops-api',
-  'functions/api/ops-exceptions.ts': 'ops-api',
+  'functions/ops/orders-find.ts': 'ops-api',
+  'functions/ops/order-look.ts': 'ops-api',
+  'functions/ops/order-act.ts': 'ops-api',
+  'functions/ops/exceptions.ts': 'ops-api',
   'functions/streams/stream-router.ts': 'stream-router',
   'functions/suppliers/inbound.ts': 'supplier-gateway',
   ...Object.fromEntries(Object.values(WORKFLOW_ENTRIES).map((entry) => [entry, 'order-workflow'])),
@@ -274,8 +275,8 @@ describe('storefront API', () => {
 });
 
 describe('channels', () => {
-  it('has one API key per channel under pinned logical ids (plus the ops key)', () => {
-    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['OpsApiKey', 'StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb', 'StorefrontApiKeyDemoWoo']);
+  it('has one API key per channel under pinned logical ids (the ops API is IAM-authorized, no key)', () => {
+    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['StorefrontApiKeyDemoShopify', 'StorefrontApiKeyDemoWeb', 'StorefrontApiKeyDemoWoo']);
   });
 
   it('has one usage plan per channel, each with throttle and quota on the v1 stage', () => {
@@ -583,7 +584,7 @@ describe('outputs', () => {
         'WebhookUrlDemoWeb',
         'WebhookUrlDemoWoo',
         'OpsApiUrl',
-        'OpsApiKeyId',
+        'OpsOperatorPolicyArn',
         'StateMachineArn',
         'EventBusName',
         'FilesBucketName',

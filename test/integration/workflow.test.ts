@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { countTransitions } from '../../local/emulators/stepfunctions/service';
+import { opsFetch } from '../../local/tools/ops-client';
 import { trackingFor } from '../../local/tools/supplier-plan';
 import { endpoints, http, obj } from './helpers';
 import { busEvents, dispatchedFulfillment, drainQueue, exceptionsOfKind, fulfilHappily, fulfillments, fulfillmentWhen, history, outboundMessages, overrideTimeouts, placeOrder, reservations, shipmentCount, statesEntered, supplierQueues, supplierSays, timelineTypes, waitFor, waitForExecutionEnd, waitForStatus, webKey } from './workflow-helpers';
@@ -21,12 +22,8 @@ function count(list: readonly string[], item: string): number {
 }
 
 async function opsDecision(orderId: string, decision: 'approve' | 'reject'): Promise<number> {
-  const e = endpoints();
-  if (e.opsApiKey === null || e.opsApiUrl === null) throw new Error('no ops API in the template');
-  const res = await http(e.opsApiUrl, 'POST', `/ops/orders/${orderId}/${decision}`, {
-    headers: { 'content-type': 'application/json', 'x-api-key': e.opsApiKey },
-    body: JSON.stringify(decision === 'approve' ? { note: 'verified by phone' } : { reason: 'card reported stolen' }),
-  });
+  const res = await opsFetch(endpoints(), 'POST', `/ops/orders/${orderId}/${decision}`, decision === 'approve' ? { note: 'verified by phone' } : { reason: 'card reported stolen' });
+  await res.arrayBuffer();
   return res.status;
 }
 

@@ -12,7 +12,11 @@
  *   body as text or base64 for the API's binary media types, requestContext with requestId, stage,
  *   resourcePath, httpMethod, identity.sourceIp / apiKey / apiKeyId);
  * - paths may carry the stage prefix (`/dev/orders`) like the deployed URL, or not (`/orders`).
- * Not emulated: usage plan throttling and quotas, authorizers other than NONE, request validators.
+ * - IAM authorization (AuthorizationType AWS_IAM, the ops API): a SigV4 signature made with the local
+ *   operator's credentials (`gateway.operator`, written to endpoints.json `ops.credentials`), else 403
+ *   (MISSING_AUTHENTICATION_TOKEN / INVALID_SIGNATURE through the API's gateway responses); the caller
+ *   appears in requestContext.identity (userArn, caller, accessKey) as an assumed role does in AWS (iam.ts).
+ * Not emulated: usage plan throttling and quotas, authorizers other than NONE and AWS_IAM, request validators.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -21,11 +25,13 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { RestApiSpec, RouteSpec, UsagePlanSpec } from '../../template/apis';
 import type { InvokeResult } from '../lambda/lambda';
 import { isErrno, PortInUseError } from '../../runtime/ports';
-import { proxyEvent } from './proxy-event';
+import { newLocalOperator, verifyIamRequest, type LocalOperator } from './iam';
+import { proxyEvent, type IamIdentity } from './proxy-event';
 import { parseProxyResult, renderGatewayError } from './responses';
 import { createRouter, type Match } from './router';
 
 export { createRouter } from './router';
+export { newLocalOperator, type LocalOperator } from './iam';
 export { parseProxyResult, renderGatewayError, type GatewayErrorContext } from './responses';
 
 /** API Gateway's maximum payload size. */
@@ -64,6 +70,8 @@ export interface GatewayConfig {
 export interface Gateway {
   readonly url: string;
   readonly port: number;
+  /** The local operator's credentials: SigV4 with them passes the IAM-authorized routes (the ops API). */
+  readonly operator: LocalOperator;
   /** Start serving the routes (until then every request gets 503). */
   serve(config: GatewayConfig): void;
   stop(): Promise<void>;
@@ -199,7 +207,7 @@ async function integrate(x: Exchange, config: GatewayConfig, api: RestApiSpec, r
   x.finish(proxy.statusCode, proxy.headers, proxy.body, route);
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, current: () => Served | undefined): Promise<void> {
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, current: () => Served | undefined, operator: LocalOperator): Promise<void> {
   const x = new Exchange(req, res, current);
   const limit = current()?.config.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   const read = await readBody(req, limit);
@@ -213,6 +221,12 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, curre
   const { api, route } = compiled;
   const { keyValue, key, allowed } = apiKeyOf(s, api, req);
   if (route.apiKeyRequired && !allowed) return x.gatewayError('INVALID_API_KEY', 'Forbidden', api, route, keyValue === undefined ? 'missing x-api-key' : 'invalid x-api-key');
+  let iam: IamIdentity | undefined;
+  if (route.authorizationType === 'AWS_IAM') {
+    const check = await verifyIamRequest(req, x.url, read.body, [operator], new Date());
+    if (!check.ok) return x.gatewayError(check.type, check.message, api, route, `IAM: ${check.message}`);
+    iam = { userArn: check.operator.identity, caller: check.operator.caller, accessKey: check.operator.accessKeyId };
+  }
   const missing = [...route.requiredHeaders.filter((h) => req.headers[h.toLowerCase()] === undefined), ...route.requiredQueryStrings.filter((q) => !x.url.searchParams.has(q))];
   if (missing.length > 0) return x.gatewayError('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`, api, route);
   const integration = route.integration;
@@ -220,14 +234,15 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, curre
   if (integration.type === 'UNSUPPORTED') return x.gatewayError('UNSUPPORTED_INTEGRATION', 'Internal server error', api, route, integration.description);
   const request = { req, url: x.url, method: x.method, requestId: x.requestId, extendedRequestId: x.baseHeaders['x-amz-apigw-id'] as string, sourceIp: x.sourceIp, body: read.body };
   const shownKey = route.apiKeyRequired || allowed ? { value: keyValue, id: key?.id } : undefined;
-  await integrate(x, s.config, api, route, integration.functionLogicalId, proxyEvent(request, api, route, match, shownKey));
+  await integrate(x, s.config, api, route, integration.functionLogicalId, proxyEvent(request, api, route, match, shownKey, iam));
 }
 
 export async function listenGateway(opts: { port: number; host?: string }): Promise<Gateway> {
   const host = opts.host ?? '127.0.0.1';
   let current: Served | undefined;
+  const operator = newLocalOperator();
   const server = http.createServer((req, res) => {
-    void handle(req, res, () => current).catch((error: unknown) => {
+    void handle(req, res, () => current, operator).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: 'Internal server error' }));
@@ -250,6 +265,7 @@ export async function listenGateway(opts: { port: number; host?: string }): Prom
   return {
     url: `http://${host}:${port}`,
     port,
+    operator,
     serve(next) {
       current = served(next);
     },

@@ -49,13 +49,24 @@ function queryOf(url: URL): { query: Record<string, string>; multiQuery: Record<
   return { query, multiQuery };
 }
 
-function identityOf(r: ProxyRequest, apiKey: { readonly value: string | undefined; readonly id: string | undefined } | undefined): APIGatewayProxyEvent['requestContext']['identity'] {
+/** The IAM caller of a SigV4-signed request (AuthorizationType AWS_IAM), as API Gateway shows it. */
+export interface IamIdentity {
+  readonly userArn: string;
+  readonly caller: string;
+  readonly accessKey: string;
+}
+
+function identityOf(
+  r: ProxyRequest,
+  apiKey: { readonly value: string | undefined; readonly id: string | undefined } | undefined,
+  iam: IamIdentity | undefined,
+): APIGatewayProxyEvent['requestContext']['identity'] {
   return {
-    accessKey: null,
-    accountId: null,
+    accessKey: iam?.accessKey ?? null,
+    accountId: iam === undefined ? null : LOCAL_ACCOUNT,
     apiKey: apiKey === undefined ? null : (apiKey.value ?? null),
     apiKeyId: apiKey === undefined ? null : (apiKey.id ?? null),
-    caller: null,
+    caller: iam?.caller ?? null,
     clientCert: null,
     cognitoAuthenticationProvider: null,
     cognitoAuthenticationType: null,
@@ -63,14 +74,21 @@ function identityOf(r: ProxyRequest, apiKey: { readonly value: string | undefine
     cognitoIdentityPoolId: null,
     principalOrgId: null,
     sourceIp: r.sourceIp,
-    user: null,
+    user: iam?.caller ?? null,
     userAgent: r.req.headers['user-agent'] ?? null,
-    userArn: null,
+    userArn: iam?.userArn ?? null,
   };
 }
 
 /** `apiKey`: the key to show in the identity (undefined: none shown). */
-export function proxyEvent(r: ProxyRequest, api: RestApiSpec, route: RouteSpec, match: Match, apiKey: { value: string | undefined; id: string | undefined } | undefined): APIGatewayProxyEvent {
+export function proxyEvent(
+  r: ProxyRequest,
+  api: RestApiSpec,
+  route: RouteSpec,
+  match: Match,
+  apiKey: { value: string | undefined; id: string | undefined } | undefined,
+  iam?: IamIdentity,
+): APIGatewayProxyEvent {
   const { headers, multiValueHeaders } = headersOf(r.req, r.sourceIp);
   const { query, multiQuery } = queryOf(r.url);
   const binary = mediaTypeMatches(r.req.headers['content-type'], api.binaryMediaTypes);
@@ -104,7 +122,7 @@ export function proxyEvent(r: ProxyRequest, api: RestApiSpec, route: RouteSpec, 
       resourceId: route.resourceLogicalId,
       resourcePath: route.path,
       stage: api.stageName,
-      identity: identityOf(r, apiKey),
+      identity: identityOf(r, apiKey, iam),
     },
   };
 }

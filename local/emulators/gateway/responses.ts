@@ -67,6 +67,8 @@ export function parseProxyResult(value: unknown): ProxyResult | undefined {
 const RESPONSE_TYPES: Readonly<Record<string, { status: number; message: string }>> = {
   MISSING_AUTHENTICATION_TOKEN: { status: 403, message: 'Missing Authentication Token' },
   INVALID_API_KEY: { status: 403, message: 'Forbidden' },
+  INVALID_SIGNATURE: { status: 403, message: 'The request signature we calculated does not match the signature you provided.' },
+  ACCESS_DENIED: { status: 403, message: 'User is not authorized to access this resource' },
   REQUEST_TOO_LARGE: { status: 413, message: 'Request Too Long' },
   BAD_REQUEST_PARAMETERS: { status: 400, message: 'Missing required request parameters' },
   INTEGRATION_TIMEOUT: { status: 504, message: 'Endpoint request timed out' },
@@ -135,6 +137,10 @@ function errorTypeHeader(type: string, status: number): string {
       return 'MissingAuthenticationTokenException';
     case 'INVALID_API_KEY':
       return 'ForbiddenException';
+    case 'INVALID_SIGNATURE':
+      return 'InvalidSignatureException';
+    case 'ACCESS_DENIED':
+      return 'AccessDeniedException';
     case 'REQUEST_TOO_LARGE':
       return 'RequestTooLongException';
     case 'BAD_REQUEST_PARAMETERS':

@@ -8,6 +8,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { deriveOrderId } from '../../../functions/core/kernel/order-id';
+import { signOpsHeadersSync } from '../../../local/tools/ops-client';
 import { endpoints } from '../helpers';
 import { boundariesOf, mutationsOf, NASTY_HEADER_VALUES, NASTY_SEGMENTS, NASTY_STRINGS, pathSegment, preview, RAW_BODIES, type Json } from './mutations';
 
@@ -36,7 +37,8 @@ export interface HttpEntryPoint {
   /** Deterministic boundary cases run before the generated ones (every field at its limit). */
   readonly boundaries?: () => HttpCase[];
   /** Headers computed over the final body (e.g. a webhook signature); applied before the case's own header breakage. */
-  readonly sign?: (body: string | Buffer) => Record<string, string>;
+  /** Headers computed from the final request (webhook HMACs; SigV4 of the ops API, which also signs method and URL; GET routes get `''`). */
+  readonly sign?: (body: string | Buffer, request: { readonly method: string; readonly url: string; readonly headers: Readonly<Record<string, string>> }) => Record<string, string>;
   /** Partitions (pk) a refused request must leave empty: no partial write. */
   readonly untouched?: (sent: SentCase) => string[];
   /** Whether a 2xx answer still means "refused" (e.g. a webhook acknowledged as rejected). */
@@ -89,7 +91,7 @@ export function jsonRoute(spec: {
   headers: () => Record<string, string>;
   /** Headers the generator may drop or break (content-type is always one). */
   breakable?: readonly string[];
-  sign?: (body: string | Buffer) => Record<string, string>;
+  sign?: HttpEntryPoint['sign'];
   untouched?: (sent: SentCase) => string[];
   refusedDespite2xx?: (json: unknown) => boolean;
   finalize?: (body: string, uid: string) => string;
@@ -165,10 +167,11 @@ export function jsonRoute(spec: {
 }
 
 /** A GET route whose input is the path and the query string. */
-function queryRoute(spec: { name: string; runs: number; url: () => fc.Arbitrary<string>; headers: () => Record<string, string> }): HttpEntryPoint {
+function queryRoute(spec: { name: string; runs: number; url: () => fc.Arbitrary<string>; headers: () => Record<string, string>; sign?: HttpEntryPoint['sign'] }): HttpEntryPoint {
   return {
     name: spec.name,
     runs: spec.runs,
+    ...(spec.sign === undefined ? {} : { sign: spec.sign }),
     cases: () => spec.url().map<HttpCase>((url) => ({ label: `GET ${preview(url.replace(/^https?:\/\/[^/]+/, ''), 120)}`, method: 'GET', url, headers: spec.headers() })),
   };
 }
@@ -213,10 +216,12 @@ export function shopChannel(): { id: string; secret: string; url: string; domain
   return { id: c.id, secret: c.webhookSecret, url: c.shopifyWebhookUrl, domain: c.shopDomain, apiKey: c.apiKey };
 }
 
-function ops(): { url: string; key: string } {
+function ops(): { url: string; sign: NonNullable<HttpEntryPoint['sign']> } {
   const e = endpoints();
-  if (e.opsApiUrl === null || e.opsApiKey === null) throw new Error('endpoints.json has no ops API');
-  return { url: e.opsApiUrl, key: e.opsApiKey };
+  if (e.ops === null) throw new Error('endpoints.json has no ops API');
+  const entry = e.ops;
+  // The ops API is IAM-authorized: every case is signed (SigV4) as it is finally sent.
+  return { url: entry.url, sign: (body, r) => signOpsHeadersSync(entry, r.method, r.url, r.method === 'GET' ? undefined : body, r.headers) };
 }
 
 /** A SKU nobody stocks: a corpus order that gets through never takes stock other tests count on. */
@@ -365,20 +370,23 @@ export function httpEntryPoints(fixtures: () => CorpusFixtures): HttpEntryPoint[
       runs: 30,
       url: () => ORDER_ID_SEGMENTS.map((id) => `${ops().url}/ops/orders/${id}/approve`),
       base: () => ({ note: 'Customer confirmed by phone' }),
-      headers: () => ({ 'x-api-key': ops().key }),
+      headers: () => ({}),
+      sign: (body, r) => ops().sign(body, r),
     }),
     jsonRoute({
       name: 'POST /ops/orders/{orderId}/reject',
       runs: 30,
       url: () => ORDER_ID_SEGMENTS.map((id) => `${ops().url}/ops/orders/${id}/reject`),
       base: () => ({ reason: 'Card reported stolen' }),
-      headers: () => ({ 'x-api-key': ops().key }),
+      headers: () => ({}),
+      sign: (body, r) => ops().sign(body, r),
     }),
     queryRoute({
       name: 'GET /ops/exceptions',
       runs: 30,
       url: () => queryOf({ kind: ['SHIP_BY_PASSED', 'WEBHOOK_REJECTED', 'FILE_QUARANTINED', 'nope'], limit: ['1', '50', '100', '101', '0'], cursor: ['eyJ9', 'abc'] }).map((q) => `${ops().url}/ops/exceptions${q}`),
-      headers: () => ({ 'x-api-key': ops().key }),
+      headers: () => ({}),
+      sign: (body, r) => ops().sign(body, r),
     }),
   ];
 }

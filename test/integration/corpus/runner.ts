@@ -35,12 +35,14 @@ function substitute(text: string, uid: string): string {
 
 function finalCase(ep: HttpEntryPoint, c: HttpCase, uid: string): SentCase {
   const body = typeof c.body === 'string' ? (ep.finalize ?? ((b: string) => b))(substitute(c.body, uid), uid) : c.body;
-  const signed = ep.sign === undefined || body === undefined ? {} : ep.sign(body);
-  const headers: Record<string, string> = { ...signed };
-  for (const [k, v] of Object.entries(c.headers)) headers[k] = substitute(v, uid);
+  const url = substitute(c.url, uid);
+  const own: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.headers)) own[k] = substitute(v, uid);
+  const signed = ep.sign === undefined || (body === undefined && c.method !== 'GET') ? {} : ep.sign(body ?? '', { method: c.method, url, headers: own });
+  const headers: Record<string, string> = { ...signed, ...own };
   // A case that broke the signature header keeps its broken value (it overrides the computed one).
   for (const k of Object.keys(signed)) if (c.label.startsWith(`header ${k}=`) && !(k in c.headers)) delete headers[k];
-  return { ...c, uid, url: substitute(c.url, uid), headers, ...(body === undefined ? {} : { body }) };
+  return { ...c, uid, url, headers, ...(body === undefined ? {} : { body }) };
 }
 
 /** Why a 4xx body does not name what was wrong (undefined when it does). */

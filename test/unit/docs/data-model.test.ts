@@ -46,6 +46,7 @@ const GSI_CASES: Record<keyof typeof gsiKeys, ReadonlyArray<Record<string, strin
   // As written: fulfillments (store/fulfillments.ts) and rejected webhooks (store/webhooks.ts).
   exception: [gsiKeys.exception('{code}', '{since}', '{orderId}#{fulfillmentId}'), gsiKeys.exception(WEBHOOK_REJECTED, '{receivedAt}', '{channelId}#{webhookId}')],
   heldReservation: [gsiKeys.heldReservation('{holdExpiresAt}', '{orderId}', '{fulfillmentId}', '{sku}')],
+  orderByEmailHash: [gsiKeys.orderByEmailHash('{sha256(email)}', '{createdAt}', '{orderId}')],
 };
 
 describe('docs/data-model.md matches functions/core/runtime/table/keys.ts', () => {

@@ -5,18 +5,18 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { rejectedWebhookItem } from '../../../functions/core/orders/store/webhooks';
 import { fulfillmentItem } from '../../../functions/core/workflow/store/fulfillments';
 import { captureOutput, importWithEnv } from '../fixtures/handler-env';
-import { WEB_KEY_ID, apiEvent, lambdaContext } from '../fixtures/requests';
+import { apiEvent, lambdaContext } from '../fixtures/requests';
+import { OPERATOR_ARN, asOperator } from './support';
 import { FakeTable } from '../workflow/support/fake-table';
 import { F1, F2, NOW, catalogItems, makeWorld, order, routedOrder } from '../workflow/support/world';
 
-const OPS_KEY = 'ops-key-0001';
 const ddbMock = mockClient(DynamoDBDocumentClient);
 let handler: (event: ReturnType<typeof apiEvent>, context: typeof lambdaContext) => Promise<APIGatewayProxyResult>;
 let table: FakeTable;
 let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
-  ({ handler } = await importWithEnv(() => import('../../../functions/api/ops-exceptions'), { OPS_API_KEY_ID: OPS_KEY }));
+  ({ handler } = await importWithEnv(() => import('../../../functions/ops/exceptions'), {}));
 });
 afterAll(() => vi.unstubAllEnvs());
 beforeEach(async () => {
@@ -52,8 +52,8 @@ beforeEach(async () => {
 });
 afterEach(() => output.restore());
 
-const get = (query: Record<string, string> | null, apiKeyId: string = OPS_KEY) => {
-  const event = apiEvent({ method: 'GET', path: '/ops/exceptions', apiKeyId });
+const get = (query: Record<string, string> | null, caller: string | null = OPERATOR_ARN) => {
+  const event = asOperator(apiEvent({ method: 'GET', path: '/ops/exceptions' }), caller);
   return handler({ ...event, queryStringParameters: query }, lambdaContext);
 };
 
@@ -90,7 +90,7 @@ describe('GET /ops/exceptions', () => {
     expect((await get(query)).statusCode).toBe(status);
   });
 
-  it('403 for a storefront key', async () => {
-    expect((await get(null, WEB_KEY_ID)).statusCode).toBe(403);
+  it('403 without an IAM caller (defence in depth behind API Gateway\'s IAM authorization)', async () => {
+    expect((await get(null, null)).statusCode).toBe(403);
   });
 });

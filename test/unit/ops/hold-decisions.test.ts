@@ -8,9 +8,9 @@ import { putTaskToken } from '../../../functions/core/workflow/store/task-tokens
 import { captureOutput, importWithEnv } from '../fixtures/handler-env';
 import { SHOP_KEY_ID, WEB_KEY_ID, apiEvent, lambdaContext } from '../fixtures/requests';
 import { FakeTable } from '../workflow/support/fake-table';
+import { OPERATOR_ARN, asOperator } from './support';
 import { NOW, ORDER_ID, catalogItems, makeWorld, order, putOrder, storedOrder, timelineTypes } from '../workflow/support/world';
 
-const OPS_KEY = 'ops-key-0001';
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const sfnMock = mockClient(SFNClient);
 type Handler = (event: ReturnType<typeof apiEvent>, context: typeof lambdaContext) => Promise<APIGatewayProxyResult>;
@@ -21,9 +21,9 @@ let table: FakeTable;
 let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
-  const env = { OPS_API_KEY_ID: OPS_KEY };
-  ({ handler: approve } = await importWithEnv(() => import('../../../functions/api/ops-approve'), env));
-  ({ handler: reject } = await importWithEnv(() => import('../../../functions/api/ops-reject'), env));
+  const env = { STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:OrderWorkflow' };
+  ({ handler: approve } = await importWithEnv(() => import('../../../functions/ops/order-act'), env));
+  reject = approve;
   ({ handler: payment } = await importWithEnv(() => import('../../../functions/api/update-payment'), env));
 });
 afterAll(() => vi.unstubAllEnvs());
@@ -42,18 +42,19 @@ const held = (overrides: Partial<WorkflowOrder> = {}) =>
   order({ status: 'ON_HOLD', holdReason: 'HIGH_RISK_OF_FRAUD', holdExpiresAt: new Date(NOW.getTime() + 3600_000).toISOString(), ...overrides });
 const storeToken = () =>
   putTaskToken(makeWorld(table).store, { taskToken: 'hold-token', stage: 'HOLD', orderId: ORDER_ID, storedAt: NOW.toISOString(), expiresAt: 1 });
-const post = (handler: Handler, path: string, body: unknown, apiKeyId: string | null = OPS_KEY, orderId: string = ORDER_ID) =>
-  handler(
-    apiEvent({
-      method: 'POST',
-      path,
-      pathParameters: { orderId },
-      apiKeyId,
-      body: body === undefined ? null : JSON.stringify(body),
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    }),
-    lambdaContext,
-  );
+/** `caller`: the operator's IAM ARN on /ops routes, the storefront API key id on the payment route. */
+const post = (handler: Handler, path: string, body: unknown, caller: string | null = OPERATOR_ARN, orderId: string = ORDER_ID) => {
+  const ops = path.startsWith('/ops/');
+  const event = apiEvent({
+    method: 'POST',
+    path,
+    pathParameters: { orderId },
+    ...(ops ? {} : { apiKeyId: caller }),
+    body: body === undefined ? null : JSON.stringify(body),
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+  });
+  return handler(ops ? asOperator(event, caller) : event, lambdaContext);
+};
 const decisions = () => sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => [c.args[0].input.taskToken, JSON.parse(c.args[0].input.output ?? '{}')]);
 
 describe('POST /ops/orders/{orderId}/approve', () => {
@@ -66,7 +67,7 @@ describe('POST /ops/orders/{orderId}/approve', () => {
     expect(storedOrder(table)).toMatchObject({ status: 'VALIDATED', holdRelease: { decision: 'APPROVE', actor: 'operator', holdReason: 'HIGH_RISK_OF_FRAUD', note: 'called the customer' } });
     expect(storedOrder(table).holdReason).toBeUndefined();
     const released = table.entities('TimelineEvent').find((e) => e.type === 'OrderReleased');
-    expect(released).toMatchObject({ actor: 'operator' });
+    expect(released).toMatchObject({ actor: 'operator', actorId: OPERATOR_ARN });
     expect(decisions()).toEqual([['hold-token', { decision: 'APPROVE' }]]);
     expect(table.get(`TASKTOKEN#HOLD#${ORDER_ID}`, '#TASKTOKEN')).toBeUndefined();
   });
@@ -100,9 +101,9 @@ describe('POST /ops/orders/{orderId}/approve', () => {
   });
 
   it.each<[string, string | null, string, number]>([
-    ['a storefront key', WEB_KEY_ID, ORDER_ID, 403],
-    ['no key', null, ORDER_ID, 403],
-    ['a malformed order id', OPS_KEY, 'ord_bad', 400],
+    ['a caller that is not an IAM principal', 'not-an-arn', ORDER_ID, 403],
+    ['no IAM identity (e.g. an API key caller)', null, ORDER_ID, 403],
+    ['a malformed order id', OPERATOR_ARN, 'ord_bad', 400],
   ])('%s → %i', async (_name, key, orderId, status) => {
     putOrder(table, held());
     const res = await post(approve, `/ops/orders/${orderId}/approve`, undefined, key, orderId);

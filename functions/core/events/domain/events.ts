@@ -11,6 +11,8 @@ export interface TimelineEvent {
   readonly orderId: string;
   readonly at: string;
   readonly actor: Actor;
+  /** Who exactly, when known: the operator's IAM identity (caller ARN) on ops actions. Not PII. */
+  readonly actorId?: string | undefined;
   readonly type: DomainEventType;
   readonly message: string;
   readonly data?: Readonly<Record<string, unknown>> | undefined;

@@ -59,6 +59,7 @@ export function classify(record: DynamoDBRecord, eventBusName: string): StreamAc
     ...(typeof item.channelId === 'string' ? { channelId: item.channelId } : {}),
     at: item.at,
     actor: item.actor,
+    ...(typeof item.actorId === 'string' ? { actorId: item.actorId } : {}),
     type,
     message: item.message,
     ...(item.data === undefined ? {} : { data: item.data }),

@@ -9,6 +9,7 @@
 import type { Actor, DomainEventType, TimelineEvent } from '../domain/events';
 import type { OrderEventData } from '../schemas/domain-events';
 import { timelineEventItem } from '../../orders/store/orders';
+import { actingOperator } from '../../ops/actor-context';
 import type { StoreContext } from '../../runtime/table/context';
 import type { TransactItem } from '../../runtime/table/transactions';
 
@@ -17,6 +18,8 @@ export type TimelineDraft = {
   readonly [T in DomainEventType]: {
     readonly type: T;
     readonly actor: Actor;
+    /** The operator's IAM identity on ops actions. */
+    readonly actorId?: string | undefined;
     readonly message: string;
     readonly data?: OrderEventData<T> | undefined;
   };
@@ -59,10 +62,13 @@ export class TimelineBatch {
   }
 
   events(): TimelineEvent[] {
+    const operator = actingOperator();
+    const actorIdOf = (d: TimelineDraft): string | undefined => d.actorId ?? (d.actor === 'operator' ? operator : undefined);
     return this.drafts.map((d) => ({
       orderId: this.orderId,
       at: this.at,
       actor: d.actor,
+      ...(actorIdOf(d) === undefined ? {} : { actorId: actorIdOf(d) }),
       type: d.type,
       message: d.message,
       ...(d.data === undefined ? {} : { data: d.data }),

@@ -243,6 +243,7 @@ export type OrderResponse = z.infer<typeof Order>;
 export const TimelineEntry = z.object({
   at: z.iso.datetime(),
   actor: z.enum(ACTORS),
+  actorId: z.string().optional().meta({ description: 'Who exactly (ops actions: the operator\'s IAM identity, e.g. arn:aws:sts::123456789012:assumed-role/Operator/jane)' }),
   type: z.string().meta({ examples: ['OrderValidated'] }),
   message: z.string(),
 });

@@ -90,7 +90,13 @@ export function toOrderViewResponse(
 ): OrderViewResponse {
   return {
     ...toOrderResponse(order),
-    timeline: timeline.map((event) => ({ at: event.at, actor: event.actor, type: event.type, message: event.message })),
+    timeline: timeline.map((event) => ({
+      at: event.at,
+      actor: event.actor,
+      ...(event.actorId === undefined ? {} : { actorId: event.actorId }),
+      type: event.type,
+      message: event.message,
+    })),
     fulfillments: fulfillments.map(toFulfillmentView),
     cancelledLines: (order.cancelledLines ?? []).map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })),
     ...(order.refundRequestedMinor === undefined || order.refundRequestedMinor === 0 ? {} : { refundRequested: minorToDecimal(order.refundRequestedMinor, order.currency) }),

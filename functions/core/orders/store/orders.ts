@@ -12,6 +12,7 @@ import type { Order, OrderWorkflowFields } from '../domain/order';
 import { receivedEvent } from '../domain/order-received';
 import { isDomainEventType, storedTimelineType, type StoredTimelineEvent, type TimelineEvent } from '../../events/domain/events';
 import { gsiKeys, keys } from '../../runtime/table/keys';
+import { emailHash } from '../../kernel/email-hash';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
 import { isConditionalCheckFailed } from '../../runtime/table/transactions';
 
@@ -23,6 +24,7 @@ export function orderItem(order: Order): Record<string, unknown> {
     ...keys.order(order.orderId),
     ...gsiKeys.orderByChannel(order.channelId, order.createdAt, order.orderId),
     ...gsiKeys.orderByStatus(order.status, order.updatedAt, order.orderId),
+    ...(typeof order.customer?.email !== 'string' || order.customer.email === '' ? {} : gsiKeys.orderByEmailHash(emailHash(order.customer.email), order.createdAt, order.orderId)),
     entity: 'Order',
   };
 }

@@ -7,7 +7,7 @@ export interface StoreContext {
 }
 
 /** Attributes that are keys or bookkeeping, not part of the domain object. */
-export const STORE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'entity'] as const;
+export const STORE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'entity'] as const;
 
 /** Strip key/bookkeeping attributes from an item, leaving the domain object. */
 export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {

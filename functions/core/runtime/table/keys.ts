@@ -35,6 +35,8 @@
 export const GSI1 = 'gsi1';
 export const GSI2 = 'gsi2';
 export const GSI3 = 'gsi3';
+/** Orders by customer email hash (operators' exact-match search; never the email itself). */
+export const GSI4 = 'gsi4';
 
 export interface ItemKey {
   readonly pk: string;
@@ -107,6 +109,8 @@ export const gsiKeys = {
     gsi2sk: fulfillmentId,
   }),
   exception: (kind: string, since: string, ref: string) => ({ gsi3pk: `EXCEPTION#${kind}`, gsi3sk: `${since}#${ref}` }),
+  /** Orders by the SHA-256 of the customer's normalized email (ops/domain/email-hash.ts): no readable PII in the key. */
+  orderByEmailHash: (emailHash: string, createdAt: string, orderId: string) => ({ gsi4pk: `EMAIL#${emailHash}`, gsi4sk: `${createdAt}#${orderId}` }),
   /** Sparse: only HELD reservations carry it, oldest hold expiry first (the reservation sweep's query). */
   heldReservation: (holdExpiresAt: string, orderId: string, fulfillmentId: string, sku: string) => ({
     gsi2pk: 'RESERVATION#HELD',

@@ -1,5 +1,5 @@
 /**
- * GET /ops/exceptions?kind=&limit=&cursor= (ops API key): open exceptions (sparse index gsi3), newest
+ * GET /ops/exceptions?kind=&limit=&cursor= (IAM): open exceptions (sparse index gsi3), newest
  * first: fulfillments past ship-by / deliver-by, lost or with a carrier exception, rejected webhooks.
  * 200 `{ items: [{ kind, since, entity, orderId?, fulfillmentId?, supplierId?, status?, channelId?, webhookId?, issues? }], cursor? }`.
  */
@@ -11,13 +11,12 @@ import { httpHandler, json, validate } from '../core/runtime/http';
 import { metrics } from '../core/runtime/observability';
 import { ExceptionsQuery } from '../core/workflow/schemas/ops';
 import { listExceptions } from '../core/workflow/services/ops-exceptions';
-import { loadOpsKeyId, requireOperator } from './ops-common';
+import { requireOperator } from './common';
 
-const opsKeyId = loadOpsKeyId();
 const store = { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') };
 
 export async function opsExceptionsHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  requireOperator(event, opsKeyId);
+  requireOperator(event);
   const query = validate(ExceptionsQuery, event.queryStringParameters ?? {}, 'Query string is invalid');
   const result = await listExceptions(store, query);
   metrics.addMetric('ExceptionsListed', MetricUnit.Count, 1);

@@ -1,0 +1,51 @@
+/** GET /ops/orders/{orderId}: everything an operator needs about one order. */
+import * as z from 'zod';
+import { FulfillmentView, OrderView, TimelineEntry } from '../../orders/schemas/order';
+
+export const DOCUMENT_KINDS = ['packing-slip', 'purchase-order', 'cancellation'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+export const ExecutionView = z.object({
+  executionArn: z.string(),
+  status: z.string().meta({ examples: ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] }),
+  currentState: z.string().optional().meta({ description: 'The state the execution is in (RUNNING), or where it stopped' }),
+  visitedStates: z.array(z.string()).meta({ description: 'Every state entered, in first-entered order' }),
+  failures: z.array(z.object({ state: z.string(), error: z.string(), cause: z.string(), at: z.string() })),
+  redriveCount: z.number().int().optional(),
+});
+export type ExecutionView = z.output<typeof ExecutionView>;
+
+export const DocumentRef = z.object({
+  documentId: z.string().meta({ examples: ['ful_3q9x0c1m2k4v6b8n0p2r4t6w8y_01.packing-slip'] }),
+  kind: z.enum(DOCUMENT_KINDS),
+  supplierId: z.string(),
+  fulfillmentId: z.string(),
+  key: z.string().meta({ description: 'Object key in the supplier files bucket' }),
+  href: z.string().meta({ description: 'GET this (signed, like every ops route) for the bytes' }),
+});
+export type DocumentRef = z.output<typeof DocumentRef>;
+
+export const DeliveryView = z.object({
+  notificationId: z.string().meta({ description: '{orderId}#{sequence}: the per-order notification number' }),
+  sequence: z.number().int(),
+  type: z.string().meta({ description: 'The domain event notified (OrderShipped, ...), when found on the timeline' }),
+  status: z.enum(['SEQUENCED']).meta({
+    description: 'Numbered by the delivery function (sent at least once; a delivery that keeps failing stays on the queue, then in the notifications dead-letter queue: GET /ops/dead-letters?source=notifications)',
+  }),
+  attempts: z.number().int().optional(),
+  lastError: z.string().optional(),
+  at: z.string(),
+});
+export type DeliveryView = z.output<typeof DeliveryView>;
+
+export const OrderLookResponse = z.object({
+  order: OrderView,
+  timeline: z.array(TimelineEntry),
+  execution: ExecutionView.nullable(),
+  stateMachineDefinition: z.record(z.string(), z.unknown()).nullable().meta({ description: 'The workflow definition (Amazon States Language), for drawing the graph' }),
+  fulfillments: z.array(FulfillmentView),
+  documents: z.array(DocumentRef),
+  deliveries: z.array(DeliveryView),
+  returns: z.array(z.record(z.string(), z.unknown())).meta({ description: 'Returns of the order (filled by the returns feature)' }),
+});
+export type OrderLookResponse = z.output<typeof OrderLookResponse>;

@@ -1,0 +1,85 @@
+/**
+ * GET /ops/orders/{orderId}: the order (the storefront view, customer contact included: operators may see
+ * it, it is never logged), its timeline with actors, the workflow execution and definition, fulfillments,
+ * documents (with the ops route that serves each), storefront deliveries and returns.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '../../kernel/errors';
+import { getOrderView } from '../../orders/store/orders';
+import { toOrderViewResponse } from '../../orders/services/order-response';
+import type { StoreContext } from '../../runtime/table/context';
+import type { FulfillmentDocuments } from '../../workflow/domain/fulfillment-status';
+import type { DeliveryView, DocumentKind, DocumentRef, OrderLookResponse } from '../schemas/look';
+import { describeOrderExecution, stateMachineDefinition, type ExecutionDeps } from './execution';
+
+export interface LookDeps {
+  readonly store: StoreContext;
+  readonly execution: ExecutionDeps;
+}
+
+const DOCUMENT_FIELDS: ReadonlyArray<readonly [keyof FulfillmentDocuments, DocumentKind]> = [
+  ['packingSlipKey', 'packing-slip'],
+  ['purchaseOrderKey', 'purchase-order'],
+  ['cancellationKey', 'cancellation'],
+];
+
+/** `{fulfillmentId}.{kind}`: the document id of the ops documents route. */
+export function documentId(fulfillmentId: string, kind: DocumentKind): string {
+  return `${fulfillmentId}.${kind}`;
+}
+
+export function documentsOf(orderId: string, fulfillments: readonly Record<string, unknown>[]): DocumentRef[] {
+  const out: DocumentRef[] = [];
+  for (const f of fulfillments) {
+    const docs = (typeof f.documents === 'object' && f.documents !== null ? f.documents : {}) as FulfillmentDocuments;
+    if (typeof f.fulfillmentId !== 'string' || typeof f.supplierId !== 'string') continue;
+    for (const [field, kind] of DOCUMENT_FIELDS) {
+      const key = docs[field];
+      if (typeof key !== 'string') continue;
+      const id = documentId(f.fulfillmentId, kind);
+      out.push({ documentId: id, kind, supplierId: f.supplierId, fulfillmentId: f.fulfillmentId, key, href: `/ops/orders/${orderId}/documents/${id}` });
+    }
+  }
+  return out;
+}
+
+/** The order's numbered storefront notifications (NOTIFY#{orderId} / EVENT#...), oldest first. */
+async function deliveriesOf(store: StoreContext, orderId: string, timeline: readonly { at: string; type: string }[]): Promise<DeliveryView[]> {
+  const result = await store.ddb.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+      ExpressionAttributeValues: { ':pk': `NOTIFY#${orderId}`, ':e': 'EVENT#' },
+    }),
+  );
+  return (result.Items ?? [])
+    .flatMap((item): DeliveryView[] => {
+      if (typeof item.sequence !== 'number' || typeof item.eventId !== 'string') return [];
+      // eventId = ORDER#{orderId}|EVENT#{at}#{seq} (timeline item key) → the event's time and type.
+      const at = /\|EVENT#(.+)#\d{4}$/.exec(item.eventId)?.[1] ?? '';
+      const type = timeline.find((e) => e.at === at)?.type ?? 'Unknown';
+      return [{ notificationId: `${orderId}#${item.sequence}`, sequence: item.sequence, type, status: 'SEQUENCED', at }];
+    })
+    .sort((a, b) => a.sequence - b.sequence);
+}
+
+export async function lookOrder(deps: LookDeps, orderId: string): Promise<OrderLookResponse> {
+  const view = await getOrderView(deps.store, orderId);
+  if (view === undefined) throw new NotFoundError('Order not found', { issues: [{ path: 'pathParameters.orderId', message: `no order ${orderId}` }] });
+  const order = toOrderViewResponse(view.order, view.timeline, view.fulfillments);
+  const [execution, definition, deliveries] = await Promise.all([
+    describeOrderExecution(deps.execution, orderId),
+    stateMachineDefinition(deps.execution),
+    deliveriesOf(deps.store, orderId, order.timeline),
+  ]);
+  return {
+    order,
+    timeline: order.timeline,
+    execution,
+    stateMachineDefinition: definition,
+    fulfillments: order.fulfillments,
+    documents: documentsOf(orderId, view.fulfillments),
+    deliveries,
+    returns: [],
+  };
+}
