@@ -88,14 +88,15 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
 }
 
 /** Starts the server on `port` (default 3100; any free port when taken or 0). */
-export async function startDashboardServer(opts: { apiUrl: string; config: () => DashboardConfigJson; port?: number; host?: string }): Promise<DashboardServer> {
+export async function startDashboardServer(opts: { config: () => DashboardConfigJson; port?: number; host?: string }): Promise<DashboardServer> {
   const started = performance.now();
   const assets = await buildDashboard();
   const buildMs = performance.now() - started;
-  const api = new URL(opts.apiUrl);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/api/')) {
+      // Forwarded to the API URL the browser signed for (config.json apiUrl, with its stage path).
+      const api = new URL(opts.config().apiUrl);
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => forward(new URL(api.pathname.replace(/\/$/, '') + url.pathname.slice(4) + url.search, api.origin), req, Buffer.concat(chunks), res, 1));

@@ -133,7 +133,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       dashboardUrl: '',
     };
     // The operators' dashboard (local/dashboard): its config.json is read from these endpoints.
-    const dashboard = await startDashboardServer({ apiUrl: services.gateway.url, config: () => dashboardConfig(endpoints), ...(opts.port === 0 ? { port: 0 } : {}) });
+    const dashboard = await startDashboardServer({ config: () => dashboardConfig(endpoints), ...(opts.port === 0 ? { port: 0 } : {}) });
     cleanups.add(() => dashboard.stop());
     endpoints.dashboardUrl = dashboard.url;
     const endpointsFile = await writeEndpoints(dataDir, endpoints);

@@ -41,7 +41,7 @@ export async function queryIndex(ctx: StoreContext, source: IndexSource, partiti
         TableName: ctx.tableName,
         IndexName: index.name,
         KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
-        ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+        ExpressionAttributeNames: { '#pk': index.pk, ...(before === undefined ? {} : { '#sk': index.sk }) },
         ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }) },
         ScanIndexForward: false,
         Limit: limit + 1,
