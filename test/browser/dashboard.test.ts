@@ -48,6 +48,12 @@ async function placeOrder(risky: boolean): Promise<string> {
   return String((JSON.parse(text) as { orderId: string }).orderId);
 }
 
+/** The order's status as the storefront API tells it (GET /orders/{orderId}). */
+async function storefrontStatus(orderId: string): Promise<string> {
+  const res = await fetch(`${endpoints.apiUrl}/orders/${orderId}`, { headers: { 'x-api-key': endpoints.apiKey }, signal: AbortSignal.timeout(10_000) });
+  return res.ok ? String(((await res.json()) as { status?: unknown }).status) : `HTTP ${res.status}`;
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   if (SHOTS === undefined) return;
   await mkdir(SHOTS, { recursive: true });
@@ -89,9 +95,12 @@ describe('operators dashboard', () => {
 
   it('approves a fraud hold from the exceptions page; the order page follows it to DELIVERED; the packing slip opens', async () => {
     const orderId = await placeOrder(true);
+    await expect.poll(() => storefrontStatus(orderId), { timeout: 30_000, interval: 500 }).toBe('ON_HOLD');
     await page.goto(`${dashboardUrl}#/exceptions`);
     const row = page.locator(`tr[data-order-id="${orderId}"]`);
-    await row.waitFor({ timeout: 45_000 });
+    await row.waitFor({ timeout: 20_000 }).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\nthe page shows: ${await page.locator('main').textContent()}`);
+    });
     await expect.poll(() => row.textContent(), { timeout: 5_000 }).toContain('HIGH_RISK_OF_FRAUD');
     await shot(page, 'exceptions');
     await row.locator('.reason-input').fill('checked with the customer by phone');
@@ -125,7 +134,9 @@ describe('operators dashboard', () => {
 
   it('shows the suppliers with their feed and pause control', async () => {
     await page.goto(`${dashboardUrl}#/suppliers`);
-    await page.locator('tr[data-supplier]').first().waitFor({ timeout: 20_000 });
+    await page.locator('tr[data-supplier]').first().waitFor({ timeout: 20_000 }).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\nthe page shows: ${await page.locator('main').textContent()}`);
+    });
     expect(await page.locator('tr[data-supplier] button[data-action]').count()).toBeGreaterThan(0);
     await shot(page, 'suppliers');
   }, 40_000);
