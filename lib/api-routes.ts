@@ -14,6 +14,8 @@ export interface ApiRoute {
   /** Path from the API root, starting with "/" (the stage name is not part of it). */
   readonly path: string;
   readonly apiKeyRequired: boolean;
+  /** NONE, AWS_IAM (the ops API), ... */
+  readonly authorizationType: string;
 }
 
 type Json = Record<string, unknown>;
@@ -57,7 +59,7 @@ export function apiRoutesFromTemplate(template: Json): ApiRoute[] {
     const p = props(resource);
     const restApi = refOf(p.RestApiId);
     if (restApi === undefined || typeof p.HttpMethod !== 'string') throw new Error(`API Gateway method ${id} has no RestApiId Ref or HttpMethod`);
-    routes.push({ restApi, method: p.HttpMethod.toUpperCase(), path: pathOf(p.ResourceId) || '/', apiKeyRequired: p.ApiKeyRequired === true });
+    routes.push({ restApi, method: p.HttpMethod.toUpperCase(), path: pathOf(p.ResourceId) || '/', apiKeyRequired: p.ApiKeyRequired === true, authorizationType: typeof p.AuthorizationType === 'string' ? p.AuthorizationType : 'NONE' });
   }
   return routes.sort((a, b) => a.restApi.localeCompare(b.restApi) || a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
 }

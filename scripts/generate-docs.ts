@@ -7,8 +7,8 @@
  * route of the synthesized template (storefront or ops API) is missing here, or documented but not deployed.
  *
  * Two REST APIs, one document: the storefront API (top-level `servers`, tags Orders and Webhooks) and the
- * ops API (its own `servers` on each /ops path, tag Ops, security scheme OpsApiKey: its key is valid on
- * the ops API only).
+ * ops API (its own `servers` on each /ops path, tag Ops, security scheme OpsIam: SigV4, IAM-authorized;
+ * its routes are scripts/docs/openapi-ops.ts OPS_ROUTES).
  *
  * Also docs/domain-events.md (the domain event payloads from functions/core/events/schemas), checked by
  * test/unit/docs/domain-events.test.ts. The renderers live in scripts/docs/.

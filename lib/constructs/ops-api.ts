@@ -7,6 +7,8 @@ import { Construct, type IConstruct } from 'constructs';
 import { acknowledgeNag, wildcardResourceFinding } from '../nag';
 import type { Stage } from '../stage-config';
 import type { OrderStore } from './order-store';
+import { FILE_KEY_PATTERNS, FILE_READ_ACTIONS, type SupplierFiles } from './supplier-files';
+import type { SupplierGateway } from './supplier-gateway';
 import { PipelineFunction, toRetention } from './pipeline-function';
 import { workflowSettingsEnvironment } from './workflow-settings';
 import { ACCESS_LOG_FORMAT, API_STAGE_NAME, GATEWAY_ERROR_TEMPLATE } from './storefront-api';
@@ -22,10 +24,14 @@ export const OPS_ENTRIES = {
   look: 'functions/ops/order-look.ts',
   act: 'functions/ops/order-act.ts',
   exceptions: 'functions/ops/exceptions.ts',
+  documents: 'functions/ops/documents.ts',
 } as const;
 
 /** The order actions (POST /ops/orders/{orderId}/{action}), all served by the order-act function. */
-export const OPS_ORDER_ACTIONS = ['approve', 'reject'] as const;
+export const OPS_ORDER_ACTIONS = ['approve', 'reject', 'hold', 'release', 'cancel', 'redrive', 'retry', 'resolve'] as const;
+
+/** What the act function may do on the workflow's executions: look, and redrive a failed one. */
+export const OPS_EXECUTION_ACT_ACTIONS = ['states:DescribeExecution', 'states:RedriveExecution'] as const;
 
 /** What the look and act functions may do on the workflow's executions (execution ARNs end with the order id). */
 export const OPS_EXECUTION_READ_ACTIONS = ['states:DescribeExecution', 'states:GetExecutionHistory'] as const;
@@ -68,6 +74,7 @@ export class OpsApi extends Construct {
   protected readonly validator: apigw.RequestValidator;
   protected readonly opsResource: apigw.Resource;
   protected readonly orderResource: apigw.Resource;
+  protected readonly store: OrderStore;
   private readonly extraFunctions: PipelineFunction[] = [];
 
   // Long: declarative CDK wiring of the ops REST API.
@@ -75,6 +82,7 @@ export class OpsApi extends Construct {
     super(scope, id);
     const { stage, store, stateMachine } = props;
     this.stage = stage;
+    this.store = store;
     const retain = stage.config.retainData;
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -137,6 +145,7 @@ export class OpsApi extends Construct {
     this.actFunction.useTable(store, 'readWrite').allowTaskResponses(stateMachine).addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
     iam.Grant.addToPrincipal({ grantee: this.lookFunction, actions: ['states:DescribeStateMachine'], resourceArns: [stateMachine.stateMachineArn] });
     this.grantExecutions(this.lookFunction, stateMachine, OPS_EXECUTION_READ_ACTIONS, 'it shows the order\'s execution (status, states, failures)');
+    this.grantExecutions(this.actFunction, stateMachine, OPS_EXECUTION_ACT_ACTIONS, 'redrive and retry restart a FAILED, TIMED_OUT or ABORTED execution of the order');
 
     this.validator = this.api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
     this.opsResource = this.api.root.addResource('ops');
@@ -152,6 +161,20 @@ export class OpsApi extends Construct {
       'AwsSolutions-APIG3',
       'No AWS WAF web ACL by default (it costs per ACL and request): every ops route is IAM-authorized (SigV4, execute-api:Invoke through the OperatorPolicy only) and the stage is throttled. Attach a web ACL to the stage where a retailer\'s policy requires one.',
     );
+  }
+
+  /**
+   * What the ops API needs from constructs built after it (called by the stack once they exist): the documents
+   * route (read the supplier outboxes), and the supplier channels the operator's cancel asks.
+   */
+  public connectOperations(props: { readonly files: SupplierFiles; readonly suppliers: SupplierGateway }): void {
+    const documents = this.opsFunction('Documents', OPS_ENTRIES.documents, 'GET /ops/orders/{orderId}/documents/{documentId}: a document sent to a supplier');
+    documents.useTable(this.store, 'read');
+    props.files.useBucket(documents);
+    props.files.grantObjects(documents, FILE_READ_ACTIONS, [FILE_KEY_PATTERNS.outbox], 'the documents operators open (packing slips, purchase orders, cancellations under suppliers/{id}/outbox/)');
+    this.addRoute(this.orderResource.addResource('documents').addResource('{documentId}'), 'GET', documents);
+    props.suppliers.allowCancellationRequests(this.actFunction);
+    props.files.grantOutboxWrite(this.actFunction);
   }
 
   public get functions(): readonly PipelineFunction[] {

@@ -1,10 +1,9 @@
-/** Building blocks of docs/openapi.json: components from the zod schemas, shared parameters and responses, the availability and ops paths. */
+/** Building blocks of docs/openapi.json: components from the zod schemas, shared parameters and responses, the availability paths (ops paths: openapi-ops.ts). */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { MAX_BODY_BYTES } from '../../functions/core/runtime/http';
 import { ShopifyId } from '../../functions/core/orders/schemas';
-import { ExceptionsQuery } from '../../functions/core/workflow/schemas/ops';
 import { AvailabilityQuery, MAX_AVAILABILITY_ITEMS } from '../../functions/core/inventory/schemas/availability';
 import { API_STAGE_NAME } from '../../lib/constructs/storefront-api';
 
@@ -105,23 +104,8 @@ export const STOREFRONT_SERVERS = [
   },
   { url: 'http://127.0.0.1:{port}', description: 'Local runtime (`npm start`; `apiUrl` in .local/endpoints.json)', variables: { port: { default: '3000' } } },
 ];
-const OPS_SERVERS = [
-  {
-    url: `https://{opsRestApiId}.execute-api.{region}.amazonaws.com/${API_STAGE_NAME}`,
-    description: 'Ops API, a REST API of its own (stack output OpsApiUrl)',
-    variables: { opsRestApiId: { default: 'example-ops' }, region: { default: 'eu-west-1' } },
-  },
-  { url: 'http://127.0.0.1:{port}', description: 'Local runtime (`npm start`; `opsApiUrl` in .local/endpoints.json)', variables: { port: { default: '3000' } } },
-];
-
-const OPS_ERRORS = {
-  403: 'Ops API key missing or invalid (answered by API Gateway: a storefront channel key is not valid on this API), or a key other than the ops key (the handler checks OPS_API_KEY_ID)',
-  429: 'Ops usage plan throttle or quota exceeded (answered by API Gateway)',
-  500: API_ERRORS[500],
-};
-
 /** Query parameters from a zod object schema (its JSON Schema properties, `required` from the schema). */
-function queryParameters(schema: z.ZodType): JsonObject[] {
+export function queryParameters(schema: z.ZodType): JsonObject[] {
   const json = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as { properties?: Record<string, JsonObject>; required?: string[] };
   const required = new Set(json.required ?? []);
   return Object.entries(json.properties ?? {}).map(([name, property]) => {
@@ -172,80 +156,6 @@ export function availabilityPaths(): Record<string, JsonObject> {
             422: 'Body is JSON but invalid: one issue per problem with its dotted path (e.g. `destination.postcode`, `items.0.quantity`, `items.1.unitPrice`)',
             429: API_ERRORS[429],
             500: API_ERRORS[500],
-          }),
-        },
-      },
-    },
-  };
-}
-
-// Long: the ops API paths as one literal.
-export function opsPaths(): Record<string, JsonObject> {
-  const holdResponses = (decision: 'APPROVE' | 'REJECT', bodyRequired: boolean) => ({
-    '200': {
-      description:
-        decision === 'APPROVE'
-          ? 'Hold released (timeline `OrderReleased`, actor operator). `resumed`: the waiting workflow was resumed now; false when the workflow has not reached the hold yet (it continues by itself when it does).'
-          : 'Order cancelled (`status: CANCELLED`, timeline `OrderCancelled` and `RefundRequested` when money was taken). `resumed`: the waiting workflow was resumed now (it then finds the order cancelled).',
-      content: json(ref('HoldDecisionResponse')),
-    },
-    ...errorResponses({
-      400: bodyRequired ? 'Malformed order id, empty or malformed JSON body' : 'Malformed order id, or a body that is not valid JSON',
-      403: OPS_ERRORS[403],
-      404: 'No such order',
-      409: 'The order is not on hold (its current status is in the issue)',
-      413: `Body larger than ${MAX_BODY_BYTES} bytes`,
-      415: 'A body was sent and Content-Type is not application/json',
-      422: bodyRequired ? 'Body is JSON but invalid (e.g. `reason` missing or longer than 500 characters)' : 'Body is JSON but invalid (e.g. an unknown field)',
-      429: OPS_ERRORS[429],
-      500: OPS_ERRORS[500],
-    }),
-  });
-  return {
-    '/ops/orders/{orderId}/approve': {
-      servers: OPS_SERVERS,
-      post: {
-        operationId: 'approveHold',
-        tags: ['Ops'],
-        summary: 'Release an order on hold (fraud review, payment or operator hold)',
-        description:
-          'The workflow validates and screens the order again and continues. The body is optional; a `note` is shown on the timeline (no customer data).',
-        security: [{ OpsApiKey: [] }],
-        parameters: [orderIdParameter],
-        requestBody: { required: false, content: json(ref('ApproveHoldRequest')) },
-        responses: holdResponses('APPROVE', false),
-      },
-    },
-    '/ops/orders/{orderId}/reject': {
-      servers: OPS_SERVERS,
-      post: {
-        operationId: 'rejectHold',
-        tags: ['Ops'],
-        summary: 'Reject an order on hold: it is cancelled (refund requested when money was taken)',
-        security: [{ OpsApiKey: [] }],
-        parameters: [orderIdParameter],
-        requestBody: { required: true, content: json(ref('RejectHoldRequest')) },
-        responses: holdResponses('REJECT', true),
-      },
-    },
-    '/ops/exceptions': {
-      servers: OPS_SERVERS,
-      get: {
-        operationId: 'listExceptions',
-        tags: ['Ops'],
-        summary: 'Open exceptions for operators, newest first',
-        description:
-          'From the sparse exceptions index (the `kind` enum lists them): fulfillments past ship-by / deliver-by, lost or with a carrier exception, authentic webhooks that could not be mapped to an order, and what the scheduled sweeps and feeds surface (purchase orders not acknowledged, stuck orders, quarantined files, stock shortfalls) when those kinds are listed. Without `kind`: the newest `limit` entries over every kind (one page). With `kind`: that kind, paged with `cursor`. Entries carry ids, codes and statuses only (no customer data).',
-        security: [{ OpsApiKey: [] }],
-        parameters: queryParameters(ExceptionsQuery),
-        responses: {
-          '200': { description: 'Open exceptions; `cursor` when more entries of this `kind` follow', content: json(ref('ExceptionsResponse')) },
-          ...errorResponses({
-            400: 'Invalid cursor, or a cursor without `kind`',
-            403: OPS_ERRORS[403],
-            422: 'Query string is invalid (unknown `kind`, `limit` outside 1-100, unknown parameter)',
-            429: OPS_ERRORS[429],
-            500: OPS_ERRORS[500],
           }),
         },
       },

@@ -6,12 +6,16 @@ import { AddressInput, Address, CreateOrderRequest, ErrorResponse, Issue, Order,
 import { ApproveHoldRequest, ExceptionEntry, ExceptionsResponse, HoldDecisionResponse, RejectHoldRequest, UpdatePaymentRequest, UpdatePaymentResponse } from '../../functions/core/workflow/schemas/ops';
 import { AvailabilityRequest, AvailabilityResponse, CartAvailabilityResponse } from '../../functions/core/inventory/schemas/availability';
 import { CancelOrderRequest, CancellationOutcomeResponse } from '../../functions/core/orders/schemas/cancellation';
-import { type JsonObject, ref, components, json, errorResponses, API_ERRORS, webhookHeaders, webhookResponses, orderIdParameter, STOREFRONT_SERVERS, availabilityPaths, opsPaths } from './openapi-parts';
+import { type JsonObject, ref, components, json, errorResponses, API_ERRORS, webhookHeaders, webhookResponses, orderIdParameter, STOREFRONT_SERVERS, availabilityPaths } from './openapi-parts';
+import { OPS_SECURITY_SCHEME, opsPaths } from './openapi-ops';
+import { OrdersPage, OrderSummary } from '../../functions/core/ops/schemas/find';
+import { OrderLookResponse } from '../../functions/core/ops/schemas/look';
+import { HoldRequest, OpsCancelRequest, ReleaseRequest, ResolveRequest } from '../../functions/core/ops/schemas/act';
 
 // Long: one OpenAPI document literal (paths and components), data rather than logic.
 export function buildOpenApiDocument(): JsonObject {
   const schemas = {
-    ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook, UpdatePaymentRequest, ApproveHoldRequest, RejectHoldRequest, AvailabilityRequest, CancelOrderRequest }, 'input'),
+    ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook, UpdatePaymentRequest, ApproveHoldRequest, RejectHoldRequest, AvailabilityRequest, CancelOrderRequest, HoldRequest, ReleaseRequest, OpsCancelRequest, ResolveRequest }, 'input'),
     ...components(
       {
         Order,
@@ -31,6 +35,9 @@ export function buildOpenApiDocument(): JsonObject {
         ErrorResponse,
         Issue,
         CancellationOutcomeResponse,
+        OrdersPage,
+        OrderSummary,
+        OrderLookResponse,
       },
       'output',
     ),
@@ -42,14 +49,14 @@ export function buildOpenApiDocument(): JsonObject {
       title: 'Dropship order pipeline: storefront and ops APIs',
       version: '1.2.0',
       description:
-        'Storefront order intake, payment updates and availability before checkout (API key per channel), Shopify order webhooks (HMAC), and the operators\' API (hold decisions, exceptions), which is a separate REST API with its own key and servers. Generated from the zod schemas by `npm run openapi`; do not edit by hand.',
+        'Storefront order intake, payment updates and availability before checkout (API key per channel), Shopify order webhooks (HMAC), and the operators\' API (find, look at and act on orders; exceptions), which is a separate REST API authorized with IAM (SigV4) with its own servers. Generated from the zod schemas by `npm run openapi`; do not edit by hand.',
     },
     servers: STOREFRONT_SERVERS,
     tags: [
       { name: 'Orders', description: 'Storefront API: one API key and usage plan per channel' },
       { name: 'Availability', description: 'Storefront API: sellable quantity and delivery estimate before checkout (same API key as orders)' },
       { name: 'Webhooks', description: 'Storefront API: commerce-platform webhooks, authenticated by their HMAC signature' },
-      { name: 'Ops', description: 'Ops API (separate REST API, see the servers of each /ops path): one ops API key, not valid on the storefront API' },
+      { name: 'Ops', description: 'Ops API (separate REST API, see the servers of each /ops path): IAM authorization (SigV4, the OperatorPolicy); the caller is recorded on every action' },
     ],
     paths: {
       '/orders': {
@@ -197,12 +204,7 @@ export function buildOpenApiDocument(): JsonObject {
     components: {
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API Gateway API key of the storefront channel (one usage plan per channel)' },
-        OpsApiKey: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'x-api-key',
-          description: 'The ops API key (stack output OpsApiKeyId; its own usage plan on the ops API only). Storefront channel keys are refused here, and the ops key on the storefront API.',
-        },
+        OpsIam: OPS_SECURITY_SCHEME,
         ShopifyHmac: {
           type: 'apiKey',
           in: 'header',

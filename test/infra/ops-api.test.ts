@@ -3,7 +3,7 @@
  * policy, the routes and their handlers, the refusals' shape, and least privilege of the ops functions.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OPS_API_LOGICAL_IDS, OPS_ENTRIES, OPS_FORBIDDEN_TEMPLATE } from '../../lib/constructs/ops-api';
+import { OPS_API_LOGICAL_IDS, OPS_ENTRIES, OPS_FORBIDDEN_TEMPLATE, OPS_ORDER_ACTIONS } from '../../lib/constructs/ops-api';
 import { type Synthesized, actionsOf, apiMethods, arr, functionEnv, functionIdByEntry, props, rec, referencedId, renderIntrinsics, resourcesOfType, roleOfFunction, roleStatements, synthesize } from './support';
 
 let s: Synthesized;
@@ -14,8 +14,8 @@ beforeAll(() => {
 const OPS_ROUTES: Record<string, string> = {
   'GET /ops/orders': OPS_ENTRIES.find,
   'GET /ops/orders/{orderId}': OPS_ENTRIES.look,
-  'POST /ops/orders/{orderId}/approve': OPS_ENTRIES.act,
-  'POST /ops/orders/{orderId}/reject': OPS_ENTRIES.act,
+  ...Object.fromEntries(OPS_ORDER_ACTIONS.map((a) => [`POST /ops/orders/{orderId}/${a}`, OPS_ENTRIES.act])),
+  'GET /ops/orders/{orderId}/documents/{documentId}': OPS_ENTRIES.documents,
   'GET /ops/exceptions': OPS_ENTRIES.exceptions,
 };
 
@@ -89,7 +89,21 @@ describe('ops functions: least privilege', () => {
     expect(statements.flatMap(actionsOf)).toContain('dynamodb:UpdateItem');
   });
 
-  it.each([OPS_ENTRIES.find, OPS_ENTRIES.look, OPS_ENTRIES.exceptions])('%s only reads items', (entry) => {
+  it('the order actions may redrive the order\'s execution, and ask suppliers (cancel)', () => {
+    const statements = statementsOf(OPS_ENTRIES.act);
+    const redrive = statements.find((st) => actionsOf(st).includes('states:RedriveExecution'));
+    expect(renderIntrinsics(redrive?.Resource)).toMatch(/:execution:<OrderWorkflowStateMachine\.Name>:\*$/);
+    expect(statements.flatMap(actionsOf)).toEqual(expect.arrayContaining(['sqs:SendMessage', 's3:PutObject']));
+    expect(functionEnv(s.json, functionIdByEntry(s.json, OPS_ENTRIES.act))).toHaveProperty('SUPPLIER_QUEUES');
+  });
+
+  it('documents reads the supplier outboxes only', () => {
+    const s3 = statementsOf(OPS_ENTRIES.documents).filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
+    expect(s3.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    expect(s3.flatMap((st) => arr(st.Resource)).map(renderIntrinsics).every((r) => r.endsWith('/suppliers/*/outbox/*'))).toBe(true);
+  });
+
+  it.each([OPS_ENTRIES.find, OPS_ENTRIES.look, OPS_ENTRIES.exceptions, OPS_ENTRIES.documents])('%s only reads items', (entry) => {
     const actions = statementsOf(entry).flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     expect(actions.filter((a) => a.startsWith('states:Send'))).toEqual([]);

@@ -24,6 +24,7 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'functions/ops/exceptions.ts': READ,
   'functions/ops/orders-find.ts': READ,
   'functions/ops/order-look.ts': READ,
+  'functions/ops/documents.ts': READ,
   'functions/api/create-order.ts': WRITE,
   'functions/api/cancel-order.ts': [...WRITE, DELETE],
   'functions/notifications/enqueue.ts': READ,

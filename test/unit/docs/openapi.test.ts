@@ -6,6 +6,7 @@ import { OPS_API_LOGICAL_IDS } from '../../../lib/constructs/ops-api';
 import { API_STAGE_NAME, storefrontLogicalIds } from '../../../lib/constructs/storefront-api';
 import { synthesizeTemplate } from '../../../lib/synth';
 import { OPENAPI_PATH } from '../../../scripts/docs/openapi-parts';
+import { OPS_ROUTES } from '../../../scripts/docs/openapi-ops';
 import { buildOpenApiDocument, renderOpenApi } from '../../../scripts/docs/openapi';
 
 type Json = Record<string, unknown>;
@@ -47,14 +48,12 @@ describe('docs/openapi.json', () => {
         'POST /webhooks/shopify/{channelId}/orders-create',
         'POST /webhooks/shopify/{channelId}',
         'POST /webhooks/woocommerce/{channelId}',
-        'POST /ops/orders/{orderId}/approve',
-        'POST /ops/orders/{orderId}/reject',
-        'GET /ops/exceptions',
+        ...OPS_ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`),
       ].sort(),
     );
     expect(doc.components.securitySchemes).toMatchObject({
       ApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
-      OpsApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+      OpsIam: { type: 'apiKey', in: 'header', name: 'Authorization', 'x-amazon-apigateway-authtype': 'awsSigv4' },
       ShopifyHmac: { type: 'apiKey', in: 'header', name: 'X-Shopify-Hmac-Sha256' },
     });
     expect(doc.tags.map((t) => t.name)).toEqual(['Orders', 'Availability', 'Webhooks', 'Ops']);
@@ -69,9 +68,11 @@ describe('docs/openapi.json', () => {
     ['/availability', 'post', 'ApiKey', 'Availability', ['200', '400', '403', '413', '415', '422', '429', '500']],
     ['/webhooks/shopify/{channelId}/orders-create', 'post', 'ShopifyHmac', 'Webhooks', ['200', '201', '202', '400', '401', '413', '500']],
     ['/webhooks/shopify/orders-create', 'post', 'ShopifyHmac', 'Webhooks', ['200', '201', '202', '400', '401', '413', '500']],
-    ['/ops/orders/{orderId}/approve', 'post', 'OpsApiKey', 'Ops', ['200', '400', '403', '404', '409', '415', '422', '429', '500']],
-    ['/ops/orders/{orderId}/reject', 'post', 'OpsApiKey', 'Ops', ['200', '400', '403', '404', '409', '415', '422', '429', '500']],
-    ['/ops/exceptions', 'get', 'OpsApiKey', 'Ops', ['200', '400', '403', '422', '429', '500']],
+    ['/ops/orders/{orderId}/approve', 'post', 'OpsIam', 'Ops', ['200', '400', '403', '404', '409', '415', '422', '429', '500']],
+    ['/ops/orders/{orderId}/reject', 'post', 'OpsIam', 'Ops', ['200', '400', '403', '404', '409', '415', '422', '429', '500']],
+    ['/ops/orders', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '422', '429', '500']],
+    ['/ops/orders/{orderId}', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '404', '429', '500']],
+    ['/ops/exceptions', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '422', '429', '500']],
   ])('%s %s: security %s, tag %s and responses %j', (path, method, scheme, tag, statuses) => {
     const op = operation(path, method);
     expect(op.security).toEqual([{ [scheme]: [] }]);
@@ -82,7 +83,7 @@ describe('docs/openapi.json', () => {
   it('the ops paths name the ops API as their server; the storefront paths use the top-level servers', () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       if (path.startsWith('/ops/')) {
-        expect(item.servers?.map((s) => s.url), path).toEqual([`https://{opsRestApiId}.execute-api.{region}.amazonaws.com/${API_STAGE_NAME}`, 'http://127.0.0.1:{port}']);
+        expect(item.servers?.map((s) => s.url), path).toEqual([`https://{opsRestApiId}.execute-api.{region}.amazonaws.com/${API_STAGE_NAME}`, `http://127.0.0.1:{port}/${API_STAGE_NAME}`]);
       } else {
         expect(item.servers, path).toBeUndefined();
       }
@@ -168,9 +169,9 @@ describe('docs/openapi.json', () => {
         expect(op, name).toBeDefined();
         const ops = route.restApi === OPS_API_LOGICAL_IDS.restApi;
         const scheme = Object.keys(op.security[0] ?? {})[0];
-        if (ops) expect(scheme, name).toBe('OpsApiKey');
+        if (ops) expect(scheme, name).toBe('OpsIam');
         else expect(scheme, name).toBe(route.apiKeyRequired ? 'ApiKey' : route.path.startsWith('/webhooks/woocommerce/') ? 'WooCommerceHmac' : 'ShopifyHmac');
-        expect(route.apiKeyRequired || scheme === 'ShopifyHmac' || scheme === 'WooCommerceHmac', name).toBe(true);
+        expect(route.apiKeyRequired || scheme === 'ShopifyHmac' || scheme === 'WooCommerceHmac' || (ops && route.authorizationType === 'AWS_IAM'), name).toBe(true);
         expect(doc.paths[route.path]?.servers !== undefined, name).toBe(ops);
       }
     });
