@@ -105,8 +105,11 @@ describe('operators dashboard', () => {
     await shot(page, 'exceptions');
     await row.locator('.reason-input').fill('checked with the customer by phone');
     await row.locator('button[data-action="approve"]').click();
-    // Approved: the order leaves the held list (an error would stay in the row).
-    const outcome = async () => ((await row.count()) === 0 ? 'approved' : ((await row.locator('.error').textContent({ timeout: 1_000 }).catch(() => null)) ?? 'waiting'));
+    // Approved: the API said so (or the order already left the held list); an error would stay in the row.
+    const outcome = async () => {
+      if ((await row.count()) === 0 || (await row.getByText('approve: done').count()) > 0) return 'approved';
+      return (await row.locator('.error').count()) > 0 ? await row.locator('.error').first().textContent() : 'waiting';
+    };
     await expect.poll(outcome, { timeout: 30_000, interval: 500 }).toBe('approved');
 
     await page.goto(`${dashboardUrl}#/orders/${orderId}`);
