@@ -78,11 +78,11 @@ export class PipelineStack extends Stack {
     // Customer cancellations ask dispatched fulfillments' suppliers (CANCELLATION_REQUESTED: queue or outbox file).
     this.suppliers.allowCancellationRequests(this.storefront.cancelOrderFunction);
     this.files.grantOutboxWrite(this.storefront.cancelOrderFunction);
-    // Ops: the documents route reads the outboxes; an operator's cancel asks suppliers like the customer's.
-    this.ops.connectOperations({ files: this.files, suppliers: this.suppliers });
     this.inventory = new InventorySync(this, 'InventorySync', { stage, store: this.store, files: this.files, stateMachine });
     // Storefront notifications: customer-visible domain events → signed webhooks, Shopify GraphQL, WooCommerce REST.
     this.notifications = new StorefrontNotifications(this, 'StorefrontNotifications', { stage, store: this.store, bus: this.events.bus });
+    // Ops: documents read the outboxes; an operator's cancel asks suppliers like the customer's; dead letters replay.
+    this.ops.connectOperations({ files: this.files, suppliers: this.suppliers, notifications: this.notifications });
 
     this.observability = new Observability(this, 'Observability', {
       stage,

@@ -17,7 +17,8 @@ import { requireOperator } from './common';
 const deps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
   now: systemClock,
-  channelIds: requireEnv('OPS_CHANNEL_IDS').split(',').filter((c) => c !== ''),
+  // Set by the stack (may be empty: a stage without channels).
+  channelIds: (process.env['OPS_CHANNEL_IDS'] ?? '').split(',').filter((c) => c !== ''),
 };
 
 export async function opsOrdersFindHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +9,7 @@ import type { Stage } from '../stage-config';
 import type { OrderStore } from './order-store';
 import { FILE_KEY_PATTERNS, FILE_READ_ACTIONS, type SupplierFiles } from './supplier-files';
 import type { SupplierGateway } from './supplier-gateway';
+import type { StorefrontNotifications } from './storefront-notifications';
 import { PipelineFunction, toRetention } from './pipeline-function';
 import { workflowSettingsEnvironment } from './workflow-settings';
 import { ACCESS_LOG_FORMAT, API_STAGE_NAME, GATEWAY_ERROR_TEMPLATE } from './storefront-api';
@@ -25,7 +26,12 @@ export const OPS_ENTRIES = {
   act: 'functions/ops/order-act.ts',
   exceptions: 'functions/ops/exceptions.ts',
   documents: 'functions/ops/documents.ts',
+  suppliers: 'functions/ops/suppliers.ts',
+  deadLetters: 'functions/ops/dead-letters.ts',
 } as const;
+
+/** What the dead-letters function may do on the DLQs it lists and replays (and SendMessage on their source queues). */
+export const OPS_DLQ_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const;
 
 /** The order actions (POST /ops/orders/{orderId}/{action}), all served by the order-act function. */
 export const OPS_ORDER_ACTIONS = ['approve', 'reject', 'hold', 'release', 'cancel', 'redrive', 'retry', 'resolve'] as const;
@@ -156,6 +162,14 @@ export class OpsApi extends Construct {
     for (const action of OPS_ORDER_ACTIONS) this.addRoute(this.orderResource.addResource(action), 'POST', this.actFunction);
     this.addRoute(this.opsResource.addResource('exceptions'), 'GET', this.exceptionsFunction);
 
+    // Suppliers: list (feed freshness, stock alerts), pause / resume (routing skips a paused supplier).
+    const suppliers = this.opsFunction('Suppliers', OPS_ENTRIES.suppliers, 'GET /ops/suppliers, POST /ops/suppliers/{supplierId}/pause|resume');
+    suppliers.useTable(store, 'readWrite').addEnvironment('OPS_SUPPLIER_IDS', stage.config.suppliers.map((s) => s.id).join(','));
+    const suppliersResource = this.opsResource.addResource('suppliers');
+    this.addRoute(suppliersResource, 'GET', suppliers);
+    const supplier = suppliersResource.addResource('{supplierId}');
+    for (const action of ['pause', 'resume']) this.addRoute(supplier.addResource(action), 'POST', suppliers);
+
     acknowledgeNag(
       this.api.deploymentStage.node.defaultChild ?? this.api.deploymentStage,
       'AwsSolutions-APIG3',
@@ -167,7 +181,7 @@ export class OpsApi extends Construct {
    * What the ops API needs from constructs built after it (called by the stack once they exist): the documents
    * route (read the supplier outboxes), and the supplier channels the operator's cancel asks.
    */
-  public connectOperations(props: { readonly files: SupplierFiles; readonly suppliers: SupplierGateway }): void {
+  public connectOperations(props: { readonly files: SupplierFiles; readonly suppliers: SupplierGateway; readonly notifications: StorefrontNotifications }): void {
     const documents = this.opsFunction('Documents', OPS_ENTRIES.documents, 'GET /ops/orders/{orderId}/documents/{documentId}: a document sent to a supplier');
     documents.useTable(this.store, 'read');
     props.files.useBucket(documents);
@@ -175,6 +189,23 @@ export class OpsApi extends Construct {
     this.addRoute(this.orderResource.addResource('documents').addResource('{documentId}'), 'GET', documents);
     props.suppliers.allowCancellationRequests(this.actFunction);
     props.files.grantOutboxWrite(this.actFunction);
+
+    // Dead letters: supplier inbound messages and storefront notifications, replayed to their source queue.
+    const queues = [
+      ...props.suppliers.suppliers.map((s) => ({ source: 'supplier-inbound', name: `${s.config.id} inbound`, dlq: s.inboundDlq, target: s.inboundQueue, fifo: false })),
+      { source: 'notifications', name: 'storefront notifications', dlq: props.notifications.dlq, target: props.notifications.queue, fifo: true },
+    ];
+    const deadLetters = this.opsFunction('DeadLetters', OPS_ENTRIES.deadLetters, 'GET /ops/dead-letters, POST /ops/dead-letters/{source}/replay');
+    deadLetters.addEnvironment(
+      'OPS_DEAD_LETTERS',
+      Stack.of(this).toJsonString(queues.map((q) => ({ source: q.source, name: q.name, dlqUrl: q.dlq.queueUrl, targetUrl: q.target.queueUrl, fifo: q.fifo }))),
+    );
+    iam.Grant.addToPrincipal({ grantee: deadLetters, actions: [...OPS_DLQ_ACTIONS], resourceArns: queues.map((q) => q.dlq.queueArn) });
+    for (const q of queues) q.dlq.encryptionMasterKey?.grantDecrypt(deadLetters);
+    deadLetters.allowSendMessage(queues.map((q) => q.target));
+    const dead = this.opsResource.addResource('dead-letters');
+    this.addRoute(dead, 'GET', deadLetters);
+    this.addRoute(dead.addResource('{source}').addResource('replay'), 'POST', deadLetters);
   }
 
   public get functions(): readonly PipelineFunction[] {

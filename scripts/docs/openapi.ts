@@ -10,12 +10,13 @@ import { type JsonObject, ref, components, json, errorResponses, API_ERRORS, web
 import { OPS_SECURITY_SCHEME, opsPaths } from './openapi-ops';
 import { OrdersPage, OrderSummary } from '../../functions/core/ops/schemas/find';
 import { OrderLookResponse } from '../../functions/core/ops/schemas/look';
-import { HoldRequest, OpsCancelRequest, ReleaseRequest, ResolveRequest } from '../../functions/core/ops/schemas/act';
+
+import { HoldRequest, OpsCancelRequest, PauseRequest, ReleaseRequest, ReplayRequest, ResolveRequest } from '../../functions/core/ops/schemas/act';
 
 // Long: one OpenAPI document literal (paths and components), data rather than logic.
 export function buildOpenApiDocument(): JsonObject {
   const schemas = {
-    ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook, UpdatePaymentRequest, ApproveHoldRequest, RejectHoldRequest, AvailabilityRequest, CancelOrderRequest, HoldRequest, ReleaseRequest, OpsCancelRequest, ResolveRequest }, 'input'),
+    ...components({ CreateOrderRequest, AddressInput, ShopifyOrderWebhook, UpdatePaymentRequest, ApproveHoldRequest, RejectHoldRequest, AvailabilityRequest, CancelOrderRequest, HoldRequest, ReleaseRequest, OpsCancelRequest, ResolveRequest, PauseRequest, ReplayRequest }, 'input'),
     ...components(
       {
         Order,

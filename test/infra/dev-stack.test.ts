@@ -60,6 +60,8 @@ const FUNCTIONS: Record<string, string> = {
   'functions/ops/order-act.ts': 'ops-api',
   'functions/ops/exceptions.ts': 'ops-api',
   'functions/ops/documents.ts': 'ops-api',
+  'functions/ops/suppliers.ts': 'ops-api',
+  'functions/ops/dead-letters.ts': 'ops-api',
   'functions/streams/stream-router.ts': 'stream-router',
   'functions/suppliers/inbound.ts': 'supplier-gateway',
   ...Object.fromEntries(Object.values(WORKFLOW_ENTRIES).map((entry) => [entry, 'order-workflow'])),

@@ -16,6 +16,11 @@ const OPS_ROUTES: Record<string, string> = {
   'GET /ops/orders/{orderId}': OPS_ENTRIES.look,
   ...Object.fromEntries(OPS_ORDER_ACTIONS.map((a) => [`POST /ops/orders/{orderId}/${a}`, OPS_ENTRIES.act])),
   'GET /ops/orders/{orderId}/documents/{documentId}': OPS_ENTRIES.documents,
+  'GET /ops/suppliers': OPS_ENTRIES.suppliers,
+  'POST /ops/suppliers/{supplierId}/pause': OPS_ENTRIES.suppliers,
+  'POST /ops/suppliers/{supplierId}/resume': OPS_ENTRIES.suppliers,
+  'GET /ops/dead-letters': OPS_ENTRIES.deadLetters,
+  'POST /ops/dead-letters/{source}/replay': OPS_ENTRIES.deadLetters,
   'GET /ops/exceptions': OPS_ENTRIES.exceptions,
 };
 
@@ -97,6 +102,15 @@ describe('ops functions: least privilege', () => {
     expect(functionEnv(s.json, functionIdByEntry(s.json, OPS_ENTRIES.act))).toHaveProperty('SUPPLIER_QUEUES');
   });
 
+  it('dead letters reads and deletes only on the DLQs, and sends only to their source queues', () => {
+    const statements = statementsOf(OPS_ENTRIES.deadLetters);
+    const receive = statements.filter((st) => actionsOf(st).includes('sqs:ReceiveMessage'));
+    expect(receive.flatMap((st) => arr(st.Resource)).map(renderIntrinsics).every((r) => /Dlq/i.test(r))).toBe(true);
+    const send = statements.filter((st) => actionsOf(st).includes('sqs:SendMessage'));
+    expect(send.flatMap((st) => arr(st.Resource)).map(renderIntrinsics).some((r) => /Dlq/i.test(r))).toBe(false);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+  });
+
   it('documents reads the supplier outboxes only', () => {
     const s3 = statementsOf(OPS_ENTRIES.documents).filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
     expect(s3.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
@@ -120,7 +134,7 @@ describe('ops functions: least privilege', () => {
     expect(env.CHANNELS).toBeUndefined();
   });
 
-  it.each(Object.values(OPS_ENTRIES))('%s gets the workflow settings of the stage', (entry) => {
+  it.each(Object.values(OPS_ENTRIES).filter((e) => e !== OPS_ENTRIES.deadLetters))('%s gets the workflow settings of the stage', (entry) => {
     expect(functionEnv(s.json, functionIdByEntry(s.json, entry))).toMatchObject({ SHIP_GRACE_DAYS: '7', DELIVERY_GRACE_DAYS: '7', TABLE_NAME: { Ref: 'PipelineTable' } });
   });
 });

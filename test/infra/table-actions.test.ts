@@ -25,6 +25,8 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'functions/ops/orders-find.ts': READ,
   'functions/ops/order-look.ts': READ,
   'functions/ops/documents.ts': READ,
+  'functions/ops/suppliers.ts': WRITE,
+  'functions/ops/dead-letters.ts': [],
   'functions/api/create-order.ts': WRITE,
   'functions/api/cancel-order.ts': [...WRITE, DELETE],
   'functions/notifications/enqueue.ts': READ,

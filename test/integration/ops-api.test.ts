@@ -97,4 +97,30 @@ describe('ops API on the local runtime', () => {
     expect((await call('POST', `/ops/orders/${orderId}/cancel`, { reason: 'fraud', note: 'operator cancel' })).json).toMatchObject({ status: 'CANCELLED' });
     expect((await call('GET', '/ops/orders/ord_0000000000000000000000zzzz')).status).toBe(404);
   });
+
+  it('pause -> new orders route to another supplier; resume -> the supplier routes again', async () => {
+    const paused = await call('POST', `/ops/suppliers/${NORDIC}/pause`, { note: 'warehouse move' });
+    try {
+      expect(paused).toMatchObject({ status: 200, json: { supplierId: NORDIC, paused: true, changed: true } });
+      expect((await call('POST', `/ops/suppliers/${NORDIC}/pause`, {})).json).toMatchObject({ changed: false });
+      const listed = (await call('GET', '/ops/suppliers')).json as unknown as { supplierId: string; paused: boolean }[];
+      expect(listed.find((x) => x.supplierId === NORDIC)).toMatchObject({ paused: true });
+      const orderId = await placeOrder({ lines: [{ sku: 'TSHIRT-BLK-M', quantity: 1 }] });
+      const f = await dispatchedFulfillment(orderId, 'atlantic-outfitters');
+      expect(f['supplierId']).toBe('atlantic-outfitters');
+    } finally {
+      const resumed = await call('POST', `/ops/suppliers/${NORDIC}/resume`, {});
+      expect(resumed).toMatchObject({ status: 200, json: { paused: false } });
+    }
+    const listed = (await call('GET', '/ops/suppliers')).json as unknown as { supplierId: string; paused: boolean }[];
+    expect(listed.find((x) => x.supplierId === NORDIC)).toMatchObject({ paused: false });
+  });
+
+  it('lists dead letters per source and replays none when there are none', async () => {
+    const listed = await call('GET', '/ops/dead-letters?source=notifications');
+    expect(listed.status).toBe(200);
+    expect((listed.json as unknown as { source: string }[]).every((q) => q.source === 'notifications')).toBe(true);
+    expect((await call('POST', '/ops/dead-letters/notifications/replay', { messageIds: ['none-such'] })).json).toMatchObject({ replayed: 0, notFound: ['none-such'] });
+    expect((await call('GET', '/ops/dead-letters?source=elsewhere')).status).toBe(422);
+  });
 });

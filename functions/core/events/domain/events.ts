@@ -28,6 +28,8 @@ export const SUPPLIER_EVENT_TYPES = [
   'SupplierStale',
   'SupplierFresh',
   'StockShortfall',
+  'SupplierPaused',
+  'SupplierResumed',
 ] as const;
 export type SupplierEventType = (typeof SUPPLIER_EVENT_TYPES)[number];
 

@@ -150,6 +150,8 @@ export const SUPPLIER_EVENT_PAYLOADS = {
   SupplierFileRefused: z.object({ bucket: z.string(), key: z.string(), etag: z.string(), code: z.string(), actorSupplierId: z.string().optional() }),
   SupplierStale: z.object({ lastFeedAt: Instant.nullable(), feedFreshnessSlaHours: z.number(), staleSince: Instant, lastFeedKey: z.string().optional() }),
   SupplierFresh: z.object({ ...FeedSource, staleSince: Instant.optional() }),
+  SupplierPaused: z.object({ actorId: z.string(), note: z.string().optional() }),
+  SupplierResumed: z.object({ actorId: z.string(), note: z.string().optional(), pausedSince: Instant }),
   StockShortfall: z.object({
     ...FeedSource,
     count: Count,

@@ -42,6 +42,8 @@ export interface Supplier {
    * retried later is SUPERSEDED instead of bringing older stock back.
    */
   readonly lastFeedObjectAt?: string | undefined;
+  /** Set while an operator paused the supplier: routing skips it (SUPPLIER_PAUSED); dispatched orders continue. */
+  readonly paused?: { readonly at: string; readonly actorId?: string | undefined; readonly note?: string | undefined } | undefined;
 }
 
 /** Canonical columns of an inventory feed row (CSV headers are mapped onto these by aliases). */

@@ -104,6 +104,8 @@ function supplierReasons(
   const { input, config } = ctx;
   const reasons: IneligibilityReason[] = [];
   if (supplier.status !== 'ACTIVE') reasons.push({ code: 'SUPPLIER_NOT_ACTIVE', detail: `supplier status is ${supplier.status}` });
+  // Paused by an operator (POST /ops/suppliers/{id}/pause): no new orders; what is in flight continues.
+  if (supplier.paused !== undefined) reasons.push({ code: 'SUPPLIER_PAUSED', detail: `paused by an operator since ${supplier.paused.at}` });
   if (!isFeedFresh(supplier, input.now, offer)) {
     const feed = offerFeedTime(supplier, offer);
     reasons.push({
