@@ -55,7 +55,8 @@ describe('ops API on the local runtime', () => {
   });
 
   it('hold -> release -> DELIVERED, with the operator on the timeline; look shows the execution and documents', async () => {
-    const orderId = await placeOrder({ payment: 'pending' });
+    // A fraud-review hold (a payment hold would hold again at the payment gate after the release).
+    const orderId = await placeOrder({ email: 'buyer@mailinator.com', billingCountry: 'FR' });
     await waitForStatus(orderId, 'ON_HOLD');
     await waitFor('AwaitHoldDecision entered', async () => (statesEntered(await history(orderId)).includes('AwaitHoldDecision') ? true : undefined));
     const held = await call('POST', `/ops/orders/${orderId}/hold`, { reason: 'address check' });
