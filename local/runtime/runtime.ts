@@ -26,6 +26,8 @@ import { Cleanups } from './cleanups';
 import { buildEndpoints, writeEndpoints } from './endpoints';
 import { acquireLock } from './lock';
 import { startStorefrontReceiver } from '../storefront/receiver';
+import { dashboardConfig } from '../dashboard/config';
+import { startDashboardServer } from '../dashboard/server';
 import { templateSupplierQueues, warmOrder } from './model-views';
 import type { LocalModel } from '../template/reader';
 import type { LocalRuntime, LocalRuntimeOptions } from './types';
@@ -128,7 +130,12 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         more: { secretsEndpoint: secrets.endpoint, apiKeys, supplierQueues, simulatedSuppliers: supplierSimulator !== undefined, dataDir, logsDir: functions.logsDir },
       }),
       storefrontReceiver: { url: storefrontReceiver.url, deliveriesUrl: storefrontReceiver.deliveriesUrl, controlUrl: storefrontReceiver.controlUrl },
+      dashboardUrl: '',
     };
+    // The operators' dashboard (local/dashboard): its config.json is read from these endpoints.
+    const dashboard = await startDashboardServer({ config: () => dashboardConfig(endpoints), ...(opts.port === 0 ? { port: 0 } : {}) });
+    cleanups.add(() => dashboard.stop());
+    endpoints.dashboardUrl = dashboard.url;
     const endpointsFile = await writeEndpoints(dataDir, endpoints);
     await lock.update({ apiUrl: services.gateway.url });
     const startupMs = performance.now() - started;

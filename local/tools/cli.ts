@@ -100,6 +100,7 @@ async function wipe(dataDir: string, all: boolean): Promise<void> {
 function printSummary(runtime: LocalRuntime, dataDir: string, log: (line: string) => void): void {
   const e = runtime.endpoints;
   log(`ready: API ${e.apiUrl} (endpoints in ${relative(path.join(dataDir, 'endpoints.json'))})`);
+  if (typeof e['dashboardUrl'] === 'string' && e['dashboardUrl'] !== '') log(`  Operators' dashboard: ${e['dashboardUrl']}`);
   log('');
   log(`  Routes of ${runtime.stackName} (from the synthesized template, stage "${e.apiStage}"):`);
   for (const r of e.routes) {
