@@ -1,4 +1,4 @@
-import { Returns } from './constructs/returns';
+import { Returns } from './constructs/after-delivery/returns';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -15,7 +15,7 @@ import { StorefrontNotifications } from './constructs/storefront-notifications';
 import { SUPPLIER_FILES_SERVICE, SupplierFiles } from './constructs/supplier-files';
 import { SupplierGateway } from './constructs/supplier-gateway';
 import { type Stage, logicalIdPart } from './stage-config';
-import { AfterDelivery } from './constructs/scorecards';
+import { AfterDelivery } from './constructs/after-delivery/scorecards';
 
 export interface PipelineStackProps extends StackProps {
   /** The parsed stage configuration (see lib/stage-config.ts). */

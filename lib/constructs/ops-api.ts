@@ -175,7 +175,7 @@ export class OpsApi extends Construct {
     const supplier = suppliersResource.addResource('{supplierId}');
     for (const action of ['pause', 'resume']) this.addRoute(supplier.addResource(action), 'POST', suppliers);
 
-    // Returns (issue 15): an operator authorizes a return on the supplier's behalf (lib/constructs/returns.ts adds the policy).
+    // Returns (issue 15): an operator authorizes a return on the supplier's behalf (lib/constructs/after-delivery/returns.ts adds the policy).
     this.returnsFunction = this.opsFunction('Returns', OPS_ENTRIES.returns, 'POST /ops/returns/{returnId}/authorize: authorize a return on the supplier\'s behalf');
     this.returnsFunction.useTable(store, 'readWrite');
     this.addRoute(this.opsResource.addResource('returns').addResource('{returnId}').addResource('authorize'), 'POST', this.returnsFunction);

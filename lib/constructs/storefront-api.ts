@@ -275,7 +275,7 @@ export class StorefrontApi extends Construct {
       requestParameters: { 'method.request.path.orderId': true },
     }));
 
-    // Returns (issue 15): the customer asks, the policy decides, the supplier is asked (lib/constructs/returns.ts wires the rest).
+    // Returns (issue 15): the customer asks, the policy decides, the supplier is asked (lib/constructs/after-delivery/returns.ts wires the rest).
     this.createReturnFunction = apiFunction('CreateReturn', 'functions/api/create-return.ts', 'POST /orders/{orderId}/returns: check the return policy, record the return, ask the supplier');
     this.createReturnFunction.useTable(store, 'readWrite');
     this.storefrontMethod(order.addResource('returns').addMethod('POST', integration(this.createReturnFunction), {

@@ -23,12 +23,12 @@
  *   F. disposable e-mail + billing country != shipping country: ON_HOLD (HIGH_RISK_OF_FRAUD) until
  *      an operator approves (POST /ops/orders/{id}/approve, signed with SigV4: local/tools/ops-client.ts).
  *
- * Part 3 (demo-inbound.ts): Shopify address hold corrected by orders/updated, orders/paid and
+ * Part 3 (demo/inbound.ts): Shopify address hold corrected by orders/updated, orders/paid and
  * orders/cancelled, an unhandled topic, and a WooCommerce order.
  *
- * Part 4 (demo-returns.ts): order A's units returned (a refund and an exchange), an over-return refused.
+ * Part 4 (demo/returns.ts): order A's units returned (a refund and an exchange), an over-return refused.
  */
-import { returnsDemo } from './demo-returns';
+import { returnsDemo } from './demo/returns';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,9 +38,9 @@ import { countTransitions } from '../emulators/stepfunctions/service';
 import { formatHistory, fullHistory, sfnClient } from './executions';
 import { showMoney } from './money-format';
 import { REPO_ROOT, type LocalEndpoints } from '../runtime/runtime';
-import { inboundDemo } from './demo-inbound';
+import { inboundDemo } from './demo/inbound';
 import { opsFetch } from './ops-client';
-import { afterDeliveryDemo } from './demo-after-delivery';
+import { afterDeliveryDemo } from './demo/after-delivery';
 import { printChannelDeliveries } from '../storefront/demo-deliveries';
 
 

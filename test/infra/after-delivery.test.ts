@@ -1,11 +1,11 @@
 /**
- * Delivery exceptions and scorecards (dev stack, lib/constructs/scorecards.ts): the scorecard rule's event
+ * Delivery exceptions and scorecards (dev stack, lib/constructs/after-delivery/scorecards.ts): the scorecard rule's event
  * types, the lost-parcel schedule and its settings, least privilege per function, the shared DLQ.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SCORECARD_EVENT_TYPES } from '../../functions/core/scorecards/domain/facts';
 import { DOMAIN_EVENT_SOURCE } from '../../lib/constructs/order-events';
-import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/scorecards';
+import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/after-delivery/scorecards';
 import { type Synthesized, actionsOf, arr, functionEnv, functionIdByEntry, props, rec, referencedId, resourcesOfType, roleOfFunction, roleStatements, synthesize } from './support';
 
 let s: Synthesized;

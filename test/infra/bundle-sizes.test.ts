@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { isLayerExternal } from '../../lib/constructs/runtime-deps-layer';
 import { fromRepoRoot } from '../../lib/paths';
-import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/scorecards';
+import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/after-delivery/scorecards';
 import { type Synthesized, props, rec, resourcesOfType, synthesize } from './support';
 
 /** Every bundle's budget (bytes of index.mjs). */

@@ -1,7 +1,7 @@
 /**
  * The dev stage template, synthesized once (no bundling): one targeted assertion per behaviour.
  */
-import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/scorecards';
+import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/after-delivery/scorecards';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_STORE_INDEX_PROJECTIONS } from '../../lib/constructs/order-store';
@@ -75,7 +75,7 @@ const FUNCTIONS: Record<string, string> = {
   [SCHEDULED_ENTRIES.sweepStaleFeeds]: 'sweeps',
   [NOTIFY_ENQUEUE_ENTRY]: 'storefront-notifications',
   [NOTIFY_DELIVER_ENTRY]: 'storefront-notifications',
-  // After delivery (lib/constructs/scorecards.ts): its ops routes are ops API functions; the updater and the sweep its own.
+  // After delivery (lib/constructs/after-delivery/scorecards.ts): its ops routes are ops API functions; the updater and the sweep its own.
   [AFTER_DELIVERY_ENTRIES.deliveryDecisions]: 'ops-api',
   [AFTER_DELIVERY_ENTRIES.claims]: 'ops-api',
   [AFTER_DELIVERY_ENTRIES.scorecard]: 'ops-api',

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OPS_API_LOGICAL_IDS, OPS_ENTRIES, OPS_FORBIDDEN_TEMPLATE, OPS_ORDER_ACTIONS } from '../../lib/constructs/ops-api';
-import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/scorecards';
+import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/after-delivery/scorecards';
 import { type Synthesized, actionsOf, apiMethods, arr, functionEnv, functionIdByEntry, props, rec, referencedId, renderIntrinsics, resourcesOfType, roleOfFunction, roleStatements, synthesize } from './support';
 
 let s: Synthesized;
@@ -23,7 +23,7 @@ const OPS_ROUTES: Record<string, string> = {
   'GET /ops/dead-letters': OPS_ENTRIES.deadLetters,
   'POST /ops/dead-letters/{source}/replay': OPS_ENTRIES.deadLetters,
   'GET /ops/exceptions': OPS_ENTRIES.exceptions,
-  // issue 15 (lib/constructs/scorecards.ts)
+  // issue 15 (lib/constructs/after-delivery/scorecards.ts)
   'POST /ops/orders/{orderId}/fulfillments/{fulfillmentId}/reship': AFTER_DELIVERY_ENTRIES.deliveryDecisions,
   'POST /ops/orders/{orderId}/fulfillments/{fulfillmentId}/refund': AFTER_DELIVERY_ENTRIES.deliveryDecisions,
   'GET /ops/claims': AFTER_DELIVERY_ENTRIES.claims,

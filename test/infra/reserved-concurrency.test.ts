@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SCHEDULED_ENTRIES } from '../../lib/constructs/inventory-sync';
 import { SUPPLIER_FILE_ENTRIES } from '../../lib/constructs/supplier-files';
-import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/scorecards';
+import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/after-delivery/scorecards';
 import { type Synthesized, functionIdByEntry, props, resourcesOfType, synthesize } from './support';
 
 let s: Synthesized;

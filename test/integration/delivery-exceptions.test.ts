@@ -1,6 +1,6 @@
 /**
  * Delivery exceptions end to end on the local runtime: the synthesized state machine, the real supplier inbound
- * consumer and a SCRIPTED supplier (messages on its inbound queue), the ops API routes of lib/constructs/scorecards.ts
+ * consumer and a SCRIPTED supplier (messages on its inbound queue), the ops API routes of lib/constructs/after-delivery/scorecards.ts
  * and the lost-parcel sweep's schedule rule fired on demand. Every wait has a deadline.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,8 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { Stage } from '../stage-config';
-import type { PipelineFunction } from './pipeline-function';
-import type { SupplierGateway } from './supplier-gateway';
+import type { Stage } from '../../stage-config';
+import type { PipelineFunction } from '../pipeline-function';
+import type { SupplierGateway } from '../supplier-gateway';
 
 /** Environment variable carrying the stage's returns config (functions/core/returns/schemas/returns.ts ReturnsConfig). */
 export const RETURNS_CONFIG_ENV = 'RETURNS_CONFIG';

@@ -4,7 +4,7 @@
  * supplier's answers brought them to REFUND_REQUESTED / CLOSED (rule 6 of supplier-sim.ts). Bounded waits.
  */
 import { randomUUID } from 'node:crypto';
-import type { LocalEndpoints } from '../runtime/runtime';
+import type { LocalEndpoints } from '../../runtime/runtime';
 
 const POLL_MS = 300;
 

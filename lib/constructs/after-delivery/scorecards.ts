@@ -1,20 +1,17 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { LambdaIntegration } from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SCORECARD_EVENT_TYPES } from '../../functions/core/scorecards/domain/facts';
-import { acknowledgeNag } from '../nag';
-import type { Stage } from '../stage-config';
-import { DOMAIN_EVENT_SOURCE } from './order-events';
-import type { OpsApi } from './ops-api';
-import type { OrderStore } from './order-store';
-import { PipelineFunction } from './pipeline-function';
-import type { SupplierFiles } from './supplier-files';
-import type { SupplierGateway } from './supplier-gateway';
-import { workflowSettingsEnvironment } from './workflow-settings';
+import { SCORECARD_EVENT_TYPES } from '../../../functions/core/scorecards/domain/facts';
+import { acknowledgeNag } from '../../nag';
+import type { Stage } from '../../stage-config';
+import { DOMAIN_EVENT_SOURCE } from '../order-events';
+import type { OpsApi } from '../ops-api';
+import type { OrderStore } from '../order-store';
+import { PipelineFunction } from '../pipeline-function';
+import type { SupplierFiles } from '../supplier-files';
+import type { SupplierGateway } from '../supplier-gateway';
 
 /** Entry files (issue 15): the scorecard updater, the lost-parcel sweep and the three ops handlers. */
 export const AFTER_DELIVERY_ENTRIES = {

@@ -8,7 +8,7 @@
  * Every wait has a deadline.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import type { LocalEndpoints } from '../runtime/runtime';
+import type { LocalEndpoints } from '../../runtime/runtime';
 
 const TIMEOUT_MS = 15_000;
 

@@ -9,8 +9,8 @@
  * Every wait has a deadline.
  */
 import { randomUUID } from 'node:crypto';
-import type { LocalEndpoints } from '../runtime/runtime';
-import { opsFetch } from './ops-client';
+import type { LocalEndpoints } from '../../runtime/runtime';
+import { opsFetch } from '../ops-client';
 
 type Json = Record<string, unknown>;
 
