@@ -240,7 +240,9 @@ export class OpsApi extends Construct {
   /** An IAM-authorized method on `resource`, proxied to `fn` (path parameters of the resource required). */
   public addRoute(resource: apigw.IResource, httpMethod: string, fn: PipelineFunction): apigw.Method {
     const params = [...resource.path.matchAll(/\{([^}+]+)\}/g)].map((m) => [`method.request.path.${m[1] ?? ''}`, true] as const);
-    const method = resource.addMethod(httpMethod, new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }), {
+    // One invoke permission per function for this API (not one per method): several routes share a function, and the
+    // stack stays under CloudFormation's 500 resources. API Gateway still reaches a function only through its routes.
+    const method = resource.addMethod(httpMethod, new apigw.LambdaIntegration(fn, { proxy: true, scopePermissionToMethod: false }), {
       authorizationType: apigw.AuthorizationType.IAM,
       requestValidator: this.validator,
       ...(params.length === 0 ? {} : { requestParameters: Object.fromEntries(params) }),

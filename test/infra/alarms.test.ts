@@ -61,7 +61,7 @@ describe('platform health alarms', () => {
     const alarm = onlyAlarm('DynamoDbThrottlesAlarm');
     const metrics = stats(alarm);
     expect(metrics.map((m) => `${String(m.MetricName)}:${dims(m).GlobalSecondaryIndexName ?? 'table'}`).sort()).toEqual(
-      ['table', 'gsi1', 'gsi2', 'gsi3'].flatMap((i) => [`ReadThrottleEvents:${i}`, `WriteThrottleEvents:${i}`]).sort(),
+      ['table', 'gsi1', 'gsi2', 'gsi3', 'gsi4'].flatMap((i) => [`ReadThrottleEvents:${i}`, `WriteThrottleEvents:${i}`]).sort(),
     );
     expect(alarm.Threshold).toBe(thresholds.dynamoDbThrottles);
   });

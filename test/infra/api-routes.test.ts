@@ -29,11 +29,11 @@ describe('apiRoutesFromTemplate', () => {
       },
     };
     expect(apiRoutesFromTemplate(template)).toEqual([
-      { restApi: 'Api', method: 'ANY', path: '/', apiKeyRequired: false },
-      { restApi: 'Api', method: 'POST', path: '/orders', apiKeyRequired: true },
-      { restApi: 'Api', method: 'GET', path: '/orders/{orderId}', apiKeyRequired: false },
-      { restApi: 'Api', method: 'POST', path: '/orders/{orderId}/payment', apiKeyRequired: true },
-      { restApi: 'Ops', method: 'GET', path: '/ops/exceptions', apiKeyRequired: true },
+      { restApi: 'Api', method: 'ANY', path: '/', apiKeyRequired: false, authorizationType: 'NONE' },
+      { restApi: 'Api', method: 'POST', path: '/orders', apiKeyRequired: true, authorizationType: 'NONE' },
+      { restApi: 'Api', method: 'GET', path: '/orders/{orderId}', apiKeyRequired: false, authorizationType: 'NONE' },
+      { restApi: 'Api', method: 'POST', path: '/orders/{orderId}/payment', apiKeyRequired: true, authorizationType: 'NONE' },
+      { restApi: 'Ops', method: 'GET', path: '/ops/exceptions', apiKeyRequired: true, authorizationType: 'NONE' },
     ]);
   });
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SCHEDULED_ENTRIES } from '../../lib/constructs/inventory-sync';
+import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/after-delivery/scorecards';
 import { OPS_ENTRIES } from '../../lib/constructs/ops-api';
 import { STREAM_ROUTER_ENTRY } from '../../lib/constructs/order-events';
 import { SUPPLIER_REJECTED_ERROR, WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
@@ -35,7 +36,9 @@ const ENTRIES = [
   'functions/api/availability.ts',
   'functions/api/woocommerce-webhook.ts',
   'functions/api/change-address.ts',
+  'functions/api/create-return.ts',
   ...Object.values(OPS_ENTRIES),
+  ...Object.values(AFTER_DELIVERY_ENTRIES),
   STREAM_ROUTER_ENTRY,
   SUPPLIER_INBOUND_ENTRY,
   ...Object.values(WORKFLOW_ENTRIES),

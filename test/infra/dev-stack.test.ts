@@ -45,6 +45,7 @@ const ROUTES: Record<string, string> = {
   'POST /webhooks/shopify/{channelId}': 'functions/api/shopify-webhook.ts',
   'POST /webhooks/woocommerce/{channelId}': 'functions/api/woocommerce-webhook.ts',
   'POST /orders/{orderId}/address': 'functions/api/change-address.ts',
+  'POST /orders/{orderId}/returns': 'functions/api/create-return.ts',
 };
 /** Every function: entry → Powertools service name. */
 const FUNCTIONS: Record<string, string> = {
@@ -56,6 +57,8 @@ const FUNCTIONS: Record<string, string> = {
   'functions/api/availability.ts': 'storefront-api',
   'functions/api/woocommerce-webhook.ts': 'storefront-api',
   'functions/api/change-address.ts': 'storefront-api',
+  'functions/api/create-return.ts': 'storefront-api',
+  'functions/ops/returns.ts': 'ops-api',
   'functions/ops/orders-find.ts': 'ops-api',
   'functions/ops/order-look.ts': 'ops-api',
   'functions/ops/order-act.ts': 'ops-api',
@@ -325,7 +328,7 @@ describe('channels', () => {
 
   it('passes CHANNELS (contract shape) to every storefront API function', () => {
     const storefront = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([, fn]) => rec(rec(props(fn).Environment).Variables).POWERTOOLS_SERVICE_NAME === 'storefront-api');
-    expect(storefront).toHaveLength(8);
+    expect(storefront).toHaveLength(9);
     for (const [id, fn] of storefront) {
       const variables = rec(rec(props(fn).Environment).Variables);
       const channels: unknown = JSON.parse(renderIntrinsics(variables.CHANNELS));

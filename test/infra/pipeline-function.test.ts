@@ -168,6 +168,7 @@ describe('binding helpers', () => {
       '<PipelineTable.Arn>/index/gsi1',
       '<PipelineTable.Arn>/index/gsi2',
       '<PipelineTable.Arn>/index/gsi3',
+      '<PipelineTable.Arn>/index/gsi4',
     ]);
     const key = statements.find((st) => actionsOf(st).includes('kms:Decrypt'));
     expect(actionsOf(key ?? { source: '', Effect: '', Action: [] }).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);

@@ -58,6 +58,7 @@ describe('prod stage', () => {
   it('retains the supplier queues and their DLQs (messages in flight)', () => {
     const queues = resourcesOfType(s.json, 'AWS::SQS::Queue');
     expect(queues.map(([id]) => id).sort()).toEqual([
+      expect.stringMatching(/^AfterDeliveryDlq/),
       'ScheduledJobsDlq',
       'StorefrontNotifyDlq',
       'StorefrontNotifyEnqueueDlq',

@@ -63,7 +63,7 @@ describe('queues (dev)', () => {
 
   it('every queue of the stack is encrypted and refuses non-TLS access', () => {
     const queues = resourcesOfType(s.json, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(SUPPLIERS.length * 4 + 3 + 3); // + the stream router's on-failure queue, the file-event and scheduled-job DLQs, the storefront notification queue and its 2 DLQs
+    expect(queues).toHaveLength(SUPPLIERS.length * 4 + 3 + 3 + 1); // + the stream router's on-failure queue, the file-event and scheduled-job DLQs, the storefront notification queue and its 2 DLQs, the after-delivery DLQ
     const sslOnly = new Set(
       resourcesOfType(s.json, 'AWS::SQS::QueuePolicy')
         .filter(([, p]) =>
@@ -145,6 +145,9 @@ describe('inbound consumer (dev)', () => {
   });
 });
 
+/** The after-delivery construct's DLQ (scorecard updates, lost-parcel sweep runs): its logical id carries a hash. */
+const alarmedAfterDeliveryDlq = (): string => resourcesOfType(s.json, 'AWS::SQS::Queue').map(([id]) => id).find((id) => id.startsWith('AfterDeliveryDlq')) ?? 'AfterDeliveryDlq';
+
 describe('DLQ alarms (dev)', () => {
   it('alarm on every dead-letter queue as soon as it holds a message', () => {
     const dlqs = [
@@ -154,6 +157,7 @@ describe('DLQ alarms (dev)', () => {
       'ScheduledJobsDlq',
       'StorefrontNotifyDlq',
       'StorefrontNotifyEnqueueDlq',
+      alarmedAfterDeliveryDlq(),
     ];
     const alarmed = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm')
       .filter(([, a]) => props(a).MetricName === 'ApproximateNumberOfMessagesVisible')

@@ -59,7 +59,7 @@ describe.concurrent('customer cancellation on the local runtime (scripted suppli
     const order = await waitForStatus(orderId, 'CANCELLED');
     expect(timelineTypes(order)).toEqual(expect.arrayContaining(['CancellationRequested', 'CancellationAccepted', 'OrderCancelled']));
     const states = statesEntered(await waitForExecutionEnd(orderId));
-    expect(states.slice(-4)).toEqual(['HoldDecided?', 'HoldRejected', 'CancelOrder', 'Cancelled']);
+    expect(states.slice(-5)).toEqual(['HoldDecided?', 'HoldRejected', 'CancelOrder', 'CancelOrderApplied?', 'Cancelled']);
     expect(await reservations(orderId)).toHaveLength(0);
   });
 

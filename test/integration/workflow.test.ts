@@ -114,7 +114,7 @@ describe.concurrent('order workflow on the local runtime (scripted suppliers)', 
     expect(await opsDecision(orderId, 'reject')).toBe(200);
     await waitForStatus(orderId, 'CANCELLED');
     const states = statesEntered(await waitForExecutionEnd(orderId));
-    expect(states.slice(-4)).toEqual(['HoldDecided?', 'HoldRejected', 'CancelOrder', 'Cancelled']);
+    expect(states.slice(-5)).toEqual(['HoldDecided?', 'HoldRejected', 'CancelOrder', 'CancelOrderApplied?', 'Cancelled']);
     await waitFor('RefundRequested on the bus', async () => ((await busEvents(orderId, 'RefundRequested')).length > 0 ? true : undefined));
     expect(await reservations(orderId)).toHaveLength(0);
   });
@@ -125,7 +125,7 @@ describe.concurrent('order workflow on the local runtime (scripted suppliers)', 
     await waitForStatus(orderId, 'CANCELLED');
     const events = await waitForExecutionEnd(orderId);
     expect(events.some((e) => e.type === 'TaskTimedOut' && e.taskTimedOutEventDetails?.error === 'States.Timeout')).toBe(true);
-    expect(statesEntered(events).slice(-4)).toEqual(['AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'Cancelled']);
+    expect(statesEntered(events).slice(-5)).toEqual(['AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'CancelOrderApplied?', 'Cancelled']);
     await waitFor('RefundRequested on the bus', async () => ((await busEvents(orderId, 'RefundRequested')).length > 0 ? true : undefined));
   });
 
