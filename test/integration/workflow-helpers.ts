@@ -108,16 +108,21 @@ export async function getOrder(orderId: string): Promise<Record<string, unknown>
 
 export async function waitForStatus(orderId: string, status: string | readonly string[], timeoutMs = 30_000): Promise<Record<string, unknown>> {
   const wanted = typeof status === 'string' ? [status] : status;
-  let last = '';
-  return waitFor(
-    `order ${orderId} to be ${wanted.join('|')} (last seen ${last})`,
-    async () => {
-      const order = await getOrder(orderId);
-      last = String(order['status']);
-      return wanted.includes(last) ? order : undefined;
-    },
-    timeoutMs,
-  );
+  let last = '(no answer)';
+  try {
+    return await waitFor(
+      `order ${orderId} to be ${wanted.join('|')}`,
+      async () => {
+        const order = await getOrder(orderId);
+        last = String(order['status']);
+        return wanted.includes(last) ? order : undefined;
+      },
+      timeoutMs,
+    );
+  } catch (error) {
+    // The status seen last, so a timeout says where the order stopped.
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (last seen ${last})`);
+  }
 }
 
 export function timelineTypes(order: Record<string, unknown>): string[] {
