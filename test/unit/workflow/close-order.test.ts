@@ -29,6 +29,7 @@ import {
   timelineTypes,
   type World,
 } from './support/world';
+import { seededWorld } from './support/world';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const sqsMock = mockClient(SQSClient);
@@ -36,13 +37,7 @@ let table: FakeTable;
 let world: World;
 
 beforeEach(() => {
-  ddbMock.reset();
-  sqsMock.reset();
-  sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm' });
-  table = new FakeTable();
-  table.install(ddbMock);
-  table.seed(...catalogItems());
-  world = makeWorld(table);
+  ({ table, world } = seededWorld(ddbMock, sqsMock, 'm'));
 });
 
 const UPS = '1Z5R89390357567127';

@@ -10,6 +10,7 @@ import { declareLost, type LostParcelSweepDeps } from '../../../functions/core/d
 import { closeClaim, listOpenClaims } from '../../../functions/core/deliveries/services/claims';
 import { FakeTable } from './support/fake-table';
 import { apply, at, catalogItems, dispatched, F1, F2, makeWorld, order, ORDER_ID, routedOrder, storedFulfillment, storedOrder, timelineTypes, type World } from './support/world';
+import { seededWorld } from './support/world';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const sqsMock = mockClient(SQSClient);
@@ -17,13 +18,7 @@ let table: FakeTable;
 let world: World;
 
 beforeEach(() => {
-  ddbMock.reset();
-  sqsMock.reset();
-  sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-  table = new FakeTable();
-  table.install(ddbMock);
-  table.seed(...catalogItems());
-  world = makeWorld(table);
+  ({ table, world } = seededWorld(ddbMock, sqsMock));
 });
 
 const UPS = '1Z5R89390357567127';

@@ -8,6 +8,7 @@ import { createReplacementFulfillment, type ReplacementDeps } from '../../../fun
 import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { FakeTable } from './support/fake-table';
 import { apply, at, catalogItems, dispatched, F1, F2, makeWorld, NOW, offerOf, order, ORDER_ID, queueUrl, routedOrder, storedFulfillment, storedOrder, timelineTypes, type World } from './support/world';
+import { seededWorld } from './support/world';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const sqsMock = mockClient(SQSClient);
@@ -15,13 +16,7 @@ let table: FakeTable;
 let world: World;
 
 beforeEach(() => {
-  ddbMock.reset();
-  sqsMock.reset();
-  sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-  table = new FakeTable();
-  table.install(ddbMock);
-  table.seed(...catalogItems());
-  world = makeWorld(table);
+  ({ table, world } = seededWorld(ddbMock, sqsMock));
 });
 
 const UPS = '1Z5R89390357567127';

@@ -5,8 +5,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import { routeOrder } from '../../../../functions/core/workflow/domain/routing';
 import type { Channel } from '../../../../functions/core/orders/domain/channel';
@@ -309,3 +310,17 @@ export const apply = (r: FulfillmentRecord, ...events: FulfillmentEvent[]): Fulf
 
 /** Dispatched at NOW. */
 export const dispatched = (r: FulfillmentRecord): FulfillmentRecord => apply(r, { type: 'DISPATCHED', at: at(0) });
+
+/**
+ * The usual `beforeEach` of the workflow tests: mocks reset, SendMessage answered, a fake table with the
+ * catalog seeded and installed, and a world over it.
+ */
+export function seededWorld(ddbMock: AwsClientStub<DynamoDBDocumentClient>, sqsMock: AwsClientStub<SQSClient>, messageId = 'm-1'): { table: FakeTable; world: World } {
+  ddbMock.reset();
+  sqsMock.reset();
+  sqsMock.on(SendMessageCommand).resolves({ MessageId: messageId });
+  const table = new FakeTable();
+  table.install(ddbMock);
+  table.seed(...catalogItems());
+  return { table, world: makeWorld(table) };
+}
