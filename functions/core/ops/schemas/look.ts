@@ -1,6 +1,7 @@
 /** GET /ops/orders/{orderId}: everything an operator needs about one order. */
 import * as z from 'zod';
 import { FulfillmentView, OrderView, TimelineEntry } from '../../orders/schemas/order';
+import { ReturnSummary } from './returns';
 
 export const DOCUMENT_KINDS = ['packing-slip', 'purchase-order', 'cancellation'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -46,6 +47,6 @@ export const OrderLookResponse = z.object({
   fulfillments: z.array(FulfillmentView),
   documents: z.array(DocumentRef),
   deliveries: z.array(DeliveryView),
-  returns: z.array(z.record(z.string(), z.unknown())).meta({ description: 'Returns of the order (filled by the returns feature)' }),
+  returns: z.array(ReturnSummary).meta({ description: 'Returns of the order, oldest first (as GET /ops/returns lists them)' }),
 });
 export type OrderLookResponse = z.output<typeof OrderLookResponse>;

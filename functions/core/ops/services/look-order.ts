@@ -4,17 +4,21 @@
  * documents (with the ops route that serves each), storefront deliveries and returns.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../kernel/clock';
 import { NotFoundError } from '../../kernel/errors';
 import { getOrderView } from '../../orders/store/orders';
 import { toOrderViewResponse } from '../../orders/services/order-response';
 import type { StoreContext } from '../../runtime/table/context';
 import type { FulfillmentDocuments } from '../../workflow/domain/fulfillment-status';
 import type { DeliveryView, DocumentKind, DocumentRef, OrderLookResponse } from '../schemas/look';
+import { listReturns } from '../../returns/store/returns';
 import { describeOrderExecution, stateMachineDefinition, type ExecutionDeps } from './execution';
+import { returnSummary } from './list-returns';
 
 export interface LookDeps {
   readonly store: StoreContext;
   readonly execution: ExecutionDeps;
+  readonly now: Clock;
 }
 
 const DOCUMENT_FIELDS: ReadonlyArray<readonly [keyof FulfillmentDocuments, DocumentKind]> = [
@@ -67,11 +71,13 @@ export async function lookOrder(deps: LookDeps, orderId: string): Promise<OrderL
   const view = await getOrderView(deps.store, orderId);
   if (view === undefined) throw new NotFoundError('Order not found', { issues: [{ path: 'pathParameters.orderId', message: `no order ${orderId}` }] });
   const order = toOrderViewResponse(view.order, view.timeline, view.fulfillments);
-  const [execution, definition, deliveries] = await Promise.all([
+  const [execution, definition, deliveries, returns] = await Promise.all([
     describeOrderExecution(deps.execution, orderId),
     stateMachineDefinition(deps.execution),
     deliveriesOf(deps.store, orderId, order.timeline),
+    listReturns(deps.store, orderId),
   ]);
+  const now = deps.now().toISOString();
   return {
     order,
     timeline: order.timeline,
@@ -80,6 +86,6 @@ export async function lookOrder(deps: LookDeps, orderId: string): Promise<OrderL
     fulfillments: order.fulfillments,
     documents: documentsOf(orderId, view.fulfillments),
     deliveries,
-    returns: [],
+    returns: returns.map((r) => returnSummary(r, view.order.currency, now)),
   };
 }
