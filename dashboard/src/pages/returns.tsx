@@ -37,7 +37,7 @@ export function ReturnsTable(props: { items: readonly ReturnEntry[]; onDone?: ()
             <td class="num">{r.goods === undefined ? '–' : <Money amount={r.goods.amount} currency={r.goods.currency} />}</td>
             <td class="num">{r.refund === undefined ? '–' : <Money amount={r.refund.amount} currency={r.refund.currency} />}</td>
             <td><Time iso={r.createdAt} /></td>
-            <td><Time iso={r.respondBy} /></td>
+            <td><Time iso={r.status === 'REQUESTED' ? r.respondBy : undefined} /></td>
             <td>
               {r.status !== 'REQUESTED' ? null : (
                 <ConfirmButton
