@@ -90,8 +90,15 @@ afterAll(async () => {
 describe('operators dashboard', () => {
   it('is served by the local runtime (dashboardUrl) with the operator identity from config.json', async () => {
     expect(dashboardUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const started = Date.now();
     await page.goto(dashboardUrl, { waitUntil: 'load', timeout: 20_000 });
     await page.locator('header nav').waitFor({ timeout: 20_000 });
+    const rendered = Date.now() - started;
+    const load = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+      return nav === undefined ? -1 : Math.round(nav.loadEventEnd - nav.startTime);
+    });
+    console.log(`first page: load event ${load} ms, frame rendered ${rendered} ms after navigation`);
     expect(await page.locator('header .identity').textContent()).toContain('assumed-role/Operator');
   }, 60_000);
 
