@@ -4,6 +4,7 @@
  * | entity       | pk               | sk                 | gsi3 (sparse)                                                              |
  * |--------------|------------------|--------------------|----------------------------------------------------------------------------|
  * | Return       | ORDER#{orderId}  | RETURN#{returnId}  | while REQUESTED: EXCEPTION#RETURN_UNANSWERED / {respondBy}#{orderId}#{returnId} |
+ *   (and gsi2 `RETURN#{status}` / `{updatedAt}#{returnId}`: operators' GET /ops/returns)
  * | ReturnLedger | ORDER#{orderId}  | RETURNLEDGER       |                                                                            |
  *
  * The ledger holds the units per line held by returns that were not rejected, and the refunds requested by
@@ -91,6 +92,8 @@ function item(record: ReturnRecord): Record<string, unknown> {
     ...record,
     ...returnKey(record.orderId, record.returnId),
     entity: RETURN_ENTITY,
+    // Operators list returns by status across orders (GET /ops/returns, ops/store/return-index.ts).
+    ...gsiKeys.returnByStatus(record.status, record.updatedAt, record.returnId),
     ...(unanswered ? gsiKeys.exception(RETURN_UNANSWERED, record.respondBy ?? '', `${record.orderId}#${record.returnId}`) : {}),
   };
 }
