@@ -17,6 +17,7 @@ import { SupplierFilesDirectory } from '../../../functions/core/suppliers/servic
 import { processMessageFile, type MessageFileDeps } from '../../../functions/core/suppliers/services/message-files';
 import { applyReturnMessage } from '../../../functions/core/suppliers/services/return-messages';
 import { RETURN_REQUEST_CSV_COLUMNS, ReturnFileRow, normalizeDateCell } from '../../../functions/core/supplier-files/schemas/return-files';
+import { parseReturnRequestFile, returnFileCsv, returnPlan } from '../../../local/tools/supplier-sim-returns';
 import { FakeTable } from '../workflow/support/fake-table';
 import { apply, at, catalogItems, dispatched, F1, makeWorld, order, ORDER_ID, routedOrder, timelineTypes, type World } from '../workflow/support/world';
 import { FakeBucket, FILES_BUCKET, outboxFiles, s3Client, setSupplier } from './support/files';
@@ -223,6 +224,22 @@ describe('returns files (inbox/returns/)', () => {
     const { outcome } = await drop(['rma,condition', 'R,used'].join('\n'));
     expect(outcome).toMatchObject({ status: 'QUARANTINED', reason: 'missing required columns: return_id, status' });
     expect(stored(returnId)).toMatchObject({ status: 'REQUESTED' });
+  });
+});
+
+describe('the simulated file supplier (local/tools/supplier-sim-returns.ts)', () => {
+  it('reads the return-request CSV and its answer files, typed like a person would, go through without a rejected row', async () => {
+    const returnId = await requested('stopped working');
+    const request = parseReturnRequestFile(`x/${returnId}.csv`, bucket.text(`suppliers/nordic-home/outbox/return-requests/${returnId}.csv`));
+    expect(request).toMatchObject({ returnId, fulfillmentId: F1, reason: 'defective', note: 'stopped working', lines: [{ lineNo: 1, quantity: 1 }] });
+    const plan = returnPlan('nordic-home', request ?? { returnId, fulfillmentId: F1, reason: 'defective', lines: [] });
+    expect(plan.decision).toBe('authorize');
+    for (const [i, step] of plan.steps.entries()) {
+      const { outcome, report } = await drop(returnFileCsv(step.body), { name: `${returnId}-${i + 1}.csv` });
+      expect(outcome, returnFileCsv(step.body)).toMatchObject({ status: 'APPLIED', messages: 1, rejected: 0 });
+      expect(report).toBeUndefined();
+    }
+    expect(stored(returnId)).toMatchObject({ status: 'REFUND_REQUESTED', received: { lines: [{ lineNo: 1, condition: 'as_new' }] } });
   });
 });
 

@@ -232,7 +232,7 @@ export async function applyReturnRows(deps: ReturnRowsDeps, rows: readonly CsvRo
       written += used.length;
       messages++;
     } else if (outcome.kind === 'duplicate' || outcome.kind === 'stale') {
-      ctx.collector.warn({ row: first.row, code: 'ALREADY_APPLIED', message: `${group.returnId} is already past ${group.status.slice(7)}: nothing changed` });
+      ctx.collector.warn({ row: first.row, code: 'ALREADY_APPLIED', message: `${group.returnId} already has this ${group.status.slice(7)} answer or is past it: nothing changed` });
     } else if (outcome.kind === 'poison') {
       const why = refusal(outcome);
       reject(ctx, used, why.field, why.reason);
