@@ -88,7 +88,8 @@ function receivedLines(record: ReturnRecord, rows: readonly Valid[]): { ok: true
   const conditions = new Map<number, ReturnCondition>();
   let whole: ReturnCondition | undefined;
   for (const { data } of rows) {
-    const condition = data.condition ?? 'as_new';
+    const condition = data.condition;
+    if (condition === undefined) return { ok: false, field: 'condition', reason: 'is required for RECEIVED (the condition of the line)' };
     if (data.line_no === undefined && data.supplier_sku === undefined) {
       if (whole !== undefined && whole !== condition) return { ok: false, field: 'condition', reason: 'two rows without a line give different conditions: name the line of each' };
       whole = condition;

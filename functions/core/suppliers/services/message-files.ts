@@ -1,6 +1,8 @@
 /**
- * Tracking and acknowledgement files from a supplier's inbox (`suppliers/{id}/inbox/tracking/*.csv`,
- * `.../inbox/acknowledgements/*.csv`): each valid row becomes the SQS message a supplier with an API
+ * Tracking, acknowledgement and returns files from a supplier's inbox (`suppliers/{id}/inbox/tracking/*.csv`,
+ * `.../inbox/acknowledgements/*.csv`, `.../inbox/returns/*.csv`; returns rows are applied in row order by the
+ * inbound consumer's returns service instead of being sent, supplier-files/services/return-files.ts; cancellation
+ * answers: cancellation-answer-files.ts). For tracking and acknowledgements each valid row becomes the SQS message a supplier with an API
  * would send (ACCEPTED / REJECTED / SHIPPED, the exact schemas of suppliers/schemas/supplier-messages.ts), sent
  * to that supplier's INBOUND queue, so the same consumer applies it with the same rules. Rows that
  * cannot be applied go to the rejected-row report in the supplier's outbox instead.
