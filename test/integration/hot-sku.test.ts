@@ -2,9 +2,11 @@
  * Flash sale (issue 13): ROUNDS rounds of ORDERS paid orders racing at once for the 10 units of a fresh offer,
  * through the real ValidateAndRoute service (reservation transaction, optimistic re-reads) against the local
  * runtime's DynamoDB Local, with Step Functions' bounded retry of a TransientError emulated (the definition's
- * schedule, intervals scaled down). Asserts per round: exactly 10 winners, the counter = 10 = Σ HELD, 0 oversold,
- * and every loser lost for lack of stock (OUT_OF_STOCK), none to a failure (a failure would be a
- * TRANSIENT_FAILURE hold, never a cancellation). HOT_SKU_ROUNDS / HOT_SKU_ORDERS override the sizes.
+ * schedule, intervals scaled down). The offer is a hot one split over HOT_SKU_SHARDS allocation shards (8; 0 = the
+ * single counter of a cold offer, docs/hot-sku.md). Asserts per round: exactly 10 winners, Σ reserved over the
+ * counter and the shards = 10 = Σ HELD, 0 oversold, no shard negative or above its allocation, and every loser
+ * lost for lack of stock (OUT_OF_STOCK), none to a failure (a failure would be a TRANSIENT_FAILURE hold, never a
+ * cancellation). HOT_SKU_ROUNDS / HOT_SKU_ORDERS override the sizes.
  *
  * Orders are written VALIDATED (screened) with an entity the stream router ignores, so no execution races the
  * test; the reservation writes them back as ordinary orders.
@@ -21,10 +23,30 @@ import type { WorkflowDeps } from '../../functions/core/workflow/services/workfl
 import { DEFAULT_WORKFLOW_SETTINGS } from '../../functions/core/workflow/services/workflow-settings';
 import { sampleOrder } from '../unit/fixtures/orders';
 import { documentClient, endpoints } from './helpers';
+import { allocationShardKey } from '../../functions/core/inventory/store/allocation-shards';
+
+/** Units reserved on the counter and on every shard of the offer (and whether a shard went negative or past its allocation). */
+async function reservedOf(sku: string): Promise<{ reserved: number; shardsUsed: number; badShards: number }> {
+  const ddb = documentClient();
+  const table = endpoints().dynamodb.tableName;
+  const counter = (await ddb.send(new GetCommand({ TableName: table, Key: keys.offerReservations(sku, SUPPLIER), ConsistentRead: true }))).Item ?? {};
+  let reserved = Number(counter['reserved'] ?? 0);
+  let shardsUsed = 0;
+  let badShards = 0;
+  for (let shard = 0; shard < Number(counter['shards'] ?? 0); shard++) {
+    const item = (await ddb.send(new GetCommand({ TableName: table, Key: allocationShardKey(sku, SUPPLIER, shard), ConsistentRead: true }))).Item ?? {};
+    const held = Number(item['reserved'] ?? 0);
+    reserved += held;
+    if (held > 0) shardsUsed++;
+    if (held < 0 || Number(item['free'] ?? 0) < 0) badShards++;
+  }
+  return { reserved, shardsUsed, badShards };
+}
 
 /** 1 round in the suite (about 30 s on a quiet 2-core machine); HOT_SKU_ROUNDS=20 for the full stress of issue 13. */
 const ROUNDS = Number(process.env['HOT_SKU_ROUNDS'] ?? 1);
 const ORDERS = Number(process.env['HOT_SKU_ORDERS'] ?? 1000);
+const SHARDS = Number(process.env['HOT_SKU_SHARDS'] ?? 8);
 const UNITS = 10;
 const SUPPLIER = 'nordic-home';
 const TEMPLATE_SKU = 'KETTLE-GOOSENECK';
@@ -90,9 +112,11 @@ describe('flash sale on one offer', () => {
   it(`${ROUNDS} rounds of ${ORDERS} concurrent paid orders for ${UNITS} units: exactly ${UNITS} win, 0 oversold, every loser out of stock`, async () => {
     const ddb = documentClient();
     const table = endpoints().dynamodb.tableName;
-    const deps: WorkflowDeps = { store: { ddb, tableName: table }, settings: DEFAULT_WORKFLOW_SETTINGS, now: () => new Date(), logger: quiet };
     const run = Date.now().toString(36);
-    const totals = { orders: 0, winners: 0, outOfStock: 0, held: 0, other: 0, oversold: 0, sfnRetries: 0, ms: 0 };
+    const hotSkus = Array.from({ length: SHARDS > 0 ? ROUNDS : 0 }, (_, round) => ({ sku: `FLASH-${run}-${round}`.toUpperCase(), supplierId: SUPPLIER, shards: SHARDS }));
+    const settings = { ...DEFAULT_WORKFLOW_SETTINGS, hotSkus };
+    const deps: WorkflowDeps = { store: { ddb, tableName: table }, settings, now: () => new Date(), logger: quiet };
+    const totals = { shards: SHARDS, orders: 0, winners: 0, outOfStock: 0, held: 0, other: 0, oversold: 0, shardsUsed: 0, sfnRetries: 0, ms: 0 };
     for (let round = 0; round < ROUNDS; round++) {
       const sku = `FLASH-${run}-${round}`.toUpperCase();
       const ids = Array.from({ length: ORDERS }, (_, i) => orderId(round, i, run));
@@ -102,7 +126,7 @@ describe('flash sale on one offer', () => {
       const results = await Promise.all(ids.map((id) => raceOne(deps, id)));
       totals.ms += Date.now() - started;
       const count = (o: Outcome) => results.filter((r) => r.outcome === o).length;
-      const counter = Number((await ddb.send(new GetCommand({ TableName: table, Key: keys.offerReservations(sku, SUPPLIER), ConsistentRead: true }))).Item?.['reserved'] ?? 0);
+      const { reserved: counter, shardsUsed, badShards } = await reservedOf(sku);
       let held = 0;
       for (const id of ids.filter((_, i) => results[i]?.outcome === 'ROUTED')) {
         const items = (await ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)', ExpressionAttributeValues: { ':pk': `ORDER#${id}`, ':r': 'RESERVATION#' }, ConsistentRead: true }))).Items ?? [];
@@ -114,6 +138,8 @@ describe('flash sale on one offer', () => {
       totals.held += count('HELD_AFTER_RETRIES');
       totals.other += count('OTHER');
       totals.oversold += Math.max(0, counter - UNITS);
+      totals.shardsUsed += shardsUsed;
+      expect({ round, badShards }).toEqual({ round, badShards: 0 });
       totals.sfnRetries += results.reduce((sum, r) => sum + r.sfnRetries, 0);
       expect({ round, winners: count('ROUTED'), counter, held }).toEqual({ round, winners: UNITS, counter: UNITS, held: UNITS });
       expect({ round, outOfStock: count('OUT_OF_STOCK'), failed: count('HELD_AFTER_RETRIES') + count('OTHER') }).toEqual({ round, outOfStock: ORDERS - UNITS, failed: 0 });
