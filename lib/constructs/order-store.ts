@@ -104,6 +104,33 @@ export const TABLE_EXTRA_ACTIONS: Readonly<Record<string, readonly TableExtraAct
   'functions/inventory/refresh-feeds.ts': BATCH_WRITES,
   'functions/sweeps/sweep-stale-feeds.ts': BATCH_WRITES,
 };
+/** Partition-key patterns (`dynamodb:LeadingKeys`, StringLike) a function's table grant is limited to: reads, and writes (default: the reads). */
+export interface TableLeadingKeys {
+  readonly read: readonly string[];
+  readonly write?: readonly string[];
+}
+
+/**
+ * Per function entry: the partitions its code touches, where every key it reads or writes has one of a few prefixes
+ * (docs/security.md "Partition-scoped grants"). The grant on the table carries `ForAllValues:StringLike` on
+ * `dynamodb:LeadingKeys` (every item of a BatchGet or transaction is checked); index queries keep their own
+ * unconditioned Query grant on the named indexes (read-only). Functions absent here touch order partitions together
+ * with catalog, supplier, guard or token partitions chosen by the request (see the doc for why each cannot be scoped).
+ */
+export const TABLE_LEADING_KEYS: Readonly<Record<string, TableLeadingKeys>> = {
+  'functions/api/availability.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*'] },
+  'functions/notifications/enqueue.ts': { read: ['ORDER#*'] },
+  'functions/notifications/deliver.ts': { read: ['NOTIFY#*', 'ORDER#*'], write: ['NOTIFY#*'] },
+  'functions/ops/suppliers.ts': { read: ['SUPPLIER#*'] },
+  'functions/ops/scorecard.ts': { read: ['SUPPLIER#*', 'SCORECARD#*'] },
+  'functions/ops/claims.ts': { read: ['CLAIM#*', 'ORDER#*'] },
+  'functions/scorecards/on-domain-event.ts': { read: ['ORDER#*', 'SCORECARD#*'], write: ['SCORECARD#*'] },
+  'functions/sweeps/sweep-stale-feeds.ts': { read: ['SUPPLIER#*'] },
+  'functions/sweeps/sweep-reservations.ts': { read: ['ORDER#*', 'SKU#*', 'SKUSHARD#*', 'SWEEP#*'] },
+  'functions/inventory/feed-file.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'] },
+  'functions/inventory/refresh-feeds.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'] },
+};
+
 /** KMS actions DynamoDB performs with the caller's permissions on a customer managed table key, written out (no wildcards). */
 export const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
 export const KEY_WRITE_ACTIONS = [
@@ -181,21 +208,35 @@ export class OrderStore extends Construct {
    * Grant item access: the listed DynamoDB actions (plus `extraWrites` when it writes) on the table (reads also on each named index, never
    * `index/*`), plus the matching KMS actions on the table key, only when called through DynamoDB.
    */
-  public grantItemAccess(grantee: iam.IGrantable, access: TableAccess, extraWrites: readonly TableExtraAction[] = []): iam.Grant {
+  public grantItemAccess(grantee: iam.IGrantable, access: TableAccess, extraWrites: readonly TableExtraAction[] = [], leadingKeys?: TableLeadingKeys): iam.Grant {
     const reads = access === 'read' || access === 'readWrite';
     const writes = access === 'write' || access === 'readWrite';
     const actions = [...new Set([...(reads ? TABLE_READ_ACTIONS : []), ...(writes ? [...TABLE_WRITE_ACTIONS, ...extraWrites] : [])])];
-    const resourceArns = [
-      this.table.tableArn,
-      ...(reads ? this.indexNames.map((name) => `${this.table.tableArn}/index/${name}`) : []),
-    ];
-    const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
+    const indexArns = reads ? this.indexNames.map((name) => `${this.table.tableArn}/index/${name}`) : [];
+    const grant =
+      leadingKeys === undefined
+        ? iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.table.tableArn, ...indexArns] })
+        : this.grantScoped(grantee, reads, writes ? [...TABLE_WRITE_ACTIONS, ...extraWrites] : [], indexArns, leadingKeys);
     iam.Grant.addToPrincipal({
       grantee,
       actions: [...KEY_READ_ACTIONS, ...(writes ? KEY_WRITE_ACTIONS : [])],
       resourceArns: [this.encryptionKey.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
     });
+    return grant;
+  }
+
+  /** Item actions on the table limited to partitions by `dynamodb:LeadingKeys` (reads and writes apart), index queries apart. */
+  private grantScoped(grantee: iam.IGrantable, reads: boolean, writeActions: readonly string[], indexArns: readonly string[], leadingKeys: TableLeadingKeys): iam.Grant {
+    const scoped = (patterns: readonly string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] } });
+    const resourceArns = [this.table.tableArn];
+    let grant = reads
+      ? iam.Grant.addToPrincipal({ grantee, actions: [...TABLE_READ_ACTIONS], resourceArns, conditions: scoped(leadingKeys.read) })
+      : iam.Grant.addToPrincipal({ grantee, actions: [...writeActions], resourceArns, conditions: scoped(leadingKeys.write ?? leadingKeys.read) });
+    if (reads && writeActions.length > 0) {
+      grant = grant.combine(iam.Grant.addToPrincipal({ grantee, actions: [...writeActions], resourceArns, conditions: scoped(leadingKeys.write ?? leadingKeys.read) }));
+    }
+    if (indexArns.length > 0) grant = grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [...indexArns] }));
     return grant;
   }
 }
