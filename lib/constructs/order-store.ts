@@ -112,13 +112,14 @@ export interface TableLeadingKeys {
 
 /**
  * Per function entry: the partitions its code touches, where every key it reads or writes has one of a few prefixes
- * (docs/security.md "Partition-scoped grants"). The grant on the table carries `ForAllValues:StringLike` on
+ * (docs/infrastructure.md "Table permissions per function"). The grant on the table carries `ForAllValues:StringLike` on
  * `dynamodb:LeadingKeys` (every item of a BatchGet or transaction is checked); index queries keep their own
  * unconditioned Query grant on the named indexes (read-only). Functions absent here touch order partitions together
  * with catalog, supplier, guard or token partitions chosen by the request (see the doc for why each cannot be scoped).
  */
 export const TABLE_LEADING_KEYS: Readonly<Record<string, TableLeadingKeys>> = {
   'functions/api/availability.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*'] },
+  'functions/api/get-order.ts': { read: ['ORDER#*'] },
   'functions/notifications/enqueue.ts': { read: ['ORDER#*'] },
   'functions/notifications/deliver.ts': { read: ['NOTIFY#*', 'ORDER#*'], write: ['NOTIFY#*'] },
   'functions/ops/suppliers.ts': { read: ['SUPPLIER#*'] },
