@@ -26,21 +26,24 @@ import { documentClient, endpoints } from './helpers';
 import { allocationShardKey } from '../../functions/core/inventory/store/allocation-shards';
 
 /** Units reserved on the counter and on every shard of the offer (and whether a shard went negative or past its allocation). */
-async function reservedOf(sku: string): Promise<{ reserved: number; shardsUsed: number; badShards: number }> {
+async function reservedOf(sku: string): Promise<{ reserved: number; shardsUsed: number; badShards: number; resplits: number }> {
   const ddb = documentClient();
   const table = endpoints().dynamodb.tableName;
   const counter = (await ddb.send(new GetCommand({ TableName: table, Key: keys.offerReservations(sku, SUPPLIER), ConsistentRead: true }))).Item ?? {};
   let reserved = Number(counter['reserved'] ?? 0);
   let shardsUsed = 0;
   let badShards = 0;
+  let resplits = 0;
   for (let shard = 0; shard < Number(counter['shards'] ?? 0); shard++) {
     const item = (await ddb.send(new GetCommand({ TableName: table, Key: allocationShardKey(sku, SUPPLIER, shard), ConsistentRead: true }))).Item ?? {};
     const held = Number(item['reserved'] ?? 0);
     reserved += held;
     if (held > 0) shardsUsed++;
     if (held < 0 || Number(item['free'] ?? 0) < 0) badShards++;
+    // Every successful resplit bumps every shard's epoch once.
+    resplits = Math.max(resplits, Number(item['epoch'] ?? 0));
   }
-  return { reserved, shardsUsed, badShards };
+  return { reserved, shardsUsed, badShards, resplits };
 }
 
 /** 1 round in the suite (about 30 s on a quiet 2-core machine); HOT_SKU_ROUNDS=20 for the full stress of issue 13. */
@@ -116,7 +119,7 @@ describe('flash sale on one offer', () => {
     const hotSkus = Array.from({ length: SHARDS > 0 ? ROUNDS : 0 }, (_, round) => ({ sku: `FLASH-${run}-${round}`.toUpperCase(), supplierId: SUPPLIER, shards: SHARDS }));
     const settings = { ...DEFAULT_WORKFLOW_SETTINGS, hotSkus };
     const deps: WorkflowDeps = { store: { ddb, tableName: table }, settings, now: () => new Date(), logger: quiet };
-    const totals = { shards: SHARDS, orders: 0, winners: 0, outOfStock: 0, held: 0, other: 0, oversold: 0, shardsUsed: 0, sfnRetries: 0, ms: 0 };
+    const totals = { shards: SHARDS, orders: 0, winners: 0, outOfStock: 0, held: 0, other: 0, oversold: 0, shardsUsed: 0, resplits: 0, sfnRetries: 0, ms: 0 };
     for (let round = 0; round < ROUNDS; round++) {
       const sku = `FLASH-${run}-${round}`.toUpperCase();
       const ids = Array.from({ length: ORDERS }, (_, i) => orderId(round, i, run));
@@ -126,7 +129,7 @@ describe('flash sale on one offer', () => {
       const results = await Promise.all(ids.map((id) => raceOne(deps, id)));
       totals.ms += Date.now() - started;
       const count = (o: Outcome) => results.filter((r) => r.outcome === o).length;
-      const { reserved: counter, shardsUsed, badShards } = await reservedOf(sku);
+      const { reserved: counter, shardsUsed, badShards, resplits } = await reservedOf(sku);
       let held = 0;
       for (const id of ids.filter((_, i) => results[i]?.outcome === 'ROUTED')) {
         const items = (await ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)', ExpressionAttributeValues: { ':pk': `ORDER#${id}`, ':r': 'RESERVATION#' }, ConsistentRead: true }))).Items ?? [];
@@ -139,6 +142,7 @@ describe('flash sale on one offer', () => {
       totals.other += count('OTHER');
       totals.oversold += Math.max(0, counter - UNITS);
       totals.shardsUsed += shardsUsed;
+      totals.resplits += resplits;
       expect({ round, badShards }).toEqual({ round, badShards: 0 });
       totals.sfnRetries += results.reduce((sum, r) => sum + r.sfnRetries, 0);
       expect({ round, winners: count('ROUTED'), counter, held }).toEqual({ round, winners: UNITS, counter: UNITS, held: UNITS });
