@@ -24,6 +24,10 @@ import { DEFAULT_WORKFLOW_SETTINGS } from '../../functions/core/workflow/service
 import { sampleOrder } from '../unit/fixtures/orders';
 import { documentClient, endpoints } from './helpers';
 import { allocationShardKey } from '../../functions/core/inventory/store/allocation-shards';
+import { loadCatalog } from '../../functions/core/inventory/store/catalog';
+import { loadOffersConsistent } from '../../functions/core/inventory/store/inventory';
+import { settleReservations, toReservation } from '../../functions/core/inventory/store/reservations';
+import { ApplyTally, applyChanges } from '../../functions/core/inventory/services/feed-apply';
 
 /** Units reserved on the counter and on every shard of the offer (and whether a shard went negative or past its allocation). */
 async function reservedOf(sku: string): Promise<{ reserved: number; shardsUsed: number; badShards: number; resplits: number }> {
@@ -151,4 +155,48 @@ describe('flash sale on one offer', () => {
     console.info(`flash-sale: ${JSON.stringify({ rounds: ROUNDS, ...totals, reservationsPerSecond: Math.round((totals.orders / totals.ms) * 1000) })}`);
     expect(totals.oversold).toBe(0);
   }, 1_500_000);
+});
+
+describe('a hot offer between flash sales', () => {
+  it('a release gives the units back to their shard, reads sum the shards, a feed lowering the stock resplits it', async () => {
+    const ddb = documentClient();
+    const table = endpoints().dynamodb.tableName;
+    const store = { ddb, tableName: table };
+    const run = `${Date.now().toString(36)}b`;
+    const sku = `HOT-${run}`.toUpperCase();
+    const settings = { ...DEFAULT_WORKFLOW_SETTINGS, hotSkus: [{ sku, supplierId: SUPPLIER, shards: 4 }] };
+    const deps: WorkflowDeps = { store, settings, now: () => new Date(), logger: quiet };
+    await seedOffer(sku);
+    const first = Array.from({ length: 4 }, (_, i) => orderId(0, i, run));
+    await seedOrders(first, sku, new Date().toISOString());
+    expect((await Promise.all(first.map((id) => raceOne(deps, id)))).map((r) => r.outcome)).toEqual(['ROUTED', 'ROUTED', 'ROUTED', 'ROUTED']);
+    expect((await reservedOf(sku)).reserved).toBe(4);
+    // Availability and routing read the offer's reserved units as the counter + Σ shards.
+    expect((await loadCatalog(store, [sku])).offers[0]).toMatchObject({ stock: UNITS, reserved: 4 });
+
+    // A cancellation releases one order's hold: back on the shard it came from.
+    const held = ((await ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)', ExpressionAttributeValues: { ':pk': `ORDER#${first[0] ?? ''}`, ':r': 'RESERVATION#' }, ConsistentRead: true }))).Items ?? []).map(toReservation);
+    expect(held).toHaveLength(1);
+    const shard = held[0]?.shard ?? -1;
+    expect(shard).toBeGreaterThanOrEqual(0);
+    const before = (await ddb.send(new GetCommand({ TableName: table, Key: allocationShardKey(sku, SUPPLIER, shard), ConsistentRead: true }))).Item ?? {};
+    expect(await settleReservations(store, held, 'RELEASE', 'TEST_CANCELLED', new Date().toISOString())).toHaveLength(1);
+    const after = (await ddb.send(new GetCommand({ TableName: table, Key: allocationShardKey(sku, SUPPLIER, shard), ConsistentRead: true }))).Item ?? {};
+    expect({ reserved: after['reserved'], free: after['free'] }).toEqual({ reserved: Number(before['reserved']) - 1, free: Number(before['free']) + 1 });
+    expect((await reservedOf(sku)).reserved).toBe(3);
+
+    // The supplier's feed says 5 left: the offer is written and its 5 units split over the shards (3 held + 2 free).
+    const at = new Date().toISOString();
+    await applyChanges(store, await loadOffersConsistent(store, SUPPLIER, [`FS-${sku}`]), [{ supplierSku: `FS-${sku}`, stock: 5 }], at, { asOf: at, conditional: false, touchUnchanged: false }, new ApplyTally(), 4);
+    const shards = await Promise.all([0, 1, 2, 3].map(async (n) => (await ddb.send(new GetCommand({ TableName: table, Key: allocationShardKey(sku, SUPPLIER, n), ConsistentRead: true }))).Item ?? {}));
+    expect(shards.reduce((sum, item) => sum + Number(item['free']) + Number(item['reserved']), 0)).toBe(5);
+    expect(shards.every((item) => item['basis'] === at)).toBe(true);
+
+    // The next sale sells exactly what is left: 2 of 6.
+    const second = Array.from({ length: 6 }, (_, i) => orderId(1, i, run));
+    await seedOrders(second, sku, new Date().toISOString());
+    const outcomes = (await Promise.all(second.map((id) => raceOne(deps, id)))).map((r) => r.outcome);
+    expect({ routed: outcomes.filter((o) => o === 'ROUTED').length, outOfStock: outcomes.filter((o) => o === 'OUT_OF_STOCK').length }).toEqual({ routed: 2, outOfStock: 4 });
+    expect((await reservedOf(sku)).reserved).toBe(5);
+  }, 600_000);
 });
