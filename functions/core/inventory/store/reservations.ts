@@ -23,6 +23,9 @@
  * release gives back exactly that, once: the record goes HELD → RELEASED (or CONSUMED) under the
  * condition `status = HELD` in the same transaction as the counter update (consume also takes the
  * units off the offer's `stock`: the next feed overwrites it with the supplier's count, the truth).
+ *
+ * A hot offer (docs/hot-sku.md) reserves on one of its allocation shards instead (allocation-shards.ts); its
+ * reservation records carry `shard`, and settling gives the units back to that shard, not to the counter.
  */
 import type { Reservation } from '../domain/catalog';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
