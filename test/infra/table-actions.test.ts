@@ -69,19 +69,19 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
  * Functions whose table grant is limited to partitions (`dynamodb:LeadingKeys`, docs/infrastructure.md "Table
  * permissions per function"): read patterns, and write patterns where they differ. Every other function is listed there with the reason.
  */
-const SCOPED: Readonly<Record<string, { readonly read: readonly string[]; readonly write?: readonly string[] }>> = {
+const SCOPED: Readonly<Record<string, { readonly read: readonly string[]; readonly write?: readonly string[]; readonly indexes?: readonly string[] }>> = {
   'functions/api/availability.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*'] },
   'functions/api/get-order.ts': { read: ['ORDER#*'] },
   'functions/notifications/enqueue.ts': { read: ['ORDER#*'] },
   'functions/notifications/deliver.ts': { read: ['NOTIFY#*', 'ORDER#*'], write: ['NOTIFY#*'] },
-  'functions/ops/suppliers.ts': { read: ['SUPPLIER#*'] },
+  'functions/ops/suppliers.ts': { read: ['SUPPLIER#*'], indexes: ['gsi3'] },
   'functions/ops/scorecard.ts': { read: ['SUPPLIER#*', 'SCORECARD#*'] },
-  'functions/ops/claims.ts': { read: ['CLAIM#*', 'ORDER#*'] },
+  'functions/ops/claims.ts': { read: ['CLAIM#*', 'ORDER#*'], indexes: ['gsi3'] },
   'functions/scorecards/on-domain-event.ts': { read: ['ORDER#*', 'SCORECARD#*'], write: ['SCORECARD#*'] },
   'functions/sweeps/sweep-stale-feeds.ts': { read: ['SUPPLIER#*'] },
-  'functions/sweeps/sweep-reservations.ts': { read: ['ORDER#*', 'SKU#*', 'SKUSHARD#*', 'SWEEP#*'] },
-  'functions/inventory/feed-file.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'] },
-  'functions/inventory/refresh-feeds.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'] },
+  'functions/sweeps/sweep-reservations.ts': { read: ['ORDER#*', 'SKU#*', 'SKUSHARD#*', 'SWEEP#*'], indexes: ['gsi2'] },
+  'functions/inventory/feed-file.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'], indexes: ['gsi1'] },
+  'functions/inventory/refresh-feeds.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'], indexes: ['gsi1'] },
 };
 const WRITES = new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', DELETE, BATCH_WRITE]);
 
@@ -136,6 +136,8 @@ describe('partition-scoped grants (dynamodb:LeadingKeys)', () => {
   it.each(Object.entries(SCOPED))('%s: every table statement is limited to its partitions, indexes only queried', (entry, scope) => {
     const statements = tableStatements(entry);
     expect(statements.length).toBeGreaterThan(0);
+    const queried = statements.filter(onIndex).map((st) => /\/index\/(gsi\d)/.exec(JSON.stringify(st.Resource))?.[1]);
+    expect(queried.sort()).toEqual([...(scope.indexes ?? [])].sort());
     for (const st of statements) {
       if (onIndex(st)) {
         expect(actionsOf(st)).toEqual(['dynamodb:Query']);
@@ -166,6 +168,10 @@ describe('grants match the bundles', () => {
       return [e, readFileSync(path.join(set.dir, dir, BUNDLE_FILE), 'utf8')];
     }));
   }, 600_000);
+
+  it.each(Object.entries(SCOPED))('%s: a partition-scoped function queries an index only where it is granted one', (entry, scope) => {
+    expect(/\bIndexName\b/.test(code.get(entry) ?? ''), entry).toBe((scope.indexes ?? []).length > 0);
+  });
 
   it.each(Object.keys(EXPECTED).filter((e) => !e.startsWith('functions/streams/')))('%s: every command its bundle sends is granted, and DeleteItem/BatchWriteItem only if sent', (entry) => {
     const bundle = code.get(entry) ?? '';
