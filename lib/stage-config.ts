@@ -142,6 +142,11 @@ const WorkflowSchema = z.strictObject({
   routingShippingMethod: z.enum(['CHEAPEST', 'FASTEST']).optional(),
   /** Overrides of the fraud screen's configuration (orders/domain/fraud.ts), validated here at synth and by the tasks at cold start. @default - none */
   fraud: FraudOverrides.optional(),
+  /**
+   * Hot offers (a drop, a flash sale): their stock is split over `shards` allocation shards (own partitions) on their
+   * next reservation, so one offer takes ≥ 2,000 reservations/s (docs/hot-sku.md). Shards only grow. @default - none
+   */
+  hotSkus: z.array(z.strictObject({ sku: z.string().min(1), supplierId: z.string().min(1), shards: z.int().min(2).max(32) })).optional(),
 });
 
 const DEFAULT_WORKFLOW = WorkflowSchema.parse({});

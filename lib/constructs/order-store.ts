@@ -48,6 +48,8 @@ export const ORDER_STORE_INDEX_PROJECTIONS: Readonly<Record<OrderStoreIndex, rea
     'createdAt',
     'settledAt',
     'settleReason',
+    // The allocation shard of a hot offer's reservation (the sweep's fallback releases the indexed copy to it).
+    'shard',
   ],
   // Operators list exceptions with everything the item says (GET /ops/exceptions): sparse, so ALL is cheap.
   gsi3: undefined,
@@ -104,6 +106,36 @@ export const TABLE_EXTRA_ACTIONS: Readonly<Record<string, readonly TableExtraAct
   'functions/inventory/refresh-feeds.ts': BATCH_WRITES,
   'functions/sweeps/sweep-stale-feeds.ts': BATCH_WRITES,
 };
+/** Partition-key patterns (`dynamodb:LeadingKeys`, StringLike) a function's table grant is limited to: reads, and writes (default: the reads). */
+export interface TableLeadingKeys {
+  readonly read: readonly string[];
+  readonly write?: readonly string[];
+  /** The indexes it queries (an unconditioned Query-only grant on each; none when absent). */
+  readonly indexes?: readonly OrderStoreIndex[];
+}
+
+/**
+ * Per function entry: the partitions its code touches, where every key it reads or writes has one of a few prefixes
+ * (docs/infrastructure.md "Table permissions per function"). The grant on the table carries `ForAllValues:StringLike` on
+ * `dynamodb:LeadingKeys` (every item of a BatchGet or transaction is checked); the indexes it queries get an
+ * unconditioned Query-only grant each (`indexes`, checked against the bundle's IndexName use). Functions absent here touch order partitions together
+ * with catalog, supplier, guard or token partitions chosen by the request (see the doc for why each cannot be scoped).
+ */
+export const TABLE_LEADING_KEYS: Readonly<Record<string, TableLeadingKeys>> = {
+  'functions/api/availability.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*'] },
+  'functions/api/get-order.ts': { read: ['ORDER#*'] },
+  'functions/notifications/enqueue.ts': { read: ['ORDER#*'] },
+  'functions/notifications/deliver.ts': { read: ['NOTIFY#*', 'ORDER#*'], write: ['NOTIFY#*'] },
+  'functions/ops/suppliers.ts': { read: ['SUPPLIER#*'], indexes: ['gsi3'] },
+  'functions/ops/scorecard.ts': { read: ['SUPPLIER#*', 'SCORECARD#*'] },
+  'functions/ops/claims.ts': { read: ['CLAIM#*', 'ORDER#*'], indexes: ['gsi3'] },
+  'functions/scorecards/on-domain-event.ts': { read: ['ORDER#*', 'SCORECARD#*'], write: ['SCORECARD#*'] },
+  'functions/sweeps/sweep-stale-feeds.ts': { read: ['SUPPLIER#*'] },
+  'functions/sweeps/sweep-reservations.ts': { read: ['ORDER#*', 'SKU#*', 'SKUSHARD#*', 'SWEEP#*'], indexes: ['gsi2'] },
+  'functions/inventory/feed-file.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'], indexes: ['gsi1'] },
+  'functions/inventory/refresh-feeds.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'], indexes: ['gsi1'] },
+};
+
 /** KMS actions DynamoDB performs with the caller's permissions on a customer managed table key, written out (no wildcards). */
 export const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
 export const KEY_WRITE_ACTIONS = [
@@ -181,21 +213,35 @@ export class OrderStore extends Construct {
    * Grant item access: the listed DynamoDB actions (plus `extraWrites` when it writes) on the table (reads also on each named index, never
    * `index/*`), plus the matching KMS actions on the table key, only when called through DynamoDB.
    */
-  public grantItemAccess(grantee: iam.IGrantable, access: TableAccess, extraWrites: readonly TableExtraAction[] = []): iam.Grant {
+  public grantItemAccess(grantee: iam.IGrantable, access: TableAccess, extraWrites: readonly TableExtraAction[] = [], leadingKeys?: TableLeadingKeys): iam.Grant {
     const reads = access === 'read' || access === 'readWrite';
     const writes = access === 'write' || access === 'readWrite';
     const actions = [...new Set([...(reads ? TABLE_READ_ACTIONS : []), ...(writes ? [...TABLE_WRITE_ACTIONS, ...extraWrites] : [])])];
-    const resourceArns = [
-      this.table.tableArn,
-      ...(reads ? this.indexNames.map((name) => `${this.table.tableArn}/index/${name}`) : []),
-    ];
-    const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
+    const indexArn = (name: string) => `${this.table.tableArn}/index/${name}`;
+    const grant =
+      leadingKeys === undefined
+        ? iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.table.tableArn, ...(reads ? this.indexNames.map(indexArn) : [])] })
+        : this.grantScoped(grantee, reads, writes ? [...TABLE_WRITE_ACTIONS, ...extraWrites] : [], (leadingKeys.indexes ?? []).filter((n) => this.indexNames.includes(n)).map(indexArn), leadingKeys);
     iam.Grant.addToPrincipal({
       grantee,
       actions: [...KEY_READ_ACTIONS, ...(writes ? KEY_WRITE_ACTIONS : [])],
       resourceArns: [this.encryptionKey.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
     });
+    return grant;
+  }
+
+  /** Item actions on the table limited to partitions by `dynamodb:LeadingKeys` (reads and writes apart), index queries apart. */
+  private grantScoped(grantee: iam.IGrantable, reads: boolean, writeActions: readonly string[], indexArns: readonly string[], leadingKeys: TableLeadingKeys): iam.Grant {
+    const scoped = (patterns: readonly string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] } });
+    const resourceArns = [this.table.tableArn];
+    let grant = reads
+      ? iam.Grant.addToPrincipal({ grantee, actions: [...TABLE_READ_ACTIONS], resourceArns, conditions: scoped(leadingKeys.read) })
+      : iam.Grant.addToPrincipal({ grantee, actions: [...writeActions], resourceArns, conditions: scoped(leadingKeys.write ?? leadingKeys.read) });
+    if (reads && writeActions.length > 0) {
+      grant = grant.combine(iam.Grant.addToPrincipal({ grantee, actions: [...writeActions], resourceArns, conditions: scoped(leadingKeys.write ?? leadingKeys.read) }));
+    }
+    if (indexArns.length > 0) grant = grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [...indexArns] }));
     return grant;
   }
 }

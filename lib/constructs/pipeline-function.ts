@@ -12,7 +12,7 @@ import { BundledCode } from '../bundling';
 import { acknowledgeNag } from '../nag';
 import { REPO_ROOT, repoFileExists } from '../paths';
 import type { Stage } from '../stage-config';
-import { type OrderStore, TABLE_EXTRA_ACTIONS, type TableAccess } from './order-store';
+import { type OrderStore, TABLE_EXTRA_ACTIONS, TABLE_LEADING_KEYS, type TableAccess } from './order-store';
 import { RuntimeDepsLayer } from './runtime-deps-layer';
 
 /** CloudWatch metrics namespace shared by every function (Powertools Metrics). */
@@ -251,7 +251,7 @@ export class PipelineFunction extends lambda.Function {
    */
   public useTable(store: OrderStore, access: TableAccess, envVar = 'TABLE_NAME'): this {
     this.addEnvironment(envVar, store.table.tableName);
-    store.grantItemAccess(this, access, TABLE_EXTRA_ACTIONS[this.entryPath] ?? []);
+    store.grantItemAccess(this, access, TABLE_EXTRA_ACTIONS[this.entryPath] ?? [], TABLE_LEADING_KEYS[this.entryPath]);
     return this;
   }
 

@@ -14,5 +14,6 @@ export function workflowSettingsEnvironment(stage: Stage): Record<string, string
     ...(wf.routingRuleOrder === undefined ? {} : { ROUTING_RULE_ORDER: wf.routingRuleOrder.join(',') }),
     ...(wf.routingShippingMethod === undefined ? {} : { ROUTING_SHIPPING_METHOD: wf.routingShippingMethod }),
     ...(wf.fraud === undefined ? {} : { FRAUD_CONFIG: JSON.stringify(wf.fraud) }),
+    ...(wf.hotSkus === undefined || wf.hotSkus.length === 0 ? {} : { HOT_SKUS: JSON.stringify(wf.hotSkus) }),
   };
 }

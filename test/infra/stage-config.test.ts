@@ -128,6 +128,11 @@ describe('workflow settings and suppliers', () => {
       ROUTING_SHIPPING_METHOD: 'FASTEST',
       FRAUD_CONFIG: '{"reviewThreshold":50}',
     });
+    // Hot offers (docs/hot-sku.md): split over 2-32 allocation shards; 1 or 33 is refused at synth.
+    expect(workflowSettingsEnvironment(stage({ hotSkus: [{ sku: 'KETTLE-GOOSENECK', supplierId: 'nordic-home', shards: 4 }] }))['HOT_SKUS']).toBe(
+      '[{"sku":"KETTLE-GOOSENECK","supplierId":"nordic-home","shards":4}]',
+    );
+    expect(() => stage({ hotSkus: [{ sku: 'A', supplierId: 's', shards: 33 }] })).toThrow();
   });
 
   it('dev has the three demo suppliers, none with an AWS account', () => {

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, bundleEntries } from '../../lib/bundling';
-import { TABLE_EXTRA_ACTIONS } from '../../lib/constructs/order-store';
-import { type Synthesized, actionsOf, resourcesOfType, roleOfFunction, roleStatements, synthesize } from './support';
+import { TABLE_EXTRA_ACTIONS, TABLE_LEADING_KEYS } from '../../lib/constructs/order-store';
+import { type Statement, type Synthesized, actionsOf, functionIdByEntry, resourcesOfType, roleOfFunction, roleStatements, synthesize } from './support';
 
 const READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 const WRITE = [...READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
@@ -65,6 +65,26 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'functions/ops/returns.ts': WRITE,
 };
 
+/**
+ * Functions whose table grant is limited to partitions (`dynamodb:LeadingKeys`, docs/infrastructure.md "Table
+ * permissions per function"): read patterns, and write patterns where they differ. Every other function is listed there with the reason.
+ */
+const SCOPED: Readonly<Record<string, { readonly read: readonly string[]; readonly write?: readonly string[]; readonly indexes?: readonly string[] }>> = {
+  'functions/api/availability.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*'] },
+  'functions/api/get-order.ts': { read: ['ORDER#*'] },
+  'functions/notifications/enqueue.ts': { read: ['ORDER#*'] },
+  'functions/notifications/deliver.ts': { read: ['NOTIFY#*', 'ORDER#*'], write: ['NOTIFY#*'] },
+  'functions/ops/suppliers.ts': { read: ['SUPPLIER#*'], indexes: ['gsi3'] },
+  'functions/ops/scorecard.ts': { read: ['SUPPLIER#*', 'SCORECARD#*'] },
+  'functions/ops/claims.ts': { read: ['CLAIM#*', 'ORDER#*'], indexes: ['gsi3'] },
+  'functions/scorecards/on-domain-event.ts': { read: ['ORDER#*', 'SCORECARD#*'], write: ['SCORECARD#*'] },
+  'functions/sweeps/sweep-stale-feeds.ts': { read: ['SUPPLIER#*'] },
+  'functions/sweeps/sweep-reservations.ts': { read: ['ORDER#*', 'SKU#*', 'SKUSHARD#*', 'SWEEP#*'], indexes: ['gsi2'] },
+  'functions/inventory/feed-file.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'], indexes: ['gsi1'] },
+  'functions/inventory/refresh-feeds.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'], indexes: ['gsi1'] },
+};
+const WRITES = new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', DELETE, BATCH_WRITE]);
+
 /** DynamoDB document-client commands → the IAM action each needs (transactions need the actions of their items). */
 const COMMAND_ACTIONS: Readonly<Record<string, string>> = {
   GetCommand: 'dynamodb:GetItem',
@@ -103,6 +123,40 @@ describe('table actions per function', () => {
   });
 });
 
+describe('partition-scoped grants (dynamodb:LeadingKeys)', () => {
+  const tableStatements = (entry: string): Statement[] =>
+    roleStatements(s.json, roleOfFunction(s.json, functionIdByEntry(s.json, entry))).filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:') && !STREAM.includes(a)));
+  const leadingKeys = (st: Statement): unknown => (st.Condition as Record<string, Record<string, unknown>> | undefined)?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+  const onIndex = (st: Statement): boolean => JSON.stringify(st.Resource).includes('/index/');
+
+  it('the scoped functions are exactly these', () => {
+    expect(Object.keys(TABLE_LEADING_KEYS).sort()).toEqual(Object.keys(SCOPED).sort());
+  });
+
+  it.each(Object.entries(SCOPED))('%s: every table statement is limited to its partitions, indexes only queried', (entry, scope) => {
+    const statements = tableStatements(entry);
+    expect(statements.length).toBeGreaterThan(0);
+    const queried = statements.filter(onIndex).map((st) => /\/index\/(gsi\d)/.exec(JSON.stringify(st.Resource))?.[1]);
+    expect(queried.sort()).toEqual([...(scope.indexes ?? [])].sort());
+    for (const st of statements) {
+      if (onIndex(st)) {
+        expect(actionsOf(st)).toEqual(['dynamodb:Query']);
+        expect(st.Condition).toBeUndefined();
+        continue;
+      }
+      const writes = actionsOf(st).some((a) => WRITES.has(a));
+      expect(leadingKeys(st), `${entry} ${actionsOf(st).join(',')}`).toEqual(writes ? (scope.write ?? scope.read) : scope.read);
+    }
+  });
+
+  it('every other function keeps one unscoped grant (the reasons are in docs/infrastructure.md)', () => {
+    const unscoped = [...granted.keys()].filter((entry) => !(entry in SCOPED) && (granted.get(entry) ?? []).some((a) => !STREAM.includes(a)));
+    for (const entry of unscoped) for (const st of tableStatements(entry)) expect(leadingKeys(st), entry).toBeUndefined();
+    // The coverage figure of issue 13's closing note.
+    console.info(`LeadingKeys: ${Object.keys(SCOPED).length} of ${Object.keys(SCOPED).length + unscoped.length} table functions scoped`);
+  });
+});
+
 describe('grants match the bundles', () => {
   // Reuses the content-addressed bundle cache (built once by the synth-with-bundling tests); builds otherwise.
   let code: Map<string, string>;
@@ -114,6 +168,10 @@ describe('grants match the bundles', () => {
       return [e, readFileSync(path.join(set.dir, dir, BUNDLE_FILE), 'utf8')];
     }));
   }, 600_000);
+
+  it.each(Object.entries(SCOPED))('%s: a partition-scoped function queries an index only where it is granted one', (entry, scope) => {
+    expect(/\bIndexName\b/.test(code.get(entry) ?? ''), entry).toBe((scope.indexes ?? []).length > 0);
+  });
 
   it.each(Object.keys(EXPECTED).filter((e) => !e.startsWith('functions/streams/')))('%s: every command its bundle sends is granted, and DeleteItem/BatchWriteItem only if sent', (entry) => {
     const bundle = code.get(entry) ?? '';

@@ -152,10 +152,19 @@ export async function offer(sku: string, supplierId: string): Promise<Record<str
   return out.Item;
 }
 
-/** The units orders hold of an offer: its platform-owned counter `RESERVED#{supplierId}` (absent = 0). */
+/**
+ * The units orders hold of an offer: its platform-owned counter `RESERVED#{supplierId}` (absent = 0), plus, for a
+ * hot offer split over allocation shards (the counter's `shards`, docs/hot-sku.md), every shard's `reserved`.
+ */
 export async function reservedUnits(sku: string, supplierId: string): Promise<number> {
-  const out = await documentClient().send(new GetCommand({ TableName: endpoints().dynamodb.tableName, Key: { pk: `SKU#${sku}`, sk: `RESERVED#${supplierId}` }, ConsistentRead: true }));
-  return Number(out.Item?.['reserved'] ?? 0);
+  const table = endpoints().dynamodb.tableName;
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: `SKU#${sku}`, sk: `RESERVED#${supplierId}` }, ConsistentRead: true }));
+  let reserved = Number(out.Item?.['reserved'] ?? 0);
+  for (let shard = 0; shard < Number(out.Item?.['shards'] ?? 0); shard++) {
+    const item = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: `SKUSHARD#${sku}#${supplierId}#${shard}`, sk: '#ALLOCATION' }, ConsistentRead: true }));
+    reserved += Number(item.Item?.['reserved'] ?? 0);
+  }
+  return reserved;
 }
 
 export async function exceptionsOfKind(kind: string): Promise<Record<string, unknown>[]> {

@@ -1,8 +1,9 @@
 /**
  * Concurrency (issue 4): 200 real orders race for the 10 units of KETTLE-GOOSENECK (one supplier) through
  * the API, the stream, the workflow and ValidateAndRoute's conditional transaction (the offer's
- * RESERVED# counter + a ConditionCheck of the feed-owned offer): exactly 10 get stock, the others are
- * cancelled (out of stock), nothing is oversold. Deadline well under a minute.
+ * RESERVED# counter + a ConditionCheck of the feed-owned offer; a stage listing it in `hotSkus` would take one of
+ * its allocation shards instead, docs/hot-sku.md, and `reservedUnits` counts them): exactly 10 get stock, the
+ * others are cancelled (out of stock), nothing is oversold. Deadline well under a minute.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';

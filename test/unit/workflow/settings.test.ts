@@ -45,6 +45,13 @@ describe('workflow settings (environment, read at cold start)', () => {
     expect(waitSeconds(seconds, { timeoutScale })).toBe(expected);
   });
 
+  it('HOT_SKUS: the hot offers and their shard counts, refused when malformed', () => {
+    expect(loadWorkflowSettings({}).hotSkus).toEqual([]);
+    expect(loadWorkflowSettings({ HOT_SKUS: '[{"sku":"A","supplierId":"s","shards":8}]' }).hotSkus).toEqual([{ sku: 'A', supplierId: 's', shards: 8 }]);
+    expect(() => loadWorkflowSettings({ HOT_SKUS: '[{"sku":"A","supplierId":"s","shards":0}]' })).toThrow(/HOT_SKUS/);
+    expect(() => loadWorkflowSettings({ HOT_SKUS: 'not json' })).toThrow(/HOT_SKUS/);
+  });
+
   it('secondsUntil counts from now and is 1 once passed', () => {
     const now = new Date('2026-11-25T10:00:00.000Z');
     expect(secondsUntil('2026-11-25T11:00:00.000Z', now, { timeoutScale: 1 })).toBe(3600);

@@ -51,4 +51,6 @@ export interface Reservation {
   readonly holdExpiresAt: string;
   readonly settledAt?: string | undefined;
   readonly settleReason?: string | undefined;
+  /** The allocation shard the units were taken from (a sharded hot offer, docs/hot-sku.md); absent = the counter. */
+  readonly shard?: number | undefined;
 }

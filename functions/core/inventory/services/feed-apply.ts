@@ -5,7 +5,9 @@ import { type OfferChange } from '../domain/feed-rows';
 import type { FeedField } from '../../suppliers/domain/supplier';
 import type { FeedSourceData, TypedSupplierEvent } from '../../events/schemas/domain-events';
 import type { StoreContext } from '../../runtime/table/context';
-import { DEFAULT_ORDERED_CONCURRENCY, loadReservedCounts, putOffers, reservedKey, writeOffersOrdered, type OfferIndex } from '../store/inventory';
+import { DEFAULT_ORDERED_CONCURRENCY, loadHeldUnits, putOffers, reservedKey, writeOffersOrdered, type OfferIndex } from '../store/inventory';
+import { resplitOffer } from '../store/allocation-shards';
+import type { OfferAllocation } from '../domain/allocation-shards';
 import { MAX_SHORTFALL_DETAILS } from './feed-types';
 
 // ------------------------------------------------------------------------------------------ applying changes
@@ -93,8 +95,11 @@ export async function applyChanges(
     }
   }
   const entered = new Map<string, number>();
+  let allocations = new Map<string, OfferAllocation>();
   if (toCheck.length + shortUnchanged.length > 0) {
-    const reserved = await loadReservedCounts(store, [...toCheck, ...shortUnchanged]);
+    const held = await loadHeldUnits(store, [...toCheck, ...shortUnchanged]);
+    const reserved = held.reserved;
+    allocations = held.allocations;
     for (const next of toCheck) {
       const held = reserved.get(offerKey(next)) ?? 0;
       const settled = settleShortfall(next, held, at);
@@ -119,6 +124,7 @@ export async function applyChanges(
     await putOffers(store, puts, concurrency);
   }
   tally.offersWritten += written.length;
+  await resplitWritten(store, written, allocations);
   const writtenKeys = new Set(written.map(offerKey));
   for (const offer of written) {
     const held = entered.get(offerKey(offer));
@@ -153,4 +159,16 @@ export function shortfallEvent(supplierId: string, at: string, tally: ApplyTally
     message: `${tally.shortfalls} offer(s) now have less stock than their reservations hold; reservations are kept`,
     data: { ...source, count: tally.shortfalls, offers: tally.shortfallDetails },
   };
+}
+
+/**
+ * A hot offer whose stock dropped: split the new stock over its allocation shards right after the write (docs/hot-sku.md),
+ * so reservations stop using the old split at once. Best effort: a resplit that loses a race is redone by the next
+ * reservation (the shards' basis is not the offer's new `lastFeedAt`, so none reserves on the stale split).
+ */
+async function resplitWritten(store: StoreContext, written: readonly FeedOffer[], allocations: ReadonlyMap<string, OfferAllocation>): Promise<void> {
+  for (const offer of written) {
+    const allocation = allocations.get(offerKey(offer));
+    if (allocation !== undefined) await resplitOffer(store, { sku: offer.sku, supplierId: offer.supplierId, stock: offer.stock, lastFeedAt: offer.lastFeedAt }, allocation);
+  }
 }

@@ -11,10 +11,14 @@ import { stripKeys, type StoreContext } from '../../runtime/table/context';
 import { keys, prefixes } from '../../runtime/table/keys';
 import { sleep } from '../../runtime/table/transactions';
 import { skuFitsKey } from './products';
+import { loadAllocations, shardCountOf } from './allocation-shards';
+import { allocationReserved, type OfferAllocation } from '../domain/allocation-shards';
 
 export interface CatalogSlice {
   readonly products: ReadonlyMap<string, Product>;
   readonly offers: readonly SupplierOffer[];
+  /** The allocation shards of sharded offers (docs/hot-sku.md), by `sku\0supplierId`; absent = one counter. */
+  readonly allocations?: ReadonlyMap<string, OfferAllocation> | undefined;
 }
 
 /** What validating and routing an order reads: its SKUs' products and offers, and the suppliers of those offers. */
@@ -52,6 +56,7 @@ export async function loadCatalog(ctx: StoreContext, skus: readonly string[]): P
   const unique = [...new Set(skus)].filter(skuFitsKey);
   const products = new Map<string, Product>();
   const offers: SupplierOffer[] = [];
+  const sharded: { row: Record<string, unknown>; sku: string; supplierId: string; shards: number; outside: number }[] = [];
   await Promise.all(
     unique.map(async (sku) => {
       const rows: Record<string, unknown>[] = [];
@@ -76,11 +81,22 @@ export async function loadCatalog(ctx: StoreContext, skus: readonly string[]): P
         }
         start = page.LastEvaluatedKey;
       } while (start !== undefined);
-      for (const row of rows) offers.push(toOffer(row, reservedOf(counters.get(String(row.supplierId)))));
+      for (const row of rows) {
+        const counter = counters.get(String(row.supplierId));
+        const shards = shardCountOf(counter);
+        if (shards === undefined) offers.push(toOffer(row, reservedOf(counter)));
+        else sharded.push({ row, sku, supplierId: String(row.supplierId), shards, outside: reservedOf(counter) });
+      }
     }),
   );
+  // Sharded offers: reserved = the legacy counter's units + Σ the shards' (one BatchGet for all of them).
+  const allocations = sharded.length === 0 ? undefined : await loadAllocations(ctx, sharded);
+  for (const s of sharded) {
+    const allocation = allocations?.get(`${s.sku}\u0000${s.supplierId}`);
+    offers.push(toOffer(s.row, allocation === undefined ? s.outside : allocationReserved(allocation)));
+  }
   offers.sort((a, b) => (a.sku === b.sku ? (a.supplierId < b.supplierId ? -1 : 1) : a.sku < b.sku ? -1 : 1));
-  return { products, offers };
+  return { products, offers, ...(allocations === undefined ? {} : { allocations }) };
 }
 
 /** loadCatalog + the suppliers of the offers found (one read for validation and routing). */

@@ -14,6 +14,8 @@
 import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FeedOffer } from '../domain/feed-offers';
 import type { SupplierEvent } from '../../events/domain/events';
+import { allocationReserved, type OfferAllocation } from '../domain/allocation-shards';
+import { loadAllocations, shardCountOf } from './allocation-shards';
 import { TransientError } from '../../kernel/errors';
 import type { StoreContext } from '../../runtime/table/context';
 import { GSI1, gsiKeys, keys, prefixes } from '../../runtime/table/keys';
@@ -264,7 +266,20 @@ export async function loadReservedCounts(
   offers: readonly { readonly sku: string; readonly supplierId: string }[],
   concurrency = 4,
 ): Promise<Map<string, number>> {
+  return (await loadHeldUnits(ctx, offers, concurrency)).reserved;
+}
+
+/**
+ * Units held per offer: the counter's `reserved`, plus Σ the allocation shards' of a sharded hot offer (the
+ * counter carries `shards`; docs/hot-sku.md), and the allocations read for those (a feed resplits them).
+ */
+export async function loadHeldUnits(
+  ctx: StoreContext,
+  offers: readonly { readonly sku: string; readonly supplierId: string }[],
+  concurrency = 4,
+): Promise<{ reserved: Map<string, number>; allocations: Map<string, OfferAllocation> }> {
   const found = new Map<string, number>();
+  const sharded: { sku: string; supplierId: string; shards: number; outside: number }[] = [];
   const unique = [...new Map(offers.map((o) => [reservedKey(o.sku, o.supplierId), o])).values()];
   const chunks: (typeof unique)[] = [];
   for (let i = 0; i < unique.length; i += BATCH_GET_SIZE) chunks.push(unique.slice(i, i + BATCH_GET_SIZE));
@@ -276,7 +291,12 @@ export async function loadReservedCounts(
       const result = await ctx.ddb.send(
         new BatchGetCommand({
           RequestItems: {
-            [ctx.tableName]: { Keys: pending, ConsistentRead: true, ProjectionExpression: '#sku, #supplierId, #reserved', ExpressionAttributeNames: { '#sku': 'sku', '#supplierId': 'supplierId', '#reserved': 'reserved' } },
+            [ctx.tableName]: {
+              Keys: pending,
+              ConsistentRead: true,
+              ProjectionExpression: '#sku, #supplierId, #reserved, #shards',
+              ExpressionAttributeNames: { '#sku': 'sku', '#supplierId': 'supplierId', '#reserved': 'reserved', '#shards': 'shards' },
+            },
           },
         }),
       );
@@ -284,12 +304,16 @@ export async function loadReservedCounts(
         const reserved = item['reserved'];
         if (typeof item['sku'] === 'string' && typeof item['supplierId'] === 'string' && typeof reserved === 'number') {
           found.set(reservedKey(item['sku'], item['supplierId']), reserved);
+          const shards = shardCountOf(item);
+          if (shards !== undefined) sharded.push({ sku: item['sku'], supplierId: item['supplierId'], shards, outside: reserved });
         }
       }
       pending = result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? [];
     }
   });
-  return found;
+  const allocations = sharded.length === 0 ? new Map<string, OfferAllocation>() : await loadAllocations(ctx, sharded);
+  for (const [key, allocation] of allocations) found.set(key, allocationReserved(allocation));
+  return { reserved: found, allocations };
 }
 
 // ------------------------------------------------------------------------------------------ supplier

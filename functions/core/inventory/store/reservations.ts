@@ -23,12 +23,16 @@
  * release gives back exactly that, once: the record goes HELD → RELEASED (or CONSUMED) under the
  * condition `status = HELD` in the same transaction as the counter update (consume also takes the
  * units off the offer's `stock`: the next feed overwrites it with the supplier's count, the truth).
+ *
+ * A hot offer (docs/hot-sku.md) reserves on one of its allocation shards instead (allocation-shards.ts); its
+ * reservation records carry `shard`, and settling gives the units back to that shard, not to the counter.
  */
 import type { Reservation } from '../domain/catalog';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
 import { gsiKeys, keys } from '../../runtime/table/keys';
 import { backoffMs, onlyContention, sleep, transact, type TransactItem } from '../../runtime/table/transactions';
 import { TransientError } from '../../kernel/errors';
+import { settleShardItem } from './allocation-shards';
 
 export function reservationItem(reservation: Reservation): Record<string, unknown> {
   return {
@@ -68,8 +72,9 @@ export function reserveOfferItems(ctx: StoreContext, claim: OfferClaim): [Transa
         TableName: ctx.tableName,
         Key: keys.offerReservations(claim.sku, claim.supplierId),
         UpdateExpression: 'SET #reserved = if_not_exists(#reserved, :zero) + :q, #sku = :sku, #supplierId = :supplierId, #entity = :entity',
-        ConditionExpression: 'attribute_not_exists(#reserved) OR #reserved <= :maxReserved',
-        ExpressionAttributeNames: { '#reserved': 'reserved', '#sku': 'sku', '#supplierId': 'supplierId', '#entity': 'entity' },
+        // A sharded offer (docs/hot-sku.md) reserves on its allocation shards: its counter takes no new units.
+        ConditionExpression: '(attribute_not_exists(#reserved) OR #reserved <= :maxReserved) AND attribute_not_exists(#shards)',
+        ExpressionAttributeNames: { '#reserved': 'reserved', '#sku': 'sku', '#supplierId': 'supplierId', '#entity': 'entity', '#shards': 'shards' },
         ExpressionAttributeValues: {
           ':zero': 0,
           ':q': claim.quantity,
@@ -121,6 +126,16 @@ const SETTLE_CHUNK = 33;
 
 function pairKey(r: Pick<Reservation, 'sku' | 'supplierId'>): string {
   return `${r.sku}\u0000${r.supplierId}`;
+}
+
+/** Where a reservation's units are held: the offer's counter, or the allocation shard it was taken from. */
+function holderKey(r: Pick<Reservation, 'sku' | 'supplierId' | 'shard'>): string {
+  return `${pairKey(r)}\u0000${r.shard ?? 'counter'}`;
+}
+
+/** The update that gives `quantity` units back to where they are held (counter or shard). */
+export function releaseHeldItem(ctx: StoreContext, r: Pick<Reservation, 'sku' | 'supplierId' | 'shard'>, quantity: number, consume = false): TransactItem {
+  return r.shard === undefined ? releaseCounterItem(ctx, r.sku, r.supplierId, quantity) : settleShardItem(ctx, r.sku, r.supplierId, r.shard, quantity, consume);
 }
 
 function reservationKey(r: Pick<Reservation, 'orderId' | 'fulfillmentId' | 'sku'>): string {
@@ -198,6 +213,7 @@ export async function settleReservations(
       if (attempt > MAX_SETTLE_ATTEMPTS) throw new TransientError('Reservation settlement kept conflicting');
       const layout: Slot[] = [];
       const items: TransactItem[] = [];
+      const perHolder = new Map<string, { sku: string; supplierId: string; shard: number | undefined; quantity: number }>();
       const perPair = new Map<string, { sku: string; supplierId: string; quantity: number }>();
       for (const r of pending) {
         layout.push({ kind: 'reservation', key: reservationKey(r) });
@@ -205,12 +221,16 @@ export async function settleReservations(
         const pair = pairKey(r);
         const sum = perPair.get(pair);
         perPair.set(pair, { sku: r.sku, supplierId: r.supplierId, quantity: (sum?.quantity ?? 0) + r.quantity });
+        const holder = holderKey(r);
+        const held = perHolder.get(holder);
+        perHolder.set(holder, { sku: r.sku, supplierId: r.supplierId, shard: r.shard, quantity: (held?.quantity ?? 0) + r.quantity });
+      }
+      for (const [holder, h] of perHolder) {
+        if (skipCounter.has(holder)) continue;
+        layout.push({ kind: 'counter', pair: holder });
+        items.push(releaseHeldItem(ctx, h, h.quantity, mode === 'CONSUME'));
       }
       for (const [pair, p] of perPair) {
-        if (!skipCounter.has(pair)) {
-          layout.push({ kind: 'counter', pair });
-          items.push(releaseCounterItem(ctx, p.sku, p.supplierId, p.quantity));
-        }
         if (mode === 'CONSUME' && !skipOffer.has(pair)) {
           layout.push({ kind: 'offer', pair });
           items.push(consumeStockItem(ctx, p.sku, p.supplierId, p.quantity));

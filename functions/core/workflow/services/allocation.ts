@@ -13,6 +13,8 @@ import { fulfillmentId, parseFulfillmentId, type FulfillmentRecord } from '../do
 import { putNewFulfillment } from '../store/fulfillments';
 import { ITEMS_PER_RESERVATION, offerClaims, putReservationItem, reserveOfferItems, settleReservations } from '../../inventory/store/reservations';
 import { MAX_TRANSACT_ITEMS, transact, type TransactItem } from '../../runtime/table/transactions';
+import { planShardReservation, type HotSku, type OfferAllocation } from '../../inventory/domain/allocation-shards';
+import { reserveShardItem, resplitOffer } from '../../inventory/store/allocation-shards';
 import type { WorkflowSettings } from './workflow-settings';
 
 export interface AllocatedFulfillment {
@@ -82,32 +84,93 @@ export function allocate(
 
 export type CommitOutcome = { readonly ok: true } | { readonly ok: false; readonly codes: readonly string[]; readonly stage: 'reserve' | 'final' };
 
+/** Sharded offers of the catalog read, and the stage's hot offers not split yet (docs/hot-sku.md). */
+export interface AllocationCatalog {
+  readonly offers: readonly SupplierOffer[];
+  readonly allocations?: ReadonlyMap<string, OfferAllocation> | undefined;
+}
+
+type ChunkItems = { readonly ok: true; readonly items: TransactItem[]; readonly reservations: Reservation[] } | { readonly ok: false; readonly resplit: readonly Resplit[] };
+interface Resplit {
+  readonly offer: SupplierOffer;
+  readonly allocation: OfferAllocation;
+  readonly want: { readonly shard: number; readonly quantity: number } | undefined;
+}
+
+const pair = (sku: string, supplierId: string): string => `${sku}\u0000${supplierId}`;
+
+// Long: per (sku, supplier) claim one of two paths (counter or shard), then the records.
 /**
- * Reservation items of one chunk: per (sku, supplier) claim the counter increment + the offer check,
- * then the reservation records.
+ * Reservation items of one chunk: per (sku, supplier) claim the counter increment + the offer check, or, for a
+ * sharded (or hot) offer, the increment of ONE allocation shard; then the reservation records (a sharded one
+ * remembers its shard). A hot offer whose split is stale or that no shard can serve asks for a resplit instead.
  */
-function reservationItems(ctx: StoreContext, reservations: readonly Reservation[], offers: readonly SupplierOffer[]): TransactItem[] {
-  const stock = new Map(offers.map((o) => [`${o.sku}\u0000${o.supplierId}`, o.stock]));
-  const claims = offerClaims(reservations, (sku, supplierId) => stock.get(`${sku}\u0000${supplierId}`) ?? 0);
-  return [...claims.flatMap((c) => reserveOfferItems(ctx, c)), ...reservations.map((r) => putReservationItem(ctx, r))];
+function reservationItems(ctx: StoreContext, reservations: readonly Reservation[], catalog: AllocationCatalog, hot: readonly HotSku[]): ChunkItems {
+  const offers = new Map(catalog.offers.map((o) => [pair(o.sku, o.supplierId), o]));
+  const claims = offerClaims(reservations, (sku, supplierId) => offers.get(pair(sku, supplierId))?.stock ?? 0);
+  const items: TransactItem[] = [];
+  const shardOf = new Map<string, number>();
+  const resplit: Resplit[] = [];
+  for (const claim of claims) {
+    const key = pair(claim.sku, claim.supplierId);
+    const offer = offers.get(key);
+    const configured = hot.find((h) => h.sku === claim.sku && h.supplierId === claim.supplierId);
+    const read = catalog.allocations?.get(key);
+    const allocation: OfferAllocation | undefined =
+      read !== undefined && (configured === undefined || configured.shards <= read.shards)
+        ? read
+        : configured === undefined || offer === undefined
+          ? undefined
+          : { shards: configured.shards, outside: read?.outside ?? offer.reserved, states: read?.states ?? [] };
+    if (allocation === undefined || offer === undefined) {
+      items.push(...reserveOfferItems(ctx, claim));
+      continue;
+    }
+    const orderKey = reservations.find((r) => pair(r.sku, r.supplierId) === key)?.orderId ?? key;
+    const plan = planShardReservation(offer, allocation, claim.quantity, orderKey);
+    if (plan.kind === 'reserve') {
+      shardOf.set(key, plan.shard);
+      items.push(reserveShardItem(ctx, claim.sku, claim.supplierId, plan.shard, claim.quantity));
+    } else {
+      resplit.push({ offer, allocation, want: plan.kind === 'resplit' ? { shard: plan.shard, quantity: claim.quantity } : undefined });
+    }
+  }
+  if (resplit.length > 0) return { ok: false, resplit };
+  const records = reservations.map((r) => {
+    const shard = shardOf.get(pair(r.sku, r.supplierId));
+    return shard === undefined ? r : { ...r, shard };
+  });
+  return { ok: true, items: [...items, ...records.map((r) => putReservationItem(ctx, r))], reservations: records };
+}
+
+/** Resplit what a chunk asked for (a lost resplit race is fine: the caller re-reads either way). */
+async function resplitAll(ctx: StoreContext, resplits: readonly Resplit[]): Promise<CommitOutcome> {
+  for (const r of resplits) {
+    if (r.want !== undefined) await resplitOffer(ctx, r.offer, r.allocation, r.want);
+  }
+  return { ok: false, codes: resplits.map((r) => (r.want === undefined ? 'AllocationShort' : 'AllocationResplit')), stage: 'reserve' };
 }
 
 /**
  * Reserve and write in ONE TransactWriteItems when it fits (≤ 100 items: per (sku, supplier) claim a
- * counter update and an offer check, every reservation record, the new fulfillments and `rest` = order
- * update + timeline + ...). Orders too large for one transaction reserve in chunks first (each chunk
- * all-or-nothing; a failed chunk releases the chunks before it) and then write `rest` with the fulfillments.
+ * counter update and an offer check (or one shard update), every reservation record, the new fulfillments and
+ * `rest` = order update + timeline + ...). Orders too large for one transaction reserve in chunks first (each
+ * chunk all-or-nothing; a failed chunk releases the chunks before it) and then write `rest` with the fulfillments.
+ * `hot`: the stage's hot offers (split on first use).
  */
 export async function commitAllocation(
   ctx: StoreContext,
   allocated: readonly AllocatedFulfillment[],
-  offers: readonly SupplierOffer[],
+  catalog: AllocationCatalog,
   rest: readonly TransactItem[],
   at: string,
+  hot: readonly HotSku[] = [],
 ): Promise<CommitOutcome> {
   const reservations = allocated.flatMap((a) => a.reservations);
   const fulfillmentItems = allocated.map((a) => putNewFulfillment(ctx, a.record));
-  const single = [...reservationItems(ctx, reservations, offers), ...fulfillmentItems, ...rest];
+  const whole = reservationItems(ctx, reservations, catalog, hot);
+  if (!whole.ok) return resplitAll(ctx, whole.resplit);
+  const single = [...whole.items, ...fulfillmentItems, ...rest];
   if (single.length <= MAX_TRANSACT_ITEMS) {
     const outcome = await transact(ctx, single);
     return outcome.ok ? outcome : { ok: false, codes: outcome.codes, stage: 'final' };
@@ -116,13 +179,13 @@ export async function commitAllocation(
   const done: Reservation[] = [];
   const chunkSize = Math.floor((MAX_TRANSACT_ITEMS - 4) / ITEMS_PER_RESERVATION);
   for (let start = 0; start < reservations.length; start += chunkSize) {
-    const chunk = reservations.slice(start, start + chunkSize);
-    const outcome = await transact(ctx, reservationItems(ctx, chunk, offers));
-    if (!outcome.ok) {
+    const chunk = reservationItems(ctx, reservations.slice(start, start + chunkSize), catalog, hot);
+    const outcome = chunk.ok ? await transact(ctx, chunk.items) : await resplitAll(ctx, chunk.resplit);
+    if (!chunk.ok || !outcome.ok) {
       await settleReservations(ctx, done, 'RELEASE', 'RESERVATION_ABORTED', at);
-      return { ok: false, codes: outcome.codes, stage: 'reserve' };
+      return { ok: false, codes: outcome.ok ? [] : outcome.codes, stage: 'reserve' };
     }
-    done.push(...chunk);
+    done.push(...chunk.reservations);
   }
   const outcome = await transact(ctx, [...fulfillmentItems, ...rest]);
   if (!outcome.ok) {

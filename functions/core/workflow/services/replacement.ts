@@ -149,7 +149,7 @@ async function findOrCreate(deps: ReplacementDeps, request: ReplacementRequest, 
         },
       });
     }
-    const outcome = await commitAllocation(deps.store, allocated, catalog.offers, [bumpOrderVersion(deps.store, order.orderId, order.version), ...timeline.items(deps.store)], at);
+    const outcome = await commitAllocation(deps.store, allocated, catalog, [bumpOrderVersion(deps.store, order.orderId, order.version), ...timeline.items(deps.store)], at);
     if (!outcome.ok) return RETRY;
     deps.logger.info('Replacement fulfillment created', { orderId: order.orderId, reason: request.reason, fulfillmentIds: allocated.map((a) => a.record.fulfillmentId) });
     return { kind: 'records', records: allocated.map((a) => a.record), created: true };

@@ -165,9 +165,10 @@ async function commitReroute(deps: WorkflowDeps, aggregate: Aggregate, record: F
   const outcome = await commitAllocation(
     deps.store,
     plan.allocated,
-    plan.catalog.offers,
+    plan.catalog,
     [putFulfillmentUpdate(deps.store, nextRecord, record.version), putOrderUpdate(deps.store, nextOrderItem, order.version), ...timeline.items(deps.store)],
     at,
+    deps.settings.hotSkus,
   );
   if (!outcome.ok) return RETRY;
   deps.logger.info('Fulfillment rerouted', {

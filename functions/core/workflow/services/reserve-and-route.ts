@@ -194,9 +194,10 @@ export async function reserveAndRoute(deps: WorkflowDeps, input: { readonly orde
       const outcome = await commitAllocation(
         deps.store,
         allocated,
-        catalog.offers,
+        catalog,
         [putOrderUpdate(deps.store, next, order.version), ...timeline.items(deps.store)],
         at,
+        deps.settings.hotSkus,
       );
       if (!outcome.ok) {
         deps.logger.info('Reservation lost a race; re-reading', { orderId: order.orderId, stage: outcome.stage, codes: outcome.codes });

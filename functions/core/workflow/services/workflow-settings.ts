@@ -13,11 +13,14 @@
  *   DISPATCH_DELAY_MINUTES  JSON { channelId: minutes } from the stage config (absent channel: 5)
  *   FAILURE_RETRY_MINUTES  after a task failed past its retries on an order already with suppliers: wait
  *                        before the workflow re-enters from the stored order (60)
+ *   HOT_SKUS             JSON [{ sku, supplierId, shards }] from the stage config `hotSkus`: offers whose stock is
+ *                        split over allocation shards on their next reservation (docs/hot-sku.md) ([])
  */
 import * as z from 'zod';
 import { fraudConfig, type FraudConfig } from '../../orders/domain/fraud';
 import { FraudOverrides } from '../../orders/schemas/fraud-settings';
 import { parseRuleOrder, routingConfig, type RoutingConfig } from '../domain/routing-rules';
+import { MAX_ALLOCATION_SHARDS, type HotSku } from '../../inventory/domain/allocation-shards';
 
 export interface WorkflowSettings {
   readonly timeoutScale: number;
@@ -35,6 +38,8 @@ export interface WorkflowSettings {
   readonly dispatchDelayMinutes: Readonly<Record<string, number>>;
   /** HoldOnFailure on an order already with suppliers: seconds before the workflow re-enters (failure-policy.ts MARK). */
   readonly failureRetrySeconds: number;
+  /** Offers reserved on allocation shards (docs/hot-sku.md); every other offer keeps one counter. */
+  readonly hotSkus?: readonly HotSku[] | undefined;
 }
 
 /** Dispatch delay of a channel the stage config does not set (cancellations and address edits land first). */
@@ -58,6 +63,8 @@ export function dispatchDelaySeconds(
   const left = Number.isNaN(until) ? 0 : Math.max(0, (until - now.getTime()) / 1000);
   return Math.min(MAX_TIMEOUT_SECONDS, Math.ceil(left * settings.timeoutScale));
 }
+
+const HotSkus = z.array(z.object({ sku: z.string().min(1), supplierId: z.string().min(1), shards: z.int().min(1).max(MAX_ALLOCATION_SHARDS) }));
 
 const DispatchDelays = z.record(z.string().min(1), z.int().min(0).max(10_080));
 
@@ -111,9 +118,19 @@ export function loadWorkflowSettings(env: NodeJS.ProcessEnv = process.env): Work
       throw new Error('Environment variable DISPATCH_DELAY_MINUTES must be a JSON object of channel id → minutes (0-10080)', { cause });
     }
   }
+  const hotRaw = read('HOT_SKUS');
+  let hotSkus: readonly HotSku[] = [];
+  if (hotRaw !== undefined) {
+    try {
+      hotSkus = HotSkus.parse(JSON.parse(hotRaw));
+    } catch (cause) {
+      throw new Error(`Environment variable HOT_SKUS must be a JSON array of { sku, supplierId, shards (1-${MAX_ALLOCATION_SHARDS}) }`, { cause });
+    }
+  }
   return {
     ...DEFAULT_WORKFLOW_SETTINGS,
     dispatchDelayMinutes,
+    hotSkus,
     timeoutScale: num('TIMEOUT_SCALE') ?? 1,
     holdTimeoutHours: num('HOLD_TIMEOUT_HOURS'),
     shipGraceSeconds: (num('SHIP_GRACE_DAYS') ?? 7) * DAY,

@@ -9,6 +9,7 @@ import type { CancellationOutcome, CancellationSource } from '../../orders/schem
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
 import { keys } from '../../runtime/table/keys';
 import type { TransactItem } from '../../runtime/table/transactions';
+import { releaseHeldItem } from '../../inventory/store/reservations';
 
 export const CANCEL_REQUEST_ENTITY = 'CancellationRequest';
 
@@ -91,15 +92,7 @@ export function releaseUnitsItems(
         };
   return [
     recordUpdate,
-    {
-      Update: {
-        TableName: ctx.tableName,
-        Key: keys.offerReservations(reservation.sku, reservation.supplierId),
-        UpdateExpression: 'SET #reserved = #reserved - :q',
-        ConditionExpression: '#reserved >= :q',
-        ExpressionAttributeNames: { '#reserved': 'reserved' },
-        ExpressionAttributeValues: { ':q': units },
-      },
-    },
+    // Back to the counter, or to the allocation shard the units came from (a sharded hot offer).
+    releaseHeldItem(ctx, reservation, units),
   ];
 }

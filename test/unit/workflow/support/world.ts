@@ -288,7 +288,7 @@ export async function routedOrder(
   if (allocation.unservable.length > 0) throw new Error('test order is not routable');
   const allocated = allocation.fulfillments.map((p, i) => allocate(o, p, i + 1, SUPPLIERS.find((s) => s.supplierId === p.supplierId), NOW.toISOString(), deps.settings));
   putOrder(table, { ...o, status: 'VALIDATED', screening: { decision: 'ACCEPT', score: 0, rules: [], at: NOW.toISOString() } });
-  const outcome = await commitAllocation(store, allocated, offers, [], NOW.toISOString());
+  const outcome = await commitAllocation(store, allocated, { offers }, [], NOW.toISOString());
   if (!outcome.ok) throw new Error('could not seed the allocation');
   const records = allocated.map((a, i) => mutate(a.record, i));
   for (const r of records) table.seed(fulfillmentItem(r));
