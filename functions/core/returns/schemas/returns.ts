@@ -27,6 +27,11 @@ export const ReturnPolicy = z.strictObject({
   returnLabelMinor: z.int().min(0).max(1_000_000).default(0),
   /** Exchanges: the replacement ships when the supplier authorizes the return, or when it has received it. */
   replacementShipsOn: z.enum(['authorization', 'receipt']).default('receipt'),
+  /**
+   * Hours the storefront has to confirm a requested refund (Shopify refunds/create, WooCommerce refund, or
+   * POST /orders/{orderId}/returns/{returnId}/refund) before operators see RETURN_REFUND_UNCONFIRMED.
+   */
+  refundConfirmWithinHours: z.number().positive().max(24 * 60).default(72),
 });
 export type ReturnPolicy = z.output<typeof ReturnPolicy>;
 
