@@ -95,6 +95,7 @@ export class PipelineStack extends Stack {
     this.afterDelivery = new AfterDelivery(this, 'AfterDelivery', { stage, store: this.store, bus: this.events.bus, ops: this.ops, suppliers: this.suppliers, files: this.files });
     // Exchanges ship (and storefront refunds close returns) in the delivery-decisions function, a PDF renderer.
     returns.runStepsIn(this.afterDelivery.deliveryDecisions, this.events.bus, this.afterDelivery.dlq);
+    returns.addOpsClose(this.ops, this.ops.returnsFunction);
     // Routing demotion from the scorecards (ReserveAndRoute reads the suppliers' day items).
     this.workflow.functions.validateAndRoute.addEnvironment('SCORECARD_DEMOTION', JSON.stringify(stage.config.afterDelivery.demotion));
 

@@ -5,6 +5,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RETURN_STEP_EVENT_TYPES } from '../../../functions/core/returns/domain/returns';
 import { DOMAIN_EVENT_SOURCE } from '../order-events';
+import type { OpsApi } from '../ops-api';
 import type { Stage } from '../../stage-config';
 import type { PipelineFunction } from '../pipeline-function';
 import type { SupplierGateway } from '../supplier-gateway';
@@ -59,5 +60,13 @@ export class Returns extends Construct {
       eventPattern: { source: [DOMAIN_EVENT_SOURCE], detailType: [...RETURN_STEP_EVENT_TYPES] },
       targets: [new targets.LambdaFunction(fn, { deadLetterQueue: dlq, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
+  }
+
+  /** POST /ops/returns/{returnId}/close `{ note }` on the ops returns function (beside .../authorize): an operator closes a refund return. */
+  public addOpsClose(ops: OpsApi, opsReturns: PipelineFunction): void {
+    const opsRoot = ops.api.root.getResource('ops') ?? ops.api.root.addResource('ops');
+    const returns = opsRoot.getResource('returns') ?? opsRoot.addResource('returns');
+    const one = returns.getResource('{returnId}') ?? returns.addResource('{returnId}');
+    ops.addRoute(one.addResource('close'), 'POST', opsReturns);
   }
 }

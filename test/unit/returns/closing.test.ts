@@ -35,8 +35,10 @@ const delivered = (r: FulfillmentRecord): FulfillmentRecord =>
 const config = (policy: Record<string, unknown> = {}) => ReturnsConfig.parse({ defaultPolicy: { windowDays: 30, ...policy } });
 const stepDeps = (policy: Record<string, unknown> = {}) => ({ ...world.deps, sqs: world.sqs, suppliers: world.suppliers, returns: config(policy) });
 /** The inbound consumer as deployed: no replacement shipper injected. */
-const says = (message: Record<string, unknown>, policy: Record<string, unknown> = {}) =>
-  handleSupplierMessage({ ...world.deps, sfn: world.sfn, sqs: world.sqs, suppliers: world.suppliers, metrics: world.metrics, returns: config(policy) }, { supplierId: 'nordic-home', body: JSON.stringify({ occurredAt: at(2000), fulfillmentId: F1, ...message }) });
+const says = (message: Record<string, unknown>, policy: Record<string, unknown> = {}) => {
+  const inbound = { ...world.deps, sfn: world.sfn, sqs: world.sqs, suppliers: world.suppliers, metrics: world.metrics, returns: config(policy) };
+  return handleSupplierMessage(inbound, { supplierId: 'nordic-home', body: JSON.stringify({ occurredAt: at(2000), fulfillmentId: F1, ...message }) });
+};
 const busEvent = (type: string, data: Record<string, unknown>) => ({ 'detail-type': type, source: 'dropship.pipeline', detail: { eventId: `evt-${type}`, orderId: ORDER_ID, type, data } });
 const sentTypes = () => sqsMock.commandCalls(SendMessageCommand).map((c) => (JSON.parse(c.args[0].input.MessageBody ?? '{}') as Record<string, unknown>)['type']);
 const stored = (returnId: string) => table.get(`ORDER#${ORDER_ID}`, `RETURN#${returnId}`);

@@ -4,7 +4,8 @@
  */
 import * as z from 'zod';
 import { RETURN_STATUSES } from '../../orders/domain/returns-lifecycle';
-import { RETURN_CONDITIONS, RETURN_DESTINATIONS, RETURN_REASONS, RETURN_RESOLUTIONS } from '../domain/returns';
+import { BadRequestError } from '../../kernel/errors';
+import { RETURN_CONDITIONS, RETURN_DESTINATIONS, RETURN_ID_PATTERN, RETURN_REASONS, RETURN_RESOLUTIONS } from '../domain/returns';
 
 const Reason = z.enum(RETURN_REASONS);
 const ReasonList = z.array(Reason).refine((l) => new Set(l).size === l.length, 'each reason at most once');
@@ -148,3 +149,37 @@ export const AuthorizeReturnRequest = z
   })
   .meta({ description: 'An operator authorizes a return on the supplier\'s behalf (POST /ops/returns/{returnId}/authorize).' });
 export type AuthorizeReturnRequest = z.output<typeof AuthorizeReturnRequest>;
+
+export const CloseReturnRequest = z
+  .strictObject({
+    note: z.string().trim().min(1).max(1000).meta({ description: 'Why and how the refund was settled (e.g. "refunded by bank transfer"); kept on the return, never logged' }),
+  })
+  .meta({ description: 'An operator closes a refund return (POST /ops/returns/{returnId}/close).' });
+export type CloseReturnRequest = z.output<typeof CloseReturnRequest>;
+
+export const ConfirmReturnRefundRequest = z
+  .strictObject({
+    refundId: z.string().trim().min(1).max(100).optional().meta({ description: "The storefront's own refund id (default: the Idempotency-Key)" }),
+  })
+  .meta({ description: 'The storefront confirms it refunded a return (POST /orders/{orderId}/returns/{returnId}/refund).' });
+export type ConfirmReturnRefundRequest = z.output<typeof ConfirmReturnRefundRequest>;
+
+export const CloseReturnResponse = z
+  .object({
+    returnId: z.string(),
+    orderId: z.string(),
+    status: z.enum(RETURN_STATUSES),
+    closedBy: z.enum(['replacement', 'platform_refund', 'storefront', 'operator']).nullable(),
+    changed: z.boolean().meta({ description: 'false: it was already CLOSED (the call changed nothing)' }),
+  })
+  .meta({ description: 'The return is CLOSED (or already was).' });
+export type CloseReturnResponse = z.output<typeof CloseReturnResponse>;
+
+/** The `{returnId}` path parameter of a returns route (400 naming it when it is not a return id). */
+export function returnIdParameter(event: { readonly pathParameters?: Readonly<Record<string, string | undefined>> | null }): string {
+  const returnId = event.pathParameters?.returnId ?? '';
+  if (!RETURN_ID_PATTERN.test(returnId)) {
+    throw new BadRequestError('Invalid return id', { issues: [{ path: 'pathParameters.returnId', message: 'must be a returnId (ret_...) from POST /orders/{orderId}/returns' }] });
+  }
+  return returnId;
+}

@@ -17,6 +17,7 @@ import { transact } from '../../runtime/table/transactions';
 import { RETRY, optimistic, type TaskLogger } from '../../workflow/services/workflow-common';
 import { returnsConfirmedBy, type StorefrontRefund } from '../domain/refund-match';
 import { nextReturn, parseReturnId, type ReturnClosure } from '../domain/returns';
+import type { CloseReturnResponse } from '../schemas/returns';
 import { getReturn, listReturns, putReturnUpdate } from '../store/returns';
 import { closedEvent } from './return-steps';
 
@@ -26,13 +27,7 @@ export interface CloseDeps {
   readonly logger: TaskLogger;
 }
 
-export interface CloseReturnResult {
-  readonly returnId: string;
-  readonly orderId: string;
-  readonly status: string;
-  readonly closedBy: ReturnClosure['by'] | null;
-  readonly changed: boolean;
-}
+export type CloseReturnResult = CloseReturnResponse;
 
 const ACTOR: Readonly<Record<ReturnClosure['by'], Actor>> = { replacement: 'platform', platform_refund: 'retailer', storefront: 'retailer', operator: 'operator' };
 
