@@ -114,11 +114,11 @@ export function returnsPaths(): Record<string, JsonObject> {
         responses: {
           '200': { description: 'CLOSED (or already was)', content: json(ref('CloseReturnResponse')) },
           ...errorResponses({
-            400: 'Malformed return id or JSON, or no note',
+            400: 'Malformed return id or JSON',
             403: OPS_ERRORS[403],
             404: 'No such return',
             409: 'The return is not REFUND_REQUESTED',
-            422: 'Body is JSON but invalid (unknown field)',
+            422: 'Body is JSON but invalid (no note, unknown field)',
             429: OPS_ERRORS[429],
             500: OPS_ERRORS[500],
           }),
