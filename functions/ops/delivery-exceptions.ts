@@ -8,7 +8,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { withPowertools } from '../core/runtime/powertools';
-import { loadReturnsConfig } from '../core/returns/schemas/returns';
+import { loadReturnsConfig } from '../core/returns/schemas/config';
 import { isBusEvent, onReturnStepEvent } from '../core/returns/services/return-events';
 import { BadRequestError } from '../core/kernel/errors';
 import { httpHandler, json, parseJsonBody, validate } from '../core/runtime/http';

@@ -48,7 +48,7 @@ export class Returns extends Construct {
    * The bus steps of returns (functions/core/returns/services/return-events.ts) in `fn`, a function that already
    * carries pdf-lib and the replacement's grants (the delivery-decisions ops function: table, supplier outbound
    * queues, outbox files): one rule, no new function. ReturnAuthorized / ReturnReceived ship an exchange's
-   * replacement and settle it; PlatformRefundRecorded (a storefront refund) closes the refund returns it confirms.
+   * replacement and settle it.
    * A settlement that never happens is surfaced by the exceptions index (RETURN_EXCHANGE_PENDING,
    * RETURN_REFUND_UNCONFIRMED), not only by the DLQ.
    */
@@ -56,7 +56,7 @@ export class Returns extends Construct {
     fn.addEnvironment(RETURNS_CONFIG_ENV, this.config);
     new events.Rule(this, 'StepsRule', {
       eventBus: bus,
-      description: 'Returns: exchanges ship their replacement (ReturnAuthorized / ReturnReceived); storefront refunds close refund returns',
+      description: 'Returns: exchanges ship their replacement and close (ReturnAuthorized / ReturnReceived)',
       eventPattern: { source: [DOMAIN_EVENT_SOURCE], detailType: [...RETURN_STEP_EVENT_TYPES] },
       targets: [new targets.LambdaFunction(fn, { deadLetterQueue: dlq, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });

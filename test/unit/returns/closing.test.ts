@@ -12,7 +12,7 @@ import { handleSupplierMessage } from '../../../functions/core/suppliers/service
 import { ReturnsConfig } from '../../../functions/core/returns/schemas/returns';
 import { requestReturn } from '../../../functions/core/returns/services/request-return';
 import { onReturnStepEvent } from '../../../functions/core/returns/services/return-events';
-import { closeReturn } from '../../../functions/core/returns/services/close-return';
+import { closeReturn, confirmPlatformRefund } from '../../../functions/core/returns/services/close-return';
 import { FakeTable } from '../workflow/support/fake-table';
 import { apply, at, catalogItems, dispatched, F1, makeWorld, order, ORDER_ID, routedOrder, timelineTypes, type World } from '../workflow/support/world';
 
@@ -113,7 +113,7 @@ describe('exchanges settle on the bus (the deployed shape)', () => {
   it.each([
     ['no detail-type', { detail: {} }],
     ['a return event without returnId', { 'detail-type': 'ReturnReceived', detail: { eventId: 'e', orderId: ORDER_ID, data: {} } }],
-    ['a refund without lines', { 'detail-type': 'PlatformRefundRecorded', detail: { eventId: 'e', orderId: ORDER_ID, data: { refundId: 'r' } } }],
+    ['another detail-type', { 'detail-type': 'PlatformRefundRecorded', detail: { eventId: 'e', orderId: ORDER_ID, data: { returnId: 'r' } } }],
   ])('an invalid bus event (%s) throws naming the fields', async (_label, event) => {
     await expect(onReturnStepEvent(stepDeps(), event)).rejects.toThrow(/Invalid return step event/);
   });
@@ -127,22 +127,24 @@ describe('refund returns reach CLOSED', () => {
     return returnId;
   };
 
-  it('the storefront\'s refund (PlatformRefundRecorded) covering the lines closes it, once; marks cleared', async () => {
+  it('the storefront\'s refund (Shopify refunds/create, recorded at the intake) covering the lines closes it, once; marks cleared', async () => {
     const returnId = await refundRequested();
     const confirmBy = String(stored(returnId)?.refundConfirmBy);
     expect(Date.parse(confirmBy) - Date.parse(world.deps.now().toISOString())).toBe(72 * 3_600_000);
-    const event = busEvent('PlatformRefundRecorded', { source: 'shopify', refundId: 'rf-1', lines: [{ lineNo: 1, quantity: 1 }] });
-    await expect(onReturnStepEvent(stepDeps(), event)).resolves.toEqual({ closed: [expect.objectContaining({ returnId, status: 'CLOSED', closedBy: 'platform_refund', changed: true })] });
+    const refund = { refundId: 'rf-1', lines: [{ lineNo: 1, quantity: 1 }] };
+    const deps = { store: world.store, now: world.deps.now, logger: world.deps.logger };
+    await expect(confirmPlatformRefund(deps, { orderId: ORDER_ID, refund })).resolves.toEqual([expect.objectContaining({ returnId, status: 'CLOSED', closedBy: 'platform_refund', changed: true })]);
     expect(stored(returnId)).toMatchObject({ status: 'CLOSED', closure: { by: 'platform_refund', refundId: 'rf-1' } });
     expect(stored(returnId)?.gsi3pk).toBeUndefined();
-    await expect(onReturnStepEvent(stepDeps(), event)).resolves.toEqual({ closed: [] });
+    await expect(confirmPlatformRefund(deps, { orderId: ORDER_ID, refund })).resolves.toEqual([]);
     const closed = table.entities('TimelineEvent', `ORDER#${ORDER_ID}`).filter((e) => e.type === 'ReturnClosed');
     expect(closed).toEqual([expect.objectContaining({ actor: 'retailer', data: expect.objectContaining({ returnId, closedBy: 'platform_refund', refundId: 'rf-1' }) })]);
   });
 
   it('a refund of other lines confirms nothing', async () => {
     const returnId = await refundRequested();
-    await expect(onReturnStepEvent(stepDeps(), busEvent('PlatformRefundRecorded', { refundId: 'rf-2', lines: [{ lineNo: 2, quantity: 1 }] }))).resolves.toEqual({ closed: [] });
+    const deps = { store: world.store, now: world.deps.now, logger: world.deps.logger };
+    await expect(confirmPlatformRefund(deps, { orderId: ORDER_ID, refund: { refundId: 'rf-2', lines: [{ lineNo: 2, quantity: 1 }] } })).resolves.toEqual([]);
     expect(stored(returnId)).toMatchObject({ status: 'REFUND_REQUESTED' });
   });
 

@@ -118,4 +118,4 @@ export function parseReturnId(returnId: string): { readonly orderId: string } | 
 }
 
 /** The domain events the returns' bus rule sends to the return steps (services/return-events.ts): its event pattern. */
-export const RETURN_STEP_EVENT_TYPES = ['ReturnAuthorized', 'ReturnReceived', 'PlatformRefundRecorded'] as const;
+export const RETURN_STEP_EVENT_TYPES = ['ReturnAuthorized', 'ReturnReceived'] as const;

@@ -18,7 +18,7 @@ import { RETRY, optimistic } from '../../workflow/services/workflow-common';
 import { createReplacementFulfillment, type ReplacementDeps } from '../../workflow/services/replacement';
 import { getWorkflowOrder } from '../../workflow/store/order-aggregate';
 import { nextReturn, parseReturnId, type ReturnRecord } from '../domain/returns';
-import { policyFor, type ReturnsConfig } from '../schemas/returns';
+import { policyFor, type ReturnsConfig } from '../schemas/config';
 import { getLedger, getReturn, ledgerWith, putLedger, putReturnUpdate } from '../store/returns';
 import { settleExchange } from './return-steps';
 

@@ -11,7 +11,7 @@ import type { TaskLogger } from '../../workflow/services/workflow-common';
 import { computeRefund, returnShippingPayer, supplierCreditMinor } from '../domain/refund';
 import { nextReturn, type ReturnClosure, type ReturnCondition, type ReturnRecord } from '../domain/returns';
 import type { ExchangeOutcome } from './exchange';
-import type { ReturnPolicy, ReturnsConfig } from '../schemas/returns';
+import type { ReturnPolicy, ReturnsConfig } from '../schemas/config';
 
 const ids = (r: ReturnRecord) => ({ returnId: r.returnId, fulfillmentId: r.fulfillmentId, supplierId: r.supplierId });
 const quantities = (r: ReturnRecord) => r.lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity }));
