@@ -2,14 +2,16 @@
  * How returns end, on the local runtime from the synthesized template (the deployed wiring): an exchange's
  * replacement ships from the returns' bus rule (ReturnReceived → the delivery-decisions function, which carries
  * pdf-lib), is delivered, and the return is CLOSED; a refund return is CLOSED when the storefront confirms the
- * refund (POST /orders/{orderId}/returns/{returnId}/refund), or by an operator with a note. Scripted suppliers;
+ * refund (POST /orders/{orderId}/returns/{returnId}/refund, or a Shopify refunds/create covering its lines), or by an
+ * operator with a note. Scripted suppliers;
  * every wait has a deadline.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { opsFetch } from '../../local/tools/ops-client';
 import { trackingFor } from '../../local/tools/supplier-plan';
-import { endpoints, http, obj } from './helpers';
+import { computeHmacBase64 } from '../../functions/core/kernel/webhook-signature';
+import { documentClient, endpoints, http, obj, partition } from './helpers';
 import { busEvents, dispatchedFulfillment, fulfilHappily, fulfillments, fulfillmentWhen, getOrder, placeOrder, shipmentCount, supplierSays, timelineTypes, waitFor, waitForStatus, webKey } from './workflow-helpers';
 
 /** Waits of this file: several cold functions on a shared 2-core machine. */
@@ -110,5 +112,61 @@ describe.concurrent('returns reach CLOSED on the local runtime', () => {
     expect(obj(await ops.json())).toMatchObject({ returnId: other, status: 'CLOSED', closedBy: 'operator', changed: true });
     const order = await getOrder(second.orderId);
     expect(order['timeline']).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'ReturnClosed', actor: 'operator', actorId: e.ops.identity })]));
+  }, TEST_MS);
+
+  it('a Shopify order: refunds/create covering the returned line CLOSES the refund return (platform_refund)', async () => {
+    const c = endpoints().channels.find((ch) => ch.platform === 'shopify');
+    if (c === undefined || c.webhookSecret === null || c.apiKey === null || c.webhookUrl === null) throw new Error('endpoints.json has no complete shopify channel');
+    const shop = { secret: c.webhookSecret, apiKey: c.apiKey, webhookUrl: c.webhookUrl };
+    const external = String(7_100_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e15)));
+    const shopifyPost = (topic: string, body: string) =>
+      http('', 'POST', shop.webhookUrl, {
+        body,
+        headers: { 'content-type': 'application/json', 'X-Shopify-Topic': topic, 'X-Shopify-Hmac-Sha256': computeHmacBase64(shop.secret, body), 'X-Shopify-Webhook-Id': randomUUID(), 'X-Shopify-Triggered-At': new Date().toISOString() },
+      });
+    const order = JSON.stringify({
+      id: Number.MAX_SAFE_INTEGER,
+      name: `#${external.slice(-4)}`,
+      email: 'grace@example.com',
+      currency: 'EUR',
+      financial_status: 'paid',
+      taxes_included: true,
+      line_items: [{ id: 1, sku: 'MUG-ENAMEL-WHT', title: 'Enamel camping mug', quantity: 1, price: '14.90' }],
+      shipping_address: { first_name: 'Grace', last_name: 'Hopper', address1: `Keizersgracht ${randomUUID().slice(0, 6)}`, city: 'Amsterdam', zip: '1015 CJ', country_code: 'NL' },
+      total_line_items_price: '14.90',
+      total_tax: '0.00',
+      total_discounts: '0.00',
+      total_shipping_price_set: { shop_money: { amount: '4.90', currency_code: 'EUR' } },
+      total_price: '19.80',
+    }).replace(String(Number.MAX_SAFE_INTEGER), external);
+    const created = await shopifyPost('orders/create', order);
+    expect(created.status).toBe(201);
+    const orderId = String(obj(created.json)['orderId']);
+    const f = await waitFor('a dispatched fulfillment', async () => (await fulfillments(orderId)).find((x) => x['status'] === 'DISPATCHED'), WAIT_MS);
+    const supplierId = String(f['supplierId']);
+    await fulfilHappily(supplierId, f);
+    await fulfillmentWhen(orderId, String(f['fulfillmentId']), 'DELIVERED', (x) => x['status'] === 'DELIVERED', WAIT_MS);
+
+    const asked = await http(endpoints().apiUrl, 'POST', `/orders/${orderId}/returns`, {
+      headers: { 'content-type': 'application/json', 'x-api-key': shop.apiKey, 'Idempotency-Key': randomUUID() },
+      body: JSON.stringify({ lines: [{ lineNo: 1, quantity: 1 }], reason: 'defective' }),
+    });
+    expect(asked.status).toBe(201);
+    const returnId = String(obj(asked.json)['returnId']);
+    const stored = (status: string) =>
+      waitFor(`return ${returnId} ${status}`, async () => (await partition(documentClient(), `ORDER#${orderId}`)).find((i) => i['entity'] === 'Return' && i['returnId'] === returnId && i['status'] === status), WAIT_MS);
+    await supplierSays(supplierId, { type: 'RETURN_AUTHORIZED', fulfillmentId: f['fulfillmentId'], returnId, rma: 'RMA-S', returnAddress: ADDRESS });
+    await stored('AUTHORIZED');
+    await supplierSays(supplierId, { type: 'RETURN_RECEIVED', fulfillmentId: f['fulfillmentId'], returnId, lines: [{ lineNo: 1, condition: 'as_new' }] });
+    await stored('REFUND_REQUESTED');
+
+    const refund = JSON.stringify({ id: 991, order_id: Number.MAX_SAFE_INTEGER, created_at: '2026-12-07T10:00:00Z', refund_line_items: [{ line_item_id: 1, quantity: 1, restock_type: 'no_restock' }], transactions: [] }).replace(
+      String(Number.MAX_SAFE_INTEGER),
+      external,
+    );
+    const refunded = await shopifyPost('refunds/create', refund);
+    expect(refunded.status).toBeLessThan(300);
+    const closed = await stored('CLOSED');
+    expect(closed['closure']).toMatchObject({ by: 'platform_refund', refundId: '991' });
   }, TEST_MS);
 });
