@@ -287,12 +287,8 @@ export class StorefrontApi extends Construct {
       requestValidator: validator,
       requestParameters: { 'method.request.path.orderId': true },
     }));
-    // The storefront confirms it refunded a return (REFUND_REQUESTED → CLOSED): same function.
-    this.storefrontMethod(orderReturns.addResource('{returnId}').addResource('refund').addMethod('POST', integration(this.createReturnFunction), {
-      apiKeyRequired: true,
-      requestValidator: validator,
-      requestParameters: { 'method.request.path.orderId': true, 'method.request.path.returnId': true },
-    }));
+    const refundParameters = { 'method.request.path.orderId': true, 'method.request.path.returnId': true }; // the storefront refunded a return: CLOSED
+    this.storefrontMethod(orderReturns.addResource('{returnId}').addResource('refund').addMethod('POST', integration(this.createReturnFunction), { apiKeyRequired: true, requestValidator: validator, requestParameters: refundParameters }));
 
     // Query parameters and the body are validated by the handler (zod), so errors carry field paths.
     const availability = this.api.root.addResource('availability');
