@@ -56,7 +56,10 @@ export interface CostModel {
   readonly transitionsGoal: { readonly atMost: number; readonly perHappyOrder: number; readonly met: boolean };
   /** DynamoDB request units per order by calling function and by operation (where the DynamoDB cost goes). */
   readonly dynamodbPerOrder: {
-    readonly byFunction: Readonly<Record<string, { readonly calls: number; readonly writeUnits: number; readonly indexWriteUnits: number; readonly readUnits: number }>>;
+    /** `operations`: calls per order by operation (where the calls per order go). */
+    readonly byFunction: Readonly<
+      Record<string, { readonly calls: number; readonly writeUnits: number; readonly indexWriteUnits: number; readonly readUnits: number; readonly operations: Readonly<Record<string, number>> }>
+    >;
     readonly byOperation: Readonly<Record<string, { readonly calls: number; readonly failed: number; readonly items: number }>>;
     readonly indexShareOfWrites: number;
     readonly writeUnitsFromStream: { readonly records: number; readonly writesWithoutRecord: number; readonly conditionChecks: number; readonly unattributedRecords: number };
@@ -162,12 +165,13 @@ function observabilityLines(usage: CountedUsage, invocations: number, { per, usd
 /** Where the DynamoDB units go: per calling function, per operation, the index share, the stream's view. */
 function dynamodbBreakdown(usage: CountedUsage, wru: number, { per }: PerOrder): CostModel['dynamodbPerOrder'] {
   const w = usage.dynamodbWrites.total;
-  const byFunction: Record<string, { calls: number; writeUnits: number; indexWriteUnits: number; readUnits: number }> = {};
+  const byFunction: Record<string, { calls: number; writeUnits: number; indexWriteUnits: number; readUnits: number; operations: Record<string, number> }> = {};
   for (const [fn, counts] of Object.entries(usage.dynamodbByFunction)) {
     const writes = usage.dynamodbWrites.byCaller[fn] ?? { table: 0, index: 0, indexIfKeysOnly: 0, orderRewritesWithoutStatusChange: 0, records: 0, writesWithoutRecord: 0, conditionChecks: 0 };
     const u = dynamodbUnits(counts, writes);
     const calls = Object.values(counts).reduce((a, c) => a + c.calls, 0);
-    byFunction[fn] = { calls: round(per(calls), 2), writeUnits: round(per(u.wru), 2), indexWriteUnits: round(per(u.indexWru), 2), readUnits: round(per(u.rru), 2) };
+    const operations = Object.fromEntries(Object.entries(counts).map(([op, c]) => [op, round(per(c.calls), 2)]));
+    byFunction[fn] = { calls: round(per(calls), 2), writeUnits: round(per(u.wru), 2), indexWriteUnits: round(per(u.indexWru), 2), readUnits: round(per(u.rru), 2), operations };
   }
   const byOperation: Record<string, { calls: number; failed: number; items: number }> = {};
   for (const [op, c] of Object.entries(usage.dynamodb)) byOperation[op] = { calls: round(per(c.calls), 2), failed: round(per(c.failed), 3), items: round(per(c.items), 2) };

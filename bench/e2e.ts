@@ -27,6 +27,8 @@ export interface EndToEndOptions {
   readonly orderDeadlineMs: number;
   readonly template?: { readonly stackName: string; readonly template: unknown };
   readonly log: (line: string) => void;
+  /** Told the template the runtime ran (synthesized when `template` was not given): a later pass reuses it and its bundles. */
+  readonly onTemplate?: (template: { readonly stackName: string; readonly template: unknown }) => void;
 }
 
 export interface FunctionFigures {
@@ -281,6 +283,7 @@ async function orderStatuses(h: Harness, orderIds: readonly string[]): Promise<M
 
 export async function benchEndToEnd(opts: EndToEndOptions): Promise<EndToEndResult> {
   const h = await Harness.start(opts.template);
+  opts.onTemplate?.({ stackName: h.runtime.stackName, template: h.runtime.template });
   try {
     // Warm-up (not counted): JIT of DynamoDB Local, the workers' code paths, connection pools.
     opts.log(`  e2e: warm-up, ${opts.warmupOrders} orders at concurrency ${opts.concurrency}`);

@@ -86,6 +86,8 @@ export class PipelineStack extends Stack {
     this.files.grantOutboxWrite(this.storefront.cancelOrderFunction);
     // Returns (issue 15): the return policy for the request, answer and ops functions; RETURN_REQUESTED by queue.
     const returns = new Returns(this, 'Returns', { stage, suppliers: this.suppliers, createReturn: this.storefront.createReturnFunction, inbound, opsReturns: this.ops.returnsFunction });
+    // File suppliers get RETURN_REQUESTED as a file in outbox/return-requests/ (docs/supplier-files.md, Returns).
+    this.files.grantOutboxWrite(this.storefront.createReturnFunction);
     this.inventory = new InventorySync(this, 'InventorySync', { stage, store: this.store, files: this.files, stateMachine });
     // Storefront notifications: customer-visible domain events → signed webhooks, Shopify GraphQL, WooCommerce REST.
     this.notifications = new StorefrontNotifications(this, 'StorefrontNotifications', { stage, store: this.store, bus: this.events.bus });

@@ -93,7 +93,7 @@ export async function getJson<S extends z.ZodType>(path: string, schema: S): Pro
 }
 
 /** POST an operator action; a new Idempotency-Key per click (a retried click repeats nothing). */
-export async function postAction(path: string, body: Record<string, string | undefined> = {}): Promise<unknown> {
+export async function postAction(path: string, body: Record<string, string | readonly string[] | undefined> = {}): Promise<unknown> {
   const clean = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== ''));
   const res = await signedRequest('POST', path, JSON.stringify(clean), { 'idempotency-key': crypto.randomUUID() });
   if (!res.ok) throw await failure(res);

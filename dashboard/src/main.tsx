@@ -1,7 +1,8 @@
-/** The operators' dashboard: hash routes (#/orders, #/orders/{id}, #/exceptions, #/suppliers, #/returns) over the ops API. */
+/** The operators' dashboard: hash routes (#/orders, #/orders/{id}, #/exceptions, #/suppliers, #/returns, #/dead-letters) over the ops API. */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { loadConfig } from './api';
+import { DeadLettersPage } from './pages/dead-letters';
 import { ExceptionsPage } from './pages/exceptions';
 import { OrderPage } from './pages/order';
 import { OrdersPage } from './pages/orders';
@@ -9,12 +10,12 @@ import { ReturnsPage } from './pages/returns';
 import { SuppliersPage } from './pages/suppliers';
 import type { DashboardConfig } from './schemas';
 
-export type Route = { page: 'orders' } | { page: 'order'; orderId: string } | { page: 'exceptions' } | { page: 'suppliers' } | { page: 'returns' };
+export type Route = { page: 'orders' } | { page: 'order'; orderId: string } | { page: 'exceptions' } | { page: 'suppliers' } | { page: 'returns' } | { page: 'dead-letters' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'orders' && parts[1] !== undefined) return { page: 'order', orderId: parts[1] };
-  if (parts[0] === 'exceptions' || parts[0] === 'suppliers' || parts[0] === 'returns') return { page: parts[0] };
+  if (parts[0] === 'exceptions' || parts[0] === 'suppliers' || parts[0] === 'returns' || parts[0] === 'dead-letters') return { page: parts[0] };
   return { page: 'orders' };
 }
 
@@ -42,6 +43,7 @@ function App(props: { config: DashboardConfig }) {
           {tab('exceptions', 'Exceptions')}
           {tab('suppliers', 'Suppliers')}
           {tab('returns', 'Returns')}
+          {tab('dead-letters', 'Dead letters')}
         </nav>
         <span class="muted small identity">{props.config.identity ?? ''}</span>
       </header>
@@ -51,6 +53,7 @@ function App(props: { config: DashboardConfig }) {
         {route.page === 'exceptions' ? <ExceptionsPage /> : null}
         {route.page === 'suppliers' ? <SuppliersPage /> : null}
         {route.page === 'returns' ? <ReturnsPage /> : null}
+        {route.page === 'dead-letters' ? <DeadLettersPage /> : null}
       </main>
     </>
   );

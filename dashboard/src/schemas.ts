@@ -83,16 +83,45 @@ export const Fulfillment = z.object({
 export const DocumentLink = z.object({ kind: z.string(), supplierId: z.string().optional(), key: z.string().optional(), href: z.string() });
 export type DocumentLink = z.output<typeof DocumentLink>;
 
+export const DeliveryAttempt = z.object({
+  n: z.number(),
+  at: z.string(),
+  result: z.string(),
+  status: z.number().optional(),
+  error: z.string().optional(),
+  nextRetryAt: z.string().optional(),
+});
+
 export const Delivery = z.object({
   notificationId: z.string(),
   type: z.string(),
   status: z.string(),
   attempts: z.number().optional(),
   lastError: z.string().optional(),
+  nextRetryAt: z.string().optional(),
   at: z.string().optional(),
+  history: z.array(DeliveryAttempt).default([]),
 });
+export type Delivery = z.output<typeof Delivery>;
 
-export const ReturnEntry = z.looseObject({ returnId: z.string().optional(), status: z.string().optional() });
+/** A return as GET /ops/returns lists it (and the order view shows it). */
+export const ReturnEntry = z.object({
+  returnId: z.string(),
+  orderId: z.string(),
+  supplierId: z.string(),
+  status: z.string(),
+  reason: z.string(),
+  resolution: z.string().optional(),
+  units: z.number().default(0),
+  goods: Money.optional(),
+  createdAt: z.string(),
+  updatedAt: z.string().optional(),
+  respondBy: z.string().optional(),
+  unanswered: z.boolean().default(false),
+  rma: z.string().optional(),
+  refund: Money.optional(),
+});
+export type ReturnEntry = z.output<typeof ReturnEntry>;
 
 export const OrderLook = z.object({
   order: OrderDetail,
@@ -123,6 +152,8 @@ export const Supplier = z.object({
   supplierId: z.string(),
   name: z.string().optional(),
   paused: z.boolean().default(false),
+  pause: z.object({ at: z.string(), actorId: z.string().optional(), note: z.string().optional() }).optional(),
+  pauseLog: z.array(z.object({ action: z.string(), at: z.string(), actorId: z.string(), note: z.string().optional() })).default([]),
   feed: z.object({ lastFeedAt: z.string().nullable().optional(), stale: z.boolean().optional() }).optional(),
   stockAlerts: z.number().default(0),
   scorecard: z.record(z.string(), z.unknown()).optional(),
@@ -130,6 +161,19 @@ export const Supplier = z.object({
 export type Supplier = z.output<typeof Supplier>;
 export const SupplierList = z.union([z.array(Supplier), z.object({ items: z.array(Supplier) }).transform((r) => r.items)]);
 
-export const ReturnList = z.union([z.array(ReturnEntry), z.object({ items: z.array(ReturnEntry) }).transform((r) => r.items)]);
+export const ReturnList = z.object({ items: z.array(ReturnEntry), nextCursor: z.string().optional() });
+
+export const DeadLetterMessage = z.object({
+  messageId: z.string(),
+  sentAt: z.string().optional(),
+  receiveCount: z.number().optional(),
+  reason: z.string().optional(),
+  group: z.string().optional(),
+  type: z.string().optional(),
+});
+export const DeadLetterQueue = z.object({ source: z.string(), name: z.string(), approximateCount: z.number(), messages: z.array(DeadLetterMessage).default([]) });
+export type DeadLetterQueue = z.output<typeof DeadLetterQueue>;
+export const DeadLetterList = z.array(DeadLetterQueue);
+export const ReplayResult = z.object({ source: z.string(), replayed: z.number(), messageIds: z.array(z.string()).default([]), notFound: z.array(z.string()).default([]) });
 
 export const ApiErrorBody = z.object({ code: z.string().optional(), message: z.string().optional(), error: z.string().optional() });

@@ -17,7 +17,7 @@ import { logger, metrics } from '../core/runtime/observability';
 import { NOTIFICATION_METRICS } from '../core/runtime/metric-names';
 import { withPowertools } from '../core/runtime/powertools';
 import { QueuedNotification } from '../core/notifications/schemas/notifications';
-import { channelMap, deliverNotification, type DeliverDeps } from '../core/notifications/services/deliver';
+import { channelMap, deliverNotification, recordFailure, type DeliverDeps } from '../core/notifications/services/deliver';
 import { backoffSeconds, DeliveryError } from '../core/notifications/services/http';
 
 export interface DeliverRuntime {
@@ -27,6 +27,8 @@ export interface DeliverRuntime {
   readonly dlqUrl: string;
   readonly retryBaseSeconds: number;
   readonly retryMaxSeconds: number;
+  /** The queue's maxReceiveCount: the failure of that receive is the last one (SQS moves the message to the DLQ). */
+  readonly maxReceives: number;
 }
 
 const runtime: DeliverRuntime = {
@@ -44,6 +46,7 @@ const runtime: DeliverRuntime = {
   dlqUrl: requireEnv('NOTIFY_DLQ_URL'),
   retryBaseSeconds: Number(process.env.NOTIFY_RETRY_BASE_SECONDS ?? '30'),
   retryMaxSeconds: Number(process.env.NOTIFY_RETRY_MAX_SECONDS ?? '3600'),
+  maxReceives: Number(process.env.NOTIFY_MAX_RECEIVES ?? '0') || Number.POSITIVE_INFINITY,
 };
 
 /** One record: delivered, or moved to the DLQ (malformed, or no retry can help), or thrown after its backoff was set. */
@@ -64,8 +67,9 @@ export async function deliverRecord(record: SQSRecord, rt: DeliverRuntime = runt
   }
   const n = parsed.data;
   const ids = { orderId: n.orderId, channelId: n.channelId, type: n.type };
+  const receives = Number(record.attributes.ApproximateReceiveCount ?? '1');
   try {
-    const outcome = await deliverNotification(rt.deps, n);
+    const outcome = await deliverNotification(rt.deps, n, receives);
     metrics.addMetric(NOTIFICATION_METRICS.delivered, MetricUnit.Count, 1);
     metrics.addMetric('StorefrontRequests', MetricUnit.Count, outcome.requests);
     logger.info('Notification delivered', { ...ids, sequence: outcome.sequence, platform: outcome.platform, requests: outcome.requests });
@@ -74,16 +78,17 @@ export async function deliverRecord(record: SQSRecord, rt: DeliverRuntime = runt
     if (error instanceof DeliveryError && !error.retryable) {
       // No retry can help (e.g. the channel has no outbound settings): straight to the DLQ, the order's group goes on.
       await moveToDlq(rt, record, error.message);
+      await recordFailure(rt.deps, n, { attempt: receives, error, deadLettered: true });
       metrics.addMetric(NOTIFICATION_METRICS.undeliverable, MetricUnit.Count, 1);
       logger.error('Notification moved to the DLQ', { ...ids, reason: error.message });
       return 'undeliverable';
     }
-    const receives = Number(record.attributes.ApproximateReceiveCount ?? '1');
     const fromPlatform = error instanceof DeliveryError ? error.retryAfterSeconds : undefined;
     const delay = Math.max(fromPlatform ?? 0, backoffSeconds(receives, rt.retryBaseSeconds, rt.retryMaxSeconds));
     await rt.sqs
       .send(new ChangeMessageVisibilityCommand({ QueueUrl: rt.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: Math.min(delay, 43_200) }))
       .catch(() => undefined);
+    await recordFailure(rt.deps, n, { attempt: receives, error, retryInSeconds: delay, deadLettered: receives >= rt.maxReceives });
     metrics.addMetric(NOTIFICATION_METRICS.failed, MetricUnit.Count, 1);
     logger.warn('Notification not delivered, retried later', { ...ids, receives, retryInSeconds: delay, error: error instanceof Error ? error.message : 'unknown' });
     throw error;

@@ -5,6 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { systemClock } from '../core/kernel/clock';
 import { lookOrder } from '../core/ops/services/look-order';
 import { getDocumentClient, getSfnClient } from '../core/runtime/clients';
 import { requireEnv } from '../core/runtime/config';
@@ -15,6 +16,7 @@ import { orderIdParameter, requireOperator } from './common';
 const deps = {
   store: { ddb: getDocumentClient(), tableName: requireEnv('TABLE_NAME') },
   execution: { sfn: getSfnClient(), stateMachineArn: requireEnv('STATE_MACHINE_ARN') },
+  now: systemClock,
 };
 
 export async function opsOrderLookHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -1,7 +1,10 @@
 /**
- * POST /ops/returns/{returnId}/authorize (IAM-authorized operator; the caller's ARN is the timeline's actorId). Body optional: `{ rma?, instructions?, note? }`.
- * 200 `{ returnId, orderId, status, rma, changed }`; 404 unknown return; 409 the return is past REQUESTED
- * without an authorization (rejected). Thin seam over returns/services/authorize-return.ts.
+ * Returns for operators (IAM-authorized; the caller's ARN is the timeline's actorId), one Lambda:
+ *   GET  /ops/returns?status=&supplier=&olderThanMinutes=&limit=&cursor=  returns across orders, newest change
+ *        first, `{ items, nextCursor? }` (status: a return status or UNANSWERED; a forged cursor is a 400)
+ *   POST /ops/returns/{returnId}/authorize `{ rma?, instructions?, note? }` authorize on the supplier's behalf:
+ *        200 `{ returnId, orderId, status, rma, changed }`; 404 unknown return; 409 the return is past REQUESTED
+ *        without an authorization (rejected). Thin seam over returns/services/authorize-return.ts.
  *
  * POST /ops/returns/{returnId}/close `{ note }`: a refund return's refund settled outside the storefront (after
  * RETURN_REFUND_UNCONFIRMED): REFUND_REQUESTED → CLOSED, audited with the operator's actorId
@@ -16,14 +19,22 @@ import { closeReturn } from '../core/returns/services/close-return';
 import { authorizeReturn } from '../core/returns/services/authorize-return';
 import { returnsDeps } from '../core/returns/services/runtime';
 import { actingAs } from '../core/ops/actor-context';
+import { ReturnsQuery } from '../core/ops/schemas/returns';
+import { listReturnsForOperators } from '../core/ops/services/list-returns';
 import { hasBody, requireOperator } from './common';
 
 const deps = returnsDeps();
 
 export { returnIdParameter };
 
-export async function opsAuthorizeReturnHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export async function opsReturnsHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const operator = requireOperator(event);
+  if (event.httpMethod === 'GET') {
+    const query = validate(ReturnsQuery, event.queryStringParameters ?? {}, 'Query string is invalid');
+    const page = await listReturnsForOperators(deps, query);
+    metrics.addMetric('ReturnsListed', MetricUnit.Count, page.items.length);
+    return json(200, page);
+  }
   const returnId = returnIdParameter(event);
   logger.appendKeys({ returnId });
   if ((event.resource ?? event.path ?? '').endsWith('/close')) {
@@ -38,4 +49,4 @@ export async function opsAuthorizeReturnHandler(event: APIGatewayProxyEvent): Pr
   return json(200, result);
 }
 
-export const handler = httpHandler(opsAuthorizeReturnHandler);
+export const handler = httpHandler(opsReturnsHandler);

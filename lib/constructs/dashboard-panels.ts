@@ -8,7 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NON_TERMINAL_ORDER_STATUSES, ORDER_STATUSES } from '../../functions/core/orders/domain/order';
 import { NOTIFICATION_METRICS, STREAM_METRICS, WEBHOOK_SIGNATURE_FAILED } from '../../functions/core/runtime/metric-names';
 import type { AlarmsConfig } from '../stage-config';
-import type { Observability } from './observability';
+import { ALARM_MATH_LIMIT, chunks, idPart, type Observability, sumOf } from './observability';
 import type { OrderStore } from './order-store';
 import { METRICS_NAMESPACE, type PipelineFunction } from './pipeline-function';
 
@@ -22,8 +22,6 @@ import { METRICS_NAMESPACE, type PipelineFunction } from './pipeline-function';
 
 const PERIOD = Duration.minutes(5);
 const SUM = { period: PERIOD, statistic: 'Sum' } as const;
-/** CloudWatch alarms accept metric math over at most 10 metrics. */
-const ALARM_MATH_LIMIT = 10;
 
 /** Services whose Powertools metrics the panels read (POWERTOOLS_SERVICE_NAME of the emitting functions). */
 export const PANEL_SERVICES = {
@@ -57,35 +55,6 @@ export interface PlatformHealthProps {
 
 const powertools = (metricName: string, service: string, extra: Record<string, string> = {}, statistic = 'Sum'): cloudwatch.Metric =>
   new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service, ...extra }, period: PERIOD, statistic });
-
-/** "OrderWorkflow/StateMachine" → "OrderWorkflowStateMachine" (alarm logical ids). */
-export function idPart(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter((s) => s !== '')
-    .map((s) => s.charAt(0).toUpperCase() + s.slice(1))
-    .join('');
-}
-
-/** SUM over metrics (missing points count as 0), as one metric-math expression. */
-function sumOf(metrics: readonly cloudwatch.IMetric[], label: string): cloudwatch.MathExpression {
-  const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-  metrics.forEach((m, i) => {
-    usingMetrics[`m${i}`] = m;
-  });
-  return new cloudwatch.MathExpression({
-    expression: `SUM([${metrics.map((_, i) => `FILL(m${i}, 0)`).join(', ')}])`,
-    usingMetrics,
-    label,
-    period: PERIOD,
-  });
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Alarms on the platform itself: what breaks before an order visibly does. */
 // Long: one declarative block per alarm family, in the order of docs/operations.md.

@@ -13,6 +13,38 @@ import type { OrderStore } from './order-store';
 import { METRICS_NAMESPACE, type PipelineFunction } from './pipeline-function';
 
 const PERIOD = Duration.minutes(5);
+/** CloudWatch alarms accept metric math over at most 10 metrics. */
+export const ALARM_MATH_LIMIT = 10;
+
+/** "OrderWorkflow/StateMachine" → "OrderWorkflowStateMachine" (alarm logical ids). */
+export function idPart(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((s) => s !== '')
+    .map((s) => s.charAt(0).toUpperCase() + s.slice(1))
+    .join('');
+}
+
+/** SUM over metrics (missing points count as 0), as one metric-math expression. */
+export function sumOf(metrics: readonly cloudwatch.IMetric[], label: string): cloudwatch.MathExpression {
+  const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+  metrics.forEach((m, i) => {
+    usingMetrics[`m${i}`] = m;
+  });
+  return new cloudwatch.MathExpression({
+    expression: `SUM([${metrics.map((_, i) => `FILL(m${i}, 0)`).join(', ')}])`,
+    usingMetrics,
+    label,
+    period: PERIOD,
+  });
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 
 /** Powertools metric names of the supplier files and sweeps (issue 5 contract), published with the `service` dimension only. */
 export const SUPPLIER_FILE_METRICS = {
@@ -27,7 +59,7 @@ export interface ObservabilityProps {
   readonly stage: Stage;
   /** The storefront REST API (4xx/5xx/latency widgets, 5xx alarm). */
   readonly api: apigw.RestApi;
-  /** Functions to chart and alarm on; more can be added with monitorFunction(). */
+  /** Functions to chart and alarm on; more can be added with monitorFunctionGroup(). */
   readonly functions: readonly PipelineFunction[];
   /** The order store (throttle widgets). */
   readonly store: OrderStore;
@@ -36,7 +68,7 @@ export interface ObservabilityProps {
 /**
  * One CloudWatch dashboard and the alarms that page an operator, publishing to an encrypted, SSL-only SNS
  * topic. Subscribe to the topic (email, chat, pager) after deployment; its ARN is a stack output.
- * Later constructs add their own widgets and alarms through monitorFunction(), addAlarm() and `dashboard`.
+ * Later constructs add their own widgets and alarms through monitorFunctionGroup(), addAlarm() and `dashboard`.
  */
 export class Observability extends Construct {
   /** Alarm notifications. Encrypted with `topicKey`; publishing requires TLS. */
@@ -115,7 +147,7 @@ export class Observability extends Construct {
       'The storefront API answered 5xx: orders may not have been accepted.',
     );
 
-    for (const fn of props.functions) this.monitorFunction(fn);
+    this.monitorFunctionGroup('Storefront API', props.functions);
   }
 
   /** The alarms created so far. */
@@ -123,30 +155,8 @@ export class Observability extends Construct {
     return this.alarmList;
   }
 
-  /** Add a function's errors/duration/throttles to the dashboard and alarm on its errors. */
-  public monitorFunction(fn: PipelineFunction): void {
-    const name = fn.node.id;
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: `${name}: invocations, errors, throttles`,
-        left: [
-          fn.metricInvocations({ period: PERIOD, statistic: 'Sum' }),
-          fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
-          fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
-        ],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: `${name}: duration (p50 / p99)`,
-        left: [fn.metricDuration({ period: PERIOD, statistic: 'p50' }), fn.metricDuration({ period: PERIOD, statistic: 'p99' })],
-        width: 12,
-      }),
-    );
-    this.addAlarm(`${name}ErrorsAlarm`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), `${fn.entryPath} threw (unhandled errors).`);
-  }
-
   /**
-   * Alarm on each function's errors and chart them all in one widget (a group of many small functions gets
+   * Alarm on the functions' errors (groups of 10) and chart them all in one widget (a group of many small functions gets
    * one graph, not two per function).
    */
   public monitorFunctionGroup(title: string, fns: readonly PipelineFunction[]): void {
@@ -163,9 +173,24 @@ export class Observability extends Construct {
         width: 12,
       }),
     );
-    for (const fn of fns) {
-      this.addAlarm(`${fn.node.id}ErrorsAlarm`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), `${fn.entryPath} threw (unhandled errors).`);
-    }
+    this.alarmOnErrors(title, fns);
+  }
+
+  /**
+   * Unhandled errors of functions, one alarm per group of at most 10 (metric math SUM; CloudFormation's
+   * 500-resource limit does not leave room for one alarm per function). The description names every function
+   * of the group; the "errors per function" graph of the dashboard shows which one threw.
+   */
+  private alarmOnErrors(title: string, fns: readonly PipelineFunction[]): void {
+    const groups = chunks(fns, ALARM_MATH_LIMIT);
+    groups.forEach((group, i) => {
+      const id = `${idPart(title)}ErrorsAlarm${groups.length > 1 ? String(i + 1) : ''}`;
+      const metric = group.length === 1 && group[0] !== undefined
+        ? group[0].metricErrors({ period: PERIOD, statistic: 'Sum' })
+        : sumOf(group.map((fn) => fn.metricErrors({ period: PERIOD, statistic: 'Sum' })), `errors (${group.length} functions)`);
+      const names = group.map((fn) => `${fn.node.id} (${fn.entryPath})`).join(', ');
+      this.addAlarm(id, metric, `Unhandled errors in ${names}. The "${title}: errors per function" graph shows which one threw; its log group, filtered by level = "ERROR", has the correlation_id (the order).`);
+    });
   }
 
   /**

@@ -75,7 +75,7 @@ export class OpsApi extends Construct {
   public readonly lookFunction: PipelineFunction;
   public readonly actFunction: PipelineFunction;
   public readonly exceptionsFunction: PipelineFunction;
-  /** POST /ops/returns/{returnId}/authorize. */
+  /** GET /ops/returns and POST /ops/returns/{returnId}/authorize. */
   public readonly returnsFunction: PipelineFunction;
   /** Base URL of the deployed stage, ending with "/". */
   public readonly url: string;
@@ -176,9 +176,11 @@ export class OpsApi extends Construct {
     for (const action of ['pause', 'resume']) this.addRoute(supplier.addResource(action), 'POST', suppliers);
 
     // Returns (issue 15): an operator authorizes a return on the supplier's behalf (lib/constructs/after-delivery/returns.ts adds the policy).
-    this.returnsFunction = this.opsFunction('Returns', OPS_ENTRIES.returns, 'POST /ops/returns/{returnId}/authorize: authorize a return on the supplier\'s behalf');
+    this.returnsFunction = this.opsFunction('Returns', OPS_ENTRIES.returns, 'GET /ops/returns (list), POST /ops/returns/{returnId}/authorize (on the supplier\'s behalf)');
     this.returnsFunction.useTable(store, 'readWrite');
-    this.addRoute(this.opsResource.addResource('returns').addResource('{returnId}').addResource('authorize'), 'POST', this.returnsFunction);
+    const returnsResource = this.opsResource.addResource('returns');
+    this.addRoute(returnsResource, 'GET', this.returnsFunction);
+    this.addRoute(returnsResource.addResource('{returnId}').addResource('authorize'), 'POST', this.returnsFunction);
 
     acknowledgeNag(
       this.api.deploymentStage.node.defaultChild ?? this.api.deploymentStage,

@@ -167,6 +167,7 @@ export class StorefrontNotifications extends Construct {
         NOTIFY_DLQ_URL: this.dlq.queueUrl,
         NOTIFY_RETRY_BASE_SECONDS: String(settings.retryBaseSeconds),
         NOTIFY_RETRY_MAX_SECONDS: String(settings.retryMaxSeconds),
+        NOTIFY_MAX_RECEIVES: String(settings.maxReceiveCount),
       },
     });
     this.deliverFunction.useTable(store, 'readWrite');

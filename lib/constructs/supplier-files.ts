@@ -8,6 +8,7 @@ import { type Stage, StageConfigError, logicalIdPart } from '../stage-config';
 import type { OrderStore } from './order-store';
 import { PipelineFunction } from './pipeline-function';
 import type { SupplierFileArea, SupplierGateway } from './supplier-gateway';
+import { RETURNS_CONFIG_ENV } from './after-delivery/returns';
 
 /** Entry files of the two S3-triggered functions. */
 export const SUPPLIER_FILE_ENTRIES = {
@@ -32,6 +33,7 @@ export const INBOX_FOLDERS = {
   tracking: 'messageFile',
   acknowledgements: 'messageFile',
   'cancellation-answers': 'messageFile',
+  returns: 'messageFile',
 } as const satisfies Record<string, SupplierFileFunction>;
 export type InboxFolder = keyof typeof INBOX_FOLDERS;
 
@@ -46,7 +48,7 @@ export const supplierFileKeys = {
 } as const;
 
 /** Outbox folders whose files hold customer PII, expired after `files.outboxPiiRetentionDays`. */
-export const PII_OUTBOX_FOLDERS = ['purchase-orders', 'cancellations', 'packing-slips'] as const;
+export const PII_OUTBOX_FOLDERS = ['purchase-orders', 'cancellations', 'packing-slips', 'return-requests'] as const;
 
 /** Key patterns (IAM resource suffixes) the platform's functions use, for every supplier at once. */
 export const FILE_KEY_PATTERNS = {
@@ -86,6 +88,7 @@ export interface SupplierFilesProps {
  *   suppliers/{id}/inbox/inventory/...          → feed-file     (S3 ObjectCreated notification)
  *   suppliers/{id}/inbox/tracking/...           → message-file
  *   suppliers/{id}/inbox/acknowledgements/...   → message-file
+ *   suppliers/{id}/inbox/cancellation-answers/... and inbox/returns/... → message-file
  *   suppliers/{id}/outbox/...                   purchase orders, cancellations, packing slips, reports
  *   quarantine/{id}/...                         copies of quarantined files (operators only)
  *
@@ -226,6 +229,8 @@ export class SupplierFiles extends Construct {
       Duration.minutes(2),
     );
     this.messageFileFunction.addEnvironment('SUPPLIER_QUEUES', suppliers.supplierQueuesJson);
+    // Returns files are applied by the returns service itself (the return policy computes the refund at RECEIVED).
+    this.messageFileFunction.addEnvironment(RETURNS_CONFIG_ENV, Stack.of(this).toJsonString(stage.config.returns));
     this.messageFileFunction.allowSendMessage(suppliers.suppliers.map((s) => s.inboundQueue));
 
     // Read the notified files; write rejected-row reports and quarantine copies.
@@ -233,8 +238,8 @@ export class SupplierFiles extends Construct {
     this.grantObjects(
       this.messageFileFunction,
       FILE_READ_ACTIONS,
-      [FILE_KEY_PATTERNS.inbox('tracking'), FILE_KEY_PATTERNS.inbox('acknowledgements'), FILE_KEY_PATTERNS.inbox('cancellation-answers')],
-      'the tracking, acknowledgement and cancellation-answer files it is notified of (every supplier\'s inbox/tracking/, inbox/acknowledgements/ and inbox/cancellation-answers/ folders)',
+      [FILE_KEY_PATTERNS.inbox('tracking'), FILE_KEY_PATTERNS.inbox('acknowledgements'), FILE_KEY_PATTERNS.inbox('cancellation-answers'), FILE_KEY_PATTERNS.inbox('returns')],
+      'the tracking, acknowledgement, cancellation-answer and returns files it is notified of (every supplier\'s inbox/tracking/, inbox/acknowledgements/, inbox/cancellation-answers/ and inbox/returns/ folders)',
     );
     for (const fn of this.functions) this.grantReportsAndQuarantine(fn);
 

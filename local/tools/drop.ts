@@ -6,8 +6,9 @@
  *   npm run drop -- feed.csv --supplier nordic-home                 an inventory feed (CSV or JSON)
  *   npm run drop -- track.csv --supplier atlantic --kind tracking    a tracking file (unique id prefixes work)
  *   npm run drop -- acks.csv --supplier atlantic-outfitters --kind acknowledgements
+ *   npm run drop -- returns.csv --supplier atlantic --kind returns          answers to return requests
  *
- * Options: --kind inventory|tracking|acknowledgements (default inventory), --name <object name> (default
+ * Options: --kind inventory|tracking|acknowledgements|returns (default inventory), --name <object name> (default
  * the file's name), --as <supplierId> (sign as another supplier: the handler refuses the file),
  * --timeout <seconds> (default 120), --no-wait (upload only), --data-dir <dir> (default .local/).
  *
@@ -69,7 +70,7 @@ export function parseDropArgs(argv: readonly string[], cwd = process.cwd()): Dro
     values.set(flag, value);
   }
   const file = positional[0];
-  if (file === undefined || positional.length > 1) throw new UsageError('usage: npm run drop -- <file> --supplier <id> [--kind inventory|tracking|acknowledgements]');
+  if (file === undefined || positional.length > 1) throw new UsageError('usage: npm run drop -- <file> --supplier <id> [--kind inventory|tracking|acknowledgements|returns]');
   const supplier = values.get('supplier');
   if (supplier === undefined) throw new UsageError('--supplier <id> is required (endpoints.json suppliers[].id)');
   const kind = values.get('kind') ?? 'inventory';

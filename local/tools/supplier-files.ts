@@ -9,6 +9,7 @@ import { GSI1, gsiKeys, keys } from '../../functions/core/runtime/table/keys';
 import { demoOffers } from './demo-data';
 import type { LocalModel } from '../template/reader';
 import { isRecord } from '../../functions/core/kernel/guards';
+import type { SupplierFileKind } from '../../functions/core/suppliers/domain/supplier';
 
 
 /** The first function variable `name`, parsed as JSON (undefined when absent or not JSON). */
@@ -75,13 +76,14 @@ export function filesBucketName(model: LocalModel): string | undefined {
 }
 
 /** Inbox folder per file kind (`suppliers/{id}/inbox/<folder>/`). */
-export const INBOX_KIND_FOLDERS = { inventory: 'inventory', tracking: 'tracking', acknowledgements: 'acknowledgements' } as const;
+export const INBOX_KIND_FOLDERS = { inventory: 'inventory', tracking: 'tracking', acknowledgements: 'acknowledgements', returns: 'returns' } as const;
 export type InboxKind = keyof typeof INBOX_KIND_FOLDERS;
 /** The SupplierFileRecord kind of each inbox folder. */
-export const RECORD_KIND: Readonly<Record<InboxKind, 'INVENTORY' | 'TRACKING' | 'ACKNOWLEDGEMENT'>> = {
+export const RECORD_KIND: Readonly<Record<InboxKind, SupplierFileKind>> = {
   inventory: 'INVENTORY',
   tracking: 'TRACKING',
   acknowledgements: 'ACKNOWLEDGEMENT',
+  returns: 'RETURNS',
 };
 
 export const supplierPrefixes = (supplierId: string): { inbox: string; outbox: string } => ({

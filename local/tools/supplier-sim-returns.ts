@@ -11,8 +11,16 @@
  *   reference), one step later RETURN_SHIPPED (a valid UPS tracking number), one step later RETURN_RECEIVED with
  *   each line's condition: `damaged` for reason damaged, `opened` for changed_mind, `as_new` otherwise, and
  *   `missing` for every line when the note contains `missing-item`.
+ *
+ * File suppliers (channel `file`, e.g. atlantic-outfitters) follow the same rules through the files bucket: they
+ * read `outbox/return-requests/{returnId}.csv | .json` and write each answer, one step apart, as a returns CSV
+ * `inbox/returns/{returnId}-{step}.csv` (returnFileCsv: the values typed the way a person would, `Authorized`,
+ * `as new`, a carrier name in lower case; docs/supplier-files.md "Returns").
  */
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { toCsv } from '../../functions/core/suppliers/services/supplier-outbound';
 import { isRecord } from '../../functions/core/kernel/guards';
 import { longTimeout, type Cancellable } from '../emulators/clock';
 import { DISCONTINUED, trackingFor } from './supplier-plan';
@@ -91,6 +99,85 @@ export function scheduleReturn(
     longTimeout(() => {
       void sqs
         .send(new SendMessageCommand({ QueueUrl: inboundQueueUrl, MessageBody: JSON.stringify({ ...body, occurredAt: new Date().toISOString() }) }))
+        .then(onSent)
+        .catch(onError);
+    }, afterSteps * stepMs),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// File suppliers
+
+/** A return request read from an outbox file: the JSON message body, or the CSV (one row per line). */
+export function parseReturnRequestFile(key: string, text: string): ReturnRequest | undefined {
+  try {
+    if (key.endsWith('.json')) return asReturnRequest(JSON.parse(text));
+    const rows: Record<string, string>[] = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, bom: true, trim: true, relax_column_count: true });
+    const first = rows[0];
+    if (first === undefined) return undefined;
+    const note = (first['note'] ?? '').replace(/^'/, '');
+    return asReturnRequest({
+      type: 'RETURN_REQUESTED',
+      returnId: first['return_id'],
+      fulfillmentId: first['fulfillment_id'],
+      reason: first['reason'],
+      ...(note === '' ? {} : { note }),
+      lines: rows.map((r) => ({ lineNo: Number(r['line_no']), supplierSku: (r['supplier_sku'] ?? '').replace(/^'/, ''), quantity: Number(r['quantity']) })),
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+const FILE_COLUMNS = ['return_id', 'status', 'rma', 'return_name', 'return_line1', 'return_city', 'return_postcode', 'return_country', 'instructions', 'label_ref', 'reason', 'message', 'carrier', 'tracking_number', 'line_no', 'condition'] as const;
+
+/** One answer of the plan as a returns CSV, typed the way a person at a returns desk would (case, spaces). */
+export function returnFileCsv(body: Record<string, unknown>): string {
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const address = isRecord(body['returnAddress']) ? body['returnAddress'] : {};
+  const base = { return_id: str(body['returnId']) };
+  const row = (cells: Partial<Record<(typeof FILE_COLUMNS)[number], string | number | undefined>>) => FILE_COLUMNS.map((c) => cells[c]);
+  switch (body['type']) {
+    case 'RETURN_AUTHORIZED':
+      return toCsv(FILE_COLUMNS, [
+        row({
+          ...base,
+          status: 'Authorized',
+          rma: str(body['rma']),
+          return_name: str(address['name']),
+          return_line1: str(address['line1']),
+          return_city: str(address['city']),
+          return_postcode: str(address['postcode']),
+          return_country: str(address['country'])?.toLowerCase(),
+          instructions: str(body['instructions']),
+          label_ref: str(body['labelRef']),
+        }),
+      ]);
+    case 'RETURN_REJECTED':
+      return toCsv(FILE_COLUMNS, [row({ ...base, status: 'rejected', reason: str(body['reason'])?.toLowerCase().replaceAll('_', ' '), message: str(body['message']) })]);
+    case 'RETURN_SHIPPED':
+      return toCsv(FILE_COLUMNS, [row({ ...base, status: 'Shipped', carrier: str(body['carrier'])?.toLowerCase(), tracking_number: str(body['trackingNumber']) })]);
+    default: {
+      const lines = Array.isArray(body['lines']) ? body['lines'].filter(isRecord) : [];
+      return toCsv(FILE_COLUMNS, lines.map((l) => row({ ...base, status: 'received', line_no: typeof l['lineNo'] === 'number' ? l['lineNo'] : undefined, condition: str(l['condition'])?.replaceAll('_', ' ') })));
+    }
+  }
+}
+
+/** Write the plan's answers as returns files in the supplier's inbox, one every `stepMs`. */
+export function scheduleReturnFiles(
+  files: { readonly client: S3Client; readonly bucket: string },
+  supplierId: string,
+  plan: ReturnPlan,
+  stepMs: number,
+  onSent: () => void,
+  onError: (error: unknown) => void,
+): Cancellable[] {
+  return plan.steps.map(({ afterSteps, body }) =>
+    longTimeout(() => {
+      const key = `suppliers/${supplierId}/inbox/returns/${String(body['returnId'])}-${afterSteps}.csv`;
+      void files.client
+        .send(new PutObjectCommand({ Bucket: files.bucket, Key: key, Body: returnFileCsv(body), ContentType: 'text/csv; charset=utf-8' }))
         .then(onSent)
         .catch(onError);
     }, afterSteps * stepMs),

@@ -24,8 +24,9 @@
  *    the request on their outbound queue and answer on their inbound queue; file suppliers read
  *    `outbox/cancellation-requests/*.json` and answer with a JSON file in `inbox/cancellation-answers/`.
  *
- * 6. RETURN_REQUESTED (every supplier, on its outbound queue): authorized, shipped back and received with a
- *    condition per line, or rejected, or left unanswered, by the rules of supplier-sim-returns.ts.
+ * 6. RETURN_REQUESTED (SQS suppliers on their outbound queue, file suppliers as `outbox/return-requests/`
+ *    files answered with `inbox/returns/` CSVs): authorized, shipped back and received with a condition per
+ *    line, or rejected, or left unanswered, by the rules of supplier-sim-returns.ts.
  *
  * File suppliers (`files`, channel "file" in SUPPLIER_FILES, e.g. atlantic-outfitters) follow the same
  * rules through the supplier files bucket instead: they read each new purchase-order file of
@@ -56,7 +57,7 @@ import { supplierAccessKeyId } from '../emulators/s3/notifications';
 import { localS3Client } from '../emulators/s3/s3';
 import { parseCancellationFile, parsePurchaseOrderFile, receiveOutbound } from './supplier-messages';
 import { answerPlan, asPurchaseOrder, type PurchaseOrder } from './supplier-plan';
-import { asReturnRequest, returnPlan, scheduleReturn } from './supplier-sim-returns';
+import { asReturnRequest, parseReturnRequestFile, returnPlan, scheduleReturn, scheduleReturnFiles } from './supplier-sim-returns';
 
 import { validateTrackingNumber } from '../../functions/core/suppliers/domain/tracking';
 
@@ -213,7 +214,7 @@ export class SupplierSimulator {
 
   private async readFile(supplier: SimulatedFileSupplier, key: string, eTag: string): Promise<void> {
     const folder = key.slice(`suppliers/${supplier.supplierId}/outbox/`.length).split('/')[0];
-    if (folder !== 'purchase-orders' && folder !== 'cancellations' && folder !== 'cancellation-requests') return;
+    if (folder !== 'purchase-orders' && folder !== 'cancellations' && folder !== 'cancellation-requests' && folder !== 'return-requests') return;
     const seenKey = `${supplier.bucket}/${key}`;
     if (this.seenFiles.get(seenKey) === eTag) return;
     this.seenFiles.set(seenKey, eTag);
@@ -230,6 +231,17 @@ export class SupplierSimulator {
         body = undefined;
       }
       this.cancellationRequested(supplier.supplierId, body);
+      return;
+    }
+    if (folder === 'return-requests') {
+      // Rule 6 by file: the same plan as by queue, each answer a returns CSV in inbox/returns/.
+      const request = parseReturnRequestFile(key, text);
+      if (request === undefined) return;
+      const plan = returnPlan(supplier.supplierId, request);
+      this.stats.returnRequests++;
+      this.opts.log?.(`  [supplier ${supplier.supplierId}] return ${request.returnId} (file): ${plan.decision}`);
+      const onError = (error: unknown): void => this.report(supplier.supplierId, error);
+      this.scheduled.set(request.returnId, scheduleReturnFiles({ client, bucket: supplier.bucket }, supplier.supplierId, plan, this.opts.stepMs ?? 1000, () => this.stats.filesWritten++, onError));
       return;
     }
     if (folder === 'cancellations') {

@@ -5,6 +5,7 @@
 import type * as z from 'zod';
 import { MAX_BODY_BYTES } from '../../functions/core/runtime/http';
 import { OrdersQuery } from '../../functions/core/ops/schemas/find';
+import { ReturnsQuery } from '../../functions/core/ops/schemas/returns';
 import { ExceptionsQuery } from '../../functions/core/workflow/schemas/ops';
 import { API_STAGE_NAME } from '../../lib/constructs/storefront-api';
 import { type JsonObject, errorResponses, json, orderIdParameter, queryParameters, ref, API_ERRORS } from './openapi-parts';
@@ -101,15 +102,15 @@ export const OPS_ROUTES: readonly OpsRoute[] = [
   action('hold', 'Hold an order not yet routed (RECEIVED, VALIDATED): OPERATOR_HOLD; one already on hold stays held for its reason', { schema: 'HoldRequest', required: true }, { '200': { description: '`{ orderId, status: ON_HOLD, holdReason, holdExpiresAt, changed }` (changed false: it already was on hold)' } }, 'The order is routed or later (cancel it instead)', 'The workflow waits at AwaitHoldDecision until release, reject or the hold timeout.'),
   action('release', 'Release a hold (the approve decision, with the operator\'s note)', { schema: 'ReleaseRequest', required: false }, { '200': { description: 'Hold released', ...HOLD_DECISION } }, 'The order is not on hold'),
   action('cancel', 'Cancel an order through the cancellation flow (source operator)', { schema: 'OpsCancelRequest', required: true }, { '200': { description: 'CANCELLED now', schema: 'CancellationOutcomeResponse' }, '202': { description: 'CANCELLATION_REQUESTED: dispatched suppliers were asked', schema: 'CancellationOutcomeResponse' } }, 'NOT_CANCELLABLE (shipped, delivered or terminal)'),
-  action('redrive', 'Redrive the order\'s FAILED, TIMED_OUT or ABORTED execution from where it failed', undefined, { '200': { description: '`{ orderId, executionArn, previousStatus, redriveDate }`' } }, 'The execution is not redrivable (RUNNING or SUCCEEDED) or does not exist'),
+  action('redrive', 'Redrive the order\'s FAILED, TIMED_OUT or ABORTED execution from where it failed', undefined, { '200': { description: '`{ orderId, executionArn, previousStatus, redriveDate }` (audited: an OperatorAction timeline entry at the redrive date with the actorId; a retried request writes none)' } }, 'The execution is not redrivable (RUNNING or SUCCEEDED) or does not exist'),
   action('retry', 'Retry a failed step: a failed execution is redriven, anything else is a 409 saying why', undefined, { '200': { description: 'As redrive' } }, 'Nothing failed (the execution is RUNNING or SUCCEEDED)'),
-  action('resolve', 'Close the order\'s open exceptions (the order\'s and its fulfillments\' exceptions-index marks) with a note', { schema: 'ResolveRequest', required: true }, { '200': { description: '`{ orderId, resolved: [kinds], note }`' } }, 'The order has no open exception'),
+  action('resolve', 'Close the order\'s open exceptions (the order\'s and its fulfillments\' exceptions-index marks) with a note', { schema: 'ResolveRequest', required: true }, { '200': { description: '`{ orderId, resolved: [kinds], note }` (audited: an OperatorAction timeline entry with the actorId and note, in the same transaction)' } }, 'The order has no open exception, or its exceptions changed meanwhile'),
   {
     method: 'get',
     path: '/ops/suppliers',
     operationId: 'listSuppliers',
     summary: 'Suppliers: status, paused, feed freshness, open stock alerts',
-    ok: { '200': { description: '`[{ supplierId, name, status, paused, pausedSince?, feed: { lastFeedAt, stale }, stockAlerts }]`' } },
+    ok: { '200': { description: '`[{ supplierId, name, status, paused, pausedSince?, pause?: { at, actorId, note? }, pauseLog: [{ action, at, actorId, note? }] (newest first, 5), feed: { lastFeedAt, stale }, stockAlerts }]`' } },
     errors: {},
   },
   ...(['pause', 'resume'] as const).map(
@@ -131,7 +132,7 @@ export const OPS_ROUTES: readonly OpsRoute[] = [
     operationId: 'listDeadLetters',
     summary: 'Dead-letter queues operators can replay: counts and a peek (ids, times, receive counts, reasons; no bodies)',
     extraParameters: [{ name: 'source', in: 'query', required: false, schema: { type: 'string', enum: ['supplier-inbound', 'notifications'] } }],
-    ok: { '200': { description: '`[{ source, name, approximateCount, messages: [{ messageId, sentAt?, receiveCount?, reason? }] }]`' } },
+    ok: { '200': { description: '`[{ source, name, approximateCount, messages: [{ messageId, sentAt?, receiveCount?, reason?, group?, type? }] }]` (reason: the recorded errorCode / errorMessage; group: the FIFO message group, an order id for notifications)' } },
     errors: { 422: 'Unknown `source` or parameter' },
   },
   {
@@ -143,6 +144,17 @@ export const OPS_ROUTES: readonly OpsRoute[] = [
     ok: { '200': { description: '`{ source, replayed, messageIds, notFound }`' } },
     errors: { 400: 'Malformed JSON body', ...BODY_ERRORS, 422: 'Unknown source, or invalid `messageIds`' },
     extraParameters: [{ name: 'source', in: 'path', required: true, schema: { type: 'string', enum: ['supplier-inbound', 'notifications'] } }],
+  },
+  {
+    method: 'get',
+    path: '/ops/returns',
+    operationId: 'listReturns',
+    summary: 'Returns across orders (status or UNANSWERED past the supplier deadline, supplier, age), newest change first',
+    description:
+      'One index per listing (no table scan): gsi2 `RETURN#{status}` (every status merged without one), or the exceptions index `RETURN_UNANSWERED` below now for `status=UNANSWERED`. `supplier` and `olderThanMinutes` filter what the index found, so a page may hold fewer than `limit` items and still have a `nextCursor`. A cursor is valid only with the same filters: a forged or foreign one is a 400 naming `cursor`.',
+    query: ReturnsQuery,
+    ok: { '200': { description: 'Return summaries and the next page\'s cursor', schema: 'ReturnsPage' } },
+    errors: { 400: 'Invalid cursor', 422: 'Query string is invalid (unknown status, malformed supplier, limit outside 1-100, unknown parameter)' },
   },
   {
     method: 'get',

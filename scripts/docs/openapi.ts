@@ -11,6 +11,7 @@ import { type JsonObject, ref, components, json, errorResponses, API_ERRORS, web
 import { OPS_SECURITY_SCHEME, opsPaths } from './openapi-ops';
 import { OrdersPage, OrderSummary } from '../../functions/core/ops/schemas/find';
 import { OrderLookResponse } from '../../functions/core/ops/schemas/look';
+import { ReturnSummary, ReturnsPage } from '../../functions/core/ops/schemas/returns';
 
 import { HoldRequest, OpsCancelRequest, PauseRequest, ReleaseRequest, ReplayRequest, ResolveRequest } from '../../functions/core/ops/schemas/act';
 import { returnsPaths, returnsSchemas } from './openapi-returns';
@@ -41,6 +42,8 @@ export function buildOpenApiDocument(): JsonObject {
         OrdersPage,
         OrderSummary,
         OrderLookResponse,
+        ReturnsPage,
+        ReturnSummary,
       },
       'output',
     ),

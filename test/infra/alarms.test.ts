@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PipelineFunction } from '../../lib/constructs/pipeline-function';
 import { type AlarmsConfig, StageConfigError, parseStageConfig } from '../../lib/stage-config';
-import { type Synthesized, arr, props, rec, referencedId, renderIntrinsics, resourcesOfType, synthesize } from './support';
+import { type Synthesized, arr, errorAlarmsByFunction, props, rec, referencedId, renderIntrinsics, resourcesOfType, synthesize } from './support';
 
 let s: Synthesized;
 let thresholds: AlarmsConfig;
@@ -55,6 +55,20 @@ describe('platform health alarms', () => {
     });
     expect(new Set(covered).size).toBe(covered.length);
     expect(covered).toHaveLength(functions.length);
+  });
+
+  it('Lambda errors: every function of the stack is in exactly one error alarm (groups of at most 10, each named in the description)', () => {
+    const functions = s.stack.node.findAll().filter((c) => c instanceof PipelineFunction);
+    const byFunction = errorAlarmsByFunction(s.json);
+    expect(byFunction.size).toBe(functions.length);
+    for (const [fn, ids] of byFunction) {
+      expect(ids, fn).toHaveLength(1);
+      const alarm = props(s.json.Resources[ids[0] ?? ''] ?? { Type: '' });
+      expect(alarm.Threshold).toBe(1);
+      expect(String(alarm.AlarmDescription)).toContain('Unhandled errors in');
+    }
+    const groups = new Set([...byFunction.values()].flat());
+    for (const id of groups) expect(stats(props(s.json.Resources[id] ?? { Type: '' })).length).toBeLessThanOrEqual(10);
   });
 
   it('DynamoDB throttles: read and write throttle events of the table and of every index', () => {

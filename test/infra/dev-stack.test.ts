@@ -16,6 +16,7 @@ import {
   actionsOf,
   apiMethods,
   arr,
+  errorAlarmsByFunction,
   policyStatements,
   props,
   rec,
@@ -556,7 +557,7 @@ describe('observability', () => {
     expect(statements.flatMap(actionsOf).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 
-  it('alarms on API 5xx, each function\'s errors, failed/timed-out/throttled executions, each DLQ, the supplier-file metrics and WAF blocks, notifying the topic', () => {
+  it('alarms on API 5xx, every function\'s errors (groups of 10), failed/timed-out/throttled executions, each DLQ, the supplier-file metrics and WAF blocks, notifying the topic', () => {
     const alarms = resourcesOfType(s.json, 'AWS::CloudWatch::Alarm');
     const functions = resourcesOfType(s.json, 'AWS::Lambda::Function').length;
     const dlqs = 3 * 2 + 1 + 2 + 2 + 1; // supplier queues, the stream router, file events, scheduled jobs, storefront notifications (2), after delivery
@@ -565,10 +566,15 @@ describe('observability', () => {
     // Platform health (alarms.test.ts): throttles per group of 10 functions, DynamoDB throttles and system errors, stream
     // iterator age, 4 queue ages, aborted executions, webhook signatures, notification failures, 5xx rate of 2 APIs.
     const platform = Math.ceil(functions / 10) + 2 + 1 + 4 + 1 + 2 + 2;
-    expect(alarms).toHaveLength(1 + functions + 3 + dlqs + fileAndSweepMetrics + waf + platform);
+    // Function errors: one alarm per group of at most 10 functions (observability.ts), every function in exactly one.
+    const errorAlarms = errorAlarmsByFunction(s.json);
+    expect(errorAlarms.size).toBe(functions);
+    expect([...errorAlarms.values()].every((ids) => ids.length === 1)).toBe(true);
+    const errorGroups = new Set([...errorAlarms.values()].flat()).size;
+    expect(errorGroups).toBeLessThan(functions / 3);
+    expect(alarms).toHaveLength(1 + errorGroups + 3 + dlqs + fileAndSweepMetrics + waf + platform);
     const count = (metric: string): number => alarms.filter(([, a]) => props(a).MetricName === metric).length;
     expect(count('5XXError')).toBe(1);
-    expect(count('Errors')).toBe(functions);
     expect(count('ApproximateNumberOfMessagesVisible')).toBe(dlqs);
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled']) {
       const [, alarm] = alarms.find(([, a]) => props(a).MetricName === metric) ?? [];

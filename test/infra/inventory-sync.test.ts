@@ -14,6 +14,7 @@ import {
   type Synthesized,
   actionsOf,
   arr,
+  errorAlarmsByFunction,
   functionEnv,
   functionIdByEntry,
   props,
@@ -247,8 +248,7 @@ describe('alarms and dashboard (dev)', () => {
     '%s alarms on its errors',
     (entry) => {
       const id = functionIdByEntry(s.json, entry);
-      const errorAlarms = alarms().filter(([, a]) => a.MetricName === 'Errors' && referencedId(rec(arr(a.Dimensions)[0]).Value) === id);
-      expect(errorAlarms).toHaveLength(1);
+      expect(errorAlarmsByFunction(s.json).get(id)).toHaveLength(1);
     },
   );
 

@@ -91,19 +91,19 @@ describe('the bucket (dev)', () => {
     expect(rec(rec(allows[0]?.Condition).ArnLike)['aws:SourceArn']).toEqual({ 'Fn::GetAtt': [BUCKET, 'Arn'] });
   });
 
-  it('expires inbox files, reports, purchase orders, cancellations, packing slips, quarantine copies and old versions after the stage retention (dev: 7/30/30/30/7 days)', () => {
+  it('expires inbox files, reports, purchase orders, cancellations, packing slips, return requests, quarantine copies and old versions after the stage retention (dev: 7/30/30/30/7 days)', () => {
     const rules = arr(rec(bucket().LifecycleConfiguration).Rules).map(rec);
     const byPrefix = new Map(rules.filter((r) => r.Prefix !== undefined).map((r) => [String(r.Prefix), r.ExpirationInDays]));
     for (const id of SUPPLIERS) {
       expect(byPrefix.get(supplierFileKeys.inbox(id)), id).toBe(7);
       expect(byPrefix.get(supplierFileKeys.reports(id)), id).toBe(30);
-      // Purchase orders, cancellations and packing slips hold PII: expired after files.outboxPiiRetentionDays (dev 30).
-      for (const folder of ['purchase-orders', 'cancellations', 'packing-slips']) expect(byPrefix.get(`${supplierFileKeys.outbox(id)}${folder}/`), `${id} ${folder}`).toBe(30);
+      // Purchase orders, cancellations and packing slips hold PII (return requests the customer's note): expired after files.outboxPiiRetentionDays (dev 30).
+      for (const folder of ['purchase-orders', 'cancellations', 'packing-slips', 'return-requests']) expect(byPrefix.get(`${supplierFileKeys.outbox(id)}${folder}/`), `${id} ${folder}`).toBe(30);
       // No rule covers the whole outbox (reports keep their own retention).
       expect(byPrefix.has(supplierFileKeys.outbox(id)), id).toBe(false);
     }
     expect(byPrefix.get('quarantine/')).toBe(30);
-    expect(byPrefix.size).toBe(SUPPLIERS.length * 5 + 1);
+    expect(byPrefix.size).toBe(SUPPLIERS.length * 6 + 1);
     const versions = rules.find((r) => r.Prefix === undefined);
     expect(versions).toMatchObject({ NoncurrentVersionExpiration: { NoncurrentDays: 7 }, ExpiredObjectDeleteMarker: true, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } });
   });
@@ -192,12 +192,13 @@ describe('file functions (dev)', () => {
     ]);
   });
 
-  it('message-file reads only tracking, acknowledgement and cancellation-answer inboxes, writes reports and quarantine copies, sends only to inbound queues', () => {
+  it('message-file reads only tracking, acknowledgement, cancellation-answer and returns inboxes, writes reports and quarantine copies, sends only to inbound queues', () => {
     const fnId = functionIdByEntry(s.json, SUPPLIER_FILE_ENTRIES.messageFile);
     expect(s3Grants(SUPPLIER_FILE_ENTRIES.messageFile)).toEqual([
       ['<bucket>/quarantine/*', ['s3:PutObject']],
       ['<bucket>/suppliers/*/inbox/acknowledgements/*', ['s3:GetObject', 's3:GetObjectVersion']],
       ['<bucket>/suppliers/*/inbox/cancellation-answers/*', ['s3:GetObject', 's3:GetObjectVersion']],
+      ['<bucket>/suppliers/*/inbox/returns/*', ['s3:GetObject', 's3:GetObjectVersion']],
       ['<bucket>/suppliers/*/inbox/tracking/*', ['s3:GetObject', 's3:GetObjectVersion']],
       ['<bucket>/suppliers/*/outbox/reports/*', ['s3:PutObject']],
     ]);
@@ -206,6 +207,12 @@ describe('file functions (dev)', () => {
       .flatMap((st) => arr(st.Resource).map(referencedId))
       .sort();
     expect(sendTo).toEqual([SUPPLIER_FILES_LOGICAL_IDS.eventsDlq, ...SUPPLIERS.map(supplierLogicalIds.inboundQueue)].sort());
+  });
+
+  it('message-file applies returns files with the stage return policy (RETURNS_CONFIG); create-return writes return requests to the outboxes', () => {
+    expect(functionEnv(s.json, functionIdByEntry(s.json, SUPPLIER_FILE_ENTRIES.messageFile)).RETURNS_CONFIG).toBeDefined();
+    expect(s3Grants('functions/api/create-return.ts')).toEqual([['<bucket>/suppliers/*/outbox/*', ['s3:PutObject']]]);
+    expect(renderIntrinsics(functionEnv(s.json, functionIdByEntry(s.json, 'functions/api/create-return.ts')).FILES_BUCKET)).toBe(DEV_BUCKET_NAME);
   });
 
   it.each(Object.values(SUPPLIER_FILE_ENTRIES))('%s sends S3 events that failed two retries to SupplierFileEventsDlq', (entry) => {

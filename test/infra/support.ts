@@ -201,6 +201,24 @@ export function functionIdByEntry(json: CfnTemplate, entry: string): string {
 }
 
 /** Environment variables of a function (by logical id). */
+/**
+ * Function logical id → the logical ids of the alarms on its `Errors` metric (a plain alarm, or a metric-math
+ * alarm over a group of functions).
+ */
+export function errorAlarmsByFunction(json: CfnTemplate): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [alarmId, alarm] of resourcesOfType(json, 'AWS::CloudWatch::Alarm')) {
+    const p = props(alarm);
+    const metrics = [p, ...arr(p.Metrics).map(rec).filter((m) => m.MetricStat !== undefined).map((m) => rec(rec(m.MetricStat).Metric))];
+    for (const m of metrics) {
+      if (m.MetricName !== 'Errors' || m.Namespace !== 'AWS/Lambda') continue;
+      const fn = referencedId(rec(arr(m.Dimensions)[0]).Value);
+      if (fn !== undefined) out.set(fn, [...(out.get(fn) ?? []), alarmId]);
+    }
+  }
+  return out;
+}
+
 export function functionEnv(json: CfnTemplate, functionLogicalId: string): Record<string, unknown> {
   return rec(rec(props(json.Resources[functionLogicalId] ?? { Type: '' }).Environment).Variables);
 }

@@ -4,10 +4,11 @@
  * leaves a rejected-row report in the supplier's outbox; the same file again applies once; the scheduled
  * refresh (fired on demand: the shared runtime keeps timers off) applies the published pull-source file;
  * a file supplier's order reaches DELIVERED through a purchase-order file, an acknowledgement CSV and a
- * tracking CSV (the simulated file supplier runs in this process and lists its outbox).
+ * tracking CSV (the simulated file supplier runs in this process and lists its outbox), then a return of it
+ * through a return-request file in the outbox and the supplier's returns CSVs in its inbox.
  * Each wait has a deadline.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,8 +20,8 @@ import { drop, parseDropArgs } from '../../local/tools/drop';
 import { localS3Client } from '../../local/emulators/s3/s3';
 import { currentInventoryCsv, demoInventoryCsv } from '../../local/tools/supplier-files';
 import { SupplierSimulator } from '../../local/tools/supplier-sim';
-import { documentClient, endpoints } from './helpers';
-import { fulfillments, placeOrder, waitFor, waitForStatus } from './workflow-helpers';
+import { documentClient, endpoints, http, obj } from './helpers';
+import { fulfillments, getOrder, placeOrder, timelineTypes, waitFor, waitForStatus, webKey } from './workflow-helpers';
 
 const PACIFIC = 'pacific-gadgets';
 const ATLANTIC = 'atlantic-outfitters';
@@ -174,7 +175,7 @@ describe('supplier files on the local runtime', () => {
     expect(await offer('POWERBANK-10K', PACIFIC)).toMatchObject({ stock: 270 });
   });
 
-  it('a file supplier’s order reaches DELIVERED through a purchase-order file, an acknowledgement CSV and a tracking CSV', async () => {
+  it('a file supplier’s order reaches DELIVERED through a purchase-order file, an acknowledgement CSV and a tracking CSV, and its return REFUND_REQUESTED through return files', async () => {
     const inbound = endpoints().suppliers.find((s) => s.id === ATLANTIC)?.inboundQueueUrl ?? undefined;
     const sqs = new SQSClient({ endpoint: endpoints().sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const logLines: string[] = [];
@@ -202,11 +203,48 @@ describe('supplier files on the local runtime', () => {
       const tracking = await fileRecords(ATLANTIC, `TRACKING#suppliers/${ATLANTIC}/inbox/tracking/${fulfillmentId}-1.csv#`);
       expect([ack[0]?.['status'], tracking[0]?.['status']]).toEqual(['APPLIED', 'APPLIED']);
       expect(tracking[0]).toMatchObject({ rows: 1, rejected: 0 });
+
+      // A return of one shirt: RETURN_REQUESTED is a file in the outbox, the answers are returns CSVs in the inbox.
+      const res = await http(endpoints().apiUrl, 'POST', `/orders/${orderId}/returns`, {
+        headers: { 'content-type': 'application/json', 'x-api-key': webKey(), 'Idempotency-Key': randomUUID() },
+        body: JSON.stringify({ lines: [{ lineNo: 1, quantity: 1 }], reason: 'defective' }),
+      });
+      expect(res.status).toBe(201);
+      const returnId = String(obj(res.json)['returnId']);
+      const requestFile = await waitFor(
+        'the return-request file',
+        async () => {
+          const key = `suppliers/${ATLANTIC}/outbox/return-requests/${returnId}.csv`;
+          return (await s3.send(new GetObjectCommand({ Bucket: bucket(), Key: key })).catch(() => undefined))?.Body?.transformToString('utf8');
+        },
+        30_000,
+        250,
+      );
+      expect(requestFile.split(/\r?\n/)[0]).toBe('return_id,fulfillment_id,issued_at,respond_by,reason,note,line_no,supplier_sku,quantity');
+      expect(requestFile).toContain(`${returnId},${fulfillmentId},`);
+      const refunded = await waitFor(
+        `return ${returnId} REFUND_REQUESTED`,
+        async () => {
+          const returns = (await getOrder(orderId))['returns'];
+          const r = (Array.isArray(returns) ? (returns as Record<string, unknown>[]) : []).find((x) => x['returnId'] === returnId);
+          return r?.['status'] === 'REFUND_REQUESTED' ? r : undefined;
+        },
+        60_000,
+        300,
+      );
+      expect(refunded).toMatchObject({ rma: expect.stringMatching(/^RMA-ATLANTIC-OUTFITTERS-\d+$/), lines: [{ lineNo: 1, quantity: 1, condition: 'as_new' }] });
+      expect(timelineTypes(await getOrder(orderId))).toEqual(expect.arrayContaining(['ReturnAuthorized', 'ReturnInTransit', 'ReturnReceived', 'ReturnRefundRequested']));
+      const answers = await fileRecords(ATLANTIC, `RETURNS#suppliers/${ATLANTIC}/inbox/returns/${returnId}-`);
+      expect(answers.map((a) => [a['status'], a['rejected']])).toEqual([
+        ['APPLIED', 0],
+        ['APPLIED', 0],
+        ['APPLIED', 0],
+      ]);
     } finally {
       await sim.stop();
       sqs.destroy();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('a simulated supplier whose last feed is older than half its SLA sends a snapshot of its current offers: applied, nothing written', async () => {
     const sqs = new SQSClient({ endpoint: endpoints().sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -11,6 +11,7 @@ export function Money(props: { amount: string; currency: string }) {
 const TONE: Record<string, string> = {
   DELIVERED: 'ok', SHIPPED: 'ok', IN_FULFILLMENT: 'busy', ACCEPTED: 'busy', RECEIVED: 'busy', VALIDATED: 'busy',
   ON_HOLD: 'warn', RESERVED: 'busy', PARTIALLY_SHIPPED: 'busy', PAUSED: 'warn', CANCELLED: 'bad', REJECTED: 'bad', FAILED: 'bad', TIMED_OUT: 'bad', ABORTED: 'bad', RUNNING: 'busy', SUCCEEDED: 'ok',
+  DEAD_LETTERED: 'bad', SEQUENCED: 'busy', REQUESTED: 'warn', AUTHORIZED: 'busy', IN_TRANSIT: 'busy', REFUND_REQUESTED: 'busy', CLOSED: 'ok',
 };
 
 export function Status(props: { value: string }) {

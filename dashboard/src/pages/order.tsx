@@ -5,6 +5,7 @@ import { ActionBar, actionsFor } from '../components/actions';
 import { WorkflowGraph } from '../components/graph';
 import { ErrorBox, Money, Section, Status, Time, usePoll } from '../components/ui';
 import { type DocumentLink, OrderLook } from '../schemas';
+import { ReturnsTable } from './returns';
 
 const FINAL = new Set(['DELIVERED', 'CANCELLED', 'REJECTED']);
 
@@ -105,13 +106,28 @@ export function OrderPage(props: { orderId: string }) {
       <Section title="Storefront deliveries">
         {deliveries.length === 0 ? <p class="muted">None yet.</p> : (
           <table>
-            <thead><tr><th>Notification</th><th>Type</th><th>Status</th><th class="num">Attempts</th><th>Last error</th><th>At</th></tr></thead>
-            <tbody>{deliveries.map((d) => <tr key={d.notificationId}><td>{d.notificationId}</td><td>{d.type}</td><td><Status value={d.status} /></td><td class="num">{d.attempts ?? ''}</td><td>{d.lastError ?? ''}</td><td><Time iso={d.at} /></td></tr>)}</tbody>
+            <thead><tr><th>Notification</th><th>Type</th><th>Status</th><th>Attempts</th><th>Last error</th><th>Next retry</th></tr></thead>
+            <tbody>
+              {deliveries.map((d) => (
+                <tr key={d.notificationId} data-delivery={d.notificationId}>
+                  <td>{d.notificationId}</td>
+                  <td>{d.type}</td>
+                  <td><Status value={d.status} /></td>
+                  <td class="small">
+                    {d.history.length === 0 ? <span class="muted">–</span> : (
+                      <ol class="attempts">{d.history.map((a) => <li key={a.n + a.at}>#{a.n} <Time iso={a.at} /> <Status value={a.result} />{a.status === undefined ? '' : ` HTTP ${a.status}`}</li>)}</ol>
+                    )}
+                  </td>
+                  <td class="small">{d.lastError ?? ''}</td>
+                  <td><Time iso={d.nextRetryAt} /></td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         )}
       </Section>
       <Section title="Returns">
-        {returns.length === 0 ? <p class="muted">None.</p> : <ul>{returns.map((r, i) => <li key={i}>{r.returnId ?? `return ${i + 1}`}: {r.status ?? ''}</li>)}</ul>}
+        {returns.length === 0 ? <p class="muted">None.</p> : <ReturnsTable items={returns} showOrder={false} onDone={look.reload} />}
       </Section>
     </div>
   );

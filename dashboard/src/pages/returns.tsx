@@ -1,31 +1,104 @@
-/** Returns: GET /ops/returns when the returns feature is deployed (otherwise says so). */
-import { ApiError, getJson } from '../api';
-import { ErrorBox, Section, usePoll } from '../components/ui';
-import { ReturnList } from '../schemas';
+/**
+ * Returns: GET /ops/returns (status, UNANSWERED past the supplier's deadline, supplier, age; paged by
+ * cursor), each linked to its order; an unanswered return can be authorized on the supplier's behalf
+ * (POST /ops/returns/{returnId}/authorize, asked first).
+ */
+import { useState } from 'preact/hooks';
+import { getJson, postAction, queryString } from '../api';
+import { ConfirmButton } from '../components/confirm';
+import { ErrorBox, Money, Section, Status, Time, usePoll } from '../components/ui';
+import { ReturnList, type ReturnEntry } from '../schemas';
+
+const STATUSES = ['', 'UNANSWERED', 'REQUESTED', 'AUTHORIZED', 'REJECTED', 'IN_TRANSIT', 'RECEIVED', 'REFUND_REQUESTED', 'CLOSED'];
+
+interface ReturnFilters {
+  status: string;
+  supplier: string;
+  olderThanMinutes: string;
+}
+const EMPTY: ReturnFilters = { status: '', supplier: '', olderThanMinutes: '' };
+
+export function ReturnsTable(props: { items: readonly ReturnEntry[]; onDone?: () => void; showOrder?: boolean }) {
+  if (props.items.length === 0) return <p class="muted">No returns.</p>;
+  return (
+    <table>
+      <thead>
+        <tr><th>Return</th>{props.showOrder === false ? null : <th>Order</th>}<th>Supplier</th><th>Status</th><th>Reason</th><th class="num">Units</th><th class="num">Goods</th><th class="num">Refund</th><th>Requested</th><th>Respond by</th><th></th></tr>
+      </thead>
+      <tbody>
+        {props.items.map((r) => (
+          <tr key={r.returnId} data-return-id={r.returnId}>
+            <td>{r.returnId}{r.rma === undefined ? null : <div class="muted small">RMA {r.rma}</div>}</td>
+            {props.showOrder === false ? null : <td><a href={`#/orders/${encodeURIComponent(r.orderId)}`}>{r.orderId}</a></td>}
+            <td>{r.supplierId}</td>
+            <td><Status value={r.status} />{r.unanswered ? <span class="status bad"> unanswered</span> : null}</td>
+            <td>{r.reason}{r.resolution === undefined ? null : <div class="muted small">{r.resolution}</div>}</td>
+            <td class="num">{r.units}</td>
+            <td class="num">{r.goods === undefined ? '–' : <Money amount={r.goods.amount} currency={r.goods.currency} />}</td>
+            <td class="num">{r.refund === undefined ? '–' : <Money amount={r.refund.amount} currency={r.refund.currency} />}</td>
+            <td><Time iso={r.createdAt} /></td>
+            <td><Time iso={r.status === 'REQUESTED' ? r.respondBy : undefined} /></td>
+            <td>
+              {r.status !== 'REQUESTED' ? null : (
+                <ConfirmButton
+                  name="authorize"
+                  class="approve"
+                  label={r.unanswered ? 'authorize (unanswered)' : 'authorize'}
+                  question={`Authorize ${r.returnId} on ${r.supplierId}'s behalf?`}
+                  run={async () => {
+                    await postAction(`/ops/returns/${encodeURIComponent(r.returnId)}/authorize`, { note: 'authorized from the dashboard' });
+                    props.onDone?.();
+                    return 'authorized';
+                  }}
+                />
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function ReturnsPage() {
-  const list = usePoll(() => getJson('/ops/returns', ReturnList), []);
-  const missing = list.error instanceof ApiError && (list.error.status === 404 || list.error.status === 403) && list.data === undefined;
+  const [draft, setDraft] = useState<ReturnFilters>(EMPTY);
+  const [filters, setFilters] = useState<ReturnFilters>(EMPTY);
+  const [pages, setPages] = useState<string[]>([]);
+  const cursor = pages.at(-1);
+  const list = usePoll(() => getJson(`/ops/returns${queryString({ ...filters, limit: 25, cursor })}`, ReturnList), [JSON.stringify(filters), cursor]);
   return (
-    <Section title="Returns">
-      {missing ? <p class="muted">This stack has no returns API yet.</p> : list.error === undefined ? null : <ErrorBox error={list.error} />}
-      {list.data === undefined ? null : list.data.length === 0 ? <p class="muted">No returns.</p> : (
-        <table>
-          <thead><tr><th>Return</th><th>Order</th><th>Status</th></tr></thead>
-          <tbody>
-            {list.data.map((r, i) => {
-              const orderId = typeof r['orderId'] === 'string' ? r['orderId'] : undefined;
-              return (
-                <tr key={r.returnId ?? i}>
-                  <td>{r.returnId ?? '–'}</td>
-                  <td>{orderId === undefined ? '–' : <a href={`#/orders/${encodeURIComponent(orderId)}`}>{orderId}</a>}</td>
-                  <td>{r.status ?? ''}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+    <Section title="Returns" right={<span class="muted">{list.loading ? 'loading…' : 'live'}</span>}>
+      <form
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setPages([]);
+          setFilters(draft);
+        }}
+      >
+        <label>
+          Status
+          <select name="status" value={draft.status} onChange={(e) => setDraft({ ...draft, status: (e.currentTarget as HTMLSelectElement).value })}>
+            {STATUSES.map((s) => <option value={s}>{s === '' ? 'any' : s === 'UNANSWERED' ? 'unanswered (past deadline)' : s}</option>)}
+          </select>
+        </label>
+        <label>
+          Supplier
+          <input name="supplier" value={draft.supplier} onInput={(e) => setDraft({ ...draft, supplier: (e.currentTarget as HTMLInputElement).value })} />
+        </label>
+        <label>
+          Older than (min)
+          <input name="olderThanMinutes" value={draft.olderThanMinutes} onInput={(e) => setDraft({ ...draft, olderThanMinutes: (e.currentTarget as HTMLInputElement).value })} />
+        </label>
+        <button type="submit">Search</button>
+        <button type="button" onClick={() => (setDraft(EMPTY), setFilters(EMPTY), setPages([]))}>Clear</button>
+      </form>
+      {list.error === undefined ? null : <ErrorBox error={list.error} />}
+      {list.data === undefined ? null : <ReturnsTable items={list.data.items} onDone={list.reload} />}
+      <p class="pager">
+        {pages.length > 0 ? <button onClick={() => setPages(pages.slice(0, -1))}>Newer</button> : null}
+        {list.data?.nextCursor === undefined ? null : <button onClick={() => setPages([...pages, list.data?.nextCursor ?? ''])}>Older</button>}
+      </p>
     </Section>
   );
 }

@@ -12,14 +12,16 @@ function Scorecard(props: { card: Record<string, unknown> | undefined }) {
 
 function PauseButton(props: { supplier: Supplier; onDone: () => void }) {
   const [error, setError] = useState<unknown>(undefined);
+  const [note, setNote] = useState('');
   const action = props.supplier.paused ? 'resume' : 'pause';
   return (
     <span>
+      <input class="reason-input" name="pause-note" placeholder="why (shown to operators)" value={note} onInput={(e) => setNote((e.currentTarget as HTMLInputElement).value)} />{' '}
       <button
         data-action={action}
         onClick={() => {
           setError(undefined);
-          postAction(`/ops/suppliers/${encodeURIComponent(props.supplier.supplierId)}/${action}`, { note: `${action} from the dashboard` }).then(props.onDone, setError);
+          postAction(`/ops/suppliers/${encodeURIComponent(props.supplier.supplierId)}/${action}`, { note: note.trim() === '' ? `${action} from the dashboard` : note.trim() }).then(() => (setNote(''), props.onDone()), setError);
         }}
       >
         {action}
@@ -27,6 +29,12 @@ function PauseButton(props: { supplier: Supplier; onDone: () => void }) {
       {error === undefined ? null : <ErrorBox error={error} />}
     </span>
   );
+}
+
+/** The session name of an assumed-role ARN (…/Operator/jane → jane), else the ARN. */
+function who(actorId: string | undefined): string {
+  if (actorId === undefined) return 'an operator';
+  return actorId.includes(':assumed-role/') ? (actorId.split('/').pop() ?? actorId) : actorId;
 }
 
 export function SuppliersPage() {
@@ -41,7 +49,11 @@ export function SuppliersPage() {
             {list.data.map((s) => (
               <tr key={s.supplierId} data-supplier={s.supplierId}>
                 <td>{s.name ?? s.supplierId}<div class="muted small">{s.supplierId}</div></td>
-                <td>{s.paused ? <span class="status warn">PAUSED</span> : <span class="status ok">ACTIVE</span>}</td>
+                <td>
+                  {s.paused ? <span class="status warn">PAUSED</span> : <span class="status ok">ACTIVE</span>}
+                  {s.pause === undefined ? null : <div class="small pause-by">since <Time iso={s.pause.at} /> by {who(s.pause.actorId)}{s.pause.note === undefined ? '' : `: ${s.pause.note}`}</div>}
+                  {s.pause !== undefined || s.pauseLog[0] === undefined ? null : <div class="muted small pause-by">{s.pauseLog[0].action}d <Time iso={s.pauseLog[0].at} /> by {who(s.pauseLog[0].actorId)}{s.pauseLog[0].note === undefined ? '' : `: ${s.pauseLog[0].note}`}</div>}
+                </td>
                 <td><Time iso={s.feed?.lastFeedAt} /></td>
                 <td>{s.feed?.stale === true ? <span class="status bad">stale</span> : <span class="status ok">fresh</span>}</td>
                 <td class="num">{s.stockAlerts}</td>

@@ -12,7 +12,7 @@ const SORT_KEY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,12}Z#[A-Za-z0-9_#-]{1,20
 
 const CursorBody = z.strictObject({
   v: z.literal(1),
-  src: z.enum(['status', 'all', 'channel', 'email', 'supplier']),
+  src: z.enum(['status', 'all', 'channel', 'email', 'supplier', 'returns', 'returns-all', 'returns-unanswered']),
   f: z.string().regex(/^[0-9a-f]{16}$/),
   k: z.string().max(300).regex(SORT_KEY),
 });

@@ -23,16 +23,25 @@ export interface ProxyRequest {
 function headersOf(req: http.IncomingMessage, sourceIp: string): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> } {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
+  // Lower-cased name -> the casing seen first (a repeated header keeps it): one pass, no scan per header.
+  const names = new Map<string, string>();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
     const value = req.rawHeaders[i + 1] as string;
-    const existing = Object.keys(multiValueHeaders).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
-    multiValueHeaders[existing] = [...(multiValueHeaders[existing] ?? []), value];
-    headers[existing] = value;
+    const lower = name.toLowerCase();
+    const existing = names.get(lower);
+    if (existing === undefined) {
+      names.set(lower, name);
+      multiValueHeaders[name] = [value];
+      headers[name] = value;
+    } else {
+      (multiValueHeaders[existing] as string[]).push(value);
+      headers[existing] = value;
+    }
   }
   const forwarded = { 'X-Forwarded-For': sourceIp, 'X-Forwarded-Port': String(req.socket.localPort ?? ''), 'X-Forwarded-Proto': 'http' };
   for (const [k, v] of Object.entries(forwarded)) {
-    if (Object.keys(headers).some((h) => h.toLowerCase() === k.toLowerCase())) continue;
+    if (names.has(k.toLowerCase())) continue;
     headers[k] = v;
     multiValueHeaders[k] = [v];
   }

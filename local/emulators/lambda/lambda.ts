@@ -313,8 +313,12 @@ export class LambdaRuntime {
 /** The flags of NODE_OPTIONS a worker thread accepts (the template sets `--enable-source-maps`). */
 function nodeOptionsOf(env: Record<string, string>): string[] {
   const flags = (env['NODE_OPTIONS'] ?? '').split(/\s+/).filter((flag) => flag === '--enable-source-maps');
+  // Profiling (bench/profile-intake.ts): LOCAL_LAMBDA_CPU_PROF_DIR in the runtime's own environment makes every
+  // worker write a V8 CPU profile there when it exits.
+  const profileDir = process.env['LOCAL_LAMBDA_CPU_PROF_DIR'];
+  const profiling = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=200'];
   // The bundles are .mjs and @aws-sdk/* is CommonJS: no module-syntax detection (it compiles every file twice).
-  return [...flags, '--no-experimental-detect-module'];
+  return [...flags, ...profiling, '--no-experimental-detect-module'];
 }
 
 /** The Lambda-provided part of a function's environment (names as in the Node.js managed runtime). */

@@ -48,6 +48,7 @@ const GSI_CASES: Record<keyof typeof gsiKeys, ReadonlyArray<Record<string, strin
   // The shard number is computed from the order id: the doc names it {shard}.
   heldReservation: [{ ...gsiKeys.heldReservation('{holdExpiresAt}', '{orderId}', '{fulfillmentId}', '{sku}'), gsi2pk: 'RESERVATION#HELD#{shard}' }],
   orderByEmailHash: [gsiKeys.orderByEmailHash('{sha256(email)}', '{createdAt}', '{orderId}')],
+  returnByStatus: [gsiKeys.returnByStatus('{status}', '{updatedAt}', '{returnId}')],
 };
 
 describe('docs/data-model.md matches functions/core/runtime/table/keys.ts', () => {

@@ -82,6 +82,7 @@ describe('docs/openapi.json', () => {
     ['/ops/orders', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '422', '429', '500']],
     ['/ops/orders/{orderId}', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '404', '429', '500']],
     ['/ops/exceptions', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '422', '429', '500']],
+    ['/ops/returns', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '422', '429', '500']],
     ['/orders/{orderId}/returns', 'post', 'ApiKey', 'Orders', ['201', '400', '403', '404', '409', '413', '415', '422', '429', '500']],
     ['/ops/returns/{returnId}/authorize', 'post', 'OpsIam', 'Ops', ['200', '400', '403', '404', '409', '422', '429', '500']],
     ['/orders/{orderId}/returns/{returnId}/refund', 'post', 'ApiKey', 'Orders', ['200', '400', '403', '404', '409', '422', '429', '500']],

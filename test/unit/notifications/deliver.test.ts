@@ -1,13 +1,13 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { channelMap, deliverNotification, type DeliverDeps } from '../../../functions/core/notifications/services/deliver';
 import type { QueuedNotification } from '../../../functions/core/notifications/schemas/notifications';
-import { eventNumberKey } from '../../../functions/core/notifications/store/notification-state';
+import { eventAttemptsKey, eventNumberKey } from '../../../functions/core/notifications/store/notification-state';
 import { startStorefrontReceiver, type StorefrontReceiver } from '../../../local/storefront/receiver';
 
 vi.hoisted(() => {
@@ -17,6 +17,7 @@ vi.hoisted(() => {
   process.env.TABLE_NAME = 'table';
   process.env.NOTIFY_QUEUE_URL = 'https://sqs.local/q.fifo';
   process.env.NOTIFY_DLQ_URL = 'https://sqs.local/dlq.fifo';
+  process.env.NOTIFY_MAX_RECEIVES = '5';
   process.env.NOTIFY_CHANNELS = JSON.stringify([{ channelId: 'web', platform: 'custom', url: 'https://shop.example/hooks', secretArn: 'arn:web' }]);
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_TRACE_ENABLED = 'false';
@@ -93,13 +94,20 @@ describe('deliverNotification', () => {
       ExpressionAttributeNames: { '#n': eventNumberKey(message().eventId) },
       ExpressionAttributeValues: { ':next': 5, ':previous': 4, ':through': 'EVENT#2031-05-06T07:08:00.000Z#0001' },
     });
-    expect(sent).toMatchObject({ UpdateExpression: 'SET sentSeq = :n', ExpressionAttributeValues: { ':n': 5 } });
+    // The attempt's outcome rides on the same "sent" write (no extra write for a delivery that went through).
+    expect(sent).toMatchObject({
+      UpdateExpression: 'SET sentSeq = :n, #a = list_append(if_not_exists(#a, :none), :one)',
+      ExpressionAttributeNames: { '#a': eventAttemptsKey(message().eventId) },
+      ExpressionAttributeValues: { ':n': 5, ':one': [{ n: 1, at: NOW.toISOString(), result: 'DELIVERED', type: message().eventType, sk: 'EVENT#2031-05-06T07:08:00.000Z#0001' }] },
+    });
 
     // The send failed after numbering (the retry): same number, sent again, no new number.
     ddbMock.reset();
     ledger({ seq: 5, sentSeq: 4, throughSk: 'EVENT#2031-05-06T07:08:00.000Z#0001', numbers: { [message().eventId]: 5 } });
-    await expect(deliverNotification(deps(), message())).resolves.toMatchObject({ sequence: 5, requests: 2, alreadySent: false });
-    expect(ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression)).toEqual(['SET sentSeq = :n']);
+    await expect(deliverNotification(deps(), message(), 2)).resolves.toMatchObject({ sequence: 5, requests: 2, alreadySent: false });
+    const retried = ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(retried.map((u) => u.UpdateExpression)).toEqual(['SET sentSeq = :n, #a = list_append(if_not_exists(#a, :none), :one)']);
+    expect(retried[0]?.ExpressionAttributeValues?.[':one']).toEqual([expect.objectContaining({ n: 2, result: 'DELIVERED' })]);
   });
 
   it('an event numbered at or below the last sent number was sent (by an earlier message\'s catch-up): acknowledged without a request', async () => {
@@ -203,5 +211,47 @@ describe('deliver handler', () => {
       fetchSpy.mockRestore();
     }
     expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand)[0]?.args[0].input).toMatchObject({ ReceiptHandle: 'rh-1', VisibilityTimeout: 240 });
+    // The attempt is recorded: one single-item ledger update with the HTTP status and when it is retried.
+    const attempt = ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((u) => u.ExpressionAttributeNames?.['#a'] !== undefined);
+    expect(attempt?.ExpressionAttributeNames).toEqual({ '#a': eventAttemptsKey(message().eventId) });
+    expect(attempt?.ExpressionAttributeValues?.[':one']).toEqual([
+      expect.objectContaining({ n: 4, result: 'FAILED', status: 500, error: expect.stringMatching(/^DeliveryError: .*HTTP 500/) as unknown, nextRetryAt: expect.any(String) as unknown }),
+    ]);
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('a notification that goes to the DLQ records DEAD_LETTERED (no retry time)', async () => {
+    sqsMock.on(SendMessageCommand).resolves({});
+    ddbMock.on(UpdateCommand).resolves({});
+    await deliverRecord(record(JSON.stringify(message({ channelId: 'unknown' })), '2'));
+    const attempt = ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input)[0];
+    expect(attempt?.ExpressionAttributeValues?.[':one']).toEqual([{ n: 2, at: expect.any(String) as unknown, result: 'DEAD_LETTERED', error: expect.stringContaining('no outbound settings') as unknown, type: 'OrderShipped', sk: expect.any(String) as unknown }]);
+  });
+
+  it('the failure of the last receive (maxReceiveCount) records DEAD_LETTERED: SQS moves it to the DLQ next', async () => {
+    ledger({ seq: 1, sentSeq: 0, numbers: { [message().eventId]: 1 } });
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(new Response('', { status: 502 }));
+    try {
+      await expect(deliverRecord(record(JSON.stringify(message({ channelId: 'web' })), '5'))).rejects.toThrow(/HTTP 502/);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+    const attempt = ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((u) => u.ExpressionAttributeNames?.['#a'] !== undefined);
+    const [one] = attempt?.ExpressionAttributeValues?.[':one'] as Record<string, unknown>[];
+    expect(one).toMatchObject({ n: 5, result: 'DEAD_LETTERED', status: 502 });
+    expect(one?.['nextRetryAt']).toBeUndefined();
+  });
+
+  it('a failure the storefront answers with the recording itself failing still leaves the message for a retry', async () => {
+    ledger({ seq: 1, sentSeq: 0, numbers: { [message().eventId]: 1 } });
+    ddbMock.on(UpdateCommand).rejects(new Error('throttled'));
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(new Response('', { status: 503 }));
+    try {
+      await expect(deliverRecord(record(JSON.stringify(message({ channelId: 'web' })), '1'))).rejects.toThrow(/HTTP 503/);
+    } finally {
+      fetchSpy.mockRestore();
+    }
   });
 });

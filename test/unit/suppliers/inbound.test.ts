@@ -191,7 +191,9 @@ describe('supplier inbound: applying messages', () => {
   it('SHIPPED (label) is not shipped; the first carrier scan is: order SHIPPED, AwaitShipment resumed', async () => {
     await seed((r) => apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }));
     await token('SHIPPED');
-    await expect(send('nordic-home', shipped())).resolves.toMatchObject({ kind: 'applied', status: 'SHIPPED', orderStatus: 'IN_FULFILLMENT', resumed: 'waiting' });
+    // a label reaches no stage a workflow state waits for: the task token is not even read
+    await expect(send('nordic-home', shipped())).resolves.toMatchObject({ kind: 'applied', status: 'SHIPPED', orderStatus: 'IN_FULFILLMENT', resumed: 'no-stage-change' });
+    expect(table.log.filter((l) => l.command === 'Get' && JSON.stringify(l.input).includes('TASKTOKEN#'))).toEqual([]);
     expect(sfnMock.calls()).toHaveLength(0);
     await expect(send('nordic-home', msg('TRACKING_EVENT', { trackingNumber: UPS_1, event: 'CARRIER_PICKED_UP', location: 'Hamburg depot' }))).resolves.toMatchObject({
       kind: 'applied',
@@ -202,6 +204,31 @@ describe('supplier inbound: applying messages', () => {
     expect(storedOrder(table).status).toBe('SHIPPED');
     expect(timelineTypes(table)).toEqual(['ShipmentCreated', 'TrackingUpdated', 'OrderShipped']);
     expect(successOutputs()[0]?.output).toMatchObject({ stage: 'SHIPPED', fulfillmentId: F1 });
+  });
+
+  it('a change that reaches no new stage (scans after the first) does not read the task token; one that does, does', async () => {
+    await seed((r) => apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }, { type: 'SHIPPED', at: at(2), trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }] }, { type: 'TRACKING', at: at(3), trackingNumber: UPS_1, code: 'CARRIER_PICKED_UP' }));
+    await token('DELIVERED');
+    const tokenReads = () => table.log.filter((l) => l.command === 'Get' && JSON.stringify(l.input).includes('TASKTOKEN#')).length;
+    for (const event of ['IN_TRANSIT', 'OUT_FOR_DELIVERY']) {
+      await expect(send('nordic-home', msg('TRACKING_EVENT', { trackingNumber: UPS_1, event }))).resolves.toMatchObject({ kind: 'applied', resumed: 'no-stage-change' });
+    }
+    expect(tokenReads()).toBe(0);
+    expect(sfnMock.calls()).toHaveLength(0);
+    await expect(send('nordic-home', msg('DELIVERED', { trackingNumber: UPS_1 }))).resolves.toMatchObject({ kind: 'applied', status: 'DELIVERED', resumed: 'sent' });
+    expect(tokenReads()).toBe(1);
+    expect(successOutputs()).toEqual([{ token: 'tok-DELIVERED', output: expect.objectContaining({ stage: 'DELIVERED' }) }]);
+  });
+
+  it('a redelivered scan (duplicate) still reads the task token: the recovery path after a crash between the write and the resume', async () => {
+    await seed((r) => apply(dispatched(r), { type: 'ACCEPTED', at: at(1) }, { type: 'SHIPPED', at: at(2), trackingNumber: UPS_1, lines: [{ lineNo: 1, quantity: 2 }] }));
+    const pickedUp = msg('TRACKING_EVENT', { trackingNumber: UPS_1, event: 'CARRIER_PICKED_UP' });
+    sfnMock.on(SendTaskSuccessCommand).rejectsOnce(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    await token('SHIPPED');
+    await expect(send('nordic-home', pickedUp)).rejects.toMatchObject({ name: 'TransientError' });
+    await expect(send('nordic-home', pickedUp)).resolves.toMatchObject({ kind: 'duplicate', resumed: 'sent' });
+    // the throttled attempt, then the redelivery's
+    expect(successOutputs().map((o) => [o.token, o.output.stage])).toEqual([['tok-SHIPPED', 'SHIPPED'], ['tok-SHIPPED', 'SHIPPED']]);
   });
 
   it.each([

@@ -14,7 +14,7 @@ import type { SequencedNotification } from '../domain/payloads';
 import { OutboundChannels, WooCredentials, type OutboundChannel, type QueuedNotification } from '../schemas/notifications';
 import { timelineEventType } from '../../events/domain/events';
 import { toNotification } from '../domain/notifications';
-import { assignSequence, markSent, numberOf, readLedger, timelineBetween, wasSent, type NotificationLedger, type NotifyStore } from '../store/notification-state';
+import { assignSequence, markSent, numberOf, readLedger, recordFailedAttempt, timelineBetween, wasSent, type NotificationLedger, type NotifyStore } from '../store/notification-state';
 import { DeliveryError, type FetchFn } from './http';
 import { sendWebhook, sendWoo } from './senders';
 import { sendShopify } from './shopify-sender';
@@ -93,14 +93,15 @@ async function earlierUnsent(deps: DeliverDeps, ledger: NotificationLedger, mess
   });
 }
 
-export async function deliverNotification(deps: DeliverDeps, message: QueuedNotification): Promise<DeliveryOutcome> {
+/** `attempt`: the SQS receive count of the message (recorded with each event it delivers). */
+export async function deliverNotification(deps: DeliverDeps, message: QueuedNotification, attempt = 1): Promise<DeliveryOutcome> {
   const channel = deps.channels.get(message.channelId);
   if (channel === undefined) throw new DeliveryError(`channel ${message.channelId} has no outbound settings`, false);
   const ledger = await readLedger(deps.store, message.orderId);
   const position = timelinePosition(message);
   const earlier = position === undefined ? [] : await earlierUnsent(deps, ledger, message, position);
-  for (const previous of earlier) await deliverOne(deps, channel, ledger, previous, timelinePosition(previous));
-  const outcome = await deliverOne(deps, channel, ledger, message, position);
+  for (const previous of earlier) await deliverOne(deps, channel, ledger, previous, timelinePosition(previous), attempt);
+  const outcome = await deliverOne(deps, channel, ledger, message, position, attempt);
   return { ...outcome, caughtUp: earlier.length };
 }
 
@@ -110,14 +111,55 @@ async function deliverOne(
   ledger: NotificationLedger,
   message: QueuedNotification,
   position: string | undefined,
+  attempt: number,
 ): Promise<Omit<DeliveryOutcome, 'caughtUp'>> {
   const now = deps.clock();
   const numbered = numberOf(ledger, message.eventId);
   if (numbered !== undefined && wasSent(ledger, message.eventId)) return { sequence: numbered, platform: channel.platform, requests: 0, alreadySent: true };
   const sequence = numbered ?? (await assignSequence(deps.store, ledger, message.orderId, message.eventId, position, now));
   const requests = await send(deps, channel, message, sequence, now);
-  await markSent(deps.store, ledger, message.orderId, sequence);
+  // The attempt's outcome rides on the "sent" write (no extra write for a delivery that went through).
+  const record = { n: attempt, at: deps.clock().toISOString(), result: 'DELIVERED' as const, type: message.eventType, sk: position };
+  await markSent(deps.store, ledger, message.orderId, sequence, { eventId: message.eventId, record });
   return { sequence, platform: channel.platform, requests, alreadySent: false };
+}
+
+/**
+ * Record a failed attempt of `message` (one single-item ledger write): FAILED with when it is retried, or
+ * DEAD_LETTERED when it goes to the DLQ now (no retry can help) or after this receive (the queue's
+ * maxReceiveCount). Never throws: a record that cannot be written must not change what happens to the message.
+ */
+export async function recordFailure(
+  deps: Pick<DeliverDeps, 'store' | 'clock'>,
+  message: QueuedNotification,
+  failure: { readonly attempt: number; readonly error: unknown; readonly retryInSeconds?: number | undefined; readonly deadLettered: boolean },
+): Promise<boolean> {
+  const now = deps.clock();
+  const error = failure.error;
+  const status = error instanceof DeliveryError ? error.status : undefined;
+  const cause = error instanceof Error && error.cause instanceof Error ? `${error.cause.name}: ` : '';
+  const text = error instanceof Error ? `${error.name}: ${cause}${error.message}`.slice(0, 300) : 'Error';
+  try {
+    await recordFailedAttempt(
+      deps.store,
+      message.orderId,
+      message.eventId,
+      {
+        n: failure.attempt,
+        at: now.toISOString(),
+        result: failure.deadLettered ? 'DEAD_LETTERED' : 'FAILED',
+        status,
+        error: text,
+        nextRetryAt: failure.deadLettered || failure.retryInSeconds === undefined ? undefined : new Date(now.getTime() + failure.retryInSeconds * 1000).toISOString(),
+        type: message.eventType,
+        sk: timelinePosition(message),
+      },
+      now,
+    );
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function send(deps: DeliverDeps, channel: OutboundChannel, message: QueuedNotification, sequence: number, now: Date): Promise<number> {

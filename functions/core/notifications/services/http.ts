@@ -13,11 +13,15 @@ export class DeliveryError extends Error {
     readonly retryable: boolean,
     /** The platform asked to wait this long (Retry-After, Shopify throttle). */
     readonly retryAfterSeconds?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; status?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DeliveryError';
+    this.status = options?.status;
   }
+
+  /** The storefront's HTTP status, when it answered (none: network failure, timeout, settings). */
+  readonly status: number | undefined;
 }
 
 export interface HttpResult {
@@ -53,7 +57,7 @@ export function expectOk(result: HttpResult, what: string): void {
   if (result.status >= 200 && result.status < 300) return;
   // 4xx other than these are retried too (a fixed token or URL makes them pass) but told apart in the log.
   const transient = result.status >= 500 || [408, 425, 429].includes(result.status);
-  throw new DeliveryError(`${what} answered HTTP ${result.status}${transient ? '' : ' (check the channel settings)'}`, true, retryAfterSeconds(result.headers));
+  throw new DeliveryError(`${what} answered HTTP ${result.status}${transient ? '' : ' (check the channel settings)'}`, true, retryAfterSeconds(result.headers), { status: result.status });
 }
 
 /** Exponential backoff for the n-th receive (1-based): base × 2^(n-1), capped. */

@@ -4,7 +4,7 @@
  *
  * | item                         | pk                 | sk                              | attributes                                  |
  * |------------------------------|--------------------|---------------------------------|---------------------------------------------|
- * | delivery ledger              | NOTIFY#{orderId}   | #LEDGER                         | seq, sentSeq, throughSk, n_{hash}: number per event, expiresAt (TTL 400 days) |
+ * | delivery ledger              | NOTIFY#{orderId}   | #LEDGER                         | seq, sentSeq, throughSk, n_{hash}: number per event, a_{hash}: attempts per event, expiresAt (TTL 400 days) |
  * | Shopify fulfillment of a PO  | NOTIFY#{orderId}   | SHOPIFY#{fulfillmentId}         | fulfillmentGid, numbers, urls, company      |
  *
  * Numbers are given by the delivery function, which handles an order's messages one at a time (FIFO
@@ -93,19 +93,82 @@ export async function assignSequence(store: NotifyStore, ledger: NotificationLed
   return next;
 }
 
-/** Record that notification number `sequence` reached the storefront (never moves `sentSeq` back). */
-export async function markSent(store: NotifyStore, ledger: NotificationLedger, orderId: string, sequence: number): Promise<void> {
+/** How one delivery attempt of an event ended (the ledger's `a_{hash}` list, oldest first). */
+export interface DeliveryAttempt {
+  /** The SQS receive of the message that carried it (1 = first). */
+  readonly n: number;
+  readonly at: string;
+  readonly result: 'DELIVERED' | 'FAILED' | 'DEAD_LETTERED';
+  /** The storefront's HTTP status, when it answered. */
+  readonly status?: number | undefined;
+  /** The error class (DeliveryError, TimeoutError, ...) and its message, no body or header. */
+  readonly error?: string | undefined;
+  /** When the message becomes visible again (FAILED). */
+  readonly nextRetryAt?: string | undefined;
+  /** The domain event notified and its timeline position (for the order view). */
+  readonly type: string;
+  readonly sk?: string | undefined;
+}
+
+const ATTEMPTS_PREFIX = 'a_';
+/** The ledger attribute of one event's attempts (same hash as its number). */
+export const eventAttemptsKey = (eventId: string): string => `${ATTEMPTS_PREFIX}${eventKeyOf(eventId).slice(0, 16)}`;
+/** Attempts kept per event: the queue's maxReceiveCount bounds them; this bounds a misconfiguration. */
+export const MAX_ATTEMPTS_KEPT = 100;
+
+/** Record that notification number `sequence` reached the storefront (never moves `sentSeq` back), with that attempt (same write). */
+export async function markSent(store: NotifyStore, ledger: NotificationLedger, orderId: string, sequence: number, attempt?: { readonly eventId: string; readonly record: DeliveryAttempt }): Promise<void> {
   if (sequence <= ledger.sentSeq) return;
   await store.ddb.send(
     new UpdateCommand({
       TableName: store.tableName,
       Key: { pk: pk(orderId), sk: LEDGER_SK },
-      UpdateExpression: 'SET sentSeq = :n',
+      UpdateExpression: attempt === undefined ? 'SET sentSeq = :n' : 'SET sentSeq = :n, #a = list_append(if_not_exists(#a, :none), :one)',
       ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sentSeq) OR sentSeq < :n)',
-      ExpressionAttributeValues: { ':n': sequence },
+      ...(attempt === undefined
+        ? { ExpressionAttributeValues: { ':n': sequence } }
+        : { ExpressionAttributeNames: { '#a': eventAttemptsKey(attempt.eventId) }, ExpressionAttributeValues: { ':n': sequence, ':none': [], ':one': [clean(attempt.record)] } }),
     }),
   );
   ledger.sentSeq = sequence;
+}
+
+const clean = (a: DeliveryAttempt): Record<string, unknown> => Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined));
+
+/**
+ * Record a failed attempt (or the one that sends the message to the DLQ): one single-item update of the
+ * ledger (created if the failure came before the event was numbered), bounded to MAX_ATTEMPTS_KEPT.
+ */
+export async function recordFailedAttempt(store: NotifyStore, orderId: string, eventId: string, record: DeliveryAttempt, now: Date): Promise<void> {
+  await store.ddb.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: { pk: pk(orderId), sk: LEDGER_SK },
+      UpdateExpression: 'SET #a = list_append(if_not_exists(#a, :none), :one), entity = if_not_exists(entity, :entity), expiresAt = :expires',
+      ConditionExpression: 'attribute_not_exists(#a) OR size(#a) < :max',
+      ExpressionAttributeNames: { '#a': eventAttemptsKey(eventId) },
+      ExpressionAttributeValues: {
+        ':none': [],
+        ':one': [clean(record)],
+        ':entity': 'NotificationLedger',
+        ':expires': Math.floor(now.getTime() / 1000) + TTL_SECONDS,
+        ':max': MAX_ATTEMPTS_KEPT,
+      },
+    }),
+  );
+}
+
+/** Every event's number and attempts, from the ledger item (the ops look). */
+export async function readDeliveries(store: NotifyStore, orderId: string): Promise<{ sentSeq: number; events: { key: string; sequence?: number; attempts: DeliveryAttempt[] }[] }> {
+  const out = await store.ddb.send(new GetCommand({ TableName: store.tableName, Key: { pk: pk(orderId), sk: LEDGER_SK }, ConsistentRead: true }));
+  const item = out.Item ?? {};
+  const events = new Map<string, { key: string; sequence?: number; attempts: DeliveryAttempt[] }>();
+  const entry = (hash: string) => events.get(hash) ?? events.set(hash, { key: hash, attempts: [] }).get(hash) ?? { key: hash, attempts: [] };
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(NUMBER_PREFIX) && typeof value === 'number') entry(name.slice(NUMBER_PREFIX.length)).sequence = value;
+    if (name.startsWith(ATTEMPTS_PREFIX) && Array.isArray(value)) entry(name.slice(ATTEMPTS_PREFIX.length)).attempts = value as DeliveryAttempt[];
+  }
+  return { sentSeq: typeof item['sentSeq'] === 'number' ? item['sentSeq'] : 0, events: [...events.values()] };
 }
 
 /** A stored timeline event of the order (the outbox the bus events came from). */

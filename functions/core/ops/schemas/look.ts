@@ -1,6 +1,7 @@
 /** GET /ops/orders/{orderId}: everything an operator needs about one order. */
 import * as z from 'zod';
 import { FulfillmentView, OrderView, TimelineEntry } from '../../orders/schemas/order';
+import { ReturnSummary } from './returns';
 
 export const DOCUMENT_KINDS = ['packing-slip', 'purchase-order', 'cancellation'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -25,16 +26,28 @@ export const DocumentRef = z.object({
 });
 export type DocumentRef = z.output<typeof DocumentRef>;
 
-export const DeliveryView = z.object({
-  notificationId: z.string().meta({ description: '{orderId}#{sequence}: the per-order notification number' }),
-  sequence: z.number().int(),
-  type: z.string().meta({ description: 'The domain event notified (OrderShipped, ...), when found on the timeline' }),
-  status: z.enum(['SEQUENCED']).meta({
-    description: 'Numbered by the delivery function (sent at least once; a delivery that keeps failing stays on the queue, then in the notifications dead-letter queue: GET /ops/dead-letters?source=notifications)',
-  }),
-  attempts: z.number().int().optional(),
-  lastError: z.string().optional(),
+export const DeliveryAttemptView = z.object({
+  n: z.number().int().meta({ description: 'Attempt number (the SQS receive of the message that carried it)' }),
   at: z.string(),
+  result: z.enum(['DELIVERED', 'FAILED', 'DEAD_LETTERED']),
+  status: z.number().int().optional().meta({ description: "The storefront's HTTP status, when it answered" }),
+  error: z.string().optional().meta({ description: 'Error class and message (no body, no header)' }),
+  nextRetryAt: z.string().optional().meta({ description: 'When a FAILED attempt is retried' }),
+});
+
+export const DeliveryView = z.object({
+  notificationId: z.string().meta({ description: '{orderId}#{sequence}: the per-order notification number ({orderId}#- before it got one)' }),
+  sequence: z.number().int().optional(),
+  type: z.string().meta({ description: 'The domain event notified (OrderShipped, ...)' }),
+  status: z.enum(['SEQUENCED', 'DELIVERED', 'FAILED', 'DEAD_LETTERED']).meta({
+    description:
+      'The last attempt: DELIVERED, FAILED (retried at nextRetryAt) or DEAD_LETTERED (in the notifications DLQ: GET /ops/dead-letters?source=notifications, replay after a fix); SEQUENCED: numbered, no attempt recorded (before attempts were recorded)',
+  }),
+  attempts: z.number().int().meta({ description: 'Attempts recorded' }),
+  lastError: z.string().optional(),
+  nextRetryAt: z.string().optional(),
+  at: z.string().meta({ description: 'The last attempt (empty when none is recorded)' }),
+  history: z.array(DeliveryAttemptView).meta({ description: 'Every attempt, oldest first' }),
 });
 export type DeliveryView = z.output<typeof DeliveryView>;
 
@@ -46,6 +59,6 @@ export const OrderLookResponse = z.object({
   fulfillments: z.array(FulfillmentView),
   documents: z.array(DocumentRef),
   deliveries: z.array(DeliveryView),
-  returns: z.array(z.record(z.string(), z.unknown())).meta({ description: 'Returns of the order (filled by the returns feature)' }),
+  returns: z.array(ReturnSummary).meta({ description: 'Returns of the order, oldest first (as GET /ops/returns lists them)' }),
 });
 export type OrderLookResponse = z.output<typeof OrderLookResponse>;

@@ -30,17 +30,41 @@ export interface DeadLetterView {
   readonly source: DeadLetterSource;
   readonly name: string;
   readonly approximateCount: number;
-  readonly messages: readonly { readonly messageId: string; readonly sentAt?: string | undefined; readonly receiveCount?: number | undefined; readonly reason?: string | undefined }[];
+  readonly messages: readonly {
+    readonly messageId: string;
+    readonly sentAt?: string | undefined;
+    readonly receiveCount?: number | undefined;
+    readonly reason?: string | undefined;
+    /** FIFO queues: the message group (the order id of a notification). */
+    readonly group?: string | undefined;
+    /** The message type attribute (supplier message or notification type), when set. */
+    readonly type?: string | undefined;
+  }[];
+}
+
+/**
+ * The reason recorded with the message: `errorCode` + `errorMessage` (supplier-dlq.ts, the notifications
+ * deliver function), or a plain `reason`. A message SQS moved after maxReceiveCount has none.
+ */
+export function reasonOf(m: Pick<Message, 'MessageAttributes'>): string | undefined {
+  const attr = (name: string) => m.MessageAttributes?.[name]?.StringValue;
+  const code = attr('errorCode');
+  const text = attr('errorMessage') ?? attr('reason') ?? attr('Reason');
+  const reason = code === undefined ? text : text === undefined || text === code ? code : `${code}: ${text}`;
+  return reason?.slice(0, 500);
 }
 
 function brief(m: Message): DeadLetterView['messages'][number] {
   const sent = Number(m.Attributes?.SentTimestamp);
-  const reason = m.MessageAttributes?.['reason']?.StringValue ?? m.MessageAttributes?.['Reason']?.StringValue;
+  const reason = reasonOf(m);
+  const type = m.MessageAttributes?.['type']?.StringValue;
   return {
     messageId: m.MessageId ?? '',
     ...(Number.isFinite(sent) ? { sentAt: new Date(sent).toISOString() } : {}),
     ...(m.Attributes?.ApproximateReceiveCount === undefined ? {} : { receiveCount: Number(m.Attributes.ApproximateReceiveCount) }),
-    ...(reason === undefined ? {} : { reason: reason.slice(0, 500) }),
+    ...(reason === undefined ? {} : { reason }),
+    ...(m.Attributes?.MessageGroupId === undefined ? {} : { group: m.Attributes.MessageGroupId }),
+    ...(type === undefined ? {} : { type }),
   };
 }
 

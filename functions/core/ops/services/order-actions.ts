@@ -8,6 +8,8 @@
  *   cancel   the cancellation flow (cancel-requests.ts, source operator): now, or asked of the suppliers
  *   redrive  a FAILED / TIMED_OUT / ABORTED execution runs again from where it failed (RedriveExecution)
  *   resolve  the order's open exception marks leave the exceptions index (with the operator's note)
+ * redrive, retry and resolve change no order item: each writes an OperatorAction audit entry on the timeline
+ * (ops/store/audit.ts, idempotent) with the operator's id and note.
  *   retry    a failed execution is redriven; anything else is a 409 saying what is (and is not) failed
  */
 import { DescribeExecutionCommand, RedriveExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
@@ -15,13 +17,15 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../kernel/errors';
 import type { CancelReason, CancellationOutcome } from '../../orders/schemas/cancellation';
 import { TimelineBatch } from '../../events/store/timeline';
-import { isConditionalCheckFailed, transact } from '../../runtime/table/transactions';
+import { transact, type TransactItem } from '../../runtime/table/transactions';
 import { keys, prefixes } from '../../runtime/table/keys';
 import { executionArnFor } from '../../sweeps/domain/rules';
 import { requestCancellation, type CancellationDeps } from '../../workflow/services/cancel-requests';
 import { approveHold, type HoldDeps } from '../../workflow/services/hold-decisions';
 import { RETRY, optimistic } from '../../workflow/services/workflow-common';
 import { getWorkflowOrder, nextOrder, putOrderUpdate } from '../../workflow/store/order-aggregate';
+import { actingOperator } from '../actor-context';
+import { operatorAuditPut, writeOperatorAudit } from '../store/audit';
 import type { HoldDecisionResponse } from '../../workflow/schemas/ops';
 
 export interface ActionDeps extends HoldDeps {
@@ -97,7 +101,12 @@ export interface RedriveResult {
 
 const REDRIVABLE = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
-export async function redriveOrder(deps: ActionDeps, input: { readonly orderId: string }): Promise<RedriveResult> {
+/** The operator acting (the handler's actingAs), `operator` when none (a direct call, e.g. a script). */
+const operatorId = (): string => actingOperator() ?? 'operator';
+
+export async function redriveOrder(deps: ActionDeps, input: { readonly orderId: string; readonly action?: 'redrive' | 'retry' }): Promise<RedriveResult> {
+  const order = await getWorkflowOrder(deps.store, input.orderId);
+  if (order === undefined) throw notFound(input.orderId);
   const executionArn = executionArnFor(deps.stateMachineArn, input.orderId);
   let status: string;
   try {
@@ -108,7 +117,20 @@ export async function redriveOrder(deps: ActionDeps, input: { readonly orderId: 
   }
   if (!REDRIVABLE.has(status)) throw conflict(`Execution is ${status}`, `its execution is ${status}: only FAILED, TIMED_OUT or ABORTED executions can be redriven`);
   const redriven = await deps.sfn.send(new RedriveExecutionCommand({ executionArn, clientToken: `${input.orderId}-${status}`.slice(0, 64) }));
-  return { orderId: input.orderId, executionArn, previousStatus: status, redriveDate: (redriven.redriveDate ?? deps.now()).toISOString() };
+  const redriveDate = (redriven.redriveDate ?? deps.now()).toISOString();
+  // Audited at the redrive's own time: a retried request (same clientToken, same redriveDate) writes no second entry.
+  const action = input.action ?? 'redrive';
+  await writeOperatorAudit(deps.store, {
+    orderId: input.orderId,
+    channelId: order.channelId,
+    at: redriveDate,
+    actorId: operatorId(),
+    action,
+    message: `Execution redriven by an operator (${action}; it was ${status})`,
+    factKey: `redrive:${executionArn}:${redriveDate}`,
+    data: { previousStatus: status },
+  });
+  return { orderId: input.orderId, executionArn, previousStatus: status, redriveDate };
 }
 
 export async function retryOrder(deps: ActionDeps, input: { readonly orderId: string }): Promise<RedriveResult> {
@@ -119,7 +141,7 @@ export async function retryOrder(deps: ActionDeps, input: { readonly orderId: st
   } catch (error) {
     if (!(error instanceof Error && error.name === 'ExecutionDoesNotExist')) throw error;
   }
-  if (REDRIVABLE.has(status)) return redriveOrder(deps, input);
+  if (REDRIVABLE.has(status)) return redriveOrder(deps, { ...input, action: 'retry' });
   throw conflict(
     'Nothing to retry',
     status === 'RUNNING'
@@ -137,8 +159,9 @@ export interface ResolveResult {
 
 /**
  * Close the order's open exceptions: drop the gsi3 marks of the order item (ORDER_STUCK) and of its
- * fulfillments (conditional on the mark still being the one seen). A fulfillment's mark comes back with its
- * next write only if the fact behind it still holds (fulfillment-record.ts exceptionMarker).
+ * fulfillments (conditional on the mark still being the one seen) with an audit entry on the timeline, in one
+ * transaction. A fulfillment's mark comes back with its next write only if the fact behind it still holds
+ * (fulfillment-record.ts exceptionMarker).
  */
 export async function resolveOrder(deps: ActionDeps, input: { readonly orderId: string; readonly note: string }): Promise<ResolveResult> {
   const items = await deps.store.ddb.send(
@@ -157,22 +180,34 @@ export async function resolveOrder(deps: ActionDeps, input: { readonly orderId: 
     if (order === undefined) throw notFound(input.orderId);
     throw conflict('No open exception', 'has no open exception (GET /ops/exceptions lists them)');
   }
-  const resolved: string[] = [];
-  for (const item of open) {
-    try {
-      await deps.store.ddb.send(
-        new UpdateCommand({
-          TableName: deps.store.tableName,
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: 'REMOVE gsi3pk, gsi3sk SET exceptionResolution = :r',
-          ConditionExpression: 'gsi3pk = :k AND gsi3sk = :s',
-          ExpressionAttributeValues: { ':k': item.gsi3pk, ':s': item.gsi3sk, ':r': { kind: String(item.gsi3pk).replace(/^EXCEPTION#/, ''), at: deps.now().toISOString(), note: input.note } },
-        }),
-      );
-      resolved.push(String(item.gsi3pk).replace(/^EXCEPTION#/, ''));
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-  }
+  const order = await getWorkflowOrder(deps.store, input.orderId);
+  const at = deps.now().toISOString();
+  const resolved = open.map((item) => String(item.gsi3pk).replace(/^EXCEPTION#/, ''));
+  // One transaction: every mark seen leaves the index (conditional on it still being that mark) with the
+  // audit entry; a concurrent change or a retried request cancels it all (nothing half-done, no second entry).
+  const writes: TransactItem[] = open.map((item) => ({
+    Update: {
+      TableName: deps.store.tableName,
+      Key: { pk: item.pk, sk: item.sk },
+      UpdateExpression: 'REMOVE gsi3pk, gsi3sk SET exceptionResolution = :r',
+      ConditionExpression: 'gsi3pk = :k AND gsi3sk = :s',
+      ExpressionAttributeValues: { ':k': item.gsi3pk, ':s': item.gsi3sk, ':r': { kind: String(item.gsi3pk).replace(/^EXCEPTION#/, ''), at, note: input.note } },
+    },
+  }));
+  writes.push(
+    operatorAuditPut(deps.store, {
+      orderId: input.orderId,
+      channelId: order?.channelId,
+      at,
+      actorId: operatorId(),
+      action: 'resolve',
+      message: `Exception resolved by an operator (${resolved.join(', ')}): ${input.note}`,
+      note: input.note,
+      factKey: `resolve:${open.map((i) => `${String(i.sk)}=${String(i.gsi3sk)}`).join('|')}`,
+      data: { resolved },
+    }),
+  );
+  const outcome = await transact(deps.store, writes);
+  if (!outcome.ok) throw conflict('Exceptions changed meanwhile', 'its exceptions changed while resolving (or were just resolved): look again and retry');
   return { orderId: input.orderId, resolved, note: input.note };
 }

@@ -20,12 +20,30 @@ export interface SupplierDeps {
   readonly supplierIds: readonly string[];
 }
 
+/** One pause or resume, as recorded on the supplier item (`pauseLog`, newest last, the last PAUSE_LOG_SIZE kept). */
+export interface PauseChange {
+  readonly action: 'pause' | 'resume';
+  readonly at: string;
+  readonly actorId: string;
+  readonly note?: string | undefined;
+}
+export const PAUSE_LOG_SIZE = 20;
+
+function pauseLogOf(item: unknown): PauseChange[] {
+  const log = typeof item === 'object' && item !== null ? (item as { pauseLog?: unknown }).pauseLog : undefined;
+  return Array.isArray(log) ? (log as PauseChange[]) : [];
+}
+
 export interface SupplierSummary {
   readonly supplierId: string;
   readonly name: string;
   readonly status: string;
   readonly paused: boolean;
   readonly pausedSince?: string | undefined;
+  /** Who paused it and why, while paused. */
+  readonly pause?: { readonly at: string; readonly actorId?: string | undefined; readonly note?: string | undefined } | undefined;
+  /** The latest pauses and resumes, newest first (at most 5). */
+  readonly pauseLog: readonly PauseChange[];
   readonly feed: { readonly lastFeedAt: string | null; readonly stale: boolean };
   readonly stockAlerts: number;
 }
@@ -63,7 +81,8 @@ export async function listSuppliers(deps: SupplierDeps): Promise<SupplierSummary
         name: s.name,
         status: s.status,
         paused: s.paused !== undefined,
-        ...(s.paused === undefined ? {} : { pausedSince: s.paused.at }),
+        ...(s.paused === undefined ? {} : { pausedSince: s.paused.at, pause: s.paused }),
+        pauseLog: pauseLogOf(s).slice(-5).reverse(),
         feed: { lastFeedAt: s.lastFeedAt ?? null, stale: s.status === 'STALE' || !isFeedFresh(s, now) },
         stockAlerts: alerts.get(s.supplierId) ?? 0,
       },
@@ -96,9 +115,13 @@ export async function setSupplierPaused(
         Update: {
           TableName: deps.store.tableName,
           Key: keys.supplier(input.supplierId),
-          UpdateExpression: input.paused ? 'SET paused = :p' : 'REMOVE paused',
+          // Who, when and why, on the supplier itself (the last PAUSE_LOG_SIZE changes): GET /ops/suppliers shows it.
+          UpdateExpression: input.paused ? 'SET paused = :p, pauseLog = :log' : 'REMOVE paused SET pauseLog = :log',
           ConditionExpression: input.paused ? 'attribute_exists(pk) AND attribute_not_exists(paused)' : 'attribute_exists(paused)',
-          ...(input.paused ? { ExpressionAttributeValues: { ':p': { at, actorId: input.actorId, ...note } } } : {}),
+          ExpressionAttributeValues: {
+            ':log': [...pauseLogOf(supplier), { action: input.paused ? 'pause' : 'resume', at, actorId: input.actorId, ...note }].slice(-PAUSE_LOG_SIZE),
+            ...(input.paused ? { ':p': { at, actorId: input.actorId, ...note } } : {}),
+          },
         },
       },
       // The supplier event outbox item (as inventory/store/inventory.ts supplierEventItem writes it).

@@ -6,6 +6,7 @@
  * | Return       | ORDER#{orderId}  | RETURN#{returnId}  | while REQUESTED: EXCEPTION#RETURN_UNANSWERED / {respondBy}#{orderId}#{returnId} |
  * |              |                  |                    | while REFUND_REQUESTED: EXCEPTION#RETURN_REFUND_UNCONFIRMED / {refundConfirmBy}#…  |
  * |              |                  |                    | an exchange while RECEIVED: EXCEPTION#RETURN_EXCHANGE_PENDING / {received + 15 min}#… |
+ *   (and gsi2 `RETURN#{status}` / `{updatedAt}#{returnId}`: operators' GET /ops/returns)
  * | ReturnLedger | ORDER#{orderId}  | RETURNLEDGER       |                                                                            |
  *
  * The ledger holds the units per line held by returns that were not rejected, and the refunds requested by
@@ -105,7 +106,14 @@ function exceptionMark(record: ReturnRecord): Record<string, string> {
 }
 
 function item(record: ReturnRecord): Record<string, unknown> {
-  return { ...record, ...returnKey(record.orderId, record.returnId), entity: RETURN_ENTITY, ...exceptionMark(record) };
+  return {
+    ...record,
+    ...returnKey(record.orderId, record.returnId),
+    entity: RETURN_ENTITY,
+    // Operators list returns by status across orders (GET /ops/returns, ops/store/return-index.ts).
+    ...gsiKeys.returnByStatus(record.status, record.updatedAt, record.returnId),
+    ...exceptionMark(record),
+  };
 }
 
 /** The first write of a return (fails when the id is taken: a concurrent twin with the same key won). */

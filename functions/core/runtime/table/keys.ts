@@ -30,6 +30,7 @@
  * | sweep state       | SWEEP#{name}                    | #STATE                      |  (cursor of a bounded, resumable sweep)                                     |
  * | stock shortfall   | (on the offer item)             |                             |  gsi3: EXCEPTION#STOCK_SHORTFALL / {since}#{sku}#{supplierId}               |
  * | stuck order       | (on the order item)             |                             |  gsi3: EXCEPTION#ORDER_STUCK / {since}#{orderId}                            |
+ * | return            | ORDER#{orderId}                 | RETURN#{returnId}           |  gsi2: RETURN#{status} / {updatedAt}#{returnId} (operators list returns)    |
  */
 
 export const GSI1 = 'gsi1';
@@ -109,6 +110,8 @@ export const gsiKeys = {
     gsi2sk: fulfillmentId,
   }),
   exception: (kind: string, since: string, ref: string) => ({ gsi3pk: `EXCEPTION#${kind}`, gsi3sk: `${since}#${ref}` }),
+  /** Returns by status, last change first (operators' GET /ops/returns): the return moves partition with its status. */
+  returnByStatus: (status: string, updatedAt: string, returnId: string) => ({ gsi2pk: `RETURN#${status}`, gsi2sk: `${updatedAt}#${returnId}` }),
   /** Orders by the SHA-256 of the customer's normalized email (ops/domain/email-hash.ts): no readable PII in the key. */
   orderByEmailHash: (emailHash: string, createdAt: string, orderId: string) => ({ gsi4pk: `EMAIL#${emailHash}`, gsi4sk: `${createdAt}#${orderId}` }),
   /**

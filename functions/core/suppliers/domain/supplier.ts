@@ -62,7 +62,7 @@ export interface SupplierFileSettings {
 }
 
 /** Kinds of files a supplier drops in its inbox (`suppliers/{id}/inbox/{kind-folder}/...`). */
-export const SUPPLIER_FILE_KINDS = ['INVENTORY', 'TRACKING', 'ACKNOWLEDGEMENT'] as const;
+export const SUPPLIER_FILE_KINDS = ['INVENTORY', 'TRACKING', 'ACKNOWLEDGEMENT', 'RETURNS'] as const;
 export type SupplierFileKind = (typeof SUPPLIER_FILE_KINDS)[number];
 
 export const SUPPLIER_FILE_STATUSES = ['PROCESSING', 'APPLIED', 'QUARANTINED', 'REFUSED', 'FAILED', 'SUPERSEDED'] as const;

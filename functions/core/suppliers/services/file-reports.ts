@@ -57,6 +57,7 @@ export const INBOX_FOLDERS: Readonly<Record<SupplierFileKind, string>> = {
   INVENTORY: 'inventory',
   TRACKING: 'tracking',
   ACKNOWLEDGEMENT: 'acknowledgements',
+  RETURNS: 'returns',
 };
 
 const KIND_BY_FOLDER = new Map(Object.entries(INBOX_FOLDERS).map(([kind, folder]) => [folder, kind as SupplierFileKind]));

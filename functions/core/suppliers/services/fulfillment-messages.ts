@@ -21,7 +21,8 @@
  * anything thrown is transient (the message is retried).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { applyFulfillmentEvent } from '../../workflow/domain/fulfillment-events';
+import { applyFulfillmentEvent, baseFulfillmentStatus, fulfillmentProgress } from '../../workflow/domain/fulfillment-events';
+import { shippedAt } from '../../workflow/domain/fulfillment-progress';
 import { nextOrderStatus } from '../../orders/domain/order-lifecycle';
 import { summarizeOrderProgress } from '../../workflow/domain/fulfillment-progress';
 import { type FulfillmentEvent, type RejectionRecord } from '../../workflow/domain/fulfillment';
@@ -133,6 +134,19 @@ export function toFulfillmentEvents(message: SupplierInboundMessage, record: Ful
       // Return messages change the return, not the fulfillment (return-messages.ts).
       return [];
   }
+}
+
+/**
+ * What the waiting workflow states look at (checkFulfillmentStage): closed (cancelled / rejected),
+ * accepted, shipped, delivered. A change that leaves it as it was cannot resume a state, so the task
+ * token is not read after it: a state waiting on this fulfillment either saw the stage itself when it
+ * stored its token or was resumed by the change that reached the stage (a retried delivery of that
+ * change, a duplicate, reads the token again).
+ */
+export function stageView(record: FulfillmentRecord): string {
+  const base = baseFulfillmentStatus(record);
+  const closed = base === 'CANCELLED' || base === 'REJECTED' || base === 'DELIVERED' ? base : '';
+  return `${closed}|${fulfillmentProgress(record) >= 2 ? 'accepted' : ''}|${shippedAt(record) ?? ''}`;
 }
 
 const SHIPPING_ORDER_STATUSES: readonly OrderStatus[] = ['IN_FULFILLMENT', 'PARTIALLY_SHIPPED', 'SHIPPED'];
@@ -307,7 +321,7 @@ export async function applyFulfillmentMessage(deps: InboundDeps, supplierId: str
       orderStatus,
     });
     deps.metrics.addMetric(`SupplierMessage${message.type}`, MetricUnit.Count, 1);
-    const resumed = await reconcileFulfillmentToken(deps, next);
+    const resumed = stageView(next) === stageView(record) ? 'no-stage-change' : await reconcileFulfillmentToken(deps, next);
     return { kind: 'applied', fulfillmentId, status: next.status, orderStatus, resumed };
   });
 }

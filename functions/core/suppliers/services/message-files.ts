@@ -1,6 +1,8 @@
 /**
- * Tracking and acknowledgement files from a supplier's inbox (`suppliers/{id}/inbox/tracking/*.csv`,
- * `.../inbox/acknowledgements/*.csv`): each valid row becomes the SQS message a supplier with an API
+ * Tracking, acknowledgement and returns files from a supplier's inbox (`suppliers/{id}/inbox/tracking/*.csv`,
+ * `.../inbox/acknowledgements/*.csv`, `.../inbox/returns/*.csv`; returns rows are applied in row order by the
+ * inbound consumer's returns service instead of being sent, supplier-files/services/return-files.ts; cancellation
+ * answers: cancellation-answer-files.ts). For tracking and acknowledgements each valid row becomes the SQS message a supplier with an API
  * would send (ACCEPTED / REJECTED / SHIPPED, the exact schemas of suppliers/schemas/supplier-messages.ts), sent
  * to that supplier's INBOUND queue, so the same consumer applies it with the same rules. Rows that
  * cannot be applied go to the rejected-row report in the supplier's outbox instead.
@@ -35,10 +37,13 @@ import { claimFile, failFile, finishFile, normalizeEtag, type FileRef } from '..
 import { sleep } from '../../runtime/table/transactions';
 import { checkInboxOwnership, decodeS3EventKey, headEtag, parseInboxKey, quarantineFile, refuseFile, S3ObjectCreatedRecord, writeFileReport, type FileMetrics, type SupplierFilesDirectory } from './file-reports';
 import type { SupplierDirectory } from './supplier-outbound';
+import type { SupplierFileKind, SupplierFileRecord } from '../domain/supplier';
 import type { TaskLogger } from '../../workflow/services/workflow-common';
 import { type Chunks, readMessageCsv } from './message-csv';
 import { type PlanContext, planTracking, planAcknowledgements } from './message-plans';
 import { cancellationAnswersSupplier, processCancellationAnswerFile } from './cancellation-answer-files';
+import { RETURN_FILE_HEADER_ALIASES, RETURN_FILE_REQUIRED } from '../../supplier-files/schemas/return-files';
+import { applyReturnRows, type ApplyReturn } from '../../supplier-files/services/return-files';
 
 /** Data rows per file; larger files are quarantined (split them). */
 export const MAX_MESSAGE_FILE_ROWS = 5_000;
@@ -60,6 +65,8 @@ export interface MessageFileDeps {
   readonly now: Clock;
   readonly logger: TaskLogger;
   readonly metrics: FileMetrics;
+  /** Applies a return answer like the inbound consumer (returns files, supplier-files/services/return-files.ts); absent: returns files fail. */
+  readonly applyReturn?: ApplyReturn | undefined;
 }
 
 export interface MessageFileInput {
@@ -111,12 +118,36 @@ export async function sendToInbound(sqs: SQSClient, queueUrl: string, messages: 
 // ---------------------------------------------------------------------------------------------
 // One file
 
+const FILE_SPECS: Readonly<Record<Exclude<SupplierFileKind, 'INVENTORY'>, { readonly aliases: Readonly<Record<string, readonly string[]>>; readonly required: readonly string[] }>> = {
+  TRACKING: { aliases: TRACKING_HEADER_ALIASES, required: TRACKING_REQUIRED },
+  ACKNOWLEDGEMENT: { aliases: ACKNOWLEDGEMENT_HEADER_ALIASES, required: ACKNOWLEDGEMENT_REQUIRED },
+  RETURNS: { aliases: RETURN_FILE_HEADER_ALIASES, required: RETURN_FILE_REQUIRED },
+};
+
+/** The end of an applied file: the report (when there is something to report), the final record, metrics. */
+async function finishApplied(
+  deps: MessageFileDeps,
+  file: { readonly claim: SupplierFileRecord; readonly head: Omit<Parameters<typeof buildFileReport>[0], 'status'>; readonly collector: ReportCollector; readonly fileName: string; readonly log: Record<string, string> },
+  rows: number,
+  done: { readonly written: number; readonly messages: number },
+): Promise<MessageFileOutcome> {
+  const { head, log } = file;
+  const report = buildFileReport({ ...head, status: 'APPLIED' }, { rows, written: done.written, unchanged: 0, unmapped: 0 }, file.collector);
+  const reportKey = hasSomethingToReport(report) ? await writeFileReport(deps.s3, deps.bucket, report, file.fileName) : undefined;
+  const finished = await finishFile(deps.store, file.claim, { status: 'APPLIED', rows, written: done.written, unchanged: 0, rejected: report.rejected, unmapped: 0, reportKey }, deps.now());
+  if (!finished.ok) deps.logger.warn('File outcome not recorded: the lease was taken over', log);
+  if (report.rejected > 0) deps.metrics.count('FeedRowsRejected', report.rejected, head.supplierId);
+  deps.metrics.count('SupplierFileMessagesSent', done.messages, head.supplierId);
+  deps.logger.info('Supplier file applied', { ...log, rows, messages: done.messages, rejected: report.rejected, reportKey });
+  return { status: 'APPLIED', rows, messages: done.messages, rejected: report.rejected, reportKey };
+}
+
 // Long: the file lifecycle (claim, read, plan, send, report, finish) in order, each step a helper call.
 export async function processMessageFile(deps: MessageFileDeps, input: MessageFileInput): Promise<MessageFileOutcome> {
   const inbox = parseInboxKey(input.key);
-  if (inbox === undefined || (inbox.kind !== 'TRACKING' && inbox.kind !== 'ACKNOWLEDGEMENT')) {
-    deps.logger.warn('Not a tracking or acknowledgement file: ignored', { key: input.key });
-    return { status: 'IGNORED', reason: 'not a tracking or acknowledgement inbox key' };
+  if (inbox === undefined || inbox.kind === 'INVENTORY') {
+    deps.logger.warn('Not a tracking, acknowledgement or returns file: ignored', { key: input.key });
+    return { status: 'IGNORED', reason: 'not a tracking, acknowledgement or returns inbox key' };
   }
   const { supplierId, kind, fileName } = inbox;
   const ref: FileRef = { supplierId, kind, bucket: input.bucket, objectKey: input.key, etag: normalizeEtag(input.etag) };
@@ -161,11 +192,17 @@ export async function processMessageFile(deps: MessageFileDeps, input: MessageFi
 
     const object = await deps.s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: input.key, IfMatch: `"${ref.etag}"` }));
     if (object.Body === undefined) throw new Error('GetObject returned no body');
-    const spec = kind === 'TRACKING'
-      ? { aliases: TRACKING_HEADER_ALIASES as Readonly<Record<string, readonly string[]>>, required: TRACKING_REQUIRED as readonly string[] }
-      : { aliases: ACKNOWLEDGEMENT_HEADER_ALIASES as Readonly<Record<string, readonly string[]>>, required: ACKNOWLEDGEMENT_REQUIRED as readonly string[] };
+    const spec = FILE_SPECS[kind];
     const read = await readMessageCsv(object.Body as unknown as Chunks, spec, collector);
     if (!read.ok) return await quarantine(read.reason);
+
+    if (kind === 'RETURNS') {
+      // Returns: each answer applied in row order by the inbound consumer's own service (return-files.ts).
+      const applyReturn = deps.applyReturn;
+      if (applyReturn === undefined) throw new Error('Returns files need applyReturn (the returns service) in the file handler deps');
+      const applied = await applyReturnRows({ store: deps.store, applyReturn, logger: deps.logger, metrics: deps.metrics }, read.rows, { supplierId, key: input.key, etag: ref.etag, receivedAt, collector, headers: read.headers });
+      return await finishApplied(deps, { claim: claim.record, head, collector, fileName, log }, read.rows.length, applied);
+    }
 
     const cache = new Map<string, Promise<FulfillmentRecord | undefined>>();
     const ctx: PlanContext = {
@@ -192,21 +229,8 @@ export async function processMessageFile(deps: MessageFileDeps, input: MessageFi
     };
     const planned = kind === 'TRACKING' ? await planTracking(read.rows, ctx) : await planAcknowledgements(read.rows, ctx);
     await sendToInbound(deps.sqs, queue.inboundQueueUrl, planned.map((p) => p.message));
-
     const written = planned.reduce((n, p) => n + p.rows.length, 0);
-    const report = buildFileReport({ ...head, status: 'APPLIED' }, { rows: read.rows.length, written, unchanged: 0, unmapped: 0 }, collector);
-    const reportKey = hasSomethingToReport(report) ? await writeFileReport(deps.s3, deps.bucket, report, fileName) : undefined;
-    const finished = await finishFile(
-      deps.store,
-      claim.record,
-      { status: 'APPLIED', rows: read.rows.length, written, unchanged: 0, rejected: report.rejected, unmapped: 0, reportKey },
-      deps.now(),
-    );
-    if (!finished.ok) deps.logger.warn('File outcome not recorded: the lease was taken over', log);
-    if (report.rejected > 0) deps.metrics.count('FeedRowsRejected', report.rejected, supplierId);
-    deps.metrics.count('SupplierFileMessagesSent', planned.length, supplierId);
-    deps.logger.info('Supplier file applied', { ...log, rows: read.rows.length, messages: planned.length, rejected: report.rejected, reportKey });
-    return { status: 'APPLIED', rows: read.rows.length, messages: planned.length, rejected: report.rejected, reportKey };
+    return await finishApplied(deps, { claim: claim.record, head, collector, fileName, log }, read.rows.length, { written, messages: planned.length });
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';
     if (name === 'PreconditionFailed') {

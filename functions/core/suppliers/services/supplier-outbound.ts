@@ -21,7 +21,8 @@ import type { Channel } from '../../orders/domain/channel';
 import type { Supplier } from '../domain/supplier';
 import type { WorkflowOrder } from '../../orders/domain/order';
 import { CANCELLATION_CSV_COLUMNS, PURCHASE_ORDER_CSV_COLUMNS, outboxKeys } from '../schemas/supplier-files';
-import { CancellationMessage, CancellationRequestedMessage, PurchaseOrderMessage, type SupplierOutboundMessage } from '../schemas/supplier-messages';
+import { CancellationMessage, CancellationRequestedMessage, PurchaseOrderMessage, type ReturnRequestedMessage, type SupplierOutboundMessage } from '../schemas/supplier-messages';
+import { RETURN_REQUEST_CSV_COLUMNS, returnRequestKey } from '../../supplier-files/schemas/return-files';
 import type { CancellationRequestMark } from '../../workflow/domain/cancellation';
 import { getSupplier } from '../../inventory/store/catalog';
 import type { StoreContext } from '../../runtime/table/context';
@@ -199,12 +200,19 @@ export function cancellationCsv(message: CancellationMessage): string {
   return toCsv(CANCELLATION_CSV_COLUMNS, [[message.fulfillmentId, message.issuedAt, message.reason]]);
 }
 
+/** The return-request CSV: one row per line, columns RETURN_REQUEST_CSV_COLUMNS (the customer's note is formula-guarded by csvCell). */
+export function returnRequestCsv(message: ReturnRequestedMessage): string {
+  const head = [message.returnId, message.fulfillmentId, message.issuedAt, message.respondBy, message.reason, message.note];
+  return toCsv(RETURN_REQUEST_CSV_COLUMNS, message.lines.map((l) => [...head, l.lineNo, l.supplierSku, l.quantity]));
+}
+
 export function fileBody(message: SupplierOutboundMessage, format: 'csv' | 'json'): { body: string; contentType: string } {
   // Amendments and cancellation requests are JSON files whatever the supplier's purchase-order format.
-  if (format === 'json' || message.type === 'PURCHASE_ORDER_AMENDED' || message.type === 'CANCELLATION_REQUESTED' || message.type === 'RETURN_REQUESTED') {
+  if (format === 'json' || message.type === 'PURCHASE_ORDER_AMENDED' || message.type === 'CANCELLATION_REQUESTED') {
     return { body: `${JSON.stringify(message, null, 2)}\n`, contentType: 'application/json' };
   }
-  return { body: message.type === 'PURCHASE_ORDER' ? purchaseOrderCsv(message) : cancellationCsv(message), contentType: 'text/csv; charset=utf-8' };
+  const csv = message.type === 'PURCHASE_ORDER' ? purchaseOrderCsv(message) : message.type === 'RETURN_REQUESTED' ? returnRequestCsv(message) : cancellationCsv(message);
+  return { body: csv, contentType: 'text/csv; charset=utf-8' };
 }
 
 /** The supplier files bucket, for outbox documents. */
@@ -253,7 +261,8 @@ export async function sendToQueue(deps: OutboundDeps, supplierId: string, messag
 /**
  * Send a message to a supplier by its channel. A CANCELLATION for a `file` supplier (with the files
  * bucket configured) becomes `outbox/cancellations/{fulfillmentId}.csv|json`, recorded on the
- * fulfillment as `documents.cancellationKey`; everything else goes to the outbound queue
+ * fulfillment as `documents.cancellationKey`; a RETURN_REQUESTED `outbox/return-requests/{returnId}.csv|json`
+ * (CANCELLATION_REQUESTED: `outbox/cancellation-requests/`); everything else goes to the outbound queue
  * ('no-channel' when the supplier has none).
  */
 export async function sendToSupplier(deps: OutboundDeps, supplierId: string, message: SupplierOutboundMessage): Promise<'sent' | 'no-channel'> {
@@ -264,6 +273,16 @@ export async function sendToSupplier(deps: OutboundDeps, supplierId: string, mes
       const key = outboxKeys.cancellationRequest(supplierId, message.requestId, message.fulfillmentId);
       const { body, contentType } = fileBody(message, 'json');
       await putObject(files, key, body, contentType);
+      return 'sent';
+    }
+  }
+  if (message.type === 'RETURN_REQUESTED' && files !== undefined) {
+    // File suppliers get return requests like their purchase orders (CSV or JSON); they answer in inbox/returns/.
+    const supplier = await getSupplier(files.store, supplierId);
+    if (supplier?.channel === 'file') {
+      const format = formatOf(supplier);
+      const { body, contentType } = fileBody(message, format);
+      await putObject(files, returnRequestKey(supplierId, message.returnId, format), body, contentType);
       return 'sent';
     }
   }
