@@ -85,7 +85,7 @@ export class PipelineStack extends Stack {
     this.suppliers.allowCancellationRequests(this.storefront.cancelOrderFunction);
     this.files.grantOutboxWrite(this.storefront.cancelOrderFunction);
     // Returns (issue 15): the return policy for the request, answer and ops functions; RETURN_REQUESTED by queue.
-    new Returns(this, 'Returns', { stage, suppliers: this.suppliers, createReturn: this.storefront.createReturnFunction, inbound, opsReturns: this.ops.returnsFunction });
+    const returns = new Returns(this, 'Returns', { stage, suppliers: this.suppliers, createReturn: this.storefront.createReturnFunction, inbound, opsReturns: this.ops.returnsFunction });
     // File suppliers get RETURN_REQUESTED as a file in outbox/return-requests/ (docs/supplier-files.md, Returns).
     this.files.grantOutboxWrite(this.storefront.createReturnFunction);
     this.inventory = new InventorySync(this, 'InventorySync', { stage, store: this.store, files: this.files, stateMachine });
@@ -95,6 +95,9 @@ export class PipelineStack extends Stack {
     this.ops.connectOperations({ files: this.files, suppliers: this.suppliers, notifications: this.notifications });
     // Delivery exceptions (reship / refund, lost parcels, carrier claims) and supplier scorecards (issue 15).
     this.afterDelivery = new AfterDelivery(this, 'AfterDelivery', { stage, store: this.store, bus: this.events.bus, ops: this.ops, suppliers: this.suppliers, files: this.files });
+    // Exchanges ship (and storefront refunds close returns) in the delivery-decisions function, a PDF renderer.
+    returns.runStepsIn(this.afterDelivery.deliveryDecisions, this.events.bus, this.afterDelivery.dlq);
+    returns.addOpsClose(this.ops, this.ops.returnsFunction);
     // Routing demotion from the scorecards (ReserveAndRoute reads the suppliers' day items).
     this.workflow.functions.validateAndRoute.addEnvironment('SCORECARD_DEMOTION', JSON.stringify(stage.config.afterDelivery.demotion));
 

@@ -3,9 +3,13 @@
  * POST /ops/orders/{orderId}/fulfillments/{fulfillmentId}/refund `{ note? }` (operators): the decision on a
  * delivery exception (deliveries/services/decisions.ts). 200 DeliveryDecisionResponse; 404 unknown
  * fulfillment; 409 no open delivery exception, decided otherwise, or nothing can reship (issues name why).
+ * The same function is the returns' bus-rule target (returns/services/return-events.ts): exchanges, storefront refunds.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { withPowertools } from '../core/runtime/powertools';
+import { loadReturnsConfig } from '../core/returns/schemas/config';
+import { isBusEvent, onReturnStepEvent } from '../core/returns/services/return-events';
 import { BadRequestError } from '../core/kernel/errors';
 import { httpHandler, json, parseJsonBody, validate } from '../core/runtime/http';
 import { logger, metrics } from '../core/runtime/observability';
@@ -41,4 +45,8 @@ export async function deliveryDecisionHandler(event: APIGatewayProxyEvent, decis
   return json(200, result);
 }
 
-export const handler = httpHandler((event: APIGatewayProxyEvent) => deliveryDecisionHandler(event));
+const http = httpHandler((event: APIGatewayProxyEvent) => deliveryDecisionHandler(event));
+// Also the returns' domain-bus rule target (exchanges ship here: this function carries pdf-lib; storefront refunds close returns).
+const stepDeps = { ...deps, returns: loadReturnsConfig() };
+const bus = withPowertools((event: unknown) => onReturnStepEvent(stepDeps, event));
+export const handler = (event: unknown, context: Context): Promise<unknown> => (isBusEvent(event) ? bus(event, context) : http(event as APIGatewayProxyEvent, context));

@@ -5,14 +5,17 @@
  *   POST /ops/returns/{returnId}/authorize `{ rma?, instructions?, note? }` authorize on the supplier's behalf:
  *        200 `{ returnId, orderId, status, rma, changed }`; 404 unknown return; 409 the return is past REQUESTED
  *        without an authorization (rejected). Thin seam over returns/services/authorize-return.ts.
+ *
+ * POST /ops/returns/{returnId}/close `{ note }`: a refund return's refund settled outside the storefront (after
+ * RETURN_REFUND_UNCONFIRMED): REFUND_REQUESTED → CLOSED, audited with the operator's actorId
+ * (returns/services/close-return.ts). 200 CloseReturnResponse; 404; 409 not REFUND_REQUESTED.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { BadRequestError } from '../core/kernel/errors';
 import { httpHandler, json, parseJsonBody, validate } from '../core/runtime/http';
 import { logger, metrics } from '../core/runtime/observability';
-import { RETURN_ID_PATTERN } from '../core/returns/domain/returns';
-import { AuthorizeReturnRequest } from '../core/returns/schemas/returns';
+import { AuthorizeReturnRequest, CloseReturnRequest, returnIdParameter } from '../core/returns/schemas/returns';
+import { closeReturn } from '../core/returns/services/close-return';
 import { authorizeReturn } from '../core/returns/services/authorize-return';
 import { returnsDeps } from '../core/returns/services/runtime';
 import { actingAs } from '../core/ops/actor-context';
@@ -22,13 +25,7 @@ import { hasBody, requireOperator } from './common';
 
 const deps = returnsDeps();
 
-export function returnIdParameter(event: Pick<APIGatewayProxyEvent, 'pathParameters'>): string {
-  const returnId = event.pathParameters?.returnId ?? '';
-  if (!RETURN_ID_PATTERN.test(returnId)) {
-    throw new BadRequestError('Invalid return id', { issues: [{ path: 'pathParameters.returnId', message: 'must be a returnId (ret_...) from POST /orders/{orderId}/returns' }] });
-  }
-  return returnId;
-}
+export { returnIdParameter };
 
 export async function opsReturnsHandler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const operator = requireOperator(event);
@@ -40,6 +37,12 @@ export async function opsReturnsHandler(event: APIGatewayProxyEvent): Promise<AP
   }
   const returnId = returnIdParameter(event);
   logger.appendKeys({ returnId });
+  if ((event.resource ?? event.path ?? '').endsWith('/close')) {
+    const { note } = validate(CloseReturnRequest, hasBody(event) ? parseJsonBody(event) : {});
+    const closed = await actingAs(operator.actorId, () => closeReturn(deps, { returnId, by: 'operator', note }));
+    if (closed.changed) metrics.addMetric('ReturnClosedByOperator', MetricUnit.Count, 1);
+    return json(200, closed);
+  }
   const request = hasBody(event) ? validate(AuthorizeReturnRequest, parseJsonBody(event)) : {};
   const result = await actingAs(operator.actorId, () => authorizeReturn(deps, { returnId, request, actor: 'operator' }));
   if (result.changed) metrics.addMetric('ReturnAuthorizedByOperator', MetricUnit.Count, 1);

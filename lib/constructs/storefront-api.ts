@@ -80,6 +80,7 @@ export interface StorefrontChannel {
  *   POST /webhooks/woocommerce/{channelId}            woocommerce-webhook  X-WC-Webhook-Signature
  *   POST /orders/{orderId}/address                    change-address   API key (correct / change the shipping address)
  *   POST /orders/{orderId}/returns                    create-return    API key + Idempotency-Key (return policy, supplier RMA handshake)
+ *   POST /orders/{orderId}/returns/{returnId}/refund  create-return    API key + Idempotency-Key (the storefront refunded it: CLOSED)
  *
  * Regional endpoint, Lambda proxy integrations, JSON access logs, execution logging at ERROR (never
  * request bodies), X-Ray, stage throttling, and one API key + usage plan + webhook secret per channel.
@@ -280,11 +281,14 @@ export class StorefrontApi extends Construct {
     // Returns (issue 15): the customer asks, the policy decides, the supplier is asked (lib/constructs/after-delivery/returns.ts wires the rest).
     this.createReturnFunction = apiFunction('CreateReturn', 'functions/api/create-return.ts', 'POST /orders/{orderId}/returns: check the return policy, record the return, ask the supplier');
     this.createReturnFunction.useTable(store, 'readWrite');
-    this.storefrontMethod(order.addResource('returns').addMethod('POST', integration(this.createReturnFunction), {
+    const orderReturns = order.addResource('returns');
+    this.storefrontMethod(orderReturns.addMethod('POST', integration(this.createReturnFunction), {
       apiKeyRequired: true,
       requestValidator: validator,
       requestParameters: { 'method.request.path.orderId': true },
     }));
+    const refundParameters = { 'method.request.path.orderId': true, 'method.request.path.returnId': true }; // the storefront refunded a return: CLOSED
+    this.storefrontMethod(orderReturns.addResource('{returnId}').addResource('refund').addMethod('POST', integration(this.createReturnFunction), { apiKeyRequired: true, requestValidator: validator, requestParameters: refundParameters }));
 
     // Query parameters and the body are validated by the handler (zod), so errors carry field paths.
     const availability = this.api.root.addResource('availability');

@@ -98,6 +98,11 @@ export function answerShopify(state: ShopState, accessToken: string | undefined,
     data = { fulfillmentEventCreate: { fulfillmentEvent: { id: `gid://shopify/FulfillmentEvent/${id()}`, status: input['status'] ?? 'CONFIRMED' }, ...userErrors } };
   } else if (query.includes('orderCancel(')) {
     data = { orderCancel: { job: { id: `gid://shopify/Job/${id()}` }, orderCancelUserErrors: [] } };
+  } else if (query.includes('returnableFulfillments(')) {
+    // Every line the pipeline knows is returnable from one fulfillment (line item ids are not tracked here).
+    data = { returnableFulfillments: { nodes: [] } };
+  } else if (query.includes('returnCreate(')) {
+    data = { returnCreate: { return: { id: `gid://shopify/Return/${id()}`, status: 'OPEN' }, ...userErrors } };
   } else {
     return { status: 200, body: { errors: [{ message: 'Field is not supported by the local storefront receiver', extensions: { code: 'undefinedField' } }] } };
   }

@@ -1,14 +1,14 @@
-/** docs/openapi.json: the returns routes (POST /orders/{orderId}/returns, POST /ops/returns/{returnId}/authorize). */
+/** docs/openapi.json: the returns routes (POST /orders/{orderId}/returns, …/returns/{returnId}/refund, POST /ops/returns/{returnId}/authorize | close). */
 import { MAX_BODY_BYTES } from '../../functions/core/runtime/http';
-import { AuthorizeReturnRequest, CreateReturnRequest, CreateReturnResponse, ReturnNotAllowed, ReturnView } from '../../functions/core/returns/schemas/returns';
+import { AuthorizeReturnRequest, CloseReturnRequest, CloseReturnResponse, ConfirmReturnRefundRequest, CreateReturnRequest, CreateReturnResponse, ReturnNotAllowed, ReturnView } from '../../functions/core/returns/schemas/returns';
 import { RETURN_ID_PATTERN } from '../../functions/core/returns/domain/returns';
 import { type JsonObject, API_ERRORS, components, errorResponses, json, orderIdParameter, ref } from './openapi-parts';
 import { OPS_ERRORS, OPS_SERVERS } from './openapi-ops';
 
 export function returnsSchemas(): Record<string, JsonObject> {
   return {
-    ...components({ CreateReturnRequest, AuthorizeReturnRequest }, 'input'),
-    ...components({ CreateReturnResponse, ReturnNotAllowed, ReturnView }, 'output'),
+    ...components({ CreateReturnRequest, AuthorizeReturnRequest, CloseReturnRequest, ConfirmReturnRefundRequest }, 'input'),
+    ...components({ CreateReturnResponse, ReturnNotAllowed, ReturnView, CloseReturnResponse }, 'output'),
   };
 }
 
@@ -65,6 +65,60 @@ export function returnsPaths(): Record<string, JsonObject> {
             404: 'No such return',
             409: 'The return was rejected (only a REQUESTED return can be authorized)',
             422: 'Body is JSON but invalid (unknown field)',
+            429: OPS_ERRORS[429],
+            500: OPS_ERRORS[500],
+          }),
+        },
+      },
+    },
+    '/orders/{orderId}/returns/{returnId}/refund': {
+      post: {
+        operationId: 'confirmReturnRefund',
+        tags: ['Orders'],
+        summary: 'The storefront refunded a return: REFUND_REQUESTED → CLOSED',
+        description:
+          "For storefronts without a refund webhook the pipeline reads (Shopify refunds/create and WooCommerce refunds close returns by themselves when the refund covers the return's lines or amount). This channel's returns only; `Idempotency-Key` required (the default refund id). Timeline ReturnClosed (actor retailer), the `return.closed` notification. Again: 200 with `changed: false`. Unconfirmed after the policy's `refundConfirmWithinHours`, the return is listed as RETURN_REFUND_UNCONFIRMED in /ops/exceptions.",
+        security: [{ ApiKey: [] }],
+        parameters: [
+          orderIdParameter,
+          { name: 'returnId', in: 'path', required: true, schema: { type: 'string', pattern: RETURN_ID_PATTERN.source } },
+          { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: 1, maxLength: 255 } },
+        ],
+        requestBody: { required: false, content: json(ref('ConfirmReturnRefundRequest')) },
+        responses: {
+          '200': { description: 'CLOSED (or already was: `changed: false`)', content: json(ref('CloseReturnResponse')) },
+          ...errorResponses({
+            400: 'Malformed order or return id, missing Idempotency-Key, malformed JSON',
+            403: API_ERRORS[403],
+            404: "No such return on this order for this channel",
+            409: 'The return is not REFUND_REQUESTED (its refund was not requested yet, or it was rejected)',
+            413: `Body larger than ${MAX_BODY_BYTES} bytes`,
+            415: 'Content-Type is not application/json',
+            422: 'Body is JSON but invalid (unknown field)',
+            429: API_ERRORS[429],
+            500: API_ERRORS[500],
+          }),
+        },
+      },
+    },
+    '/ops/returns/{returnId}/close': {
+      servers: OPS_SERVERS,
+      post: {
+        operationId: 'closeReturn',
+        tags: ['Ops'],
+        summary: "Close a refund return whose refund was settled outside the storefront (RETURN_REFUND_UNCONFIRMED in /ops/exceptions)",
+        description: 'REFUND_REQUESTED → CLOSED with the operator\'s note (kept on the return, not in events), timeline ReturnClosed with the operator\'s actorId, the `return.closed` notification. Again: `changed: false`; another status is 409.',
+        security: [{ OpsIam: [] }],
+        parameters: [{ name: 'returnId', in: 'path', required: true, schema: { type: 'string', pattern: RETURN_ID_PATTERN.source } }],
+        requestBody: { required: true, content: json(ref('CloseReturnRequest')) },
+        responses: {
+          '200': { description: 'CLOSED (or already was)', content: json(ref('CloseReturnResponse')) },
+          ...errorResponses({
+            400: 'Malformed return id or JSON',
+            403: OPS_ERRORS[403],
+            404: 'No such return',
+            409: 'The return is not REFUND_REQUESTED',
+            422: 'Body is JSON but invalid (no note, unknown field)',
             429: OPS_ERRORS[429],
             500: OPS_ERRORS[500],
           }),

@@ -47,6 +47,7 @@ const ROUTES: Record<string, string> = {
   'POST /webhooks/woocommerce/{channelId}': 'functions/api/woocommerce-webhook.ts',
   'POST /orders/{orderId}/address': 'functions/api/change-address.ts',
   'POST /orders/{orderId}/returns': 'functions/api/create-return.ts',
+  'POST /orders/{orderId}/returns/{returnId}/refund': 'functions/api/create-return.ts',
 };
 /** Every function: entry → Powertools service name. */
 const FUNCTIONS: Record<string, string> = {

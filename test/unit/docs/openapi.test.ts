@@ -56,6 +56,8 @@ describe('docs/openapi.json', () => {
         'GET /ops/suppliers/{supplierId}/scorecard',
         'POST /orders/{orderId}/returns',
         'POST /ops/returns/{returnId}/authorize',
+        'POST /orders/{orderId}/returns/{returnId}/refund',
+        'POST /ops/returns/{returnId}/close',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toMatchObject({
@@ -83,6 +85,8 @@ describe('docs/openapi.json', () => {
     ['/ops/returns', 'get', 'OpsIam', 'Ops', ['200', '400', '403', '422', '429', '500']],
     ['/orders/{orderId}/returns', 'post', 'ApiKey', 'Orders', ['201', '400', '403', '404', '409', '413', '415', '422', '429', '500']],
     ['/ops/returns/{returnId}/authorize', 'post', 'OpsIam', 'Ops', ['200', '400', '403', '404', '409', '422', '429', '500']],
+    ['/orders/{orderId}/returns/{returnId}/refund', 'post', 'ApiKey', 'Orders', ['200', '400', '403', '404', '409', '422', '429', '500']],
+    ['/ops/returns/{returnId}/close', 'post', 'OpsIam', 'Ops', ['200', '400', '403', '404', '409', '422', '429', '500']],
   ])('%s %s: security %s, tag %s and responses %j', (path, method, scheme, tag, statuses) => {
     const op = operation(path, method);
     expect(op.security).toEqual([{ [scheme]: [] }]);

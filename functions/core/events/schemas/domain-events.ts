@@ -143,7 +143,14 @@ export const ORDER_EVENT_PAYLOADS = {
     reason: z.string(),
     supplierCreditMinor: Minor.meta({ description: 'Wholesale cost to claim back from the supplier' }),
   }),
-  ReturnClosed: z.object({ ...ReturnIds }),
+  ReturnClosed: z.object({
+    ...ReturnIds,
+    closedBy: z.enum(['replacement', 'platform_refund', 'storefront', 'operator']).optional().meta({ description: "replacement (an exchange's replacement shipped), platform_refund (the storefront's refund webhook), storefront (POST …/returns/{returnId}/refund), operator" }),
+    resolution: z.enum(['refund', 'keep_it', 'replacement']).optional(),
+    refundId: z.string().optional().meta({ description: "The storefront's refund id that confirmed it" }),
+    amountMinor: Minor.optional().meta({ description: 'The refund requested for the return (refund returns)' }),
+    currency: z.string().optional(),
+  }),
   ReplacementCreated: z.object({
     ...Ids,
     reason: Reason,

@@ -35,6 +35,7 @@ export const NOTIFICATION_TYPES = [
   'return.rejected',
   'return.received',
   'return.refund_requested',
+  'return.closed',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -215,6 +216,13 @@ export const NOTIFICATION_MAP: Readonly<Partial<Record<DomainEventType, Mapper>>
     return {
       type: 'return.refund_requested',
       data: { returnId: str(data['returnId']) ?? null, amount: amount?.amount ?? null, currency: amount?.currency ?? null, restockingFee: fee?.amount ?? null, reason: str(data['reason']) ?? null, lines: lineQuantities(data['lines']) },
+    };
+  },
+  ReturnClosed: ({ data }) => {
+    const amount = money(data['amountMinor'], data['currency']);
+    return {
+      type: 'return.closed',
+      data: { returnId: str(data['returnId']) ?? null, closedBy: str(data['closedBy']) ?? null, resolution: str(data['resolution']) ?? null, amount: amount?.amount ?? null, currency: amount?.currency ?? null },
     };
   },
 };

@@ -104,6 +104,8 @@ export function customerText(n: SequencedNotification): string {
       return 'We have received your returned items.';
     case 'return.refund_requested':
       return `A refund of ${s('amount')} ${s('currency')} has been requested for your return.`;
+    case 'return.closed':
+      return s('resolution') === 'replacement' ? 'Your exchange is complete: the replacement is on its way.' : `Your return is complete${s('amount') ? `: ${s('amount')} ${s('currency')} refunded` : ''}.`;
   }
 }
 

@@ -6,7 +6,8 @@
  *   tracking number and URL;
  * - fulfillment.tracking_updated / fulfillment.delivered → `fulfillmentEventCreate` on that fulfillment;
  * - order.cancelled by the pipeline (not by the platform itself) → `orderCancel` (refund to the original
- *   payment methods, no restock: the stock is the suppliers').
+ *   payment methods, no restock: the stock is the suppliers');
+ * - return.authorized → `returnCreate` with the returned lines' fulfillment line items (shopify-returns.ts).
  * Other notifications have no Shopify counterpart and make no call.
  *
  * Throttling (cost-based leaky bucket): a THROTTLED error or HTTP 429 waits what
@@ -19,6 +20,7 @@ import type { SequencedNotification } from '../domain/payloads';
 import { getShopifyFulfillment, putShopifyFulfillment, type NotifyStore } from '../store/notification-state';
 import { DeliveryError, expectOk, retryAfterSeconds, send, type FetchFn } from './http';
 import { USER_AGENT } from './senders';
+import { createShopifyReturn } from './shopify-returns';
 
 export const SHOPIFY_API_VERSION = '2025-10';
 
@@ -90,7 +92,7 @@ export async function shopifyGraphql(deps: ShopifyDeps, target: ShopifyTarget, q
 }
 
 /** The `userErrors` of a mutation payload, as one DeliveryError (field paths and codes only). */
-function expectNoUserErrors(data: Record<string, unknown>, mutation: string, key = 'userErrors'): Record<string, unknown> {
+export function expectNoUserErrors(data: Record<string, unknown>, mutation: string, key = 'userErrors'): Record<string, unknown> {
   const payload = data[mutation];
   if (typeof payload !== 'object' || payload === null) throw new DeliveryError(`Shopify ${mutation} returned no payload`, true);
   const errors = (payload as Record<string, unknown>)[key];
@@ -227,5 +229,6 @@ export async function sendShopify(
     expectNoUserErrors(data, 'orderCancel', 'orderCancelUserErrors');
     return 1;
   }
+  if (n.type === 'return.authorized') return createShopifyReturn(deps, target, n);
   return 0;
 }

@@ -21,6 +21,7 @@ import { RETRY, optimistic } from '../../workflow/services/workflow-common';
 import type { CancellationInput, CancellationOutcome, CancelReason } from '../schemas/cancellation';
 import type { PlatformRefund, WorkflowOrder } from '../domain/order';
 import { changeShippingAddress, type AddressChangeDeps } from './address-change';
+import { confirmPlatformRefund } from '../../returns/services/close-return';
 
 export type PlatformSource = 'shopify' | 'woocommerce';
 
@@ -153,8 +154,8 @@ export async function cancelFromPlatform(
 }
 
 /**
- * Record a platform refund once per refund id (PlatformRefundRecorded), then cancel the refunded lines
- * that have not shipped (requestId = `refund:{refundId}`; the cancellation flow answers NOT_CANCELLABLE
+ * Record a platform refund once per refund id (PlatformRefundRecorded), close the refund returns it confirms
+ * (returns/services/close-return.ts), then cancel the refunded lines that have not shipped (requestId = `refund:{refundId}`; the cancellation flow answers NOT_CANCELLABLE
  * for what already left). Unknown order → undefined.
  */
 export async function recordPlatformRefund(
@@ -188,6 +189,9 @@ export async function recordPlatformRefund(
     return outcome.ok ? true : RETRY;
   });
   if (recorded === undefined) return undefined;
+  // A refund after delivery may settle returns: the refund returns it covers are CLOSED (idempotent: also on a
+  // redelivered webhook, so a failure here answers 5xx and the platform's retry finishes it).
+  await confirmPlatformRefund(deps, { orderId: input.orderId, refund: { refundId: refund.refundId, amountMinor: refund.amountMinor, lines: refund.lines } });
   const lines = refund.lines.filter((l) => l.quantity > 0);
   // Nothing left to stop: everything shipped (a refund after shipment is the retailer's return), or the order is closed.
   if (lines.length === 0 || status === undefined || NOTHING_TO_CANCEL.has(status)) return { recorded };

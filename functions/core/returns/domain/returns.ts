@@ -56,6 +56,17 @@ export interface ReturnRefund {
   readonly capped: boolean;
 }
 
+/** How a return ended: the replacement shipped, the storefront confirmed the refund, or an operator closed it. */
+export const RETURN_CLOSURES = ['replacement', 'platform_refund', 'storefront', 'operator'] as const;
+export interface ReturnClosure {
+  readonly by: (typeof RETURN_CLOSURES)[number];
+  /** The storefront's refund id (Shopify / WooCommerce refund, or the id the storefront API call gave). */
+  readonly refundId?: string | undefined;
+  /** The operator's note (never logged, not in events). */
+  readonly note?: string | undefined;
+  readonly at: string;
+}
+
 /** A return as stored (pk ORDER#{orderId}, sk RETURN#{returnId}). */
 export interface ReturnRecord {
   readonly returnId: string;
@@ -82,6 +93,10 @@ export interface ReturnRecord {
   readonly supplierCredit?: { readonly amountMinor: number; readonly currency: string } | undefined;
   /** Exchanges: the replacement fulfillment(s) created for it, or why none could be (then the refund is requested). */
   readonly replacement?: { readonly fulfillmentIds: readonly string[]; readonly at: string } | { readonly unservable: true; readonly at: string } | undefined;
+  /** REFUND_REQUESTED: the storefront confirms the refund by then (else RETURN_REFUND_UNCONFIRMED for operators). */
+  readonly refundConfirmBy?: string | undefined;
+  /** CLOSED: who closed it and how (an exchange's replacement, the storefront's refund, an operator's note). */
+  readonly closure?: ReturnClosure | undefined;
   /** Supplier message ids applied (bounded): a redelivered message is a duplicate. */
   readonly appliedMessageIds: readonly string[];
   readonly createdAt: string;
@@ -101,3 +116,6 @@ export function parseReturnId(returnId: string): { readonly orderId: string } | 
   const match = RETURN_ID_PATTERN.exec(returnId);
   return match === null ? undefined : { orderId: `ord_${match[1] ?? ''}` };
 }
+
+/** The domain events the returns' bus rule sends to the return steps (services/return-events.ts): its event pattern. */
+export const RETURN_STEP_EVENT_TYPES = ['ReturnAuthorized', 'ReturnReceived'] as const;

@@ -9,8 +9,9 @@ import { ReturnRequestedMessage } from '../../suppliers/schemas/supplier-message
 import { sendToSupplier, type OutboundDeps } from '../../suppliers/services/supplier-outbound';
 import type { TaskLogger } from '../../workflow/services/workflow-common';
 import { computeRefund, returnShippingPayer, supplierCreditMinor } from '../domain/refund';
-import { nextReturn, type ReturnCondition, type ReturnRecord } from '../domain/returns';
-import type { ReturnPolicy, ReturnsConfig } from '../schemas/returns';
+import { nextReturn, type ReturnClosure, type ReturnCondition, type ReturnRecord } from '../domain/returns';
+import type { ExchangeOutcome } from './exchange';
+import type { ReturnPolicy, ReturnsConfig } from '../schemas/config';
 
 const ids = (r: ReturnRecord) => ({ returnId: r.returnId, fulfillmentId: r.fulfillmentId, supplierId: r.supplierId });
 const quantities = (r: ReturnRecord) => r.lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity }));
@@ -102,7 +103,8 @@ export function refundStep(
   // Keep it: the supplier is charged back only when it is at fault (the retailer pays return shipping for the reason).
   const credited = conditions !== undefined || returnShippingPayer(policy, r.reason) === 'retailer';
   const creditMinor = credited ? supplierCreditMinor(r.lines, conditions) : 0;
-  const record = nextReturn(r, { status: 'REFUND_REQUESTED', refund, supplierCredit: { amountMinor: creditMinor, currency: order.currency } }, at);
+  const refundConfirmBy = new Date(Date.parse(at) + policy.refundConfirmWithinHours * 3_600_000).toISOString();
+  const record = nextReturn(r, { status: 'REFUND_REQUESTED', refund, refundConfirmBy, supplierCredit: { amountMinor: creditMinor, currency: order.currency } }, at);
   const events: TimelineDraft[] = [
     {
       type: 'ReturnRefundRequested',
@@ -132,4 +134,37 @@ export function keepItRefund(
 ): { record: ReturnRecord; refundMinor: number; events: TimelineDraft[] } {
   const done = refundStep(r, policy, order, alreadyRefundedMinor, 'platform', r.createdAt);
   return { ...done, record: { ...done.record, version: 1 } };
+}
+
+/** The ReturnClosed timeline event (the domain event and the `return.closed` notification). */
+export function closedEvent(r: ReturnRecord, closure: ReturnClosure, actor: Actor, message: string): TimelineDraft {
+  return {
+    type: 'ReturnClosed',
+    actor,
+    message,
+    data: { ...ids(r), closedBy: closure.by, resolution: r.resolution, ...(closure.refundId === undefined ? {} : { refundId: closure.refundId }), ...(r.refund === undefined ? {} : { amountMinor: r.refund.amountMinor, currency: r.refund.currency }) },
+  };
+}
+
+/**
+ * A RECEIVED exchange settled: CLOSED when its replacement fulfillment exists (no refund; the supplier credit of
+ * the units taken back is recorded), else (no supplier can serve it) the refund is requested instead.
+ * `alreadyRefundedMinor`: the refund cap's input (cancellations and earlier returns). Pure.
+ */
+export function settleExchange(
+  received: ReturnRecord,
+  replacement: ExchangeOutcome,
+  policy: ReturnPolicy,
+  order: Pick<Order, 'totals' | 'currency'> & { readonly totals: OrderTotals },
+  alreadyRefundedMinor: number,
+  at: string,
+): { record: ReturnRecord; refundMinor: number; events: TimelineDraft[] } {
+  const conditions = new Map<number, ReturnCondition>((received.received?.lines ?? []).map((l) => [l.lineNo, l.condition]));
+  if ('fulfillmentIds' in replacement) {
+    const closure: ReturnClosure = { by: 'replacement', at };
+    const record = nextReturn(received, { status: 'CLOSED', replacement, closure, supplierCredit: { amountMinor: supplierCreditMinor(received.lines, conditions), currency: order.currency } }, at);
+    return { record, refundMinor: 0, events: [closedEvent(record, closure, 'platform', `Exchange: replacement fulfillment ${replacement.fulfillmentIds.join(', ')} instead of a refund`)] };
+  }
+  const refund = refundStep(received, policy, order, alreadyRefundedMinor, 'platform', at, conditions);
+  return { ...refund, record: { ...refund.record, replacement } };
 }

@@ -4,6 +4,8 @@
  * | entity       | pk               | sk                 | gsi3 (sparse)                                                              |
  * |--------------|------------------|--------------------|----------------------------------------------------------------------------|
  * | Return       | ORDER#{orderId}  | RETURN#{returnId}  | while REQUESTED: EXCEPTION#RETURN_UNANSWERED / {respondBy}#{orderId}#{returnId} |
+ * |              |                  |                    | while REFUND_REQUESTED: EXCEPTION#RETURN_REFUND_UNCONFIRMED / {refundConfirmBy}#…  |
+ * |              |                  |                    | an exchange while RECEIVED: EXCEPTION#RETURN_EXCHANGE_PENDING / {received + 15 min}#… |
  *   (and gsi2 `RETURN#{status}` / `{updatedAt}#{returnId}`: operators' GET /ops/returns)
  * | ReturnLedger | ORDER#{orderId}  | RETURNLEDGER       |                                                                            |
  *
@@ -22,6 +24,11 @@ export const RETURN_LEDGER_ENTITY = 'ReturnLedger';
 export const RETURN_SK_PREFIX = 'RETURN#';
 /** The exceptions index kind of a return its supplier has not answered by `respondBy`. */
 export const RETURN_UNANSWERED = 'RETURN_UNANSWERED';
+/** A refund return the storefront (or an operator) has not confirmed by `refundConfirmBy`. */
+export const RETURN_REFUND_UNCONFIRMED = 'RETURN_REFUND_UNCONFIRMED';
+/** An exchange received but neither CLOSED (replacement) nor refunded within EXCHANGE_SETTLE_MINUTES (the bus step failed). */
+export const RETURN_EXCHANGE_PENDING = 'RETURN_EXCHANGE_PENDING';
+export const EXCHANGE_SETTLE_MINUTES = 15;
 
 export interface ReturnLedger {
   readonly orderId: string;
@@ -86,15 +93,26 @@ export async function listReturns(ctx: StoreContext, orderId: string): Promise<R
   return out;
 }
 
+/** The exceptions-index mark of a return, by status (at most one): each carries the instant it becomes an exception. */
+function exceptionMark(record: ReturnRecord): Record<string, string> {
+  const ref = `${record.orderId}#${record.returnId}`;
+  if (record.status === 'REQUESTED' && record.respondBy !== undefined) return gsiKeys.exception(RETURN_UNANSWERED, record.respondBy, ref);
+  if (record.status === 'REFUND_REQUESTED' && record.refundConfirmBy !== undefined) return gsiKeys.exception(RETURN_REFUND_UNCONFIRMED, record.refundConfirmBy, ref);
+  if (record.status === 'RECEIVED' && record.resolution === 'replacement') {
+    const since = new Date(Date.parse(record.received?.at ?? record.updatedAt) + EXCHANGE_SETTLE_MINUTES * 60_000).toISOString();
+    return gsiKeys.exception(RETURN_EXCHANGE_PENDING, since, ref);
+  }
+  return {};
+}
+
 function item(record: ReturnRecord): Record<string, unknown> {
-  const unanswered = record.status === 'REQUESTED' && record.respondBy !== undefined;
   return {
     ...record,
     ...returnKey(record.orderId, record.returnId),
     entity: RETURN_ENTITY,
     // Operators list returns by status across orders (GET /ops/returns, ops/store/return-index.ts).
     ...gsiKeys.returnByStatus(record.status, record.updatedAt, record.returnId),
-    ...(unanswered ? gsiKeys.exception(RETURN_UNANSWERED, record.respondBy ?? '', `${record.orderId}#${record.returnId}`) : {}),
+    ...exceptionMark(record),
   };
 }
 

@@ -7,8 +7,9 @@
  * - SHIPPED: the return parcel's tracking number, validated like shipment tracking (IN_TRANSIT);
  * - RECEIVED: the condition of every line; the refund is computed (returns/domain/refund.ts) and requested in
  *   the same write (RECEIVED → REFUND_REQUESTED), with the supplier credit (wholesale cost) beside it; an exchange
- *   instead gets its replacement fulfillment (returns/services/exchange.ts, unless it shipped on authorization) and
- *   is CLOSED, or falls back to the refund when no supplier can serve it.
+ *   stays RECEIVED until the bus step (returns/services/exchange.ts advanceExchange) ships its replacement and
+ *   CLOSEs it (or requests the refund when no supplier can serve it); settled here at once when the replacement was
+ *   decided at authorization.
  *
  * The supplier is the queue's, never the message's: another supplier's return is SUPPLIER_MISMATCH. One
  * transaction per message (the return and the ledger version-conditioned, timeline); a message id seen before
@@ -22,9 +23,8 @@ import { transact, type TransactItem } from '../../runtime/table/transactions';
 import { nextReturn, parseReturnId, type ReturnCondition, type ReturnRecord } from '../../returns/domain/returns';
 import { loadReturnsConfig, policyFor, type ReturnsConfig } from '../../returns/schemas/returns';
 import { getLedger, getReturn, ledgerWith, putLedger, putReturnUpdate } from '../../returns/store/returns';
-import { authorizedEvent, refundStep } from '../../returns/services/return-steps';
+import { authorizedEvent, refundStep, settleExchange } from '../../returns/services/return-steps';
 import type { ExchangeOutcome } from '../../returns/services/exchange';
-import { supplierCreditMinor } from '../../returns/domain/refund';
 import { RETRY, optimistic } from '../../workflow/services/workflow-common';
 import { getWorkflowOrder } from '../../workflow/store/order-aggregate';
 import { validateTrackingNumber } from '../domain/tracking';
@@ -33,14 +33,11 @@ import type { InboundDeps, InboundOutcome } from './supplier-inbound';
 
 /**
  * Ships an exchange's replacement (returns/services/exchange.ts shipReplacement, injected: the replacement service
- * renders packing slips with pdf-lib, which the inbound consumer's 300 KB bundle cannot carry). Absent: an exchange
- * falls back to a refund at receipt.
+ * renders packing slips with pdf-lib, which the inbound consumer's 300 KB bundle cannot carry). Absent (deployed):
+ * the return's ReturnAuthorized / ReturnReceived events run the exchange step on the bus (advanceExchange).
  */
 export type ShipReplacement = (r: ReturnRecord, actor: Actor, at: string) => Promise<ExchangeOutcome>;
 type ReturnDeps = InboundDeps & { readonly returns?: ReturnsConfig | undefined; readonly shipReplacement?: ShipReplacement | undefined };
-const noReplacement: ShipReplacement = (_r, _actor, at) => Promise.resolve({ unservable: true, at });
-
-const replacedBy = (r: ReturnRecord): readonly string[] | undefined => (r.replacement !== undefined && 'fulfillmentIds' in r.replacement ? r.replacement.fulfillmentIds : undefined);
 
 let cachedConfig: ReturnsConfig | undefined;
 function returnsConfig(deps: { readonly returns?: ReturnsConfig | undefined }): ReturnsConfig {
@@ -69,7 +66,8 @@ async function decide(deps: ReturnDeps, record: ReturnRecord, message: ReturnMes
     case 'RETURN_AUTHORIZED': {
       // An exchange whose policy ships on authorization: the replacement first (idempotent per return id).
       const policy = policyFor(returnsConfig(deps), record.channelId);
-      const replacement = record.resolution === 'replacement' && policy.replacementShipsOn === 'authorization' ? await (deps.shipReplacement ?? noReplacement)(record, 'platform', at) : record.replacement;
+      const shipper = record.resolution === 'replacement' && policy.replacementShipsOn === 'authorization' ? deps.shipReplacement : undefined;
+      const replacement = shipper === undefined ? record.replacement : await shipper(record, 'platform', at);
       const next = nextReturn(record, { status: 'AUTHORIZED', appliedMessageIds: seen, replacement, authorization: { rma: message.rma, returnAddress: { ...message.returnAddress }, instructions: message.instructions, labelRef: message.labelRef, by: actor, at } }, at);
       timeline.add(authorizedEvent(next, actor));
       return { record: next, items: [putReturnUpdate(deps.store, next, record.version)], timeline };
@@ -104,19 +102,23 @@ async function decide(deps: ReturnDeps, record: ReturnRecord, message: ReturnMes
       // Missing units never came back: they go back to the ledger (they may be returned later).
       const missing = record.lines.filter((l) => conditions.get(l.lineNo) === 'missing');
       if (record.resolution === 'replacement') {
-        const replacement = replacedBy(record) !== undefined ? record.replacement : await (deps.shipReplacement ?? noReplacement)(record, 'platform', at);
-        const ids = replacement !== undefined && 'fulfillmentIds' in replacement ? replacement.fulfillmentIds : undefined;
-        if (ids !== undefined) {
-          const closed = nextReturn(received, { status: 'CLOSED', replacement, supplierCredit: { amountMinor: supplierCreditMinor(record.lines, conditions), currency: order.currency } }, at);
-          timeline.add({ type: 'ReturnClosed', actor: 'platform', message: `Exchange: replacement fulfillment ${ids.join(', ')} instead of a refund`, data: { returnId: record.returnId, fulfillmentId: record.fulfillmentId, supplierId: record.supplierId } });
-          const next = { ...closed, version: record.version + 1 };
-          return { record: next, items: [putReturnUpdate(deps.store, next, record.version), putLedger(deps.store, { ...ledgerWith(ledger, missing, -1), version: ledger.version + 1 })], timeline };
+        // Settled here when the replacement was decided at authorization or a shipper is injected; else RECEIVED and
+        // the bus step (returns/services/exchange.ts advanceExchange, a PDF-rendering function) ships and settles it.
+        const replacement = record.replacement ?? (deps.shipReplacement === undefined ? undefined : await deps.shipReplacement(record, 'platform', at));
+        const lessMissing = ledgerWith(ledger, missing, -1);
+        if (replacement === undefined) {
+          const next = { ...received, version: record.version + 1 };
+          return { record: next, items: [putReturnUpdate(deps.store, next, record.version), putLedger(deps.store, { ...lessMissing, version: ledger.version + 1 })], timeline };
         }
+        const settled = settleExchange(received, replacement, policy, order, (order.refundRequestedMinor ?? 0) + ledger.refundedMinor, at);
+        for (const event of settled.events) timeline.add(event);
+        const next = { ...settled.record, version: record.version + 1 };
+        return { record: next, items: [putReturnUpdate(deps.store, next, record.version), putLedger(deps.store, { ...ledgerWith(lessMissing, [], 1, settled.refundMinor), version: ledger.version + 1 })], timeline };
       }
       const refund = refundStep(received, policy, order, (order.refundRequestedMinor ?? 0) + ledger.refundedMinor, 'platform', at, conditions);
       for (const event of refund.events) timeline.add(event);
       const nextLedger = ledgerWith(ledgerWith(ledger, missing, -1), [], 1, refund.refundMinor);
-      const next = { ...refund.record, ...(record.resolution === 'replacement' ? { replacement: { unservable: true as const, at } } : {}), version: record.version + 1 };
+      const next = { ...refund.record, version: record.version + 1 };
       return { record: next, items: [putReturnUpdate(deps.store, next, record.version), putLedger(deps.store, { ...nextLedger, version: ledger.version + 1 })], timeline };
     }
   }

@@ -20,6 +20,9 @@ export const EXCEPTION_KINDS = [
   'TRANSIENT_FAILURE',
   // a return its supplier has not authorized or rejected by `respondBy` (functions/core/returns)
   'RETURN_UNANSWERED',
+  // a refund return nobody confirmed (storefront refund or operator) by `refundConfirmBy`; an exchange received but not settled
+  'RETURN_REFUND_UNCONFIRMED',
+  'RETURN_EXCHANGE_PENDING',
   // issue 15: delivery exceptions awaiting an operator's decision, open carrier claims
   'ATTEMPTED_DELIVERY',
   'READY_FOR_PICKUP',
@@ -28,5 +31,5 @@ export const EXCEPTION_KINDS = [
 ] as const;
 
 /** Kinds whose mark carries a deadline in the future (`since` = when it becomes an exception): listed once passed. */
-export const DEADLINE_EXCEPTION_KINDS: readonly ExceptionKind[] = ['CANCELLATION_UNANSWERED', 'RETURN_UNANSWERED'];
+export const DEADLINE_EXCEPTION_KINDS: readonly ExceptionKind[] = ['CANCELLATION_UNANSWERED', 'RETURN_UNANSWERED', 'RETURN_REFUND_UNCONFIRMED', 'RETURN_EXCHANGE_PENDING'];
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
