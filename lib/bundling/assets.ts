@@ -15,18 +15,23 @@ import { BUNDLE_FILE, BUNDLE_OPTIONS } from './options';
 export type BundleAsset =
   /** A file copied from `from` (repo-relative). */
   | { readonly from: string; readonly to: string }
-  /** A module bundled on its own (esbuild, same options, no source map) from the package `module`. */
-  | { readonly module: string; readonly to: string };
+  /** A module bundled on its own (esbuild, same options, no source map) from the package `module`, after importing `prelude` (side effects). */
+  | { readonly module: string; readonly to: string; readonly prelude?: string };
 
-/** The entries that render packing slips (lib/constructs/order-workflow.ts WORKFLOW_ENTRIES.dispatch). */
-export const PDF_ENTRIES: readonly string[] = ['functions/workflow/dispatch.ts'];
+/**
+ * The entries that render packing slips: Dispatch (lib/constructs/order-workflow.ts WORKFLOW_ENTRIES.dispatch) and the
+ * delivery decisions (AFTER_DELIVERY_ENTRIES.deliveryDecisions: reships and exchanges send a replacement's slip).
+ * test/infra/bundle-sizes.test.ts checks this list against the functions with the PDF budget.
+ */
+export const PDF_ENTRIES: readonly string[] = ['functions/workflow/dispatch.ts', 'functions/ops/delivery-exceptions.ts'];
 
 export function bundleAssets(entry: string): BundleAsset[] {
   if (!PDF_ENTRIES.includes(entry)) return [];
   return [
     // fontkit (~960 KB minified, most of it Unicode and shaping data) is imported only when a slip needs a
     // Unicode font: a module of its own next to the bundle keeps it out of index.mjs (the 700 KB budget).
-    { module: '@pdf-lib/fontkit', to: `${SLIP_FONT_DIR}/${FONTKIT_MODULE}` },
+    // fontkit's Indic shapers need a global regeneratorRuntime: the module installs it (it is not in index.mjs either).
+    { module: '@pdf-lib/fontkit', to: `${SLIP_FONT_DIR}/${FONTKIT_MODULE}`, prelude: 'regenerator-runtime' },
     ...slipFontFiles().map((file) => ({ from: `node_modules/${file.pkg}/${file.path}`, to: `${SLIP_FONT_DIR}/${slipFontFileName(file)}` })),
   ];
 }
@@ -43,7 +48,7 @@ export function copyBundleAssets(entries: readonly string[], outDir: string, rep
           ...BUNDLE_OPTIONS,
           sourcemap: false,
           absWorkingDir: repoRoot,
-          stdin: { contents: `export { default } from '${asset.module}';`, resolveDir: repoRoot, loader: 'js' },
+          stdin: { contents: `${asset.prelude === undefined ? '' : `import '${asset.prelude}';\n`}export { default } from '${asset.module}';`, resolveDir: repoRoot, loader: 'js' },
           outfile: target,
           write: true,
         });

@@ -13,6 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { isLayerExternal } from '../../lib/constructs/runtime-deps-layer';
 import { fromRepoRoot } from '../../lib/paths';
+import { PDF_ENTRIES } from '../../lib/bundling/assets';
+import { FONTKIT_MODULE, SLIP_FONT_DIR } from '../../functions/core/suppliers/domain/slip-fonts';
 import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/after-delivery/scorecards';
 import { type Synthesized, props, rec, resourcesOfType, synthesize } from './support';
 
@@ -98,6 +100,13 @@ describe('bundle sizes', () => {
     expect(over, 'bundles over budget').toEqual([]);
     // A bundle far under its budget is fine; an almost empty one means the entry lost its handler.
     for (const r of report) expect(r.bytes, `${r.logicalId} (${r.entry})`).toBeGreaterThan(2_000);
+  });
+
+  it('every PDF renderer ships its slip fonts and fontkit next to the bundle (a slip in any script), no other function does', () => {
+    expect([...PDF_ENTRIES].sort()).toEqual(Object.keys(PDF_BUDGETS).sort());
+    for (const b of bundles()) {
+      expect(existsSync(path.join(b.dir, SLIP_FONT_DIR, FONTKIT_MODULE)), b.entry).toBe(b.entry in PDF_BUDGETS);
+    }
   });
 
   it('only the PDF renderers carry pdf-lib', () => {

@@ -244,10 +244,9 @@ export type ReturnFileRow = z.output<typeof ReturnFileRow>;
 // ---------------------------------------------------------------------------------------------
 // Outbox: RETURN_REQUESTED as CSV (one row per line; the return-level columns repeat on every row)
 
-export const RETURN_REQUEST_CSV_COLUMNS = ['return_id', 'fulfillment_id', 'issued_at', 'respond_by', 'reason', 'note', 'line_no', 'supplier_sku', 'quantity'] as const;
-
-/** Outbox key of a return request file. */
-export const returnRequestKey = (supplierId: string, returnId: string, format: 'csv' | 'json'): string => `suppliers/${supplierId}/outbox/return-requests/${returnId}.${format}`;
+// The columns and key live beside the purchase order's (suppliers/schemas/supplier-files.ts): the outbound sender
+// imports them without this module's row schemas.
+export { RETURN_REQUEST_CSV_COLUMNS, returnRequestKey } from '../../suppliers/schemas/supplier-files';
 
 /** The inbox folder of return answers. */
 export const RETURNS_INBOX_FOLDER = 'returns';

@@ -178,3 +178,9 @@ export const PURCHASE_ORDER_CSV_COLUMNS = [
 ] as const;
 
 export const CANCELLATION_CSV_COLUMNS = ['fulfillment_id', 'issued_at', 'reason'] as const;
+
+/** Outbox: RETURN_REQUESTED as CSV, one row per line (the return-level columns repeat on every row); docs/supplier-files.md. */
+export const RETURN_REQUEST_CSV_COLUMNS = ['return_id', 'fulfillment_id', 'issued_at', 'respond_by', 'reason', 'note', 'line_no', 'supplier_sku', 'quantity'] as const;
+
+/** Outbox key of a return request file (`.csv`, or `.json` for a supplier whose purchase orders are JSON). */
+export const returnRequestKey = (supplierId: string, returnId: string, format: 'csv' | 'json'): string => `suppliers/${supplierId}/outbox/return-requests/${returnId}.${format}`;

@@ -56,13 +56,19 @@ function freshGlyphs(font: FontkitModule.Font | undefined): FontkitModule.Font |
 
 type Fontkit = typeof FontkitModule;
 let fontkitModule: Promise<Fontkit> | undefined;
-/** The package name, not a literal import: esbuild leaves this import out of the bundle (lib/bundling/assets.ts). */
+/** The package names, not literal imports: esbuild leaves these imports out of the bundle (lib/bundling/assets.ts). */
 const FONTKIT_PACKAGE: string = '@pdf-lib/fontkit';
+const REGENERATOR_PACKAGE: string = 'regenerator-runtime';
 
-/** fontkit, imported on first use: the module next to the bundle, else the package (running from source). */
+/**
+ * fontkit, imported on first use: the module next to the bundle, else the package (running from source). fontkit's
+ * Indic/Universal shapers (Devanagari) run babel-compiled generators that expect a global regeneratorRuntime: the
+ * bundled module installs it first (lib/bundling/assets.ts), from source it is imported here.
+ */
 function loadFontkit(): Promise<Fontkit> {
   fontkitModule ??= (async () => {
     const bundled = path.join(path.dirname(fileURLToPath(import.meta.url)), SLIP_FONT_DIR, FONTKIT_MODULE);
+    if (!existsSync(bundled)) await import(REGENERATOR_PACKAGE);
     const module = (await import(existsSync(bundled) ? pathToFileURL(bundled).href : FONTKIT_PACKAGE)) as { readonly default: Fontkit };
     return module.default;
   })();
@@ -88,9 +94,6 @@ function loadFont(file: SlipFontFile, logger: Pick<TaskLogger, 'warn'> | undefin
         const where = fontFilePath(file);
         if (where === undefined) throw new Error('font file not found');
         const bytes = evenGlyphs(new Uint8Array(await readFile(where)));
-        // fontkit's Indic/Universal shapers (Devanagari) run babel-compiled generators that expect a global
-        // regeneratorRuntime: install it only when such a font is first needed.
-        if (file === SLIP_FONTS.devanagari.regular) await import('regenerator-runtime');
         const font = (await loadFontkit()).create(bytes);
         parsedFonts.set(bytes, font);
         return { bytes, has: (cp: number) => font.hasGlyphForCodePoint(cp) };
