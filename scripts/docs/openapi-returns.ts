@@ -1,13 +1,13 @@
 /** docs/openapi.json: the returns routes (POST /orders/{orderId}/returns, …/returns/{returnId}/refund, POST /ops/returns/{returnId}/authorize | close). */
 import { MAX_BODY_BYTES } from '../../functions/core/runtime/http';
-import { AuthorizeReturnRequest, CloseReturnRequest, CloseReturnResponse, ConfirmReturnRefundRequest, CreateReturnRequest, CreateReturnResponse, ReturnNotAllowed, ReturnView } from '../../functions/core/returns/schemas/returns';
+import { AuthorizeReturnRequest, CloseReturnRequest, CloseReturnResponse, ConfirmReturnRefundRequest, ReceiveReturnRequest, CreateReturnRequest, CreateReturnResponse, ReturnNotAllowed, ReturnView } from '../../functions/core/returns/schemas/returns';
 import { RETURN_ID_PATTERN } from '../../functions/core/returns/domain/returns';
 import { type JsonObject, API_ERRORS, components, errorResponses, json, orderIdParameter, ref } from './openapi-parts';
 import { OPS_ERRORS, OPS_SERVERS } from './openapi-ops';
 
 export function returnsSchemas(): Record<string, JsonObject> {
   return {
-    ...components({ CreateReturnRequest, AuthorizeReturnRequest, CloseReturnRequest, ConfirmReturnRefundRequest }, 'input'),
+    ...components({ CreateReturnRequest, AuthorizeReturnRequest, CloseReturnRequest, ConfirmReturnRefundRequest, ReceiveReturnRequest }, 'input'),
     ...components({ CreateReturnResponse, ReturnNotAllowed, ReturnView, CloseReturnResponse }, 'output'),
   };
 }
@@ -97,6 +97,30 @@ export function returnsPaths(): Record<string, JsonObject> {
             422: 'Body is JSON but invalid (unknown field)',
             429: API_ERRORS[429],
             500: API_ERRORS[500],
+          }),
+        },
+      },
+    },
+    '/ops/returns/{returnId}/receive': {
+      servers: OPS_SERVERS,
+      post: {
+        operationId: 'receiveReturn',
+        tags: ['Ops'],
+        summary: "Confirm a return parcel arrived (a return sent to the retailer's own address, or a supplier that confirmed outside its channel)",
+        description: "AUTHORIZED or IN_TRANSIT → RECEIVED with the condition of every line, applied like the supplier's RETURN_RECEIVED (the refund is computed and requested, or the exchange settles); timeline ReturnReceived with the operator's actorId. Again: `changed: false`.",
+        security: [{ OpsIam: [] }],
+        parameters: [{ name: 'returnId', in: 'path', required: true, schema: { type: 'string', pattern: RETURN_ID_PATTERN.source } }],
+        requestBody: { required: true, content: json(ref('ReceiveReturnRequest')) },
+        responses: {
+          '200': { description: 'RECEIVED and what followed (REFUND_REQUESTED, CLOSED), or already received: `changed: false`', content: json({ type: 'object', required: ['returnId', 'orderId', 'status', 'changed'], properties: { returnId: { type: 'string' }, orderId: { type: 'string' }, status: { type: 'string' }, changed: { type: 'boolean' } } }) },
+          ...errorResponses({
+            400: 'Malformed return id or JSON',
+            403: OPS_ERRORS[403],
+            404: 'No such return',
+            409: 'The return is not AUTHORIZED or IN_TRANSIT (still REQUESTED, or REJECTED)',
+            422: 'Body is JSON but invalid, or its lines do not name every line of the return once',
+            429: OPS_ERRORS[429],
+            500: OPS_ERRORS[500],
           }),
         },
       },

@@ -31,6 +31,7 @@ const OPS_ROUTES: Record<string, string> = {
   'GET /ops/suppliers/{supplierId}/scorecard': AFTER_DELIVERY_ENTRIES.scorecard,
   'POST /ops/returns/{returnId}/authorize': OPS_ENTRIES.returns,
   'POST /ops/returns/{returnId}/close': OPS_ENTRIES.returns,
+  'POST /ops/returns/{returnId}/receive': OPS_ENTRIES.returns,
   'GET /ops/returns': OPS_ENTRIES.returns,
 };
 

@@ -62,11 +62,15 @@ export class Returns extends Construct {
     });
   }
 
-  /** POST /ops/returns/{returnId}/close `{ note }` on the ops returns function (beside .../authorize): an operator closes a refund return. */
+  /**
+   * On the ops returns function (beside .../authorize): POST /ops/returns/{returnId}/close `{ note }` (an operator closes
+   * a refund return) and POST /ops/returns/{returnId}/receive `{ lines }` (an operator confirms a return parcel arrived).
+   */
   public addOpsClose(ops: OpsApi, opsReturns: PipelineFunction): void {
     const opsRoot = ops.api.root.getResource('ops') ?? ops.api.root.addResource('ops');
     const returns = opsRoot.getResource('returns') ?? opsRoot.addResource('returns');
     const one = returns.getResource('{returnId}') ?? returns.addResource('{returnId}');
     ops.addRoute(one.addResource('close'), 'POST', opsReturns);
+    ops.addRoute(one.addResource('receive'), 'POST', opsReturns);
   }
 }

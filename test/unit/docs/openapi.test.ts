@@ -58,6 +58,7 @@ describe('docs/openapi.json', () => {
         'POST /ops/returns/{returnId}/authorize',
         'POST /orders/{orderId}/returns/{returnId}/refund',
         'POST /ops/returns/{returnId}/close',
+        'POST /ops/returns/{returnId}/receive',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toMatchObject({
@@ -87,6 +88,7 @@ describe('docs/openapi.json', () => {
     ['/ops/returns/{returnId}/authorize', 'post', 'OpsIam', 'Ops', ['200', '400', '403', '404', '409', '422', '429', '500']],
     ['/orders/{orderId}/returns/{returnId}/refund', 'post', 'ApiKey', 'Orders', ['200', '400', '403', '404', '409', '422', '429', '500']],
     ['/ops/returns/{returnId}/close', 'post', 'OpsIam', 'Ops', ['200', '400', '403', '404', '409', '422', '429', '500']],
+    ['/ops/returns/{returnId}/receive', 'post', 'OpsIam', 'Ops', ['200', '400', '403', '404', '409', '422', '429', '500']],
   ])('%s %s: security %s, tag %s and responses %j', (path, method, scheme, tag, statuses) => {
     const op = operation(path, method);
     expect(op.security).toEqual([{ [scheme]: [] }]);

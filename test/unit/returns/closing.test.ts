@@ -13,6 +13,7 @@ import { ReturnsConfig } from '../../../functions/core/returns/schemas/returns';
 import { requestReturn } from '../../../functions/core/returns/services/request-return';
 import { onReturnStepEvent } from '../../../functions/core/returns/services/return-events';
 import { closeReturn, confirmPlatformRefund } from '../../../functions/core/returns/services/close-return';
+import { receiveReturn } from '../../../functions/core/returns/services/receive-return';
 import { FakeTable } from '../workflow/support/fake-table';
 import { apply, at, catalogItems, dispatched, F1, makeWorld, order, ORDER_ID, routedOrder, timelineTypes, type World } from '../workflow/support/world';
 
@@ -157,5 +158,41 @@ describe('refund returns reach CLOSED', () => {
     const open = await started('refund', 'k2', [{ lineNo: 1, quantity: 1 }]);
     await expect(closeReturn(deps, { returnId: open, by: 'storefront' })).rejects.toMatchObject({ statusCode: 409 });
     await expect(closeReturn(deps, { returnId: open, by: 'storefront', channelId: 'demo-woo' })).rejects.toMatchObject({ statusCode: 404 });
+  });
+});
+
+describe('an operator confirms a return parcel arrived (POST /ops/returns/{returnId}/receive)', () => {
+  const receiveDeps = () => ({ ...world.deps, metrics: world.metrics, returns: config() });
+  const authorized = async (key: string): Promise<string> => {
+    const returnId = await started('refund', key);
+    await says({ type: 'RETURN_AUTHORIZED', messageId: `${returnId}-a`, returnId, rma: 'RMA-1', returnAddress: ADDRESS });
+    return returnId;
+  };
+
+  it('AUTHORIZED → RECEIVED → REFUND_REQUESTED like the supplier\'s RETURN_RECEIVED, the timeline naming the operator; again: unchanged', async () => {
+    const returnId = await authorized('k1');
+    const request = { lines: [{ lineNo: 1, condition: 'damaged' as const }] };
+    await expect(receiveReturn(receiveDeps(), { returnId, request })).resolves.toEqual({ returnId, orderId: ORDER_ID, status: 'REFUND_REQUESTED', changed: true });
+    expect(stored(returnId)).toMatchObject({ status: 'REFUND_REQUESTED', received: { lines: [{ lineNo: 1, condition: 'damaged' }] } });
+    const receivedEvents = table.entities('TimelineEvent', `ORDER#${ORDER_ID}`).filter((e) => e.type === 'ReturnReceived');
+    expect(receivedEvents).toEqual([expect.objectContaining({ actor: 'operator', message: `The retailer received return ${returnId}` })]);
+    await expect(receiveReturn(receiveDeps(), { returnId, request })).resolves.toMatchObject({ status: 'REFUND_REQUESTED', changed: false });
+    expect(table.entities('TimelineEvent', `ORDER#${ORDER_ID}`).filter((e) => e.type === 'ReturnReceived')).toHaveLength(1);
+  });
+
+  it.each([
+    ['a line the return does not have', [{ lineNo: 1, condition: 'used' as const }, { lineNo: 9, condition: 'used' as const }], 422],
+  ])('%s: %d', async (_what, lines, status) => {
+    const returnId = await authorized('k1');
+    await expect(receiveReturn(receiveDeps(), { returnId, request: { lines } })).rejects.toMatchObject({ statusCode: status });
+    expect(stored(returnId)).toMatchObject({ status: 'AUTHORIZED' });
+  });
+
+  it('a return not authorized yet: 409; an unknown return: 404', async () => {
+    const returnId = await started('refund', 'k1');
+    const request = { lines: [{ lineNo: 1, condition: 'as_new' as const }] };
+    await expect(receiveReturn(receiveDeps(), { returnId, request })).rejects.toMatchObject({ statusCode: 409 });
+    expect(stored(returnId)).toMatchObject({ status: 'REQUESTED' });
+    await expect(receiveReturn(receiveDeps(), { returnId: `${returnId.slice(0, -2)}ff`, request })).rejects.toMatchObject({ statusCode: 404 });
   });
 });

@@ -87,6 +87,17 @@ export const CloseReturnRequest = z
   .meta({ description: 'An operator closes a refund return (POST /ops/returns/{returnId}/close).' });
 export type CloseReturnRequest = z.output<typeof CloseReturnRequest>;
 
+export const ReceiveReturnRequest = z
+  .strictObject({
+    lines: z
+      .array(z.strictObject({ lineNo: z.int().min(1), condition: z.enum(RETURN_CONDITIONS) }))
+      .min(1)
+      .max(100)
+      .meta({ description: 'The condition of every returned line (`missing`: not in the parcel, not refunded)' }),
+  })
+  .meta({ description: 'An operator confirms a return parcel arrived (POST /ops/returns/{returnId}/receive): a return sent to the retailer\'s own address, or a supplier that confirmed by phone or mail.' });
+export type ReceiveReturnRequest = z.output<typeof ReceiveReturnRequest>;
+
 export const ConfirmReturnRefundRequest = z
   .strictObject({
     refundId: z.string().trim().min(1).max(100).optional().meta({ description: "The storefront's own refund id (default: the Idempotency-Key)" }),

@@ -37,7 +37,8 @@ import type { InboundDeps, InboundOutcome } from './supplier-inbound';
  * the return's ReturnAuthorized / ReturnReceived events run the exchange step on the bus (advanceExchange).
  */
 export type ShipReplacement = (r: ReturnRecord, actor: Actor, at: string) => Promise<ExchangeOutcome>;
-type ReturnDeps = InboundDeps & { readonly returns?: ReturnsConfig | undefined; readonly shipReplacement?: ShipReplacement | undefined };
+/** What applying a return message uses of the inbound consumer's dependencies (the ops Returns function passes the same). */
+export type ReturnDeps = Pick<InboundDeps, 'store' | 'now' | 'logger' | 'metrics'> & { readonly returns?: ReturnsConfig | undefined; readonly shipReplacement?: ShipReplacement | undefined };
 
 let cachedConfig: ReturnsConfig | undefined;
 function returnsConfig(deps: { readonly returns?: ReturnsConfig | undefined }): ReturnsConfig {
@@ -57,10 +58,12 @@ type Step = { readonly record: ReturnRecord; readonly items: TransactItem[]; rea
 
 /** What one message does to a return (pure apart from the order read for the refund). */
 // Long: one branch per message type, each a few lines.
-async function decide(deps: ReturnDeps, record: ReturnRecord, message: ReturnMessage, at: string): Promise<Step> {
+/** Who received a return parcel, as the timeline says it. */
+const receiver = (record: ReturnRecord, actor: Actor): string => (actor === 'supplier' ? record.supplierId : 'The retailer');
+
+async function decide(deps: ReturnDeps, record: ReturnRecord, message: ReturnMessage, at: string, actor: Actor): Promise<Step> {
   const seen = [...record.appliedMessageIds, message.messageId].slice(-50);
   const timeline = new TimelineBatch(record.orderId, record.channelId, at);
-  const actor: Actor = 'supplier';
   const ids = { returnId: record.returnId, fulfillmentId: record.fulfillmentId, supplierId: record.supplierId };
   switch (message.type) {
     case 'RETURN_AUTHORIZED': {
@@ -97,7 +100,7 @@ async function decide(deps: ReturnDeps, record: ReturnRecord, message: ReturnMes
       if (order === undefined) return { poison: 'UNKNOWN_RETURN', message: `order ${record.orderId} does not exist` };
       const ledger = await getLedger(deps.store, record.orderId);
       const received = nextReturn(record, { status: 'RECEIVED', appliedMessageIds: seen, received: { lines: message.lines.map((l) => ({ lineNo: l.lineNo, condition: l.condition })), at } }, at);
-      timeline.add({ type: 'ReturnReceived', actor, message: `${record.supplierId} received return ${record.returnId}`, data: { ...ids, lines: message.lines.map((l) => ({ lineNo: l.lineNo, condition: l.condition })) } });
+      timeline.add({ type: 'ReturnReceived', actor, message: `${receiver(record, actor)} received return ${record.returnId}`, data: { ...ids, lines: message.lines.map((l) => ({ lineNo: l.lineNo, condition: l.condition })) } });
       const policy = policyFor(returnsConfig(deps), record.channelId);
       // Missing units never came back: they go back to the ledger (they may be returned later).
       const missing = record.lines.filter((l) => conditions.get(l.lineNo) === 'missing');
@@ -124,7 +127,11 @@ async function decide(deps: ReturnDeps, record: ReturnRecord, message: ReturnMes
   }
 }
 
-export async function applyReturnMessage(deps: ReturnDeps, supplierId: string, message: ReturnMessage): Promise<InboundOutcome> {
+/**
+ * Apply one return message of `supplierId`. `actor`: who the timeline names (`operator` for a receipt confirmed
+ * through the ops API on the supplier's or the retailer's behalf, returns/services/receive-return.ts).
+ */
+export async function applyReturnMessage(deps: ReturnDeps, supplierId: string, message: ReturnMessage, actor: Actor = 'supplier'): Promise<InboundOutcome> {
   const fulfillmentId = message.fulfillmentId;
   const ref = parseReturnId(message.returnId);
   if (ref === undefined) return { kind: 'poison', code: 'UNKNOWN_RETURN', message: 'not a return id', fulfillmentId };
@@ -139,7 +146,7 @@ export async function applyReturnMessage(deps: ReturnDeps, supplierId: string, m
     const moved = applyReturnStatus(record.status, TARGET[message.type]);
     if (moved.outcome === 'duplicate' || moved.outcome === 'stale') return { kind: moved.outcome, fulfillmentId, resumed: 'no-token' };
     if (moved.outcome === 'invalid') return { kind: 'poison', code: 'UNKNOWN_RETURN', message: moved.detail, fulfillmentId };
-    const step = await decide(deps, record, message, deps.now().toISOString());
+    const step = await decide(deps, record, message, deps.now().toISOString(), actor);
     if ('poison' in step) return { kind: 'poison', code: step.poison, message: step.message, fulfillmentId };
     const result = await transact(deps.store, [...step.items, ...step.timeline.items(deps.store)]);
     if (!result.ok) return RETRY;
