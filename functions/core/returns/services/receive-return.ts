@@ -10,14 +10,14 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../kernel/errors';
 import { applyReturnMessage, type ReturnDeps } from '../../suppliers/services/return-messages';
 import { parseReturnId } from '../domain/returns';
-import type { ReturnStatus } from '../../orders/domain/returns-lifecycle';
 import type { ReceiveReturnRequest } from '../schemas/returns';
 import { getReturn } from '../store/returns';
 
 export interface ReceiveReturnResult {
   readonly returnId: string;
   readonly orderId: string;
-  readonly status: ReturnStatus;
+  /** The return's status after the receipt (RECEIVED, REFUND_REQUESTED or CLOSED). */
+  readonly status: string;
   readonly changed: boolean;
 }
 
@@ -43,13 +43,12 @@ export async function receiveReturn(deps: ReturnDeps, input: { readonly returnId
     },
     'operator',
   );
-  const after = async (): Promise<ReturnStatus> => (await getReturn(deps.store, ref.orderId, input.returnId))?.status ?? record.status;
   switch (outcome.kind) {
     case 'applied':
-      return { returnId: record.returnId, orderId: record.orderId, status: await after(), changed: true };
+      return { returnId: record.returnId, orderId: record.orderId, status: outcome.status, changed: true };
     case 'duplicate':
     case 'stale':
-      if (record.status === 'REQUESTED' || record.status === 'REJECTED') break;
+      // Already RECEIVED or past it (REQUESTED and REJECTED cannot move to RECEIVED: poison, below).
       return { returnId: record.returnId, orderId: record.orderId, status: record.status, changed: false };
     case 'poison':
       if (outcome.code === 'UNKNOWN_LINE') throw new ValidationError('The lines do not match the return', { issues: [{ path: 'lines', message: outcome.message }] });
