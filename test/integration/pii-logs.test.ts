@@ -116,9 +116,13 @@ describe('no PII in logs; the order id is the correlation id (local runtime)', (
 
     // The supplier accepts over its SQS queue; the storefront is notified (EventBridge → enqueue → FIFO queue → deliver).
     await supplierSays(NORDIC, { type: 'ACCEPTED', fulfillmentId: String(fulfillment['fulfillmentId']) });
-    const lines = await waitFor('the fulfillment.accepted notification in the logs', async () => {
+    // Workers' stdout reaches the log files asynchronously, so the enqueue's own line for that notification can land
+    // after the delivery's: wait for both.
+    const loggedBy = (all: readonly LogLine[], file: RegExp, message: string): boolean =>
+      all.some((l) => file.test(l.file) && l.json?.['message'] === message && l.json['orderId'] === orderId && l.json['type'] === 'fulfillment.accepted');
+    const lines = await waitFor('the fulfillment.accepted notification queued and delivered in the logs', async () => {
       const all = await allLogLines();
-      return all.some((l) => l.json?.['message'] === 'Notification delivered' && l.json['orderId'] === orderId && l.json['type'] === 'fulfillment.accepted') ? all : undefined;
+      return loggedBy(all, /Enqueue/i, 'Notification queued') && loggedBy(all, /Deliver/i, 'Notification delivered') ? all : undefined;
     }, WAIT_MS, 500);
 
     // Assert: no exact PII value, in any spelling, on any line; nothing shaped like an email or a phone number.
