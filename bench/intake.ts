@@ -24,6 +24,7 @@ import type { Order } from '../functions/core/orders/domain/order';
 import { receivedEvent, timelineEventItem } from '../functions/core/orders/store/orders';
 import { deriveOrderId } from '../functions/core/kernel/order-id';
 import { keys } from '../functions/core/runtime/table/keys';
+import { BenchHttpClient } from './http-client';
 import { loadResult, round, runLoad, runSamples, type LoadResult, type LoadSamples } from './stats';
 
 export interface IntakeEndpoints {
@@ -107,6 +108,7 @@ type Paths = 'rawPutItem' | 'intake' | 'transactWrite3' | 'putOrderItem' | 'quer
 /** The intake paths, each one call per `op(i)`: raw PutItem, POST /orders, and the component loops. */
 class IntakePaths implements IntakeBench {
   private readonly ddb: DynamoDBClient;
+  private readonly http = new BenchHttpClient();
   private readonly table: string;
   private readonly run: string;
   private posted = 0;
@@ -140,14 +142,13 @@ class IntakePaths implements IntakeBench {
   private readonly post = async (): Promise<boolean> => {
     const i = this.seq++;
     this.posted++;
-    const res = await fetch(`${this.endpoints.apiUrl}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': this.endpoints.apiKey, 'idempotency-key': `bench-${this.run}-${i}` },
-      body: orderBody(i, this.run),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    if (res.status === 201 && this.template === undefined) await this.captureTemplate(text);
+    const res = await this.http.request(
+      `${this.endpoints.apiUrl}/orders`,
+      'POST',
+      { 'content-type': 'application/json', 'x-api-key': this.endpoints.apiKey, 'idempotency-key': `bench-${this.run}-${i}` },
+      orderBody(i, this.run),
+    );
+    if (res.status === 201 && this.template === undefined) await this.captureTemplate(res.text);
     return res.status === 201;
   };
 
@@ -231,11 +232,7 @@ class IntakePaths implements IntakeBench {
 
   private readonly getMissing = async (i: number): Promise<boolean> => {
     // A well-formed order id that does not exist: the handler looks it up and answers 404.
-    const res = await fetch(`${this.endpoints.apiUrl}/orders/${deriveOrderId('bench-missing', 'api', `${this.run}-${i}`)}`, {
-      headers: { 'x-api-key': this.endpoints.apiKey },
-      signal: AbortSignal.timeout(10_000),
-    });
-    await res.arrayBuffer();
+    const res = await this.http.request(`${this.endpoints.apiUrl}/orders/${deriveOrderId('bench-missing', 'api', `${this.run}-${i}`)}`, 'GET', { 'x-api-key': this.endpoints.apiKey });
     return res.status === 404;
   };
 
@@ -314,6 +311,7 @@ class IntakePaths implements IntakeBench {
 
   close(): void {
     this.ddb.destroy();
+    this.http.close();
   }
 }
 

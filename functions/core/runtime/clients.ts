@@ -1,5 +1,5 @@
 /**
- * Every AWS SDK client of the pipeline, created once per container and wrapped by the tracer (the one
+ * Every AWS SDK client of the pipeline, created once per container and wrapped by the tracer where tracing is on (the one
  * place that builds them). Endpoints come from the standard AWS_ENDPOINT_URL_* variables (the local
  * runtime points them at DynamoDB Local, the S3 / SQS stand-ins etc.).
  */
@@ -13,6 +13,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { tracer } from './observability';
 
+/** The client wrapped by the tracer where tracing is on (observability.ts), as it is otherwise. */
+function traced<T>(client: T): T {
+  return tracer === undefined ? client : tracer.captureAWSv3Client(client);
+}
+
 let documentClient: DynamoDBDocumentClient | undefined;
 let secretsProvider: SecretsProvider | undefined;
 let sfn: SFNClient | undefined;
@@ -22,7 +27,7 @@ let s3: S3Client | undefined;
 
 /** The DynamoDB DocumentClient (undefined members are dropped on write, as the item convention expects). */
 export function getDocumentClient(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  documentClient ??= DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;
@@ -30,7 +35,7 @@ export function getDocumentClient(): DynamoDBDocumentClient {
 
 /** Powertools secrets provider (cached values) over a traced Secrets Manager client. */
 export function getSecretsProvider(): SecretsProvider {
-  secretsProvider ??= new SecretsProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})) });
+  secretsProvider ??= new SecretsProvider({ awsSdkV3Client: traced(new SecretsManagerClient({})) });
   return secretsProvider;
 }
 
@@ -45,17 +50,17 @@ export async function getSecretString(secretId: string): Promise<string | undefi
 }
 
 export function getSfnClient(): SFNClient {
-  sfn ??= tracer.captureAWSv3Client(new SFNClient({}));
+  sfn ??= traced(new SFNClient({}));
   return sfn;
 }
 
 export function getSqsClient(): SQSClient {
-  sqs ??= tracer.captureAWSv3Client(new SQSClient({}));
+  sqs ??= traced(new SQSClient({}));
   return sqs;
 }
 
 export function getEventBridgeClient(): EventBridgeClient {
-  eventBridge ??= tracer.captureAWSv3Client(new EventBridgeClient({}));
+  eventBridge ??= traced(new EventBridgeClient({}));
   return eventBridge;
 }
 
@@ -64,6 +69,6 @@ export function getEventBridgeClient(): EventBridgeClient {
  * path-style addressing, which local emulators expect.
  */
 export function getS3Client(): S3Client {
-  s3 ??= tracer.captureAWSv3Client(new S3Client({ ...(process.env['AWS_ENDPOINT_URL_S3'] === undefined ? {} : { forcePathStyle: true }) }));
+  s3 ??= traced(new S3Client({ ...(process.env['AWS_ENDPOINT_URL_S3'] === undefined ? {} : { forcePathStyle: true }) }));
   return s3;
 }

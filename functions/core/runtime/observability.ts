@@ -7,7 +7,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { UnauthorizedError } from '../kernel/errors';
 import { WEBHOOK_SIGNATURE_FAILED } from './metric-names';
@@ -16,12 +16,24 @@ const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'dropship-pipeline';
 
 export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DropshipPipeline' });
-export const tracer = new Tracer({ serviceName });
+
+/**
+ * X-Ray tracing is on unless POWERTOOLS_TRACE_ENABLED is `false` (Powertools' own switch; the local runtime sets
+ * it, AWS does not). Where it is off the Tracer is not even loaded: the X-Ray SDK creates its cls-hooked
+ * namespace on import, and those async hooks run on every promise of the invocation (about 1 ms of a local
+ * intake request).
+ */
+export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.POWERTOOLS_TRACE_ENABLED?.trim().toLowerCase() !== 'false';
+}
+
+export const tracer: Tracer | undefined = tracingEnabled() ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName }) : undefined;
 
 export interface Observability {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly tracer: Tracer;
+  /** Undefined where tracing is off (tracingEnabled). */
+  readonly tracer: Tracer | undefined;
 }
 
 export const observability: Observability = { logger, metrics, tracer };

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BadRequestError, UnauthorizedError } from '../../../functions/core/kernel/errors';
-import { correlateOrder, countSignatureFailure, type Observability } from '../../../functions/core/runtime/observability';
+import { correlateOrder, countSignatureFailure, tracingEnabled, type Observability } from '../../../functions/core/runtime/observability';
+import { withPowertools } from '../../../functions/core/runtime/powertools';
 import { WEBHOOK_SIGNATURE_FAILED } from '../../../functions/core/runtime/metric-names';
 
 afterEach(() => {
@@ -60,5 +61,25 @@ describe('correlateOrder', () => {
     obs.logger.info('Nothing known');
     expect(lines.at(-1)).not.toHaveProperty('orderId');
     expect(lines.at(-1)).not.toHaveProperty('correlation_id');
+  });
+});
+
+describe('tracingEnabled', () => {
+  it.each([
+    [{}, true],
+    [{ POWERTOOLS_TRACE_ENABLED: 'true' }, true],
+    [{ POWERTOOLS_TRACE_ENABLED: 'false' }, false],
+    [{ POWERTOOLS_TRACE_ENABLED: ' FALSE ' }, false],
+  ])('%j -> %s (Powertools\' switch; the local runtime sets false)', (env, expected) => {
+    expect(tracingEnabled(env)).toBe(expected);
+  });
+
+  it('without a tracer the Powertools chain still runs the handler with logger and metrics', async () => {
+    const { obs } = fakeObservability();
+    const publish = vi.fn();
+    const withFlush = { ...obs, metrics: { addMetric: vi.fn(), publishStoredMetrics: publish, captureColdStartMetric: vi.fn(), setThrowOnEmptyMetrics: vi.fn(), setDefaultDimensions: vi.fn() }, tracer: undefined } as unknown as Observability;
+    const handler = withPowertools(async (event: { n: number }) => event.n * 2, withFlush);
+    await expect(handler({ n: 21 }, { functionName: 'f', awsRequestId: 'r' } as never)).resolves.toBe(42);
+    expect(publish).toHaveBeenCalledTimes(1);
   });
 });
