@@ -116,8 +116,8 @@ export function routeFunction(route: RouteSpec): string | null {
 /**
  * The functions in the order a first order needs them (`firstOrder`): the order API (POST /orders,
  * GET /orders/{orderId}), the table stream's functions (stream router), the state machines' tasks on the
- * happy path (happyPath) with the queues' functions (supplier inbound) after its first two, the other
- * tasks; then the other API
+ * happy path (happyPath) with the queues' functions (supplier inbound) after its first two, the domain
+ * bus's Lambda targets (the order's events reach them), the other tasks; then the other API
  * functions and the rest (`rest`: schedules, files, ops).
  */
 export function warmOrder(model: LocalModel): { readonly firstOrder: readonly string[]; readonly rest: readonly string[] } {
@@ -132,8 +132,17 @@ export function warmOrder(model: LocalModel): { readonly firstOrder: readonly st
   const position = (f: { functionName: string }): number => happy.indexOf(`:function:${f.functionName}"`);
   const happyTasks = tasks.filter((f) => position(f) >= 0).sort((a, b) => position(a) - position(b));
   const happyIds = happyTasks.map((f) => f.logicalId);
+  // The domain bus's targets that an order's events reach (notifications, scorecards; not the returns-only
+  // rules): they run while the order is under way, where a cold start would compete with the order's own steps.
+  const ordersEvents = (r: (typeof model.eventRules)[number]): boolean => {
+    const types = r.eventPattern?.['detail-type'];
+    return r.enabled && r.eventPattern !== undefined && (!Array.isArray(types) || types.some((t) => typeof t === 'string' && !t.startsWith('Return')));
+  };
+  const busTargets = model.eventRules.filter(ordersEvents).flatMap((r) => r.targets.flatMap((t) => (t.kind === 'lambda' ? [t.functionLogicalId] : [])));
   // The queues' functions (supplier messages) come in once the second task (the dispatch) has sent.
-  const firstOrder = [...new Set([...orderApi, ...mapped('dynamodb'), ...happyIds.slice(0, 2), ...mapped('sqs'), ...happyIds, ...tasks.map((f) => f.logicalId)])];
+  const firstOrder = [
+    ...new Set([...orderApi, ...mapped('dynamodb'), ...happyIds.slice(0, 2), ...mapped('sqs'), ...happyIds, ...busTargets, ...tasks.map((f) => f.logicalId)]),
+  ];
   const rest = [...new Set([...routes.flatMap(routeFn), ...model.functions.map((f) => f.logicalId)])].filter((f) => !firstOrder.includes(f));
   return { firstOrder, rest };
 }

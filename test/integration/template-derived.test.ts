@@ -8,7 +8,11 @@ import path from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { synthesizeTemplate } from '../../lib/synth';
+import { warmOrder } from '../../local/runtime/model-views';
 import { REPO_ROOT } from '../../local/runtime/runtime';
+import { Resolver } from '../../local/template/resolve';
+import { asTemplate } from '../../local/template/cfn';
+import { readTemplate, type LocalModel } from '../../local/template/reader';
 import { endpoints } from './helpers';
 
 interface RawResource {
@@ -18,11 +22,14 @@ interface RawResource {
 }
 
 let resources: [string, RawResource][] = [];
+let model: LocalModel | undefined;
 const ofType = (type: string): [string, RawResource][] => resources.filter(([, r]) => r.Type === type);
 
 beforeAll(async () => {
-  const { template } = await synthesizeTemplate();
+  const { template, stackName } = await synthesizeTemplate();
   resources = Object.entries(template['Resources'] as Record<string, RawResource>);
+  const cfn = asTemplate(template, 'synthesized');
+  model = readTemplate(cfn, new Resolver(cfn, { stackName }), REPO_ROOT);
 }, 60_000);
 
 describe('the local runtime is built from the synthesized template', () => {
@@ -111,5 +118,21 @@ describe('the local runtime is built from the synthesized template', () => {
     expect(channels.map((c) => c.id)).toEqual(['demo-web', 'demo-shopify', 'demo-woo']);
     // Each platform channel has its topic-aware inbound webhook URL; custom channels have none.
     expect(channels.map((c) => c.webhookUrl?.replace(/^https?:\/\/[^/]+/, '') ?? null)).toEqual([null, '/webhooks/shopify/demo-shopify', '/webhooks/woocommerce/demo-woo']);
+  });
+
+  it('warms a first order\'s functions first: its API, stream router, happy-path tasks, supplier inbound and the bus targets its events reach', () => {
+    if (model === undefined) throw new Error('no model');
+    const { firstOrder, rest } = warmOrder(model);
+    const all = [...firstOrder, ...rest];
+    expect(new Set(all).size).toBe(all.length);
+    expect([...all].sort()).toEqual(model.functions.map((f) => f.logicalId).sort());
+    const at = (prefix: string): number => firstOrder.findIndex((id) => id.startsWith(prefix));
+    for (const prefix of ['StorefrontCreateOrder', 'EventsRouter', 'OrderWorkflowValidateAndRoute', 'OrderWorkflowDispatch', 'SuppliersInbound', 'OrderWorkflowComplete', 'StorefrontNotificationsEnqueue', 'AfterDeliveryScorecardUpdater']) {
+      expect(at(prefix), prefix).toBeGreaterThanOrEqual(0);
+    }
+    expect(at('StorefrontCreateOrder')).toBe(0);
+    // The order's bus targets come before the tasks a happy order never runs; returns-only targets wait.
+    expect(at('AfterDeliveryScorecardUpdater')).toBeLessThan(at('OrderWorkflowCancelOrder'));
+    expect(rest.some((id) => id.startsWith('OpsDeliveryDecisions'))).toBe(true);
   });
 });
