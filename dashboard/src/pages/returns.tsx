@@ -1,11 +1,12 @@
 /**
  * Returns: GET /ops/returns (status, UNANSWERED past the supplier's deadline, supplier, age; paged by
- * cursor), each linked to its order; an unanswered return can be authorized on the supplier's behalf
- * (POST /ops/returns/{returnId}/authorize, asked first).
+ * cursor), each linked to its order. The operator's actions on a return (components/return-forms.tsx, each asked
+ * first): authorize a REQUESTED one on the supplier's behalf, receive an AUTHORIZED / IN_TRANSIT one (a condition
+ * per line), close a REFUND_REQUESTED one with how the refund was settled.
  */
 import { useState } from 'preact/hooks';
-import { getJson, postAction, queryString } from '../api';
-import { ConfirmButton } from '../components/confirm';
+import { getJson, queryString } from '../api';
+import { ReturnActions } from '../components/return-forms';
 import { ErrorBox, Money, Section, Status, Time, usePoll } from '../components/ui';
 import { ReturnList, type ReturnEntry } from '../schemas';
 
@@ -33,26 +34,17 @@ export function ReturnsTable(props: { items: readonly ReturnEntry[]; onDone?: ()
             <td>{r.supplierId}</td>
             <td><Status value={r.status} />{r.unanswered ? <span class="status bad"> unanswered</span> : null}</td>
             <td>{r.reason}{r.resolution === undefined ? null : <div class="muted small">{r.resolution}</div>}</td>
-            <td class="num">{r.units}</td>
+            <td class="num">
+              {r.units}
+              {r.lines.some((l) => l.condition !== undefined) ? (
+                <div class="muted small conditions">{r.lines.map((l) => `${l.sku} ${l.condition ?? '–'}`).join(', ')}</div>
+              ) : null}
+            </td>
             <td class="num">{r.goods === undefined ? '–' : <Money amount={r.goods.amount} currency={r.goods.currency} />}</td>
             <td class="num">{r.refund === undefined ? '–' : <Money amount={r.refund.amount} currency={r.refund.currency} />}</td>
             <td><Time iso={r.createdAt} /></td>
             <td><Time iso={r.status === 'REQUESTED' ? r.respondBy : undefined} /></td>
-            <td>
-              {r.status !== 'REQUESTED' ? null : (
-                <ConfirmButton
-                  name="authorize"
-                  class="approve"
-                  label={r.unanswered ? 'authorize (unanswered)' : 'authorize'}
-                  question={`Authorize ${r.returnId} on ${r.supplierId}'s behalf?`}
-                  run={async () => {
-                    await postAction(`/ops/returns/${encodeURIComponent(r.returnId)}/authorize`, { note: 'authorized from the dashboard' });
-                    props.onDone?.();
-                    return 'authorized';
-                  }}
-                />
-              )}
-            </td>
+            <td><ReturnActions entry={r} onDone={props.onDone} /></td>
           </tr>
         ))}
       </tbody>
