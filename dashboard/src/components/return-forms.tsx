@@ -16,17 +16,30 @@ import { ErrorBox } from './ui';
 
 const path = (returnId: string, action: ReturnAction) => `/ops/returns/${encodeURIComponent(returnId)}/${action}`;
 
-/** The row's action cell: the action of its status; the last outcome stays shown after the status moved on. */
-export function ReturnActions(props: { entry: ReturnEntry; onDone?: (() => void) | undefined }) {
-  const r = props.entry;
+/** The state of one return row's actions: the form open under the row, the last outcome (it outlives the status it changed). */
+export interface ReturnActionState {
+  readonly open: boolean;
+  readonly setOpen: (open: boolean) => void;
+  readonly outcome: string | undefined;
+  readonly done: (outcome: string) => void;
+}
+
+export function useReturnActions(onDone?: () => void): ReturnActionState {
   const [open, setOpen] = useState(false);
   const [outcome, setOutcome] = useState<string | undefined>(undefined);
-  const action = returnActionFor(r.status);
-  const done = (text: string) => {
-    setOutcome(text);
-    setOpen(false);
-    props.onDone?.();
+  return {
+    open,
+    outcome,
+    setOpen: (next) => (next && setOutcome(undefined), setOpen(next)),
+    done: (text) => (setOutcome(text), setOpen(false), onDone?.()),
   };
+}
+
+/** The row's action cell: authorize (asked first), or the button that opens the receive / close form under the row. */
+export function ReturnActionCell(props: { entry: ReturnEntry; state: ReturnActionState }) {
+  const r = props.entry;
+  const { state } = props;
+  const action = returnActionFor(r.status);
   return (
     <div class="return-actions">
       {action === 'authorize' ? (
@@ -35,22 +48,32 @@ export function ReturnActions(props: { entry: ReturnEntry; onDone?: (() => void)
           class="approve"
           label={r.unanswered ? 'authorize (unanswered)' : 'authorize'}
           question={`Authorize ${r.returnId} on ${r.supplierId}'s behalf?`}
-          onDone={done}
+          onDone={state.done}
           run={async () => {
             await postAction(path(r.returnId, 'authorize'), { note: 'authorized from the dashboard' });
             return 'authorized';
           }}
         />
-      ) : action === undefined ? null : open ? (
-        action === 'receive' ? <ReceiveForm entry={r} onDone={done} onCancel={() => setOpen(false)} /> : <CloseForm entry={r} onDone={done} onCancel={() => setOpen(false)} />
+      ) : action === undefined ? null : state.open ? (
+        <span class="muted small">{action === 'receive' ? 'receive ↓' : 'close ↓'}</span>
       ) : (
-        <button class={`act ${action === 'receive' ? 'approve' : 'resolve'}`} data-action={action} onClick={() => (setOutcome(undefined), setOpen(true))}>
+        <button class={`act ${action === 'receive' ? 'approve' : 'resolve'}`} data-action={action} onClick={() => state.setOpen(true)}>
           {action === 'receive' ? 'receive…' : 'close…'}
         </button>
       )}
-      {outcome === undefined ? null : <div class="muted small outcome">{outcome}</div>}
+      {state.outcome === undefined ? null : <div class="muted small outcome">{state.outcome}</div>}
     </div>
   );
+}
+
+/** The open form of a row (drawn in a row of its own under it), or nothing. */
+export function ReturnForm(props: { entry: ReturnEntry; state: ReturnActionState }) {
+  const action = returnActionFor(props.entry.status);
+  if (!props.state.open) return null;
+  const cancel = () => props.state.setOpen(false);
+  if (action === 'receive') return <ReceiveForm entry={props.entry} onDone={props.state.done} onCancel={cancel} />;
+  if (action === 'close') return <CloseForm entry={props.entry} onDone={props.state.done} onCancel={cancel} />;
+  return null;
 }
 
 /** One condition per returned line (default as_new); asked first, then POST …/receive. */
@@ -93,7 +116,7 @@ export function ReceiveForm(props: { entry: ReturnEntry; onDone: (outcome: strin
         name="receive"
         class="approve"
         label="receive"
-        question={`Record ${r.returnId} as received (${summary})?`}
+        question={`Record the parcel as received: ${summary}?`}
         onDone={props.onDone}
         run={async () => {
           const result = ReceiveReturnResult.parse(await postAction(path(r.returnId, 'receive'), { lines: chosen }));
@@ -126,7 +149,7 @@ export function CloseForm(props: { entry: ReturnEntry; onDone: (outcome: string)
           name="close"
           class="resolve"
           label="close"
-          question={`Close ${r.returnId} as refunded outside the storefront?`}
+          question={`Close ${r.rma ?? r.returnId} as refunded outside the storefront?`}
           onDone={props.onDone}
           run={async () => {
             const result = CloseReturnResult.parse(await postAction(path(r.returnId, 'close'), { note: note.trim() }));
