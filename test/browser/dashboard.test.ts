@@ -265,6 +265,13 @@ describe('operators dashboard', () => {
     await expect.poll(outcome, { timeout: 30_000, interval: 500 }).toBe('closed (CLOSED)');
     await expect.poll(status, { timeout: 15_000, interval: 500 }).toBe('CLOSED');
     expect((await stored())?.status).toBe('CLOSED');
+
+    // The order page shows the same return, and the operator's steps on the timeline.
+    await page.goto(`${dashboardUrl}#/orders/${orderId}`);
+    await page.locator(`tr[data-return-id="${returnId}"] .status`, { hasText: 'CLOSED' }).waitFor({ timeout: 20_000 });
+    const timeline = await page.locator('table.timeline').textContent({ timeout: 10_000 });
+    expect(timeline).toContain('ReturnReceived');
+    expect(timeline).toContain('ReturnClosed');
   }, 240_000);
 
   it('lists a poison supplier message on the dead-letters page with its reason, and replays it after confirmation', async () => {
