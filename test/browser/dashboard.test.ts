@@ -215,7 +215,7 @@ describe('operators dashboard', () => {
     await page.locator(`tr[data-return-id="${returnId}"]`).waitFor({ timeout: 20_000 });
   }, 200_000);
 
-  it('authorizes, receives (one condition changed) and closes a return from the returns page; the API stored what the page sent', async () => {
+  it('authorizes and receives (one condition changed) a return on the returns page, closes it on its order page; the API stored what the page sent', async () => {
     const orderId = await placeOrder(false);
     await until(`order ${orderId} DELIVERED`, async () => ((await storefrontStatus(orderId)) === 'DELIVERED' ? true : undefined), 120_000);
     // silent-return: the simulated supplier never answers (local/README.md), so every step is the operator's.
@@ -254,21 +254,20 @@ describe('operators dashboard', () => {
     await expect.poll(status, { timeout: 15_000, interval: 500 }).toBe('REFUND_REQUESTED');
     expect(await row.locator('.conditions').textContent()).toContain('opened');
 
-    // Close: a note is required, then asked first; the return is CLOSED by the operator.
-    await row.locator('button[data-action="close"]').click();
+    // Close, from the order page (the same table): a note is required, then asked first; CLOSED by the operator.
+    await page.goto(`${dashboardUrl}#/orders/${orderId}`);
+    const orderRow = page.locator(`tr[data-return-id="${returnId}"]`);
+    await orderRow.locator('.status', { hasText: 'REFUND_REQUESTED' }).waitFor({ timeout: 20_000 });
+    await orderRow.locator('button[data-action="close"]').click();
     const closeForm = page.locator(`tr[data-return-form="${returnId}"] [data-form="close"]`);
     await closeForm.locator('button[data-action="close"]').click();
     expect(await closeForm.locator('.error').textContent()).toContain('write how the refund was settled');
     await closeForm.locator('input[name="note"]').fill('refunded by bank transfer');
     await closeForm.locator('button[data-action="close"]').click();
     await closeForm.locator('button[data-confirm="close"]').click();
-    await expect.poll(outcome, { timeout: 30_000, interval: 500 }).toBe('closed (CLOSED)');
-    await expect.poll(status, { timeout: 15_000, interval: 500 }).toBe('CLOSED');
+    await expect.poll(() => orderRow.locator('.outcome').textContent({ timeout: 1_000 }).catch(() => 'waiting'), { timeout: 30_000, interval: 500 }).toBe('closed (CLOSED)');
+    await orderRow.locator('.status', { hasText: 'CLOSED' }).waitFor({ timeout: 15_000 });
     expect((await stored())?.status).toBe('CLOSED');
-
-    // The order page shows the same return, and the operator's steps on the timeline.
-    await page.goto(`${dashboardUrl}#/orders/${orderId}`);
-    await page.locator(`tr[data-return-id="${returnId}"] .status`, { hasText: 'CLOSED' }).waitFor({ timeout: 20_000 });
     const timeline = await page.locator('table.timeline').textContent({ timeout: 10_000 });
     expect(timeline).toContain('ReturnReceived');
     expect(timeline).toContain('ReturnClosed');
