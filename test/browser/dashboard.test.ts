@@ -244,6 +244,7 @@ describe('operators dashboard', () => {
     await select.selectOption('opened');
     await form.locator('button[data-action="receive"]').click();
     expect(await form.locator('.ask').textContent()).toContain('line 1 opened');
+    await shot(page, 'return-receive');
     await form.locator('button[data-confirm="receive"]').click();
     await expect.poll(outcome, { timeout: 30_000, interval: 500 }).toMatch(/^received: (RECEIVED|REFUND_REQUESTED)$/);
 
