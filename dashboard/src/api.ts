@@ -92,8 +92,11 @@ export async function getJson<S extends z.ZodType>(path: string, schema: S): Pro
   return schema.parse(await res.json());
 }
 
-/** POST an operator action; a new Idempotency-Key per click (a retried click repeats nothing). */
-export async function postAction(path: string, body: Record<string, string | readonly string[] | undefined> = {}): Promise<unknown> {
+/** What an action's body may hold (JSON). */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** POST an operator action; a new Idempotency-Key per click (a retried click repeats nothing). Unset and empty top-level fields are left out. */
+export async function postAction(path: string, body: Readonly<Record<string, JsonValue | undefined>> = {}): Promise<unknown> {
   const clean = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== ''));
   const res = await signedRequest('POST', path, JSON.stringify(clean), { 'idempotency-key': crypto.randomUUID() });
   if (!res.ok) throw await failure(res);

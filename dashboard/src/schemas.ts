@@ -120,6 +120,8 @@ export const ReturnEntry = z.object({
   unanswered: z.boolean().default(false),
   rma: z.string().optional(),
   refund: Money.optional(),
+  /** The returned lines (what the receive form names); `condition` once received. */
+  lines: z.array(z.object({ lineNo: z.number().int(), sku: z.string(), quantity: z.number().int(), condition: z.string().optional() })).default([]),
 });
 export type ReturnEntry = z.output<typeof ReturnEntry>;
 
@@ -162,6 +164,10 @@ export type Supplier = z.output<typeof Supplier>;
 export const SupplierList = z.union([z.array(Supplier), z.object({ items: z.array(Supplier) }).transform((r) => r.items)]);
 
 export const ReturnList = z.object({ items: z.array(ReturnEntry), nextCursor: z.string().optional() });
+/** POST /ops/returns/{returnId}/receive: the status the receipt left (RECEIVED, REFUND_REQUESTED or CLOSED). */
+export const ReceiveReturnResult = z.object({ returnId: z.string(), orderId: z.string(), status: z.string(), changed: z.boolean() });
+/** POST /ops/returns/{returnId}/close. */
+export const CloseReturnResult = z.object({ returnId: z.string(), orderId: z.string(), status: z.string(), closedBy: z.string().nullable().optional(), changed: z.boolean() });
 
 export const DeadLetterMessage = z.object({
   messageId: z.string(),

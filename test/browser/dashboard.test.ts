@@ -3,7 +3,7 @@
  * an order placed through the storefront API shows up in the orders list with its money as money; a
  * fraud hold is approved from the exceptions page and the order page follows it to DELIVERED (timeline
  * with the operator, workflow graph with visited states); the packing slip opens; a return placed through
- * the API is listed on the returns page; a poison supplier message is listed on the dead-letters page with
+ * the API is listed on the returns page, and another is authorized, received (a condition per line) and closed from it; a poison supplier message is listed on the dead-letters page with
  * its reason and replayed. `SCREENSHOTS=1` (npm run screenshots) also writes the pages into docs/images/.
  */
 import { execFileSync } from 'node:child_process';
@@ -54,6 +54,32 @@ async function placeOrder(risky: boolean): Promise<string> {
 async function storefrontStatus(orderId: string): Promise<string> {
   const res = await fetch(`${endpoints.apiUrl}/orders/${orderId}`, { headers: { 'x-api-key': endpoints.apiKey }, signal: AbortSignal.timeout(10_000) });
   return res.ok ? String(((await res.json()) as { status?: unknown }).status) : `HTTP ${res.status}`;
+}
+
+/** POST /orders/{orderId}/returns through the storefront API: the new return's id. */
+async function requestReturn(orderId: string, body: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${endpoints.apiUrl}/orders/${orderId}/returns`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': endpoints.apiKey, 'idempotency-key': randomUUID() },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  expect(res.status, text).toBe(201);
+  return String((JSON.parse(text) as { returnId: string }).returnId);
+}
+
+interface StoredReturn {
+  returnId: string;
+  status: string;
+  lines: { lineNo: number; quantity: number; condition?: string }[];
+}
+
+/** The order's returns as the storefront API shows them (GET /orders/{orderId} `returns[]`). */
+async function storefrontReturns(orderId: string): Promise<StoredReturn[]> {
+  const res = await fetch(`${endpoints.apiUrl}/orders/${orderId}`, { headers: { 'x-api-key': endpoints.apiKey }, signal: AbortSignal.timeout(10_000) });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { returns?: StoredReturn[] }).returns ?? [];
 }
 
 /** Poll `probe` until it returns a value or the deadline passes. */
@@ -164,15 +190,7 @@ describe('operators dashboard', () => {
   it('lists a return placed through the API on the returns page, linked to its order', async () => {
     const orderId = await placeOrder(false);
     await until(`order ${orderId} DELIVERED`, async () => ((await storefrontStatus(orderId)) === 'DELIVERED' ? true : undefined), 120_000);
-    const res = await fetch(`${endpoints.apiUrl}/orders/${orderId}/returns`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': endpoints.apiKey, 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ lines: [{ lineNo: 1, quantity: 1 }], reason: 'damaged' }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    expect(res.status, text).toBe(201);
-    const returnId = String((JSON.parse(text) as { returnId: string }).returnId);
+    const returnId = await requestReturn(orderId, { lines: [{ lineNo: 1, quantity: 1 }], reason: 'damaged' });
 
     const started = Date.now();
     await page.goto(`${dashboardUrl}#/returns`);
@@ -196,6 +214,65 @@ describe('operators dashboard', () => {
     await page.goto(`${dashboardUrl}#/orders/${orderId}`);
     await page.locator(`tr[data-return-id="${returnId}"]`).waitFor({ timeout: 20_000 });
   }, 200_000);
+
+  it('authorizes and receives (one condition changed) a return on the returns page, closes it on its order page; the API stored what the page sent', async () => {
+    const orderId = await placeOrder(false);
+    await until(`order ${orderId} DELIVERED`, async () => ((await storefrontStatus(orderId)) === 'DELIVERED' ? true : undefined), 120_000);
+    // silent-return: the simulated supplier never answers (local/README.md), so every step is the operator's.
+    const returnId = await requestReturn(orderId, { lines: [{ lineNo: 1, quantity: 1 }], reason: 'changed_mind', note: 'silent-return' });
+
+    await page.goto(`${dashboardUrl}#/returns`);
+    const row = page.locator(`tr[data-return-id="${returnId}"]`);
+    await row.waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\nthe page shows: ${await page.locator('main').textContent()}`);
+    });
+    const status = () => row.locator('.status').first().textContent();
+    const outcome = async () => ((await row.locator('.error').count()) > 0 ? `error: ${await row.locator('.error').first().textContent()}` : ((await row.locator('.outcome').textContent({ timeout: 1_000 }).catch(() => null)) ?? 'waiting'));
+
+    await row.locator('button[data-action="authorize"]').click();
+    await row.locator('button[data-confirm="authorize"]').click();
+    await expect.poll(outcome, { timeout: 30_000, interval: 500 }).toBe('authorized');
+    await expect.poll(status, { timeout: 15_000, interval: 500 }).toBe('AUTHORIZED');
+
+    // Receive: the form (under the row) lists the return's line with a condition select (as_new by default); line 1 as opened.
+    await row.locator('button[data-action="receive"]').click();
+    const form = page.locator(`tr[data-return-form="${returnId}"] [data-form="receive"]`);
+    const line = form.locator('tr[data-line-no="1"]');
+    expect(await line.textContent()).toContain(endpoints.demo.skus[0]);
+    const select = line.locator('select[name="condition-1"]');
+    expect(await select.inputValue()).toBe('as_new');
+    await select.selectOption('opened');
+    await form.locator('button[data-action="receive"]').click();
+    expect(await form.locator('.ask').textContent()).toContain('line 1 opened');
+    await shot(page, 'return-receive');
+    await form.locator('button[data-confirm="receive"]').click();
+    await expect.poll(outcome, { timeout: 30_000, interval: 500 }).toMatch(/^received: (RECEIVED|REFUND_REQUESTED)$/);
+
+    // What the service stored (the storefront's view of the return) and the status the page shows with it.
+    const stored = async () => (await storefrontReturns(orderId)).find((r) => r.returnId === returnId);
+    await until('the return refund-requested', async () => ((await stored())?.status === 'REFUND_REQUESTED' ? true : undefined), 30_000);
+    expect((await stored())?.lines).toEqual([{ lineNo: 1, quantity: 1, condition: 'opened' }]);
+    await expect.poll(status, { timeout: 15_000, interval: 500 }).toBe('REFUND_REQUESTED');
+    expect(await row.locator('.conditions').textContent()).toContain('opened');
+
+    // Close, from the order page (the same table): a note is required, then asked first; CLOSED by the operator.
+    await page.goto(`${dashboardUrl}#/orders/${orderId}`);
+    const orderRow = page.locator(`tr[data-return-id="${returnId}"]`);
+    await orderRow.locator('.status', { hasText: 'REFUND_REQUESTED' }).waitFor({ timeout: 20_000 });
+    await orderRow.locator('button[data-action="close"]').click();
+    const closeForm = page.locator(`tr[data-return-form="${returnId}"] [data-form="close"]`);
+    await closeForm.locator('button[data-action="close"]').click();
+    expect(await closeForm.locator('.error').textContent()).toContain('write how the refund was settled');
+    await closeForm.locator('input[name="note"]').fill('refunded by bank transfer');
+    await closeForm.locator('button[data-action="close"]').click();
+    await closeForm.locator('button[data-confirm="close"]').click();
+    await expect.poll(() => orderRow.locator('.outcome').textContent({ timeout: 1_000 }).catch(() => 'waiting'), { timeout: 30_000, interval: 500 }).toBe('closed (CLOSED)');
+    await orderRow.locator('.status', { hasText: 'CLOSED' }).waitFor({ timeout: 15_000 });
+    expect((await stored())?.status).toBe('CLOSED');
+    const timeline = await page.locator('table.timeline').textContent({ timeout: 10_000 });
+    expect(timeline).toContain('ReturnReceived');
+    expect(timeline).toContain('ReturnClosed');
+  }, 240_000);
 
   it('lists a poison supplier message on the dead-letters page with its reason, and replays it after confirmation', async () => {
     const supplier = endpoints.suppliers.find((s) => s.inboundQueueUrl !== null);

@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import { ErrorBox } from './ui';
 
-export function ConfirmButton(props: { label: string; question: string; run: () => Promise<string>; name: string; class?: string }) {
+/** `onDone`: the caller shows the outcome (e.g. one that outlives this button) instead of the button. */
+export function ConfirmButton(props: { label: string; question: string; run: () => Promise<string>; name: string; class?: string; onDone?: (outcome: string) => void }) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | undefined>(undefined);
@@ -11,8 +12,10 @@ export function ConfirmButton(props: { label: string; question: string; run: () 
     setBusy(true);
     setError(undefined);
     try {
-      setDone(await props.run());
+      const outcome = await props.run();
       setAsking(false);
+      if (props.onDone === undefined) setDone(outcome);
+      else props.onDone(outcome);
     } catch (e) {
       setError(e);
     } finally {

@@ -62,9 +62,12 @@ export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], liv
       (e: unknown) => mine === seq.current && (setError(e), setLoading(false)),
     );
   }, deps);
+  // Other data (deps changed): drop what was shown. Going live again (after an action) keeps it: no flash, no lost row state.
   useEffect(() => {
     setData(undefined);
     setLoading(true);
+  }, [run]);
+  useEffect(() => {
     run();
     if (!live) return undefined;
     const timer = setInterval(run, currentConfig().refreshMs);

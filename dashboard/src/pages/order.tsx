@@ -35,7 +35,8 @@ function DocumentButton(props: { doc: DocumentLink }) {
 export function OrderPage(props: { orderId: string }) {
   const [live, setLive] = useState(true);
   const look = usePoll(
-    () => getJson(`/ops/orders/${encodeURIComponent(props.orderId)}`, OrderLook).then((l) => (FINAL.has(l.order.status) && l.execution?.status !== 'RUNNING' && setLive(false), l)),
+    // A RECEIVED return is live too: its refund (or exchange) step follows the receipt.
+    () => getJson(`/ops/orders/${encodeURIComponent(props.orderId)}`, OrderLook).then((l) => (FINAL.has(l.order.status) && l.execution?.status !== 'RUNNING' && !l.returns.some((r) => r.status === 'RECEIVED') && setLive(false), l)),
     [props.orderId],
     live,
   );
@@ -127,7 +128,7 @@ export function OrderPage(props: { orderId: string }) {
         )}
       </Section>
       <Section title="Returns">
-        {returns.length === 0 ? <p class="muted">None.</p> : <ReturnsTable items={returns} showOrder={false} onDone={look.reload} />}
+        {returns.length === 0 ? <p class="muted">None.</p> : <ReturnsTable items={returns} showOrder={false} onDone={() => (setLive(true), look.reload())} />}
       </Section>
     </div>
   );

@@ -1,11 +1,12 @@
 /**
  * Returns: GET /ops/returns (status, UNANSWERED past the supplier's deadline, supplier, age; paged by
- * cursor), each linked to its order; an unanswered return can be authorized on the supplier's behalf
- * (POST /ops/returns/{returnId}/authorize, asked first).
+ * cursor), each linked to its order. The operator's actions on a return (components/return-forms.tsx, each asked
+ * first): authorize a REQUESTED one on the supplier's behalf, receive an AUTHORIZED / IN_TRANSIT one (a condition
+ * per line), close a REFUND_REQUESTED one with how the refund was settled.
  */
 import { useState } from 'preact/hooks';
-import { getJson, postAction, queryString } from '../api';
-import { ConfirmButton } from '../components/confirm';
+import { getJson, queryString } from '../api';
+import { ReturnActionCell, ReturnForm, useReturnActions } from '../components/return-forms';
 import { ErrorBox, Money, Section, Status, Time, usePoll } from '../components/ui';
 import { ReturnList, type ReturnEntry } from '../schemas';
 
@@ -18,6 +19,39 @@ interface ReturnFilters {
 }
 const EMPTY: ReturnFilters = { status: '', supplier: '', olderThanMinutes: '' };
 
+/** One return: its row, and under it the receive / close form while open. */
+function ReturnRow(props: { r: ReturnEntry; onDone?: (() => void) | undefined; showOrder: boolean }) {
+  const { r } = props;
+  const state = useReturnActions(props.onDone);
+  return (
+    <>
+      <tr data-return-id={r.returnId}>
+        <td>{r.returnId}{r.rma === undefined ? null : <div class="muted small">RMA {r.rma}</div>}</td>
+        {!props.showOrder ? null : <td><a href={`#/orders/${encodeURIComponent(r.orderId)}`}>{r.orderId}</a></td>}
+        <td>{r.supplierId}</td>
+        <td><Status value={r.status} />{r.unanswered ? <span class="status bad"> unanswered</span> : null}</td>
+        <td>{r.reason}{r.resolution === undefined ? null : <div class="muted small">{r.resolution}</div>}</td>
+        <td class="num">
+          {r.units}
+          {r.lines.some((l) => l.condition !== undefined) ? (
+            <div class="muted small conditions">{r.lines.map((l) => `${l.sku} ${l.condition ?? '–'}`).join(', ')}</div>
+          ) : null}
+        </td>
+        <td class="num">{r.goods === undefined ? '–' : <Money amount={r.goods.amount} currency={r.goods.currency} />}</td>
+        <td class="num">{r.refund === undefined ? '–' : <Money amount={r.refund.amount} currency={r.refund.currency} />}</td>
+        <td><Time iso={r.createdAt} /></td>
+        <td><Time iso={r.status === 'REQUESTED' ? r.respondBy : undefined} /></td>
+        <td><ReturnActionCell entry={r} state={state} /></td>
+      </tr>
+      {state.open ? (
+        <tr class="form-row" data-return-form={r.returnId}>
+          <td colSpan={props.showOrder ? 11 : 10}><ReturnForm entry={r} state={state} /></td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
 export function ReturnsTable(props: { items: readonly ReturnEntry[]; onDone?: () => void; showOrder?: boolean }) {
   if (props.items.length === 0) return <p class="muted">No returns.</p>;
   return (
@@ -26,35 +60,7 @@ export function ReturnsTable(props: { items: readonly ReturnEntry[]; onDone?: ()
         <tr><th>Return</th>{props.showOrder === false ? null : <th>Order</th>}<th>Supplier</th><th>Status</th><th>Reason</th><th class="num">Units</th><th class="num">Goods</th><th class="num">Refund</th><th>Requested</th><th>Respond by</th><th></th></tr>
       </thead>
       <tbody>
-        {props.items.map((r) => (
-          <tr key={r.returnId} data-return-id={r.returnId}>
-            <td>{r.returnId}{r.rma === undefined ? null : <div class="muted small">RMA {r.rma}</div>}</td>
-            {props.showOrder === false ? null : <td><a href={`#/orders/${encodeURIComponent(r.orderId)}`}>{r.orderId}</a></td>}
-            <td>{r.supplierId}</td>
-            <td><Status value={r.status} />{r.unanswered ? <span class="status bad"> unanswered</span> : null}</td>
-            <td>{r.reason}{r.resolution === undefined ? null : <div class="muted small">{r.resolution}</div>}</td>
-            <td class="num">{r.units}</td>
-            <td class="num">{r.goods === undefined ? '–' : <Money amount={r.goods.amount} currency={r.goods.currency} />}</td>
-            <td class="num">{r.refund === undefined ? '–' : <Money amount={r.refund.amount} currency={r.refund.currency} />}</td>
-            <td><Time iso={r.createdAt} /></td>
-            <td><Time iso={r.status === 'REQUESTED' ? r.respondBy : undefined} /></td>
-            <td>
-              {r.status !== 'REQUESTED' ? null : (
-                <ConfirmButton
-                  name="authorize"
-                  class="approve"
-                  label={r.unanswered ? 'authorize (unanswered)' : 'authorize'}
-                  question={`Authorize ${r.returnId} on ${r.supplierId}'s behalf?`}
-                  run={async () => {
-                    await postAction(`/ops/returns/${encodeURIComponent(r.returnId)}/authorize`, { note: 'authorized from the dashboard' });
-                    props.onDone?.();
-                    return 'authorized';
-                  }}
-                />
-              )}
-            </td>
-          </tr>
-        ))}
+        {props.items.map((r) => <ReturnRow key={r.returnId} r={r} onDone={props.onDone} showOrder={props.showOrder !== false} />)}
       </tbody>
     </table>
   );

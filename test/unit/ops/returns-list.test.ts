@@ -54,6 +54,7 @@ const RETURNS: readonly ReturnRecord[] = [
   record(ORDER_B, '000000000b', 'REQUESTED', 'globex', 20, { respondBy: new Date(NOW.getTime() + 3_600_000).toISOString() }),
   record(ORDER_A, '000000000c', 'AUTHORIZED', 'acme', 100, { authorization: { rma: 'RMA-1', by: 'supplier', at: minutesAgo(90) } }),
   record(ORDER_B, '000000000d', 'CLOSED', 'globex', 5000, {
+    received: { lines: [{ lineNo: 1, condition: 'opened' }], at: minutesAgo(4000) },
     refund: { amountMinor: 2980, currency: 'EUR', goodsMinor: 2980, restockingFeeMinor: 0, shippingAdjustmentMinor: 0, lines: [{ lineNo: 1, quantity: 2 }], capped: false },
   }),
 ];
@@ -82,6 +83,12 @@ describe('listReturnsForOperators', () => {
     expect(page.items.find((i) => i.returnId.endsWith('c'))?.rma).toBe('RMA-1');
     expect(page.items.find((i) => i.returnId.endsWith('d'))?.refund).toEqual({ amount: '29.80', currency: 'EUR' });
     expect(page.nextCursor).toBeUndefined();
+  });
+
+  it('names the returned lines (lineNo, sku, quantity) and, once received, their condition; no prices, no customer data', async () => {
+    const page = await list({});
+    expect(page.items.find((i) => i.returnId.endsWith('a'))?.lines).toEqual([{ lineNo: 1, sku: 'MUG', quantity: 2 }]);
+    expect(page.items.find((i) => i.returnId.endsWith('d'))?.lines).toEqual([{ lineNo: 1, sku: 'MUG', quantity: 2, condition: 'opened' }]);
   });
 
   it.each([

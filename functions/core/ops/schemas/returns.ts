@@ -1,6 +1,7 @@
 /** GET /ops/returns: the query (every filter optional) and the page of return summaries. */
 import * as z from 'zod';
 import { RETURN_STATUSES } from '../../orders/domain/returns-lifecycle';
+import { RETURN_CONDITIONS } from '../../returns/domain/returns';
 import { Money } from './find';
 
 /** A status, or `UNANSWERED`: REQUESTED returns whose supplier did not answer by `respondBy`. */
@@ -36,6 +37,16 @@ export const ReturnSummary = z.object({
   unanswered: z.boolean().meta({ description: 'REQUESTED and past respondBy: an operator may authorize it (POST /ops/returns/{returnId}/authorize)' }),
   rma: z.string().optional(),
   refund: Money.optional(),
+  lines: z
+    .array(
+      z.object({
+        lineNo: z.number().int(),
+        sku: z.string(),
+        quantity: z.number().int(),
+        condition: z.enum(RETURN_CONDITIONS).optional().meta({ description: 'As received (once RECEIVED or later)' }),
+      }),
+    )
+    .meta({ description: 'The returned lines (what POST /ops/returns/{returnId}/receive names, one condition per lineNo); no customer data' }),
 });
 export type ReturnSummary = z.output<typeof ReturnSummary>;
 

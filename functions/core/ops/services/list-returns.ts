@@ -46,6 +46,10 @@ export function returnSummary(record: ReturnRecord, orderCurrency: string, now: 
     unanswered: record.status === 'REQUESTED' && record.respondBy !== undefined && record.respondBy < now,
     ...(record.authorization === undefined ? {} : { rma: record.authorization.rma }),
     ...(record.refund === undefined ? {} : { refund: { amount: minorToDecimal(record.refund.amountMinor, record.refund.currency), currency: record.refund.currency } }),
+    lines: record.lines.map((l) => {
+      const condition = record.received?.lines.find((r) => r.lineNo === l.lineNo)?.condition;
+      return { lineNo: l.lineNo, sku: l.sku, quantity: l.quantity, ...(condition === undefined ? {} : { condition }) };
+    }),
   };
 }
 
