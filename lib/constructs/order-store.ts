@@ -80,28 +80,18 @@ export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', '
 /** Write actions granted per function, only where its code uses them. */
 export type TableExtraAction = 'dynamodb:DeleteItem' | 'dynamodb:BatchWriteItem';
 
-const RESUMES_HOLDS: readonly TableExtraAction[] = ['dynamodb:DeleteItem'];
 const BATCH_WRITES: readonly TableExtraAction[] = ['dynamodb:BatchWriteItem'];
 
 /**
  * Per function entry: the extra write actions its bundle sends (test/infra/table-actions.test.ts checks this
  * map against the built bundles, so a new DeleteCommand or BatchWriteCommand cannot ship without its grant).
- * DeleteItem: task-token records are deleted once used (functions/core/workflow/store/task-tokens.ts, every
- * function that resumes a held order or a fulfillment). BatchWriteItem: offer writes of inventory feeds
- * (functions/core/inventory/store/inventory.ts).
+ * DeleteItem: no function sends it since used task tokens are no longer deleted (the next wait overwrites them,
+ * TTL removes the last: functions/core/workflow/store/task-tokens.ts). BatchWriteItem: offer writes of inventory
+ * feeds (functions/core/inventory/store/inventory.ts).
  */
 export const TABLE_EXTRA_ACTIONS: Readonly<Record<string, readonly TableExtraAction[]>> = {
-  'functions/api/cancel-order.ts': RESUMES_HOLDS,
-  'functions/api/change-address.ts': RESUMES_HOLDS,
-  'functions/ops/order-act.ts': RESUMES_HOLDS,
-  'functions/api/shopify-webhook.ts': RESUMES_HOLDS,
-  'functions/api/update-payment.ts': RESUMES_HOLDS,
-  'functions/api/woocommerce-webhook.ts': RESUMES_HOLDS,
-  'functions/workflow/await-hold.ts': RESUMES_HOLDS,
-  'functions/workflow/await-milestone.ts': RESUMES_HOLDS,
-  'functions/workflow/dispatch.ts': RESUMES_HOLDS,
-  'functions/suppliers/inbound.ts': [...RESUMES_HOLDS, ...BATCH_WRITES],
-  'functions/suppliers/message-file.ts': [...RESUMES_HOLDS, ...BATCH_WRITES],
+  'functions/suppliers/inbound.ts': BATCH_WRITES,
+  'functions/suppliers/message-file.ts': BATCH_WRITES,
   'functions/inventory/feed-file.ts': BATCH_WRITES,
   'functions/inventory/refresh-feeds.ts': BATCH_WRITES,
   'functions/sweeps/sweep-stale-feeds.ts': BATCH_WRITES,

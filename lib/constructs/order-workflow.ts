@@ -6,6 +6,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { WORKFLOW_ERROR_NAMES } from '../../functions/core/kernel/errors';
 import { transientRetrySchedule } from '../../functions/core/workflow/domain/failure-policy';
+import { DEFAULT_DISPATCH_DELAY_MINUTES } from '../../functions/core/workflow/services/workflow-settings';
 import { acknowledgeNag } from '../nag';
 import type { Stage } from '../stage-config';
 import type { OrderStore } from './order-store';
@@ -26,6 +27,11 @@ export function dispatchDelaysJson(stage: Stage): string {
   const delays: Record<string, number> = {};
   for (const channel of stage.config.channels) if (channel.dispatchDelayMinutes !== undefined) delays[channel.id] = channel.dispatchDelayMinutes;
   return JSON.stringify(delays);
+}
+
+/** Whether some channel of the stage waits before dispatch (absent = DEFAULT_DISPATCH_DELAY_MINUTES): else no DispatchDelay state. */
+export function delaysDispatch(stage: Stage): boolean {
+  return stage.config.channels.some((channel) => (channel.dispatchDelayMinutes ?? DEFAULT_DISPATCH_DELAY_MINUTES) > 0);
 }
 
 /** One Lambda entry per task kind (several states may share one: flag-exception, await-milestone, cancel-order). */
@@ -85,8 +91,8 @@ export interface OrderWorkflowProps {
  * written in JSONPath (the local interpreter runs the same definition). See docs/infrastructure.md and the
  * workflow contract for the states.
  *
- * Happy single-supplier path (7 state transitions): ValidateAndRoute → DispatchDelay (Wait) → Fulfill (Map:
- * Dispatch → AwaitShipment → AwaitDelivery) → Complete (ends the execution). Other outcomes are named errors
+ * Happy single-supplier path (6 state transitions; 7 when a channel delays dispatch): ValidateAndRoute → [DispatchDelay
+ * (Wait)] → Fulfill (Map: Dispatch → AwaitShipment → AwaitDelivery) → Complete (ends the execution). Other outcomes are named errors
  * the Catches route (OrderOnHold, OrderRejected, OrderOutOfStock, OrderClosed, MoreFulfillments, FulfillmentCancelled). Validation, the payment/fraud screen,
  * the reservation and the routing are ONE task (each still writes its own transaction and timeline events):
  * every state costs a Standard transition, so synchronous steps are not split into states.
@@ -293,13 +299,10 @@ export class OrderWorkflow extends Construct {
         .otherwise(cancelled),
     );
 
-    // 3. The channel's dispatch delay (0 allowed): cancellations and address edits that follow checkout land
-    // before the supplier sees the order.
-    const dispatchDelay = sfn.Wait.jsonPath(this, 'DispatchDelay', {
-      comment: "The channel's dispatchDelayMinutes, counted from checkout (ValidateAndRoute computes the seconds left).",
-      time: sfn.WaitTime.secondsPath('$.route.dispatchDelaySeconds'),
-    });
-    validateAndRoute.next(dispatchDelay);
+    // 3. The channel's dispatch delay: cancellations and address edits that follow checkout land before the supplier
+    // sees the order. Only when some channel delays (a Wait is a paid transition; orders come from the stage's channels).
+    const delayComment = "The channel's dispatchDelayMinutes, counted from checkout (ValidateAndRoute computes the seconds left).";
+    const dispatchDelay = delaysDispatch(stage) ? sfn.Wait.jsonPath(this, 'DispatchDelay', { comment: delayComment, time: sfn.WaitTime.secondsPath('$.route.dispatchDelaySeconds') }) : undefined;
 
     // 4. Per fulfillment, in parallel. Each iteration's state is `{ fulfillment: FulfillmentTask }`; a callback
     // resumes with the same FulfillmentTask, its timeouts recomputed from the stored deadlines, which
@@ -379,7 +382,7 @@ export class OrderWorkflow extends Construct {
     });
     fulfill.itemProcessor(dispatch);
     fulfill.addCatch(holdOnFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
-    dispatchDelay.next(fulfill);
+    validateAndRoute.next(dispatchDelay === undefined ? fulfill : dispatchDelay.next(fulfill));
 
     // 5. Complete: the final status from the fulfillments; it ENDS the execution (DELIVERED, CANCELLED, or
     // EXCEPTION: a lost parcel stays on the exceptions index), so the happy path has no Choice after it. A reroute

@@ -9,6 +9,7 @@ import { RerouteInput } from '../../functions/core/workflow/schemas/workflow';
 import { transientRetrySchedule } from '../../functions/core/workflow/domain/failure-policy';
 import { ORDER_WORKFLOW_LOGICAL_IDS, SUPPLIER_REJECTED_ERROR, SYNC_TIMEOUT_ERRORS, TRANSIENT_ERRORS, WORKFLOW_ENTRIES } from '../../lib/constructs/order-workflow';
 import { type AslMachine, type AslState, allStates, isCallbackTask, localizeDefinition, stateMachineDefinition, successors, taskFunction, walkPath } from './asl';
+import { readCdkJsonContext } from '../../lib/app-builder';
 import { type Synthesized, actionsOf, arr, findDependencyCycle, props, rec, referencedId, renderIntrinsics, resourcesOfType, roleStatements, synthesize } from './support';
 
 let s: Synthesized;
@@ -24,7 +25,6 @@ const TOP_LEVEL_STATES = [
   'HoldDeadline',
   'AwaitHoldDecision',
   'HoldDecided?',
-  'DispatchDelay',
   'Fulfill',
   'Complete',
   'NextFulfillments',
@@ -333,7 +333,7 @@ describe('definition', () => {
   });
 
   it('ValidateAndRoute writes ROUTED under $.route and reports every other outcome as a named error its Catch routes', () => {
-    expect(state('ValidateAndRoute')).toMatchObject({ ResultPath: '$.route', Parameters: { 'orderId.$': '$.orderId' }, Next: 'DispatchDelay' });
+    expect(state('ValidateAndRoute')).toMatchObject({ ResultPath: '$.route', Parameters: { 'orderId.$': '$.orderId' }, Next: 'Fulfill' });
     const catches = state('ValidateAndRoute').Catch ?? [];
     const routes = Object.fromEntries(catches.map((c) => [c.ErrorEquals.join(','), c.Next]));
     expect(routes).toEqual({
@@ -349,14 +349,15 @@ describe('definition', () => {
     expect(state('HoldDecided?').Choices?.find((c) => c.StringEquals === 'APPROVE')?.Next).toBe('ValidateAndRoute');
   });
 
-  it('waits the channel dispatch delay (seconds from ValidateAndRoute) before the Map', () => {
-    expect(state('DispatchDelay')).toMatchObject({ Type: 'Wait', SecondsPath: '$.route.dispatchDelaySeconds', Next: 'Fulfill' });
+  it('has no DispatchDelay when no channel delays dispatch (every dev channel sets 0): ValidateAndRoute goes straight to the Map', () => {
+    expect(JSON.stringify(machine)).not.toContain('DispatchDelay');
+    // Every path that led to the delay (ROUTED, an approved hold, a cancellation that did not apply) re-enters ValidateAndRoute.
+    expect(state('ValidateAndRoute').Next).toBe('Fulfill');
   });
 
-  it('the happy single-supplier path has 7 transitions including the dispatch delay (cost goal: at most 7)', () => {
+  it('the happy single-supplier path has 6 transitions (cost goal: at most 7 with a dispatch delay)', () => {
     const path = walkPath(machine, HAPPY_CHOICES);
-    expect(path).toEqual(['ValidateAndRoute', 'DispatchDelay', 'Fulfill', 'Dispatch', 'AwaitShipment', 'AwaitDelivery', 'Complete']);
-    expect(path.length).toBeLessThanOrEqual(7);
+    expect(path).toEqual(['ValidateAndRoute', 'Fulfill', 'Dispatch', 'AwaitShipment', 'AwaitDelivery', 'Complete']);
   });
 
   it.each(['Dispatch', 'AwaitShipment', 'AwaitShipmentAfterDeadline', 'AwaitDelivery', 'AwaitDeliveryAfterDeadline'])(
@@ -501,8 +502,8 @@ function happyHandlers(overrides: Record<string, Handler> = {}): Record<string, 
   };
 }
 
-function run(handlers: Record<string, Handler>): Run {
-  const definition: StateMachineDefinition = JSON.parse(JSON.stringify(localizeDefinition(machine)));
+function run(handlers: Record<string, Handler>, asl: AslMachine = machine): Run {
+  const definition: StateMachineDefinition = JSON.parse(JSON.stringify(localizeDefinition(asl)));
   const sm = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const retryIntervalOverrides = Object.fromEntries(allStates(machine).filter((x) => x.state.Retry !== undefined).map((x) => [x.name, 0]));
   const execution = sm.run(
@@ -519,12 +520,12 @@ function run(handlers: Record<string, Handler>): Run {
 }
 
 describe('definition run by the local interpreter (stub tasks)', () => {
-  it('the happy single-supplier order enters 7 states and succeeds at Complete', async () => {
+  it('the happy single-supplier order enters 6 states and succeeds at Complete', async () => {
     const r = run(happyHandlers());
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(r.entered).toEqual(walkPath(machine, HAPPY_CHOICES));
-    expect(r.entered).toHaveLength(7);
+    expect(r.entered).toHaveLength(6);
   });
 
   it.each([
@@ -550,7 +551,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
       }),
     );
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'CANCELLED' } });
-    expect(r.entered).toEqual(['ValidateAndRoute', 'DispatchDelay', 'Fulfill', 'Dispatch', 'ReleaseCancelled', 'FulfillmentCancelled', 'Complete']);
+    expect(r.entered).toEqual(['ValidateAndRoute', 'Fulfill', 'Dispatch', 'ReleaseCancelled', 'FulfillmentCancelled', 'Complete']);
     expect(released).toEqual([{ fulfillment: FULFILLMENT, reason: 'CANCELLED' }]);
   });
 
@@ -563,7 +564,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
       }),
     );
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
-    expect(r.entered.slice(6)).toEqual(['Complete', 'NextFulfillments', 'Fulfill', 'Dispatch', 'AwaitShipment', 'AwaitDelivery', 'Complete']);
+    expect(r.entered.slice(5)).toEqual(['Complete', 'NextFulfillments', 'Fulfill', 'Dispatch', 'AwaitShipment', 'AwaitDelivery', 'Complete']);
   });
 
   it('a payload reaches each task as the handler contract says', async () => {
@@ -669,7 +670,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
       }),
     );
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
-    expect(r.entered.slice(0, 7)).toEqual(['ValidateAndRoute', 'HoldDeadline', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute', 'DispatchDelay', 'Fulfill']);
+    expect(r.entered.slice(0, 7)).toEqual(['ValidateAndRoute', 'HoldDeadline', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute', 'Fulfill', 'Dispatch']);
     expect(screens).toBe(2);
   });
 
@@ -706,7 +707,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
       }),
     );
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
-    expect(r.entered.slice(0, 8)).toEqual(['ValidateAndRoute', 'HoldDeadline', 'AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'CancelOrderApplied?', 'ValidateAndRoute', 'DispatchDelay']);
+    expect(r.entered.slice(0, 8)).toEqual(['ValidateAndRoute', 'HoldDeadline', 'AwaitHoldDecision', 'HoldExpired', 'CancelOrder', 'CancelOrderApplied?', 'ValidateAndRoute', 'Fulfill']);
   });
 
   it('out of stock cancels with reason OUT_OF_STOCK', async () => {
@@ -767,7 +768,7 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     );
     await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
     const at = r.entered.indexOf('HoldOnFailure');
-    expect(r.entered.slice(at - 1, at + 7)).toEqual(['AwaitShipment', 'HoldOnFailure', 'RetryAfterFailure', 'HoldDeadline', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute', 'DispatchDelay']);
+    expect(r.entered.slice(at - 1, at + 7)).toEqual(['AwaitShipment', 'HoldOnFailure', 'RetryAfterFailure', 'HoldDeadline', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute', 'Fulfill']);
     expect(r.entered).not.toContain('CancelOrder');
   });
 
@@ -801,4 +802,38 @@ describe('definition run by the local interpreter (stub tasks)', () => {
     expect(r.entered).toEqual(expect.arrayContaining(['AwaitShipment', 'ShipmentLate', 'AwaitShipmentAfterDeadline', 'CancelFulfillment', 'FulfillmentCancelled']));
     expect(rec(flags[0])).toMatchObject({ fulfillment: FULFILLMENT, exception: 'SHIP_BY_PASSED' });
   }, 20_000);
+});
+
+describe('a stage whose channel delays dispatch (demo-woo without dispatchDelayMinutes: the default 5 minutes)', () => {
+  let delayed: Synthesized;
+  let delayedMachine: AslMachine;
+  beforeAll(() => {
+    const stages = rec(readCdkJsonContext().stages);
+    const dev = rec(stages.dev);
+    const channels = arr(dev.channels).map((c) => rec(c));
+    const withDelay = channels.map((c) => (c.id === 'demo-woo' ? Object.fromEntries(Object.entries(c).filter(([k]) => k !== 'dispatchDelayMinutes')) : c));
+    delayed = synthesize({ stage: 'dev', context: { stages: { ...stages, dev: { ...dev, channels: withDelay } } } });
+    delayedMachine = stateMachineDefinition(delayed.json).definition;
+  });
+
+  it('keeps the DispatchDelay Wait between ValidateAndRoute and the Map, under the same pinned logical id', () => {
+    expect(stateMachineDefinition(delayed.json).logicalId).toBe(smLogicalId);
+    expect(delayedMachine.States.ValidateAndRoute?.Next).toBe('DispatchDelay');
+    expect(delayedMachine.States.DispatchDelay).toMatchObject({ Type: 'Wait', SecondsPath: '$.route.dispatchDelaySeconds', Next: 'Fulfill' });
+    expect(Object.keys(delayedMachine.States).sort()).toEqual([...TOP_LEVEL_STATES, 'DispatchDelay'].sort());
+    // The other states are the same as without the delay.
+    const { DispatchDelay: _wait, ValidateAndRoute: before, ...rest } = delayedMachine.States;
+    const { ValidateAndRoute: without, ...restWithout } = machine.States;
+    expect(rest).toEqual(restWithout);
+    expect({ ...before, Next: 'Fulfill' }).toEqual(without);
+  });
+
+  it('the happy single-supplier path has 7 transitions: the delay costs one', async () => {
+    const path = walkPath(delayedMachine, HAPPY_CHOICES);
+    expect(path).toEqual(['ValidateAndRoute', 'DispatchDelay', 'Fulfill', 'Dispatch', 'AwaitShipment', 'AwaitDelivery', 'Complete']);
+    const r = run(happyHandlers(), delayedMachine);
+    await expect(r.result).resolves.toMatchObject({ route: { outcome: 'DELIVERED' } });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(r.entered).toEqual(path);
+  });
 });

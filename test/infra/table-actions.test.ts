@@ -1,7 +1,7 @@
 /**
  * Per-function table actions (dev stack): each function's role grants exactly the DynamoDB item actions its
- * code sends, pinned here function by function. DeleteItem (task tokens deleted once used) and
- * BatchWriteItem (inventory offer writes) only where the bundle sends them; the local runtime does not
+ * code sends, pinned here function by function. DeleteItem (no bundle sends it: used task tokens are overwritten by
+ * the next wait, TTL removes the last) and BatchWriteItem (inventory offer writes) only where the bundle sends them; the local runtime does not
  * enforce IAM, so these assertions are what keeps a grant from drifting away from the code.
  */
 import { readFileSync } from 'node:fs';
@@ -28,14 +28,14 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'functions/ops/suppliers.ts': WRITE,
   'functions/ops/dead-letters.ts': [],
   'functions/api/create-order.ts': WRITE,
-  'functions/api/cancel-order.ts': [...WRITE, DELETE],
+  'functions/api/cancel-order.ts': WRITE,
   'functions/notifications/enqueue.ts': READ,
   'functions/notifications/deliver.ts': WRITE,
-  'functions/api/change-address.ts': [...WRITE, DELETE],
-  'functions/ops/order-act.ts': [...WRITE, DELETE],
-  'functions/api/shopify-webhook.ts': [...WRITE, DELETE],
-  'functions/api/update-payment.ts': [...WRITE, DELETE],
-  'functions/api/woocommerce-webhook.ts': [...WRITE, DELETE],
+  'functions/api/change-address.ts': WRITE,
+  'functions/ops/order-act.ts': WRITE,
+  'functions/api/shopify-webhook.ts': WRITE,
+  'functions/api/update-payment.ts': WRITE,
+  'functions/api/woocommerce-webhook.ts': WRITE,
   'functions/workflow/validate-and-route.ts': WRITE,
   'functions/workflow/reroute.ts': WRITE,
   'functions/workflow/flag-exception.ts': WRITE,
@@ -43,11 +43,11 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'functions/workflow/cancel-order.ts': WRITE,
   'functions/workflow/complete.ts': WRITE,
   'functions/workflow/hold-on-failure.ts': WRITE,
-  'functions/workflow/await-hold.ts': [...WRITE, DELETE],
-  'functions/workflow/await-milestone.ts': [...WRITE, DELETE],
-  'functions/workflow/dispatch.ts': [...WRITE, DELETE],
-  'functions/suppliers/inbound.ts': [...WRITE, DELETE, BATCH_WRITE],
-  'functions/suppliers/message-file.ts': [...WRITE, DELETE, BATCH_WRITE],
+  'functions/workflow/await-hold.ts': WRITE,
+  'functions/workflow/await-milestone.ts': WRITE,
+  'functions/workflow/dispatch.ts': WRITE,
+  'functions/suppliers/inbound.ts': [...WRITE, BATCH_WRITE],
+  'functions/suppliers/message-file.ts': [...WRITE, BATCH_WRITE],
   'functions/inventory/feed-file.ts': [...WRITE, BATCH_WRITE],
   'functions/inventory/refresh-feeds.ts': [...WRITE, BATCH_WRITE],
   'functions/sweeps/sweep-stale-feeds.ts': [...WRITE, BATCH_WRITE],
@@ -83,7 +83,7 @@ const SCOPED: Readonly<Record<string, { readonly read: readonly string[]; readon
   'functions/inventory/feed-file.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'], indexes: ['gsi1'] },
   'functions/inventory/refresh-feeds.ts': { read: ['SKU#*', 'SKUSHARD#*', 'SUPPLIER#*', 'FILE#*'], indexes: ['gsi1'] },
 };
-const WRITES = new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', DELETE, BATCH_WRITE]);
+const WRITES = new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', BATCH_WRITE]);
 
 /** DynamoDB document-client commands → the IAM action each needs (transactions need the actions of their items). */
 const COMMAND_ACTIONS: Readonly<Record<string, string>> = {

@@ -28,7 +28,7 @@ async function opsDecision(orderId: string, decision: 'approve' | 'reject'): Pro
 }
 
 describe.concurrent('order workflow on the local runtime (scripted suppliers)', () => {
-  it('happy path, one supplier: RECEIVED -> DELIVERED, the 7 states of the happy path, no task token leaves the platform', async () => {
+  it('happy path, one supplier: RECEIVED -> DELIVERED, the 6 states of the happy path (no dispatch delay in dev), no task token leaves the platform', async () => {
     const orderId = await placeOrder({ lines: [{ sku: 'TSHIRT-BLK-M', quantity: 2 }] });
     const f = await dispatchedFulfillment(orderId, NORDIC);
     const po = await outboundMessages(NORDIC, String(f['fulfillmentId']), 'PURCHASE_ORDER');
@@ -39,10 +39,10 @@ describe.concurrent('order workflow on the local runtime (scripted suppliers)', 
     const order = await waitForStatus(orderId, 'DELIVERED');
     const events = await waitForExecutionEnd(orderId);
     expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
-    expect(statesEntered(events)).toEqual(['ValidateAndRoute', 'DispatchDelay', 'Fulfill', 'Dispatch', 'AwaitShipment', 'AwaitDelivery', 'Complete']);
+    expect(statesEntered(events)).toEqual(['ValidateAndRoute', 'Fulfill', 'Dispatch', 'AwaitShipment', 'AwaitDelivery', 'Complete']);
     const transitions = countTransitions(events);
-    console.log(`happy single-supplier order: ${transitions} state transitions (goal <= 7, the dispatch delay included), ${events.length} history events`);
-    expect(transitions).toBe(7);
+    console.log(`happy single-supplier order: ${transitions} state transitions (6: every dev channel's dispatch delay is 0, so no DispatchDelay state), ${events.length} history events`);
+    expect(transitions).toBe(6);
 
     const types = timelineTypes(order);
     for (const t of ['OrderValidated', 'FulfillmentDispatched', 'FulfillmentAccepted', 'ShipmentCreated', 'OrderDelivered']) expect(types).toContain(t);
@@ -92,7 +92,7 @@ describe.concurrent('order workflow on the local runtime (scripted suppliers)', 
     await fulfilHappily(NORDIC, f);
     await waitForStatus(orderId, 'DELIVERED');
     const states = statesEntered(await waitForExecutionEnd(orderId));
-    expect(states.slice(0, 7)).toEqual(['ValidateAndRoute', 'HoldDeadline', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute', 'DispatchDelay', 'Fulfill']);
+    expect(states.slice(0, 7)).toEqual(['ValidateAndRoute', 'HoldDeadline', 'AwaitHoldDecision', 'HoldDecided?', 'ValidateAndRoute', 'Fulfill', 'Dispatch']);
   });
 
   it('fraud hold approved by an operator: ON_HOLD (HIGH_RISK_OF_FRAUD) -> POST /ops/orders/{id}/approve -> continues', async () => {
@@ -142,7 +142,7 @@ describe.concurrent('order workflow on the local runtime (scripted suppliers)', 
     const order = await waitForStatus(orderId, 'DELIVERED');
     expect(timelineTypes(order)).toEqual(expect.arrayContaining(['FulfillmentRejected', 'FulfillmentRerouted', 'OrderDelivered']));
     const states = statesEntered(await waitForExecutionEnd(orderId));
-    expect(states.slice(0, 8)).toEqual(['ValidateAndRoute', 'DispatchDelay', 'Fulfill', 'Dispatch', 'Reroute', 'Rerouted?', 'DispatchRerouted', 'Dispatch']);
+    expect(states.slice(0, 7)).toEqual(['ValidateAndRoute', 'Fulfill', 'Dispatch', 'Reroute', 'Rerouted?', 'DispatchRerouted', 'Dispatch']);
   });
 
   it('supplier silence past the acceptance SLA -> States.Timeout -> rerouted (SLA shortened by the local time scale)', async () => {

@@ -97,6 +97,31 @@ describe('the tasks in state machine order', () => {
     expect(sfnMock.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
   });
 
+  it('used tokens are not deleted: a spent token read before the next wait stored its own is answered "already handled", and that wait resumes itself', async () => {
+    // Step Functions accepts a task token once: a second SendTask* on it answers TaskTimedOut.
+    const used = new Set<string>();
+    sfnMock.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string }) => {
+      if (used.has(input.taskToken)) throw Object.assign(new Error('Provided task does not exist anymore'), { name: 'TaskTimedOut' });
+      used.add(input.taskToken);
+      return {};
+    });
+    putOrder(table, order());
+    const [task] = (await validateAndRoute(world.deps, { orderId: ORDER_ID })).fulfillments;
+    if (task === undefined) throw new Error('not routed');
+    await dispatch(inbound, { taskToken: 'tok-dispatch', fulfillment: task });
+    await supplier('nordic-home', 'ACCEPTED', F1);
+    const afterAcceptance = MilestoneResult.parse(JSON.parse(lastSuccess()?.output ?? '{}'));
+    // The parcel is scanned before AwaitShipment stored its token: the inbound finds the spent ACCEPTANCE token.
+    await supplier('nordic-home', 'SHIPPED', F1, { carrier: 'UPS', trackingNumber: UPS, lines: [{ lineNo: 1, quantity: 2 }] });
+    await expect(supplier('nordic-home', 'TRACKING_EVENT', F1, { trackingNumber: UPS, event: 'CARRIER_PICKED_UP' })).resolves.toMatchObject({ resumed: 'already-handled' });
+    // AwaitShipment stores its token (overwriting the spent one), sees the shipment and resumes itself, once.
+    await expect(awaitMilestone(inbound, { taskToken: 'tok-ship', fulfillment: afterAcceptance, milestone: 'SHIPPED' })).resolves.toMatchObject({ action: 'resumed' });
+    expect(table.get(`TASKTOKEN#${F1}`, '#TASKTOKEN')).toMatchObject({ taskToken: 'tok-ship', stage: 'SHIPPED' });
+    expect(sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual(['tok-dispatch', 'tok-dispatch', 'tok-ship']);
+    expect([...used]).toEqual(['tok-dispatch', 'tok-ship']);
+    expect(table.log.filter((l) => l.command === 'Delete')).toEqual([]);
+  });
+
   it('supplier rejects → reroute → the next supplier accepts; the restarted execution resumes it', async () => {
     putOrder(table, order());
     const [task] = (await validateAndRoute(world.deps, { orderId: ORDER_ID })).fulfillments;

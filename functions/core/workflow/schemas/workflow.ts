@@ -61,7 +61,7 @@ export type HoldDecision = z.output<typeof HoldDecision>;
 export const RouteResult = z.object({
   outcome: z.enum(['ROUTED', 'OUT_OF_STOCK']),
   fulfillments: z.array(FulfillmentTask),
-  /** ROUTED: seconds the DispatchDelay Wait state still waits (the channel's delay from checkout; 0 allowed). */
+  /** ROUTED: seconds the DispatchDelay Wait state still waits (the channel's delay from checkout; 0 allowed; unread when no channel delays). */
   dispatchDelaySeconds: z.int().min(0).optional(),
 });
 export type RouteResult = z.output<typeof RouteResult>;

@@ -47,11 +47,7 @@ export async function resumeIfReached(
   if (token.stage === 'HOLD') return 'waiting';
   const check = checkFulfillmentStage(record, token.stage, deps.now(), deps.settings);
   if (check.kind === 'waiting') return 'waiting';
-  return resumeWithStoredToken(
-    { ...deps, store: deps.store },
-    token,
-    check.kind === 'success' ? { kind: 'success', output: check.output } : { kind: 'failure', error: check.error, cause: check.cause },
-  );
+  return resumeWithStoredToken(deps, token, check.kind === 'success' ? { kind: 'success', output: check.output } : { kind: 'failure', error: check.error, cause: check.cause });
 }
 
 export async function readFulfillment(store: StoreContext, orderId: string, fulfillmentId: string): Promise<FulfillmentRecord> {
@@ -78,7 +74,7 @@ export async function awaitHold(deps: CallbackDeps, input: { readonly taskToken:
   if (order === undefined) throw new WorkflowStateError(`Order ${input.orderId} does not exist`);
   const decision = holdDecisionFor(order);
   if (decision === undefined) return { action: 'waiting', status: order.status };
-  const response = await resumeWithStoredToken({ ...deps, store: deps.store }, token, { kind: 'success', output: decision });
+  const response = await resumeWithStoredToken(deps, token, { kind: 'success', output: decision });
   return { action: response === 'sent' ? 'resumed' : 'already-handled', status: order.status };
 }
 

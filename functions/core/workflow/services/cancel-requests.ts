@@ -292,7 +292,7 @@ export async function requestCancellation(deps: CancellationDeps, input: Cancell
     if (fresh?.order.status === 'CANCELLED' && committed.wasOnHold && deps.sfn !== undefined) {
       // The hold wait ends now (AwaitHoldDecision → REJECT → CancelOrder finds the order cancelled).
       const token = await getHoldToken(deps.store, input.orderId);
-      if (token !== undefined) await resumeWithStoredToken({ sfn: deps.sfn, logger: deps.logger, store: deps.store }, token, { kind: 'success', output: { decision: 'REJECT' } });
+      if (token !== undefined) await resumeWithStoredToken({ sfn: deps.sfn, logger: deps.logger }, token, { kind: 'success', output: { decision: 'REJECT' } });
     }
   }
   deps.logger.info('Cancellation request handled', { orderId: input.orderId, status: committed.outcome.status, source: input.source });

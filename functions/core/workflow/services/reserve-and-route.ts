@@ -35,7 +35,7 @@ import { dispatchDelaySeconds } from './workflow-settings';
 const RESOLVED_HOLD_TIMEOUT_SECONDS = 86_400;
 
 /**
- * The ValidateAndRoute state: ROUTED is the result (→ DispatchDelay → Fulfill, no Choice state on the happy
+ * The ValidateAndRoute state: ROUTED is the result (→ [DispatchDelay] → Fulfill, no Choice state on the happy
  * path); every other outcome is a named error its Catch routes (OrderOnHold → HoldDeadline, OrderRejected →
  * Rejected, OrderOutOfStock → OutOfStock, OrderClosed → Done). `report: 'HOLD'` (HoldDeadline) returns the
  * outcome with the hold's time left instead.

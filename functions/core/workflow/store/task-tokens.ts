@@ -1,13 +1,12 @@
 /**
  * Task tokens of waiting workflow states, stored server-side (never sent to a supplier):
  * `TASKTOKEN#{fulfillmentId}` (stage ACCEPTANCE / SHIPPED / DELIVERED, overwritten per stage) and
- * `TASKTOKEN#HOLD#{orderId}` (stage HOLD). Whoever resumes the state deletes the token it used,
- * conditionally on its value, so a newer token stored meanwhile survives.
+ * `TASKTOKEN#HOLD#{orderId}` (stage HOLD). A used token is not deleted (no write that does nothing): the next
+ * waiting state overwrites it and TTL removes the last one; answering a spent token again is "already handled".
  */
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../runtime/table/context';
 import { keys } from '../../runtime/table/keys';
-import { isConditionalCheckFailed } from '../../runtime/table/transactions';
 
 export const TOKEN_STAGES = ['ACCEPTANCE', 'SHIPPED', 'DELIVERED', 'HOLD'] as const;
 export type TokenStage = (typeof TOKEN_STAGES)[number];
@@ -57,22 +56,4 @@ export function getFulfillmentToken(ctx: StoreContext, fulfillmentId: string): P
 
 export function getHoldToken(ctx: StoreContext, orderId: string): Promise<TaskTokenRecord | undefined> {
   return getByKey(ctx, keys.holdTaskToken(orderId));
-}
-
-/** Delete the token if it is still the one we used; 'gone' when another token replaced it (or it is gone). */
-export async function deleteTaskToken(ctx: StoreContext, record: TaskTokenRecord): Promise<'deleted' | 'gone'> {
-  try {
-    await ctx.ddb.send(
-      new DeleteCommand({
-        TableName: ctx.tableName,
-        Key: keyOf(record),
-        ConditionExpression: 'taskToken = :token',
-        ExpressionAttributeValues: { ':token': record.taskToken },
-      }),
-    );
-    return 'deleted';
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return 'gone';
-    throw error;
-  }
 }
