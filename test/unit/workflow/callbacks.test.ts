@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { applyFulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment-events';
 import { type FulfillmentEvent } from '../../../functions/core/workflow/domain/fulfillment';
 import type { WorkflowOrder } from '../../../functions/core/orders/domain/order';
-import { PurchaseOrderMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
+import { PurchaseOrderAmendedMessage, PurchaseOrderMessage } from '../../../functions/core/suppliers/schemas/supplier-messages';
 import { MilestoneResult } from '../../../functions/core/workflow/schemas/workflow';
 import { awaitHold, awaitMilestone } from '../../../functions/core/workflow/services/callbacks';
 import { dispatch } from '../../../functions/core/workflow/services/dispatch';
@@ -110,6 +110,37 @@ describe('Dispatch', () => {
     expect(sends[0]?.args[0].input.MessageBody).not.toContain(TOKEN);
     expect(timelineTypes(table)).toEqual([]);
     expect(tokenItem()?.taskToken).toBe(TOKEN);
+  });
+
+  it('an address change that commits while the purchase order is being sent: DISPATCHED on the changed order, then the amendment with the new ship-to', async () => {
+    const fulfillment = await task();
+    // The address change lands between the purchase order's send and Dispatch's write: it saw the fulfillment
+    // not yet dispatched (nothing to amend) and moved the order's version, so Dispatch's write is retried.
+    sqsMock
+      .on(SendMessageCommand)
+      .callsFakeOnce(() => {
+        const stored = table.get(`ORDER#${ORDER_ID}`, '#ORDER');
+        if (stored === undefined) throw new Error('no order');
+        const address = stored['shippingAddress'] as Record<string, unknown>;
+        table.seed({ ...stored, shippingAddress: { ...address, line1: 'Neue Strasse 2' }, addressRevision: 1, version: Number(stored['version']) + 1 });
+        return { MessageId: 'm-po' };
+      })
+      .resolves({ MessageId: 'm-amend' });
+    await expect(dispatch(deps(), { taskToken: TOKEN, fulfillment })).resolves.toEqual({ action: 'waiting', status: 'DISPATCHED' });
+
+    const bodies = sqsMock.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody ?? '{}') as Record<string, unknown>);
+    expect(bodies.map((b) => b['type'])).toEqual(['PURCHASE_ORDER', 'PURCHASE_ORDER_AMENDED']);
+    const amendment = PurchaseOrderAmendedMessage.parse(bodies[1]);
+    expect(amendment).toMatchObject({ fulfillmentId: F1, revision: 1, messageId: `po-${F1}-r1`, changes: ['shipTo'] });
+    expect(JSON.stringify(amendment.shipTo)).toContain('Neue Strasse 2');
+    expect(storedFulfillment(table, F1).status).toBe('DISPATCHED');
+    expect(timelineTypes(table)).toEqual(['FulfillmentDispatched']);
+  });
+
+  it('no address change while sending: no amendment', async () => {
+    const fulfillment = await task();
+    await dispatch(deps(), { taskToken: TOKEN, fulfillment });
+    expect(sqsMock.commandCalls(SendMessageCommand).map((c) => (JSON.parse(c.args[0].input.MessageBody ?? '{}') as { type: string }).type)).toEqual(['PURCHASE_ORDER']);
   });
 
   it('an already accepted fulfillment resumes the state at once with the refreshed FulfillmentTask', async () => {

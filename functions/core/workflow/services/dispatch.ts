@@ -6,6 +6,7 @@
  */
 import { applyFulfillmentEvent } from '../domain/fulfillment-events';
 import type { Channel } from '../../orders/domain/channel';
+import type { WorkflowOrder } from '../../orders/domain/order';
 import type { FulfillmentDocuments } from '../domain/fulfillment-status';
 import type { Supplier } from '../../suppliers/domain/supplier';
 import { WorkflowStateError } from '../../kernel/errors';
@@ -19,6 +20,7 @@ import { putTaskToken } from '../store/task-tokens';
 import { TimelineBatch } from '../../events/store/timeline';
 import { transact } from '../../runtime/table/transactions';
 import { cancellationMessage, sendToSupplier, type OutboundDeps } from '../../suppliers/services/supplier-outbound';
+import { sendPurchaseOrderAmendment } from '../../suppliers/services/po-amendment';
 import { deliverPurchaseOrder } from '../../suppliers/services/purchase-order-delivery';
 import { readFulfillment, resumeIfReached, tokenRecord, type CallbackDeps, type CallbackResult } from './callbacks';
 import { RETRY, optimistic } from './workflow-common';
@@ -39,6 +41,8 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
   await putTaskToken(deps.store, token);
   let sent = false;
   let published: FulfillmentDocuments = {};
+  // The order's address revision the published purchase order carries (0: the checkout address).
+  let sentRevision = 0;
   return optimistic('Dispatch', async () => {
     const record = await readFulfillment(deps.store, task.orderId, task.fulfillmentId);
     if (sent && record.status === 'CANCELLED' && record.dispatchedAt === undefined) {
@@ -59,6 +63,9 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
       if (Object.keys(again.documents).length > 0 && !hasDocuments(documentsOf(record), again.documents)) {
         await recordDocuments(deps.store, record.orderId, record.fulfillmentId, again.documents);
       }
+      // The first issue may predate an address change (the supplier dedupes this re-send): the amendment of the
+      // current revision again, idempotent (same revision, same message id / file key).
+      if ((order.addressRevision ?? 0) > 0) await amendShipTo(deps, order, record, deps.now());
       return { action: 'waiting', status: record.status };
     }
 
@@ -80,6 +87,7 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
       } else {
         sent = true;
         published = result.documents;
+        sentRevision = order.addressRevision ?? 0;
         event = { type: 'DISPATCHED', at };
       }
     } else {
@@ -119,8 +127,18 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
       fulfillmentId: record.fulfillmentId,
       supplierId: record.supplierId,
     });
+    // An address change that committed while the purchase order was being sent saw the fulfillment not yet
+    // dispatched (so it amended nothing) and moved the order's version (so this write was retried on the new
+    // order): the supplier holds the old ship-to, the amendment brings the new one.
+    if (event.type === 'DISPATCHED' && (order.addressRevision ?? 0) !== sentRevision) await amendShipTo(deps, order, next, now);
     const after = await resumeIfReached(deps, next, token);
     return { action: after === 'waiting' ? 'waiting' : after === 'sent' ? 'resumed' : 'already-handled', status: next.status };
   });
+}
+
+/** PURCHASE_ORDER_AMENDED with the order's current ship-to and address revision (suppliers/services/po-amendment.ts). */
+async function amendShipTo(deps: DispatchDeps, order: WorkflowOrder, fulfillment: FulfillmentRecord, issuedAt: Date): Promise<void> {
+  await sendPurchaseOrderAmendment(deps, { order, fulfillment, revision: order.addressRevision ?? 1, issuedAt });
+  deps.logger.info('Purchase order amended: the address changed while it was being sent', { orderId: order.orderId, fulfillmentId: fulfillment.fulfillmentId });
 }
 
