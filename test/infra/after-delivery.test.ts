@@ -3,7 +3,8 @@
  * types, the lost-parcel schedule and its settings, least privilege per function, the shared DLQ.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SCORECARD_EVENT_TYPES } from '../../functions/core/scorecards/domain/facts';
+import { SCORECARD_DETAIL_FILTER, SCORECARD_EVENT_TYPES } from '../../functions/core/scorecards/domain/facts';
+import { matchesPattern, parsePattern } from '../../local/emulators/patterns';
 import { DOMAIN_EVENT_SOURCE } from '../../lib/constructs/order-events';
 import { AFTER_DELIVERY_ENTRIES } from '../../lib/constructs/after-delivery/scorecards';
 import { type Synthesized, actionsOf, arr, functionEnv, functionIdByEntry, props, rec, referencedId, resourcesOfType, roleOfFunction, roleStatements, synthesize } from './support';
@@ -20,7 +21,20 @@ const rulesTargeting = (entry: string) => resourcesOfType(s.json, 'AWS::Events::
 describe('after delivery', () => {
   it('the scorecard updater gets exactly the scorecard event types of the domain bus, failures to the DLQ', () => {
     const [rule] = rulesTargeting(AFTER_DELIVERY_ENTRIES.scorecardUpdater);
-    expect(props(rule?.[1] ?? { Type: '' }).EventPattern).toEqual({ source: [DOMAIN_EVENT_SOURCE], 'detail-type': [...SCORECARD_EVENT_TYPES] });
+    const pattern = props(rule?.[1] ?? { Type: '' }).EventPattern;
+    expect(pattern).toEqual({ source: [DOMAIN_EVENT_SOURCE], 'detail-type': [...SCORECARD_EVENT_TYPES], detail: SCORECARD_DETAIL_FILTER });
+    // The synthesized pattern, matched as EventBridge does (the local runtime's matcher, documented syntax).
+    const parsed = parsePattern(pattern, 'ScorecardRule');
+    const event = (type: string, data: Record<string, unknown>) => ({ source: DOMAIN_EVENT_SOURCE, 'detail-type': type, detail: { type, at: '2026-12-07T00:00:00.000Z', data } });
+    const ids = { fulfillmentId: 'ful_01kbx5y3m2n8c0d9e7f6g5h4j3_01', supplierId: 'nordic-home' };
+    const passes = (type: string, data: Record<string, unknown>): boolean => matchesPattern(parsed, event(type, data));
+    for (const type of SCORECARD_EVENT_TYPES.filter((t) => t !== 'ShipmentCreated' && t !== 'TrackingUpdated')) expect(passes(type, ids), type).toBe(true);
+    expect(passes('ShipmentCreated', { ...ids, trackingNumber: '1Z', trackingUnverified: true })).toBe(true);
+    expect(passes('ShipmentCreated', { ...ids, trackingNumber: '1Z' })).toBe(false);
+    for (const code of ['CARRIER_PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELIVERED', 'EXCEPTION']) expect(passes('TrackingUpdated', { ...ids, trackingNumber: '1Z', event: code }), code).toBe(true);
+    expect(passes('TrackingUpdated', { ...ids, trackingNumber: '1Z', event: 'LABEL_CREATED' })).toBe(false);
+    expect(passes('TrackingUpdated', { ...ids, event: 'DELIVERED' })).toBe(false);
+    expect(passes('OrderShipped', {})).toBe(false);
     const target = rec(arr(props(rule?.[1] ?? { Type: '' }).Targets)[0]);
     expect(rec(target.DeadLetterConfig).Arn).toBeDefined();
   });

@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SCORECARD_EVENT_TYPES } from '../../../functions/core/scorecards/domain/facts';
+import { SCORECARD_DETAIL_FILTER, SCORECARD_EVENT_TYPES } from '../../../functions/core/scorecards/domain/facts';
 import { acknowledgeNag } from '../../nag';
 import type { Stage } from '../../stage-config';
 import { DOMAIN_EVENT_SOURCE } from '../order-events';
@@ -83,7 +83,8 @@ export class AfterDelivery extends Construct {
     new events.Rule(this, 'ScorecardRule', {
       eventBus: props.bus,
       description: 'Supplier scorecards: acceptance, rejection, cancellation, shipment, delivery and return events',
-      eventPattern: { source: [DOMAIN_EVENT_SOURCE], detailType: [...SCORECARD_EVENT_TYPES] },
+      // The detail filter keeps out the ShipmentCreated / TrackingUpdated events that cannot yield a fact (facts.ts).
+      eventPattern: { source: [DOMAIN_EVENT_SOURCE], detailType: [...SCORECARD_EVENT_TYPES], detail: SCORECARD_DETAIL_FILTER },
       targets: [new targets.LambdaFunction(this.scorecardUpdater, { deadLetterQueue: this.dlq, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
 

@@ -57,6 +57,20 @@ describe('deliveriesOf', () => {
     expect(deliveries[1]?.lastError).toContain('HTTP 503');
   });
 
+  it('a DELIVERED record without its type (timeline events since the ledger slimming) gets it from the order timeline', async () => {
+    const slim = `ORDER#${ORDER}|EVENT#2026-12-07T04:00:00.000Z#1002`;
+    const ledger = table.get(`NOTIFY#${ORDER}`, '#LEDGER') ?? {};
+    table.seed(
+      { ...ledger, seq: 4, sentSeq: 4, [eventNumberKey(slim)]: 4, [eventAttemptsKey(slim)]: [{ n: 1, at: '2026-12-07T04:00:01.000Z', result: 'DELIVERED' }] },
+      { pk: `ORDER#${ORDER}`, sk: 'EVENT#2026-12-07T04:00:00.000Z#1002', entity: 'TimelineEvent', type: 'FulfillmentDelivered', at: '2026-12-07T04:00:00.000Z', actor: 'supplier', message: 'delivered' },
+    );
+    const deliveries = await deliveriesOf(store, ORDER);
+    for (const d of deliveries) DeliveryView.parse(d);
+    expect(deliveries.find((d) => d.sequence === 4)).toMatchObject({ type: 'FulfillmentDelivered', status: 'DELIVERED', attempts: 1, at: '2026-12-07T04:00:01.000Z' });
+    // The records that carry their type keep it (failures, and DELIVERED records written before).
+    expect(deliveries.find((d) => d.sequence === 2)?.type).toBe('OrderShipped');
+  });
+
   it('is empty without a ledger', async () => {
     expect(await deliveriesOf(store, 'ord_01jf0000000000000000000bbb')).toEqual([]);
   });

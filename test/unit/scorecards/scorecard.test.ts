@@ -119,10 +119,8 @@ describe('facts from domain events', () => {
     expect(factsOf('FulfillmentAccepted', '2026-12-01T10:45:01Z', data, record)).toEqual([{ supplierId: S, day: '2026-12-01', countKey: 'ACCEPTED#ful_x_01', fact: { kind: 'ACCEPTED', minutes: 45 } }]);
   });
   it('first carrier scan after the ship-by deadline: late; an unverified tracking number counts once', () => {
-    expect(factsOf('ShipmentCreated', '2026-12-03T08:00:00Z', { ...data, trackingUnverified: true }, record).map((f) => f.fact)).toEqual([
-      { kind: 'SHIPPED', onTime: false },
-      { kind: 'INVALID_TRACKING' },
-    ]);
+    expect(factsOf('TrackingUpdated', '2026-12-03T08:00:01Z', { ...data, event: 'IN_TRANSIT' }, record).map((f) => f.fact)).toEqual([{ kind: 'SHIPPED', onTime: false }]);
+    expect(factsOf('ShipmentCreated', '2026-12-03T08:00:00Z', { ...data, trackingUnverified: true }).map((f) => f.fact)).toEqual([{ kind: 'INVALID_TRACKING' }]);
   });
   it('delivery vs deliver-by; returns by reason with the returns helper payload', () => {
     expect(factsOf('FulfillmentDelivered', '2026-12-04T09:00:00Z', data, { ...record, deliveredAt: '2026-12-04T09:00:00.000Z' })[0]?.fact).toEqual({ kind: 'DELIVERED', onTime: true });

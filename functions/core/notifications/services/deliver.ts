@@ -118,8 +118,9 @@ async function deliverOne(
   if (numbered !== undefined && wasSent(ledger, message.eventId)) return { sequence: numbered, platform: channel.platform, requests: 0, alreadySent: true };
   const sequence = numbered ?? (await assignSequence(deps.store, ledger, message.orderId, message.eventId, position, now));
   const requests = await send(deps, channel, message, sequence, now);
-  // The attempt's outcome rides on the "sent" write (no extra write for a delivery that went through).
-  const record = { n: attempt, at: deps.clock().toISOString(), result: 'DELIVERED' as const, type: message.eventType, sk: position };
+  // The attempt's outcome rides on the "sent" write (no extra write for a delivery that went through). Its type
+  // only when the timeline cannot give it (the ops look reads it from there): the ledger stays under 1 KB.
+  const record = { n: attempt, at: deps.clock().toISOString(), result: 'DELIVERED' as const, ...(position === undefined ? { type: message.eventType } : {}) };
   await markSent(deps.store, ledger, message.orderId, sequence, { eventId: message.eventId, record });
   return { sequence, platform: channel.platform, requests, alreadySent: false };
 }

@@ -105,8 +105,13 @@ export interface DeliveryAttempt {
   readonly error?: string | undefined;
   /** When the message becomes visible again (FAILED). */
   readonly nextRetryAt?: string | undefined;
-  /** The domain event notified and its timeline position (for the order view). */
-  readonly type: string;
+  /**
+   * The domain event notified (the order view's type). A DELIVERED record of an event on the order's timeline
+   * leaves it out (readDeliveries takes it from the timeline): that keeps the ledger of a typical order under
+   * 1 KB, so every ledger write costs one write unit.
+   */
+  readonly type?: string | undefined;
+  /** The event's timeline position (failure records; read by no one, kept on older records). */
   readonly sk?: string | undefined;
 }
 
@@ -158,7 +163,11 @@ export async function recordFailedAttempt(store: NotifyStore, orderId: string, e
   );
 }
 
-/** Every event's number and attempts, from the ledger item (the ops look). */
+/**
+ * Every event's number and attempts, from the ledger item (the ops look). Attempts recorded without their
+ * event's type (DELIVERED records of timeline events) get it from the order's timeline: one Query of the
+ * timeline's keys and types, made only when such an attempt exists.
+ */
 export async function readDeliveries(store: NotifyStore, orderId: string): Promise<{ sentSeq: number; events: { key: string; sequence?: number; attempts: DeliveryAttempt[] }[] }> {
   const out = await store.ddb.send(new GetCommand({ TableName: store.tableName, Key: { pk: pk(orderId), sk: LEDGER_SK }, ConsistentRead: true }));
   const item = out.Item ?? {};
@@ -168,7 +177,38 @@ export async function readDeliveries(store: NotifyStore, orderId: string): Promi
     if (name.startsWith(NUMBER_PREFIX) && typeof value === 'number') entry(name.slice(NUMBER_PREFIX.length)).sequence = value;
     if (name.startsWith(ATTEMPTS_PREFIX) && Array.isArray(value)) entry(name.slice(ATTEMPTS_PREFIX.length)).attempts = value as DeliveryAttempt[];
   }
+  const untyped = [...events.values()].filter((e) => e.attempts.some((a) => typeof a.type !== 'string'));
+  if (untyped.length > 0) {
+    const types = await timelineTypes(store, orderId);
+    for (const e of untyped) {
+      const type = types.get(e.key);
+      if (type !== undefined) e.attempts = e.attempts.map((a) => (typeof a.type === 'string' ? a : { ...a, type }));
+    }
+  }
   return { sentSeq: typeof item['sentSeq'] === 'number' ? item['sentSeq'] : 0, events: [...events.values()] };
+}
+
+/** The order's timeline event types by ledger hash (the hash of the event id `ORDER#{orderId}|{sk}`). */
+async function timelineTypes(store: NotifyStore, orderId: string): Promise<Map<string, string>> {
+  const types = new Map<string, string>();
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.ddb.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+        ProjectionExpression: 'sk, #type',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':events': 'EVENT#' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const event of page.Items ?? []) {
+      if (typeof event['sk'] === 'string' && typeof event['type'] === 'string') types.set(eventKeyOf(`ORDER#${orderId}|${event['sk']}`).slice(0, 16), event['type']);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return types;
 }
 
 /** A stored timeline event of the order (the outbox the bus events came from). */

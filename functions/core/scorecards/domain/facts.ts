@@ -37,7 +37,26 @@ export const SCORECARD_EVENT_TYPES = [
 ] as const;
 
 /** Event types whose facts need the stored fulfillment. */
-export const NEEDS_FULFILLMENT: ReadonlySet<string> = new Set(['FulfillmentAccepted', 'ShipmentCreated', 'TrackingUpdated', 'FulfillmentDelivered']);
+export const NEEDS_FULFILLMENT: ReadonlySet<string> = new Set(['FulfillmentAccepted', 'TrackingUpdated', 'FulfillmentDelivered']);
+
+/**
+ * The bus rule's content filter on `detail` (EventBridge `$or`): of the ShipmentCreated and TrackingUpdated
+ * events, only those that can yield a fact invoke the updater. A first carrier scan is always applied by a
+ * scan of a parcel (a TrackingUpdated with a tracking number and a code other than LABEL_CREATED), and that
+ * event's updater reads the fulfillment after its own write, so it sees the scan: a ShipmentCreated (a label,
+ * never a scan) only matters for an unverified tracking number, and label creations or whole-fulfillment
+ * deliveries (no tracking number, no scan) never do. Every other scorecard type always passes.
+ */
+export const SCORECARD_DETAIL_FILTER = {
+  $or: [
+    { type: SCORECARD_EVENT_TYPES.filter((t) => t !== 'ShipmentCreated' && t !== 'TrackingUpdated') },
+    { type: ['ShipmentCreated'], data: { trackingUnverified: [true] } },
+    { type: ['TrackingUpdated'], data: { trackingNumber: [{ exists: true }], event: [{ 'anything-but': ['LABEL_CREATED'] }] } },
+  ],
+} as const;
+
+/** The count key of a fulfillment's SHIPPED fact (its first carrier scan): every later scan yields it again. */
+export const shippedCountKey = (fulfillmentId: string): string => `SHIPPED#${fulfillmentId}`;
 
 const day = (at: string): string => at.slice(0, 10);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -68,15 +87,12 @@ export function factsOf(type: string, at: string, data: Readonly<Record<string, 
       return one('ACCEPTED', record.acceptedAt, { kind: 'ACCEPTED', minutes });
     }
     case 'ShipmentCreated':
+      // A label, not a scan: the SHIPPED fact comes from the scan that set the first scan (TrackingUpdated).
+      return fulfillmentId !== undefined && data['trackingUnverified'] === true ? one('INVALID_TRACKING', at, { kind: 'INVALID_TRACKING' }) : [];
     case 'TrackingUpdated': {
       if (record === undefined) return [];
-      const facts: CountedFact[] = [];
       const firstScan = minTime(record.shipments.map((s) => s.firstScanAt));
-      if (firstScan !== undefined) facts.push(...one('SHIPPED', firstScan, { kind: 'SHIPPED', onTime: firstScan <= record.promise.shipByDeadline }));
-      if (type === 'ShipmentCreated' && (data['trackingUnverified'] === true || record.shipments.some((s) => s.trackingUnverified === true))) {
-        facts.push(...one('INVALID_TRACKING', at, { kind: 'INVALID_TRACKING' }));
-      }
-      return facts;
+      return firstScan === undefined ? [] : one('SHIPPED', firstScan, { kind: 'SHIPPED', onTime: firstScan <= record.promise.shipByDeadline });
     }
     case 'FulfillmentDelivered': {
       const delivered = record?.deliveredAt ?? minTime(record?.shipments.map((s) => s.deliveredAt) ?? []) ?? at;

@@ -13,10 +13,10 @@ import { getSupplier } from '../../inventory/store/catalog';
 import { parseFulfillmentId } from '../../workflow/domain/fulfillment-record';
 import { getFulfillment } from '../../workflow/store/fulfillments';
 import type { TaskLogger } from '../../workflow/services/workflow-common';
-import { factsOf, NEEDS_FULFILLMENT, type FulfillmentFacts } from '../domain/facts';
+import { factsOf, NEEDS_FULFILLMENT, shippedCountKey, type FulfillmentFacts } from '../domain/facts';
 import { minusDays, scorecard, type Scorecard } from '../domain/scorecard';
 import { DEFAULT_DEMOTION, DEMOTION_METRICS, demotionOf, type DemotionConfig, type Demotion } from '../domain/demotion';
-import { countFact, loadDays } from '../store/daily';
+import { countFact, isCounted, loadDays } from '../store/daily';
 
 /** The EventBridge event (domain bus): only the fields used; `type` is any string (ReturnRequested comes from the returns feature). */
 export const ScorecardBusEvent = z.object({
@@ -50,12 +50,21 @@ export interface ScorecardDeps {
   readonly demotion?: DemotionConfig | undefined;
 }
 
+/**
+ * Count the facts of one domain event. A TrackingUpdated can only yield the fulfillment's SHIPPED fact (its
+ * first carrier scan), and every scan after the first yields it again: its count marker is read first (½ read
+ * unit) and a counted fact ends there, without the fulfillment read and the counting transaction (which would
+ * fail on the marker and still bill its write units). Out of order or retried, each scan event either finds
+ * the marker or runs the conditional transaction, so the fact is counted exactly once, by whichever scan
+ * event comes first (each reads the fulfillment after its own scan was written).
+ */
 export async function applyScorecardEvent(deps: ScorecardDeps, event: ScorecardBusEvent): Promise<{ readonly counted: number; readonly facts: number }> {
   const { type, at, data } = event.detail;
   let record: FulfillmentFacts | undefined;
   if (NEEDS_FULFILLMENT.has(type)) {
     const fulfillmentId = typeof data['fulfillmentId'] === 'string' ? data['fulfillmentId'] : '';
     const parsed = parseFulfillmentId(fulfillmentId);
+    if (type === 'TrackingUpdated' && parsed !== undefined && (await isCounted(deps.store, shippedCountKey(fulfillmentId)))) return { counted: 0, facts: 1 };
     if (parsed !== undefined) record = await getFulfillment(deps.store, parsed.orderId, fulfillmentId);
     if (record === undefined) {
       deps.logger.warn('Scorecard: fulfillment not found, event not counted', { type, fulfillmentId });

@@ -2,10 +2,11 @@
  * Scorecard items. Daily aggregates: `SCORECARD#{supplierId}` / `DAY#{YYYY-MM-DD}`, flat numeric
  * counters incremented in place (`SET x = if_not_exists(x, 0) + n`; acceptance buckets `b0`..`b9`, returns `ret_{reason}`). Each fact is
  * counted once: its count marker `SCORECARD#COUNTED#{countKey}` / `#COUNTED` (TTL 120 days) is put in
- * the same transaction as the ADD, conditional on not existing. Reads are one Query per supplier and
+ * the same transaction as the ADD, conditional on not existing (a cancelled transaction still bills its write
+ * units, so facts that are often counted already are checked with `isCounted` first). Reads are one Query per supplier and
  * window (≤ 90 items), never a scan.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../runtime/table/context';
 import { transact } from '../../runtime/table/transactions';
 import { ACCEPTANCE_BUCKETS_MINUTES, emptyDay, factIncrements, type DailyAggregate } from '../domain/scorecard';
@@ -15,6 +16,17 @@ const COUNT_TTL_SECONDS = 120 * 86_400;
 const COUNTERS = ['dispatched', 'accepted', 'rejected', 'cancelled', 'shipped', 'shippedOnTime', 'invalidTracking', 'delivered', 'deliveredLate'] as const;
 
 export const dailyKey = (supplierId: string, day: string) => ({ pk: `SCORECARD#${supplierId}`, sk: `DAY#${day}` });
+const countMarkerKey = (countKey: string) => ({ pk: `SCORECARD#COUNTED#${countKey}`, sk: '#COUNTED' });
+
+/**
+ * Whether the fact `countKey` was already counted (its marker exists): one eventually consistent GetItem of
+ * the small marker (½ read unit). Only a shortcut: a marker written a moment ago may not be seen yet, and
+ * then the counting transaction's condition still refuses the second count.
+ */
+export async function isCounted(ctx: StoreContext, countKey: string): Promise<boolean> {
+  const out = await ctx.ddb.send(new GetCommand({ TableName: ctx.tableName, Key: countMarkerKey(countKey), ProjectionExpression: 'pk' }));
+  return out.Item !== undefined;
+}
 
 /** A return reason as an attribute name part (the returns helper's reason codes are already snake_case). */
 export function reasonAttribute(reason: string): string {
@@ -36,7 +48,7 @@ export async function countFact(ctx: StoreContext, counted: CountedFact, now: Da
     {
       Put: {
         TableName: ctx.tableName,
-        Item: { pk: `SCORECARD#COUNTED#${counted.countKey}`, sk: '#COUNTED', entity: 'ScorecardCount', supplierId: counted.supplierId, day: counted.day, expiresAt: Math.floor(now.getTime() / 1000) + COUNT_TTL_SECONDS },
+        Item: { ...countMarkerKey(counted.countKey), entity: 'ScorecardCount', supplierId: counted.supplierId, day: counted.day, expiresAt: Math.floor(now.getTime() / 1000) + COUNT_TTL_SECONDS },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
