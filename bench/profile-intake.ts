@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startLocalRuntime } from '../local/runtime/runtime';
 import { BENCH_RUNTIME } from './e2e-harness';
+import { BenchHttpClient } from './http-client';
 import { orderBody } from './intake';
 
 interface ProfileNode {
@@ -28,14 +29,14 @@ async function main(): Promise<void> {
   const rt = await startLocalRuntime({ dataDir, ...BENCH_RUNTIME, suppliers: false, startEventSources: false });
   try {
     const tag = `p${Date.now().toString(36)}`;
+    const client = new BenchHttpClient();
     const post = async (i: number): Promise<void> => {
-      const res = await fetch(`${rt.endpoints.apiUrl}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': rt.endpoints.apiKey, 'idempotency-key': `${tag}-${i}` },
-        body: orderBody(i, tag),
-        signal: AbortSignal.timeout(10_000),
-      });
-      await res.text();
+      const res = await client.request(
+        `${rt.endpoints.apiUrl}/orders`,
+        'POST',
+        { 'content-type': 'application/json', 'x-api-key': rt.endpoints.apiKey, 'idempotency-key': `${tag}-${i}` },
+        orderBody(i, tag),
+      );
       if (res.status !== 201) throw new Error(`POST /orders answered ${res.status}`);
     };
     for (let i = 0; i < 300; i++) await post(i);
