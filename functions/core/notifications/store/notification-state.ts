@@ -12,7 +12,8 @@
  * follow the order's timeline (services/deliver.ts sends earlier undelivered events first).
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../../runtime/table/query';
 
 export interface NotifyStore {
   readonly ddb: DynamoDBDocumentClient;
@@ -191,23 +192,15 @@ export async function readDeliveries(store: NotifyStore, orderId: string): Promi
 /** The order's timeline event types by ledger hash (the hash of the event id `ORDER#{orderId}|{sk}`). */
 async function timelineTypes(store: NotifyStore, orderId: string): Promise<Map<string, string>> {
   const types = new Map<string, string>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
-        ProjectionExpression: 'sk, #type',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':events': 'EVENT#' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const event of page.Items ?? []) {
-      if (typeof event['sk'] === 'string' && typeof event['type'] === 'string') types.set(eventKeyOf(`ORDER#${orderId}|${event['sk']}`).slice(0, 16), event['type']);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  const events = await queryAll(store, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+    ProjectionExpression: 'sk, #type',
+    ExpressionAttributeNames: { '#type': 'type' },
+    ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':events': 'EVENT#' },
+  });
+  for (const event of events) {
+    if (typeof event['sk'] === 'string' && typeof event['type'] === 'string') types.set(eventKeyOf(`ORDER#${orderId}|${event['sk']}`).slice(0, 16), event['type']);
+  }
   return types;
 }
 
@@ -223,31 +216,23 @@ export interface StoredTimelineEvent {
 /** The order's timeline events from `fromSk` (inclusive) to `beforeSk` (exclusive), oldest first (`EVENT#{at}#{seq}` sort keys). */
 export async function timelineBetween(store: NotifyStore, orderId: string, fromSk: string, beforeSk: string): Promise<StoredTimelineEvent[]> {
   const events: StoredTimelineEvent[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :before',
-        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':from': fromSk, ':before': beforeSk },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const sk = item['sk'];
-      if (typeof sk !== 'string' || sk === beforeSk || item['entity'] !== 'TimelineEvent' || typeof item['at'] !== 'string') continue;
-      const data = item['data'];
-      events.push({
-        sk,
-        at: item['at'],
-        type: item['type'],
-        actor: typeof item['actor'] === 'string' ? item['actor'] : 'platform',
-        data: typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {},
-      });
-    }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  const items = await queryAll(store, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :before',
+    ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':from': fromSk, ':before': beforeSk },
+    ConsistentRead: true,
+  });
+  for (const item of items) {
+    const sk = item['sk'];
+    if (typeof sk !== 'string' || sk === beforeSk || item['entity'] !== 'TimelineEvent' || typeof item['at'] !== 'string') continue;
+    const data = item['data'];
+    events.push({
+      sk,
+      at: item['at'],
+      type: item['type'],
+      actor: typeof item['actor'] === 'string' ? item['actor'] : 'platform',
+      data: typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {},
+    });
+  }
   return events;
 }
 

@@ -5,7 +5,6 @@
  * Pause and resume are one transaction each: the supplier item and a SupplierPaused / SupplierResumed
  * supplier event (outbox: published on the bus with the operator's id). Repeats change nothing.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../kernel/clock';
 import { ConflictError, NotFoundError } from '../../kernel/errors';
 import { getSupplier, loadSuppliers } from '../../inventory/store/catalog';
@@ -13,6 +12,7 @@ import { isFeedFresh } from '../../workflow/domain/eligibility';
 import type { StoreContext } from '../../runtime/table/context';
 import { GSI3, keys } from '../../runtime/table/keys';
 import { transact } from '../../runtime/table/transactions';
+import { queryAll } from '../../runtime/table/query';
 
 export interface SupplierDeps {
   readonly store: StoreContext;
@@ -51,21 +51,13 @@ export interface SupplierSummary {
 /** Open stock shortfalls per supplier (the sparse EXCEPTION#STOCK_SHORTFALL partition of gsi3). */
 async function stockAlerts(store: StoreContext): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await store.ddb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: GSI3,
-        KeyConditionExpression: 'gsi3pk = :k',
-        ExpressionAttributeValues: { ':k': 'EXCEPTION#STOCK_SHORTFALL' },
-        ProjectionExpression: 'supplierId',
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) if (typeof item.supplierId === 'string') counts.set(item.supplierId, (counts.get(item.supplierId) ?? 0) + 1);
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
+  const items = await queryAll(store, {
+    IndexName: GSI3,
+    KeyConditionExpression: 'gsi3pk = :k',
+    ExpressionAttributeValues: { ':k': 'EXCEPTION#STOCK_SHORTFALL' },
+    ProjectionExpression: 'supplierId',
+  });
+  for (const { supplierId } of items) if (typeof supplierId === 'string') counts.set(supplierId, (counts.get(supplierId) ?? 0) + 1);
   return counts;
 }
 

@@ -6,7 +6,7 @@
  * only after a conditional failure, and only when DynamoDB did not return the existing item with it.
  */
 import type { AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Order, OrderWorkflowFields } from '../domain/order';
 import { receivedEvent } from '../domain/order-received';
@@ -15,6 +15,7 @@ import { gsiKeys, keys } from '../../runtime/table/keys';
 import { emailHash } from '../../kernel/email-hash';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
 import { isConditionalCheckFailed } from '../../runtime/table/transactions';
+import { queryAll } from '../../runtime/table/query';
 
 export { receivedEvent } from '../domain/order-received';
 
@@ -89,21 +90,7 @@ export interface OrderView {
 
 /** One Query on the order's partition: the order item, its timeline (oldest first) and fulfillments. */
 export async function getOrderView(ctx: StoreContext, orderId: string): Promise<OrderView | undefined> {
-  const items: Record<string, unknown>[] = [];
-  let exclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.order(orderId).pk },
-        ConsistentRead: true,
-        ExclusiveStartKey: exclusiveStartKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    exclusiveStartKey = page.LastEvaluatedKey;
-  } while (exclusiveStartKey !== undefined);
+  const items = await queryAll(ctx, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.order(orderId).pk }, ConsistentRead: true });
 
   let order: (Order & OrderWorkflowFields) | undefined;
   const timeline: StoredTimelineEvent[] = [];

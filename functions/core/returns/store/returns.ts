@@ -13,11 +13,12 @@
  * returns; every return write that changes them commits with a ledger write conditioned on the version read,
  * so two concurrent requests can never return more than was delivered.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
 import { gsiKeys, keys } from '../../runtime/table/keys';
 import type { TransactItem } from '../../runtime/table/transactions';
 import type { ReturnRecord } from '../domain/returns';
+import { queryAll } from '../../runtime/table/query';
 
 export const RETURN_ENTITY = 'Return';
 export const RETURN_LEDGER_ENTITY = 'ReturnLedger';
@@ -75,22 +76,12 @@ export async function getLedger(ctx: StoreContext, orderId: string): Promise<Ret
 
 /** Every return of an order, oldest id first. */
 export async function listReturns(ctx: StoreContext, orderId: string): Promise<ReturnRecord[]> {
-  const out: ReturnRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.order(orderId).pk, ':prefix': RETURN_SK_PREFIX },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) out.push(stripKeys(item) as unknown as ReturnRecord);
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return out;
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.order(orderId).pk, ':prefix': RETURN_SK_PREFIX },
+    ConsistentRead: true,
+  });
+  return items.map((item) => stripKeys(item) as unknown as ReturnRecord);
 }
 
 /** The exceptions-index mark of a return, by status (at most one): each carries the instant it becomes an exception. */

@@ -6,11 +6,12 @@
  * units, so facts that are often counted already are checked with `isCounted` first). Reads are one Query per supplier and
  * window (≤ 90 items), never a scan.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../runtime/table/context';
 import { transact } from '../../runtime/table/transactions';
 import { ACCEPTANCE_BUCKETS_MINUTES, emptyDay, factIncrements, type DailyAggregate } from '../domain/scorecard';
 import type { CountedFact } from '../domain/facts';
+import { queryAll } from '../../runtime/table/query';
 
 const COUNT_TTL_SECONDS = 120 * 86_400;
 const COUNTERS = ['dispatched', 'accepted', 'rejected', 'cancelled', 'shipped', 'shippedOnTime', 'invalidTracking', 'delivered', 'deliveredLate'] as const;
@@ -79,21 +80,11 @@ export function toDailyAggregate(item: Record<string, unknown>): DailyAggregate 
 
 /** The days of a supplier from `from` to `to` (inclusive, YYYY-MM-DD). */
 export async function loadDays(ctx: StoreContext, supplierId: string, from: string, to: string): Promise<DailyAggregate[]> {
-  const days: DailyAggregate[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': `SCORECARD#${supplierId}`, ':from': `DAY#${from}`, ':to': `DAY#${to}` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) days.push(toDailyAggregate(item));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return days;
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': `SCORECARD#${supplierId}`, ':from': `DAY#${from}`, ':to': `DAY#${to}` },
+  });
+  return items.map(toDailyAggregate);
 }
 
 /** Bucket count (for docs and tests). */

@@ -4,7 +4,7 @@
  * change that lands in between is caught by the `version` condition of the next write (every writer of
  * a fulfillment or reservation also bumps the order's version in the same transaction).
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Reservation } from '../../inventory/domain/catalog';
 import type { WorkflowOrder } from '../../orders/domain/order';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
@@ -14,6 +14,7 @@ import { keys, prefixes } from '../../runtime/table/keys';
 import { orderItem } from '../../orders/store/orders';
 import { toReservation } from '../../inventory/store/reservations';
 import { conditionalPut, type TransactItem } from '../../runtime/table/transactions';
+import { queryAll } from '../../runtime/table/query';
 
 export interface OrderAggregate {
   readonly order: WorkflowOrder;
@@ -32,24 +33,16 @@ export async function loadOrderAggregate(ctx: StoreContext, orderId: string): Pr
   if (order === undefined) return undefined;
   const fulfillments: FulfillmentRecord[] = [];
   const reservations: Reservation[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    // Timeline events (EVENT#...) sort before FULFILLMENT# and are not needed here.
-    const page = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': keys.order(orderId).pk, ':from': prefixes.fulfillment },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (item.entity === 'Fulfillment') fulfillments.push(toFulfillmentRecord(item));
-      else if (item.entity === 'Reservation') reservations.push(toReservation(item));
-    }
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
+  // Timeline events (EVENT#...) sort before FULFILLMENT# and are not needed here.
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND sk >= :from',
+    ExpressionAttributeValues: { ':pk': keys.order(orderId).pk, ':from': prefixes.fulfillment },
+    ConsistentRead: true,
+  });
+  for (const item of items) {
+    if (item['entity'] === 'Fulfillment') fulfillments.push(toFulfillmentRecord(item));
+    else if (item['entity'] === 'Reservation') reservations.push(toReservation(item));
+  }
   fulfillments.sort((a, b) => (a.fulfillmentId < b.fulfillmentId ? -1 : 1));
   return { order, fulfillments, reservations };
 }
