@@ -10,6 +10,7 @@
 import { BatchGetCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Order, OrderWorkflowFields } from '../../orders/domain/order';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
+import { queryUpTo } from '../../runtime/table/query';
 import { GSI1, GSI2, GSI4, keys, prefixes } from '../../runtime/table/keys';
 
 export type IndexSource = 'status' | 'channel' | 'email' | 'supplier';
@@ -32,36 +33,23 @@ const ORDER_PK = /^ORDER#(ord_[0-9a-z]{26})$/;
 /** Up to `limit` hits of one index partition, newest first, strictly below `before` when given. */
 export async function queryIndex(ctx: StoreContext, source: IndexSource, partition: string, limit: number, before?: string): Promise<{ hits: IndexHit[]; more: boolean }> {
   const index = INDEX[source];
-  const hits: IndexHit[] = [];
-  let start: Record<string, unknown> | undefined;
-  let more = false;
-  do {
-    const page = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
-        ExpressionAttributeNames: { '#pk': index.pk, ...(before === undefined ? {} : { '#sk': index.sk }) },
-        ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }) },
-        ScanIndexForward: false,
-        Limit: limit + 1,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
+  return queryUpTo(
+    ctx,
+    {
+      IndexName: index.name,
+      KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
+      ExpressionAttributeNames: { '#pk': index.pk, ...(before === undefined ? {} : { '#sk': index.sk }) },
+      ExpressionAttributeValues: { ':pk': partition, ...(before === undefined ? {} : { ':before': before }) },
+      ScanIndexForward: false,
+    },
+    limit,
+    (item): IndexHit | undefined => {
       const sortKey = item[index.sk];
-      const orderId = ORDER_PK.exec(String(item.pk))?.[1];
-      if (typeof sortKey !== 'string' || orderId === undefined) continue;
-      if (source === 'supplier' && !sortKey.startsWith(prefixes.fulfillment)) continue;
-      if (hits.length === limit) {
-        more = true;
-        break;
-      }
-      hits.push({ orderId, sortKey });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined && !more && hits.length < limit);
-  return { hits, more: more || start !== undefined };
+      const orderId = ORDER_PK.exec(String(item['pk']))?.[1];
+      if (typeof sortKey !== 'string' || orderId === undefined) return undefined;
+      return source === 'supplier' && !sortKey.startsWith(prefixes.fulfillment) ? undefined : { orderId, sortKey };
+    },
+  );
 }
 
 /** The order items of these ids (BatchGetItem, 100 per call, unprocessed keys retried), by id. */

@@ -5,9 +5,10 @@
  *   by status    gsi2 RETURN#{status}               / {updatedAt}#{returnId}
  *   unanswered   gsi3 EXCEPTION#RETURN_UNANSWERED   / {respondBy}#{orderId}#{returnId}  (only below now)
  */
-import { BatchGetCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { ReturnRecord } from '../../returns/domain/returns';
 import { stripKeys, type StoreContext } from '../../runtime/table/context';
+import { queryUpTo } from '../../runtime/table/query';
 import { GSI2, GSI3 } from '../../runtime/table/keys';
 
 export interface ReturnHit {
@@ -42,36 +43,23 @@ export async function queryReturnIndex(ctx: StoreContext, q: ReturnIndexQuery): 
     filters.push('createdAt < :created');
     values[':created'] = q.createdBefore;
   }
-  const hits: ReturnHit[] = [];
-  let start: Record<string, unknown> | undefined;
-  let more = false;
-  do {
-    const page = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: name,
-        KeyConditionExpression: q.before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
-        FilterExpression: filters.join(' AND '),
-        ExpressionAttributeNames: { '#pk': pk, '#sk': sk, '#entity': 'entity' },
-        ExpressionAttributeValues: values,
-        ProjectionExpression: 'pk, sk, #sk',
-        ScanIndexForward: false,
-        Limit: q.limit + 1,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
+  return queryUpTo(
+    ctx,
+    {
+      IndexName: name,
+      KeyConditionExpression: q.before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
+      FilterExpression: filters.join(' AND '),
+      ExpressionAttributeNames: { '#pk': pk, '#sk': sk, '#entity': 'entity' },
+      ExpressionAttributeValues: values,
+      ProjectionExpression: 'pk, sk, #sk',
+      ScanIndexForward: false,
+    },
+    q.limit,
+    (item): ReturnHit | undefined => {
       const sortKey = item[sk];
-      if (typeof sortKey !== 'string' || typeof item.pk !== 'string' || typeof item.sk !== 'string') continue;
-      if (hits.length === q.limit) {
-        more = true;
-        break;
-      }
-      hits.push({ pk: item.pk, sk: item.sk, sortKey });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined && !more && hits.length < q.limit);
-  return { hits, more: more || start !== undefined };
+      return typeof sortKey !== 'string' || typeof item['pk'] !== 'string' || typeof item['sk'] !== 'string' ? undefined : { pk: item['pk'], sk: item['sk'], sortKey };
+    },
+  );
 }
 
 /** The returns at these keys (BatchGetItem, 100 per call, unprocessed keys retried), by `pk|sk`. */
