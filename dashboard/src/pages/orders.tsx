@@ -1,21 +1,20 @@
 /** Orders: filters and search over GET /ops/orders, refreshed live, newest first, paged by cursor. */
-import { useState } from 'preact/hooks';
 import { ORDER_STATUSES } from '../../../functions/core/orders/domain/order';
-import { getJson, queryString } from '../api';
-import { ErrorBox, Money, Section, Status, Time, usePoll } from '../components/ui';
+import { Pager, SearchForm, StatusFilter, TextFilter, usePagedSearch } from '../components/search';
+import { ErrorBox, Money, Section, Status, Time } from '../components/ui';
 import { OrderList, type OrderSummary } from '../schemas';
 
 /** The pipeline's order statuses (the domain's list, so a new status shows up here). */
 const STATUSES = ['', ...ORDER_STATUSES];
 
-export interface OrderFilters {
+export type OrderFilters = {
   status: string;
   channel: string;
   supplier: string;
   olderThanMinutes: string;
   externalOrderId: string;
   email: string;
-}
+};
 
 const EMPTY: OrderFilters = { status: '', channel: '', supplier: '', olderThanMinutes: '', externalOrderId: '', email: '' };
 
@@ -49,47 +48,21 @@ export function OrdersTable(props: { items: readonly OrderSummary[]; actions?: (
 }
 
 export function OrdersPage() {
-  const [draft, setDraft] = useState<OrderFilters>(EMPTY);
-  const [filters, setFilters] = useState<OrderFilters>(EMPTY);
-  const [pages, setPages] = useState<string[]>([]); // cursors of the pages after the first
-  const cursor = pages.at(-1);
-  const list = usePoll(() => getJson(`/ops/orders${queryString({ ...filters, limit: 25, cursor })}`, OrderList), [JSON.stringify(filters), cursor]);
-  const field = (name: keyof OrderFilters, label: string) => (
-    <label>
-      {label}
-      <input name={name} type="text" value={draft[name]} onInput={(e) => setDraft({ ...draft, [name]: (e.currentTarget as HTMLInputElement).value })} />
-    </label>
-  );
+  const search = usePagedSearch('/ops/orders', EMPTY, OrderList);
+  const { list } = search;
   return (
     <Section title="Orders" right={<span class="muted">{list.loading ? 'loading…' : 'live'}</span>}>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setPages([]);
-          setFilters(draft);
-        }}
-      >
-        <label>
-          Status
-          <select name="status" value={draft.status} onChange={(e) => setDraft({ ...draft, status: (e.currentTarget as HTMLSelectElement).value })}>
-            {STATUSES.map((s) => <option value={s}>{s === '' ? 'any' : s}</option>)}
-          </select>
-        </label>
-        {field('channel', 'Channel')}
-        {field('supplier', 'Supplier')}
-        {field('olderThanMinutes', 'Older than (min)')}
-        {field('externalOrderId', 'External id')}
-        {field('email', 'Customer email')}
-        <button type="submit">Search</button>
-        <button type="button" onClick={() => (setDraft(EMPTY), setFilters(EMPTY), setPages([]))}>Clear</button>
-      </form>
+      <SearchForm search={search}>
+        <StatusFilter search={search} statuses={STATUSES} />
+        <TextFilter search={search} name="channel" label="Channel" />
+        <TextFilter search={search} name="supplier" label="Supplier" />
+        <TextFilter search={search} name="olderThanMinutes" label="Older than (min)" />
+        <TextFilter search={search} name="externalOrderId" label="External id" />
+        <TextFilter search={search} name="email" label="Customer email" />
+      </SearchForm>
       {list.error === undefined ? null : <ErrorBox error={list.error} />}
       {list.data === undefined ? null : <OrdersTable items={list.data.items} />}
-      <p class="pager">
-        {pages.length > 0 ? <button onClick={() => setPages(pages.slice(0, -1))}>Newer</button> : null}
-        {list.data?.nextCursor === undefined ? null : <button onClick={() => setPages([...pages, list.data?.nextCursor ?? ''])}>Older</button>}
-      </p>
+      <Pager search={search} />
     </Section>
   );
 }

@@ -4,19 +4,18 @@
  * first): authorize a REQUESTED one on the supplier's behalf, receive an AUTHORIZED / IN_TRANSIT one (a condition
  * per line), close a REFUND_REQUESTED one with how the refund was settled.
  */
-import { useState } from 'preact/hooks';
-import { getJson, queryString } from '../api';
 import { ReturnActionCell, ReturnForm, useReturnActions } from '../components/return-forms';
-import { ErrorBox, Money, Section, Status, Time, usePoll } from '../components/ui';
+import { Pager, SearchForm, StatusFilter, TextFilter, usePagedSearch } from '../components/search';
+import { ErrorBox, Money, Section, Status, Time } from '../components/ui';
 import { ReturnList, type ReturnEntry } from '../schemas';
 
 const STATUSES = ['', 'UNANSWERED', 'REQUESTED', 'AUTHORIZED', 'REJECTED', 'IN_TRANSIT', 'RECEIVED', 'REFUND_REQUESTED', 'CLOSED'];
 
-interface ReturnFilters {
+type ReturnFilters = {
   status: string;
   supplier: string;
   olderThanMinutes: string;
-}
+};
 const EMPTY: ReturnFilters = { status: '', supplier: '', olderThanMinutes: '' };
 
 /** One return: its row, and under it the receive / close form while open. */
@@ -67,44 +66,18 @@ export function ReturnsTable(props: { items: readonly ReturnEntry[]; onDone?: ()
 }
 
 export function ReturnsPage() {
-  const [draft, setDraft] = useState<ReturnFilters>(EMPTY);
-  const [filters, setFilters] = useState<ReturnFilters>(EMPTY);
-  const [pages, setPages] = useState<string[]>([]);
-  const cursor = pages.at(-1);
-  const list = usePoll(() => getJson(`/ops/returns${queryString({ ...filters, limit: 25, cursor })}`, ReturnList), [JSON.stringify(filters), cursor]);
+  const search = usePagedSearch('/ops/returns', EMPTY, ReturnList);
+  const { list } = search;
   return (
     <Section title="Returns" right={<span class="muted">{list.loading ? 'loading…' : 'live'}</span>}>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setPages([]);
-          setFilters(draft);
-        }}
-      >
-        <label>
-          Status
-          <select name="status" value={draft.status} onChange={(e) => setDraft({ ...draft, status: (e.currentTarget as HTMLSelectElement).value })}>
-            {STATUSES.map((s) => <option value={s}>{s === '' ? 'any' : s === 'UNANSWERED' ? 'unanswered (past deadline)' : s}</option>)}
-          </select>
-        </label>
-        <label>
-          Supplier
-          <input name="supplier" value={draft.supplier} onInput={(e) => setDraft({ ...draft, supplier: (e.currentTarget as HTMLInputElement).value })} />
-        </label>
-        <label>
-          Older than (min)
-          <input name="olderThanMinutes" value={draft.olderThanMinutes} onInput={(e) => setDraft({ ...draft, olderThanMinutes: (e.currentTarget as HTMLInputElement).value })} />
-        </label>
-        <button type="submit">Search</button>
-        <button type="button" onClick={() => (setDraft(EMPTY), setFilters(EMPTY), setPages([]))}>Clear</button>
-      </form>
+      <SearchForm search={search}>
+        <StatusFilter search={search} statuses={STATUSES} label={(s) => (s === 'UNANSWERED' ? 'unanswered (past deadline)' : s)} />
+        <TextFilter search={search} name="supplier" label="Supplier" />
+        <TextFilter search={search} name="olderThanMinutes" label="Older than (min)" />
+      </SearchForm>
       {list.error === undefined ? null : <ErrorBox error={list.error} />}
       {list.data === undefined ? null : <ReturnsTable items={list.data.items} onDone={list.reload} />}
-      <p class="pager">
-        {pages.length > 0 ? <button onClick={() => setPages(pages.slice(0, -1))}>Newer</button> : null}
-        {list.data?.nextCursor === undefined ? null : <button onClick={() => setPages([...pages, list.data?.nextCursor ?? ''])}>Older</button>}
-      </p>
+      <Pager search={search} />
     </Section>
   );
 }
