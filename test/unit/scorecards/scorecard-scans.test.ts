@@ -3,50 +3,35 @@
  * the updater reads its count marker first and writes nothing once it is counted. Out of order, retried or
  * concurrent, the fact is counted exactly once, on the day of the first scan.
  */
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { applyScorecardEvent, type ScorecardDeps } from '../../../functions/core/scorecards/services/scorecards';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { applyScorecardEvent } from '../../../functions/core/scorecards/services/scorecards';
 import { factsOf, shippedCountKey } from '../../../functions/core/scorecards/domain/facts';
 import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
 import { fulfillmentItem } from '../../../functions/core/workflow/store/fulfillments';
-import { FakeTable } from '../workflow/support/fake-table';
-import { apply, at, catalogItems, dispatched, F1, makeWorld, order, routedOrder, type World } from '../workflow/support/world';
+import { apply, at, dispatched, F1, order, routedOrder } from '../workflow/support/world';
+import { bus, ids, scorecardWorld, UPS } from './support';
 
-const ddbMock = mockClient(DynamoDBDocumentClient);
-let table: FakeTable;
-let world: World;
-
-beforeEach(() => {
-  ddbMock.reset();
-  table = new FakeTable();
-  table.install(ddbMock);
-  table.seed(...catalogItems());
-  world = makeWorld(table);
-});
-
-const UPS = '1Z5R89390357567127';
-const deps = (): ScorecardDeps => ({ store: world.store, now: world.deps.now, logger: world.deps.logger });
-const bus = (type: string, when: string, data: Record<string, unknown>) => ({ detail: { type, at: when, data } });
-const ids = { fulfillmentId: F1, supplierId: 'nordic-home' };
+const sw = scorecardWorld();
+const { deps } = sw;
 const scan = (event: string, when: string) => bus('TrackingUpdated', when, { ...ids, trackingNumber: UPS, event });
 const shipped = (r: FulfillmentRecord): FulfillmentRecord =>
   apply(dispatched(r), { type: 'ACCEPTED', at: at(5) }, { type: 'SHIPPED', at: at(60), trackingNumber: UPS, carrier: 'UPS', lines: [{ lineNo: 1, quantity: 2 }] });
 /** Calls since the seeding (which writes the order through the real allocation code). */
 let seeded = { transactions: 0, reads: 0 };
-const transactions = (): number => ddbMock.commandCalls(TransactWriteCommand).length - seeded.transactions;
-const reads = (): number => ddbMock.commandCalls(GetCommand).length - seeded.reads;
-const day = (when: string) => table.get('SCORECARD#nordic-home', `DAY#${when.slice(0, 10)}`);
+const transactions = (): number => sw.ddbMock.commandCalls(TransactWriteCommand).length - seeded.transactions;
+const reads = (): number => sw.ddbMock.commandCalls(GetCommand).length - seeded.reads;
+const day = (when: string) => sw.table.get('SCORECARD#nordic-home', `DAY#${when.slice(0, 10)}`);
 
 let record: FulfillmentRecord;
 async function seed(mutate: (r: FulfillmentRecord) => FulfillmentRecord): Promise<void> {
-  [record] = (await routedOrder(world, order(), mutate)) as [FulfillmentRecord];
-  seeded = { transactions: ddbMock.commandCalls(TransactWriteCommand).length, reads: ddbMock.commandCalls(GetCommand).length };
+  [record] = (await routedOrder(sw.world, order(), mutate)) as [FulfillmentRecord];
+  seeded = { transactions: sw.ddbMock.commandCalls(TransactWriteCommand).length, reads: sw.ddbMock.commandCalls(GetCommand).length };
 }
 /** A later supplier message applied to the stored fulfillment (what SuppliersInbound writes). */
 function store(...events: Parameters<typeof apply>[1][]): void {
   record = apply(record, ...events);
-  table.seed(fulfillmentItem(record));
+  sw.table.seed(fulfillmentItem(record));
 }
 
 describe('SHIPPED: counted once, later scans write nothing', () => {
@@ -73,7 +58,7 @@ describe('SHIPPED: counted once, later scans write nothing', () => {
     // A retried delivery of either changes nothing.
     await expect(applyScorecardEvent(deps(), scan('IN_TRANSIT', at(301)))).resolves.toEqual({ counted: 0, facts: 1 });
     expect(transactions()).toBe(1);
-    expect(table.get(`SCORECARD#COUNTED#${shippedCountKey(F1)}`, '#COUNTED')).toMatchObject({ day: at(120).slice(0, 10) });
+    expect(sw.table.get(`SCORECARD#COUNTED#${shippedCountKey(F1)}`, '#COUNTED')).toMatchObject({ day: at(120).slice(0, 10) });
     expect(day(at(120))).toMatchObject({ shipped: 1 });
   });
 

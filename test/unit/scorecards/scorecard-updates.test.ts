@@ -1,30 +1,14 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { applyScorecardEvent, demotionFromEnv, supplierScorecard, type ScorecardDeps } from '../../../functions/core/scorecards/services/scorecards';
+import { describe, expect, it } from 'vitest';
+import { applyScorecardEvent, demotionFromEnv, supplierScorecard } from '../../../functions/core/scorecards/services/scorecards';
 import type { FulfillmentRecord } from '../../../functions/core/workflow/domain/fulfillment-record';
-import { FakeTable } from '../workflow/support/fake-table';
-import { apply, at, catalogItems, dispatched, F1, makeWorld, order, routedOrder, type World } from '../workflow/support/world';
+import { apply, at, dispatched, order, routedOrder } from '../workflow/support/world';
+import { bus, ids, scorecardWorld, UPS } from './support';
 
-const ddbMock = mockClient(DynamoDBDocumentClient);
-let table: FakeTable;
-let world: World;
-
-beforeEach(() => {
-  ddbMock.reset();
-  table = new FakeTable();
-  table.install(ddbMock);
-  table.seed(...catalogItems());
-  world = makeWorld(table);
-});
-
-const UPS = '1Z5R89390357567127';
-const deps = (): ScorecardDeps => ({ store: world.store, now: world.deps.now, logger: world.deps.logger });
-const bus = (type: string, when: string, data: Record<string, unknown>) => ({ detail: { type, at: when, data } });
-const ids = { fulfillmentId: F1, supplierId: 'nordic-home' };
+const sw = scorecardWorld();
+const { deps } = sw;
 
 async function seed(mutate: (r: FulfillmentRecord) => FulfillmentRecord): Promise<void> {
-  await routedOrder(world, order(), mutate);
+  await routedOrder(sw.world, order(), mutate);
 }
 
 describe('scorecard updates from domain events', () => {
@@ -33,7 +17,7 @@ describe('scorecard updates from domain events', () => {
     await expect(applyScorecardEvent(deps(), bus('FulfillmentDispatched', at(0), ids))).resolves.toEqual({ counted: 1, facts: 1 });
     await expect(applyScorecardEvent(deps(), bus('FulfillmentAccepted', at(45), ids))).resolves.toEqual({ counted: 1, facts: 1 });
     await expect(applyScorecardEvent(deps(), bus('FulfillmentAccepted', at(45), ids))).resolves.toEqual({ counted: 0, facts: 1 });
-    expect(table.get('SCORECARD#nordic-home', `DAY#${at(0).slice(0, 10)}`)).toMatchObject({ dispatched: 1, accepted: 1, b3: 1, entity: 'ScorecardDay' });
+    expect(sw.table.get('SCORECARD#nordic-home', `DAY#${at(0).slice(0, 10)}`)).toMatchObject({ dispatched: 1, accepted: 1, b3: 1, entity: 'ScorecardDay' });
   });
 
   it('on-time shipping, unverified tracking, late delivery and returns by reason reach the scorecard', async () => {
@@ -50,7 +34,7 @@ describe('scorecard updates from domain events', () => {
     await applyScorecardEvent(deps(), bus('TrackingUpdated', at(121), { ...ids, event: 'OUT_FOR_DELIVERY', trackingNumber: UPS }));
     await applyScorecardEvent(deps(), bus('FulfillmentDelivered', at(120 + 20 * 24 * 60), ids));
     await applyScorecardEvent(deps(), bus('ReturnRequested', at(120 + 21 * 24 * 60), { returnId: 'ret_1', supplierId: 'nordic-home', reason: 'defective' }));
-    world.advance(22 * 86_400_000);
+    sw.world.advance(22 * 86_400_000);
     const card = await supplierScorecard(deps(), 'nordic-home');
     expect(card.last30Days).toMatchObject({
       onTimeShipRate: { rate: 1, numerator: 1, sample: 1 },
