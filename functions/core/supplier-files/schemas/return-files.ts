@@ -118,6 +118,16 @@ export function normalizeCondition(value: string): ReturnCondition | undefined {
 // ---------------------------------------------------------------------------------------------
 // Dates: what a person types, without the ambiguous ones
 
+/** A cell's transform: the normalized value, or the issue `message` (the row is rejected naming the column). */
+function normalizedOr<T>(normalize: (value: string) => T | undefined, message: string): (value: string, ctx: z.RefinementCtx) => T {
+  return (value, ctx) => {
+    const normalized = normalize(value);
+    if (normalized !== undefined) return normalized;
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+}
+
 /**
  * A date or a timestamp as typed → `YYYY-MM-DD` (a date) or an ISO 8601 instant (a timestamp), or undefined.
  * Accepted: `2026-12-07`, `2026/12/07`, `07.12.2026` (day first, as dotted dates are written),
@@ -156,14 +166,7 @@ export const ReturnFileRow = z
       .regex(RETURN_ID_PATTERN, 'must be the return id of a return request you received, e.g. ret_3q9x0c1m2k4v6b8n0p2r4t6w8y_5f0c8e1a9b'),
     status: z
       .string(required('a status'))
-      .transform((v, ctx) => {
-        const status = normalizeReturnStatus(v);
-        if (status === undefined) {
-          ctx.addIssue({ code: 'custom', message: 'must be AUTHORIZED, REJECTED, SHIPPED or RECEIVED (RETURN_AUTHORIZED … also accepted)' });
-          return z.NEVER;
-        }
-        return status;
-      }),
+      .transform(normalizedOr(normalizeReturnStatus, 'must be AUTHORIZED, REJECTED, SHIPPED or RECEIVED (RETURN_AUTHORIZED … also accepted)')),
     fulfillment_id: z.string().trim().regex(FULFILLMENT_ID_PATTERN, 'must be the purchase order number of the return request (ful_…)').optional(),
     rma: text(64).optional(),
     return_name: text(100).optional(),
@@ -181,14 +184,7 @@ export const ReturnFileRow = z
     label_ref: text(256).optional(),
     reason: z
       .string()
-      .transform((v, ctx) => {
-        const reason = REJECT_REASON_WORDS[word(v)];
-        if (reason === undefined) {
-          ctx.addIssue({ code: 'custom', message: `must be one of ${RETURN_REJECT_REASONS.join(', ')}` });
-          return z.NEVER;
-        }
-        return reason;
-      })
+      .transform(normalizedOr((v) => REJECT_REASON_WORDS[word(v)], `must be one of ${RETURN_REJECT_REASONS.join(', ')}`))
       .optional(),
     message: text(500).optional(),
     carrier: z.string().trim().min(2, 'must be a carrier name such as UPS').max(64, 'must be at most 64 characters').optional(),
@@ -202,25 +198,11 @@ export const ReturnFileRow = z
     supplier_sku: z.string().trim().min(1).max(64, 'must be at most 64 characters').optional(),
     condition: z
       .string()
-      .transform((v, ctx) => {
-        const condition = normalizeCondition(v);
-        if (condition === undefined) {
-          ctx.addIssue({ code: 'custom', message: `must be one of ${RETURN_CONDITIONS.join(', ')}` });
-          return z.NEVER;
-        }
-        return condition;
-      })
+      .transform(normalizedOr(normalizeCondition, `must be one of ${RETURN_CONDITIONS.join(', ')}`))
       .optional(),
     date: z
       .string()
-      .transform((v, ctx) => {
-        const date = normalizeDateCell(v);
-        if (date === undefined) {
-          ctx.addIssue({ code: 'custom', message: 'must be a date (2026-12-07, 2026/12/07 or 07.12.2026) or an ISO 8601 timestamp with time zone' });
-          return z.NEVER;
-        }
-        return date;
-      })
+      .transform(normalizedOr(normalizeDateCell, 'must be a date (2026-12-07, 2026/12/07 or 07.12.2026) or an ISO 8601 timestamp with time zone'))
       .optional(),
   })
   .superRefine((r, ctx) => {
