@@ -118,16 +118,6 @@ export function normalizeCondition(value: string): ReturnCondition | undefined {
 // ---------------------------------------------------------------------------------------------
 // Dates: what a person types, without the ambiguous ones
 
-/** A cell's transform: the normalized value, or the issue `message` (the row is rejected naming the column). */
-function normalizedOr<T>(normalize: (value: string) => T | undefined, message: string): (value: string, ctx: z.RefinementCtx) => T {
-  return (value, ctx) => {
-    const normalized = normalize(value);
-    if (normalized !== undefined) return normalized;
-    ctx.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  };
-}
-
 /**
  * A date or a timestamp as typed → `YYYY-MM-DD` (a date) or an ISO 8601 instant (a timestamp), or undefined.
  * Accepted: `2026-12-07`, `2026/12/07`, `07.12.2026` (day first, as dotted dates are written),
@@ -156,6 +146,16 @@ export function normalizeDateCell(value: string): string | undefined {
 
 const required = (what: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`) });
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+
+/** A cell's transform: the normalized value, or the issue `message` (the row is rejected naming the column). */
+function normalizedOr<T>(normalize: (value: string) => T | undefined, message: string): (value: string, ctx: z.RefinementCtx) => T {
+  return (value, ctx) => {
+    const normalized = normalize(value);
+    if (normalized !== undefined) return normalized;
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+}
 
 export const ReturnFileRow = z
   .object({
